@@ -1,0 +1,18 @@
+# Every dependency is a Debian 12 package; scripts/install-deps.sh installs them.
+# docs/DEPENDENCIES.md says why each was chosen.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(fmt REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(ZLIB REQUIRED)
+pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
+if(KEIKAI_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(KEIKAI_BUILD_BENCH)
+  find_package(benchmark QUIET)
+endif()

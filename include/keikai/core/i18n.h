@@ -1,0 +1,27 @@
+#pragma once
+// User-visible text in Japanese and English. Every message a user reads goes through Tr() with a
+// key from the one catalog in src/core/i18n.cc; a missing key is a test failure
+// (i18n_test checks that every key has both languages). The current language is process-wide,
+// set once at start-up by the CLI before any thread starts.
+
+#include <string>
+#include <string_view>
+
+namespace keikai {
+
+enum class Lang { kEn, kJa };
+
+// From LC_ALL / LC_MESSAGES / LANG: "ja*" -> kJa, otherwise kEn.
+Lang LangFromEnvironment();
+bool ParseLang(std::string_view s, Lang& out);
+void SetLang(Lang lang);
+Lang CurrentLang();
+std::string_view LangCode(Lang lang);
+
+// The message for key in the current language; the key itself if unknown.
+const char* Tr(std::string_view key);
+const char* Tr(std::string_view key, Lang lang);
+// True when every catalog entry has non-empty text in both languages (used by tests).
+bool CatalogComplete(std::string* missing);
+
+}  // namespace keikai

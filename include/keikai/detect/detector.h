@@ -1,0 +1,123 @@
+#pragma once
+// Signature detectors over one request. Each detector is plain data (DetectorSpec): an id, an
+// attack class, which normalised field it looks at, how its patterns match, an optional status
+// condition, and its pattern list. Builtins() is the one registry of them (src/detect/builtin.cc,
+// lists in src/detect/lists.cc). DetectorSet compiles all patterns of all detectors into one
+// Hyperscan (Vectorscan) database per field, so a request costs one scan per field however many
+// patterns there are.
+//
+// Thread-safety: a built DetectorSet is immutable and may be shared; each thread needs its own
+// Scratch.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keikai/core/status.h"
+#include "keikai/http/request.h"
+
+namespace keikai::detect {
+
+// Attack classes. Order is the storage id; append only.
+enum class AttackClass : uint8_t {
+  kScanner = 0,  // a vulnerability-scanner tool (by its user agent)
+  kBadBot,       // an abusive bot, scraper or scripted client
+  kProbe,        // sensitive-file / admin-interface probing
+  kBackdoor,     // requests for known web-shell / backdoor names
+  kExploit,      // known-CVE probe paths
+  kLfi,          // path traversal / local file inclusion
+  kSqli,
+  kXss,
+  kRce,          // command / code injection (incl. Log4Shell, ThinkPHP invokefunction)
+  kCount
+};
+constexpr int kClassCount = static_cast<int>(AttackClass::kCount);
+std::string_view ClassName(AttackClass c);  // "scanner", "bad-bot", ...
+bool ParseClass(std::string_view name, AttackClass& out);
+
+// The normalised fields detectors look at.
+enum class Field : uint8_t {
+  kPath = 0,    // decoded, lowercased path, '\\' -> '/', "//" collapsed
+  kQuery,       // decoded ('+' -> ' '), lowercased query string
+  kTarget,      // kPath + "?" + kQuery (when there is a query)
+  kRawTarget,   // the target as logged, lowercased (catches encoded traversal)
+  kUserAgent,   // lowercased user agent
+  kCount
+};
+std::string_view FieldName(Field f);
+
+enum class Match : uint8_t {
+  kContains,    // pattern anywhere in the field
+  kPrefix,      // field starts with pattern
+  kSuffix,      // field ends with pattern
+  kExact,       // field equals pattern
+  kSegment,     // pattern equals a whole path segment sequence: "/x" matches "/x", "/x/..." and
+                // "/a/x", not "/xy" (for admin interfaces, backdoor file names)
+  kRegex,       // pattern is a PCRE-compatible regex (Hyperscan subset), case-insensitive
+};
+
+enum class StatusCond : uint8_t {
+  kAny,         // regardless of the response status
+  kNotFound,    // only when the response was 4xx other than 401/407 (probing something absent)
+  kClientError, // only when the response was 4xx
+};
+
+struct DetectorSpec {
+  std::string_view id;       // stable id, e.g. "ua-scanner"; appears in evidence
+  AttackClass cls;
+  Field field;
+  Match match;
+  StatusCond status = StatusCond::kAny;
+  std::string_view help_en;
+  std::string_view help_ja;
+  std::span<const std::string_view> patterns;  // lowercase for literal kinds
+  // Optional, parallel to patterns: a note shown with the evidence (e.g. the CVE id).
+  std::span<const std::string_view> pattern_notes = {};
+};
+
+// The built-in detectors (the registry).
+std::span<const DetectorSpec> Builtins();
+
+struct Hit {
+  uint16_t detector = 0;  // index into DetectorSet::specs()
+  uint32_t pattern = 0;   // index into that detector's patterns
+};
+
+struct Detection {
+  std::vector<Hit> hits;   // at most one hit per detector (the first pattern that matched)
+  uint32_t class_mask = 0; // bit per AttackClass
+  bool any() const { return class_mask != 0; }
+  void clear() { hits.clear(); class_mask = 0; }
+};
+
+class DetectorSet {
+ public:
+  struct Scratch;
+  ~DetectorSet();
+  DetectorSet(DetectorSet&&) noexcept;
+  DetectorSet& operator=(DetectorSet&&) noexcept;
+
+  static Result<DetectorSet> Build(std::span<const DetectorSpec> specs);
+
+  std::unique_ptr<Scratch, void (*)(Scratch*)> NewScratch() const;
+  // Runs all detectors on req and fills out (cleared first).
+  void Detect(const http::Request& req, Scratch& scratch, Detection& out) const;
+  // Runs the detectors of one field on an already normalised value (for tests and coverage).
+  void DetectField(Field f, std::string_view normalised, int status, Scratch& scratch,
+                   Detection& out) const;
+
+  std::span<const DetectorSpec> specs() const;
+  // Human-readable evidence for a hit: "ua-scanner: user_agent contains \"sqlmap\"".
+  std::string Evidence(const Hit& h) const;
+
+ private:
+  DetectorSet();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace keikai::detect

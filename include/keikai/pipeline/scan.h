@@ -1,0 +1,70 @@
+#pragma once
+// The scan pipeline: files -> LineSource -> LineParser -> Request -> DetectorSet -> in-memory
+// aggregates -> Store, with country lookup for attacking sources. This is the one place that
+// wires the stages together; each stage stays ignorant of the others.
+//
+// Aggregation happens in memory and is committed in batches (per file, and every
+// kCommitEveryLines lines) in one transaction together with the file's ingest mark, so the store
+// never holds half of a batch and a rescan continues exactly where the last commit stopped.
+// Not thread-safe; one Scan at a time per Store.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "keikai/core/status.h"
+#include "keikai/detect/detector.h"
+#include "keikai/geo/geo.h"
+#include "keikai/http/ip.h"
+#include "keikai/report/model.h"
+#include "keikai/store/store.h"
+
+namespace keikai::pipeline {
+
+// One request with at least one detection, as the ndjson output and tests see it.
+struct DetectionEvent {
+  const std::string* file;
+  uint64_t line;
+  const http::Request* req;
+  std::string_view site;
+  std::string_view country;
+  const detect::Detection* detection;
+  const detect::DetectorSet* detectors;
+};
+
+struct ScanOptions {
+  std::vector<std::string> inputs;     // paths, globs, directories, "-"
+  std::string site;                    // --site: overrides the vhost field and file name
+  std::string log_format;              // "" = auto-detect per file
+  std::vector<http::IpPrefix> trusted_proxies;
+  std::size_t max_line = 64 * 1024;
+  std::size_t bad_line_samples = 20;
+  std::size_t max_findings = 2'000'000;  // findings stored per run (aggregates are always kept)
+  bool dry_run = false;                // detect and report, but do not write to the store
+  std::function<void(const DetectionEvent&)> on_detection;
+  // Progress: (file, raw bytes read, raw size or 0, lines so far). Called every ~256k lines.
+  std::function<void(const std::string&, uint64_t, uint64_t, uint64_t)> on_progress;
+};
+
+struct ScanResult {
+  report::Summary summary;
+  std::vector<report::FileRow> files;
+  std::vector<report::BadLineSample> bad_line_samples;
+  std::vector<std::string> sites;      // sites seen in this run, sorted
+  uint64_t findings_dropped = 0;       // over max_findings
+  std::string first_error;             // the first fatal per-file error, if any
+  // The zone offset most lines carried (seconds east of UTC), for showing dates in the logs'
+  // own zone when the user did not choose one; has_offset is false if no line carried one.
+  int32_t dominant_offset = 0;
+  bool has_offset = false;
+};
+
+// Site name from a log file name: "shop.example.jp.access.log.2.gz" -> "shop.example.jp";
+// generic names (access.log, access_log, ssl_access.log) -> "default".
+std::string SiteFromFileName(const std::string& path);
+
+Result<ScanResult> Scan(const ScanOptions& opt, store::Store& store,
+                        const detect::DetectorSet& detectors, const geo::GeoDb* geo);
+
+}  // namespace keikai::pipeline

@@ -1,0 +1,29 @@
+#pragma once
+// Builds the report document from the store (everything ingested for the chosen sites, in all
+// runs) and from this run's scan result (lines, bad lines, files).
+
+#include <string>
+#include <vector>
+
+#include "keikai/core/time.h"
+#include "keikai/pipeline/scan.h"
+#include "keikai/report/model.h"
+#include "keikai/store/store.h"
+#include "keikai/surge/trend.h"
+
+namespace keikai::report {
+
+struct BuildOptions {
+  std::vector<std::string> sites;  // empty = the sites of this scan (or all in the store)
+  TimeZone tz = TimeZone::Jst();
+  std::string home_country = "JP";
+  surge::TrendOptions trend;
+  std::size_t top_sources = 20;
+  std::size_t top_paths = 20;
+  int64_t now = 0;                 // Unix seconds for generated_at (a Clock in tests)
+};
+
+Result<Report> BuildReport(store::Store& store, const pipeline::ScanResult* scan,
+                           const BuildOptions& opt);
+
+}  // namespace keikai::report

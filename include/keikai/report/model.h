@@ -1,0 +1,110 @@
+#pragma once
+// The report document: everything a report shows, computed once from the store and the scan,
+// then rendered as text, JSON, NDJSON or HTML. Renderers hold no logic of their own: they format
+// these values and translate labels with Tr(). Plain value types.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "keikai/core/i18n.h"
+
+namespace keikai::report {
+
+struct BadLineSample {
+  std::string file;
+  uint64_t line = 0;
+  std::string code;      // machine code, e.g. "bad_time"; label via Tr("bad.<code>")
+  uint64_t column = 0;
+  std::string excerpt;   // first 200 bytes, invalid UTF-8 replaced
+};
+
+struct Summary {
+  uint64_t files = 0;
+  uint64_t lines = 0;          // lines read in this run
+  uint64_t parsed = 0;         // lines that were requests
+  uint64_t skipped = 0;        // comments/directives/blank
+  uint64_t bad_lines = 0;
+  uint64_t already_ingested = 0;  // lines skipped because an earlier run ingested them
+  uint64_t requests = 0;       // requests in the report window (from the store)
+  uint64_t attacks = 0;        // requests with at least one detection in the report window
+  uint64_t sources = 0;        // distinct attacking source IPs in the report window
+  double seconds = 0;          // wall time of the scan
+};
+
+struct DailyRow {
+  std::string date;      // YYYY-MM-DD in the report time zone
+  std::string site;      // a site name, or "*" for all sites together
+  std::string cls;       // an attack class name, or "*" for all classes
+  uint64_t requests = 0; // all requests that day (only for cls "*")
+  uint64_t attacks = 0;
+  double baseline_90d = 0;  // mean daily attacks over the trailing 90 days (excl. the day)
+  double ratio = 0;         // attacks / max(baseline_90d, floor); 0 when there is no baseline yet
+};
+
+struct Surge {
+  std::string site;      // site or "*"
+  std::string cls;       // class or "*"
+  std::string start;     // first surging day
+  std::string end;       // last surging day
+  std::string peak_date;
+  double peak_ratio = 0;
+  uint64_t peak_attacks = 0;
+  double baseline = 0;   // the trailing-90-day mean before start (frozen during the surge)
+  uint64_t days = 0;
+  bool ongoing = false;  // surging on the last day of data
+};
+
+struct SourceRow {
+  std::string ip;
+  std::string country;   // ISO 3166 alpha-2, "" if unknown
+  bool domestic = false; // country == home country
+  uint64_t attacks = 0;
+  std::map<std::string, uint64_t> classes;
+  std::vector<std::string> sites;
+  std::string first_seen, last_seen;  // formatted in the report time zone
+};
+
+struct CountryRow {
+  std::string country;   // "" = unknown
+  uint64_t attacks = 0;
+  uint64_t sources = 0;
+  bool domestic = false;
+};
+
+struct PathRow {
+  std::string path;
+  uint64_t attacks = 0;
+  std::map<std::string, uint64_t> classes;
+};
+
+struct FileRow {
+  std::string path;
+  std::string site;
+  std::string format;
+  uint64_t lines = 0, parsed = 0, bad_lines = 0, already_ingested = 0;
+  uint64_t held_back = 0;  // an unterminated last line left for the next scan
+  std::string error;     // non-empty when the file could not be read
+};
+
+struct Report {
+  std::string version;         // keikai version
+  std::string generated_at;    // formatted in tz, with offset
+  std::string timezone;        // e.g. "Asia/Tokyo (+09:00)"
+  std::string home_country = "JP";
+  std::string first_date, last_date;  // report window
+  std::vector<std::string> sites;
+  Summary summary;
+  std::map<std::string, uint64_t> classes;  // class -> attack requests
+  std::vector<DailyRow> daily;              // per date x site x class ("*" rows included)
+  std::vector<Surge> surges;
+  std::vector<SourceRow> top_sources;
+  std::vector<CountryRow> countries;
+  uint64_t domestic_attacks = 0, overseas_attacks = 0, unknown_country_attacks = 0;
+  std::vector<PathRow> top_paths;
+  std::vector<FileRow> files;
+  std::vector<BadLineSample> bad_line_samples;
+};
+
+}  // namespace keikai::report

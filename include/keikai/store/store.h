@@ -1,0 +1,124 @@
+#pragma once
+// Store: where scan results live between runs. An interface so that a ClickHouse store for
+// fleets can follow; SQLite (OpenSqlite) is the default. Writers hand over whole batches that
+// are committed in one transaction, so a crash never leaves half a file counted; readers ask the
+// questions reports need.
+//
+// Thread-safety: one Store per thread (SQLite connections are not shared).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keikai/core/status.h"
+
+namespace keikai::store {
+
+constexpr uint8_t kAllClasses = 255;  // the class id of "any attack" rows
+
+// What has been ingested from one file, identified by its content (the hash of its first
+// line), not its name, so a rotated or compressed copy continues where the original stopped.
+struct FileMark {
+  std::string first_line_hash;  // hex
+  std::string path;             // last path it was seen under (informational)
+  std::string site;
+  uint64_t offset = 0;          // decompressed bytes ingested (always at a line boundary)
+  uint64_t lines = 0;           // lines ingested
+  std::string tail_hash;        // hash of the up to 256 bytes before offset
+};
+
+struct AttackAgg {  // per site x UTC hour x class x source
+  std::string site;
+  int64_t hour = 0;  // Unix seconds / 3600
+  uint8_t cls = 0;   // detect::AttackClass, or kAllClasses
+  std::string ip;
+  uint64_t count = 0;
+};
+
+struct RequestAgg {  // all requests per site x UTC hour
+  std::string site;
+  int64_t hour = 0;
+  uint64_t count = 0;
+};
+
+struct SourceInfo {
+  std::string ip;
+  std::string country;
+  int64_t first_seen = 0, last_seen = 0;  // Unix seconds
+};
+
+struct Finding {
+  std::string site;
+  int64_t time = 0;
+  std::string ip;
+  std::string classes;    // "scanner,probe"
+  std::string detectors;  // "ua-scanner,sensitive-file"
+  std::string evidence;   // JSON array of strings
+  std::string method, target, user_agent;
+  int status = 0;
+  std::string file;
+  uint64_t line = 0;
+};
+
+struct Batch {
+  std::vector<AttackAgg> attacks;
+  std::vector<RequestAgg> requests;
+  std::vector<SourceInfo> sources;
+  std::vector<Finding> findings;
+  std::vector<FileMark> files;
+};
+
+struct HourCount {
+  std::string site;
+  int64_t hour = 0;
+  uint8_t cls = 0;
+  uint64_t count = 0;
+};
+
+struct SourceTotal {
+  std::string ip, country;
+  uint64_t attacks = 0;
+  int64_t first_seen = 0, last_seen = 0;
+  std::vector<std::pair<uint8_t, uint64_t>> classes;
+  std::vector<std::string> sites;
+};
+
+struct PathTotal {
+  std::string path;
+  uint64_t attacks = 0;
+  std::vector<std::pair<std::string, uint64_t>> classes;  // class name -> count
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Result<std::optional<FileMark>> FindFile(const std::string& first_line_hash) = 0;
+  virtual Status Commit(const Batch& batch) = 0;
+
+  // Queries over the given sites (empty = all sites).
+  virtual Result<std::vector<HourCount>> AttackHours(const std::vector<std::string>& sites) = 0;
+  virtual Result<std::vector<HourCount>> RequestHours(const std::vector<std::string>& sites) = 0;
+  virtual Result<std::vector<SourceTotal>> TopSources(const std::vector<std::string>& sites,
+                                                      std::size_t limit) = 0;
+  // attacks and distinct sources per country (country "" = unknown)
+  virtual Result<std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>>> Countries(
+      const std::vector<std::string>& sites) = 0;
+  virtual Result<uint64_t> DistinctSources(const std::vector<std::string>& sites) = 0;
+  virtual Result<std::vector<PathTotal>> TopPaths(const std::vector<std::string>& sites,
+                                                  std::size_t limit) = 0;
+  virtual Result<std::vector<Finding>> Findings(const std::vector<std::string>& sites,
+                                                std::size_t limit) = 0;
+  virtual Result<std::vector<std::string>> Sites() = 0;
+};
+
+// Opens (creating if needed) a SQLite store and applies pending schema migrations.
+// path ":memory:" keeps everything in memory.
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path);
+// The per-user default: $XDG_DATA_HOME/keikai/keikai.db or ~/.local/share/keikai/keikai.db.
+std::string DefaultDbPath();
+// The schema version this build writes.
+int SchemaVersion();
+
+}  // namespace keikai::store

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package keikai needs to build, test and benchmark. Idempotent and
+# quiet: packages already present are skipped by apt. Needs root (or sudo).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libvectorscan-dev libsqlite3-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+  libzstd-dev zlib1g-dev libmaxminddb-dev tor-geoipdb
+  libgtest-dev libgmock-dev libbenchmark-dev
+  goaccess zstd python3
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "keikai: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

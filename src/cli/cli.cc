@@ -1,0 +1,413 @@
+#include "keikai/cli/cli.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "keikai/core/i18n.h"
+#include "keikai/core/time.h"
+#include "keikai/demo/generator.h"
+#include "keikai/detect/detector.h"
+#include "keikai/geo/geo.h"
+#include "keikai/ingest/format.h"
+#include "keikai/pipeline/scan.h"
+#include "keikai/report/build.h"
+#include "keikai/report/render.h"
+#include "keikai/store/store.h"
+
+namespace keikai::cli {
+namespace {
+
+void Error(const std::string& what) {
+  std::fprintf(stderr, "keikai: %s: %s\n", Tr("err.prefix"), what.c_str());
+}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f != nullptr && f != stdout) std::fclose(f);
+  }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+Result<File> OpenOutput(const std::string& path) {
+  if (path.empty() || path == "-") return File(stdout);
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return Status::Error("output", path + ": " + std::strerror(errno));
+  return File(f);
+}
+
+bool WriteAll(std::FILE* f, const std::string& s) {
+  return std::fwrite(s.data(), 1, s.size(), f) == s.size() && std::fflush(f) == 0;
+}
+
+// Options shared by scan and demo.
+struct ScanArgs {
+  std::vector<std::string> inputs;
+  std::string site, log_format, format = "text", output, db, tz, home_country = "JP", geoip;
+  std::vector<std::string> trusted;
+  std::size_t max_line = 64 * 1024;
+  std::size_t bad_samples = 20;
+  bool no_progress = false;
+  bool dry_run = false;
+  int window = 90;
+};
+
+class Progress {
+ public:
+  explicit Progress(bool on) : on_(on) {}
+  void Update(const std::string& file, uint64_t pos, uint64_t size, uint64_t lines) {
+    if (!on_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(200) && pos < size) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    std::string name = std::filesystem::path(file).filename().string();
+    if (name.size() > 28) name = name.substr(0, 25) + "...";
+    if (size > 0) {
+      const int pct = static_cast<int>(100.0 * static_cast<double>(pos) / static_cast<double>(size));
+      const int w = 24, fill = std::min(w, pct * w / 100);
+      std::fprintf(stderr, "\r%-28s [%s%s] %3d%% %12llu %s", name.c_str(),
+                   std::string(static_cast<std::size_t>(fill), '#').c_str(),
+                   std::string(static_cast<std::size_t>(w - fill), ' ').c_str(), pct,
+                   static_cast<unsigned long long>(lines), Tr("text.lines"));
+    } else {
+      std::fprintf(stderr, "\r%-28s %12llu %s  %.0f %s", name.c_str(),
+                   static_cast<unsigned long long>(lines), Tr("text.lines"),
+                   secs > 0 ? static_cast<double>(lines) / secs : 0.0, Tr("msg.lines_per_sec"));
+    }
+    dirty_ = true;
+  }
+  void Done() {
+    if (on_ && dirty_) std::fprintf(stderr, "\r\x1b[K");
+  }
+
+ private:
+  bool on_;
+  bool dirty_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_{};
+};
+
+std::string NdjsonLine(const pipeline::DetectionEvent& ev) {
+  nlohmann::ordered_json j;
+  j["file"] = *ev.file;
+  j["line"] = ev.line;
+  j["time"] = TimeZone::Utc().FormatTime(ev.req->time);
+  j["site"] = std::string(ev.site);
+  j["ip"] = std::string(ev.req->client_ip);
+  j["country"] = std::string(ev.country);
+  j["method"] = std::string(ev.req->method);
+  j["target"] = std::string(ev.req->target);
+  j["status"] = ev.req->status;
+  j["user_agent"] = std::string(ev.req->user_agent);
+  nlohmann::ordered_json classes = nlohmann::ordered_json::array();
+  for (int c = 0; c < detect::kClassCount; ++c) {
+    if ((ev.detection->class_mask & (1u << c)) != 0) {
+      classes.push_back(std::string(detect::ClassName(static_cast<detect::AttackClass>(c))));
+    }
+  }
+  j["classes"] = classes;
+  nlohmann::ordered_json ids = nlohmann::ordered_json::array(), evidence = ids;
+  for (const detect::Hit& h : ev.detection->hits) {
+    ids.push_back(std::string(ev.detectors->specs()[h.detector].id));
+    evidence.push_back(ev.detectors->Evidence(h));
+  }
+  j["detectors"] = ids;
+  j["evidence"] = evidence;
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+// Runs a scan and writes the chosen output; returns the exit code.
+int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
+            const std::string& html_path = "", const std::string& json_path = "") {
+  if (a.format != "text" && a.format != "json" && a.format != "ndjson" && a.format != "html") {
+    Error("--format: " + a.format + " (text, json, ndjson, html)");
+    return 2;
+  }
+  // Dates are shown in --tz; else JST for Japanese; else the zone the logs themselves carry.
+  std::optional<TimeZone> tz;
+  if (!a.tz.empty() || CurrentLang() == Lang::kJa) {
+    const std::string tzname = !a.tz.empty() ? a.tz : "Asia/Tokyo";
+    tz = TimeZone::Make(tzname);
+    if (!tz) {
+      Error(std::string(Tr("err.bad_tz")) + ": " + tzname);
+      return 2;
+    }
+  }
+  pipeline::ScanOptions so;
+  so.inputs = a.inputs;
+  so.site = a.site;
+  so.log_format = a.log_format;
+  so.max_line = a.max_line;
+  so.bad_line_samples = a.bad_samples;
+  so.dry_run = a.dry_run;
+  for (const std::string& t : a.trusted) {
+    http::IpPrefix p;
+    if (!http::IpPrefix::Parse(t, p)) {
+      Error("--trusted-proxy " + t + ": " + Tr("err.bad_proxy"));
+      return 2;
+    }
+    so.trusted_proxies.push_back(p);
+  }
+  if (!a.log_format.empty()) {
+    auto p = ingest::MakeParser(a.log_format);  // fail early with the position of the problem
+    if (!p.ok()) {
+      Error("--log-format: " + p.status().ToString());
+      return 2;
+    }
+  }
+  auto out = OpenOutput(a.output);
+  if (!out.ok()) {
+    Error(std::string(Tr("err.write")) + ": " + out.status().message());
+    return 1;
+  }
+  std::FILE* outf = out.value().get();
+  if (a.format == "ndjson") {
+    so.on_detection = [outf](const pipeline::DetectionEvent& ev) {
+      const std::string l = NdjsonLine(ev);
+      std::fwrite(l.data(), 1, l.size(), outf);
+    };
+  }
+  Progress progress(!a.no_progress && isatty(2) != 0);
+  so.on_progress = [&](const std::string& f, uint64_t pos, uint64_t size, uint64_t lines) {
+    progress.Update(f, pos, size, lines);
+  };
+
+  auto det = detect::DetectorSet::Build(detect::Builtins());
+  if (!det.ok()) {
+    Error(det.status().ToString());
+    return 1;
+  }
+  auto geo = geo::Open(a.geoip);
+  if (!geo.ok()) Error(std::string(Tr("err.geo")) + " (" + geo.status().message() + ")");
+  const std::string db_path = a.db.empty() ? store::DefaultDbPath() : a.db;
+  auto st = store::OpenSqlite(a.dry_run ? ":memory:" : db_path);
+  if (!st.ok()) {
+    Error(st.status().ToString());
+    return 1;
+  }
+  auto res = pipeline::Scan(so, *st.value(), det.value(), geo.ok() ? geo.value().get() : nullptr);
+  progress.Done();
+  if (!res.ok()) {
+    Error(res.status().ToString());
+    return 1;
+  }
+  if (!tz) {
+    const int32_t off = res.value().has_offset ? res.value().dominant_offset : 0;
+    tz = off == 9 * 3600 ? TimeZone::Jst()
+         : off == 0      ? TimeZone::Utc()
+                         : *TimeZone::Make(TimeZone::FormatOffset(off));
+  }
+  report::BuildOptions bo;
+  bo.tz = *tz;
+  bo.home_country = a.home_country;
+  bo.trend.window_days = a.window;
+  bo.now = static_cast<int64_t>(std::time(nullptr));
+  if (!a.site.empty()) bo.sites = {a.site};
+  auto rep = report::BuildReport(*st.value(), &res.value(), bo);
+  if (!rep.ok()) {
+    Error(rep.status().ToString());
+    return 1;
+  }
+  const report::Report& r = rep.value();
+  bool ok = true;
+  if (a.format == "json") ok = WriteAll(outf, report::RenderJson(r));
+  else if (a.format == "html") ok = WriteAll(outf, report::RenderHtml(r));
+  else if (a.format == "text") ok = WriteAll(outf, report::RenderText(r, outf == stdout && isatty(1) != 0));
+  else ok = std::fflush(outf) == 0;
+  if (!ok) {
+    Error(std::string(Tr("err.write")) + ": " + (a.output.empty() ? "stdout" : a.output));
+    return 1;
+  }
+  if (!html_path.empty() || !json_path.empty()) {
+    for (const auto& [path, html] : {std::pair{html_path, true}, std::pair{json_path, false}}) {
+      if (path.empty()) continue;
+      auto f = OpenOutput(path);
+      if (!f.ok() || !WriteAll(f.value().get(), html ? report::RenderHtml(r) : report::RenderJson(r))) {
+        Error(std::string(Tr("err.write")) + ": " + path);
+        return 1;
+      }
+    }
+  }
+  if (out_report != nullptr) *out_report = r;
+  if (!res.value().first_error.empty()) {
+    Error(std::string(Tr("err.file_errors")) + ": " + res.value().first_error);
+    return 1;
+  }
+  return 0;
+}
+
+void AddScanOptions(CLI::App* c, ScanArgs& a) {
+  c->add_option("--site", a.site, Tr("opt.site"));
+  c->add_option("--log-format", a.log_format, Tr("opt.log_format"));
+  c->add_option("--db", a.db, Tr("opt.db"));
+  c->add_option("--tz", a.tz, Tr("opt.tz"));
+  c->add_option("--home-country", a.home_country, Tr("opt.home_country"));
+  c->add_option("--geoip", a.geoip, Tr("opt.geoip"));
+  c->add_option("--trusted-proxy", a.trusted, Tr("opt.trusted_proxy"));
+  c->add_option("--max-line", a.max_line, Tr("opt.max_line"))->check(CLI::Range(256, 64 << 20));
+  c->add_option("--bad-samples", a.bad_samples, Tr("opt.bad_samples"));
+  c->add_option("--window-days", a.window, Tr("opt.window"))->check(CLI::Range(7, 3650));
+  c->add_flag("--no-progress", a.no_progress, Tr("opt.no_progress"));
+}
+
+int RunDemo(ScanArgs a, const std::string& dir, const std::string& generate_only, double scale,
+            uint64_t seed) {
+  demo::Options o;
+  o.scale = scale;
+  o.seed = seed;
+  const bool only = !generate_only.empty();
+  const std::string logs = only ? generate_only : dir + "/logs";
+  std::fprintf(stderr, "%s: %s\n", Tr("msg.generating"), logs.c_str());
+  auto truth = demo::Generate(o, logs);
+  if (!truth.ok()) {
+    Error(truth.status().ToString());
+    return 1;
+  }
+  if (only) {
+    for (const auto& s : truth.value().sites) {
+      std::printf("%s/%s\t%llu\n", logs.c_str(), s.file.c_str(),
+                  static_cast<unsigned long long>(s.lines));
+    }
+    return 0;
+  }
+  // A fresh database each time, so the demo is reproducible.
+  const std::string db = dir + "/keikai.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  a.inputs = {logs + "/*.log"};
+  a.db = db;
+  const std::string html = dir + "/report.html", json = dir + "/report.json";
+  report::Report r;
+  const int rc = RunScan(a, &r, html, json);
+  if (rc != 0) return rc;
+  const auto& t = truth.value();
+  std::printf("\n%s: %s .. (x%.0f)\n", Tr("msg.seeded"), t.surge_start.c_str(),
+              t.sites.empty() ? 0.0 : t.sites.front().seeded_peak_ratio);
+  std::printf("%s: %s/\n%s: %s\n%s: %s\n%s: %s\n", Tr("msg.demo_logs"), logs.c_str(),
+              Tr("msg.report_html"), html.c_str(), Tr("msg.report_json"), json.c_str(),
+              Tr("msg.database"), db.c_str());
+  return 0;
+}
+
+Lang PreScanLang(int argc, char** argv, bool& bad) {
+  Lang lang = LangFromEnvironment();
+  for (int i = 1; i < argc; ++i) {
+    std::string_view s = argv[i];
+    std::string_view v;
+    if (s == "--lang" && i + 1 < argc) v = argv[i + 1];
+    else if (s.rfind("--lang=", 0) == 0) v = s.substr(7);
+    else continue;
+    if (!ParseLang(v, lang)) bad = true;
+  }
+  return lang;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  bool bad_lang = false;
+  SetLang(PreScanLang(argc, argv, bad_lang));
+  if (bad_lang) {
+    Error(Tr("err.bad_lang"));
+    return 2;
+  }
+  try {
+    CLI::App app{Tr("app.description"), "keikai"};
+    app.set_version_flag("--version", std::string("keikai ") + KEIKAI_VERSION);
+    if (CurrentLang() == Lang::kJa) {
+      auto fmt = app.get_formatter();
+      fmt->label("Usage", "使い方");
+      fmt->label("OPTIONS", "オプション");
+      fmt->label("Options", "オプション");
+      fmt->label("Positionals", "位置引数");
+      fmt->label("SUBCOMMAND", "サブコマンド");
+      fmt->label("Subcommands", "サブコマンド");
+      fmt->label("REQUIRED", "必須");
+      app.set_help_flag("-h,--help", "このヘルプを表示して終了します");
+    }
+    std::string lang_opt;
+    app.add_option("--lang", lang_opt, Tr("opt.lang"));
+    app.require_subcommand(1);
+
+    ScanArgs scan_args;
+    CLI::App* scan = app.add_subcommand("scan", Tr("cmd.scan"));
+    scan->add_option("inputs", scan_args.inputs, Tr("opt.inputs"))->required();
+    scan->add_option("--format", scan_args.format, Tr("opt.format"))
+        ->check(CLI::IsMember({"text", "json", "ndjson", "html"}));
+    scan->add_option("-o,--output", scan_args.output, Tr("opt.output"));
+    scan->add_flag("--dry-run", scan_args.dry_run, Tr("opt.dry_run"));
+    AddScanOptions(scan, scan_args);
+
+    ScanArgs demo_args;
+    std::string demo_dir = "keikai-demo", generate_only;
+    double scale = 1.0;
+    uint64_t seed = demo::Options{}.seed;
+    CLI::App* demo = app.add_subcommand("demo", Tr("cmd.demo"));
+    demo->add_option("--dir", demo_dir, Tr("opt.demo_dir"));
+    demo->add_option("--generate-only", generate_only, Tr("opt.generate_only"));
+    demo->add_option("--scale", scale, Tr("opt.scale"))->check(CLI::Range(0.001, 100.0));
+    demo->add_option("--seed", seed, Tr("opt.seed"));
+    demo->add_option("--tz", demo_args.tz, Tr("opt.tz"));
+    demo->add_flag("--no-progress", demo_args.no_progress, Tr("opt.no_progress"));
+
+    CLI::App* formats = app.add_subcommand("formats", Tr("cmd.formats"));
+    CLI::App* detectors = app.add_subcommand("detectors", Tr("cmd.detectors"));
+    CLI::App* version = app.add_subcommand("version", Tr("cmd.version"));
+
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      app.exit(e);
+      return 2;
+    }
+
+    if (scan->parsed()) return RunScan(scan_args);
+    if (demo->parsed()) return RunDemo(demo_args, demo_dir, generate_only, scale, seed);
+    if (formats->parsed()) {
+      std::printf("%s\n", Tr("msg.formats_header"));
+      for (const auto& f : ingest::Formats()) {
+        std::printf("  %-16s %s\n", std::string(f.name).c_str(),
+                    std::string(CurrentLang() == Lang::kJa ? f.help_ja : f.help_en).c_str());
+      }
+      std::printf("%s\n", Tr("msg.formats_custom"));
+      return 0;
+    }
+    if (detectors->parsed()) {
+      std::printf("%s\n", Tr("msg.detectors_header"));
+      for (const auto& d : detect::Builtins()) {
+        std::printf("  %-18s %-9s %5zu %s  %s\n", std::string(d.id).c_str(),
+                    std::string(detect::ClassName(d.cls)).c_str(), d.patterns.size(),
+                    Tr("msg.patterns"),
+                    std::string(CurrentLang() == Lang::kJa ? d.help_ja : d.help_en).c_str());
+      }
+      return 0;
+    }
+    if (version->parsed()) {
+      std::printf("keikai %s\n", KEIKAI_VERSION);
+      return 0;
+    }
+    return 2;
+  } catch (const std::exception& e) {
+    // Nothing here should throw; if it does, report it instead of aborting.
+    Error(e.what());
+    return 1;
+  }
+}
+
+}  // namespace keikai::cli

@@ -1,0 +1,96 @@
+#include "keikai/core/i18n.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace keikai {
+namespace {
+
+struct Msg {
+  const char* key;
+  const char* en;
+  const char* ja;
+};
+
+// The one catalog. Each stage keeps its entries in its own .inc file so that adding a message
+// touches only that stage's folder.
+#define KEIKAI_MSG(k, e, j) {k, e, j},
+constexpr Msg kCatalog[] = {
+#include "../core/messages_cli.inc"
+#include "../ingest/messages_ingest.inc"
+#include "../report/messages_report.inc"
+#include "../report/messages_html.inc"
+};
+#undef KEIKAI_MSG
+
+const std::unordered_map<std::string_view, const Msg*>& Index() {
+  static const auto* index = [] {
+    auto* m = new std::unordered_map<std::string_view, const Msg*>();
+    for (const Msg& msg : kCatalog) m->emplace(msg.key, &msg);
+    return m;
+  }();
+  return *index;
+}
+
+Lang g_lang = Lang::kEn;
+
+}  // namespace
+
+Lang LangFromEnvironment() {
+  for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* v = std::getenv(var);
+    if (v != nullptr && *v != '\0') {
+      return (v[0] == 'j' && v[1] == 'a') ? Lang::kJa : Lang::kEn;
+    }
+  }
+  return Lang::kEn;
+}
+
+bool ParseLang(std::string_view s, Lang& out) {
+  if (s == "ja" || s == "jp" || s == "ja_JP" || s == "ja-JP") {
+    out = Lang::kJa;
+    return true;
+  }
+  if (s == "en" || s == "en_US" || s == "en-US" || s == "C") {
+    out = Lang::kEn;
+    return true;
+  }
+  return false;
+}
+
+void SetLang(Lang lang) { g_lang = lang; }
+Lang CurrentLang() { return g_lang; }
+std::string_view LangCode(Lang lang) { return lang == Lang::kJa ? "ja" : "en"; }
+
+const char* Tr(std::string_view key, Lang lang) {
+  const auto& idx = Index();
+  auto it = idx.find(key);
+  if (it == idx.end()) {
+    // Unknown keys are a bug caught by tests; intern them so the pointer stays valid.
+    static std::mutex mu;
+    static std::unordered_set<std::string> interned;
+    std::lock_guard<std::mutex> lock(mu);
+    return interned.emplace(key).first->c_str();
+  }
+  return lang == Lang::kJa ? it->second->ja : it->second->en;
+}
+
+const char* Tr(std::string_view key) { return Tr(key, g_lang); }
+
+bool CatalogComplete(std::string* missing) {
+  bool ok = true;
+  std::unordered_map<std::string_view, int> seen;
+  for (const Msg& m : kCatalog) {
+    if (m.en[0] == '\0' || m.ja[0] == '\0' || ++seen[m.key] > 1) {
+      ok = false;
+      if (missing != nullptr) *missing += std::string(m.key) + " ";
+    }
+  }
+  return ok;
+}
+
+}  // namespace keikai

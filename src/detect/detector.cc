@@ -1,0 +1,293 @@
+#include "keikai/detect/detector.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <array>
+#include <string>
+#include <unordered_map>
+
+#include "keikai/http/decode.h"
+
+namespace keikai::detect {
+namespace {
+
+constexpr std::array<std::string_view, kClassCount> kClassNames = {
+    "scanner", "bad-bot", "probe", "backdoor", "exploit", "lfi", "sqli", "xss", "rce"};
+constexpr std::array<std::string_view, static_cast<int>(Field::kCount)> kFieldNames = {
+    "path", "query", "target", "raw_target", "user_agent"};
+
+std::string EscapeRegex(std::string_view lit) {
+  std::string out;
+  out.reserve(lit.size() * 2);
+  for (char c : lit) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || u >= 0x80 || c == '_' || c == '-' || c == '/' || c == ' ' ||
+        c == '=' || c == ',' || c == ':' || c == '@' || c == '%' || c == '<' || c == '>' ||
+        c == '~' || c == '\'' || c == '"' || c == ';' || c == '&' || c == '!' || c == '`') {
+      out += c;
+    } else {
+      // \xHH is unambiguous for every other byte (metacharacters, controls).
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+struct DbDeleter {
+  void operator()(hs_database_t* d) const { hs_free_database(d); }
+};
+struct ScratchDeleter {
+  void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+};
+
+struct SvHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+};
+
+struct PatternRef {
+  uint16_t detector;
+  uint32_t pattern;
+};
+
+}  // namespace
+
+std::string_view ClassName(AttackClass c) {
+  const auto i = static_cast<std::size_t>(c);
+  return i < kClassNames.size() ? kClassNames[i] : "unknown";
+}
+
+bool ParseClass(std::string_view name, AttackClass& out) {
+  for (std::size_t i = 0; i < kClassNames.size(); ++i) {
+    if (kClassNames[i] == name) {
+      out = static_cast<AttackClass>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view FieldName(Field f) {
+  const auto i = static_cast<std::size_t>(f);
+  return i < kFieldNames.size() ? kFieldNames[i] : "?";
+}
+
+struct DetectorSet::Scratch {
+  std::unique_ptr<hs_scratch_t, ScratchDeleter> hs;
+  std::string path, query, target, raw, ua;
+  std::vector<uint8_t> seen;  // per detector, reset after each request
+  // User agents repeat heavily; their hits are cached (bounded: cleared when full).
+  std::unordered_map<std::string, std::vector<Hit>, SvHash, std::equal_to<>> ua_cache;
+  std::vector<Hit> tmp;
+};
+
+struct DetectorSet::Impl {
+  std::vector<DetectorSpec> specs;
+  std::array<std::unique_ptr<hs_database_t, DbDeleter>, static_cast<int>(Field::kCount)> db;
+  std::vector<PatternRef> refs;
+  bool ua_status_free = true;  // user-agent detectors ignore the status, so caching is exact
+};
+
+DetectorSet::DetectorSet() : impl_(std::make_unique<Impl>()) {}
+DetectorSet::~DetectorSet() = default;
+DetectorSet::DetectorSet(DetectorSet&&) noexcept = default;
+DetectorSet& DetectorSet::operator=(DetectorSet&&) noexcept = default;
+
+std::span<const DetectorSpec> DetectorSet::specs() const { return impl_->specs; }
+
+Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs) {
+  DetectorSet set;
+  Impl& im = *set.impl_;
+  im.specs.assign(specs.begin(), specs.end());
+  if (im.specs.size() > 65535) return Status::Error("detector", "too many detectors");
+  for (int f = 0; f < static_cast<int>(Field::kCount); ++f) {
+    std::vector<std::string> exprs;
+    std::vector<unsigned> flags, ids;
+    for (std::size_t d = 0; d < im.specs.size(); ++d) {
+      const DetectorSpec& s = im.specs[d];
+      if (static_cast<int>(s.field) != f) continue;
+      if (s.field == Field::kUserAgent && s.status != StatusCond::kAny) im.ua_status_free = false;
+      for (std::size_t p = 0; p < s.patterns.size(); ++p) {
+        const std::string_view pat = s.patterns[p];
+        if (pat.empty()) continue;
+        std::string e;
+        switch (s.match) {
+          case Match::kContains: e = EscapeRegex(pat); break;
+          case Match::kPrefix: e = "^" + EscapeRegex(pat); break;
+          case Match::kSuffix: e = EscapeRegex(pat) + "$"; break;
+          case Match::kExact: e = "^" + EscapeRegex(pat) + "$"; break;
+          case Match::kSegment: e = EscapeRegex(pat) + "(/|$)"; break;
+          case Match::kRegex: e = std::string(pat); break;
+        }
+        exprs.push_back(std::move(e));
+        flags.push_back(HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS |
+                        (s.match == Match::kRegex ? 0u : HS_FLAG_DOTALL));
+        ids.push_back(static_cast<unsigned>(im.refs.size()));
+        im.refs.push_back({static_cast<uint16_t>(d), static_cast<uint32_t>(p)});
+      }
+    }
+    if (exprs.empty()) continue;
+    std::vector<const char*> cexprs;
+    cexprs.reserve(exprs.size());
+    for (const std::string& e : exprs) cexprs.push_back(e.c_str());
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(cexprs.data(), flags.data(), ids.data(),
+                         static_cast<unsigned>(cexprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                         &err) != HS_SUCCESS) {
+      std::string msg = err != nullptr && err->message != nullptr ? err->message : "?";
+      std::string where;
+      if (err != nullptr && err->expression >= 0) {
+        const PatternRef& r = im.refs[ids[static_cast<std::size_t>(err->expression)]];
+        where = std::string(im.specs[r.detector].id) + " pattern '" +
+                std::string(im.specs[r.detector].patterns[r.pattern]) + "'";
+      }
+      hs_free_compile_error(err);
+      return Status::Error("detector", "cannot compile " + where + ": " + msg);
+    }
+    im.db[static_cast<std::size_t>(f)].reset(db);
+  }
+  return set;
+}
+
+std::unique_ptr<DetectorSet::Scratch, void (*)(DetectorSet::Scratch*)> DetectorSet::NewScratch()
+    const {
+  auto* s = new Scratch();
+  hs_scratch_t* raw = nullptr;
+  for (const auto& db : impl_->db) {
+    if (db) hs_alloc_scratch(db.get(), &raw);
+  }
+  s->hs.reset(raw);
+  s->seen.assign(impl_->specs.size(), 0);
+  return {s, [](Scratch* p) { delete p; }};
+}
+
+namespace {
+
+struct Ctx {
+  const std::vector<PatternRef>* refs;
+  const std::vector<DetectorSpec>* specs;
+  std::vector<uint8_t>* seen;
+  std::vector<Hit>* out;
+  int status;
+};
+
+bool StatusOk(StatusCond c, int status) {
+  switch (c) {
+    case StatusCond::kAny: return true;
+    case StatusCond::kClientError: return status >= 400 && status < 500;
+    case StatusCond::kNotFound:
+      return status >= 400 && status < 500 && status != 401 && status != 407;
+  }
+  return true;
+}
+
+int OnMatch(unsigned id, unsigned long long, unsigned long long, unsigned, void* p) {
+  auto* c = static_cast<Ctx*>(p);
+  const PatternRef& r = (*c->refs)[id];
+  uint8_t& seen = (*c->seen)[r.detector];
+  if (seen != 0) return 0;
+  if (!StatusOk((*c->specs)[r.detector].status, c->status)) return 0;
+  seen = 1;
+  c->out->push_back({r.detector, r.pattern});
+  return 0;
+}
+
+void Lower(std::string_view in, std::string& out) {
+  out.resize(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    out[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
+  }
+}
+
+}  // namespace
+
+void DetectorSet::DetectField(Field f, std::string_view v, int status, Scratch& s,
+                              Detection& out) const {
+  const auto& db = impl_->db[static_cast<std::size_t>(f)];
+  if (!db) return;
+  Ctx ctx{&impl_->refs, &impl_->specs, &s.seen, &out.hits, status};
+  hs_scan(db.get(), v.data(), static_cast<unsigned>(std::min<std::size_t>(v.size(), 1u << 30)), 0,
+          s.hs.get(), OnMatch, &ctx);
+}
+
+void DetectorSet::Detect(const http::Request& req, Scratch& s, Detection& out) const {
+  out.clear();
+  const Impl& im = *impl_;
+  const std::string_view path = req.Path();
+  const std::string_view query = req.Query();
+  http::NormalizeForMatch(path, s.path, false);
+  DetectField(Field::kPath, s.path, req.status, s, out);
+  if (im.db[static_cast<int>(Field::kQuery)] || im.db[static_cast<int>(Field::kTarget)]) {
+    if (!query.empty()) {
+      http::NormalizeForMatch(query, s.query, true);
+    } else {
+      s.query.clear();
+    }
+    DetectField(Field::kQuery, s.query, req.status, s, out);
+    s.target = s.path;
+    if (!query.empty()) {
+      s.target += '?';
+      s.target += s.query;
+    }
+    DetectField(Field::kTarget, s.target, req.status, s, out);
+  }
+  // The raw target only adds information when it carries escapes.
+  if (im.db[static_cast<int>(Field::kRawTarget)] &&
+      req.target.find_first_of("%\\") != std::string_view::npos) {
+    Lower(req.target, s.raw);
+    DetectField(Field::kRawTarget, s.raw, req.status, s, out);
+  }
+  if (im.db[static_cast<int>(Field::kUserAgent)] && !req.user_agent.empty()) {
+    if (im.ua_status_free) {
+      auto it = s.ua_cache.find(req.user_agent);
+      if (it == s.ua_cache.end()) {
+        Lower(req.user_agent, s.ua);
+        s.tmp.clear();
+        Ctx ctx{&im.refs, &im.specs, &s.seen, &s.tmp, req.status};
+        // UA detectors are distinct from the other fields' detectors, so 'seen' does not clash.
+        hs_scan(im.db[static_cast<int>(Field::kUserAgent)].get(), s.ua.data(),
+                static_cast<unsigned>(s.ua.size()), 0, s.hs.get(), OnMatch, &ctx);
+        if (s.ua_cache.size() >= 8192) s.ua_cache.clear();
+        it = s.ua_cache.emplace(std::string(req.user_agent), s.tmp).first;
+      }
+      out.hits.insert(out.hits.end(), it->second.begin(), it->second.end());
+    } else {
+      Lower(req.user_agent, s.ua);
+      DetectField(Field::kUserAgent, s.ua, req.status, s, out);
+    }
+  }
+  for (const Hit& h : out.hits) {
+    s.seen[h.detector] = 0;
+    out.class_mask |= 1u << static_cast<unsigned>(im.specs[h.detector].cls);
+  }
+}
+
+std::string DetectorSet::Evidence(const Hit& h) const {
+  const DetectorSpec& s = impl_->specs[h.detector];
+  static constexpr std::string_view kVerb[] = {"contains", "starts with", "ends with",
+                                               "equals", "has segment", "matches"};
+  std::string e(s.id);
+  e += ": ";
+  e += FieldName(s.field);
+  e += ' ';
+  e += kVerb[static_cast<int>(s.match)];
+  e += " \"";
+  e += s.patterns[h.pattern];
+  e += '"';
+  if (h.pattern < s.pattern_notes.size() && !s.pattern_notes[h.pattern].empty()) {
+    e += " (";
+    e += s.pattern_notes[h.pattern];
+    e += ')';
+  }
+  return e;
+}
+
+}  // namespace keikai::detect

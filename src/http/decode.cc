@@ -1,0 +1,97 @@
+#include "keikai/http/decode.h"
+
+namespace keikai::http {
+namespace {
+
+inline int Hex(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+bool NeedsDecode(std::string_view s, bool plus_as_space) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '+' && plus_as_space) return true;
+    if (c == '%' && i + 2 < s.size() && Hex(static_cast<unsigned char>(s[i + 1])) >= 0 &&
+        Hex(static_cast<unsigned char>(s[i + 2])) >= 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void PercentDecode(std::string_view in, std::string& out, bool plus_as_space) {
+  out.clear();
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%' && i + 2 < in.size()) {
+      const int h = Hex(static_cast<unsigned char>(in[i + 1]));
+      const int l = Hex(static_cast<unsigned char>(in[i + 2]));
+      if (h >= 0 && l >= 0) {
+        out.push_back(static_cast<char>(h << 4 | l));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(c == '+' && plus_as_space ? ' ' : c);
+  }
+}
+
+std::vector<QueryArg> DecodeQuery(std::string_view q, std::size_t max_args, bool* truncated) {
+  std::vector<QueryArg> args;
+  if (truncated != nullptr) *truncated = false;
+  std::size_t pos = 0;
+  while (pos <= q.size() && !q.empty()) {
+    std::size_t amp = q.find('&', pos);
+    if (amp == std::string_view::npos) amp = q.size();
+    const std::string_view part = q.substr(pos, amp - pos);
+    if (!part.empty()) {
+      if (args.size() >= max_args) {
+        if (truncated != nullptr) *truncated = true;
+        break;
+      }
+      const std::size_t eq = part.find('=');
+      QueryArg a;
+      PercentDecode(part.substr(0, eq), a.name, true);
+      if (eq != std::string_view::npos) PercentDecode(part.substr(eq + 1), a.value, true);
+      args.push_back(std::move(a));
+    }
+    if (amp == q.size()) break;
+    pos = amp + 1;
+  }
+  return args;
+}
+
+void NormalizeForMatch(std::string_view in, std::string& out, bool plus_as_space) {
+  thread_local std::string tmp;
+  const std::string_view* src = &in;
+  std::string_view decoded;
+  if (NeedsDecode(in, plus_as_space)) {
+    PercentDecode(in, tmp, plus_as_space);
+    // Double encoding (%252e -> %2e -> .) is a classic evasion; one more pass catches it.
+    if (tmp.find('%') != std::string::npos && NeedsDecode(tmp, false)) {
+      std::string twice;
+      PercentDecode(tmp, twice, false);
+      tmp.swap(twice);
+    }
+    decoded = tmp;
+    src = &decoded;
+  }
+  out.clear();
+  out.reserve(src->size());
+  char prev = 0;
+  for (char c : *src) {
+    if (c == '\\') c = '/';
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+    if (c == '/' && prev == '/') continue;
+    out.push_back(c);
+    prev = c;
+  }
+}
+
+}  // namespace keikai::http

@@ -1,0 +1,490 @@
+#include "ingest/token_format.h"
+
+#include <cctype>
+#include <cstring>
+#include <ctime>
+
+#include "keikai/core/time.h"
+
+namespace keikai::ingest {
+namespace {
+
+bool ParseUint(std::string_view s, int64_t& out) {
+  if (s.empty() || s.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+inline std::string_view Dash(std::string_view v) { return v == "-" ? std::string_view() : v; }
+
+// Find literal lit in line at or after pos, skipping backslash-escaped characters (Apache
+// writes \" inside quoted fields).
+std::size_t FindLiteral(std::string_view line, std::size_t pos, const std::string& lit) {
+  const char first = lit[0];
+  while (pos < line.size()) {
+    const void* p = std::memchr(line.data() + pos, first, line.size() - pos);
+    if (p == nullptr) return std::string_view::npos;
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(p) - line.data());
+    std::size_t bs = 0;
+    while (at > bs && line[at - 1 - bs] == '\\') ++bs;
+    if (bs % 2 == 0 && line.compare(at, lit.size(), lit) == 0) return at;
+    pos = at + 1;
+  }
+  return std::string_view::npos;
+}
+
+bool ParseStrfTime(std::string_view v, const std::string& fmt, int64_t& out) {
+  std::string s(v);
+  std::tm tm{};
+  const char* end = strptime(s.c_str(), fmt.c_str(), &tm);
+  if (end == nullptr || *end != '\0') return false;
+  const long off = tm.tm_gmtoff;
+  out = DaysFromCivil(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),
+                      static_cast<unsigned>(tm.tm_mday)) *
+            86400 +
+        tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - off;
+  return true;
+}
+
+class TokenParser : public LineParser {
+ public:
+  TokenParser(std::string name, std::vector<Token> tokens)
+      : name_(std::move(name)), tokens_(std::move(tokens)) {
+    for (const Token& t : tokens_) {
+      if (t.var == Var::kBytes) has_bytes_ = true;
+    }
+  }
+  std::string_view name() const override { return name_; }
+
+  LineKind Parse(std::string_view line, http::Request& req, ParseError& err) override {
+    if (line.empty()) return LineKind::kSkip;
+    req = http::Request{};
+    std::size_t pos = 0;
+    bool have_time = false;
+    std::string_view uri, args;
+    const std::size_t n = tokens_.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const Token& t = tokens_[i];
+      if (t.literal) {
+        if (line.compare(pos, t.text.size(), t.text) != 0) return Bad(err, "expected_literal", pos);
+        pos += t.text.size();
+        continue;
+      }
+      std::size_t end;
+      if (i + 1 == n) {
+        end = line.size();
+      } else {
+        const Token& next = tokens_[i + 1];
+        if (!next.literal) {
+          // Two variables back to back: the first takes one non-space run.
+          end = line.find(' ', pos);
+          if (end == std::string_view::npos) end = line.size();
+        } else if (i + 2 == n) {
+          // The last literal anchors at the end of the line: a user agent may contain quotes.
+          if (line.size() < pos + next.text.size() ||
+              line.compare(line.size() - next.text.size(), next.text.size(), next.text) != 0) {
+            return Bad(err, "expected_literal", line.size());
+          }
+          end = line.size() - next.text.size();
+        } else {
+          end = FindLiteral(line, pos, next.text);
+          if (end == std::string_view::npos) return Bad(err, "expected_literal", pos);
+        }
+      }
+      const std::string_view v = line.substr(pos, end - pos);
+      if (!Assign(t, v, req, uri, args, have_time, err, pos)) return LineKind::kBad;
+      pos = end;
+    }
+    if (pos != line.size()) return Bad(err, "trailing_data", pos);
+    if (!have_time) return Bad(err, "bad_time", 0);
+    if (req.peer_ip.empty()) return Bad(err, "missing_client", 0);
+    if (req.target.empty() && !uri.empty()) {
+      if (args.empty()) {
+        req.target = uri;
+      } else {
+        scratch_.assign(uri);
+        if (args[0] != '?') scratch_ += '?';
+        scratch_ += args;
+        req.target = scratch_;
+      }
+    }
+    if (req.client_ip.empty()) req.client_ip = req.peer_ip;
+    return LineKind::kRecord;
+  }
+
+ private:
+  static LineKind Bad(ParseError& err, const char* code, std::size_t col) {
+    err.code = code;
+    err.column = col;
+    return LineKind::kBad;
+  }
+
+  bool Assign(const Token& t, std::string_view v, http::Request& req, std::string_view& uri,
+              std::string_view& args, bool& have_time, ParseError& err, std::size_t col) {
+    int64_t num = 0;
+    switch (t.var) {
+      case Var::kIgnore:
+      case Var::kRemoteUser:
+        return true;
+      case Var::kRemoteAddr:
+        if (v.empty() || v == "-" || v.find(' ') != std::string_view::npos) {
+          Bad(err, "missing_client", col);
+          return false;
+        }
+        req.peer_ip = v;
+        return true;
+      case Var::kPeerAddr:
+        if (req.peer_ip.empty()) req.peer_ip = Dash(v);
+        return true;
+      case Var::kTimeLocal:
+        if (!ParseClfTime(v, req.time)) break;
+        req.logged_offset = LoggedOffset(v);
+        have_time = true;
+        return true;
+      case Var::kTimeIso:
+        if (!ParseIsoTime(v, req.time)) break;
+        have_time = true;
+        return true;
+      case Var::kTimeEpoch:
+        if (!ParseEpochTime(v, req.time)) break;
+        have_time = true;
+        return true;
+      case Var::kTimeEpochMs:
+        if (!ParseUint(v, num)) break;
+        req.time = num / 1000;
+        have_time = true;
+        return true;
+      case Var::kTimeStrf:
+        if (!ParseStrfTime(v, t.strf, req.time)) break;
+        have_time = true;
+        return true;
+      case Var::kRequest: {
+        // "METHOD SP target SP protocol"; anything else (TLS bytes, junk) is kept whole as the
+        // target: it is a real request the server logged, usually with status 400.
+        const std::size_t sp1 = v.find(' ');
+        const std::size_t sp2 = v.rfind(' ');
+        if (sp1 != std::string_view::npos && sp2 > sp1 && v.compare(sp2 + 1, 5, "HTTP/") == 0) {
+          req.method = v.substr(0, sp1);
+          req.target = v.substr(sp1 + 1, sp2 - sp1 - 1);
+          req.protocol = v.substr(sp2 + 1);
+        } else if (sp1 != std::string_view::npos && sp2 == sp1 && sp1 > 0) {
+          req.method = v.substr(0, sp1);  // HTTP/0.9
+          req.target = v.substr(sp1 + 1);
+        } else {
+          req.target = Dash(v);
+        }
+        return true;
+      }
+      case Var::kMethod:
+        req.method = Dash(v);
+        return true;
+      case Var::kUri:
+        uri = Dash(v);
+        return true;
+      case Var::kRequestUri:
+        req.target = Dash(v);
+        return true;
+      case Var::kArgs:
+        args = Dash(v);
+        return true;
+      case Var::kProtocol:
+        req.protocol = Dash(v);
+        return true;
+      case Var::kStatus:
+        if (v == "-") return true;
+        if (!ParseUint(v, num) || num > 999) {
+          Bad(err, "bad_status", col);
+          return false;
+        }
+        req.status = static_cast<int>(num);
+        return true;
+      case Var::kBytes:
+        if (v == "-") return true;
+        if (!ParseUint(v, num)) {
+          Bad(err, "bad_bytes", col);
+          return false;
+        }
+        if (req.bytes < 0) req.bytes = num;
+        return true;
+      case Var::kReferer:
+        req.referer = Dash(v);
+        return true;
+      case Var::kUserAgent:
+        req.user_agent = Dash(v);
+        return true;
+      case Var::kHost:
+        if (req.host.empty()) req.host = Dash(v);
+        return true;
+      case Var::kVhost:
+        req.site = Dash(v);
+        return true;
+      case Var::kXff:
+        req.forwarded_for = Dash(v);
+        return true;
+    }
+    Bad(err, "bad_time", col);
+    return false;
+  }
+
+  static int32_t LoggedOffset(std::string_view clf) {
+    // "... +0900": the last 5 characters.
+    if (clf.size() < 5) return 0;
+    const std::string_view o = clf.substr(clf.size() - 5);
+    const int h = (o[1] - '0') * 10 + (o[2] - '0');
+    const int m = (o[3] - '0') * 10 + (o[4] - '0');
+    return (o[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
+  }
+
+  std::string name_;
+  std::vector<Token> tokens_;
+  bool has_bytes_ = false;
+  std::string scratch_;
+};
+
+void AddLiteral(std::vector<Token>& out, std::string_view text) {
+  if (text.empty()) return;
+  if (!out.empty() && out.back().literal) {
+    out.back().text += text;
+    return;
+  }
+  Token t;
+  t.literal = true;
+  t.text = std::string(text);
+  out.push_back(std::move(t));
+}
+
+void AddVar(std::vector<Token>& out, Var v, std::string name) {
+  Token t;
+  t.var = v;
+  t.text = std::move(name);
+  out.push_back(std::move(t));
+}
+
+Var NginxVar(std::string_view n) {
+  struct M {
+    std::string_view name;
+    Var var;
+  };
+  static constexpr M kMap[] = {
+      {"remote_addr", Var::kRemoteAddr},      {"realip_remote_addr", Var::kPeerAddr},
+      {"remote_user", Var::kRemoteUser},      {"time_local", Var::kTimeLocal},
+      {"time_iso8601", Var::kTimeIso},        {"msec", Var::kTimeEpoch},
+      {"request", Var::kRequest},             {"request_method", Var::kMethod},
+      {"request_uri", Var::kRequestUri},      {"uri", Var::kUri},
+      {"document_uri", Var::kUri},            {"args", Var::kArgs},
+      {"query_string", Var::kArgs},           {"server_protocol", Var::kProtocol},
+      {"status", Var::kStatus},               {"body_bytes_sent", Var::kBytes},
+      {"bytes_sent", Var::kBytes},            {"http_referer", Var::kReferer},
+      {"http_user_agent", Var::kUserAgent},   {"http_x_forwarded_for", Var::kXff},
+      {"host", Var::kHost},                   {"http_host", Var::kHost},
+      {"server_name", Var::kVhost},
+  };
+  for (const M& m : kMap) {
+    if (m.name == n) return m.var;
+  }
+  return Var::kIgnore;
+}
+
+bool Validate(const std::vector<Token>& toks, std::string& why) {
+  bool time = false, addr = false, req = false;
+  for (const Token& t : toks) {
+    time = time || t.var == Var::kTimeLocal || t.var == Var::kTimeIso ||
+           t.var == Var::kTimeEpoch || t.var == Var::kTimeEpochMs || t.var == Var::kTimeStrf;
+    addr = addr || t.var == Var::kRemoteAddr;
+    req = req || t.var == Var::kRequest || t.var == Var::kRequestUri || t.var == Var::kUri;
+  }
+  if (!time) why = "the format has no time field ($time_local, $time_iso8601, $msec or %t)";
+  else if (!addr) why = "the format has no client address ($remote_addr or %h/%a)";
+  else if (!req) why = "the format has no request ($request, $request_uri, $uri or %r/%U)";
+  return time && addr && req;
+}
+
+}  // namespace
+
+std::unique_ptr<LineParser> MakeTokenParser(std::string name, std::vector<Token> tokens) {
+  return std::make_unique<TokenParser>(std::move(name), std::move(tokens));
+}
+
+Result<std::unique_ptr<LineParser>> CompileNginxFormat(std::string_view f) {
+  std::vector<Token> toks;
+  std::size_t i = 0;
+  while (i < f.size()) {
+    if (f[i] != '$') {
+      const std::size_t next = f.find('$', i);
+      AddLiteral(toks, f.substr(i, next == std::string_view::npos ? f.size() - i : next - i));
+      i = next == std::string_view::npos ? f.size() : next;
+      continue;
+    }
+    std::size_t b = i + 1, e;
+    if (b < f.size() && f[b] == '{') {
+      e = f.find('}', b);
+      if (e == std::string_view::npos) {
+        return Status::Error("format", "unterminated ${ in nginx log_format", i);
+      }
+      const std::string_view name = f.substr(b + 1, e - b - 1);
+      if (!toks.empty() && !toks.back().literal) {
+        return Status::Error("format", "two variables with nothing between them", i);
+      }
+      AddVar(toks, NginxVar(name), std::string(name));
+      i = e + 1;
+      continue;
+    }
+    e = b;
+    while (e < f.size() && (std::isalnum(static_cast<unsigned char>(f[e])) || f[e] == '_')) ++e;
+    if (e == b) return Status::Error("format", "'$' without a variable name", i);
+    if (!toks.empty() && !toks.back().literal) {
+      return Status::Error("format", "two variables with nothing between them", i);
+    }
+    AddVar(toks, NginxVar(f.substr(b, e - b)), std::string(f.substr(b, e - b)));
+    i = e;
+  }
+  std::string why;
+  if (!Validate(toks, why)) return Status::Error("format", why);
+  return MakeTokenParser("nginx", std::move(toks));
+}
+
+Result<std::unique_ptr<LineParser>> CompileApacheFormat(std::string_view f) {
+  std::vector<Token> toks;
+  std::string lit;
+  auto flush = [&] {
+    AddLiteral(toks, lit);
+    lit.clear();
+  };
+  auto var = [&](Var v, std::string name, std::size_t at) -> Status {
+    flush();
+    if (!toks.empty() && !toks.back().literal) {
+      return Status::Error("format", "two directives with nothing between them", at);
+    }
+    AddVar(toks, v, std::move(name));
+    return Status::Ok();
+  };
+  std::size_t i = 0;
+  while (i < f.size()) {
+    const char c = f[i];
+    if (c == '\\' && i + 1 < f.size()) {
+      const char n = f[i + 1];
+      lit += n == 't' ? '\t' : n == 'n' ? '\n' : n;
+      i += 2;
+      continue;
+    }
+    if (c != '%') {
+      lit += c;
+      ++i;
+      continue;
+    }
+    const std::size_t at = i;
+    ++i;
+    if (i < f.size() && f[i] == '%') {
+      lit += '%';
+      ++i;
+      continue;
+    }
+    // Conditions and redirect modifiers: %!200,304{...}i, %>s, %<s.
+    while (i < f.size() && (std::isdigit(static_cast<unsigned char>(f[i])) || f[i] == ',' ||
+                            f[i] == '!' || f[i] == '<' || f[i] == '>')) {
+      ++i;
+    }
+    std::string arg;
+    if (i < f.size() && f[i] == '{') {
+      const std::size_t close = f.find('}', i);
+      if (close == std::string_view::npos) {
+        return Status::Error("format", "unterminated %{ in Apache LogFormat", at);
+      }
+      arg = std::string(f.substr(i + 1, close - i - 1));
+      i = close + 1;
+    }
+    if (i >= f.size()) return Status::Error("format", "'%' at the end of the LogFormat", at);
+    const char d = f[i++];
+    std::string lower = arg;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    Status st;
+    switch (d) {
+      case 'h':
+        st = var(Var::kRemoteAddr, "%h", at);
+        break;
+      case 'a':
+        st = var(lower == "c" ? Var::kPeerAddr : Var::kRemoteAddr, "%a", at);
+        break;
+      case 'u':
+        st = var(Var::kRemoteUser, "%u", at);
+        break;
+      case 't':
+        if (arg.empty()) {
+          lit += '[';
+          st = var(Var::kTimeLocal, "%t", at);
+          lit += ']';
+        } else if (lower == "sec") {
+          st = var(Var::kTimeEpoch, "%{sec}t", at);
+        } else if (lower == "msec") {
+          st = var(Var::kTimeEpochMs, "%{msec}t", at);
+        } else {
+          std::string fmt = arg;
+          if (fmt.rfind("begin:", 0) == 0) fmt = fmt.substr(6);
+          if (fmt.rfind("end:", 0) == 0) fmt = fmt.substr(4);
+          st = var(Var::kTimeStrf, "%{" + arg + "}t", at);
+          toks.back().strf = fmt;
+        }
+        break;
+      case 'r':
+        st = var(Var::kRequest, "%r", at);
+        break;
+      case 's':
+        st = var(Var::kStatus, "%s", at);
+        break;
+      case 'b':
+      case 'B':
+        st = var(Var::kBytes, "%b", at);
+        break;
+      case 'O':
+        st = var(Var::kBytes, "%O", at);
+        break;
+      case 'm':
+        st = var(Var::kMethod, "%m", at);
+        break;
+      case 'U':
+        st = var(Var::kUri, "%U", at);
+        break;
+      case 'q':
+        st = var(Var::kArgs, "%q", at);
+        break;
+      case 'H':
+        st = var(Var::kProtocol, "%H", at);
+        break;
+      case 'v':
+      case 'V':
+        st = var(Var::kVhost, std::string("%") + d, at);
+        break;
+      case 'i':
+        st = var(lower == "referer"           ? Var::kReferer
+                 : lower == "user-agent"      ? Var::kUserAgent
+                 : lower == "x-forwarded-for" ? Var::kXff
+                 : lower == "host"            ? Var::kHost
+                                              : Var::kIgnore,
+                 "%{" + arg + "}i", at);
+        break;
+      case 'l': case 'p': case 'P': case 'D': case 'T': case 'I': case 'S': case 'k':
+      case 'L': case 'X': case 'A': case 'f': case 'R': case 'C': case 'e': case 'n':
+      case 'o': case 'c': case 'F': case '^':
+        if (d == '^') {
+          // %^ti / %^to trailers: two more characters.
+          i = std::min(f.size(), i + 2);
+        }
+        st = var(Var::kIgnore, std::string("%") + d, at);
+        break;
+      default:
+        return Status::Error("format", std::string("unknown Apache LogFormat directive %") + d, at);
+    }
+    if (!st.ok()) return st;
+  }
+  flush();
+  std::string why;
+  if (!Validate(toks, why)) return Status::Error("format", why);
+  return MakeTokenParser("apache", std::move(toks));
+}
+
+}  // namespace keikai::ingest

@@ -1,0 +1,517 @@
+#include "keikai/pipeline/scan.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "keikai/ingest/format.h"
+#include "keikai/ingest/source.h"
+
+namespace keikai::pipeline {
+namespace {
+
+constexpr uint64_t kCommitEveryLines = 2'000'000;
+constexpr std::size_t kCommitEveryFindings = 200'000;
+constexpr std::size_t kSampleLines = 64;
+
+uint64_t Fnv1a(std::string_view s, uint64_t h = 1469598103934665603ULL) {
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::string Hex(uint64_t v, std::size_t len) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = kHex[v & 15];
+  return s + ":" + std::to_string(len);
+}
+
+std::string LineHash(std::string_view l) { return Hex(Fnv1a(l), l.size()); }
+
+// Valid UTF-8 for excerpts; invalid bytes become U+FFFD.
+std::string Excerpt(std::string_view s, std::size_t max) {
+  s = s.substr(0, max);
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    for (std::size_t k = 1; ok && k < n; ++k) {
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    }
+    if (ok && n == 1 && c < 0x20 && c != '\t') ok = false;
+    if (ok) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+struct AttackKey {
+  uint32_t site, hour, ip;
+  uint8_t cls;
+  bool operator==(const AttackKey&) const = default;
+};
+struct AttackKeyHash {
+  std::size_t operator()(const AttackKey& k) const {
+    uint64_t h = (uint64_t{k.site} << 40) ^ (uint64_t{k.hour} << 8) ^ k.cls;
+    h ^= uint64_t{k.ip} * 0x9E3779B97F4A7C15ULL;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
+};
+
+struct Aggregates {
+  std::unordered_map<std::string, uint32_t> site_ids;
+  std::vector<std::string> sites;
+  std::unordered_map<std::string, uint32_t> ip_ids;
+  std::vector<store::SourceInfo> sources;
+  std::unordered_map<uint64_t, uint64_t> requests;  // site << 32 | hour
+  std::unordered_map<AttackKey, uint64_t, AttackKeyHash> attacks;
+  std::vector<store::Finding> findings;
+
+  uint32_t Site(std::string_view s) {
+    auto it = site_ids.find(std::string(s));
+    if (it != site_ids.end()) return it->second;
+    const auto id = static_cast<uint32_t>(sites.size());
+    sites.emplace_back(s);
+    site_ids.emplace(std::string(s), id);
+    return id;
+  }
+
+  store::Batch TakeBatch() {
+    store::Batch b;
+    b.requests.reserve(requests.size());
+    for (const auto& [k, n] : requests) {
+      b.requests.push_back({sites[k >> 32], static_cast<int64_t>(k & 0xffffffffu), n});
+    }
+    b.attacks.reserve(attacks.size());
+    for (const auto& [k, n] : attacks) {
+      b.attacks.push_back({sites[k.site], k.hour, k.cls, sources[k.ip].ip, n});
+    }
+    b.sources = sources;  // small; kept for ids, re-upserted (first/last merge in the store)
+    b.findings = std::move(findings);
+    requests.clear();
+    attacks.clear();
+    findings.clear();
+    return b;
+  }
+};
+
+class Scanner {
+ public:
+  Scanner(const ScanOptions& opt, store::Store& st, const detect::DetectorSet& det,
+          const geo::GeoDb* geo)
+      : opt_(opt), store_(st), det_(det), geo_(geo), scratch_(det.NewScratch()) {}
+
+  Result<ScanResult> Run() {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto files = ingest::ExpandInputs(opt_.inputs);
+    if (!files.ok()) return files.status();
+    for (const std::string& f : files.value()) {
+      report::FileRow row;
+      row.path = f;
+      Status st = ScanFile(f, row);
+      if (!st.ok()) {
+        row.error = st.ToString();
+        if (res_.first_error.empty()) res_.first_error = f + ": " + row.error;
+        // Commit what was read before the error: the good lines are not lost.
+        Status c = CommitBatch(nullptr);
+        if (!c.ok()) return c;
+      }
+      res_.files.push_back(std::move(row));
+      ++res_.summary.files;
+    }
+    uint64_t best = 0;
+    for (const auto& [off, n] : offsets_) {
+      if (n > best) {
+        best = n;
+        res_.dominant_offset = off;
+        res_.has_offset = true;
+      }
+    }
+    std::sort(res_.sites.begin(), res_.sites.end());
+    res_.sites.erase(std::unique(res_.sites.begin(), res_.sites.end()), res_.sites.end());
+    res_.summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return std::move(res_);
+  }
+
+ private:
+  // The identity of a file: its leading directive lines (IIS '#...') plus its first record line.
+  static bool ReadKey(ingest::LineSource& src, std::string& key_hash,
+                      std::vector<std::string>& sample) {
+    std::string_view line;
+    bool too_long = false;
+    uint64_t h = 1469598103934665603ULL;
+    std::size_t len = 0;
+    bool have_key = false;
+    while (sample.size() < kSampleLines && src.Next(line, too_long)) {
+      sample.emplace_back(line);
+      if (!have_key) {
+        h = Fnv1a(line, h);
+        h = Fnv1a("\n", h);
+        len += line.size() + 1;
+        if (line.empty() || line[0] != '#') have_key = src.last_line_terminated();
+      }
+    }
+    key_hash = have_key ? Hex(h, len) : std::string();
+    return have_key;
+  }
+
+  Status ScanFile(const std::string& path, report::FileRow& row) {
+    const bool is_stdin = path == "-";
+    std::string key;
+    std::vector<std::string> sample;
+    std::optional<store::FileMark> mark;
+    std::unique_ptr<ingest::LineSource> src;
+    if (!is_stdin) {
+      auto peek = ingest::LineSource::Open(path, opt_.max_line);
+      if (!peek.ok()) return peek.status();
+      ReadKey(*peek.value(), key, sample);
+      if (!key.empty() && !opt_.dry_run) {
+        auto m = store_.FindFile(key);
+        if (!m.ok()) return m.status();
+        mark = m.value();
+      }
+      auto s = ingest::LineSource::Open(path, opt_.max_line);
+      if (!s.ok()) return s.status();
+      src = std::move(s).value();
+    } else {
+      auto s = ingest::LineSource::Open(path, opt_.max_line);
+      if (!s.ok()) return s.status();
+      src = std::move(s).value();
+    }
+
+    // The parser: given, or detected from the first lines.
+    std::unique_ptr<ingest::LineParser> parser;
+    if (!opt_.log_format.empty()) {
+      auto p = ingest::MakeParser(opt_.log_format);
+      if (!p.ok()) return p.status();
+      parser = std::move(p).value();
+      row.format = std::string(parser->name());
+      if (row.format == "nginx" || row.format == "apache") row.format += " (custom)";
+      if (ingest::FindFormat(opt_.log_format) != nullptr) row.format = opt_.log_format;
+    }
+
+    const std::string file_site = opt_.site.empty() ? SiteFromFileName(path) : opt_.site;
+    row.site = file_site;
+    uint64_t already = 0;
+    if (mark) {
+      std::string_view line;
+      bool too_long = false;
+      if (src->SkipTo(mark->offset, mark->lines) && src->Next(line, too_long) &&
+          LineHash(line) == mark->tail_hash) {
+        already = mark->lines + 1;
+      } else {
+        // Same first line but different content: a new file. Start over.
+        auto s = ingest::LineSource::Open(path, opt_.max_line);
+        if (!s.ok()) return s.status();
+        src = std::move(s).value();
+        mark.reset();
+      }
+    }
+    row.already_ingested = already;
+    res_.summary.already_ingested += already;
+
+    // stdin: detect from buffered sample lines, then continue with the stream.
+    std::vector<std::string> stdin_head;
+    if (!parser) {
+      if (is_stdin) {
+        std::string_view line;
+        bool tl = false;
+        while (stdin_head.size() < kSampleLines && src->Next(line, tl)) stdin_head.emplace_back(line);
+        sample = stdin_head;
+      }
+      std::vector<std::string_view> views(sample.begin(), sample.end());
+      auto name = ingest::DetectFormat(views);
+      if (!name.ok()) {
+        if (sample.empty()) return Status::Ok();  // empty file: nothing to do
+        return Status::Error("detect", name.status().message());
+      }
+      parser = ingest::FindFormat(name.value())->factory();
+      row.format = name.value();
+    }
+
+    file_ = path;
+    file_key_ = key;
+    file_site_ = file_site;
+    uint64_t since_commit = 0;
+    uint64_t prev_offset = src->offset();
+    auto handle = [&](std::string_view line, bool too_long, uint64_t line_no) {
+      ++row.lines;
+      ++res_.summary.lines;
+      if (too_long) return Bad(row, line_no, line, "line_too_long", 0);
+      if (std::memchr(line.data(), 0, line.size()) != nullptr) {
+        return Bad(row, line_no, line, "binary", 0);
+      }
+      ingest::ParseError err;
+      switch (parser->Parse(line, req_, err)) {
+        case ingest::LineKind::kSkip:
+          ++res_.summary.skipped;
+          return;
+        case ingest::LineKind::kBad:
+          return Bad(row, line_no, line, err.code, err.column);
+        case ingest::LineKind::kRecord:
+          ++row.parsed;
+          ++res_.summary.parsed;
+          Process(line_no);
+          return;
+      }
+    };
+    for (std::size_t i = 0; i < stdin_head.size(); ++i) handle(stdin_head[i], false, i + 1);
+
+    std::string_view line;
+    bool too_long = false;
+    while (src->Next(line, too_long)) {
+      const uint64_t line_start = prev_offset;
+      if (!is_stdin && !src->last_line_terminated() &&
+          src->compression() == ingest::Compression::kNone) {
+        // A plain file's unterminated last line may still be being written: hold it back.
+        ++row.held_back;
+        break;
+      }
+      handle(line, too_long, src->line_number());
+      ++since_commit;
+      if (opt_.on_progress && (row.lines & 0x3ffff) == 0) {
+        opt_.on_progress(path, src->raw_position(), src->raw_size(), row.lines);
+      }
+      if (!is_stdin && !key.empty() &&
+          (since_commit >= kCommitEveryLines || agg_.findings.size() >= kCommitEveryFindings)) {
+        store::FileMark m{key, path, file_site, line_start, src->line_number() - 1, LineHash(line)};
+        Status c = CommitBatch(&m);
+        if (!c.ok()) return c;
+        since_commit = 0;
+      }
+      prev_offset = src->offset();
+      last_line_.assign(line);
+      last_line_no_ = src->line_number();
+      last_line_start_ = line_start;
+    }
+    if (opt_.on_progress) opt_.on_progress(path, src->raw_position(), src->raw_size(), row.lines);
+    std::optional<store::FileMark> final_mark;
+    if (!is_stdin && !key.empty() && last_line_no_ > 0) {
+      // Mark the start of the last complete line; the next scan verifies it and continues.
+      final_mark = store::FileMark{key, path, file_site, last_line_start_, last_line_no_ - 1,
+                                   LineHash(last_line_)};
+    }
+    Status c = CommitBatch(final_mark ? &*final_mark : nullptr);
+    last_line_no_ = 0;
+    if (!c.ok()) return c;
+    if (!src->status().ok()) return src->status();
+    return Status::Ok();
+  }
+
+  void Bad(report::FileRow& row, uint64_t line_no, std::string_view line, const char* code,
+           std::size_t col) {
+    ++row.bad_lines;
+    ++res_.summary.bad_lines;
+    if (res_.bad_line_samples.size() < opt_.bad_line_samples) {
+      res_.bad_line_samples.push_back({file_, line_no, code, col, Excerpt(line, 200)});
+    }
+  }
+
+  void ResolveClient() {
+    if (opt_.trusted_proxies.empty() || req_.forwarded_for.empty()) return;
+    http::IpAddr peer;
+    if (!http::IpAddr::Parse(req_.peer_ip, peer)) return;
+    auto trusted = [&](const http::IpAddr& a) {
+      return std::any_of(opt_.trusted_proxies.begin(), opt_.trusted_proxies.end(),
+                         [&](const http::IpPrefix& p) { return p.Contains(a); });
+    };
+    if (!trusted(peer)) return;
+    std::string_view xff = req_.forwarded_for;
+    // Right to left: the first address not added by one of our proxies is the client.
+    while (!xff.empty()) {
+      const std::size_t comma = xff.rfind(',');
+      std::string_view part = comma == std::string_view::npos ? xff : xff.substr(comma + 1);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+      http::IpAddr a;
+      if (!http::IpAddr::Parse(part, a)) return;
+      req_.client_ip = part;
+      if (!trusted(a)) return;
+      if (comma == std::string_view::npos) return;
+      xff = xff.substr(0, comma);
+    }
+  }
+
+  std::string_view SiteOf() {
+    if (!opt_.site.empty()) return opt_.site;
+    std::string_view s = !req_.site.empty() ? req_.site : req_.host;
+    if (s.empty()) return file_site_;
+    // Host headers may carry a port; names are case-insensitive.
+    if (s.front() != '[') {
+      const std::size_t colon = s.find(':');
+      if (colon != std::string_view::npos && s.find(':', colon + 1) == std::string_view::npos) {
+        s = s.substr(0, colon);
+      }
+    }
+    site_buf_.assign(s);
+    for (char& c : site_buf_) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+    return site_buf_;
+  }
+
+  void Process(uint64_t line_no) {
+    ResolveClient();
+    if (last_offset_count_ == nullptr || req_.logged_offset != last_offset_) {
+      last_offset_ = req_.logged_offset;
+      last_offset_count_ = &offsets_[last_offset_];  // map nodes do not move
+    }
+    ++*last_offset_count_;
+    const std::string_view site = SiteOf();
+    uint32_t site_id;
+    if (site == last_site_name_ && last_site_id_ != UINT32_MAX) {
+      site_id = last_site_id_;
+    } else {
+      site_id = agg_.Site(site);
+      last_site_name_.assign(site);
+      last_site_id_ = site_id;
+      res_.sites.emplace_back(site);
+    }
+    const int64_t hour64 = req_.time >= 0 ? req_.time / 3600 : 0;
+    const auto hour = static_cast<uint32_t>(hour64);
+    ++agg_.requests[uint64_t{site_id} << 32 | hour];
+    det_.Detect(req_, *scratch_, det_out_);
+    if (!det_out_.any()) return;
+
+    // The source: normalised address text, country once per address.
+    http::IpAddr ip;
+    std::string ip_text = http::IpAddr::Parse(req_.client_ip, ip) ? ip.ToString()
+                                                                   : std::string(req_.client_ip);
+    auto it = agg_.ip_ids.find(ip_text);
+    uint32_t ip_id;
+    if (it == agg_.ip_ids.end()) {
+      ip_id = static_cast<uint32_t>(agg_.sources.size());
+      store::SourceInfo si;
+      si.ip = ip_text;
+      if (geo_ != nullptr && http::IpAddr::Parse(req_.client_ip, ip)) si.country = geo_->Lookup(ip);
+      si.first_seen = si.last_seen = req_.time;
+      agg_.sources.push_back(std::move(si));
+      agg_.ip_ids.emplace(ip_text, ip_id);
+    } else {
+      ip_id = it->second;
+      store::SourceInfo& si = agg_.sources[ip_id];
+      si.first_seen = std::min(si.first_seen, req_.time);
+      si.last_seen = std::max(si.last_seen, req_.time);
+    }
+    std::string classes;
+    for (int c = 0; c < detect::kClassCount; ++c) {
+      if ((det_out_.class_mask & (1u << c)) == 0) continue;
+      ++agg_.attacks[{site_id, hour, ip_id, static_cast<uint8_t>(c)}];
+      if (!classes.empty()) classes += ',';
+      classes += detect::ClassName(static_cast<detect::AttackClass>(c));
+    }
+    ++agg_.attacks[{site_id, hour, ip_id, store::kAllClasses}];
+
+    if (opt_.on_detection) {
+      DetectionEvent ev{&file_, line_no, &req_, site, agg_.sources[ip_id].country, &det_out_,
+                        &det_};
+      opt_.on_detection(ev);
+    }
+    if (findings_kept_ >= opt_.max_findings) {
+      ++res_.findings_dropped;
+      return;
+    }
+    ++findings_kept_;
+    store::Finding f;
+    f.site = std::string(site);
+    f.time = req_.time;
+    f.ip = ip_text;
+    f.classes = std::move(classes);
+    nlohmann::json ev = nlohmann::json::array();
+    for (const detect::Hit& h : det_out_.hits) {
+      if (!f.detectors.empty()) f.detectors += ',';
+      f.detectors += det_.specs()[h.detector].id;
+      ev.push_back(det_.Evidence(h));
+    }
+    f.evidence = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    f.method = Excerpt(req_.method, 32);
+    f.target = Excerpt(req_.target, 2048);
+    f.user_agent = Excerpt(req_.user_agent, 512);
+    f.status = req_.status;
+    f.file = file_;
+    f.line = line_no;
+    agg_.findings.push_back(std::move(f));
+  }
+
+  Status CommitBatch(const store::FileMark* mark) {
+    store::Batch b = agg_.TakeBatch();
+    if (mark != nullptr) b.files.push_back(*mark);
+    if (opt_.dry_run) return Status::Ok();
+    if (b.requests.empty() && b.attacks.empty() && b.files.empty()) return Status::Ok();
+    return store_.Commit(b);
+  }
+
+  const ScanOptions& opt_;
+  store::Store& store_;
+  const detect::DetectorSet& det_;
+  const geo::GeoDb* geo_;
+  std::unique_ptr<detect::DetectorSet::Scratch, void (*)(detect::DetectorSet::Scratch*)> scratch_;
+  ScanResult res_;
+  Aggregates agg_;
+  http::Request req_;
+  detect::Detection det_out_;
+  std::string file_, file_key_, file_site_, site_buf_;
+  std::string last_site_name_;
+  uint32_t last_site_id_ = UINT32_MAX;
+  std::string last_line_;
+  uint64_t last_line_no_ = 0;
+  uint64_t last_line_start_ = 0;
+  uint64_t findings_kept_ = 0;
+  std::map<int32_t, uint64_t> offsets_;
+  int32_t last_offset_ = 0;
+  uint64_t* last_offset_count_ = nullptr;
+};
+
+}  // namespace
+
+std::string SiteFromFileName(const std::string& path) {
+  if (path == "-") return "default";
+  std::string name = std::filesystem::path(path).filename().string();
+  auto strip = [&](std::string_view suffix) {
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      name.resize(name.size() - suffix.size());
+      return true;
+    }
+    return false;
+  };
+  strip(".gz") || strip(".zst") || strip(".zstd");
+  // rotation: .1, .2, -20220301
+  const std::size_t dot = name.find_last_of(".-");
+  if (dot != std::string::npos && dot + 1 < name.size() &&
+      std::all_of(name.begin() + static_cast<long>(dot) + 1, name.end(),
+                  [](char c) { return c >= '0' && c <= '9'; })) {
+    name.resize(dot);
+  }
+  for (const char* s : {".access.log", "-access.log", "_access.log", ".access_log", "_access_log",
+                        "-access_log", ".log"}) {
+    if (strip(s)) break;
+  }
+  if (name.empty() || name == "access" || name == "access_log" || name == "ssl_access" ||
+      name == "access.log" || name == "ssl_access_log" || name == "u_ex" ||
+      name.rfind("u_ex", 0) == 0) {
+    return "default";
+  }
+  return name;
+}
+
+Result<ScanResult> Scan(const ScanOptions& opt, store::Store& store,
+                        const detect::DetectorSet& detectors, const geo::GeoDb* geo) {
+  Scanner s(opt, store, detectors, geo);
+  return s.Run();
+}
+
+}  // namespace keikai::pipeline

@@ -1,0 +1,118 @@
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "keikai/report/render.h"
+
+namespace keikai::report {
+namespace {
+
+using nlohmann::ordered_json;
+
+double Round(double v, int digits) {
+  const double p = std::pow(10.0, digits);
+  return std::round(v * p) / p;
+}
+
+}  // namespace
+
+std::string RenderJson(const Report& r) {
+  ordered_json j;
+  j["schema"] = "keikai.scan.v1";
+  j["version"] = r.version;
+  j["generated_at"] = r.generated_at;
+  j["timezone"] = r.timezone;
+  j["home_country"] = r.home_country;
+  j["first_date"] = r.first_date;
+  j["last_date"] = r.last_date;
+  j["sites"] = r.sites;
+  const Summary& s = r.summary;
+  j["summary"] = {{"files", s.files},
+                  {"lines", s.lines},
+                  {"parsed", s.parsed},
+                  {"skipped", s.skipped},
+                  {"bad_lines", s.bad_lines},
+                  {"already_ingested", s.already_ingested},
+                  {"requests", s.requests},
+                  {"attacks", s.attacks},
+                  {"sources", s.sources},
+                  {"domestic_attacks", r.domestic_attacks},
+                  {"overseas_attacks", r.overseas_attacks},
+                  {"unknown_country_attacks", r.unknown_country_attacks},
+                  {"seconds", Round(s.seconds, 3)}};
+  j["classes"] = ordered_json::object();
+  for (const auto& [c, n] : r.classes) j["classes"][c] = n;
+  j["daily"] = ordered_json::array();
+  for (const DailyRow& d : r.daily) {
+    ordered_json o = {{"date", d.date},         {"site", d.site},
+                      {"class", d.cls},         {"attacks", d.attacks},
+                      {"baseline_90d", Round(d.baseline_90d, 3)},
+                      {"ratio", Round(d.ratio, 3)}};
+    if (d.cls == "*") o["requests"] = d.requests;
+    j["daily"].push_back(std::move(o));
+  }
+  j["surges"] = ordered_json::array();
+  for (const Surge& x : r.surges) {
+    j["surges"].push_back({{"site", x.site},
+                           {"class", x.cls},
+                           {"start", x.start},
+                           {"end", x.end},
+                           {"peak_date", x.peak_date},
+                           {"peak_ratio", Round(x.peak_ratio, 2)},
+                           {"peak_attacks", x.peak_attacks},
+                           {"baseline", Round(x.baseline, 3)},
+                           {"days", x.days},
+                           {"ongoing", x.ongoing}});
+  }
+  j["top_sources"] = ordered_json::array();
+  for (const SourceRow& x : r.top_sources) {
+    ordered_json cls = ordered_json::object();
+    for (const auto& [c, n] : x.classes) cls[c] = n;
+    j["top_sources"].push_back({{"ip", x.ip},
+                                {"country", x.country},
+                                {"domestic", x.domestic},
+                                {"attacks", x.attacks},
+                                {"classes", cls},
+                                {"sites", x.sites},
+                                {"first_seen", x.first_seen},
+                                {"last_seen", x.last_seen}});
+  }
+  j["countries"] = ordered_json::array();
+  for (const CountryRow& c : r.countries) {
+    j["countries"].push_back({{"country", c.country},
+                              {"attacks", c.attacks},
+                              {"sources", c.sources},
+                              {"domestic", c.domestic}});
+  }
+  j["top_paths"] = ordered_json::array();
+  for (const PathRow& p : r.top_paths) {
+    ordered_json cls = ordered_json::object();
+    for (const auto& [c, n] : p.classes) cls[c] = n;
+    j["top_paths"].push_back({{"path", p.path}, {"attacks", p.attacks}, {"classes", cls}});
+  }
+  j["files"] = ordered_json::array();
+  for (const FileRow& f : r.files) {
+    ordered_json o = {{"path", f.path},
+                      {"site", f.site},
+                      {"format", f.format},
+                      {"lines", f.lines},
+                      {"parsed", f.parsed},
+                      {"bad_lines", f.bad_lines},
+                      {"already_ingested", f.already_ingested},
+                      {"held_back", f.held_back}};
+    if (!f.error.empty()) o["error"] = f.error;
+    j["files"].push_back(std::move(o));
+  }
+  j["bad_line_samples"] = ordered_json::array();
+  for (const BadLineSample& b : r.bad_line_samples) {
+    j["bad_line_samples"].push_back({{"file", b.file},
+                                     {"line", b.line},
+                                     {"column", b.column},
+                                     {"reason", b.code},
+                                     {"message", Tr("bad." + b.code)},
+                                     {"excerpt", b.excerpt}});
+  }
+  return j.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace keikai::report

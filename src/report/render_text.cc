@@ -1,0 +1,128 @@
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "keikai/report/render.h"
+
+namespace keikai::report {
+namespace {
+
+std::string Num(uint64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
+std::string Fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  const std::size_t p = s.find(from);
+  if (p != std::string::npos) s.replace(p, from.size(), to);
+  return s;
+}
+
+std::string ClassLabel(const std::string& c) {
+  return c == "*" ? Tr("class.*") : Tr("class." + c);
+}
+
+}  // namespace
+
+std::string RenderText(const Report& r, bool color) {
+  const std::string bold = color ? "\x1b[1m" : "", red = color ? "\x1b[31;1m" : "",
+                    yellow = color ? "\x1b[33m" : "", reset = color ? "\x1b[0m" : "";
+  std::string o;
+  o += bold + Tr("text.title") + reset + "\n";
+  if (!r.first_date.empty()) {
+    o += std::string(Tr("text.window")) + ": " + r.first_date + " .. " + r.last_date + "  (" +
+         r.timezone + ")\n";
+  }
+  std::string sites;
+  for (const auto& s : r.sites) sites += (sites.empty() ? "" : ", ") + s;
+  o += std::string(Tr("text.sites")) + ": " + (sites.empty() ? "-" : sites) + "\n\n";
+
+  const Summary& s = r.summary;
+  char line[256];
+  std::snprintf(line, sizeof line, "%s: %s  %s: %s  %s: %s  %s: %s\n", Tr("text.lines"),
+                Num(s.lines).c_str(), Tr("text.parsed"), Num(s.parsed).c_str(),
+                Tr("text.bad_lines"), Num(s.bad_lines).c_str(), Tr("text.already"),
+                Num(s.already_ingested).c_str());
+  o += line;
+  std::snprintf(line, sizeof line, "%s: %s  %s: %s%s%s  %s: %s\n", Tr("text.requests"),
+                Num(s.requests).c_str(), Tr("text.attacks"), bold.c_str(),
+                Num(s.attacks).c_str(), reset.c_str(), Tr("text.sources"),
+                Num(s.sources).c_str());
+  o += line;
+  if (s.attacks > 0) {
+    std::snprintf(line, sizeof line, "%s: %s  %s: %s  %s: %s\n", Tr("text.domestic"),
+                  Num(r.domestic_attacks).c_str(), Tr("text.overseas"),
+                  Num(r.overseas_attacks).c_str(), Tr("text.unknown_country"),
+                  Num(r.unknown_country_attacks).c_str());
+    o += line;
+  }
+
+  o += "\n" + bold + Tr("text.surges") + reset + "\n";
+  bool any = false;
+  for (const Surge& x : r.surges) {
+    if (x.cls != "*") continue;  // per-class surges are in JSON/HTML; the summary stays short
+    any = true;
+    std::string t = Tr("text.surge_line");
+    t = Replace(t, "{start}", x.start);
+    t = Replace(t, "{site}", x.site == "*" ? Tr("text.all_sites") : x.site);
+    t = Replace(t, "{ratio}", Fixed(x.peak_ratio, 1));
+    t = Replace(t, "{peak}", x.peak_date);
+    t = Replace(t, "{attacks}", Num(x.peak_attacks));
+    t = Replace(t, "{baseline}", Fixed(x.baseline, 1));
+    o += "  " + red + "!" + reset + " " + t + (x.ongoing ? std::string(" ") + Tr("text.ongoing") : "") + "\n";
+  }
+  if (!any) o += std::string("  ") + Tr("text.no_surge") + "\n";
+
+  if (!r.classes.empty()) {
+    o += "\n" + bold + Tr("text.classes") + reset + "\n";
+    std::vector<std::pair<std::string, uint64_t>> cls(r.classes.begin(), r.classes.end());
+    std::sort(cls.begin(), cls.end(), [](auto& a, auto& b) { return a.second > b.second; });
+    for (const auto& [c, n] : cls) {
+      std::snprintf(line, sizeof line, "  %12s  %s\n", Num(n).c_str(), ClassLabel(c).c_str());
+      o += line;
+    }
+  }
+  if (!r.top_sources.empty()) {
+    o += "\n" + bold + Tr("text.top_sources") + reset + "\n";
+    std::size_t k = 0;
+    for (const SourceRow& x : r.top_sources) {
+      if (++k > 10) break;
+      std::string cls;
+      for (const auto& [c, n] : x.classes) cls += (cls.empty() ? "" : ",") + c;
+      std::snprintf(line, sizeof line, "  %-39s %-2s %10s  %s\n", x.ip.c_str(),
+                    x.country.empty() ? "--" : x.country.c_str(), Num(x.attacks).c_str(),
+                    cls.c_str());
+      o += line;
+    }
+  }
+  if (!r.top_paths.empty()) {
+    o += "\n" + bold + Tr("text.top_paths") + reset + "\n";
+    std::size_t k = 0;
+    for (const PathRow& p : r.top_paths) {
+      if (++k > 10) break;
+      std::string path = p.path.size() > 70 ? p.path.substr(0, 67) + "..." : p.path;
+      std::snprintf(line, sizeof line, "  %10s  %s\n", Num(p.attacks).c_str(), path.c_str());
+      o += line;
+    }
+  }
+  if (s.bad_lines > 0) {
+    o += "\n" + yellow + Tr("text.bad_samples") + reset + "\n";
+    for (const BadLineSample& b : r.bad_line_samples) {
+      o += "  " + b.file + ":" + std::to_string(b.line) + ":" + std::to_string(b.column + 1) +
+           ": " + Tr("bad." + b.code) + "\n";
+    }
+  }
+  for (const FileRow& f : r.files) {
+    if (!f.error.empty()) o += red + "  " + f.path + ": " + f.error + reset + "\n";
+  }
+  return o;
+}
+
+}  // namespace keikai::report

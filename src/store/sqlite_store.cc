@@ -1,0 +1,440 @@
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "keikai/store/store.h"
+
+namespace keikai::store {
+namespace {
+
+// Versioned migrations: index i brings the schema from version i to i+1. Append only.
+constexpr const char* kMigrations[] = {
+    // 1: the first schema.
+    R"sql(
+CREATE TABLE files (
+  first_line_hash TEXT PRIMARY KEY,
+  path TEXT NOT NULL, site TEXT NOT NULL,
+  offset INTEGER NOT NULL, lines INTEGER NOT NULL, tail_hash TEXT NOT NULL,
+  updated_at INTEGER NOT NULL DEFAULT (strftime('%s','now')));
+CREATE TABLE attack_hours (
+  site TEXT NOT NULL, hour INTEGER NOT NULL, cls INTEGER NOT NULL, ip TEXT NOT NULL,
+  count INTEGER NOT NULL, PRIMARY KEY (site, hour, cls, ip)) WITHOUT ROWID;
+CREATE INDEX attack_hours_ip ON attack_hours (ip, cls);
+CREATE TABLE request_hours (
+  site TEXT NOT NULL, hour INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (site, hour)) WITHOUT ROWID;
+CREATE TABLE sources (
+  ip TEXT PRIMARY KEY, country TEXT NOT NULL, first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY, site TEXT NOT NULL, time INTEGER NOT NULL, ip TEXT NOT NULL,
+  classes TEXT NOT NULL, detectors TEXT NOT NULL, evidence TEXT NOT NULL,
+  method TEXT NOT NULL, target TEXT NOT NULL, status INTEGER NOT NULL,
+  user_agent TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL);
+CREATE INDEX findings_site_time ON findings (site, time);
+)sql",
+};
+
+struct StmtDeleter {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
+
+std::string SiteFilter(const std::vector<std::string>& sites, const char* col) {
+  if (sites.empty()) return "1";
+  std::string s = std::string(col) + " IN (";
+  for (std::size_t i = 0; i < sites.size(); ++i) s += i == 0 ? "?" : ",?";
+  return s + ")";
+}
+
+class SqliteStore : public Store {
+ public:
+  ~SqliteStore() override {
+    if (db_ != nullptr) sqlite3_close(db_);
+  }
+
+  Status Open(const std::string& path) {
+    if (path != ":memory:") {
+      std::error_code ec;
+      const auto parent = std::filesystem::path(path).parent_path();
+      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    }
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
+      return Err("cannot open database " + path);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    Status st = Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    if (!st.ok()) return st;
+    return Migrate();
+  }
+
+  Result<std::optional<FileMark>> FindFile(const std::string& h) override {
+    Stmt s = Prepare("SELECT path, site, offset, lines, tail_hash FROM files WHERE first_line_hash=?");
+    if (!s) return Err("prepare");
+    Bind(s.get(), 1, h);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::optional<FileMark>();
+    if (rc != SQLITE_ROW) return Err("query files");
+    FileMark m;
+    m.first_line_hash = h;
+    m.path = Text(s.get(), 0);
+    m.site = Text(s.get(), 1);
+    m.offset = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 2));
+    m.lines = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 3));
+    m.tail_hash = Text(s.get(), 4);
+    return std::optional<FileMark>(m);
+  }
+
+  Status Commit(const Batch& b) override {
+    Status st = Exec("BEGIN IMMEDIATE");
+    if (!st.ok()) return st;
+    st = CommitInner(b);
+    if (!st.ok()) {
+      Exec("ROLLBACK");
+      return st;
+    }
+    return Exec("COMMIT");
+  }
+
+  Result<std::vector<HourCount>> AttackHours(const std::vector<std::string>& sites) override {
+    Stmt s = Prepare("SELECT site, hour, cls, SUM(count) FROM attack_hours WHERE " +
+                     SiteFilter(sites, "site") + " GROUP BY site, hour, cls ORDER BY hour");
+    return HourQuery(s, sites, true);
+  }
+
+  Result<std::vector<HourCount>> RequestHours(const std::vector<std::string>& sites) override {
+    Stmt s = Prepare("SELECT site, hour, 0, count FROM request_hours WHERE " +
+                     SiteFilter(sites, "site") + " ORDER BY hour");
+    return HourQuery(s, sites, false);
+  }
+
+  Result<std::vector<SourceTotal>> TopSources(const std::vector<std::string>& sites,
+                                              std::size_t limit) override {
+    Stmt s = Prepare(
+        "SELECT a.ip, COALESCE(src.country,''), SUM(a.count), MIN(a.hour), MAX(a.hour) "
+        "FROM attack_hours a LEFT JOIN sources src ON src.ip = a.ip WHERE a.cls = 255 AND " +
+        SiteFilter(sites, "a.site") + " GROUP BY a.ip ORDER BY SUM(a.count) DESC, a.ip LIMIT ?");
+    if (!s) return Err("prepare top sources");
+    int i = BindSites(s.get(), sites);
+    sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
+    std::vector<SourceTotal> out;
+    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+      SourceTotal t;
+      t.ip = Text(s.get(), 0);
+      t.country = Text(s.get(), 1);
+      t.attacks = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 2));
+      t.first_seen = sqlite3_column_int64(s.get(), 3) * 3600;
+      t.last_seen = sqlite3_column_int64(s.get(), 4) * 3600 + 3599;
+      out.push_back(std::move(t));
+    }
+    Stmt c = Prepare("SELECT cls, SUM(count) FROM attack_hours WHERE ip = ? AND cls <> 255 AND " +
+                     SiteFilter(sites, "site") + " GROUP BY cls ORDER BY SUM(count) DESC");
+    Stmt ss = Prepare("SELECT DISTINCT site FROM attack_hours WHERE ip = ? AND cls = 255 AND " +
+                      SiteFilter(sites, "site") + " ORDER BY site");
+    if (!c || !ss) return Err("prepare source detail");
+    for (SourceTotal& t : out) {
+      sqlite3_reset(c.get());
+      Bind(c.get(), 1, t.ip);
+      BindSites(c.get(), sites, 2);
+      while (sqlite3_step(c.get()) == SQLITE_ROW) {
+        t.classes.emplace_back(static_cast<uint8_t>(sqlite3_column_int(c.get(), 0)),
+                               static_cast<uint64_t>(sqlite3_column_int64(c.get(), 1)));
+      }
+      sqlite3_reset(ss.get());
+      Bind(ss.get(), 1, t.ip);
+      BindSites(ss.get(), sites, 2);
+      while (sqlite3_step(ss.get()) == SQLITE_ROW) t.sites.push_back(Text(ss.get(), 0));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>>> Countries(
+      const std::vector<std::string>& sites) override {
+    Stmt s = Prepare(
+        "SELECT COALESCE(src.country,''), SUM(a.count), COUNT(DISTINCT a.ip) FROM attack_hours a "
+        "LEFT JOIN sources src ON src.ip = a.ip WHERE a.cls = 255 AND " +
+        SiteFilter(sites, "a.site") + " GROUP BY 1 ORDER BY 2 DESC");
+    if (!s) return Err("prepare countries");
+    BindSites(s.get(), sites);
+    std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> out;
+    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+      out.push_back({Text(s.get(), 0),
+                     {static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1)),
+                      static_cast<uint64_t>(sqlite3_column_int64(s.get(), 2))}});
+    }
+    return out;
+  }
+
+  Result<uint64_t> DistinctSources(const std::vector<std::string>& sites) override {
+    Stmt s = Prepare("SELECT COUNT(DISTINCT ip) FROM attack_hours WHERE cls = 255 AND " +
+                     SiteFilter(sites, "site"));
+    if (!s) return Err("prepare");
+    BindSites(s.get(), sites);
+    if (sqlite3_step(s.get()) != SQLITE_ROW) return Err("count sources");
+    return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
+  }
+
+  Result<std::vector<PathTotal>> TopPaths(const std::vector<std::string>& sites,
+                                          std::size_t limit) override {
+    // The path is the target up to '?'.
+    const std::string path_expr =
+        "CASE WHEN instr(target,'?') > 0 THEN substr(target,1,instr(target,'?')-1) ELSE target END";
+    Stmt s = Prepare("SELECT " + path_expr + " AS p, COUNT(*) FROM findings WHERE " +
+                     SiteFilter(sites, "site") + " GROUP BY p ORDER BY 2 DESC, p LIMIT ?");
+    if (!s) return Err("prepare top paths");
+    int i = BindSites(s.get(), sites);
+    sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
+    std::vector<PathTotal> out;
+    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+      PathTotal p;
+      p.path = Text(s.get(), 0);
+      p.attacks = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1));
+      out.push_back(std::move(p));
+    }
+    Stmt c = Prepare("SELECT classes, COUNT(*) FROM findings WHERE " + path_expr + " = ? AND " +
+                     SiteFilter(sites, "site") + " GROUP BY classes");
+    if (!c) return Err("prepare path classes");
+    for (PathTotal& p : out) {
+      sqlite3_reset(c.get());
+      Bind(c.get(), 1, p.path);
+      BindSites(c.get(), sites, 2);
+      std::map<std::string, uint64_t> m;
+      while (sqlite3_step(c.get()) == SQLITE_ROW) {
+        const std::string cls = Text(c.get(), 0);
+        const auto n = static_cast<uint64_t>(sqlite3_column_int64(c.get(), 1));
+        std::size_t pos = 0;
+        while (pos <= cls.size()) {
+          std::size_t comma = cls.find(',', pos);
+          if (comma == std::string::npos) comma = cls.size();
+          if (comma > pos) m[cls.substr(pos, comma - pos)] += n;
+          pos = comma + 1;
+        }
+      }
+      p.classes.assign(m.begin(), m.end());
+    }
+    return out;
+  }
+
+  Result<std::vector<Finding>> Findings(const std::vector<std::string>& sites,
+                                        std::size_t limit) override {
+    Stmt s = Prepare(
+        "SELECT site, time, ip, classes, detectors, evidence, method, target, status, user_agent, "
+        "file, line FROM findings WHERE " +
+        SiteFilter(sites, "site") + " ORDER BY time, id LIMIT ?");
+    if (!s) return Err("prepare findings");
+    int i = BindSites(s.get(), sites);
+    sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
+    std::vector<Finding> out;
+    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+      Finding f;
+      f.site = Text(s.get(), 0);
+      f.time = sqlite3_column_int64(s.get(), 1);
+      f.ip = Text(s.get(), 2);
+      f.classes = Text(s.get(), 3);
+      f.detectors = Text(s.get(), 4);
+      f.evidence = Text(s.get(), 5);
+      f.method = Text(s.get(), 6);
+      f.target = Text(s.get(), 7);
+      f.status = sqlite3_column_int(s.get(), 8);
+      f.user_agent = Text(s.get(), 9);
+      f.file = Text(s.get(), 10);
+      f.line = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 11));
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::string>> Sites() override {
+    Stmt s = Prepare("SELECT DISTINCT site FROM request_hours ORDER BY site");
+    if (!s) return Err("prepare sites");
+    std::vector<std::string> out;
+    while (sqlite3_step(s.get()) == SQLITE_ROW) out.push_back(Text(s.get(), 0));
+    return out;
+  }
+
+ private:
+  Status Err(const std::string& what) const {
+    return Status::Error("store", what + ": " + (db_ != nullptr ? sqlite3_errmsg(db_) : "?"));
+  }
+
+  Status Exec(const std::string& sql) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+      std::string m = msg != nullptr ? msg : "?";
+      sqlite3_free(msg);
+      return Status::Error("store", m);
+    }
+    return Status::Ok();
+  }
+
+  Stmt Prepare(const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &s, nullptr) !=
+        SQLITE_OK) {
+      return Stmt();
+    }
+    return Stmt(s);
+  }
+
+  static void Bind(sqlite3_stmt* s, int i, const std::string& v) {
+    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  static int BindSites(sqlite3_stmt* s, const std::vector<std::string>& sites, int first = 1) {
+    int i = first;
+    for (const std::string& site : sites) Bind(s, i++, site);
+    return i;
+  }
+  static std::string Text(sqlite3_stmt* s, int col) {
+    const auto* p = sqlite3_column_text(s, col);
+    return p != nullptr ? std::string(reinterpret_cast<const char*>(p),
+                                      static_cast<std::size_t>(sqlite3_column_bytes(s, col)))
+                        : std::string();
+  }
+
+  Result<std::vector<HourCount>> HourQuery(Stmt& s, const std::vector<std::string>& sites,
+                                           bool) {
+    if (!s) return Err("prepare hours");
+    BindSites(s.get(), sites);
+    std::vector<HourCount> out;
+    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+      HourCount h;
+      h.site = Text(s.get(), 0);
+      h.hour = sqlite3_column_int64(s.get(), 1);
+      h.cls = static_cast<uint8_t>(sqlite3_column_int(s.get(), 2));
+      h.count = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 3));
+      out.push_back(std::move(h));
+    }
+    return out;
+  }
+
+  Status Migrate() {
+    Status st = Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL)");
+    if (!st.ok()) return st;
+    Stmt s = Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (!s || sqlite3_step(s.get()) != SQLITE_ROW) return Err("read schema version");
+    const int current = sqlite3_column_int(s.get(), 0);
+    s.reset();
+    const int target = SchemaVersion();
+    if (current > target) {
+      return Status::Error("store", "the database schema (version " + std::to_string(current) +
+                                        ") is newer than this keikai (" + std::to_string(target) +
+                                        "); upgrade keikai or use another --db");
+    }
+    for (int v = current; v < target; ++v) {
+      st = Exec("BEGIN");
+      if (!st.ok()) return st;
+      st = Exec(kMigrations[v]);
+      if (st.ok()) {
+        st = Exec("INSERT INTO schema_migrations (version) VALUES (" + std::to_string(v + 1) + ")");
+      }
+      if (!st.ok()) {
+        Exec("ROLLBACK");
+        return Status::Error("store", "migration to version " + std::to_string(v + 1) +
+                                          " failed: " + st.message());
+      }
+      st = Exec("COMMIT");
+      if (!st.ok()) return st;
+    }
+    return Status::Ok();
+  }
+
+  Status CommitInner(const Batch& b) {
+    Stmt a = Prepare(
+        "INSERT INTO attack_hours (site, hour, cls, ip, count) VALUES (?,?,?,?,?) "
+        "ON CONFLICT (site, hour, cls, ip) DO UPDATE SET count = count + excluded.count");
+    Stmt r = Prepare(
+        "INSERT INTO request_hours (site, hour, count) VALUES (?,?,?) "
+        "ON CONFLICT (site, hour) DO UPDATE SET count = count + excluded.count");
+    Stmt src = Prepare(
+        "INSERT INTO sources (ip, country, first_seen, last_seen) VALUES (?,?,?,?) "
+        "ON CONFLICT (ip) DO UPDATE SET country = excluded.country, "
+        "first_seen = MIN(first_seen, excluded.first_seen), "
+        "last_seen = MAX(last_seen, excluded.last_seen)");
+    Stmt f = Prepare(
+        "INSERT INTO findings (site, time, ip, classes, detectors, evidence, method, target, "
+        "status, user_agent, file, line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    Stmt fm = Prepare(
+        "INSERT INTO files (first_line_hash, path, site, offset, lines, tail_hash) "
+        "VALUES (?,?,?,?,?,?) ON CONFLICT (first_line_hash) DO UPDATE SET path = excluded.path, "
+        "site = excluded.site, offset = excluded.offset, lines = excluded.lines, "
+        "tail_hash = excluded.tail_hash, updated_at = strftime('%s','now')");
+    if (!a || !r || !src || !f || !fm) return Err("prepare insert");
+    for (const AttackAgg& x : b.attacks) {
+      sqlite3_reset(a.get());
+      Bind(a.get(), 1, x.site);
+      sqlite3_bind_int64(a.get(), 2, x.hour);
+      sqlite3_bind_int(a.get(), 3, x.cls);
+      Bind(a.get(), 4, x.ip);
+      sqlite3_bind_int64(a.get(), 5, static_cast<sqlite3_int64>(x.count));
+      if (sqlite3_step(a.get()) != SQLITE_DONE) return Err("insert attack_hours");
+    }
+    for (const RequestAgg& x : b.requests) {
+      sqlite3_reset(r.get());
+      Bind(r.get(), 1, x.site);
+      sqlite3_bind_int64(r.get(), 2, x.hour);
+      sqlite3_bind_int64(r.get(), 3, static_cast<sqlite3_int64>(x.count));
+      if (sqlite3_step(r.get()) != SQLITE_DONE) return Err("insert request_hours");
+    }
+    for (const SourceInfo& x : b.sources) {
+      sqlite3_reset(src.get());
+      Bind(src.get(), 1, x.ip);
+      Bind(src.get(), 2, x.country);
+      sqlite3_bind_int64(src.get(), 3, x.first_seen);
+      sqlite3_bind_int64(src.get(), 4, x.last_seen);
+      if (sqlite3_step(src.get()) != SQLITE_DONE) return Err("insert sources");
+    }
+    for (const Finding& x : b.findings) {
+      sqlite3_reset(f.get());
+      Bind(f.get(), 1, x.site);
+      sqlite3_bind_int64(f.get(), 2, x.time);
+      Bind(f.get(), 3, x.ip);
+      Bind(f.get(), 4, x.classes);
+      Bind(f.get(), 5, x.detectors);
+      Bind(f.get(), 6, x.evidence);
+      Bind(f.get(), 7, x.method);
+      Bind(f.get(), 8, x.target);
+      sqlite3_bind_int(f.get(), 9, x.status);
+      Bind(f.get(), 10, x.user_agent);
+      Bind(f.get(), 11, x.file);
+      sqlite3_bind_int64(f.get(), 12, static_cast<sqlite3_int64>(x.line));
+      if (sqlite3_step(f.get()) != SQLITE_DONE) return Err("insert findings");
+    }
+    for (const FileMark& x : b.files) {
+      sqlite3_reset(fm.get());
+      Bind(fm.get(), 1, x.first_line_hash);
+      Bind(fm.get(), 2, x.path);
+      Bind(fm.get(), 3, x.site);
+      sqlite3_bind_int64(fm.get(), 4, static_cast<sqlite3_int64>(x.offset));
+      sqlite3_bind_int64(fm.get(), 5, static_cast<sqlite3_int64>(x.lines));
+      Bind(fm.get(), 6, x.tail_hash);
+      if (sqlite3_step(fm.get()) != SQLITE_DONE) return Err("insert files");
+    }
+    return Status::Ok();
+  }
+
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+int SchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+std::string DefaultDbPath() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/keikai/keikai.db";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home == '/') return std::string(home) + "/.local/share/keikai/keikai.db";
+  return "keikai.db";
+}
+
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
+  auto s = std::make_unique<SqliteStore>();
+  Status st = s->Open(path);
+  if (!st.ok()) return st;
+  return std::unique_ptr<Store>(std::move(s));
+}
+
+}  // namespace keikai::store
