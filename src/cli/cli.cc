@@ -338,6 +338,7 @@ int Main(int argc, char** argv) {
     std::string lang_opt;
     app.add_option("--lang", lang_opt, Tr("opt.lang"));
     app.require_subcommand(1);
+    app.fallthrough();  // --lang is accepted after the subcommand too
 
     ScanArgs scan_args;
     CLI::App* scan = app.add_subcommand("scan", Tr("cmd.scan"));

@@ -195,12 +195,23 @@ class StreamLineSource : public LineSource {
       const void* nl = std::memchr(base + begin_, '\n', end_ - begin_);
       if (nl != nullptr) {
         const std::size_t e = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
+        if (e - begin_ > max_line_) {
+          // A whole over-long line in the buffer: return its head, consume all of it.
+          too_long = true;
+          terminated_ = true;
+          line = std::string_view(base + begin_, max_line_);
+          offset_ += e + 1 - begin_;
+          begin_ = e + 1;
+          ++line_no_;
+          return true;
+        }
         return Emit(begin_, e, e + 1, line);
       }
       if (end_ - begin_ >= max_line_) {
         // Over-long line: return its head, drop the rest as it streams by.
         too_long = true;
         skipping_ = true;
+        terminated_ = true;
         const std::size_t b = begin_;
         begin_ += max_line_;
         offset_ += max_line_;

@@ -1,0 +1,98 @@
+#include <gtest/gtest.h>
+
+#include "keikai/core/i18n.h"
+#include "keikai/core/status.h"
+#include "keikai/core/time.h"
+
+namespace keikai {
+namespace {
+
+TEST(Time, CivilRoundTrip) {
+  EXPECT_EQ(DaysFromCivil(1970, 1, 1), 0);
+  EXPECT_EQ(DaysFromCivil(2000, 3, 1), 11017);
+  for (int64_t d = -1000; d < 40000; d += 37) {
+    int64_t y;
+    unsigned m, dd;
+    CivilFromDays(d, y, m, dd);
+    EXPECT_EQ(DaysFromCivil(y, m, dd), d);
+  }
+}
+
+TEST(Time, ClfWithZone) {
+  int64_t t = 0;
+  ASSERT_TRUE(ParseClfTime("16/Feb/2022:09:00:00 +0900", t));
+  EXPECT_EQ(t, DaysFromCivil(2022, 2, 16) * 86400);  // 00:00 UTC
+  ASSERT_TRUE(ParseClfTime("10/Oct/2000:13:55:36 -0700", t));
+  EXPECT_EQ(t, 971211336);
+  EXPECT_FALSE(ParseClfTime("10/Foo/2000:13:55:36 -0700", t));
+  EXPECT_FALSE(ParseClfTime("10/Oct/2000:25:55:36 -0700", t));
+  EXPECT_FALSE(ParseClfTime("10/Oct/2000:13:55:36 -07", t));
+  EXPECT_FALSE(ParseClfTime("", t));
+}
+
+TEST(Time, Iso) {
+  int64_t t = 0;
+  ASSERT_TRUE(ParseIsoTime("2000-10-10T13:55:36-07:00", t));
+  EXPECT_EQ(t, 971211336);
+  ASSERT_TRUE(ParseIsoTime("2000-10-10T20:55:36.123456Z", t));
+  EXPECT_EQ(t, 971211336);
+  ASSERT_TRUE(ParseIsoTime("2000-10-11T05:55:36+0900", t));
+  EXPECT_EQ(t, 971211336);
+  ASSERT_TRUE(ParseIsoTime("2000-10-10 20:55:36", t));
+  EXPECT_EQ(t, 971211336);
+  EXPECT_FALSE(ParseIsoTime("2000-10-10T20:55:36X", t));
+  EXPECT_FALSE(ParseIsoTime("2000-13-10T20:55:36Z", t));
+}
+
+TEST(Time, EpochAndDates) {
+  int64_t t = 0;
+  ASSERT_TRUE(ParseEpochTime("1646861401.5241024", t));
+  EXPECT_EQ(t, 1646861401);
+  EXPECT_FALSE(ParseEpochTime("12a", t));
+  int64_t d = 0;
+  ASSERT_TRUE(ParseDate("2022-02-16", d));
+  EXPECT_EQ(FormatDate(d), "2022-02-16");
+  EXPECT_FALSE(ParseDate("2022-02-30", d));
+  EXPECT_FALSE(ParseDate("2022-2-16", d));
+}
+
+TEST(Time, Zones) {
+  const TimeZone jst = TimeZone::Jst();
+  const int64_t t = DaysFromCivil(2022, 2, 15) * 86400 + 15 * 3600;  // 15:00 UTC
+  EXPECT_EQ(jst.OffsetAt(t), 9 * 3600);
+  EXPECT_EQ(FormatDate(jst.LocalDay(t)), "2022-02-16");
+  EXPECT_EQ(jst.FormatTime(t), "2022-02-16 00:00:00 +09:00");
+  auto ny = TimeZone::Make("America/New_York");
+  ASSERT_TRUE(ny.has_value());
+  EXPECT_EQ(ny->OffsetAt(DaysFromCivil(2022, 1, 15) * 86400), -5 * 3600);
+  EXPECT_EQ(ny->OffsetAt(DaysFromCivil(2022, 7, 15) * 86400), -4 * 3600);
+  EXPECT_FALSE(TimeZone::Make("../../etc/passwd").has_value());
+  EXPECT_FALSE(TimeZone::Make("Not/AZone").has_value());
+  auto fixed = TimeZone::Make("+05:30");
+  ASSERT_TRUE(fixed.has_value());
+  EXPECT_EQ(fixed->OffsetAt(0), 5 * 3600 + 1800);
+}
+
+TEST(I18n, CatalogIsCompleteInBothLanguages) {
+  std::string missing;
+  EXPECT_TRUE(CatalogComplete(&missing)) << missing;
+  EXPECT_STRNE(Tr("text.attacks", Lang::kEn), Tr("text.attacks", Lang::kJa));
+  EXPECT_STREQ(Tr("no.such.key", Lang::kJa), "no.such.key");
+  Lang l;
+  EXPECT_TRUE(ParseLang("ja", l));
+  EXPECT_EQ(l, Lang::kJa);
+  EXPECT_FALSE(ParseLang("fr", l));
+}
+
+TEST(Status, Describes) {
+  EXPECT_TRUE(Status::Ok().ok());
+  const Status s = Status::Error("bad_time", "no time", 12);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.ToString(), "bad_time: no time (at offset 12)");
+  Result<int> r = s;
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), "bad_time");
+}
+
+}  // namespace
+}  // namespace keikai

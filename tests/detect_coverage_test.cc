@@ -1,0 +1,144 @@
+// Coverage of keikai's own built-in lists, measured against CrowdSec's scenario data and CRS's
+// scanners-user-agents.data (both in ../shared/data, read here, never copied into keikai).
+// Each test prints its coverage; the floors below are the measured values rounded down, so a
+// change that loses coverage fails. docs/detection.md records the numbers.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "keikai/detect/detector.h"
+
+namespace keikai::detect {
+namespace {
+
+const std::string kShared = std::string(KEIKAI_SHARED_DIR) + "/data";
+
+std::vector<std::string> ListFile(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    out.push_back(line);
+  }
+  return out;
+}
+
+struct Coverage {
+  std::size_t total = 0, hit = 0;
+  std::vector<std::string> missed;
+  double pct() const { return total == 0 ? 0 : 100.0 * static_cast<double>(hit) / static_cast<double>(total); }
+};
+
+class CoverageTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    set_ = new DetectorSet(std::move(DetectorSet::Build(Builtins())).value());
+  }
+  static void TearDownTestSuite() { delete set_; }
+
+  bool Detects(std::string_view target, std::string_view ua, int status) {
+    static auto scratch = set_->NewScratch();
+    http::Request r;
+    r.method = "GET";
+    r.target = target;
+    r.user_agent = ua;
+    r.status = status;
+    Detection d;
+    set_->Detect(r, *scratch, d);
+    return d.any();
+  }
+
+  template <typename F>
+  Coverage Measure(const std::vector<std::string>& items, F make_and_detect) {
+    Coverage c;
+    for (const std::string& it : items) {
+      ++c.total;
+      if (make_and_detect(it)) ++c.hit;
+      else if (c.missed.size() < 8) c.missed.push_back(it);
+    }
+    return c;
+  }
+
+  static void Report(const char* name, const Coverage& c) {
+    std::printf("[coverage] %-40s %4zu / %4zu = %5.1f%%\n", name, c.hit, c.total, c.pct());
+    std::string m;
+    for (const auto& s : c.missed) m += " " + s;
+    if (!m.empty()) std::printf("[coverage]   e.g. missed:%s\n", m.c_str());
+  }
+
+  static DetectorSet* set_;
+};
+DetectorSet* CoverageTest::set_ = nullptr;
+
+constexpr const char* kBrowser = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)";
+
+TEST_F(CoverageTest, CrsScannerUserAgents) {
+  auto items = ListFile(kShared + "/crs/v4.28.0/rules/scanners-user-agents.data");
+  ASSERT_GT(items.size(), 50u);
+  auto c = Measure(items, [&](const std::string& ua) { return Detects("/", ua, 200); });
+  Report("CRS 4.28 scanners-user-agents.data", c);
+  EXPECT_GE(c.pct(), 55.0);
+}
+
+TEST_F(CoverageTest, CrowdsecBadUserAgents) {
+  auto items = ListFile(kShared + "/lists/crowdsec/web/bad_user_agents.txt");
+  ASSERT_GT(items.size(), 500u);
+  auto c = Measure(items, [&](const std::string& ua) {
+    return Detects("/", "Mozilla/5.0 (compatible; " + ua + "/1.0)", 200);
+  });
+  Report("CrowdSec bad_user_agents.txt", c);
+  EXPECT_GE(c.pct(), 30.0);
+}
+
+TEST_F(CoverageTest, CrowdsecSensitiveFilesAdminAndBackdoors) {
+  auto sens = ListFile(kShared + "/lists/crowdsec/web/sensitive_data.txt");
+  auto c1 = Measure(sens, [&](const std::string& s) {
+    return Detects(s[0] == '.' ? "/backup" + s : "/" + s, kBrowser, 404);
+  });
+  Report("CrowdSec sensitive_data.txt", c1);
+  EXPECT_GE(c1.pct(), 15.0);
+  auto admin = ListFile(kShared + "/lists/crowdsec/web/admin_interfaces.txt");
+  auto c2 = Measure(admin, [&](const std::string& s) { return Detects(s, kBrowser, 404); });
+  Report("CrowdSec admin_interfaces.txt", c2);
+  EXPECT_GE(c2.pct(), 45.0);
+  auto bd = ListFile(kShared + "/lists/crowdsec/web/backdoors.txt");
+  auto c3 = Measure(bd, [&](const std::string& s) { return Detects("/" + s, kBrowser, 404); });
+  Report("CrowdSec backdoors.txt", c3);
+  EXPECT_GE(c3.pct(), 12.0);
+}
+
+TEST_F(CoverageTest, CrowdsecCveUris) {
+  std::ifstream in(kShared + "/lists/crowdsec/web/trendy_cves_uris.json");
+  std::vector<std::string> uris;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("uri")) uris.push_back(j["uri"].get<std::string>());
+  }
+  ASSERT_GT(uris.size(), 10u);
+  auto c = Measure(uris, [&](const std::string& u) { return Detects(u, kBrowser, 404); });
+  Report("CrowdSec trendy_cves_uris.json", c);
+  EXPECT_GE(c.pct(), 25.0);
+}
+
+TEST_F(CoverageTest, CrowdsecInjectionProbes) {
+  struct L {
+    const char* file;
+    double floor;
+  };
+  for (const L& l : {L{"sqli_probe_patterns.txt", 45.0}, L{"xss_probe_patterns.txt", 45.0},
+                     L{"path_traversal.txt", 80.0}, L{"log4j2_cve_2021_44228.txt", 95.0}}) {
+    auto items = ListFile(kShared + "/lists/crowdsec/web/" + l.file);
+    auto c = Measure(items, [&](const std::string& p) { return Detects("/index.php?q=" + p, kBrowser, 200); });
+    Report((std::string("CrowdSec ") + l.file).c_str(), c);
+    EXPECT_GE(c.pct(), l.floor) << l.file;
+  }
+}
+
+}  // namespace
+}  // namespace keikai::detect

@@ -1,0 +1,169 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "keikai/pipeline/scan.h"
+#include "test_util.h"
+
+namespace keikai::pipeline {
+namespace {
+
+using keikai::testing::TempDir;
+using keikai::testing::WriteFile;
+
+std::string Line(int i, const std::string& target = "/index.html", int status = 200,
+                 const std::string& ua = "Mozilla/5.0 (X11; Linux x86_64) Firefox/97.0",
+                 const std::string& ip = "203.0.113.10") {
+  char ts[64];
+  std::snprintf(ts, sizeof ts, "16/Feb/2022:%02d:%02d:%02d +0900", (i / 3600) % 24, (i / 60) % 60,
+                i % 60);
+  return ip + " - - [" + ts + "] \"GET " + target + " HTTP/1.1\" " + std::to_string(status) +
+         " 512 \"-\" \"" + ua + "\"\n";
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    det_ = std::make_unique<detect::DetectorSet>(
+        std::move(detect::DetectorSet::Build(detect::Builtins())).value());
+    store_ = std::move(store::OpenSqlite(":memory:")).value();
+  }
+  ScanResult Run(const std::vector<std::string>& inputs, ScanOptions o = {}) {
+    o.inputs = inputs;
+    auto r = Scan(o, *store_, *det_, nullptr);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r.value() : ScanResult{};
+  }
+  std::unique_ptr<detect::DetectorSet> det_;
+  std::unique_ptr<store::Store> store_;
+  TempDir dir_;
+};
+
+TEST_F(PipelineTest, ScanningTheSameFileTwiceCountsItOnce) {
+  std::string data;
+  for (int i = 0; i < 100; ++i) data += Line(i, i % 10 == 0 ? "/.env" : "/index.html");
+  WriteFile(dir_ / "shop.example.jp.log", data);
+  ScanResult a = Run({dir_ / "shop.example.jp.log"});
+  EXPECT_EQ(a.summary.parsed, 100u);
+  EXPECT_EQ(a.sites, std::vector<std::string>{"shop.example.jp"});
+  ScanResult b = Run({dir_ / "shop.example.jp.log"});
+  EXPECT_EQ(b.summary.parsed, 0u);
+  EXPECT_EQ(b.summary.already_ingested, 100u);
+  auto req = store_->RequestHours({});
+  uint64_t total = 0;
+  for (const auto& h : req.value()) total += h.count;
+  EXPECT_EQ(total, 100u);
+  auto atk = store_->AttackHours({});
+  uint64_t attacks = 0;
+  for (const auto& h : atk.value()) attacks += h.cls == store::kAllClasses ? h.count : 0;
+  EXPECT_EQ(attacks, 10u);
+}
+
+TEST_F(PipelineTest, RotatedAndCompressedFileContinuesWhereItStopped) {
+  std::string first;
+  for (int i = 0; i < 50; ++i) first += Line(i);
+  WriteFile(dir_ / "access.log", first);
+  ScanOptions first_opt;
+  first_opt.site = "s";
+  EXPECT_EQ(Run({dir_ / "access.log"}, first_opt).summary.parsed, 50u);
+  // The server wrote more, then logrotate renamed and compressed the file.
+  std::string more;
+  for (int i = 50; i < 80; ++i) more += Line(i);
+  std::filesystem::remove(dir_ / "access.log");
+  WriteFile(dir_ / "access.log.1.gz", keikai::testing::Gzip(first + more));
+  std::string fresh;
+  for (int i = 80; i < 90; ++i) fresh += Line(i);
+  WriteFile(dir_ / "access.log", fresh);
+  ScanOptions o;
+  o.site = "s";
+  ScanResult r = Run({dir_ / "access.log*"}, o);
+  EXPECT_EQ(r.summary.already_ingested, 50u);
+  EXPECT_EQ(r.summary.parsed, 40u);
+  ASSERT_EQ(r.files.size(), 2u);
+  EXPECT_EQ(std::filesystem::path(r.files[0].path).filename(), "access.log.1.gz");
+}
+
+TEST_F(PipelineTest, HostileFileIsScannedToTheEnd) {
+  std::string data;
+  int good = 0, bad = 0;
+  auto add_good = [&](const std::string& l) {
+    data += l;
+    ++good;
+  };
+  for (int i = 0; i < 20; ++i) add_good(Line(i));
+  data += "complete garbage\n";                                     ++bad;  // line 21
+  data += Line(21).substr(0, 40) + "\n";                            ++bad;  // truncated
+  data += std::string("\x00\x01\x02\xff\xfe binary", 14) + "\n";     ++bad;  // binary
+  data += std::string(1 << 20, 'A') + "\n";                          ++bad;  // 1 MB line
+  add_good(Line(30, "/caf\xe9", 404, "Shift_JIS \x83\x65\x83\x58\x83\x67"));  // wrong encodings
+  add_good(Line(31, "/\xff\xfe\xfd", 200, "\xc3\x28 invalid utf-8"));
+  data += "\n";  // blank: skipped, not bad
+  for (int i = 40; i < 60; ++i) add_good(Line(i));
+  data += "{\"not\": \"this format\"}\n";                            ++bad;
+  WriteFile(dir_ / "hostile.log", data);
+  ScanOptions o;
+  o.log_format = "combined";
+  o.max_line = 64 * 1024;
+  ScanResult r = Run({dir_ / "hostile.log"}, o);
+  EXPECT_EQ(r.summary.parsed, static_cast<uint64_t>(good));
+  EXPECT_EQ(r.summary.bad_lines, static_cast<uint64_t>(bad));
+  EXPECT_EQ(r.summary.skipped, 1u);
+  ASSERT_EQ(r.bad_line_samples.size(), static_cast<std::size_t>(bad));
+  EXPECT_EQ(r.bad_line_samples[0].line, 21u);
+  EXPECT_EQ(r.bad_line_samples[0].code, "expected_literal");
+  EXPECT_EQ(r.bad_line_samples[2].code, "binary");
+  EXPECT_EQ(r.bad_line_samples[3].line, 24u);
+  EXPECT_EQ(r.bad_line_samples[3].code, "line_too_long");
+  EXPECT_LE(r.bad_line_samples[3].excerpt.size(), 200u * 3);
+  EXPECT_EQ(r.summary.lines, static_cast<uint64_t>(good + bad + 1));
+}
+
+TEST_F(PipelineTest, UnterminatedLastLineOfAPlainFileIsHeldBack) {
+  std::string data = Line(1) + Line(2);
+  data += Line(3).substr(0, 60);  // still being written
+  WriteFile(dir_ / "growing.log", data);
+  ScanResult r = Run({dir_ / "growing.log"});
+  EXPECT_EQ(r.summary.parsed, 2u);
+  EXPECT_EQ(r.files[0].held_back, 1u);
+  WriteFile(dir_ / "growing.log", Line(1) + Line(2) + Line(3) + Line(4));
+  ScanResult r2 = Run({dir_ / "growing.log"});
+  EXPECT_EQ(r2.summary.already_ingested, 2u);
+  EXPECT_EQ(r2.summary.parsed, 2u);
+}
+
+TEST_F(PipelineTest, TrustedProxyUsesForwardedFor) {
+  WriteFile(dir_ / "p.log",
+            R"(10.0.0.1 - - [16/Feb/2022:10:00:00 +0900] "GET /.env HTTP/1.1" 404 0 "-" "x" "198.51.100.9, 10.0.0.2")"
+            "\n"
+            R"(203.0.113.5 - - [16/Feb/2022:10:00:01 +0900] "GET /.env HTTP/1.1" 404 0 "-" "x" "198.51.100.10")"
+            "\n");
+  ScanOptions o;
+  o.log_format = "nginx-main";
+  http::IpPrefix p;
+  ASSERT_TRUE(http::IpPrefix::Parse("10.0.0.0/8", p));
+  o.trusted_proxies = {p};
+  std::vector<std::string> ips;
+  o.on_detection = [&](const DetectionEvent& ev) { ips.emplace_back(ev.req->client_ip); };
+  Run({dir_ / "p.log"}, o);
+  // Behind our proxy: the client from X-Forwarded-For. Not behind it: the header is ignored.
+  EXPECT_EQ(ips, (std::vector<std::string>{"198.51.100.9", "203.0.113.5"}));
+}
+
+TEST_F(PipelineTest, MissingFileIsAnErrorButOthersAreScanned) {
+  WriteFile(dir_ / "ok.log", Line(1));
+  ScanResult r = Run({dir_ / "missing.log", dir_ / "ok.log"});
+  EXPECT_EQ(r.summary.parsed, 1u);
+  EXPECT_NE(r.first_error.find("missing.log"), std::string::npos);
+}
+
+TEST(SiteFromFileName, StripsRotationAndSuffixes) {
+  EXPECT_EQ(SiteFromFileName("/var/log/nginx/shop.example.jp.access.log.2.gz"), "shop.example.jp");
+  EXPECT_EQ(SiteFromFileName("logs/shop.example.jp.log"), "shop.example.jp");
+  EXPECT_EQ(SiteFromFileName("/var/log/nginx/access.log"), "default");
+  EXPECT_EQ(SiteFromFileName("/var/log/apache2/access.log.1"), "default");
+  EXPECT_EQ(SiteFromFileName("corp-access.log-20220301.zst"), "corp");
+  EXPECT_EQ(SiteFromFileName("-"), "default");
+}
+
+}  // namespace
+}  // namespace keikai::pipeline

@@ -1,0 +1,97 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "keikai/core/i18n.h"
+#include "keikai/report/render.h"
+
+namespace keikai::report {
+namespace {
+
+Report Sample() {
+  Report r;
+  r.version = "0.1.0";
+  r.generated_at = "2022-03-16 09:00:00 +09:00";
+  r.timezone = "Asia/Tokyo (UTC+09:00)";
+  r.first_date = "2022-02-14";
+  r.last_date = "2022-02-17";
+  r.sites = {"shop.example.jp"};
+  r.summary.lines = 1000;
+  r.summary.parsed = 998;
+  r.summary.bad_lines = 2;
+  r.summary.requests = 998;
+  r.summary.attacks = 120;
+  r.summary.sources = 7;
+  r.classes = {{"scanner", 100}, {"probe", 30}};
+  const char* dates[] = {"2022-02-14", "2022-02-15", "2022-02-16", "2022-02-17"};
+  const uint64_t att[] = {4, 5, 50, 61};
+  for (int i = 0; i < 4; ++i) {
+    r.daily.push_back({dates[i], "shop.example.jp", "*", 250, att[i], 4.5, att[i] / 5.0});
+  }
+  r.surges.push_back({"shop.example.jp", "*", "2022-02-16", "2022-02-17", "2022-02-17", 12.2, 61,
+                      4.5, 2, true});
+  r.top_sources.push_back({"198.51.100.7", "US", false, 90, {{"scanner", 90}}, {"shop.example.jp"},
+                           "2022-02-16 01:00:00 +09:00", "2022-02-17 02:00:00 +09:00"});
+  r.countries.push_back({"US", 90, 1, false});
+  r.top_paths.push_back({"/.env<script>", 30, {{"probe", 30}}});
+  r.bad_line_samples.push_back({"a.log", 7, "bad_time", 12, "bad \xff line"});
+  return r;
+}
+
+TEST(Report, JsonHasTheDocumentedFields) {
+  SetLang(Lang::kEn);
+  auto j = nlohmann::json::parse(RenderJson(Sample()));
+  for (const char* k : {"lines", "parsed", "bad_lines", "requests", "attacks", "sources"}) {
+    EXPECT_TRUE(j["summary"].contains(k)) << k;
+  }
+  EXPECT_EQ(j["classes"]["scanner"], 100);
+  ASSERT_EQ(j["daily"].size(), 4u);
+  for (const char* k : {"date", "site", "attacks", "baseline_90d", "ratio"}) {
+    EXPECT_TRUE(j["daily"][0].contains(k)) << k;
+  }
+  for (const char* k : {"site", "class", "start", "peak_date", "peak_ratio"}) {
+    EXPECT_TRUE(j["surges"][0].contains(k)) << k;
+  }
+  for (const char* k : {"ip", "country", "attacks", "classes"}) {
+    EXPECT_TRUE(j["top_sources"][0].contains(k)) << k;
+  }
+  EXPECT_EQ(j["bad_line_samples"][0]["line"], 7);
+  EXPECT_EQ(j["bad_line_samples"][0]["excerpt"], "bad \xEF\xBF\xBD line");
+}
+
+TEST(Report, HtmlIsSelfContainedEscapedAndBilingual) {
+  for (Lang lang : {Lang::kEn, Lang::kJa}) {
+    SetLang(lang);
+    const std::string h = RenderHtml(Sample());
+    EXPECT_NE(h.find("<svg"), std::string::npos);
+    EXPECT_NE(h.find("shop.example.jp"), std::string::npos);
+    EXPECT_EQ(h.find("/.env<script>"), std::string::npos);  // escaped
+    EXPECT_NE(h.find("/.env&lt;script&gt;"), std::string::npos);
+    EXPECT_EQ(h.find("<script"), std::string::npos);
+    EXPECT_EQ(h.find("src=\"http"), std::string::npos);
+    EXPECT_EQ(h.find("href=\"http"), std::string::npos);
+    EXPECT_NE(h.find("+09:00"), std::string::npos);  // dates state their zone
+    if (lang == Lang::kJa) {
+      EXPECT_NE(h.find("lang=\"ja\""), std::string::npos);
+      EXPECT_NE(h.find("急増"), std::string::npos);
+    } else {
+      EXPECT_NE(h.find("lang=\"en\""), std::string::npos);
+    }
+  }
+  SetLang(Lang::kEn);
+}
+
+TEST(Report, TextNamesTheSurge) {
+  SetLang(Lang::kJa);
+  std::string t = RenderText(Sample(), false);
+  EXPECT_NE(t.find("2022-02-16以降"), std::string::npos) << t;
+  EXPECT_NE(t.find("約12.2倍"), std::string::npos) << t;
+  SetLang(Lang::kEn);
+  t = RenderText(Sample(), false);
+  EXPECT_NE(t.find("Since 2022-02-16"), std::string::npos) << t;
+  EXPECT_EQ(t.find("\x1b["), std::string::npos);  // no colour unless asked
+  EXPECT_NE(RenderText(Sample(), true).find("\x1b["), std::string::npos);
+}
+
+}  // namespace
+}  // namespace keikai::report

@@ -1,0 +1,85 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "keikai/store/store.h"
+#include "test_util.h"
+
+namespace keikai::store {
+namespace {
+
+TEST(SqliteStore, MigratesOnceAndReopens) {
+  keikai::testing::TempDir dir;
+  const std::string path = dir / "sub/dir/k.db";
+  {
+    auto s = OpenSqlite(path);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+  }
+  auto again = OpenSqlite(path);
+  ASSERT_TRUE(again.ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT COUNT(*), MAX(version) FROM schema_migrations", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), SchemaVersion());
+  EXPECT_EQ(sqlite3_column_int(st, 1), SchemaVersion());
+  sqlite3_finalize(st);
+  // A database from a newer keikai is refused with a clear message.
+  sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (999)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto newer = OpenSqlite(path);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_NE(newer.status().message().find("newer"), std::string::npos);
+}
+
+TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
+  auto s = OpenSqlite(":memory:");
+  ASSERT_TRUE(s.ok());
+  Store& st = *s.value();
+  Batch b;
+  b.requests = {{"a.jp", 100, 10}, {"b.jp", 100, 5}};
+  b.attacks = {{"a.jp", 100, 0, "192.0.2.1", 3}, {"a.jp", 100, kAllClasses, "192.0.2.1", 3},
+               {"b.jp", 101, 2, "192.0.2.2", 1}, {"b.jp", 101, kAllClasses, "192.0.2.2", 1}};
+  b.sources = {{"192.0.2.1", "US", 360000, 360100}, {"192.0.2.2", "JP", 363600, 363600}};
+  Finding f;
+  f.site = "a.jp";
+  f.ip = "192.0.2.1";
+  f.classes = "scanner";
+  f.target = "/.env?x=1";
+  f.evidence = "[]";
+  b.findings = {f};
+  b.files = {{"abc:10", "/var/log/x", "a.jp", 100, 3, "def:5"}};
+  ASSERT_TRUE(st.Commit(b).ok());
+  ASSERT_TRUE(st.Commit(b).ok());  // a second batch adds to the counts
+
+  auto hours = st.AttackHours({"a.jp"});
+  ASSERT_TRUE(hours.ok());
+  ASSERT_EQ(hours.value().size(), 2u);
+  EXPECT_EQ(hours.value()[0].count, 6u);
+  auto req = st.RequestHours({});
+  ASSERT_TRUE(req.ok());
+  EXPECT_EQ(req.value().size(), 2u);
+  auto top = st.TopSources({}, 10);
+  ASSERT_TRUE(top.ok());
+  ASSERT_EQ(top.value().size(), 2u);
+  EXPECT_EQ(top.value()[0].ip, "192.0.2.1");
+  EXPECT_EQ(top.value()[0].attacks, 6u);
+  EXPECT_EQ(top.value()[0].country, "US");
+  auto countries = st.Countries({});
+  ASSERT_TRUE(countries.ok());
+  EXPECT_EQ(countries.value().size(), 2u);
+  auto paths = st.TopPaths({}, 5);
+  ASSERT_TRUE(paths.ok());
+  ASSERT_EQ(paths.value().size(), 1u);
+  EXPECT_EQ(paths.value()[0].path, "/.env");
+  EXPECT_EQ(paths.value()[0].attacks, 2u);
+  auto mark = st.FindFile("abc:10");
+  ASSERT_TRUE(mark.ok());
+  ASSERT_TRUE(mark.value().has_value());
+  EXPECT_EQ(mark.value()->offset, 100u);
+  EXPECT_FALSE(st.FindFile("nope").value().has_value());
+  EXPECT_EQ(st.Sites().value(), (std::vector<std::string>{"a.jp", "b.jp"}));
+}
+
+}  // namespace
+}  // namespace keikai::store
