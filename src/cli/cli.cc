@@ -183,7 +183,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     progress.Update(f, pos, size, lines);
   };
 
-  auto det = detect::DetectorSet::Build(detect::Builtins());
+  auto det = detect::DetectorSet::Build(detect::Builtins(), detect::DetectorSet::DefaultCacheDir());
   if (!det.ok()) {
     Error(det.status().ToString());
     return 1;

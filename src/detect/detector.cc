@@ -2,7 +2,12 @@
 
 #include <hs/hs.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <cctype>
 #include <functional>
 #include <array>
@@ -101,7 +106,58 @@ DetectorSet& DetectorSet::operator=(DetectorSet&&) noexcept = default;
 
 std::span<const DetectorSpec> DetectorSet::specs() const { return impl_->specs; }
 
-Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs) {
+namespace {
+
+uint64_t Fnv(std::string_view s, uint64_t h) {
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+// Loads a serialised database if its file exists and deserialises cleanly.
+hs_database_t* LoadCached(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return nullptr;
+  std::string bytes;
+  char buf[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.append(buf, n);
+  std::fclose(f);
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) return nullptr;
+  return db;
+}
+
+void StoreCached(const std::string& dir, const std::string& path, const hs_database_t* db) {
+  char* bytes = nullptr;
+  std::size_t len = 0;
+  if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  // Write then rename, so a reader never sees half a file.
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  if (std::FILE* f = std::fopen(tmp.c_str(), "wb")) {
+    const bool ok = std::fwrite(bytes, 1, len, f) == len;
+    if (std::fclose(f) == 0 && ok) std::filesystem::rename(tmp, path, ec);
+    std::filesystem::remove(tmp, ec);
+  }
+  std::free(bytes);
+}
+
+}  // namespace
+
+std::string DetectorSet::DefaultCacheDir() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/keikai";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home == '/') return std::string(home) + "/.cache/keikai";
+  return "";
+}
+
+Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
+                                       const std::string& cache_dir) {
   DetectorSet set;
   Impl& im = *set.impl_;
   im.specs.assign(specs.begin(), specs.end());
@@ -109,6 +165,7 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs) {
   for (int f = 0; f < static_cast<int>(Field::kCount); ++f) {
     std::vector<std::string> exprs;
     std::vector<unsigned> flags, ids;
+    uint64_t key = Fnv(hs_version(), 1469598103934665603ULL);
     for (std::size_t d = 0; d < im.specs.size(); ++d) {
       const DetectorSpec& s = im.specs[d];
       if (static_cast<int>(s.field) != f) continue;
@@ -125,18 +182,29 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs) {
           case Match::kSegment: e = EscapeRegex(pat) + "(/|$)"; break;
           case Match::kRegex: e = std::string(pat); break;
         }
+        const unsigned fl = HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS |
+                            (s.match == Match::kRegex ? 0u : HS_FLAG_DOTALL);
+        key = Fnv(e, key);
+        key = Fnv(std::to_string(fl) + ":" + std::to_string(im.refs.size()) + "\n", key);
         exprs.push_back(std::move(e));
-        flags.push_back(HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS |
-                        (s.match == Match::kRegex ? 0u : HS_FLAG_DOTALL));
+        flags.push_back(fl);
         ids.push_back(static_cast<unsigned>(im.refs.size()));
         im.refs.push_back({static_cast<uint16_t>(d), static_cast<uint32_t>(p)});
       }
     }
     if (exprs.empty()) continue;
+    char name[64];
+    std::snprintf(name, sizeof name, "/detect-%d-%016llx.hsdb", f,
+                  static_cast<unsigned long long>(key));
+    const std::string cache_path = cache_dir.empty() ? "" : cache_dir + name;
+    hs_database_t* db = cache_path.empty() ? nullptr : LoadCached(cache_path);
+    if (db != nullptr) {
+      im.db[static_cast<std::size_t>(f)].reset(db);
+      continue;
+    }
     std::vector<const char*> cexprs;
     cexprs.reserve(exprs.size());
     for (const std::string& e : exprs) cexprs.push_back(e.c_str());
-    hs_database_t* db = nullptr;
     hs_compile_error_t* err = nullptr;
     if (hs_compile_multi(cexprs.data(), flags.data(), ids.data(),
                          static_cast<unsigned>(cexprs.size()), HS_MODE_BLOCK, nullptr, &db,
@@ -152,6 +220,7 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs) {
       return Status::Error("detector", "cannot compile " + where + ": " + msg);
     }
     im.db[static_cast<std::size_t>(f)].reset(db);
+    if (!cache_path.empty()) StoreCached(cache_dir, cache_path, db);
   }
   return set;
 }

@@ -5,9 +5,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <mutex>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 
 namespace keikai::geo {
 namespace {
@@ -27,10 +27,15 @@ bool ParseCc(std::string_view s, Country& cc) {
   return true;
 }
 
+void LoadV6(const std::string& path, std::vector<Range6>& out, uint64_t& bad);
+
 class TorGeoip : public GeoDb {
  public:
   std::vector<Range4> v4;
-  std::vector<Range6> v6;
+  // IPv6 ranges are loaded on the first IPv6 lookup: most scans never need them.
+  mutable std::vector<Range6> v6;
+  mutable std::once_flag v6_once;
+  std::string v6_path;
 
   std::string Lookup(const http::IpAddr& ip) const override {
     if (ip.v4) {
@@ -42,6 +47,10 @@ class TorGeoip : public GeoDb {
       if (a > it->end) return {};
       return std::string(it->cc.data(), 2);
     }
+    std::call_once(v6_once, [this] {
+      uint64_t bad = 0;
+      if (!v6_path.empty()) LoadV6(v6_path, v6, bad);
+    });
     auto it = std::upper_bound(v6.begin(), v6.end(), ip.b,
                                [](const std::array<uint8_t, 16>& x, const Range6& r) {
                                  return x < r.start;
@@ -52,8 +61,8 @@ class TorGeoip : public GeoDb {
     return std::string(it->cc.data(), 2);
   }
   std::string Describe() const override {
-    return "tor-geoipdb (" + std::to_string(v4.size()) + " IPv4, " + std::to_string(v6.size()) +
-           " IPv6 ranges)";
+    return "tor-geoipdb (" + std::to_string(v4.size()) + " IPv4 ranges" +
+           (v6_path.empty() ? "" : ", IPv6 from " + v6_path) + ")";
   }
 };
 
@@ -105,54 +114,88 @@ class Mmdb : public GeoDb {
 
 }  // namespace
 
+namespace {
+
+// Reads a whole file; the geoip files are a few MB, and one read beats line-by-line streams.
+bool ReadAll(const std::string& path, std::string& out) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  char buf[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  std::fclose(f);
+  return true;
+}
+
+bool ParseU32(std::string_view s, uint32_t& out) {
+  if (s.empty() || s.size() > 10) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > 0xffffffffULL) return false;
+  out = static_cast<uint32_t>(v);
+  return true;
+}
+
+template <typename F>
+void ForEachLine(std::string_view data, F f) {
+  while (!data.empty()) {
+    const std::size_t nl = data.find('\n');
+    std::string_view line = data.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty() && line[0] != '#') f(line);
+    if (nl == std::string_view::npos) break;
+    data.remove_prefix(nl + 1);
+  }
+}
+
+void LoadV6(const std::string& path, std::vector<Range6>& out, uint64_t& bad) {
+  std::string data;
+  if (!ReadAll(path, data)) return;
+  out.reserve(data.size() / 48);
+  ForEachLine(data, [&](std::string_view line) {
+    const std::size_t c1 = line.find(','), c2 = line.rfind(',');
+    http::IpAddr a, b;
+    Range6 r{};
+    if (c1 == std::string_view::npos || c2 <= c1 || !http::IpAddr::Parse(line.substr(0, c1), a) ||
+        !http::IpAddr::Parse(line.substr(c1 + 1, c2 - c1 - 1), b)) {
+      ++bad;
+      return;
+    }
+    if (!ParseCc(line.substr(c2 + 1), r.cc)) return;
+    r.start = a.b;
+    r.end = b.b;
+    out.push_back(r);
+  });
+  auto by6 = [](const Range6& x, const Range6& y) { return x.start < y.start; };
+  if (!std::is_sorted(out.begin(), out.end(), by6)) std::sort(out.begin(), out.end(), by6);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<GeoDb>> LoadTorGeoip(const std::string& v4_path, const std::string& v6_path,
                                            uint64_t* bad_lines) {
   auto db = std::make_unique<TorGeoip>();
   uint64_t bad = 0;
-  {
-    std::ifstream in(v4_path);
-    if (!in) return Status::Error("geo", "cannot open " + v4_path);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      unsigned long long s = 0, e = 0;
-      char cc[3] = {};
-      if (std::sscanf(line.c_str(), "%llu,%llu,%2s", &s, &e, cc) != 3 || s > e ||
-          e > 0xffffffffULL) {
-        ++bad;
-        continue;
-      }
-      Range4 r{static_cast<uint32_t>(s), static_cast<uint32_t>(e), {}};
-      if (!ParseCc(cc, r.cc)) continue;  // "??" = unknown
-      db->v4.push_back(r);
+  std::string data;
+  if (!ReadAll(v4_path, data)) return Status::Error("geo", "cannot open " + v4_path);
+  db->v4.reserve(data.size() / 24);
+  ForEachLine(data, [&](std::string_view line) {
+    const std::size_t c1 = line.find(','), c2 = line.rfind(',');
+    Range4 r{};
+    if (c1 == std::string_view::npos || c2 <= c1 || !ParseU32(line.substr(0, c1), r.start) ||
+        !ParseU32(line.substr(c1 + 1, c2 - c1 - 1), r.end) || r.start > r.end) {
+      ++bad;
+      return;
     }
-  }
-  if (!v6_path.empty()) {
-    std::ifstream in(v6_path);
-    if (in) {
-      std::string line;
-      while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        const std::size_t c1 = line.find(','), c2 = line.rfind(',');
-        http::IpAddr a, b;
-        Range6 r{};
-        if (c1 == std::string::npos || c2 <= c1 ||
-            !http::IpAddr::Parse(std::string_view(line).substr(0, c1), a) ||
-            !http::IpAddr::Parse(std::string_view(line).substr(c1 + 1, c2 - c1 - 1), b)) {
-          ++bad;
-          continue;
-        }
-        if (!ParseCc(std::string_view(line).substr(c2 + 1), r.cc)) continue;
-        r.start = a.b;
-        r.end = b.b;
-        db->v6.push_back(r);
-      }
-    }
-  }
-  std::sort(db->v4.begin(), db->v4.end(),
-            [](const Range4& x, const Range4& y) { return x.start < y.start; });
-  std::sort(db->v6.begin(), db->v6.end(),
-            [](const Range6& x, const Range6& y) { return x.start < y.start; });
+    if (ParseCc(line.substr(c2 + 1), r.cc)) db->v4.push_back(r);  // "??" = unknown
+  });
+  db->v6_path = v6_path;
+  // Debian's files are sorted already; sorting again only guards against other sources.
+  auto by4 = [](const Range4& x, const Range4& y) { return x.start < y.start; };
+  if (!std::is_sorted(db->v4.begin(), db->v4.end(), by4)) std::sort(db->v4.begin(), db->v4.end(), by4);
   if (bad_lines != nullptr) *bad_lines = bad;
   return std::unique_ptr<GeoDb>(std::move(db));
 }
