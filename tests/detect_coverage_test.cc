@@ -82,7 +82,7 @@ TEST_F(CoverageTest, CrsScannerUserAgents) {
   ASSERT_GT(items.size(), 50u);
   auto c = Measure(items, [&](const std::string& ua) { return Detects("/", ua, 200); });
   Report("CRS 4.28 scanners-user-agents.data", c);
-  EXPECT_GE(c.pct(), 55.0);
+  EXPECT_GE(c.pct(), 95.0);
 }
 
 TEST_F(CoverageTest, CrowdsecBadUserAgents) {
@@ -92,16 +92,19 @@ TEST_F(CoverageTest, CrowdsecBadUserAgents) {
     return Detects("/", "Mozilla/5.0 (compatible; " + ua + "/1.0)", 200);
   });
   Report("CrowdSec bad_user_agents.txt", c);
-  EXPECT_GE(c.pct(), 30.0);
+  EXPECT_GE(c.pct(), 33.0);
 }
 
 TEST_F(CoverageTest, CrowdsecSensitiveFilesAdminAndBackdoors) {
   auto sens = ListFile(kShared + "/lists/crowdsec/web/sensitive_data.txt");
+  // An entry is a file name, a dotfile or an extension: probe it as "/entry" and as
+  // "/backup<entry>" (extensions), and count it when either is detected.
   auto c1 = Measure(sens, [&](const std::string& s) {
-    return Detects(s[0] == '.' ? "/backup" + s : "/" + s, kBrowser, 404);
+    const std::string path = s[0] == '/' ? s : "/" + s;
+    return Detects(path, kBrowser, 404) || (s[0] == '.' && Detects("/backup" + s, kBrowser, 404));
   });
   Report("CrowdSec sensitive_data.txt", c1);
-  EXPECT_GE(c1.pct(), 15.0);
+  EXPECT_GE(c1.pct(), 69.0);
   auto admin = ListFile(kShared + "/lists/crowdsec/web/admin_interfaces.txt");
   auto c2 = Measure(admin, [&](const std::string& s) { return Detects(s, kBrowser, 404); });
   Report("CrowdSec admin_interfaces.txt", c2);
@@ -109,7 +112,7 @@ TEST_F(CoverageTest, CrowdsecSensitiveFilesAdminAndBackdoors) {
   auto bd = ListFile(kShared + "/lists/crowdsec/web/backdoors.txt");
   auto c3 = Measure(bd, [&](const std::string& s) { return Detects("/" + s, kBrowser, 404); });
   Report("CrowdSec backdoors.txt", c3);
-  EXPECT_GE(c3.pct(), 12.0);
+  EXPECT_GE(c3.pct(), 39.0);
 }
 
 TEST_F(CoverageTest, CrowdsecCveUris) {
@@ -123,7 +126,7 @@ TEST_F(CoverageTest, CrowdsecCveUris) {
   ASSERT_GT(uris.size(), 10u);
   auto c = Measure(uris, [&](const std::string& u) { return Detects(u, kBrowser, 404); });
   Report("CrowdSec trendy_cves_uris.json", c);
-  EXPECT_GE(c.pct(), 25.0);
+  EXPECT_GE(c.pct(), 30.0);
 }
 
 TEST_F(CoverageTest, CrowdsecInjectionProbes) {

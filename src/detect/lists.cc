@@ -196,6 +196,36 @@ std::span<const std::string_view> ScannerAgents() {
       "zoomeye",
       "netcraftsurveyagent",
       "bitsightbot",
+      // Reviewed after measuring coverage against CRS's list: real tools we had missed.
+      "betabot",
+      "bewica-security-scan",
+      "bfac",
+      "fuzz faster",
+      "hexometer",
+      "jbrofuzz",
+      "libwhisker",
+      "mozlila",
+      "netlab360",
+      "nettacker",
+      "nmap",
+      "sitelockspider",
+      "sysscan",
+      "wprecon",
+      "ironwasp",
+      "n-stalker",
+      "ghauri",
+      "wpprobe",
+      "shortscan",
+      "kadimus",
+      "lfisuite",
+      "panoptic",
+      "graphw00f",
+      "graphql-cop",
+      "jsql",
+      "noseyparker",
+      "trufflehog",
+      "yeswehack",
+      "tinja",
   };
   static_assert(Valid(kScannerAgents));
   return kScannerAgents;
@@ -1516,6 +1546,31 @@ std::span<const std::string_view> RceMarkers() {
   };
   static_assert(Valid(kRceMarkers));
   return kRceMarkers;
+}
+
+std::span<const std::string_view> SensitivePatterns() {
+  static constexpr std::string_view kSensitivePatterns[] = {
+      // Every variant of a dotenv file: /.env.local, /.env.production.local, /.env~, /.envrc ...
+      R"(/\.env[^/]*$)",
+      // Shell, database and tool histories and rc files of a home directory left in the web root.
+      R"(/\.(bash_history|sh_history|zsh_history|history|mysql_history|psql_history|bashrc|profile|forward|rhosts|netrc|msmtprc|s3cfg|awscfg|pgpass|my\.cnf)$)",
+      // Database dumps, compressed or archived.
+      R"(\.(sql|dump|db|sqlite3?)\.(gz|bz2|bzip2|xz|zip|rar|7z|tar|tgz|zst)$)",
+      // Version-control and tool directories at any depth.
+      R"(/\.(git|svn|hg|bzr|cvs|subversion)(/|$))",
+      R"(/\.(aws|ssh|docker|kube|azure|gcloud|config/gcloud)/)",
+  };
+  return kSensitivePatterns;
+}
+
+std::span<const std::string_view> BackdoorPatterns() {
+  static constexpr std::string_view kBackdoorPatterns[] = {
+      // Web shells name themselves: c99*, r57*, wso*, b374k*, *shell*.php|asp|aspx|jsp|pl|cgi.
+      R"(/[^/]*shell[^/]*\.(php[0-9]?|phtml|aspx?|jsp|jspx|pl|cgi)$)",
+      R"(/(c99|r57|r58|wso|b374k|alfa|indoxploit|priv8|0byte|k2ll33d|lamashell|gel4y)[^/]*\.(php[0-9]?|phtml)$)",
+      R"(/[^/]*(backdoor|webshell|phpspy|aspxspy|jspspy|cmdexec|bypass)[^/]*\.(php[0-9]?|aspx?|jsp)$)",
+  };
+  return kBackdoorPatterns;
 }
 
 }  // namespace keikai::detect::lists

@@ -33,6 +33,13 @@ std::span<const std::string_view> AdminInterfaces();
 // Matched as "suffix" on the path with a leading '/', i.e. the last segment equals the name.
 std::span<const std::string_view> BackdoorNames();
 
+// Generic regexes (Vectorscan syntax, case-insensitive) for families the name lists cannot
+// enumerate: dotenv variants, home-directory rc/history files, database dumps, VCS and tool
+// directories (SensitivePatterns); web shells by their naming habits (BackdoorPatterns).
+// Matched on the decoded, lowercased path.
+std::span<const std::string_view> SensitivePatterns();
+std::span<const std::string_view> BackdoorPatterns();
+
 struct CvePath {
   std::string_view pattern;  // lowercase path (or path+query) substring that identifies the probe
   std::string_view cve;      // "CVE-2021-41773" (or a vendor advisory id when there is no CVE)
