@@ -183,12 +183,21 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     progress.Update(f, pos, size, lines);
   };
 
+  const auto tm0 = std::chrono::steady_clock::now();
+  auto tmark = [&](const char* what) {
+    if (std::getenv("KEIKAI_TIMING") != nullptr) {
+      std::fprintf(stderr, "[timing] %-10s %.3f s\n", what,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - tm0).count());
+    }
+  };
   auto det = detect::DetectorSet::Build(detect::Builtins(), detect::DetectorSet::DefaultCacheDir());
   if (!det.ok()) {
     Error(det.status().ToString());
     return 1;
   }
-  auto geo = geo::Open(a.geoip);
+  tmark("detectors");
+  auto geo = geo::Open(a.geoip, detect::DetectorSet::DefaultCacheDir());
+  tmark("geo");
   if (!geo.ok()) Error(std::string(Tr("err.geo")) + " (" + geo.status().message() + ")");
   const std::string db_path = a.db.empty() ? store::DefaultDbPath() : a.db;
   auto st = store::OpenSqlite(a.dry_run ? ":memory:" : db_path);
@@ -196,8 +205,10 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     Error(st.status().ToString());
     return 1;
   }
+  tmark("store");
   auto res = pipeline::Scan(so, *st.value(), det.value(), geo.ok() ? geo.value().get() : nullptr);
   progress.Done();
+  tmark("scan");
   if (!res.ok()) {
     Error(res.status().ToString());
     return 1;
@@ -220,6 +231,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     return 1;
   }
   const report::Report& r = rep.value();
+  tmark("report");
   bool ok = true;
   if (a.format == "json") ok = WriteAll(outf, report::RenderJson(r));
   else if (a.format == "html") ok = WriteAll(outf, report::RenderHtml(r));
@@ -229,6 +241,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     Error(std::string(Tr("err.write")) + ": " + (a.output.empty() ? "stdout" : a.output));
     return 1;
   }
+  tmark("render");
   if (!html_path.empty() || !json_path.empty()) {
     for (const auto& [path, html] : {std::pair{html_path, true}, std::pair{json_path, false}}) {
       if (path.empty()) continue;

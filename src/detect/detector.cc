@@ -130,7 +130,18 @@ hs_database_t* LoadCached(const std::string& path) {
   return db;
 }
 
-void StoreCached(const std::string& dir, const std::string& path, const hs_database_t* db) {
+// Removes older cache files of the same family (same prefix), so the cache does not grow with
+// every change of the lists.
+void PruneSiblings(const std::string& dir, const std::string& keep, const std::string& prefix) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && e.path().string() != keep) std::filesystem::remove(e.path(), ec);
+  }
+}
+
+void StoreCached(const std::string& dir, const std::string& path, const hs_database_t* db,
+                 const std::string& prefix) {
   char* bytes = nullptr;
   std::size_t len = 0;
   if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
@@ -144,6 +155,7 @@ void StoreCached(const std::string& dir, const std::string& path, const hs_datab
     std::filesystem::remove(tmp, ec);
   }
   std::free(bytes);
+  PruneSiblings(dir, path, prefix);
 }
 
 }  // namespace
@@ -220,7 +232,9 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
       return Status::Error("detector", "cannot compile " + where + ": " + msg);
     }
     im.db[static_cast<std::size_t>(f)].reset(db);
-    if (!cache_path.empty()) StoreCached(cache_dir, cache_path, db);
+    if (!cache_path.empty()) {
+      StoreCached(cache_dir, cache_path, db, "detect-" + std::to_string(f) + "-");
+    }
   }
   return set;
 }

@@ -1,10 +1,13 @@
 #include "keikai/geo/geo.h"
 
 #include <maxminddb.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <mutex>
 #include <cstdio>
 #include <cstring>
@@ -207,10 +210,76 @@ Result<std::unique_ptr<GeoDb>> LoadMmdb(const std::string& path) {
   return std::unique_ptr<GeoDb>(std::move(db));
 }
 
-Result<std::unique_ptr<GeoDb>> Open(const std::string& path) {
-  if (path.empty()) return LoadTorGeoip(kTorGeoip4, kTorGeoip6);
+namespace {
+
+constexpr uint32_t kCacheMagic = 0x6b6b6734;  // "kkg4"
+
+std::string CacheKey(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  uint64_t h = 1469598103934665603ULL;
+  const std::string id = path + "|" + std::to_string(st.st_size) + "|" + std::to_string(st.st_mtime);
+  for (char c : id) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+bool LoadV4Cache(const std::string& file, std::vector<Range4>& out) {
+  std::string data;
+  if (!ReadAll(file, data) || data.size() < 8) return false;
+  uint32_t magic = 0, n = 0;
+  std::memcpy(&magic, data.data(), 4);
+  std::memcpy(&n, data.data() + 4, 4);
+  if (magic != kCacheMagic || data.size() != 8 + static_cast<std::size_t>(n) * sizeof(Range4)) {
+    return false;
+  }
+  out.resize(n);
+  std::memcpy(out.data(), data.data() + 8, data.size() - 8);
+  // Never trust a cache blindly: it must still be a sorted table of valid ranges.
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i].start > out[i].end || (i > 0 && out[i - 1].start > out[i].start)) return false;
+  }
+  return true;
+}
+
+void StoreV4Cache(const std::string& dir, const std::string& file, const std::vector<Range4>& v) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string tmp = file + ".tmp" + std::to_string(::getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return;
+  const uint32_t n = static_cast<uint32_t>(v.size());
+  bool ok = std::fwrite(&kCacheMagic, 4, 1, f) == 1 && std::fwrite(&n, 4, 1, f) == 1 &&
+            std::fwrite(v.data(), sizeof(Range4), v.size(), f) == v.size();
+  ok = std::fclose(f) == 0 && ok;
+  if (ok) std::filesystem::rename(tmp, file, ec);
+  std::filesystem::remove(tmp, ec);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GeoDb>> Open(const std::string& path, const std::string& cache_dir) {
   if (path.size() > 5 && path.compare(path.size() - 5, 5, ".mmdb") == 0) return LoadMmdb(path);
-  return LoadTorGeoip(path, "");
+  const std::string v4 = path.empty() ? kTorGeoip4 : path;
+  const std::string v6 = path.empty() ? kTorGeoip6 : "";
+  const std::string key = cache_dir.empty() ? "" : CacheKey(v4);
+  const std::string cache_file = key.empty() ? "" : cache_dir + "/geoip4-" + key + ".bin";
+  if (!cache_file.empty()) {
+    auto db = std::make_unique<TorGeoip>();
+    if (LoadV4Cache(cache_file, db->v4)) {
+      db->v6_path = v6;
+      return std::unique_ptr<GeoDb>(std::move(db));
+    }
+  }
+  auto r = LoadTorGeoip(v4, v6);
+  if (r.ok() && !cache_file.empty()) {
+    StoreV4Cache(cache_dir, cache_file, static_cast<TorGeoip*>(r.value().get())->v4);
+  }
+  return r;
 }
 
 }  // namespace keikai::geo

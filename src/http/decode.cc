@@ -68,24 +68,39 @@ std::vector<QueryArg> DecodeQuery(std::string_view q, std::size_t max_args, bool
 }
 
 void NormalizeForMatch(std::string_view in, std::string& out, bool plus_as_space) {
-  thread_local std::string tmp;
-  const std::string_view* src = &in;
-  std::string_view decoded;
-  if (NeedsDecode(in, plus_as_space)) {
-    PercentDecode(in, tmp, plus_as_space);
-    // Double encoding (%252e -> %2e -> .) is a classic evasion; one more pass catches it.
-    if (tmp.find('%') != std::string::npos && NeedsDecode(tmp, false)) {
-      std::string twice;
-      PercentDecode(tmp, twice, false);
-      tmp.swap(twice);
+  // Fast path, one pass: most targets carry no escape, so lowercase, '\\' -> '/' and "//"
+  // collapsing are done while copying; an escape sends us to the decoding path.
+  out.resize(in.size());
+  char* o = out.data();
+  char prev = 0;
+  bool escaped = false;
+  for (char c : in) {
+    if (c == '%' || (c == '+' && plus_as_space)) {
+      escaped = true;
+      break;
     }
-    decoded = tmp;
-    src = &decoded;
+    if (c == '\\') c = '/';
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+    if (c == '/' && prev == '/') continue;
+    *o++ = c;
+    prev = c;
+  }
+  if (!escaped) {
+    out.resize(static_cast<std::size_t>(o - out.data()));
+    return;
+  }
+  thread_local std::string tmp;
+  PercentDecode(in, tmp, plus_as_space);
+  // Double encoding (%252e -> %2e -> .) is a classic evasion; one more pass catches it.
+  if (tmp.find('%') != std::string::npos && NeedsDecode(tmp, false)) {
+    std::string twice;
+    PercentDecode(tmp, twice, false);
+    tmp.swap(twice);
   }
   out.clear();
-  out.reserve(src->size());
-  char prev = 0;
-  for (char c : *src) {
+  out.reserve(tmp.size());
+  prev = 0;
+  for (char c : tmp) {
     if (c == '\\') c = '/';
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
     if (c == '/' && prev == '/') continue;

@@ -1,17 +1,33 @@
 #include "keikai/http/request.h"
 
+#include <cstring>
+
 namespace keikai::http {
+
+namespace {
+
+// First '?' or '#' (memchr is vectorised; find_first_of is a loop of memchr calls per char).
+std::size_t QueryOrFragment(std::string_view t) {
+  const void* q = std::memchr(t.data(), '?', t.size());
+  const std::size_t qi = q == nullptr ? t.size() : static_cast<std::size_t>(static_cast<const char*>(q) - t.data());
+  const void* h = std::memchr(t.data(), '#', qi);
+  return h == nullptr ? qi : static_cast<std::size_t>(static_cast<const char*>(h) - t.data());
+}
+
+}  // namespace
 
 std::string_view Request::Path() const {
   std::string_view t = target;
   // absolute-form: scheme://authority/path
-  const std::size_t scheme = t.find("://");
-  if (scheme != std::string_view::npos && scheme < 8 && !t.empty() && t[0] != '/') {
-    const std::size_t slash = t.find('/', scheme + 3);
-    t = slash == std::string_view::npos ? std::string_view("/") : t.substr(slash);
+  if (!t.empty() && t[0] != '/') {
+    const std::size_t scheme = t.substr(0, 10).find("://");
+    if (scheme != std::string_view::npos) {
+      const std::size_t slash = t.find('/', scheme + 3);
+      t = slash == std::string_view::npos ? std::string_view("/") : t.substr(slash);
+    }
   }
-  const std::size_t q = t.find_first_of("?#");
-  return q == std::string_view::npos ? t : t.substr(0, q);
+  const std::size_t end = QueryOrFragment(t);
+  return end == t.size() ? t : t.substr(0, end);
 }
 
 std::string_view Request::Query() const {

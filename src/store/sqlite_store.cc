@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <tuple>
 
 #include "keikai/store/store.h"
 
@@ -22,6 +23,9 @@ CREATE TABLE attack_hours (
   site TEXT NOT NULL, hour INTEGER NOT NULL, cls INTEGER NOT NULL, ip TEXT NOT NULL,
   count INTEGER NOT NULL, PRIMARY KEY (site, hour, cls, ip)) WITHOUT ROWID;
 CREATE INDEX attack_hours_ip ON attack_hours (ip, cls);
+CREATE TABLE class_hours (
+  site TEXT NOT NULL, hour INTEGER NOT NULL, cls INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (site, hour, cls)) WITHOUT ROWID;
 CREATE TABLE request_hours (
   site TEXT NOT NULL, hour INTEGER NOT NULL, count INTEGER NOT NULL,
   PRIMARY KEY (site, hour)) WITHOUT ROWID;
@@ -31,9 +35,10 @@ CREATE TABLE sources (
 CREATE TABLE findings (
   id INTEGER PRIMARY KEY, site TEXT NOT NULL, time INTEGER NOT NULL, ip TEXT NOT NULL,
   classes TEXT NOT NULL, detectors TEXT NOT NULL, evidence TEXT NOT NULL,
-  method TEXT NOT NULL, target TEXT NOT NULL, status INTEGER NOT NULL,
+  method TEXT NOT NULL, target TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL,
   user_agent TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL);
 CREATE INDEX findings_site_time ON findings (site, time);
+CREATE INDEX findings_site_path ON findings (site, path);
 )sql",
 };
 
@@ -100,8 +105,8 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<HourCount>> AttackHours(const std::vector<std::string>& sites) override {
-    Stmt s = Prepare("SELECT site, hour, cls, SUM(count) FROM attack_hours WHERE " +
-                     SiteFilter(sites, "site") + " GROUP BY site, hour, cls ORDER BY hour");
+    Stmt s = Prepare("SELECT site, hour, cls, count FROM class_hours WHERE " +
+                     SiteFilter(sites, "site") + " ORDER BY hour");
     return HourQuery(s, sites, true);
   }
 
@@ -179,11 +184,8 @@ class SqliteStore : public Store {
 
   Result<std::vector<PathTotal>> TopPaths(const std::vector<std::string>& sites,
                                           std::size_t limit) override {
-    // The path is the target up to '?'.
-    const std::string path_expr =
-        "CASE WHEN instr(target,'?') > 0 THEN substr(target,1,instr(target,'?')-1) ELSE target END";
-    Stmt s = Prepare("SELECT " + path_expr + " AS p, COUNT(*) FROM findings WHERE " +
-                     SiteFilter(sites, "site") + " GROUP BY p ORDER BY 2 DESC, p LIMIT ?");
+    Stmt s = Prepare("SELECT path, COUNT(*) FROM findings WHERE " + SiteFilter(sites, "site") +
+                     " GROUP BY path ORDER BY 2 DESC, path LIMIT ?");
     if (!s) return Err("prepare top paths");
     int i = BindSites(s.get(), sites);
     sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
@@ -194,7 +196,7 @@ class SqliteStore : public Store {
       p.attacks = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1));
       out.push_back(std::move(p));
     }
-    Stmt c = Prepare("SELECT classes, COUNT(*) FROM findings WHERE " + path_expr + " = ? AND " +
+    Stmt c = Prepare("SELECT classes, COUNT(*) FROM findings WHERE path = ? AND " +
                      SiteFilter(sites, "site") + " GROUP BY classes");
     if (!c) return Err("prepare path classes");
     for (PathTotal& p : out) {
@@ -355,13 +357,27 @@ class SqliteStore : public Store {
         "last_seen = MAX(last_seen, excluded.last_seen)");
     Stmt f = Prepare(
         "INSERT INTO findings (site, time, ip, classes, detectors, evidence, method, target, "
-        "status, user_agent, file, line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+        "path, status, user_agent, file, line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Stmt ch = Prepare(
+        "INSERT INTO class_hours (site, hour, cls, count) VALUES (?,?,?,?) "
+        "ON CONFLICT (site, hour, cls) DO UPDATE SET count = count + excluded.count");
     Stmt fm = Prepare(
         "INSERT INTO files (first_line_hash, path, site, offset, lines, tail_hash) "
         "VALUES (?,?,?,?,?,?) ON CONFLICT (first_line_hash) DO UPDATE SET path = excluded.path, "
         "site = excluded.site, offset = excluded.offset, lines = excluded.lines, "
         "tail_hash = excluded.tail_hash, updated_at = strftime('%s','now')");
-    if (!a || !r || !src || !f || !fm) return Err("prepare insert");
+    if (!a || !r || !src || !f || !fm || !ch) return Err("prepare insert");
+    // Per site x hour x class totals (without the source) for the daily series.
+    std::map<std::tuple<std::string, int64_t, int>, uint64_t> totals;
+    for (const AttackAgg& x : b.attacks) totals[{x.site, x.hour, x.cls}] += x.count;
+    for (const auto& [k, n] : totals) {
+      sqlite3_reset(ch.get());
+      Bind(ch.get(), 1, std::get<0>(k));
+      sqlite3_bind_int64(ch.get(), 2, std::get<1>(k));
+      sqlite3_bind_int(ch.get(), 3, std::get<2>(k));
+      sqlite3_bind_int64(ch.get(), 4, static_cast<sqlite3_int64>(n));
+      if (sqlite3_step(ch.get()) != SQLITE_DONE) return Err("insert class_hours");
+    }
     for (const AttackAgg& x : b.attacks) {
       sqlite3_reset(a.get());
       Bind(a.get(), 1, x.site);
@@ -396,10 +412,12 @@ class SqliteStore : public Store {
       Bind(f.get(), 6, x.evidence);
       Bind(f.get(), 7, x.method);
       Bind(f.get(), 8, x.target);
-      sqlite3_bind_int(f.get(), 9, x.status);
-      Bind(f.get(), 10, x.user_agent);
-      Bind(f.get(), 11, x.file);
-      sqlite3_bind_int64(f.get(), 12, static_cast<sqlite3_int64>(x.line));
+      const std::size_t q = x.target.find_first_of("?#");
+      Bind(f.get(), 9, q == std::string::npos ? x.target : x.target.substr(0, q));
+      sqlite3_bind_int(f.get(), 10, x.status);
+      Bind(f.get(), 11, x.user_agent);
+      Bind(f.get(), 12, x.file);
+      sqlite3_bind_int64(f.get(), 13, static_cast<sqlite3_int64>(x.line));
       if (sqlite3_step(f.get()) != SQLITE_DONE) return Err("insert findings");
     }
     for (const FileMark& x : b.files) {

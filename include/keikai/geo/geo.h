@@ -39,6 +39,8 @@ Result<std::unique_ptr<GeoDb>> LoadTorGeoip(const std::string& v4_path,
 // Load a MaxMind DB (.mmdb): country.iso_code (or registered_country.iso_code).
 Result<std::unique_ptr<GeoDb>> LoadMmdb(const std::string& path);
 // Load by path: .mmdb -> libmaxminddb, otherwise tor-geoipdb format; "" -> the Debian default.
-Result<std::unique_ptr<GeoDb>> Open(const std::string& path);
+// cache_dir (optional): the parsed IPv4 table is kept there in binary form, keyed by the source
+// file's path, size and modification time, so later runs load it in milliseconds.
+Result<std::unique_ptr<GeoDb>> Open(const std::string& path, const std::string& cache_dir = "");
 
 }  // namespace keikai::geo
