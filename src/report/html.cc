@@ -583,6 +583,9 @@ std::string RenderChart(const Report& r, const std::string& site, size_t index, 
   std::vector<Band> bands;
   for (const Surge& s : r.surges) {
     if (s.site != site && !(only_site && s.site == "*")) continue;
+    // The chart plots all attacks, so it marks the surges of all attacks; single-class surges
+    // are listed in the table above it.
+    if (s.cls != "*") continue;
     int64_t s0 = 0, s1 = 0;
     if (!ParseDate(s.start, s0)) continue;
     if (!ParseDate(s.end, s1) || s1 < s0) s1 = s.ongoing ? d1 : s0;
@@ -848,7 +851,14 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
   };
   std::stable_sort(order.begin(), order.end(),
                    [&](const Surge* a, const Surge* b) { return rank(a) < rank(b); });
+  // Cards for the surges of all attacks (per site and all sites); surges of single classes
+  // follow in one compact table, so the headline is not buried under a card per class.
+  std::vector<const Surge*> by_class;
   for (const Surge* s : order) {
+    if (s->cls != "*") {
+      by_class.push_back(s);
+      continue;
+    }
     const std::string site = "<strong>" + Esc(SiteText(s->site)) + "</strong>";
     const std::string cls = Esc(ClassText(s->cls));
     const std::string ratio = "<span class=\"ratio\">" + Fixed1(s->peak_ratio) + "</span>";
@@ -875,6 +885,20 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
     }
     out += "</p>\n</div>\n";
   }
+  if (by_class.empty()) return;
+  out += "<h3>" + L("html.surges.by_class") + "</h3>\n";
+  out += "<div class=\"scroll\"><table>\n<thead><tr>" + Th("html.col.site") +
+         Th("html.col.class") + Th("html.col.surge_start") + Th("html.col.surge_end") +
+         Th("html.col.peak_date") + Th("html.col.peak_ratio", true) +
+         Th("html.col.peak_attacks", true) + Th("html.col.baseline", true) +
+         "</tr></thead>\n<tbody>\n";
+  for (const Surge* s : by_class) {
+    out += "<tr>" + Td(Esc(SiteText(s->site))) + Td(Esc(ClassText(s->cls))) + Td(Esc(s->start)) +
+           Td(s->ongoing ? L("html.surge.ongoing") : Esc(s->end)) + Td(Esc(s->peak_date)) +
+           "<td class=\"n\">" + Fixed1(s->peak_ratio) + "</td>" + TdNum(s->peak_attacks) +
+           "<td class=\"n\">" + Fixed1(s->baseline) + "</td></tr>\n";
+  }
+  out += "</tbody></table></div>\n";
 }
 
 void Card(std::string& out, std::string_view key, uint64_t value, const std::string& sub_html) {
