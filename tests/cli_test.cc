@@ -101,14 +101,19 @@ TEST(Cli, DemoSurgeIsFoundByScanJson) {
   int64_t seeded_start = 0;
   ASSERT_TRUE(ParseDate(truth["surge_start"].get<std::string>(), seeded_start));
   std::map<std::string, nlohmann::json> by_site;
+  std::map<std::string, int> any_class;
   for (const auto& s : j["surges"]) {
-    if (s["class"] == "*") by_site[s["site"].get<std::string>()] = s;
+    ++any_class[s["site"].get<std::string>()];
+    if (s["class"] == "*") {
+      EXPECT_EQ(by_site.count(s["site"].get<std::string>()), 0u) << "one surge per site: " << s;
+      by_site[s["site"].get<std::string>()] = s;
+    }
   }
   for (const auto& t : truth["sites"]) {
     const std::string site = t["site"];
     const double seeded = t["seeded_peak_ratio"];
     if (seeded <= 1) {
-      EXPECT_EQ(by_site.count(site), 0u) << site << " was left calm but a surge was reported";
+      EXPECT_EQ(any_class[site], 0) << site << " was left calm but a surge was reported";
       continue;
     }
     ASSERT_EQ(by_site.count(site), 1u) << site;
@@ -116,7 +121,7 @@ TEST(Cli, DemoSurgeIsFoundByScanJson) {
     int64_t start = 0;
     ASSERT_TRUE(ParseDate(s["start"].get<std::string>(), start));
     EXPECT_LE(std::abs(start - seeded_start), 1) << site << " start " << s["start"];
-    EXPECT_NEAR(s["peak_ratio"].get<double>(), seeded, 0.2 * seeded) << site;
+    EXPECT_NEAR(s["peak_ratio"].get<double>(), seeded, 0.1 * seeded) << site;  // issue 4: 10%
   }
   // Every attack line the generator wrote is detected, and nothing else: the demo's ordinary
   // browsing and crawlers raise no false alarm.

@@ -28,8 +28,27 @@ Report Sample() {
   for (int i = 0; i < 4; ++i) {
     r.daily.push_back({dates[i], "shop.example.jp", "*", 250, att[i], 4.5, att[i] / 5.0});
   }
-  r.surges.push_back({"shop.example.jp", "*", "2022-02-16", "2022-02-17", "2022-02-17", 12.2, 61,
-                      4.5, 2, true});
+  Surge s;
+  s.site = "shop.example.jp";
+  s.cls = "*";
+  s.start = "2022-02-16";
+  s.end = "2022-02-17";
+  s.peak_date = "2022-02-17";
+  s.peak_ratio = 12.2;
+  s.peak_attacks = 61;
+  s.baseline = 4.5;
+  s.days = 2;
+  s.ongoing = true;
+  s.start_time = "2022-02-16 03:00:00 +09:00";
+  s.first_alarm_time = "2022-02-16 05:00:00 +09:00";
+  s.p_value = 1.5e-12;
+  s.peak_hour_attacks = 9;
+  s.peak_hour_expected = 0.4;
+  s.peak_hour_time = "2022-02-17 10:00:00 +09:00";
+  s.total_attacks = 111;
+  s.total_expected = 9.1;
+  s.drivers = {{"198.51.100.7", "US", 90, "scanner"}};
+  r.surges.push_back(s);
   r.top_sources.push_back({"198.51.100.7", "US", false, 90, {{"scanner", 90}}, {"shop.example.jp"},
                            "2022-02-16 01:00:00 +09:00", "2022-02-17 02:00:00 +09:00"});
   r.countries.push_back({"US", 90, 1, false});

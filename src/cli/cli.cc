@@ -223,7 +223,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   bo.tz = *tz;
   bo.home_country = a.home_country;
   bo.trend.window_days = a.window;
-  bo.now = static_cast<int64_t>(std::time(nullptr));
+
   if (!a.site.empty()) bo.sites = {a.site};
   auto rep = report::BuildReport(*st.value(), &res.value(), bo);
   if (!rep.ok()) {

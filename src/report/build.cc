@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "keikai/detect/detector.h"
 
@@ -19,9 +20,11 @@ std::string ClsName(uint8_t c) {
 Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
                            const BuildOptions& opt) {
   Report r;
+  static const SystemClock kSystemClock;
+  const int64_t now = (opt.clock != nullptr ? opt.clock : &kSystemClock)->NowSeconds();
   r.version = KEIKAI_VERSION;
-  r.generated_at = opt.tz.FormatTime(opt.now);
-  r.timezone = opt.tz.name() + " (UTC" + TimeZone::FormatOffset(opt.tz.OffsetAt(opt.now)) + ")";
+  r.generated_at = opt.tz.FormatTime(now);
+  r.timezone = opt.tz.name() + " (UTC" + TimeZone::FormatOffset(opt.tz.OffsetAt(now)) + ")";
   r.home_country = opt.home_country;
   std::vector<std::string> sites = opt.sites;
   if (sites.empty() && scan != nullptr) sites = scan->sites;
@@ -96,20 +99,102 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
       row.ratio = stats[d].ratio;
       r.daily.push_back(std::move(row));
     }
-    for (const surge::SurgeRun& run : surge::FindSurges(counts, opt.trend)) {
-      Surge s;
-      s.site = key.first;
-      s.cls = key.second;
-      s.start = FormatDate(first_day + static_cast<int64_t>(run.start));
-      s.end = FormatDate(first_day + static_cast<int64_t>(run.end));
-      s.peak_date = FormatDate(first_day + static_cast<int64_t>(run.peak));
-      s.peak_ratio = run.peak_ratio;
-      s.peak_attacks = counts[run.peak];
-      s.baseline = run.baseline;
-      s.days = run.end - run.start + 1;
-      s.ongoing = run.ongoing;
-      r.surges.push_back(std::move(s));
+  }
+
+  // Surges: the statistical detector over hourly series (UTC hours), the same site x class and
+  // fleet ("*") series as the daily view. Hours in which a site logged no request at all are gaps.
+  int64_t first_hour = INT64_MAX, last_hour = INT64_MIN;
+  for (const auto& h : requests.value()) {
+    first_hour = std::min(first_hour, h.hour);
+    last_hour = std::max(last_hour, h.hour);
+  }
+  for (const auto& h : attacks.value()) {
+    first_hour = std::min(first_hour, h.hour);
+    last_hour = std::max(last_hour, h.hour);
+  }
+  const auto nhours = static_cast<std::size_t>(last_hour - first_hour + 1);
+  std::map<std::string, std::vector<uint8_t>> present;
+  for (const auto& h : requests.value()) {
+    for (const std::string& site : {h.site, std::string("*")}) {
+      auto& v = present[site];
+      if (v.empty()) v.assign(nhours, 0);
+      if (h.count > 0) v[static_cast<std::size_t>(h.hour - first_hour)] = 1;
     }
+  }
+  std::vector<surge::HourlySeries> hourly;
+  std::map<Key, std::size_t> hourly_index;
+  auto hseries = [&](const std::string& site, const std::string& cls) -> surge::HourlySeries& {
+    auto it = hourly_index.find({site, cls});
+    if (it != hourly_index.end()) return hourly[it->second];
+    surge::HourlySeries h;
+    h.site = site;
+    h.cls = cls;
+    h.first_hour = first_hour;
+    h.counts.assign(nhours, 0);
+    auto p = present.find(site);
+    if (p != present.end()) h.present = p->second;
+    hourly_index[{site, cls}] = hourly.size();
+    hourly.push_back(std::move(h));
+    return hourly.back();
+  };
+  for (const auto& [key, counts] : series) hseries(key.first, key.second);
+  for (const auto& h : attacks.value()) {
+    const std::string cls = ClsName(h.cls);
+    const auto i = static_cast<std::size_t>(h.hour - first_hour);
+    hseries(h.site, cls).counts[i] += static_cast<uint32_t>(h.count);
+    if (sites.size() > 1) hseries("*", cls).counts[i] += static_cast<uint32_t>(h.count);
+  }
+  const auto day_index = [&](int64_t hour) {
+    return static_cast<std::size_t>(std::clamp<int64_t>(day_of(hour) - first_day, 0,
+                                                         static_cast<int64_t>(ndays) - 1));
+  };
+  for (const surge::SurgeEvent& e : surge::DetectSurges(hourly, opt.detector)) {
+    const surge::HourlySeries& hs = hourly[e.series];
+    const auto& daily = series[{hs.site, hs.cls}];
+    Surge x;
+    x.site = hs.site;
+    x.cls = hs.cls;
+    const std::size_t d0 = day_index(e.start_hour), d1 = day_index(e.last_alarm_hour);
+    x.start = FormatDate(first_day + static_cast<int64_t>(d0));
+    x.end = FormatDate(first_day + static_cast<int64_t>(d1));
+    x.days = d1 - d0 + 1;
+    // The plain ratio for people: the busiest day of the surge against the mean day of the
+    // window before it (with the same floor as the daily view, so 0 -> 3 is not infinite).
+    const auto w = static_cast<std::size_t>(std::max(1, opt.trend.window_days));
+    const std::size_t from = d0 > w ? d0 - w : 0;
+    double sum = 0;
+    for (std::size_t d = from; d < d0; ++d) sum += static_cast<double>(daily[d]);
+    const std::size_t hist = d0 - from;
+    x.baseline = hist > 0 ? sum / static_cast<double>(hist) : 0;
+    std::size_t peak = d0;
+    for (std::size_t d = d0; d <= d1; ++d) {
+      if (daily[d] > daily[peak]) peak = d;
+    }
+    x.peak_date = FormatDate(first_day + static_cast<int64_t>(peak));
+    x.peak_attacks = daily[peak];
+    x.peak_ratio = hist >= static_cast<std::size_t>(opt.trend.min_history_days)
+                       ? static_cast<double>(daily[peak]) /
+                             std::max(x.baseline, opt.trend.baseline_floor)
+                       : 0;
+    x.ongoing = e.ongoing;
+    x.start_time = opt.tz.FormatTime(e.start_hour * 3600);
+    x.first_alarm_time = opt.tz.FormatTime(e.first_alarm_hour * 3600);
+    x.p_value = e.min_p;
+    x.peak_hour_attacks = e.peak_count;
+    x.peak_hour_expected = e.peak_expected;
+    x.peak_hour_time = opt.tz.FormatTime(e.peak_hour * 3600);
+    x.total_attacks = e.total;
+    x.total_expected = e.total_expected;
+    uint8_t cls_id = store::kAllClasses;
+    if (hs.cls != "*") {
+      detect::AttackClass c;
+      if (detect::ParseClass(hs.cls, c)) cls_id = static_cast<uint8_t>(c);
+    }
+    auto drivers = st.TopSourcesBetween(sites, hs.site, cls_id, e.start_hour, e.last_alarm_hour,
+                                        opt.surge_drivers);
+    if (!drivers.ok()) return drivers.status();
+    for (const auto& d : drivers.value()) x.drivers.push_back({d.ip, d.country, d.attacks, ""});
+    r.surges.push_back(std::move(x));
   }
   // "*" first, then by site, class ("*" first), start.
   std::stable_sort(r.surges.begin(), r.surges.end(), [](const Surge& a, const Surge& b) {

@@ -249,6 +249,37 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Result<std::vector<SourceTotal>> TopSourcesBetween(
+      const std::vector<std::string>& sites, const std::string& site, uint8_t cls,
+      int64_t from_hour, int64_t to_hour, std::size_t limit) override {
+    const bool all = site == "*";
+    Stmt s = Prepare(
+        "SELECT a.ip, SUM(a.count), COALESCE(src.country, '') FROM attack_hours a "
+        "LEFT JOIN sources src ON src.ip = a.ip WHERE a.cls = ? AND a.hour BETWEEN ? AND ? AND " +
+        (all ? SiteFilter(sites, "a.site") : std::string("a.site = ?")) +
+        " GROUP BY a.ip ORDER BY 2 DESC, a.ip LIMIT ?");
+    if (!s) return Err("prepare surge sources");
+    sqlite3_bind_int(s.get(), 1, cls);
+    sqlite3_bind_int64(s.get(), 2, from_hour);
+    sqlite3_bind_int64(s.get(), 3, to_hour);
+    int i = 4;
+    if (all) {
+      i = BindSites(s.get(), sites, 4);
+    } else {
+      Bind(s.get(), i++, site);
+    }
+    sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
+    std::vector<SourceTotal> out;
+    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+      SourceTotal t;
+      t.ip = Text(s.get(), 0);
+      t.attacks = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1));
+      t.country = Text(s.get(), 2);
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
   Result<std::vector<std::string>> Sites() override {
     Stmt s = Prepare("SELECT DISTINCT site FROM request_hours ORDER BY site");
     if (!s) return Err("prepare sites");

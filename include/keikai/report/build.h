@@ -5,10 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "keikai/core/clock.h"
 #include "keikai/core/time.h"
 #include "keikai/pipeline/scan.h"
 #include "keikai/report/model.h"
 #include "keikai/store/store.h"
+#include "keikai/surge/detector.h"
 #include "keikai/surge/trend.h"
 
 namespace keikai::report {
@@ -17,10 +19,12 @@ struct BuildOptions {
   std::vector<std::string> sites;  // empty = the sites of this scan (or all in the store)
   TimeZone tz = TimeZone::Jst();
   std::string home_country = "JP";
-  surge::TrendOptions trend;
+  surge::TrendOptions trend;        // the daily view (baseline_90d, ratio) and the ratio floor
+  surge::DetectorOptions detector;  // the statistical surge detector
   std::size_t top_sources = 20;
   std::size_t top_paths = 20;
-  int64_t now = 0;                 // Unix seconds for generated_at (a Clock in tests)
+  const Clock* clock = nullptr;    // for generated_at; nullptr = the system clock
+  std::size_t surge_drivers = 5;   // sources listed per surge
 };
 
 Result<Report> BuildReport(store::Store& store, const pipeline::ScanResult* scan,

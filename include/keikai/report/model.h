@@ -43,17 +43,35 @@ struct DailyRow {
   double ratio = 0;         // attacks / max(baseline_90d, floor); 0 when there is no baseline yet
 };
 
+// A source that drove a surge: its attacks on the surge's series between start and last alarm.
+struct SurgeDriver {
+  std::string ip;
+  std::string country;
+  uint64_t attacks = 0;
+  std::string classification;  // from behaviour analysis, "" if unknown
+};
+
 struct Surge {
   std::string site;      // site or "*"
   std::string cls;       // class or "*"
-  std::string start;     // first surging day
-  std::string end;       // last surging day
-  std::string peak_date;
-  double peak_ratio = 0;
+  std::string start;     // first day of the rise (CUSUM-dated), report time zone
+  std::string end;       // day of the last alarm
+  std::string peak_date; // the day with the most attacks between start and end
+  double peak_ratio = 0; // peak day's attacks / baseline (the plain ratio for people)
   uint64_t peak_attacks = 0;
-  double baseline = 0;   // the trailing-90-day mean before start (frozen during the surge)
+  double baseline = 0;   // mean daily attacks over the window (90 days) before start
   uint64_t days = 0;
-  bool ongoing = false;  // surging on the last day of data
+  bool ongoing = false;  // still alarmed near the end of the data
+  // The statistical evidence behind it.
+  std::string start_time;        // start hour, with offset
+  std::string first_alarm_time;  // when the count test first fired, with offset
+  double p_value = 1;            // smallest adjusted p-value of the surge's hours
+  uint64_t peak_hour_attacks = 0;
+  double peak_hour_expected = 0; // the seasonal expectation for that hour
+  std::string peak_hour_time;
+  uint64_t total_attacks = 0;    // from start to the last alarm
+  double total_expected = 0;
+  std::vector<SurgeDriver> drivers;  // the sources with the most attacks in the surge
 };
 
 struct SourceRow {

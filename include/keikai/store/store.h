@@ -111,6 +111,11 @@ class Store {
   virtual Result<std::vector<Finding>> Findings(const std::vector<std::string>& sites,
                                                 std::size_t limit) = 0;
   virtual Result<std::vector<std::string>> Sites() = 0;
+  // Sources with the most attacks of class cls (kAllClasses = any) on site ("*" = the given
+  // sites) between two UTC hours, inclusive.
+  virtual Result<std::vector<SourceTotal>> TopSourcesBetween(
+      const std::vector<std::string>& sites, const std::string& site, uint8_t cls,
+      int64_t from_hour, int64_t to_hour, std::size_t limit) = 0;
 };
 
 // Opens (creating if needed) a SQLite store and applies pending schema migrations.
