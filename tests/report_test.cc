@@ -103,11 +103,19 @@ TEST(Report, HtmlIsSelfContainedEscapedAndBilingual) {
 TEST(Report, TextNamesTheSurge) {
   SetLang(Lang::kJa);
   std::string t = RenderText(Sample(), false);
-  EXPECT_NE(t.find("2022-02-16以降"), std::string::npos) << t;
-  EXPECT_NE(t.find("約12.2倍"), std::string::npos) << t;
+  // The sentence of the alert the product grew from, with the numbers behind it.
+  EXPECT_NE(t.find("2022年2月16日以降、ボット・脆弱性スキャンなどによる攻撃が過去3か月平均の約12倍に"
+                   "急増しています（shop.example.jp）。"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("p = 1.5e-12"), std::string::npos) << t;
+  EXPECT_NE(t.find("198.51.100.7 (US) 90"), std::string::npos) << t;
   SetLang(Lang::kEn);
   t = RenderText(Sample(), false);
-  EXPECT_NE(t.find("Since 2022-02-16"), std::string::npos) << t;
+  EXPECT_NE(t.find("Since 16 February 2022, attacks by bots and vulnerability scanners have surged "
+                   "to about 12 times the average of the previous three months (shop.example.jp)."),
+            std::string::npos)
+      << t;
   EXPECT_EQ(t.find("\x1b["), std::string::npos);  // no colour unless asked
   EXPECT_NE(RenderText(Sample(), true).find("\x1b["), std::string::npos);
 }

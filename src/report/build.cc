@@ -154,13 +154,29 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     Surge x;
     x.site = hs.site;
     x.cls = hs.cls;
-    const std::size_t d0 = day_index(e.start_hour), d1 = day_index(e.last_alarm_hour);
-    x.start = FormatDate(first_day + static_cast<int64_t>(d0));
-    x.end = FormatDate(first_day + static_cast<int64_t>(d1));
-    x.days = d1 - d0 + 1;
+    std::size_t d0 = day_index(e.start_hour);
+    const std::size_t d1 = day_index(e.last_alarm_hour);
     // The plain ratio for people: the busiest day of the surge against the mean day of the
     // window before it (with the same floor as the daily view, so 0 -> 3 is not infinite).
     const auto w = static_cast<std::size_t>(std::max(1, opt.trend.window_days));
+    // The hourly CUSUM may date the rise a few hours early (a busy evening before it); for the
+    // day people read, take the first day from there that is itself clearly raised.
+    {
+      const std::size_t f0 = d0 > w ? d0 - w : 0;
+      double b = 0;
+      for (std::size_t d = f0; d < d0; ++d) b += static_cast<double>(daily[d]);
+      b = d0 > f0 ? b / static_cast<double>(d0 - f0) : 0;
+      const std::size_t alarm_day = day_index(e.first_alarm_hour);
+      for (std::size_t d = d0; d <= alarm_day; ++d) {
+        if (static_cast<double>(daily[d]) >= 1.5 * std::max(b, opt.trend.baseline_floor)) {
+          d0 = d;
+          break;
+        }
+      }
+    }
+    x.start = FormatDate(first_day + static_cast<int64_t>(d0));
+    x.end = FormatDate(first_day + static_cast<int64_t>(d1));
+    x.days = d1 - d0 + 1;
     const std::size_t from = d0 > w ? d0 - w : 0;
     double sum = 0;
     for (std::size_t d = from; d < d0; ++d) sum += static_cast<double>(daily[d]);

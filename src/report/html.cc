@@ -6,6 +6,7 @@
 // dates are formatted without the C locale, so the output is the same whatever LC_NUMERIC says.
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -837,6 +838,12 @@ size_t ChartIndex(const Report& r, const std::vector<std::string>& chart_sites,
   return std::string::npos;
 }
 
+std::string ClassificationText(const std::string& c) {
+  const std::string key = "source." + c;
+  const char* t = Tr(key);
+  return key == t ? c : std::string(t);
+}
+
 void RenderSurges(std::string& out, const Report& r, const std::vector<std::string>& chart_sites) {
   Heading(out, "surges", "html.surges.heading");
   if (r.surges.empty()) {
@@ -883,7 +890,29 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
       out += " · <a href=\"#chart-" + std::to_string(chart) + "\">" + L("html.surge.see_chart") +
              "</a>";
     }
-    out += "</p>\n</div>\n";
+    out += "</p>\n";
+    // The evidence: when the test fired, how strongly, and the sources that drove it.
+    char pv[32];
+    std::snprintf(pv, sizeof pv, "%.1e", s->p_value);
+    out += "<p class=\"info\">" +
+           Fill("html.surge.evidence", {{"first_alarm", Esc(s->first_alarm_time)},
+                                        {"p", Esc(pv)},
+                                        {"hour", Esc(s->peak_hour_time)},
+                                        {"hour_attacks", Count(s->peak_hour_attacks)},
+                                        {"hour_expected", Fixed1(s->peak_hour_expected)}}) +
+           "</p>\n";
+    if (!s->drivers.empty()) {
+      out += "<p class=\"info\">" + L("html.surge.drivers") + " ";
+      for (std::size_t k = 0; k < s->drivers.size(); ++k) {
+        const SurgeDriver& d = s->drivers[k];
+        if (k > 0) out += ", ";
+        out += "<code>" + Esc(d.ip) + "</code>" + (d.country.empty() ? "" : " (" + Esc(d.country) + ")") +
+               " " + Count(d.attacks);
+        if (!d.classification.empty()) out += " " + Esc(ClassificationText(d.classification));
+      }
+      out += "</p>\n";
+    }
+    out += "</div>\n";
   }
   if (by_class.empty()) return;
   out += "<h3>" + L("html.surges.by_class") + "</h3>\n";

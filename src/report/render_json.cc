@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "keikai/report/alert.h"
 #include "keikai/report/render.h"
 
 namespace keikai::report {
@@ -53,6 +54,13 @@ std::string RenderJson(const Report& r) {
   }
   j["surges"] = ordered_json::array();
   for (const Surge& x : r.surges) {
+    ordered_json drivers = ordered_json::array();
+    for (const SurgeDriver& d : x.drivers) {
+      drivers.push_back({{"ip", d.ip},
+                         {"country", d.country},
+                         {"attacks", d.attacks},
+                         {"classification", d.classification}});
+    }
     j["surges"].push_back({{"site", x.site},
                            {"class", x.cls},
                            {"start", x.start},
@@ -62,7 +70,18 @@ std::string RenderJson(const Report& r) {
                            {"peak_attacks", x.peak_attacks},
                            {"baseline", Round(x.baseline, 3)},
                            {"days", x.days},
-                           {"ongoing", x.ongoing}});
+                           {"ongoing", x.ongoing},
+                           {"start_time", x.start_time},
+                           {"first_alarm_time", x.first_alarm_time},
+                           {"p_value", x.p_value},
+                           {"peak_hour", {{"time", x.peak_hour_time},
+                                          {"attacks", x.peak_hour_attacks},
+                                          {"expected", Round(x.peak_hour_expected, 3)}}},
+                           {"total_attacks", x.total_attacks},
+                           {"total_expected", Round(x.total_expected, 1)},
+                           {"drivers", drivers},
+                           {"alert", SurgeAlertSentence(x)},
+                           {"alert_details", SurgeAlertDetails(x)}});
   }
   j["top_sources"] = ordered_json::array();
   for (const SourceRow& x : r.top_sources) {

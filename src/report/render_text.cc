@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "keikai/report/alert.h"
 #include "keikai/report/render.h"
 
 namespace keikai::report {
@@ -13,11 +14,6 @@ std::string Num(uint64_t v) {
   return s;
 }
 
-std::string Fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
 
 std::string Replace(std::string s, const std::string& from, const std::string& to) {
   const std::size_t p = s.find(from);
@@ -66,17 +62,19 @@ std::string RenderText(const Report& r, bool color) {
 
   o += "\n" + bold + Tr("text.surges") + reset + "\n";
   bool any = false;
+  std::size_t per_class = 0;
   for (const Surge& x : r.surges) {
-    if (x.cls != "*") continue;  // per-class surges are in JSON/HTML; the summary stays short
+    if (x.cls != "*") {  // per-class surges are in JSON/HTML; the summary stays short
+      ++per_class;
+      continue;
+    }
     any = true;
-    std::string t = Tr("text.surge_line");
-    t = Replace(t, "{start}", x.start);
-    t = Replace(t, "{site}", x.site == "*" ? Tr("text.all_sites") : x.site);
-    t = Replace(t, "{ratio}", Fixed(x.peak_ratio, 1));
-    t = Replace(t, "{peak}", x.peak_date);
-    t = Replace(t, "{attacks}", Num(x.peak_attacks));
-    t = Replace(t, "{baseline}", Fixed(x.baseline, 1));
-    o += "  " + red + "!" + reset + " " + t + (x.ongoing ? std::string(" ") + Tr("text.ongoing") : "") + "\n";
+    o += "  " + red + "!" + reset + " " + SurgeAlertSentence(x) +
+         (x.ongoing ? std::string(" ") + Tr("text.ongoing") : "") + "\n";
+    o += "    " + SurgeAlertDetails(x) + "\n";
+  }
+  if (per_class > 0) {
+    o += "  " + Replace(Tr("text.class_surges"), "{n}", std::to_string(per_class)) + "\n";
   }
   if (!any) o += std::string("  ") + Tr("text.no_surge") + "\n";
 
