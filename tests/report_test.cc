@@ -50,7 +50,8 @@ Report Sample() {
   s.drivers = {{"198.51.100.7", "US", 90, "scanner"}};
   r.surges.push_back(s);
   r.top_sources.push_back({"198.51.100.7", "US", false, 90, {{"scanner", 90}}, {"shop.example.jp"},
-                           "2022-02-16 01:00:00 +09:00", "2022-02-17 02:00:00 +09:00"});
+                           "2022-02-16 01:00:00 +09:00", "2022-02-17 02:00:00 +09:00", "scanner",
+                           {"probe-404"}, {"probe-404: 4xx answers on more than 20 distinct paths"}});
   r.countries.push_back({"US", 90, 1, false});
   r.top_paths.push_back({"/.env<script>", 30, {{"probe", 30}}});
   r.bad_line_samples.push_back({"a.log", 7, "bad_time", 12, "bad \xff line"});
@@ -71,8 +72,13 @@ TEST(Report, JsonHasTheDocumentedFields) {
   for (const char* k : {"site", "class", "start", "peak_date", "peak_ratio"}) {
     EXPECT_TRUE(j["surges"][0].contains(k)) << k;
   }
-  for (const char* k : {"ip", "country", "attacks", "classes"}) {
+  for (const char* k : {"ip", "country", "attacks", "classes", "classification", "scenarios",
+                        "evidence"}) {
     EXPECT_TRUE(j["top_sources"][0].contains(k)) << k;
+  }
+  EXPECT_EQ(j["top_sources"][0]["classification"], "scanner");
+  for (const char* k : {"start_time", "first_alarm_time", "p_value", "drivers", "alert"}) {
+    EXPECT_TRUE(j["surges"][0].contains(k)) << k;
   }
   EXPECT_EQ(j["bad_line_samples"][0]["line"], 7);
   EXPECT_EQ(j["bad_line_samples"][0]["excerpt"], "bad \xEF\xBF\xBD line");

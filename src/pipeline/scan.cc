@@ -113,7 +113,9 @@ class Scanner {
  public:
   Scanner(const ScanOptions& opt, store::Store& st, const detect::DetectorSet& det,
           const geo::GeoDb* geo)
-      : opt_(opt), store_(st), det_(det), geo_(geo), scratch_(det.NewScratch()) {}
+      : opt_(opt), store_(st), det_(det), geo_(geo), scratch_(det.NewScratch()) {
+    if (opt.behavior) tracker_ = std::make_unique<detect::BehaviorTracker>(opt.behavior_options, det);
+  }
 
   Result<ScanResult> Run() {
     const auto t0 = std::chrono::steady_clock::now();
@@ -132,6 +134,12 @@ class Scanner {
       }
       res_.files.push_back(std::move(row));
       ++res_.summary.files;
+    }
+    if (tracker_) {
+      // The last verdicts: every source still tracked.
+      Status c = CommitBatch(nullptr, /*final_behavior=*/true);
+      if (!c.ok()) return c;
+      res_.behavior_evictions = tracker_->evictions();
     }
     uint64_t best = 0;
     for (const auto& [off, n] : offsets_) {
@@ -384,19 +392,30 @@ class Scanner {
     const auto hour = static_cast<uint32_t>(hour64);
     ++agg_.requests[uint64_t{site_id} << 32 | hour];
     det_.Detect(req_, *scratch_, det_out_);
+    http::IpAddr ip;
+    const bool ip_ok = http::IpAddr::Parse(req_.client_ip, ip);
+    uint32_t scenarios = 0;
+    if (tracker_ && ip_ok) {
+      // Behaviour: a source whose behaviour scenarios have triggered makes attacks of its
+      // requests, whatever they look like one by one.
+      det_out_.class_mask |= tracker_->Observe(req_, ip, site, det_out_, &scenarios);
+      uint32_t behavioural = 0;
+      for (int k = 0; k < detect::kScenarioCount; ++k) {
+        if ((scenarios & (1u << k)) && IsBehavioural(k)) behavioural |= 1u << k;
+      }
+      scenarios = behavioural;
+    }
     if (!det_out_.any()) return;
 
     // The source: normalised address text, country once per address.
-    http::IpAddr ip;
-    std::string ip_text = http::IpAddr::Parse(req_.client_ip, ip) ? ip.ToString()
-                                                                   : std::string(req_.client_ip);
+    std::string ip_text = ip_ok ? ip.ToString() : std::string(req_.client_ip);
     auto it = agg_.ip_ids.find(ip_text);
     uint32_t ip_id;
     if (it == agg_.ip_ids.end()) {
       ip_id = static_cast<uint32_t>(agg_.sources.size());
       store::SourceInfo si;
       si.ip = ip_text;
-      if (geo_ != nullptr && http::IpAddr::Parse(req_.client_ip, ip)) si.country = geo_->Lookup(ip);
+      if (geo_ != nullptr && ip_ok) si.country = geo_->Lookup(ip);
       si.first_seen = si.last_seen = req_.time;
       agg_.sources.push_back(std::move(si));
       agg_.ip_ids.emplace(ip_text, ip_id);
@@ -417,7 +436,7 @@ class Scanner {
 
     if (opt_.on_detection) {
       DetectionEvent ev{&file_, line_no, &req_, site, agg_.sources[ip_id].country, &det_out_,
-                        &det_};
+                        &det_, scenarios};
       opt_.on_detection(ev);
     }
     if (findings_kept_ >= opt_.max_findings) {
@@ -436,6 +455,13 @@ class Scanner {
       f.detectors += det_.specs()[h.detector].id;
       ev.push_back(det_.Evidence(h));
     }
+    for (int k = 0; k < detect::kScenarioCount; ++k) {
+      if (!(scenarios & (1u << k))) continue;
+      const detect::ScenarioSpec& sc = detect::Scenarios()[static_cast<std::size_t>(k)];
+      if (!f.detectors.empty()) f.detectors += ',';
+      f.detectors += "behavior:" + std::string(sc.name);
+      ev.push_back("behavior:" + std::string(sc.name) + ": " + std::string(sc.help_en));
+    }
     f.evidence = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     f.method = Excerpt(req_.method, 32);
     f.target = Excerpt(req_.target, 2048);
@@ -446,11 +472,47 @@ class Scanner {
     agg_.findings.push_back(std::move(f));
   }
 
-  Status CommitBatch(const store::FileMark* mark) {
+  // Scenarios that come from behaviour rather than from signatures.
+  static bool IsBehavioural(int k) {
+    using S = detect::Scenario;
+    const auto s = static_cast<S>(k);
+    return s == S::kProbe404 || s == S::kFastCrawl || s == S::kPathEnum || s == S::kUaSwitch ||
+           s == S::kScriptedUa || s == S::kHeadOptions || s == S::kManySites;
+  }
+
+  void TakeVerdicts(store::Batch& b, bool final) {
+    if (!tracker_) return;
+    std::vector<detect::SourceVerdict> verdicts;
+    tracker_->Drain(verdicts, final);
+    for (const detect::SourceVerdict& v : verdicts) {
+      ++res_.source_verdicts[std::string(detect::SourceClassName(v.cls))];
+      if (v.cls != detect::SourceClass::kScanner && v.cls != detect::SourceClass::kBadBot &&
+          v.cls != detect::SourceClass::kCrawler) {
+        continue;  // humans and unknowns are not kept
+      }
+      store::SourceBehavior sb;
+      sb.ip = v.key;
+      sb.classification = std::string(detect::SourceClassName(v.cls));
+      for (const std::string& id : v.scenario_ids()) sb.scenarios += (sb.scenarios.empty() ? "" : ",") + id;
+      sb.evidence = nlohmann::json(v.evidence).dump(-1, ' ', false,
+                                                    nlohmann::json::error_handler_t::replace);
+      sb.requests = v.requests;
+      sb.first_seen = v.first_seen;
+      sb.last_seen = v.last_seen;
+      sb.crawler = v.claimed_crawler;
+      sb.verified = v.crawler_verified;
+      b.behaviors.push_back(std::move(sb));
+    }
+  }
+
+  Status CommitBatch(const store::FileMark* mark, bool final_behavior = false) {
     store::Batch b = agg_.TakeBatch();
+    TakeVerdicts(b, final_behavior);
     if (mark != nullptr) b.files.push_back(*mark);
     if (opt_.dry_run) return Status::Ok();
-    if (b.requests.empty() && b.attacks.empty() && b.files.empty()) return Status::Ok();
+    if (b.requests.empty() && b.attacks.empty() && b.files.empty() && b.behaviors.empty()) {
+      return Status::Ok();
+    }
     return store_.Commit(b);
   }
 
@@ -458,6 +520,7 @@ class Scanner {
   store::Store& store_;
   const detect::DetectorSet& det_;
   const geo::GeoDb* geo_;
+  std::unique_ptr<detect::BehaviorTracker> tracker_;
   std::unique_ptr<detect::DetectorSet::Scratch, void (*)(detect::DetectorSet::Scratch*)> scratch_;
   ScanResult res_;
   Aggregates agg_;

@@ -5,6 +5,8 @@
 #include <set>
 #include <tuple>
 
+#include <nlohmann/json.hpp>
+
 #include "keikai/detect/detector.h"
 
 namespace keikai::report {
@@ -209,7 +211,9 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     auto drivers = st.TopSourcesBetween(sites, hs.site, cls_id, e.start_hour, e.last_alarm_hour,
                                         opt.surge_drivers);
     if (!drivers.ok()) return drivers.status();
-    for (const auto& d : drivers.value()) x.drivers.push_back({d.ip, d.country, d.attacks, ""});
+    for (const auto& d : drivers.value()) {
+      x.drivers.push_back({d.ip, d.country, d.attacks, d.classification});
+    }
     r.surges.push_back(std::move(x));
   }
   // "*" first, then by site, class ("*" first), start.
@@ -232,6 +236,19 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     row.sites = s.sites;
     row.first_seen = opt.tz.FormatTime(s.first_seen);
     row.last_seen = opt.tz.FormatTime(s.last_seen);
+    row.classification = s.classification;
+    for (std::size_t p = 0; p < s.scenarios.size();) {
+      std::size_t c = s.scenarios.find(',', p);
+      if (c == std::string::npos) c = s.scenarios.size();
+      if (c > p) row.scenarios.push_back(s.scenarios.substr(p, c - p));
+      p = c + 1;
+    }
+    auto ev = nlohmann::json::parse(s.evidence, nullptr, false);
+    if (ev.is_array()) {
+      for (const auto& e : ev) {
+        if (e.is_string()) row.evidence.push_back(e.get<std::string>());
+      }
+    }
     r.top_sources.push_back(std::move(row));
   }
   auto countries = st.Countries(sites);
@@ -243,6 +260,9 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     else r.overseas_attacks += v.first;
     r.countries.push_back(row);
   }
+  auto classes = st.SourceClasses(sites);
+  if (!classes.ok()) return classes.status();
+  for (const auto& [c, k] : classes.value()) r.source_classes[c.empty() ? "unclassified" : c] += k;
   auto n = st.DistinctSources(sites);
   if (!n.ok()) return n.status();
   r.summary.sources = n.value();

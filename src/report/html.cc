@@ -1027,17 +1027,33 @@ void RenderCountries(std::string& out, const Report& r) {
   out += "</tbody></table></div>\n";
 }
 
+std::string JoinPlain(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& x : v) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
 void RenderSources(std::string& out, const Report& r) {
   Heading(out, "sources", "html.sources.heading");
   if (r.top_sources.empty()) return NoneNote(out);
   out += "<div class=\"scroll\"><table>\n<thead><tr>" + Th("html.col.ip") + Th("html.col.country") +
-         Th("html.col.attacks", true) + Th("html.col.top_classes") + Th("html.col.sites") +
-         Th("html.col.first_seen") + Th("html.col.last_seen") + "</tr></thead>\n<tbody>\n";
+         Th("html.col.attacks", true) + Th("html.col.behavior") + Th("html.col.top_classes") +
+         Th("html.col.sites") + Th("html.col.first_seen") + Th("html.col.last_seen") +
+         "</tr></thead>\n<tbody>\n";
   for (const SourceRow& s : r.top_sources) {
+    // The behaviour verdict, with the scenarios behind it on hover.
+    std::string behavior;
+    if (!s.classification.empty()) {
+      std::string why;
+      for (const std::string& e : s.evidence) why += (why.empty() ? "" : "\n") + e;
+      behavior = "<span title=\"" + Esc(why) + "\">" + Esc(ClassificationText(s.classification)) +
+                 "</span>";
+      if (!s.scenarios.empty()) behavior += "<br><small>" + Esc(JoinPlain(s.scenarios)) + "</small>";
+    }
     std::string country = Esc(CountryText(s.country));
     if (s.domestic) country += " <span class=\"tagdom\">" + L("html.domestic_mark") + "</span>";
     out += "<tr>" + Td("<code>" + Esc(s.ip) + "</code>", "nowrap") + Td(country, "nowrap") +
-           TdNum(s.attacks) + Td(ClassList(s.classes, 3)) + Td(JoinList(s.sites, 3)) +
+           TdNum(s.attacks) + Td(behavior) + Td(ClassList(s.classes, 3)) + Td(JoinList(s.sites, 3)) +
            Td(Esc(s.first_seen), "nowrap") + Td(Esc(s.last_seen), "nowrap") + "</tr>\n";
   }
   out += "</tbody></table></div>\n";

@@ -94,8 +94,13 @@ std::string RenderJson(const Report& r) {
                                 {"classes", cls},
                                 {"sites", x.sites},
                                 {"first_seen", x.first_seen},
-                                {"last_seen", x.last_seen}});
+                                {"last_seen", x.last_seen},
+                                {"classification", x.classification},
+                                {"scenarios", x.scenarios},
+                                {"evidence", x.evidence}});
   }
+  j["source_classes"] = ordered_json::object();
+  for (const auto& [c, n] : r.source_classes) j["source_classes"][c] = n;
   j["countries"] = ordered_json::array();
   for (const CountryRow& c : r.countries) {
     j["countries"].push_back({{"country", c.country},

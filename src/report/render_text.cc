@@ -94,9 +94,11 @@ std::string RenderText(const Report& r, bool color) {
       if (++k > 10) break;
       std::string cls;
       for (const auto& [c, n] : x.classes) cls += (cls.empty() ? "" : ",") + c;
-      std::snprintf(line, sizeof line, "  %-39s %-2s %10s  %s\n", x.ip.c_str(),
+      const std::string who =
+          x.classification.empty() ? "" : std::string(Tr("source." + x.classification)) + "  ";
+      std::snprintf(line, sizeof line, "  %-39s %-2s %10s  %s%s\n", x.ip.c_str(),
                     x.country.empty() ? "--" : x.country.c_str(), Num(x.attacks).c_str(),
-                    cls.c_str());
+                    who.c_str(), cls.c_str());
       o += line;
     }
   }

@@ -40,7 +40,19 @@ CREATE TABLE findings (
 CREATE INDEX findings_site_time ON findings (site, time);
 CREATE INDEX findings_site_path ON findings (site, path);
 )sql",
+    // 2: behaviour verdicts per source.
+    R"sql(
+CREATE TABLE source_behaviour (
+  ip TEXT PRIMARY KEY, classification TEXT NOT NULL, scenarios TEXT NOT NULL,
+  evidence TEXT NOT NULL, requests INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL, crawler TEXT NOT NULL, verified INTEGER NOT NULL) WITHOUT ROWID;
+)sql",
 };
+
+// Strength of a behaviour classification, for keeping the strongest verdict of a source.
+#define RANK(col)                                                                           \
+  "(CASE " col " WHEN 'scanner' THEN 4 WHEN 'bad-bot' THEN 3 WHEN 'crawler' THEN 2 "       \
+  "WHEN 'human' THEN 1 ELSE 0 END)"
 
 struct StmtDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
@@ -119,8 +131,10 @@ class SqliteStore : public Store {
   Result<std::vector<SourceTotal>> TopSources(const std::vector<std::string>& sites,
                                               std::size_t limit) override {
     Stmt s = Prepare(
-        "SELECT a.ip, COALESCE(src.country,''), SUM(a.count), MIN(a.hour), MAX(a.hour) "
-        "FROM attack_hours a LEFT JOIN sources src ON src.ip = a.ip WHERE a.cls = 255 AND " +
+        "SELECT a.ip, COALESCE(src.country,''), SUM(a.count), MIN(a.hour), MAX(a.hour), "
+        "COALESCE(b.classification,''), COALESCE(b.scenarios,''), COALESCE(b.evidence,'[]') "
+        "FROM attack_hours a LEFT JOIN sources src ON src.ip = a.ip "
+        "LEFT JOIN source_behaviour b ON b.ip = a.ip WHERE a.cls = 255 AND " +
         SiteFilter(sites, "a.site") + " GROUP BY a.ip ORDER BY SUM(a.count) DESC, a.ip LIMIT ?");
     if (!s) return Err("prepare top sources");
     int i = BindSites(s.get(), sites);
@@ -133,6 +147,9 @@ class SqliteStore : public Store {
       t.attacks = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 2));
       t.first_seen = sqlite3_column_int64(s.get(), 3) * 3600;
       t.last_seen = sqlite3_column_int64(s.get(), 4) * 3600 + 3599;
+      t.classification = Text(s.get(), 5);
+      t.scenarios = Text(s.get(), 6);
+      t.evidence = Text(s.get(), 7);
       out.push_back(std::move(t));
     }
     Stmt c = Prepare("SELECT cls, SUM(count) FROM attack_hours WHERE ip = ? AND cls <> 255 AND " +
@@ -254,8 +271,10 @@ class SqliteStore : public Store {
       int64_t from_hour, int64_t to_hour, std::size_t limit) override {
     const bool all = site == "*";
     Stmt s = Prepare(
-        "SELECT a.ip, SUM(a.count), COALESCE(src.country, '') FROM attack_hours a "
-        "LEFT JOIN sources src ON src.ip = a.ip WHERE a.cls = ? AND a.hour BETWEEN ? AND ? AND " +
+        "SELECT a.ip, SUM(a.count), COALESCE(src.country, ''), COALESCE(b.classification, '') "
+        "FROM attack_hours a LEFT JOIN sources src ON src.ip = a.ip "
+        "LEFT JOIN source_behaviour b ON b.ip = a.ip "
+        "WHERE a.cls = ? AND a.hour BETWEEN ? AND ? AND " +
         (all ? SiteFilter(sites, "a.site") : std::string("a.site = ?")) +
         " GROUP BY a.ip ORDER BY 2 DESC, a.ip LIMIT ?");
     if (!s) return Err("prepare surge sources");
@@ -275,7 +294,24 @@ class SqliteStore : public Store {
       t.ip = Text(s.get(), 0);
       t.attacks = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1));
       t.country = Text(s.get(), 2);
+      t.classification = Text(s.get(), 3);
       out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::pair<std::string, uint64_t>>> SourceClasses(
+      const std::vector<std::string>& sites) override {
+    Stmt s = Prepare(
+        "SELECT COALESCE(b.classification, ''), COUNT(*) FROM "
+        "(SELECT DISTINCT ip FROM attack_hours WHERE cls = 255 AND " +
+        SiteFilter(sites, "site") +
+        ") a LEFT JOIN source_behaviour b ON b.ip = a.ip GROUP BY 1 ORDER BY 2 DESC");
+    if (!s) return Err("prepare source classes");
+    BindSites(s.get(), sites);
+    std::vector<std::pair<std::string, uint64_t>> out;
+    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+      out.emplace_back(Text(s.get(), 0), static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1)));
     }
     return out;
   }
@@ -397,7 +433,35 @@ class SqliteStore : public Store {
         "VALUES (?,?,?,?,?,?) ON CONFLICT (first_line_hash) DO UPDATE SET path = excluded.path, "
         "site = excluded.site, offset = excluded.offset, lines = excluded.lines, "
         "tail_hash = excluded.tail_hash, updated_at = strftime('%s','now')");
-    if (!a || !r || !src || !f || !fm || !ch) return Err("prepare insert");
+    Stmt bh = Prepare(
+        "INSERT INTO source_behaviour (ip, classification, scenarios, evidence, requests, "
+        "first_seen, last_seen, crawler, verified) VALUES (?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT (ip) DO UPDATE SET "
+        "scenarios = CASE WHEN " RANK("excluded.classification") " >= " RANK("classification")
+        " THEN excluded.scenarios ELSE scenarios END, "
+        "evidence = CASE WHEN " RANK("excluded.classification") " >= " RANK("classification")
+        " THEN excluded.evidence ELSE evidence END, "
+        "classification = CASE WHEN " RANK("excluded.classification") " >= " RANK("classification")
+        " THEN excluded.classification ELSE classification END, "
+        "requests = requests + excluded.requests, "
+        "first_seen = MIN(first_seen, excluded.first_seen), "
+        "last_seen = MAX(last_seen, excluded.last_seen), "
+        "crawler = CASE WHEN excluded.crawler <> '' THEN excluded.crawler ELSE crawler END, "
+        "verified = MAX(verified, excluded.verified)");
+    if (!a || !r || !src || !f || !fm || !ch || !bh) return Err("prepare insert");
+    for (const SourceBehavior& x : b.behaviors) {
+      sqlite3_reset(bh.get());
+      Bind(bh.get(), 1, x.ip);
+      Bind(bh.get(), 2, x.classification);
+      Bind(bh.get(), 3, x.scenarios);
+      Bind(bh.get(), 4, x.evidence);
+      sqlite3_bind_int64(bh.get(), 5, static_cast<sqlite3_int64>(x.requests));
+      sqlite3_bind_int64(bh.get(), 6, x.first_seen);
+      sqlite3_bind_int64(bh.get(), 7, x.last_seen);
+      Bind(bh.get(), 8, x.crawler);
+      sqlite3_bind_int(bh.get(), 9, x.verified ? 1 : 0);
+      if (sqlite3_step(bh.get()) != SQLITE_DONE) return Err("insert source_behaviour");
+    }
     // Per site x hour x class totals (without the source) for the daily series.
     std::map<std::tuple<std::string, int64_t, int>, uint64_t> totals;
     for (const AttackAgg& x : b.attacks) totals[{x.site, x.hour, x.cls}] += x.count;

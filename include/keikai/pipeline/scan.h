@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "keikai/core/status.h"
+#include "keikai/detect/behavior.h"
 #include "keikai/detect/detector.h"
 #include "keikai/geo/geo.h"
 #include "keikai/http/ip.h"
@@ -31,6 +33,7 @@ struct DetectionEvent {
   std::string_view country;
   const detect::Detection* detection;
   const detect::DetectorSet* detectors;
+  uint32_t behavior_scenarios;  // behaviour scenarios that gave the request a class (bits)
 };
 
 struct ScanOptions {
@@ -42,6 +45,8 @@ struct ScanOptions {
   std::size_t bad_line_samples = 20;
   std::size_t max_findings = 2'000'000;  // findings stored per run (aggregates are always kept)
   bool dry_run = false;                // detect and report, but do not write to the store
+  bool behavior = true;                // per-source behaviour analysis
+  detect::BehaviorOptions behavior_options;
   std::function<void(const DetectionEvent&)> on_detection;
   // Progress: (file, raw bytes read, raw size or 0, lines so far). Called every ~256k lines.
   std::function<void(const std::string&, uint64_t, uint64_t, uint64_t)> on_progress;
@@ -53,6 +58,8 @@ struct ScanResult {
   std::vector<report::BadLineSample> bad_line_samples;
   std::vector<std::string> sites;      // sites seen in this run, sorted
   uint64_t findings_dropped = 0;       // over max_findings
+  std::map<std::string, uint64_t> source_verdicts;  // classification -> sources, this run
+  uint64_t behavior_evictions = 0;
   std::string first_error;             // the first fatal per-file error, if any
   // The zone offset most lines carried (seconds east of UTC), for showing dates in the logs'
   // own zone when the user did not choose one; has_offset is false if no line carried one.

@@ -82,6 +82,9 @@ struct SourceRow {
   std::map<std::string, uint64_t> classes;
   std::vector<std::string> sites;
   std::string first_seen, last_seen;  // formatted in the report time zone
+  std::string classification;         // behaviour: scanner, bad-bot, crawler ("" = none)
+  std::vector<std::string> scenarios; // behaviour scenario ids that triggered
+  std::vector<std::string> evidence;  // why (behaviour lines, then signatures)
 };
 
 struct CountryRow {
@@ -121,6 +124,9 @@ struct Report {
   std::vector<CountryRow> countries;
   uint64_t domestic_attacks = 0, overseas_attacks = 0, unknown_country_attacks = 0;
   std::vector<PathRow> top_paths;
+  // Attacking sources by behaviour classification ("unclassified" when behaviour did not
+  // conclude anything).
+  std::map<std::string, uint64_t> source_classes;
   std::vector<FileRow> files;
   std::vector<BadLineSample> bad_line_samples;
 };

@@ -62,12 +62,26 @@ struct Finding {
   uint64_t line = 0;
 };
 
+// What behaviour analysis concluded about a source (scanner, bad-bot and crawler verdicts are
+// kept; a later, stronger verdict replaces a weaker one).
+struct SourceBehavior {
+  std::string ip;              // address or prefix ("203.0.113.0/24")
+  std::string classification;  // "scanner", "bad-bot", "crawler"
+  std::string scenarios;       // "probe-404,fast-crawl"
+  std::string evidence;        // JSON array of strings
+  uint64_t requests = 0;
+  int64_t first_seen = 0, last_seen = 0;
+  std::string crawler;         // claimed crawler, "" if none
+  bool verified = false;
+};
+
 struct Batch {
   std::vector<AttackAgg> attacks;
   std::vector<RequestAgg> requests;
   std::vector<SourceInfo> sources;
   std::vector<Finding> findings;
   std::vector<FileMark> files;
+  std::vector<SourceBehavior> behaviors;
 };
 
 struct HourCount {
@@ -79,6 +93,7 @@ struct HourCount {
 
 struct SourceTotal {
   std::string ip, country;
+  std::string classification, scenarios, evidence;  // from behaviour analysis, "" if none
   uint64_t attacks = 0;
   int64_t first_seen = 0, last_seen = 0;
   std::vector<std::pair<uint8_t, uint64_t>> classes;
@@ -111,6 +126,9 @@ class Store {
   virtual Result<std::vector<Finding>> Findings(const std::vector<std::string>& sites,
                                                 std::size_t limit) = 0;
   virtual Result<std::vector<std::string>> Sites() = 0;
+  // Attacking sources of these sites by behaviour classification ("" = not classified).
+  virtual Result<std::vector<std::pair<std::string, uint64_t>>> SourceClasses(
+      const std::vector<std::string>& sites) = 0;
   // Sources with the most attacks of class cls (kAllClasses = any) on site ("*" = the given
   // sites) between two UTC hours, inclusive.
   virtual Result<std::vector<SourceTotal>> TopSourcesBetween(

@@ -1,0 +1,110 @@
+#pragma once
+// Behaviour per source: what a client does over time, not what one request looks like.
+// Scanners rarely say who they are, so each source (an IP, or a /24 / /64 prefix) is followed
+// through leaky buckets -- one per scenario in Scenarios(), the one table of them -- and ends up
+// classified as scanner, bad-bot, crawler, human or unknown, with the evidence.
+//
+// Memory is bounded: at most BehaviorOptions::max_sources sources are tracked, in a fixed-size
+// open-addressing table of fixed-size states (memory_bytes() says how much; it never grows
+// after construction). When it is full, the least recently seen of a small random sample is
+// evicted and its verdict is handed out by Drain(). Not thread-safe; one tracker per scan.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keikai/detect/detector.h"
+#include "keikai/http/ip.h"
+#include "keikai/http/request.h"
+
+namespace keikai::detect {
+
+enum class SourceClass : uint8_t { kUnknown = 0, kHuman, kCrawler, kBadBot, kScanner };
+std::string_view SourceClassName(SourceClass c);  // "unknown", "human", "crawler", ...
+bool ParseSourceClass(std::string_view s, SourceClass& out);
+
+enum class Scenario : uint8_t {
+  kProbe404 = 0,   // 4xx answers on many distinct paths in a short time
+  kSensitiveFiles, // requests for sensitive files and directories
+  kAdminProbe,     // requests for admin interfaces the site does not have
+  kBackdoor,       // requests for web-shell / backdoor names
+  kCvePath,        // known-CVE probe paths
+  kFastCrawl,      // pages (not assets) fetched fast, without the assets a browser loads
+  kPathEnum,       // many distinct paths in a short time, whatever the answer
+  kUaSwitch,       // many different user agents from one source
+  kScriptedUa,     // empty or scripted user agents, repeatedly
+  kHeadOptions,    // bursts of HEAD / OPTIONS
+  kManySites,      // one source hitting many sites
+  kCount
+};
+constexpr int kScenarioCount = static_cast<int>(Scenario::kCount);
+
+struct ScenarioSpec {
+  Scenario id;
+  std::string_view name;      // stable id, e.g. "probe-404"
+  double capacity;            // the bucket overflows (the scenario triggers) above this level
+  double leak_per_second;     // how fast the bucket drains
+  SourceClass implies;        // what triggering says about the source
+  std::string_view help_en;
+  std::string_view help_ja;
+};
+// The table of scenarios with their parameters (docs/behavior.md prints it).
+std::span<const ScenarioSpec> Scenarios();
+
+struct BehaviorOptions {
+  // Bound on tracked sources. Memory: (max_sources * 4/3) * sizeof(state) bytes, about 270
+  // bytes per source: 262,144 sources = ~70 MB, fixed at construction.
+  std::size_t max_sources = 262'144;
+  int prefix_v4 = 32;                 // 24: track /24 prefixes instead of addresses
+  int prefix_v6 = 128;                // 64: track /64 prefixes
+  bool verify_crawlers = false;       // reverse-then-forward DNS for claimed search crawlers
+};
+
+struct SourceVerdict {
+  std::string key;                  // the address or prefix ("203.0.113.0/24")
+  SourceClass cls = SourceClass::kUnknown;
+  uint32_t triggered = 0;           // bit per Scenario
+  std::array<uint16_t, kScenarioCount> triggers{};  // times each scenario overflowed
+  uint64_t requests = 0, client_errors = 0, pages = 0, assets = 0;
+  uint32_t signature_classes = 0;   // bit per AttackClass seen from this source
+  int64_t first_seen = 0, last_seen = 0;
+  std::string claimed_crawler;      // "googlebot", "bingbot", ... when the user agent claims one
+  bool crawler_verified = false;    // only with verify_crawlers and a matching DNS round trip
+  std::vector<std::string> evidence;  // one line per reason, English (ids are stable)
+  std::vector<std::string> scenario_ids() const;
+};
+
+class BehaviorTracker {
+ public:
+  BehaviorTracker(const BehaviorOptions& opt, const DetectorSet& detectors);
+  ~BehaviorTracker();
+  BehaviorTracker(const BehaviorTracker&) = delete;
+  BehaviorTracker& operator=(const BehaviorTracker&) = delete;
+
+  // One request (time order per source is assumed but not required: time going backwards
+  // simply does not drain the buckets). Returns the attack-class bits (AttackClass) that the
+  // source's triggered behaviour scenarios give this request: 0 while it behaves.
+  // *scenarios (optional) receives the source's triggered scenarios (bit per Scenario) for the
+  // evidence ("behavior:probe-404").
+  uint32_t Observe(const http::Request& req, const http::IpAddr& ip, std::string_view site,
+                   const Detection& detection, uint32_t* scenarios = nullptr);
+  // Hands out verdicts of sources evicted since the last call; with final, of all sources (and
+  // empties the table). Only sources that did something notable (a scenario, a signature, a
+  // crawler claim, or a human-looking session) are returned.
+  void Drain(std::vector<SourceVerdict>& out, bool final);
+
+  std::size_t size() const;
+  std::size_t capacity() const;      // max_sources
+  std::size_t memory_bytes() const;  // the table's fixed size
+  uint64_t evictions() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace keikai::detect

@@ -1,0 +1,543 @@
+#include "keikai/detect/behavior.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace keikai::detect {
+namespace {
+
+using SC = SourceClass;
+
+// The one table of scenarios. Capacities and leak rates are chosen so that ordinary browsing
+// (a page every few seconds at most, with its assets, a few 404s) never overflows, while tools
+// that enumerate overflow within a minute or two. docs/behavior.md explains each row.
+constexpr ScenarioSpec kScenarios[] = {
+    {Scenario::kProbe404, "probe-404", 20, 0.1, SC::kScanner,
+     "4xx answers on more than 20 distinct paths in a burst (draining 1 per 10 s)",
+     "短時間に20を超える別々のパスで4xx応答（10秒に1件ずつ回復）"},
+    {Scenario::kSensitiveFiles, "sensitive-files", 2, 1.0 / 60, SC::kScanner,
+     "more than 2 requests for sensitive files (draining 1 per minute)",
+     "機密ファイルへのリクエストが2件を超える（1分に1件ずつ回復）"},
+    {Scenario::kAdminProbe, "admin-probe", 2, 1.0 / 60, SC::kScanner,
+     "more than 2 requests for admin interfaces the site does not have (draining 1 per minute)",
+     "存在しない管理画面へのリクエストが2件を超える（1分に1件ずつ回復）"},
+    {Scenario::kBackdoor, "backdoor-names", 1, 1.0 / 60, SC::kScanner,
+     "more than 1 request for web-shell names (draining 1 per minute)",
+     "Webシェル名へのリクエストが1件を超える（1分に1件ずつ回復）"},
+    {Scenario::kCvePath, "cve-paths", 1, 1.0 / 60, SC::kScanner,
+     "more than 1 known-CVE probe (draining 1 per minute)",
+     "既知のCVEを狙うリクエストが1件を超える（1分に1件ずつ回復）"},
+    {Scenario::kFastCrawl, "fast-crawl", 60, 0.5, SC::kBadBot,
+     "pages faster than 1 per 2 s beyond a burst of 60, with under 10% assets",
+     "アセットが10%未満のまま、60件のバーストを超えて2秒に1ページより速く取得"},
+    {Scenario::kPathEnum, "path-enumeration", 100, 0.2, SC::kBadBot,
+     "more than 100 distinct paths in a burst (draining 1 per 5 s)",
+     "短時間に100を超える別々のパス（5秒に1件ずつ回復）"},
+    {Scenario::kUaSwitch, "ua-switching", 4, 1.0 / 300, SC::kBadBot,
+     "more than 4 different user agents (draining 1 per 5 minutes)",
+     "4種類を超えるユーザーエージェント（5分に1件ずつ回復）"},
+    {Scenario::kScriptedUa, "scripted-ua", 10, 1.0 / 60, SC::kBadBot,
+     "more than 10 requests with an empty or scripted user agent (draining 1 per minute)",
+     "空またはスクリプトのユーザーエージェントで10件を超えるリクエスト（1分に1件ずつ回復）"},
+    {Scenario::kHeadOptions, "head-options", 20, 1.0 / 30, SC::kBadBot,
+     "more than 20 HEAD/OPTIONS requests (draining 1 per 30 s)",
+     "HEAD/OPTIONSリクエストが20件を超える（30秒に1件ずつ回復）"},
+    {Scenario::kManySites, "many-sites", 5, 1.0 / 600, SC::kScanner,
+     "more than 5 different sites (draining 1 per 10 minutes)",
+     "5つを超える別々のサイト（10分に1件ずつ回復）"},
+};
+static_assert(std::size(kScenarios) == kScenarioCount);
+
+constexpr std::string_view kClassNames[] = {"unknown", "human", "crawler", "bad-bot", "scanner"};
+
+constexpr uint32_t Bit(AttackClass c) { return 1u << static_cast<int>(c); }
+// The attack class a triggered behaviour scenario gives the source's requests (0 for the
+// scenarios that come from signatures, which classify requests themselves).
+constexpr uint32_t kScenarioClassBits[] = {
+    Bit(AttackClass::kProbe),    // probe-404
+    0, 0, 0, 0,                  // sensitive-files, admin-probe, backdoor-names, cve-paths
+    Bit(AttackClass::kBadBot),   // fast-crawl
+    Bit(AttackClass::kBadBot),   // path-enumeration
+    Bit(AttackClass::kBadBot),   // ua-switching
+    Bit(AttackClass::kBadBot),   // scripted-ua
+    Bit(AttackClass::kBadBot),   // head-options
+    Bit(AttackClass::kScanner),  // many-sites
+};
+
+enum Crawler : uint8_t { kNoCrawler = 0, kGoogle, kBing, kYandex, kBaidu, kApple, kDuckDuck };
+struct CrawlerSpec {
+  std::string_view ua;       // lowercase substring of the user agent
+  std::string_view name;
+  std::string_view domains[3];  // reverse DNS must end with one of these
+};
+constexpr CrawlerSpec kCrawlers[] = {
+    {"", "", {}},
+    {"googlebot", "googlebot", {".googlebot.com", ".google.com", ".googleusercontent.com"}},
+    {"bingbot", "bingbot", {".search.msn.com", "", ""}},
+    {"yandex", "yandexbot", {".yandex.ru", ".yandex.net", ".yandex.com"}},
+    {"baiduspider", "baiduspider", {".baidu.com", ".baidu.jp", ""}},
+    {"applebot", "applebot", {".applebot.apple.com", "", ""}},
+    {"duckduckbot", "duckduckbot", {".duckduckgo.com", "", ""}},
+};
+
+constexpr int kPathSlots = 16, kUaSlots = 8, kSiteSlots = 8;
+
+// One tracked source. Fixed size; lives in the open-addressing table.
+struct SourceState {
+  std::array<uint8_t, 16> key{};
+  uint8_t used = 0;
+  uint8_t crawler = kNoCrawler;
+  uint8_t browser = 0;  // the user agent looked like a browser
+  uint8_t path_n = 0, ua_n = 0, site_n = 0;
+  uint32_t signatures = 0;
+  uint32_t triggered = 0;
+  int64_t first_seen = 0, last_seen = 0;
+  uint32_t requests = 0, client_errors = 0, pages = 0, assets = 0;
+  float level[kScenarioCount] = {};
+  uint16_t triggers[kScenarioCount] = {};
+  uint16_t paths[kPathSlots] = {};
+  uint16_t uas[kUaSlots] = {};
+  uint16_t sites[kSiteSlots] = {};
+};
+
+uint64_t Mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+uint64_t HashKey(const std::array<uint8_t, 16>& k) {
+  uint64_t a, b;
+  std::memcpy(&a, k.data(), 8);
+  std::memcpy(&b, k.data() + 8, 8);
+  return Mix(a ^ Mix(b + 0x9e3779b97f4a7c15ULL));
+}
+
+uint16_t Fp16(std::string_view s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  const auto f = static_cast<uint16_t>(Mix(h));
+  return f == 0 ? 1 : f;  // 0 marks an empty slot
+}
+
+// Remembers a fingerprint in a small ring; true if it was new.
+template <int N>
+bool Remember(uint16_t (&ring)[N], uint8_t& n, uint16_t fp) {
+  for (int i = 0; i < N; ++i) {
+    if (ring[i] == fp) return false;
+  }
+  ring[n % N] = fp;
+  n = static_cast<uint8_t>((n + 1) % N);
+  return true;
+}
+
+bool IsAsset(std::string_view path) {
+  const std::size_t dot = path.rfind('.');
+  if (dot == std::string_view::npos || path.find('/', dot) != std::string_view::npos) return false;
+  std::string_view ext = path.substr(dot + 1);
+  char buf[8];
+  if (ext.size() >= sizeof buf) return false;
+  for (std::size_t i = 0; i < ext.size(); ++i) {
+    buf[i] = static_cast<char>(ext[i] | 0x20);
+  }
+  ext = std::string_view(buf, ext.size());
+  for (std::string_view e : {"css", "js", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp",
+                             "woff", "woff2", "ttf", "map", "avif", "mp4", "webm"}) {
+    if (ext == e) return true;
+  }
+  return false;
+}
+
+bool ContainsLower(std::string_view hay, std::string_view needle) {
+  if (needle.empty() || hay.size() < needle.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && (hay[i + k] | 0x20) == needle[k]) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+std::string KeyText(const std::array<uint8_t, 16>& k, int bits_v4, int bits_v6) {
+  http::IpAddr a;
+  a.b = k;
+  a.v4 = k[10] == 0xff && k[11] == 0xff &&
+         std::all_of(k.begin(), k.begin() + 10, [](uint8_t b) { return b == 0; });
+  std::string s = a.ToString();
+  const int bits = a.v4 ? bits_v4 : bits_v6;
+  if (bits < (a.v4 ? 32 : 128)) s += "/" + std::to_string(bits);
+  return s;
+}
+
+bool VerifyCrawler(const std::array<uint8_t, 16>& k, bool v4, const CrawlerSpec& c) {
+  // Reverse DNS, then forward DNS of that name must give the address back.
+  sockaddr_storage ss{};
+  socklen_t len;
+  if (v4) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+    sin->sin_family = AF_INET;
+    std::memcpy(&sin->sin_addr, k.data() + 12, 4);
+    len = sizeof(sockaddr_in);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    sin6->sin6_family = AF_INET6;
+    std::memcpy(&sin6->sin6_addr, k.data(), 16);
+    len = sizeof(sockaddr_in6);
+  }
+  char host[NI_MAXHOST];
+  if (getnameinfo(reinterpret_cast<sockaddr*>(&ss), len, host, sizeof host, nullptr, 0,
+                  NI_NAMEREQD) != 0) {
+    return false;
+  }
+  const std::string_view h(host);
+  bool domain_ok = false;
+  for (std::string_view d : c.domains) {
+    domain_ok = domain_ok || (!d.empty() && h.size() > d.size() &&
+                              h.compare(h.size() - d.size(), d.size(), d) == 0);
+  }
+  if (!domain_ok) return false;
+  addrinfo hints{};
+  hints.ai_family = v4 ? AF_INET : AF_INET6;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host, nullptr, &hints, &res) != 0) return false;
+  bool match = false;
+  for (addrinfo* p = res; p != nullptr && !match; p = p->ai_next) {
+    if (v4 && p->ai_family == AF_INET) {
+      match = std::memcmp(&reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr, k.data() + 12, 4) == 0;
+    } else if (!v4 && p->ai_family == AF_INET6) {
+      match = std::memcmp(&reinterpret_cast<sockaddr_in6*>(p->ai_addr)->sin6_addr, k.data(), 16) == 0;
+    }
+  }
+  freeaddrinfo(res);
+  return match;
+}
+
+}  // namespace
+
+std::string_view SourceClassName(SourceClass c) {
+  const auto i = static_cast<std::size_t>(c);
+  return i < std::size(kClassNames) ? kClassNames[i] : "unknown";
+}
+
+bool ParseSourceClass(std::string_view s, SourceClass& out) {
+  for (std::size_t i = 0; i < std::size(kClassNames); ++i) {
+    if (kClassNames[i] == s) {
+      out = static_cast<SourceClass>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::span<const ScenarioSpec> Scenarios() { return kScenarios; }
+
+std::vector<std::string> SourceVerdict::scenario_ids() const {
+  std::vector<std::string> ids;
+  for (int i = 0; i < kScenarioCount; ++i) {
+    if (triggered & (1u << i)) ids.emplace_back(kScenarios[i].name);
+  }
+  return ids;
+}
+
+struct BehaviorTracker::Impl {
+  BehaviorOptions opt;
+  std::vector<SourceState> table;  // max_sources * 4/3 slots: load factor <= 0.75
+  std::size_t slots = 0;
+  std::size_t count = 0;
+  uint64_t evictions = 0;
+  uint64_t rng = 0x2545F4914F6CDD1DULL;
+  std::vector<int8_t> detector_scenario;  // per detector index: scenario or -1
+  std::vector<SourceVerdict> pending;
+
+  uint64_t Next() {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+  }
+
+  std::size_t Home(const std::array<uint8_t, 16>& k) const {
+    // No power-of-two rounding of the table: a plain modulo of a well-mixed hash.
+    return static_cast<std::size_t>(HashKey(k) % slots);
+  }
+  std::size_t Step(std::size_t i) const { return i + 1 == slots ? 0 : i + 1; }
+
+  std::size_t Find(const std::array<uint8_t, 16>& k, bool& found) const {
+    std::size_t i = Home(k);
+    while (table[i].used) {
+      if (table[i].key == k) {
+        found = true;
+        return i;
+      }
+      i = Step(i);
+    }
+    found = false;
+    return i;
+  }
+
+  // Backward-shift deletion keeps linear probing correct without tombstones.
+  void Erase(std::size_t i) {
+    std::size_t j = i;
+    for (;;) {
+      j = Step(j);
+      if (!table[j].used) break;
+      const std::size_t home = Home(table[j].key);
+      // Move j into i if its home is not in the cyclic range (i, j].
+      const bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      if (!between) {
+        table[i] = table[j];
+        i = j;
+      }
+    }
+    table[i] = SourceState{};
+    --count;
+  }
+
+  void Evict() {
+    // Approximate LRU: the least recently seen of 8 random occupied slots.
+    std::size_t victim = SIZE_MAX;
+    for (int tries = 0, got = 0; got < 8 && tries < 256; ++tries) {
+      const std::size_t i = static_cast<std::size_t>(Next() % slots);
+      if (!table[i].used) continue;
+      ++got;
+      if (victim == SIZE_MAX || table[i].last_seen < table[victim].last_seen) victim = i;
+    }
+    if (victim == SIZE_MAX) {
+      for (std::size_t i = 0; i < table.size(); ++i) {
+        if (table[i].used) {
+          victim = i;
+          break;
+        }
+      }
+    }
+    Emit(table[victim]);
+    Erase(victim);
+    ++evictions;
+  }
+
+  void Emit(const SourceState& s) {
+    // Most evicted sources did nothing of note: skip building their verdict.
+    if (s.triggered == 0 && s.signatures == 0 && s.crawler == kNoCrawler &&
+        !(s.browser && s.requests >= 3)) {
+      return;
+    }
+    SourceVerdict v = Verdict(s);
+    if (v.cls != SourceClass::kUnknown || v.triggered != 0 || v.signature_classes != 0) {
+      pending.push_back(std::move(v));
+    }
+  }
+
+  SourceVerdict Verdict(const SourceState& s) const {
+    SourceVerdict v;
+    const bool v4 = s.key[10] == 0xff && s.key[11] == 0xff;
+    v.key = KeyText(s.key, opt.prefix_v4, opt.prefix_v6);
+    v.triggered = s.triggered;
+    for (int i = 0; i < kScenarioCount; ++i) v.triggers[static_cast<std::size_t>(i)] = s.triggers[i];
+    v.requests = s.requests;
+    v.client_errors = s.client_errors;
+    v.pages = s.pages;
+    v.assets = s.assets;
+    v.signature_classes = s.signatures;
+    v.first_seen = s.first_seen;
+    v.last_seen = s.last_seen;
+    if (s.crawler != kNoCrawler) {
+      v.claimed_crawler = std::string(kCrawlers[s.crawler].name);
+      if (opt.verify_crawlers) v.crawler_verified = VerifyCrawler(s.key, v4, kCrawlers[s.crawler]);
+    }
+    bool scanner = (s.signatures & (1u << static_cast<int>(AttackClass::kScanner))) != 0;
+    bool badbot = (s.signatures & (1u << static_cast<int>(AttackClass::kBadBot))) != 0;
+    for (int i = 0; i < kScenarioCount; ++i) {
+      if (!(s.triggered & (1u << i))) continue;
+      const ScenarioSpec& sc = kScenarios[i];
+      scanner = scanner || sc.implies == SC::kScanner;
+      badbot = badbot || sc.implies == SC::kBadBot;
+      char line[256];
+      std::snprintf(line, sizeof line, "%s: %s (%u times)", std::string(sc.name).c_str(),
+                    std::string(sc.help_en).c_str(), static_cast<unsigned>(s.triggers[i]));
+      v.evidence.emplace_back(line);
+    }
+    if (s.signatures != 0) {
+      std::string cls;
+      for (int c = 0; c < kClassCount; ++c) {
+        if (s.signatures & (1u << c)) {
+          cls += (cls.empty() ? "" : ",") + std::string(ClassName(static_cast<AttackClass>(c)));
+        }
+      }
+      v.evidence.push_back("signatures: " + cls);
+    }
+    if (scanner) {
+      v.cls = SC::kScanner;
+    } else if (badbot) {
+      v.cls = SC::kBadBot;
+    } else if (s.crawler != kNoCrawler) {
+      v.cls = SC::kCrawler;
+      v.evidence.push_back("claims to be " + v.claimed_crawler +
+                           (v.crawler_verified ? " (verified by DNS)" : " (unverified)"));
+    } else if (s.browser && s.requests >= 3 && (s.assets > 0 || s.pages <= 10)) {
+      v.cls = SC::kHuman;
+    }
+    return v;
+  }
+};
+
+BehaviorTracker::BehaviorTracker(const BehaviorOptions& opt, const DetectorSet& detectors)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& im = *impl_;
+  im.opt = opt;
+  im.opt.max_sources = std::max<std::size_t>(opt.max_sources, 16);
+  im.slots = im.opt.max_sources + im.opt.max_sources / 3 + 1;  // load factor <= 0.75
+  im.table.assign(im.slots, SourceState{});
+  for (const DetectorSpec& d : detectors.specs()) {
+    int8_t sc = -1;
+    if (d.id == "sensitive-file" || d.id == "sensitive-dir" || d.id == "sensitive-pattern") {
+      sc = static_cast<int8_t>(Scenario::kSensitiveFiles);
+    } else if (d.id == "admin-probe") {
+      sc = static_cast<int8_t>(Scenario::kAdminProbe);
+    } else if (d.id == "backdoor" || d.id == "backdoor-pattern") {
+      sc = static_cast<int8_t>(Scenario::kBackdoor);
+    } else if (d.id == "cve-probe") {
+      sc = static_cast<int8_t>(Scenario::kCvePath);
+    }
+    im.detector_scenario.push_back(sc);
+  }
+}
+
+BehaviorTracker::~BehaviorTracker() = default;
+
+std::size_t BehaviorTracker::size() const { return impl_->count; }
+std::size_t BehaviorTracker::capacity() const { return impl_->opt.max_sources; }
+std::size_t BehaviorTracker::memory_bytes() const {
+  return impl_->table.capacity() * sizeof(SourceState);
+}
+uint64_t BehaviorTracker::evictions() const { return impl_->evictions; }
+
+uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& ip,
+                                  std::string_view site, const Detection& det,
+                                  uint32_t* scenarios) {
+  Impl& im = *impl_;
+  std::array<uint8_t, 16> key = ip.b;
+  const int prefix_bits = ip.v4 ? 96 + im.opt.prefix_v4 : im.opt.prefix_v6;
+  for (int i = 0; i < 16; ++i) {
+    const int keep = std::clamp(prefix_bits - i * 8, 0, 8);
+    key[static_cast<std::size_t>(i)] &= static_cast<uint8_t>(0xff00 >> keep);
+  }
+  bool found = false;
+  std::size_t i = im.Find(key, found);
+  if (!found) {
+    if (im.count >= im.opt.max_sources) {
+      im.Evict();
+      i = im.Find(key, found);
+    }
+    SourceState& n = im.table[i];
+    n = SourceState{};
+    n.used = 1;
+    n.key = key;
+    n.first_seen = n.last_seen = req.time;
+    ++im.count;
+  }
+  SourceState& s = im.table[i];
+  // Drain every bucket for the time that passed (never for time going backwards).
+  const double dt = static_cast<double>(std::max<int64_t>(0, req.time - s.last_seen));
+  if (dt > 0) {
+    for (int k = 0; k < kScenarioCount; ++k) {
+      s.level[k] = static_cast<float>(std::max(0.0, s.level[k] - dt * kScenarios[k].leak_per_second));
+    }
+  }
+  s.last_seen = std::max(s.last_seen, req.time);
+  s.first_seen = std::min(s.first_seen, req.time);
+  ++s.requests;
+  s.signatures |= det.class_mask;
+
+  auto add = [&](Scenario sc, double amount = 1.0) {
+    const auto k = static_cast<int>(sc);
+    s.level[k] = static_cast<float>(s.level[k] + amount);
+    if (s.level[k] > kScenarios[k].capacity) {
+      // Overflow: count it once per burst, and let the bucket restart below capacity.
+      s.triggered |= 1u << k;
+      if (s.triggers[k] < UINT16_MAX) ++s.triggers[k];
+      s.level[k] = static_cast<float>(kScenarios[k].capacity / 2);
+    }
+  };
+
+  const std::string_view ua = req.user_agent;
+  if (Remember(s.uas, s.ua_n, Fp16(ua))) {
+    if (s.requests > 1) add(Scenario::kUaSwitch);
+    s.browser = ContainsLower(ua, "mozilla/") &&
+                (ContainsLower(ua, "chrome/") || ContainsLower(ua, "firefox/") ||
+                 ContainsLower(ua, "safari/") || ContainsLower(ua, "edg/"));
+    for (uint8_t c = kGoogle; c < std::size(kCrawlers); ++c) {
+      if (ContainsLower(ua, kCrawlers[c].ua)) s.crawler = c;
+    }
+  }
+  const std::string_view path = req.Path();
+  const bool asset = IsAsset(path);
+  if (asset) {
+    ++s.assets;
+  } else {
+    ++s.pages;
+  }
+  const bool new_path = Remember(s.paths, s.path_n, Fp16(path));
+  const bool client_error = req.status >= 400 && req.status < 500 && req.status != 429;
+  if (client_error) ++s.client_errors;
+  // Search-engine crawlers enumerate pages and meet old links by nature; a source that claims
+  // to be one is judged by what it asks for (signatures), not by how much it crawls. With
+  // verify_crawlers the claim is checked by DNS and reported either way.
+  const bool crawler = s.crawler != kNoCrawler;
+  if (new_path && !asset && !crawler) add(Scenario::kPathEnum);
+  if (new_path && client_error && !crawler) add(Scenario::kProbe404);
+  for (const Hit& h : det.hits) {
+    const int8_t sc = h.detector < im.detector_scenario.size() ? im.detector_scenario[h.detector] : -1;
+    if (sc >= 0) add(static_cast<Scenario>(sc));
+  }
+  const bool scripted = ua.empty() || ua == "-" ||
+                        (det.class_mask & (1u << static_cast<int>(AttackClass::kBadBot))) != 0;
+  if (scripted) add(Scenario::kScriptedUa);
+  if (req.method == "HEAD" || req.method == "OPTIONS") add(Scenario::kHeadOptions);
+  if (!asset && s.crawler == kNoCrawler) {
+    // A fast page crawl only counts while the source fetches almost no assets: browsers load
+    // stylesheets, scripts and images with the pages they show.
+    if (static_cast<double>(s.assets) < 0.1 * static_cast<double>(s.pages)) {
+      add(Scenario::kFastCrawl);
+    } else {
+      s.level[static_cast<int>(Scenario::kFastCrawl)] = 0;
+    }
+  }
+  if (!site.empty() && Remember(s.sites, s.site_n, Fp16(site)) && s.requests > 1) {
+    add(Scenario::kManySites);
+  }
+  // Once a behaviour scenario has triggered, the source's requests are attacks in their own
+  // right, signature or not (a scanner behind a browser user agent).
+  uint32_t bits = 0;
+  for (int k = 0; k < kScenarioCount; ++k) {
+    if (s.triggered & (1u << k)) bits |= kScenarioClassBits[k];
+  }
+  if (scenarios != nullptr) *scenarios = s.triggered;
+  return bits;
+}
+
+void BehaviorTracker::Drain(std::vector<SourceVerdict>& out, bool final) {
+  Impl& im = *impl_;
+  if (final) {
+    for (SourceState& s : im.table) {
+      if (s.used) im.Emit(s);
+      s = SourceState{};
+    }
+    im.count = 0;
+  }
+  for (SourceVerdict& v : im.pending) out.push_back(std::move(v));
+  im.pending.clear();
+}
+
+}  // namespace keikai::detect
