@@ -488,7 +488,8 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& 
   } else {
     ++s.pages;
   }
-  const bool new_path = Remember(s.paths, s.path_n, Fp16(path));
+  // Distinct targets, query included: enumerating ?id=1,2,3... is enumeration too.
+  const bool new_path = Remember(s.paths, s.path_n, Fp16(req.target));
   const bool client_error = req.status >= 400 && req.status < 500 && req.status != 429;
   if (client_error) ++s.client_errors;
   // Search-engine crawlers enumerate pages and meet old links by nature; a source that claims
