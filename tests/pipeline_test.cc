@@ -93,7 +93,7 @@ TEST_F(PipelineTest, HostileFileIsScannedToTheEnd) {
   for (int i = 0; i < 20; ++i) add_good(Line(i));
   data += "complete garbage\n";                                     ++bad;  // line 21
   data += Line(21).substr(0, 40) + "\n";                            ++bad;  // truncated
-  data += std::string("\x00\x01\x02\xff\xfe binary", 14) + "\n";     ++bad;  // binary
+  data += std::string("\x00\x01\x02\xff\xfe binary", 12) + "\n";     ++bad;  // binary
   data += std::string(1 << 20, 'A') + "\n";                          ++bad;  // 1 MB line
   add_good(Line(30, "/caf\xe9", 404, "Shift_JIS \x83\x65\x83\x58\x83\x67"));  // wrong encodings
   add_good(Line(31, "/\xff\xfe\xfd", 200, "\xc3\x28 invalid utf-8"));
