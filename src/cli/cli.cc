@@ -60,6 +60,10 @@ struct ScanArgs {
   bool no_progress = false;
   bool dry_run = false;
   int window = 90;
+  bool no_behavior = false;
+  bool prefixes = false;
+  std::size_t max_sources = detect::BehaviorOptions{}.max_sources;
+  bool verify_crawlers = false;
 };
 
 class Progress {
@@ -151,6 +155,13 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   so.max_line = a.max_line;
   so.bad_line_samples = a.bad_samples;
   so.dry_run = a.dry_run;
+  so.behavior = !a.no_behavior;
+  so.behavior_options.max_sources = a.max_sources;
+  so.behavior_options.verify_crawlers = a.verify_crawlers;
+  if (a.prefixes) {
+    so.behavior_options.prefix_v4 = 24;
+    so.behavior_options.prefix_v6 = 64;
+  }
   for (const std::string& t : a.trusted) {
     http::IpPrefix p;
     if (!http::IpPrefix::Parse(t, p)) {
@@ -223,6 +234,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   bo.tz = *tz;
   bo.home_country = a.home_country;
   bo.trend.window_days = a.window;
+  bo.detector.window_days = a.window;
 
   if (!a.site.empty()) bo.sites = {a.site};
   auto rep = report::BuildReport(*st.value(), &res.value(), bo);
@@ -272,6 +284,11 @@ void AddScanOptions(CLI::App* c, ScanArgs& a) {
   c->add_option("--bad-samples", a.bad_samples, Tr("opt.bad_samples"));
   c->add_option("--window-days", a.window, Tr("opt.window"))->check(CLI::Range(7, 3650));
   c->add_flag("--no-progress", a.no_progress, Tr("opt.no_progress"));
+  c->add_flag("--no-behavior", a.no_behavior, Tr("opt.no_behavior"));
+  c->add_flag("--by-prefix", a.prefixes, Tr("opt.by_prefix"));
+  c->add_option("--max-sources", a.max_sources, Tr("opt.max_sources"))
+      ->check(CLI::Range(std::size_t{16}, std::size_t{100'000'000}));
+  c->add_flag("--verify-crawlers", a.verify_crawlers, Tr("opt.verify_crawlers"));
 }
 
 int RunDemo(ScanArgs a, const std::string& dir, const std::string& generate_only, double scale,
