@@ -126,6 +126,12 @@ std::string NdjsonLine(const pipeline::DetectionEvent& ev) {
     ids.push_back(std::string(ev.detectors->specs()[h.detector].id));
     evidence.push_back(ev.detectors->Evidence(h));
   }
+  for (int k = 0; k < detect::kScenarioCount; ++k) {
+    if ((ev.behavior_scenarios & (1u << k)) == 0) continue;
+    const detect::ScenarioSpec& sc = detect::Scenarios()[static_cast<std::size_t>(k)];
+    ids.push_back("behavior:" + std::string(sc.name));
+    evidence.push_back("behavior:" + std::string(sc.name) + ": " + std::string(sc.help_en));
+  }
   j["detectors"] = ids;
   j["evidence"] = evidence;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
