@@ -2,7 +2,10 @@
 
 #include <filesystem>
 
+#include "keikai/core/clock.h"
 #include "keikai/pipeline/scan.h"
+#include "keikai/report/build.h"
+#include "keikai/report/render.h"
 #include "test_util.h"
 
 namespace keikai::pipeline {
@@ -163,6 +166,32 @@ TEST(SiteFromFileName, StripsRotationAndSuffixes) {
   EXPECT_EQ(SiteFromFileName("/var/log/apache2/access.log.1"), "default");
   EXPECT_EQ(SiteFromFileName("corp-access.log-20220301.zst"), "corp");
   EXPECT_EQ(SiteFromFileName("-"), "default");
+}
+
+}  // namespace
+}  // namespace keikai::pipeline
+
+namespace keikai::pipeline {
+namespace {
+
+TEST_F(PipelineTest, ReportsAreDeterministicUnderAFakeClock) {
+  std::string data;
+  for (int i = 0; i < 30; ++i) data += Line(i, i % 3 == 0 ? "/.env" : "/");
+  WriteFile(dir_ / "s.log", data);
+  ScanResult res = Run({dir_ / "s.log"});
+  FakeClock clock(1645000000);  // 2022-02-16 08:26:40 UTC
+  report::BuildOptions bo;
+  bo.clock = &clock;
+  bo.tz = TimeZone::Jst();
+  auto a = report::BuildReport(*store_, &res, bo);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a.value().generated_at, "2022-02-16 17:26:40 +09:00");
+  auto b = report::BuildReport(*store_, &res, bo);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(report::RenderJson(a.value()), report::RenderJson(b.value()));
+  clock.Advance(3600);
+  auto c = report::BuildReport(*store_, &res, bo);
+  EXPECT_EQ(c.value().generated_at, "2022-02-16 18:26:40 +09:00");
 }
 
 }  // namespace

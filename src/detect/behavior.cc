@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace keikai::detect {
 namespace {
@@ -253,7 +255,13 @@ std::vector<std::string> SourceVerdict::scenario_ids() const {
 
 struct BehaviorTracker::Impl {
   BehaviorOptions opt;
-  std::vector<SourceState> table;  // max_sources * 4/3 slots: load factor <= 0.75
+  // max_sources * 4/3 slots (load factor <= 0.75), from calloc: the kernel hands out zero pages
+  // lazily, so a small scan does not pay for the bound in resident memory.
+  struct Free {
+    void operator()(SourceState* p) const { std::free(p); }
+  };
+  std::unique_ptr<SourceState, Free> storage;
+  SourceState* table = nullptr;
   std::size_t slots = 0;
   std::size_t count = 0;
   uint64_t evictions = 0;
@@ -315,7 +323,7 @@ struct BehaviorTracker::Impl {
       if (victim == SIZE_MAX || table[i].last_seen < table[victim].last_seen) victim = i;
     }
     if (victim == SIZE_MAX) {
-      for (std::size_t i = 0; i < table.size(); ++i) {
+      for (std::size_t i = 0; i < slots; ++i) {
         if (table[i].used) {
           victim = i;
           break;
@@ -398,7 +406,10 @@ BehaviorTracker::BehaviorTracker(const BehaviorOptions& opt, const DetectorSet& 
   im.opt = opt;
   im.opt.max_sources = std::max<std::size_t>(opt.max_sources, 16);
   im.slots = im.opt.max_sources + im.opt.max_sources / 3 + 1;  // load factor <= 0.75
-  im.table.assign(im.slots, SourceState{});
+  // SourceState is an aggregate of integers and arrays: all-zero bytes are an empty slot.
+  im.storage.reset(static_cast<SourceState*>(std::calloc(im.slots, sizeof(SourceState))));
+  if (!im.storage) throw std::bad_alloc();
+  im.table = im.storage.get();
   for (const DetectorSpec& d : detectors.specs()) {
     int8_t sc = -1;
     if (d.id == "sensitive-file" || d.id == "sensitive-dir" || d.id == "sensitive-pattern") {
@@ -419,7 +430,7 @@ BehaviorTracker::~BehaviorTracker() = default;
 std::size_t BehaviorTracker::size() const { return impl_->count; }
 std::size_t BehaviorTracker::capacity() const { return impl_->opt.max_sources; }
 std::size_t BehaviorTracker::memory_bytes() const {
-  return impl_->table.capacity() * sizeof(SourceState);
+  return impl_->slots * sizeof(SourceState);
 }
 uint64_t BehaviorTracker::evictions() const { return impl_->evictions; }
 
@@ -531,11 +542,13 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& 
 void BehaviorTracker::Drain(std::vector<SourceVerdict>& out, bool final) {
   Impl& im = *impl_;
   if (final) {
-    for (SourceState& s : im.table) {
-      if (s.used) im.Emit(s);
+    for (std::size_t i = 0; i < im.slots && im.count > 0; ++i) {
+      SourceState& s = im.table[i];
+      if (!s.used) continue;  // reading an untouched zero page costs no memory
+      im.Emit(s);
       s = SourceState{};
+      --im.count;
     }
-    im.count = 0;
   }
   for (SourceVerdict& v : im.pending) out.push_back(std::move(v));
   im.pending.clear();
