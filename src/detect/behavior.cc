@@ -99,6 +99,7 @@ struct SourceState {
   uint8_t path_n = 0, ua_n = 0, site_n = 0;
   uint32_t signatures = 0;
   uint32_t triggered = 0;
+  uint32_t class_bits = 0;  // attack classes the triggered behaviour scenarios give requests
   int64_t first_seen = 0, last_seen = 0;
   uint32_t requests = 0, client_errors = 0, pages = 0, assets = 0;
   float level[kScenarioCount] = {};
@@ -154,20 +155,30 @@ bool Remember(uint16_t (&ring)[N], uint8_t& n, uint16_t fp) {
 }
 
 bool IsAsset(std::string_view path) {
+  // The extension, lowercased into one 64-bit word, compared against a small table.
   const std::size_t dot = path.rfind('.');
-  if (dot == std::string_view::npos || path.find('/', dot) != std::string_view::npos) return false;
-  std::string_view ext = path.substr(dot + 1);
-  char buf[8];
-  if (ext.size() >= sizeof buf) return false;
-  for (std::size_t i = 0; i < ext.size(); ++i) {
-    buf[i] = static_cast<char>(ext[i] | 0x20);
+  if (dot == std::string_view::npos || path.size() - dot - 1 > 5 || path.size() - dot - 1 < 2) {
+    return false;
   }
-  ext = std::string_view(buf, ext.size());
-  for (std::string_view e : {"css", "js", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp",
-                             "woff", "woff2", "ttf", "map", "avif", "mp4", "webm"}) {
-    if (ext == e) return true;
+  uint64_t w = 0;
+  for (std::size_t i = dot + 1; i < path.size(); ++i) {
+    const char c = path[i];
+    if (c == '/') return false;
+    w = w << 8 | static_cast<unsigned char>(c | 0x20);
   }
-  return false;
+  constexpr auto W = [](std::string_view e) {
+    uint64_t x = 0;
+    for (char c : e) x = x << 8 | static_cast<unsigned char>(c);
+    return x;
+  };
+  switch (w) {
+    case W("css"): case W("js"): case W("png"): case W("jpg"): case W("jpeg"): case W("gif"):
+    case W("svg"): case W("ico"): case W("webp"): case W("woff"): case W("woff2"):
+    case W("ttf"): case W("map"): case W("avif"): case W("mp4"): case W("webm"):
+      return true;
+    default:
+      return false;
+  }
 }
 
 bool ContainsLower(std::string_view hay, std::string_view needle) {
@@ -281,6 +292,8 @@ struct BehaviorTracker::Impl {
   uint64_t rng = 0x2545F4914F6CDD1DULL;
   std::vector<int8_t> detector_scenario;  // per detector index: scenario or -1
   std::vector<SourceVerdict> pending;
+  std::string last_site;
+  uint16_t last_site_fp = 0;
 
   uint64_t Next() {
     rng ^= rng << 13;
@@ -507,6 +520,7 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& 
     if (s.level[k] > kScenarios[k].capacity) {
       // Overflow: count it once per burst, and let the bucket restart below capacity.
       s.triggered |= 1u << k;
+      s.class_bits |= kScenarioClassBits[k];
       if (s.triggers[k] < UINT16_MAX) ++s.triggers[k];
       s.level[k] = static_cast<float>(kScenarios[k].capacity / 2);
     }
@@ -556,17 +570,18 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& 
       s.level[static_cast<int>(Scenario::kFastCrawl)] = 0;
     }
   }
-  if (!site.empty() && Remember(s.sites, s.site_n, Fp16(site)) && s.requests > 1) {
+  // All lines of a file usually carry the same site: remember its fingerprint.
+  if (site != im.last_site) {
+    im.last_site.assign(site);
+    im.last_site_fp = Fp16(site);
+  }
+  if (!site.empty() && Remember(s.sites, s.site_n, im.last_site_fp) && s.requests > 1) {
     add(Scenario::kManySites);
   }
   // Once a behaviour scenario has triggered, the source's requests are attacks in their own
   // right, signature or not (a scanner behind a browser user agent).
-  uint32_t bits = 0;
-  for (int k = 0; k < kScenarioCount; ++k) {
-    if (s.triggered & (1u << k)) bits |= kScenarioClassBits[k];
-  }
   if (scenarios != nullptr) *scenarios = s.triggered;
-  return bits;
+  return s.class_bits;
 }
 
 void BehaviorTracker::Drain(std::vector<SourceVerdict>& out, bool final) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <cctype>
 #include <functional>
@@ -51,9 +52,23 @@ struct ScratchDeleter {
   void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
 
+// User agents are long (~120 bytes) and hashed on every request: 8 bytes per step.
 struct SvHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  std::size_t operator()(std::string_view v) const {
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ v.size();
+    std::size_t i = 0;
+    for (; i + 8 <= v.size(); i += 8) {
+      uint64_t w;
+      std::memcpy(&w, v.data() + i, 8);
+      h = (h ^ w) * 0xff51afd7ed558ccdULL;
+      h ^= h >> 29;
+    }
+    uint64_t tail = 0;
+    std::memcpy(&tail, v.data() + i, v.size() - i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+    return static_cast<std::size_t>(h ^ (h >> 32));
+  }
 };
 
 struct PatternRef {
@@ -174,13 +189,16 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
   Impl& im = *set.impl_;
   im.specs.assign(specs.begin(), specs.end());
   if (im.specs.size() > 65535) return Status::Error("detector", "too many detectors");
+  // Path and target detectors share one database, scanned once over "path\ntarget": path
+  // patterns are compiled multi-line, so '$' also means "end of the path" (see Detect).
+  const auto db_of = [](Field fld) { return fld == Field::kPath ? Field::kTarget : fld; };
   for (int f = 0; f < static_cast<int>(Field::kCount); ++f) {
     std::vector<std::string> exprs;
     std::vector<unsigned> flags, ids;
     uint64_t key = Fnv(hs_version(), 1469598103934665603ULL);
     for (std::size_t d = 0; d < im.specs.size(); ++d) {
       const DetectorSpec& s = im.specs[d];
-      if (static_cast<int>(s.field) != f) continue;
+      if (static_cast<int>(db_of(s.field)) != f) continue;
       if (s.field == Field::kUserAgent && s.status != StatusCond::kAny) im.ua_status_free = false;
       for (std::size_t p = 0; p < s.patterns.size(); ++p) {
         const std::string_view pat = s.patterns[p];
@@ -195,7 +213,8 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
           case Match::kRegex: e = std::string(pat); break;
         }
         const unsigned fl = HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS |
-                            (s.match == Match::kRegex ? 0u : HS_FLAG_DOTALL);
+                            (s.match == Match::kRegex ? 0u : HS_FLAG_DOTALL) |
+                            (s.field == Field::kPath ? HS_FLAG_MULTILINE : 0u);
         key = Fnv(e, key);
         key = Fnv(std::to_string(fl) + ":" + std::to_string(im.refs.size()) + "\n", key);
         exprs.push_back(std::move(e));
@@ -307,21 +326,23 @@ void DetectorSet::Detect(const http::Request& req, Scratch& s, Detection& out) c
   const std::string_view path = req.Path();
   const std::string_view query = req.Query();
   http::NormalizeForMatch(path, s.path, false);
-  DetectField(Field::kPath, s.path, req.status, s, out);
-  if (im.db[static_cast<int>(Field::kQuery)] || im.db[static_cast<int>(Field::kTarget)]) {
-    if (!query.empty()) {
-      http::NormalizeForMatch(query, s.query, true);
-    } else {
-      s.query.clear();
-    }
-    DetectField(Field::kQuery, s.query, req.status, s, out);
-    s.target = s.path;
-    if (!query.empty()) {
-      s.target += '?';
-      s.target += s.query;
-    }
-    DetectField(Field::kTarget, s.target, req.status, s, out);
+  if (!query.empty()) {
+    http::NormalizeForMatch(query, s.query, true);
+  } else {
+    s.query.clear();
   }
+  DetectField(Field::kQuery, s.query, req.status, s, out);
+  // One scan for path and target detectors: "path\ntarget". Target patterns find what they find
+  // in the target line (the path line is a prefix of it, so nothing new); multi-line path
+  // patterns see the end of the path at the newline.
+  s.target = s.path;
+  s.target += '\n';
+  s.target += s.path;
+  if (!query.empty()) {
+    s.target += '?';
+    s.target += s.query;
+  }
+  DetectField(Field::kTarget, s.target, req.status, s, out);
   // The raw target only adds information when it carries escapes.
   if (im.db[static_cast<int>(Field::kRawTarget)] &&
       req.target.find_first_of("%\\") != std::string_view::npos) {

@@ -90,7 +90,7 @@ struct Aggregates {
     return id;
   }
 
-  store::Batch TakeBatch() {
+  store::Batch TakeBatch() {  // invalidates pointers into requests
     store::Batch b;
     b.requests.reserve(requests.size());
     for (const auto& [k, n] : requests) {
@@ -390,7 +390,13 @@ class Scanner {
     }
     const int64_t hour64 = req_.time >= 0 ? req_.time / 3600 : 0;
     const auto hour = static_cast<uint32_t>(hour64);
-    ++agg_.requests[uint64_t{site_id} << 32 | hour];
+    // Lines come in time order: the same site-hour counter is hit again and again.
+    const uint64_t rkey = uint64_t{site_id} << 32 | hour;
+    if (rkey != last_rkey_ || last_rcount_ == nullptr) {
+      last_rcount_ = &agg_.requests[rkey];
+      last_rkey_ = rkey;
+    }
+    ++*last_rcount_;
     det_.Detect(req_, *scratch_, det_out_);
     http::IpAddr ip;
     const bool ip_ok = http::IpAddr::Parse(req_.client_ip, ip);
@@ -507,6 +513,7 @@ class Scanner {
 
   Status CommitBatch(const store::FileMark* mark, bool final_behavior = false) {
     store::Batch b = agg_.TakeBatch();
+    last_rcount_ = nullptr;
     TakeVerdicts(b, final_behavior);
     if (mark != nullptr) b.files.push_back(*mark);
     if (opt_.dry_run) return Status::Ok();
@@ -534,6 +541,8 @@ class Scanner {
   uint64_t last_line_start_ = 0;
   uint64_t findings_kept_ = 0;
   std::map<int32_t, uint64_t> offsets_;
+  uint64_t last_rkey_ = 0;
+  uint64_t* last_rcount_ = nullptr;  // into agg_.requests; reset when it is taken
   int32_t last_offset_ = 0;
   uint64_t* last_offset_count_ = nullptr;
 };
