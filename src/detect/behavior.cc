@@ -1,5 +1,7 @@
 #include "keikai/detect/behavior.h"
 
+#include "keikai/core/hash.h"
+
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -109,38 +111,18 @@ struct SourceState {
   uint16_t sites[kSiteSlots] = {};
 };
 
-uint64_t Mix(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
 
 uint64_t HashKey(const std::array<uint8_t, 16>& k) {
   uint64_t a, b;
   std::memcpy(&a, k.data(), 8);
   std::memcpy(&b, k.data() + 8, 8);
-  return Mix(a ^ Mix(b + 0x9e3779b97f4a7c15ULL));
+  return Mix64(a ^ Mix64(b + 0x9e3779b97f4a7c15ULL));
 }
 
-// A 16-bit fingerprint; 8 bytes at a time with one multiply each (this runs on every request
-// for the target and the user agent, so byte-at-a-time FNV was measurably slow).
+// A 16-bit fingerprint of a target, user agent or site (0 marks an empty ring slot).
 uint16_t Fp16(std::string_view s) {
-  uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t v;
-    std::memcpy(&v, s.data() + i, 8);
-    h = (h ^ v) * 0xff51afd7ed558ccdULL;
-    h ^= h >> 29;
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  h = Mix(h ^ tail);
-  const auto f = static_cast<uint16_t>(h);
-  return f == 0 ? 1 : f;  // 0 marks an empty slot
+  const auto f = static_cast<uint16_t>(FastHash64(s));
+  return f == 0 ? 1 : f;
 }
 
 // Remembers a fingerprint in a small ring; true if it was new.

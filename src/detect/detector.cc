@@ -15,6 +15,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "keikai/core/hash.h"
 #include "keikai/http/decode.h"
 
 namespace keikai::detect {
@@ -52,23 +53,10 @@ struct ScratchDeleter {
   void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
 
-// User agents are long (~120 bytes) and hashed on every request: 8 bytes per step.
+// User agents are long (~120 bytes) and hashed on every request.
 struct SvHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view v) const {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ v.size();
-    std::size_t i = 0;
-    for (; i + 8 <= v.size(); i += 8) {
-      uint64_t w;
-      std::memcpy(&w, v.data() + i, 8);
-      h = (h ^ w) * 0xff51afd7ed558ccdULL;
-      h ^= h >> 29;
-    }
-    uint64_t tail = 0;
-    std::memcpy(&tail, v.data() + i, v.size() - i);
-    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
-    return static_cast<std::size_t>(h ^ (h >> 32));
-  }
+  std::size_t operator()(std::string_view v) const { return static_cast<std::size_t>(FastHash64(v)); }
 };
 
 struct PatternRef {
@@ -122,14 +110,6 @@ DetectorSet& DetectorSet::operator=(DetectorSet&&) noexcept = default;
 std::span<const DetectorSpec> DetectorSet::specs() const { return impl_->specs; }
 
 namespace {
-
-uint64_t Fnv(std::string_view s, uint64_t h) {
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
 
 // Loads a serialised database if its file exists and deserialises cleanly.
 hs_database_t* LoadCached(const std::string& path) {
@@ -195,7 +175,7 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
   for (int f = 0; f < static_cast<int>(Field::kCount); ++f) {
     std::vector<std::string> exprs;
     std::vector<unsigned> flags, ids;
-    uint64_t key = Fnv(hs_version(), 1469598103934665603ULL);
+    uint64_t key = Fnv1a64(hs_version());
     for (std::size_t d = 0; d < im.specs.size(); ++d) {
       const DetectorSpec& s = im.specs[d];
       if (static_cast<int>(db_of(s.field)) != f) continue;
@@ -215,8 +195,8 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
         const unsigned fl = HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS |
                             (s.match == Match::kRegex ? 0u : HS_FLAG_DOTALL) |
                             (s.field == Field::kPath ? HS_FLAG_MULTILINE : 0u);
-        key = Fnv(e, key);
-        key = Fnv(std::to_string(fl) + ":" + std::to_string(im.refs.size()) + "\n", key);
+        key = Fnv1a64(e, key);
+        key = Fnv1a64(std::to_string(fl) + ":" + std::to_string(im.refs.size()) + "\n", key);
         exprs.push_back(std::move(e));
         flags.push_back(fl);
         ids.push_back(static_cast<unsigned>(im.refs.size()));

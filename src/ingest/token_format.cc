@@ -4,21 +4,11 @@
 #include <cstring>
 #include <ctime>
 
+#include "keikai/core/hash.h"
 #include "keikai/core/time.h"
 
 namespace keikai::ingest {
 namespace {
-
-bool ParseUint(std::string_view s, int64_t& out) {
-  if (s.empty() || s.size() > 18) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  out = v;
-  return true;
-}
 
 inline std::string_view Dash(std::string_view v) { return v == "-" ? std::string_view() : v; }
 
@@ -155,7 +145,7 @@ class TokenParser : public LineParser {
         have_time = true;
         return true;
       case Var::kTimeEpochMs:
-        if (!ParseUint(v, num)) break;
+        if (!ParseDecimal(v, num)) break;
         req.time = num / 1000;
         have_time = true;
         return true;
@@ -197,7 +187,7 @@ class TokenParser : public LineParser {
         return true;
       case Var::kStatus:
         if (v == "-") return true;
-        if (!ParseUint(v, num) || num > 999) {
+        if (!ParseDecimal(v, num) || num > 999) {
           Bad(err, "bad_status", col);
           return false;
         }
@@ -205,7 +195,7 @@ class TokenParser : public LineParser {
         return true;
       case Var::kBytes:
         if (v == "-") return true;
-        if (!ParseUint(v, num)) {
+        if (!ParseDecimal(v, num)) {
           Bad(err, "bad_bytes", col);
           return false;
         }

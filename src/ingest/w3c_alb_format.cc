@@ -2,6 +2,7 @@
 #include <array>
 #include <cstring>
 
+#include "keikai/core/hash.h"
 #include "keikai/core/time.h"
 #include "keikai/ingest/format.h"
 
@@ -12,17 +13,6 @@ LineKind Bad(ParseError& err, const char* code, std::size_t col) {
   err.code = code;
   err.column = col;
   return LineKind::kBad;
-}
-
-bool ParseInt(std::string_view s, int64_t& out) {
-  if (s.empty() || s.size() > 18) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  out = v;
-  return true;
 }
 
 // ---- IIS W3C ----
@@ -80,13 +70,13 @@ class W3cParser : public LineParser {
         case kWQuery: query = v; break;
         case kWStatus: {
           int64_t s = 0;
-          if (!v.empty() && (!ParseInt(v, s) || s > 999)) return Bad(err, "bad_status", pos);
+          if (!v.empty() && (!ParseDecimal(v, s) || s > 999)) return Bad(err, "bad_status", pos);
           req.status = static_cast<int>(s);
           break;
         }
         case kWBytes: {
           int64_t b = 0;
-          if (!v.empty() && !ParseInt(v, b)) return Bad(err, "bad_bytes", pos);
+          if (!v.empty() && !ParseDecimal(v, b)) return Bad(err, "bad_bytes", pos);
           req.bytes = v.empty() ? -1 : b;
           break;
         }
@@ -185,10 +175,10 @@ class AlbParser : public LineParser {
     req.client_ip = client;
     int64_t v = 0;
     if (f[8] != "-") {
-      if (!ParseInt(f[8], v) || v > 999) return Bad(err, "bad_status", 0);
+      if (!ParseDecimal(f[8], v) || v > 999) return Bad(err, "bad_status", 0);
       req.status = static_cast<int>(v);
     }
-    if (f[11] != "-" && ParseInt(f[11], v)) req.bytes = v;
+    if (f[11] != "-" && ParseDecimal(f[11], v)) req.bytes = v;
     const std::string_view r = f[12];
     const std::size_t sp1 = r.find(' ');
     const std::size_t sp2 = r.rfind(' ');

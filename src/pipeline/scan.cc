@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "keikai/core/hash.h"
 #include "keikai/ingest/format.h"
 #include "keikai/ingest/source.h"
 
@@ -19,14 +20,6 @@ constexpr uint64_t kCommitEveryLines = 2'000'000;
 constexpr std::size_t kCommitEveryFindings = 200'000;
 constexpr std::size_t kSampleLines = 64;
 
-uint64_t Fnv1a(std::string_view s, uint64_t h = 1469598103934665603ULL) {
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 std::string Hex(uint64_t v, std::size_t len) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s(16, '0');
@@ -34,7 +27,7 @@ std::string Hex(uint64_t v, std::size_t len) {
   return s + ":" + std::to_string(len);
 }
 
-std::string LineHash(std::string_view l) { return Hex(Fnv1a(l), l.size()); }
+std::string LineHash(std::string_view l) { return Hex(Fnv1a64(l), l.size()); }
 
 // Valid UTF-8 for excerpts; invalid bytes become U+FFFD.
 std::string Excerpt(std::string_view s, std::size_t max) {
@@ -162,14 +155,14 @@ class Scanner {
                       std::vector<std::string>& sample) {
     std::string_view line;
     bool too_long = false;
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = kFnvOffset;
     std::size_t len = 0;
     bool have_key = false;
     while (sample.size() < kSampleLines && src.Next(line, too_long)) {
       sample.emplace_back(line);
       if (!have_key) {
-        h = Fnv1a(line, h);
-        h = Fnv1a("\n", h);
+        h = Fnv1a64(line, h);
+        h = Fnv1a64("\n", h);
         len += line.size() + 1;
         if (line.empty() || line[0] != '#') have_key = src.last_line_terminated();
       }

@@ -1,0 +1,58 @@
+#pragma once
+// Small non-cryptographic hashes used across stages. Header-only, pure, thread-safe.
+//  - FastHash64: 8 bytes per step, for strings hashed on every request (user agents, targets).
+//  - Fnv1a64: byte-wise and stable across platforms, for keys that are stored (file identities,
+//    cache file names) and must never change between versions.
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace keikai {
+
+inline uint64_t Mix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+inline uint64_t FastHash64(std::string_view s) {
+  uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 29;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  return Mix64(h ^ tail);
+}
+
+constexpr uint64_t kFnvOffset = 1469598103934665603ULL;
+
+inline uint64_t Fnv1a64(std::string_view s, uint64_t h = kFnvOffset) {
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+// Decimal digits only (no sign, no spaces), at most 18 of them; false otherwise.
+inline bool ParseDecimal(std::string_view s, int64_t& out) {
+  if (s.empty() || s.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace keikai
