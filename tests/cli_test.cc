@@ -138,6 +138,9 @@ TEST(Cli, DemoSurgeIsFoundByScanJson) {
   ASSERT_EQ(again.code, 0) << again.out;
   auto j2 = nlohmann::json::parse(keikai::testing::ReadFile(d / "r2.json"));
   EXPECT_EQ(j2["summary"]["parsed"], 0);
+  // No line was parsed this time, yet dates stay in the logs' zone (remembered per site).
+  EXPECT_EQ(j2["timezone"], j["timezone"]);
+  EXPECT_EQ(j2["surges"], j["surges"]);
   EXPECT_EQ(j2["summary"]["attacks"], j["summary"]["attacks"]);
 }
 

@@ -231,7 +231,14 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     return 1;
   }
   if (!tz) {
-    const int32_t off = res.value().has_offset ? res.value().dominant_offset : 0;
+    // The zone the logs carry: from this run's lines, else from what the store remembers of
+    // these sites (a rescan that found everything ingested parses no line), else UTC.
+    int32_t off = res.value().has_offset ? res.value().dominant_offset : 0;
+    if (!res.value().has_offset) {
+      auto remembered =
+          st.value()->SiteOffset(a.site.empty() ? res.value().sites : std::vector<std::string>{a.site});
+      if (remembered.ok() && remembered.value()) off = *remembered.value();
+    }
     tz = off == 9 * 3600 ? TimeZone::Jst()
          : off == 0      ? TimeZone::Utc()
                          : *TimeZone::Make(TimeZone::FormatOffset(off));

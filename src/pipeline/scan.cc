@@ -366,11 +366,6 @@ class Scanner {
 
   void Process(uint64_t line_no) {
     ResolveClient();
-    if (last_offset_count_ == nullptr || req_.logged_offset != last_offset_) {
-      last_offset_ = req_.logged_offset;
-      last_offset_count_ = &offsets_[last_offset_];  // map nodes do not move
-    }
-    ++*last_offset_count_;
     const std::string_view site = SiteOf();
     uint32_t site_id;
     if (site == last_site_name_ && last_site_id_ != UINT32_MAX) {
@@ -381,6 +376,17 @@ class Scanner {
       last_site_id_ = site_id;
       res_.sites.emplace_back(site);
     }
+    // The zone the lines carry, overall and per site (map nodes do not move; the per-site
+    // counters are cleared at each commit, which resets the cached pointer).
+    if (last_offset_count_ == nullptr || req_.logged_offset != last_offset_ ||
+        last_offset_site_ != site_id || last_site_offset_count_ == nullptr) {
+      last_offset_ = req_.logged_offset;
+      last_offset_site_ = site_id;
+      last_offset_count_ = &offsets_[last_offset_];
+      last_site_offset_count_ = &site_offsets_[std::string(site)][last_offset_];
+    }
+    ++*last_offset_count_;
+    ++*last_site_offset_count_;
     const int64_t hour64 = req_.time >= 0 ? req_.time / 3600 : 0;
     const auto hour = static_cast<uint32_t>(hour64);
     // Lines come in time order: the same site-hour counter is hit again and again.
@@ -507,6 +513,20 @@ class Scanner {
   Status CommitBatch(const store::FileMark* mark, bool final_behavior = false) {
     store::Batch b = agg_.TakeBatch();
     last_rcount_ = nullptr;
+    // Each site's logs carry a zone; remember it for reports of later runs.
+    for (const auto& [site, offs] : site_offsets_) {
+      int32_t best = 0;
+      uint64_t n = 0;
+      for (const auto& [off, k] : offs) {
+        if (k > n) {
+          n = k;
+          best = off;
+        }
+      }
+      if (n > 0) b.site_offsets.emplace_back(site, best);
+    }
+    site_offsets_.clear();
+    last_site_offset_count_ = nullptr;
     TakeVerdicts(b, final_behavior);
     if (mark != nullptr) b.files.push_back(*mark);
     if (opt_.dry_run) return Status::Ok();
@@ -534,6 +554,9 @@ class Scanner {
   uint64_t last_line_start_ = 0;
   uint64_t findings_kept_ = 0;
   std::map<int32_t, uint64_t> offsets_;
+  std::map<std::string, std::map<int32_t, uint64_t>> site_offsets_;  // since the last commit
+  uint64_t* last_site_offset_count_ = nullptr;
+  uint32_t last_offset_site_ = UINT32_MAX;
   uint64_t last_rkey_ = 0;
   uint64_t* last_rcount_ = nullptr;  // into agg_.requests; reset when it is taken
   int32_t last_offset_ = 0;

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <tuple>
 
 #include "keikai/store/store.h"
@@ -46,6 +47,13 @@ CREATE TABLE source_behaviour (
   ip TEXT PRIMARY KEY, classification TEXT NOT NULL, scenarios TEXT NOT NULL,
   evidence TEXT NOT NULL, requests INTEGER NOT NULL, first_seen INTEGER NOT NULL,
   last_seen INTEGER NOT NULL, crawler TEXT NOT NULL, verified INTEGER NOT NULL) WITHOUT ROWID;
+)sql",
+    // 3: the zone offset each site's logs carry, so a rescan that parses nothing still shows
+    // dates in the logs' zone.
+    R"sql(
+CREATE TABLE site_meta (
+  site TEXT PRIMARY KEY, utc_offset INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL DEFAULT (strftime('%s','now'))) WITHOUT ROWID;
 )sql",
 };
 
@@ -316,6 +324,15 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Result<std::optional<int32_t>> SiteOffset(const std::vector<std::string>& sites) override {
+    Stmt s = Prepare("SELECT utc_offset, COUNT(*) FROM site_meta WHERE " +
+                     SiteFilter(sites, "site") + " GROUP BY utc_offset ORDER BY 2 DESC LIMIT 1");
+    if (!s) return Err("prepare site offset");
+    BindSites(s.get(), sites);
+    if (sqlite3_step(s.get()) != SQLITE_ROW) return std::optional<int32_t>();
+    return std::optional<int32_t>(sqlite3_column_int(s.get(), 0));
+  }
+
   Result<std::vector<std::string>> Sites() override {
     Stmt s = Prepare("SELECT DISTINCT site FROM request_hours ORDER BY site");
     if (!s) return Err("prepare sites");
@@ -449,6 +466,16 @@ class SqliteStore : public Store {
         "crawler = CASE WHEN excluded.crawler <> '' THEN excluded.crawler ELSE crawler END, "
         "verified = MAX(verified, excluded.verified)");
     if (!a || !r || !src || !f || !fm || !ch || !bh) return Err("prepare insert");
+    Stmt so = Prepare(
+        "INSERT INTO site_meta (site, utc_offset) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET "
+        "utc_offset = excluded.utc_offset, updated_at = strftime('%s','now')");
+    if (!so) return Err("prepare site_meta");
+    for (const auto& [site, off] : b.site_offsets) {
+      sqlite3_reset(so.get());
+      Bind(so.get(), 1, site);
+      sqlite3_bind_int(so.get(), 2, off);
+      if (sqlite3_step(so.get()) != SQLITE_DONE) return Err("insert site_meta");
+    }
     for (const SourceBehavior& x : b.behaviors) {
       sqlite3_reset(bh.get());
       Bind(bh.get(), 1, x.ip);

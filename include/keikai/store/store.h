@@ -82,6 +82,8 @@ struct Batch {
   std::vector<Finding> findings;
   std::vector<FileMark> files;
   std::vector<SourceBehavior> behaviors;
+  // The zone offset (seconds east of UTC) most of a site's lines carried in this batch.
+  std::vector<std::pair<std::string, int32_t>> site_offsets;
 };
 
 struct HourCount {
@@ -126,6 +128,9 @@ class Store {
   virtual Result<std::vector<Finding>> Findings(const std::vector<std::string>& sites,
                                                 std::size_t limit) = 0;
   virtual Result<std::vector<std::string>> Sites() = 0;
+  // The zone offset the logs of these sites carried most recently (for dates in reports when
+  // a rescan parsed no line); nullopt when unknown.
+  virtual Result<std::optional<int32_t>> SiteOffset(const std::vector<std::string>& sites) = 0;
   // Attacking sources of these sites by behaviour classification ("" = not classified).
   virtual Result<std::vector<std::pair<std::string, uint64_t>>> SourceClasses(
       const std::vector<std::string>& sites) = 0;
