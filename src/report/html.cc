@@ -274,6 +274,12 @@ std::string SiteTitle(const std::string& site) {
   return site;
 }
 
+std::string ClassificationText(const std::string& c) {
+  const std::string key = "source." + c;
+  const char* t = Tr(key);
+  return key == t ? c : std::string(t);
+}
+
 std::string CountryText(const std::string& country) {
   if (country.empty()) return Tr("html.country_unknown");
   return country;
@@ -838,11 +844,6 @@ size_t ChartIndex(const Report& r, const std::vector<std::string>& chart_sites,
   return std::string::npos;
 }
 
-std::string ClassificationText(const std::string& c) {
-  const std::string key = "source." + c;
-  const char* t = Tr(key);
-  return key == t ? c : std::string(t);
-}
 
 void RenderSurges(std::string& out, const Report& r, const std::vector<std::string>& chart_sites) {
   Heading(out, "surges", "html.surges.heading");
@@ -944,7 +945,17 @@ void RenderCards(std::string& out, const Report& r) {
   Card(out, "html.card.requests", s.requests, L("html.card.requests_sub"));
   Card(out, "html.card.attacks", s.attacks,
        Fill("html.card.attacks_sub", {{"share", Percent(s.attacks, s.requests)}}));
-  Card(out, "html.card.sources", s.sources, L("html.card.sources_sub"));
+  {
+    // What behaviour analysis made of the attacking sources.
+    std::string sub;
+    for (const char* c : {"scanner", "bad-bot", "crawler", "unclassified"}) {
+      auto it = r.source_classes.find(c);
+      if (it == r.source_classes.end() || it->second == 0) continue;
+      if (!sub.empty()) sub += " · ";
+      sub += Esc(ClassificationText(c)) + " " + Count(it->second);
+    }
+    Card(out, "html.card.sources", s.sources, sub.empty() ? L("html.card.sources_sub") : sub);
+  }
   std::string lines_sub = Fill(
       "html.card.lines_sub",
       {{"files", Count(s.files)}, {"parsed", Count(s.parsed)}, {"seconds", Fixed1(s.seconds)}});

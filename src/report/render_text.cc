@@ -60,6 +60,13 @@ std::string RenderText(const Report& r, bool color) {
     o += line;
   }
 
+  if (!r.source_classes.empty()) {
+    std::string cls;
+    for (const auto& [c, n] : r.source_classes) {
+      cls += (cls.empty() ? "" : ", ") + std::string(Tr("source." + c)) + " " + Num(n);
+    }
+    o += std::string(Tr("text.source_classes")) + ": " + cls + "\n";
+  }
   o += "\n" + bold + Tr("text.surges") + reset + "\n";
   bool any = false;
   std::size_t per_class = 0;
