@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libvectorscan-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
+  libvectorscan-dev libpcre2-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
   libzstd-dev zlib1g-dev libmaxminddb-dev tor-geoipdb
   libgtest-dev libgmock-dev libbenchmark-dev
   goaccess modsecurity-crs zstd python3

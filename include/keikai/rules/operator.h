@@ -1,0 +1,59 @@
+#pragma once
+// Operators (SecLang @name): compiled once from a parsed Operator, then matched against
+// transformed values. One registry lists the operators keikai implements; an operator it does
+// not (e.g. @rbl, which needs the network) is refused at compile time with its name, never
+// silently treated as "no match".
+//
+// Regexes are PCRE2 with JIT, compiled DOTALL|MULTILINE (as ModSecurity does), with match and
+// depth limits so no input can make one match slow; a match that hits a limit counts as no
+// match and is reported through MatchResult::limit_hit. Phrase lists (@pm, @pmFromFile) are one
+// case-insensitive Vectorscan literal database each.
+//
+// Operator arguments may contain macros (%{tx.x}); Match expands them through the callback.
+// Thread-safety: a compiled operator is immutable and may be shared; each thread passes its
+// own scratch (OperatorScratch).
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keikai/core/status.h"
+#include "keikai/rules/seclang.h"
+
+namespace keikai::rules {
+
+struct MatchResult {
+  bool matched = false;
+  bool limit_hit = false;               // a regex hit its match/depth limit
+  std::vector<std::string> captures;    // TX.0 .. TX.9 for capture, when asked
+};
+
+// Expands %{...} macros in an operator argument at match time.
+using MacroExpander = std::function<std::string(std::string_view)>;
+
+struct OperatorScratch;
+std::unique_ptr<OperatorScratch, void (*)(OperatorScratch*)> NewOperatorScratch();
+
+class CompiledOperator {
+ public:
+  virtual ~CompiledOperator() = default;
+  // Matches value (already transformed). want_captures fills MatchResult::captures.
+  virtual MatchResult Match(std::string_view value, const MacroExpander& expand,
+                            OperatorScratch& scratch, bool want_captures) const = 0;
+};
+
+struct OperatorOptions {
+  std::string base_dir;          // where @pmFromFile / @ipMatchFromFile files are looked up
+  uint32_t match_limit = 100000; // PCRE2 match limit (backtracking steps)
+  uint32_t depth_limit = 10000;  // PCRE2 depth limit
+};
+
+// Names keikai implements (without '@'), for documentation and tests.
+std::span<const std::string_view> OperatorNames();
+Result<std::unique_ptr<CompiledOperator>> CompileOperator(const Operator& op,
+                                                          const OperatorOptions& opt);
+
+}  // namespace keikai::rules
