@@ -4,9 +4,9 @@
 // through leaky buckets -- one per scenario in Scenarios(), the one table of them -- and ends up
 // classified as scanner, bad-bot, crawler, human or unknown, with the evidence.
 //
-// Memory is bounded: at most BehaviorOptions::max_sources sources are tracked, in a fixed-size
-// open-addressing table of fixed-size states (memory_bytes() says how much; it never grows
-// after construction). When it is full, the least recently seen of a small random sample is
+// Memory is bounded: at most BehaviorOptions::max_sources sources are tracked, in fixed-size
+// states reached through a fixed-size index (memory_bytes() says how much; it never grows after
+// construction). When it is full, the least recently seen of a small random sample is
 // evicted and its verdict is handed out by Drain(). Not thread-safe; one tracker per scan.
 
 #include <array>
@@ -56,8 +56,9 @@ struct ScenarioSpec {
 std::span<const ScenarioSpec> Scenarios();
 
 struct BehaviorOptions {
-  // Bound on tracked sources. Memory: (max_sources * 4/3) * sizeof(state) bytes, about 270
-  // bytes per source: 262,144 sources = ~70 MB, fixed at construction.
+  // Bound on tracked sources. Memory: max_sources states (~200 bytes) plus an index of
+  // max_sources * 4/3 four-byte slots, about 205 bytes per source: 262,144 sources = ~54 MB,
+  // reserved at construction and never grown.
   std::size_t max_sources = 262'144;
   int prefix_v4 = 32;                 // 24: track /24 prefixes instead of addresses
   int prefix_v6 = 128;                // 64: track /64 prefixes
