@@ -29,7 +29,8 @@ inline uint64_t FastHash64(std::string_view s) {
     h ^= h >> 29;
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
+  // An empty view may have a null data(): memcpy from null is undefined even for 0 bytes.
+  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
   return Mix64(h ^ tail);
 }
 
