@@ -44,11 +44,7 @@ bool ParseStrfTime(std::string_view v, const std::string& fmt, int64_t& out) {
 class TokenParser : public LineParser {
  public:
   TokenParser(std::string name, std::vector<Token> tokens)
-      : name_(std::move(name)), tokens_(std::move(tokens)) {
-    for (const Token& t : tokens_) {
-      if (t.var == Var::kBytes) has_bytes_ = true;
-    }
-  }
+      : name_(std::move(name)), tokens_(std::move(tokens)) {}
   std::string_view name() const override { return name_; }
 
   LineKind Parse(std::string_view line, http::Request& req, ParseError& err) override {
@@ -232,7 +228,6 @@ class TokenParser : public LineParser {
 
   std::string name_;
   std::vector<Token> tokens_;
-  bool has_bytes_ = false;
   std::string scratch_;
 };
 

@@ -132,7 +132,6 @@ class Scanner {
       // The last verdicts: every source still tracked.
       Status c = CommitBatch(nullptr, /*final_behavior=*/true);
       if (!c.ok()) return c;
-      res_.behavior_evictions = tracker_->evictions();
     }
     uint64_t best = 0;
     for (const auto& [off, n] : offsets_) {
@@ -142,8 +141,9 @@ class Scanner {
         res_.has_offset = true;
       }
     }
+    // Every site seen in this run has an id in the aggregates (ids are never cleared).
+    res_.sites = agg_.sites;
     std::sort(res_.sites.begin(), res_.sites.end());
-    res_.sites.erase(std::unique(res_.sites.begin(), res_.sites.end()), res_.sites.end());
     res_.summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return std::move(res_);
@@ -151,7 +151,7 @@ class Scanner {
 
  private:
   // The identity of a file: its leading directive lines (IIS '#...') plus its first record line.
-  static bool ReadKey(ingest::LineSource& src, std::string& key_hash,
+  static void ReadKey(ingest::LineSource& src, std::string& key_hash,
                       std::vector<std::string>& sample) {
     std::string_view line;
     bool too_long = false;
@@ -168,7 +168,6 @@ class Scanner {
       }
     }
     key_hash = have_key ? Hex(h, len) : std::string();
-    return have_key;
   }
 
   Status ScanFile(const std::string& path, report::FileRow& row) {
@@ -246,7 +245,6 @@ class Scanner {
     }
 
     file_ = path;
-    file_key_ = key;
     file_site_ = file_site;
     uint64_t since_commit = 0;
     uint64_t prev_offset = src->offset();
@@ -374,7 +372,6 @@ class Scanner {
       site_id = agg_.Site(site);
       last_site_name_.assign(site);
       last_site_id_ = site_id;
-      res_.sites.emplace_back(site);
     }
     // The zone the lines carry, overall and per site (map nodes do not move; the per-site
     // counters are cleared at each commit, which resets the cached pointer).
@@ -383,7 +380,7 @@ class Scanner {
       last_offset_ = req_.logged_offset;
       last_offset_site_ = site_id;
       last_offset_count_ = &offsets_[last_offset_];
-      last_site_offset_count_ = &site_offsets_[std::string(site)][last_offset_];
+      last_site_offset_count_ = &site_offsets_[site_id][last_offset_];
     }
     ++*last_offset_count_;
     ++*last_site_offset_count_;
@@ -490,7 +487,6 @@ class Scanner {
     std::vector<detect::SourceVerdict> verdicts;
     tracker_->Drain(verdicts, final);
     for (const detect::SourceVerdict& v : verdicts) {
-      ++res_.source_verdicts[std::string(detect::SourceClassName(v.cls))];
       if (v.cls != detect::SourceClass::kScanner && v.cls != detect::SourceClass::kBadBot &&
           v.cls != detect::SourceClass::kCrawler) {
         continue;  // humans and unknowns are not kept
@@ -514,7 +510,7 @@ class Scanner {
     store::Batch b = agg_.TakeBatch();
     last_rcount_ = nullptr;
     // Each site's logs carry a zone; remember it for reports of later runs.
-    for (const auto& [site, offs] : site_offsets_) {
+    for (const auto& [site_id, offs] : site_offsets_) {
       int32_t best = 0;
       uint64_t n = 0;
       for (const auto& [off, k] : offs) {
@@ -523,7 +519,7 @@ class Scanner {
           best = off;
         }
       }
-      if (n > 0) b.site_offsets.emplace_back(site, best);
+      if (n > 0) b.site_offsets.emplace_back(agg_.sites[site_id], best);
     }
     site_offsets_.clear();
     last_site_offset_count_ = nullptr;
@@ -546,7 +542,7 @@ class Scanner {
   Aggregates agg_;
   http::Request req_;
   detect::Detection det_out_;
-  std::string file_, file_key_, file_site_, site_buf_;
+  std::string file_, file_site_, site_buf_;
   std::string last_site_name_;
   uint32_t last_site_id_ = UINT32_MAX;
   std::string last_line_;
@@ -554,7 +550,7 @@ class Scanner {
   uint64_t last_line_start_ = 0;
   uint64_t findings_kept_ = 0;
   std::map<int32_t, uint64_t> offsets_;
-  std::map<std::string, std::map<int32_t, uint64_t>> site_offsets_;  // since the last commit
+  std::map<uint32_t, std::map<int32_t, uint64_t>> site_offsets_;  // by site id, since the last commit
   uint64_t* last_site_offset_count_ = nullptr;
   uint32_t last_offset_site_ = UINT32_MAX;
   uint64_t last_rkey_ = 0;

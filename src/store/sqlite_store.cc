@@ -127,13 +127,13 @@ class SqliteStore : public Store {
   Result<std::vector<HourCount>> AttackHours(const std::vector<std::string>& sites) override {
     Stmt s = Prepare("SELECT site, hour, cls, count FROM class_hours WHERE " +
                      SiteFilter(sites, "site") + " ORDER BY hour");
-    return HourQuery(s, sites, true);
+    return HourQuery(s, sites);
   }
 
   Result<std::vector<HourCount>> RequestHours(const std::vector<std::string>& sites) override {
     Stmt s = Prepare("SELECT site, hour, 0, count FROM request_hours WHERE " +
                      SiteFilter(sites, "site") + " ORDER BY hour");
-    return HourQuery(s, sites, false);
+    return HourQuery(s, sites);
   }
 
   Result<std::vector<SourceTotal>> TopSources(const std::vector<std::string>& sites,
@@ -380,8 +380,7 @@ class SqliteStore : public Store {
                         : std::string();
   }
 
-  Result<std::vector<HourCount>> HourQuery(Stmt& s, const std::vector<std::string>& sites,
-                                           bool) {
+  Result<std::vector<HourCount>> HourQuery(Stmt& s, const std::vector<std::string>& sites) {
     if (!s) return Err("prepare hours");
     BindSites(s.get(), sites);
     std::vector<HourCount> out;

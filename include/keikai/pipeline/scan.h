@@ -10,7 +10,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -58,8 +57,6 @@ struct ScanResult {
   std::vector<report::BadLineSample> bad_line_samples;
   std::vector<std::string> sites;      // sites seen in this run, sorted
   uint64_t findings_dropped = 0;       // over max_findings
-  std::map<std::string, uint64_t> source_verdicts;  // classification -> sources, this run
-  uint64_t behavior_evictions = 0;
   std::string first_error;             // the first fatal per-file error, if any
   // The zone offset most lines carried (seconds east of UTC), for showing dates in the logs'
   // own zone when the user did not choose one; has_offset is false if no line carried one.
