@@ -129,8 +129,8 @@ std::string NdjsonLine(const pipeline::DetectionEvent& ev) {
   for (int k = 0; k < detect::kScenarioCount; ++k) {
     if ((ev.behavior_scenarios & (1u << k)) == 0) continue;
     const detect::ScenarioSpec& sc = detect::Scenarios()[static_cast<std::size_t>(k)];
-    ids.push_back("behavior:" + std::string(sc.name));
-    evidence.push_back("behavior:" + std::string(sc.name) + ": " + std::string(sc.help_en));
+    ids.push_back(detect::ScenarioDetectorId(sc));
+    evidence.push_back(detect::ScenarioEvidence(sc));
   }
   j["detectors"] = ids;
   j["evidence"] = evidence;

@@ -21,38 +21,40 @@ using SC = SourceClass;
 // The one table of scenarios. Capacities and leak rates are chosen so that ordinary browsing
 // (a page every few seconds at most, with its assets, a few 404s) never overflows, while tools
 // that enumerate overflow within a minute or two. docs/behavior.md explains each row.
+constexpr uint32_t Bit(AttackClass c) { return 1u << static_cast<int>(c); }
+
 constexpr ScenarioSpec kScenarios[] = {
-    {Scenario::kProbe404, "probe-404", 20, 0.1, SC::kScanner,
+    {Scenario::kProbe404, "probe-404", 20, 0.1, SC::kScanner, Bit(AttackClass::kProbe),
      "4xx answers on more than 20 distinct paths in a burst (draining 1 per 10 s)",
      "短時間に20を超える別々のパスで4xx応答（10秒に1件ずつ回復）"},
-    {Scenario::kSensitiveFiles, "sensitive-files", 2, 1.0 / 60, SC::kScanner,
+    {Scenario::kSensitiveFiles, "sensitive-files", 2, 1.0 / 60, SC::kScanner, 0,
      "more than 2 requests for sensitive files (draining 1 per minute)",
      "機密ファイルへのリクエストが2件を超える（1分に1件ずつ回復）"},
-    {Scenario::kAdminProbe, "admin-probe", 2, 1.0 / 60, SC::kScanner,
+    {Scenario::kAdminProbe, "admin-probe", 2, 1.0 / 60, SC::kScanner, 0,
      "more than 2 requests for admin interfaces the site does not have (draining 1 per minute)",
      "存在しない管理画面へのリクエストが2件を超える（1分に1件ずつ回復）"},
-    {Scenario::kBackdoor, "backdoor-names", 1, 1.0 / 60, SC::kScanner,
+    {Scenario::kBackdoor, "backdoor-names", 1, 1.0 / 60, SC::kScanner, 0,
      "more than 1 request for web-shell names (draining 1 per minute)",
      "Webシェル名へのリクエストが1件を超える（1分に1件ずつ回復）"},
-    {Scenario::kCvePath, "cve-paths", 1, 1.0 / 60, SC::kScanner,
+    {Scenario::kCvePath, "cve-paths", 1, 1.0 / 60, SC::kScanner, 0,
      "more than 1 known-CVE probe (draining 1 per minute)",
      "既知のCVEを狙うリクエストが1件を超える（1分に1件ずつ回復）"},
-    {Scenario::kFastCrawl, "fast-crawl", 60, 0.5, SC::kBadBot,
+    {Scenario::kFastCrawl, "fast-crawl", 60, 0.5, SC::kBadBot, Bit(AttackClass::kBadBot),
      "pages faster than 1 per 2 s beyond a burst of 60, with under 10% assets",
      "アセットが10%未満のまま、60件のバーストを超えて2秒に1ページより速く取得"},
-    {Scenario::kPathEnum, "path-enumeration", 100, 0.2, SC::kBadBot,
+    {Scenario::kPathEnum, "path-enumeration", 100, 0.2, SC::kBadBot, Bit(AttackClass::kBadBot),
      "more than 100 distinct paths in a burst (draining 1 per 5 s)",
      "短時間に100を超える別々のパス（5秒に1件ずつ回復）"},
-    {Scenario::kUaSwitch, "ua-switching", 4, 1.0 / 300, SC::kBadBot,
+    {Scenario::kUaSwitch, "ua-switching", 4, 1.0 / 300, SC::kBadBot, Bit(AttackClass::kBadBot),
      "more than 4 different user agents (draining 1 per 5 minutes)",
      "4種類を超えるユーザーエージェント（5分に1件ずつ回復）"},
-    {Scenario::kScriptedUa, "scripted-ua", 10, 1.0 / 60, SC::kBadBot,
+    {Scenario::kScriptedUa, "scripted-ua", 10, 1.0 / 60, SC::kBadBot, Bit(AttackClass::kBadBot),
      "more than 10 requests with an empty or scripted user agent (draining 1 per minute)",
      "空またはスクリプトのユーザーエージェントで10件を超えるリクエスト（1分に1件ずつ回復）"},
-    {Scenario::kHeadOptions, "head-options", 20, 1.0 / 30, SC::kBadBot,
+    {Scenario::kHeadOptions, "head-options", 20, 1.0 / 30, SC::kBadBot, Bit(AttackClass::kBadBot),
      "more than 20 HEAD/OPTIONS requests (draining 1 per 30 s)",
      "HEAD/OPTIONSリクエストが20件を超える（30秒に1件ずつ回復）"},
-    {Scenario::kManySites, "many-sites", 5, 1.0 / 600, SC::kScanner,
+    {Scenario::kManySites, "many-sites", 5, 1.0 / 600, SC::kScanner, Bit(AttackClass::kScanner),
      "more than 5 different sites (draining 1 per 10 minutes)",
      "5つを超える別々のサイト（10分に1件ずつ回復）"},
 };
@@ -60,19 +62,6 @@ static_assert(std::size(kScenarios) == kScenarioCount);
 
 constexpr std::string_view kClassNames[] = {"unknown", "human", "crawler", "bad-bot", "scanner"};
 
-constexpr uint32_t Bit(AttackClass c) { return 1u << static_cast<int>(c); }
-// The attack class a triggered behaviour scenario gives the source's requests (0 for the
-// scenarios that come from signatures, which classify requests themselves).
-constexpr uint32_t kScenarioClassBits[] = {
-    Bit(AttackClass::kProbe),    // probe-404
-    0, 0, 0, 0,                  // sensitive-files, admin-probe, backdoor-names, cve-paths
-    Bit(AttackClass::kBadBot),   // fast-crawl
-    Bit(AttackClass::kBadBot),   // path-enumeration
-    Bit(AttackClass::kBadBot),   // ua-switching
-    Bit(AttackClass::kBadBot),   // scripted-ua
-    Bit(AttackClass::kBadBot),   // head-options
-    Bit(AttackClass::kScanner),  // many-sites
-};
 
 enum Crawler : uint8_t { kNoCrawler = 0, kGoogle, kBing, kYandex, kBaidu, kApple, kDuckDuck };
 struct CrawlerSpec {
@@ -245,6 +234,12 @@ bool ParseSourceClass(std::string_view s, SourceClass& out) {
 }
 
 std::span<const ScenarioSpec> Scenarios() { return kScenarios; }
+
+std::string ScenarioDetectorId(const ScenarioSpec& s) { return "behavior:" + std::string(s.name); }
+
+std::string ScenarioEvidence(const ScenarioSpec& s) {
+  return ScenarioDetectorId(s) + ": " + std::string(s.help_en);
+}
 
 std::vector<std::string> SourceVerdict::scenario_ids() const {
   std::vector<std::string> ids;
@@ -502,7 +497,7 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& 
     if (s.level[k] > kScenarios[k].capacity) {
       // Overflow: count it once per burst, and let the bucket restart below capacity.
       s.triggered |= 1u << k;
-      s.class_bits |= kScenarioClassBits[k];
+      s.class_bits |= kScenarios[k].request_classes;
       if (s.triggers[k] < UINT16_MAX) ++s.triggers[k];
       s.level[k] = static_cast<float>(kScenarios[k].capacity / 2);
     }
@@ -562,7 +557,13 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& 
   }
   // Once a behaviour scenario has triggered, the source's requests are attacks in their own
   // right, signature or not (a scanner behind a browser user agent).
-  if (scenarios != nullptr) *scenarios = s.triggered;
+  if (scenarios != nullptr) {
+    uint32_t behavioural = 0;
+    for (int k = 0; k < kScenarioCount; ++k) {
+      if (kScenarios[k].request_classes != 0) behavioural |= 1u << k;
+    }
+    *scenarios = s.triggered & behavioural;
+  }
   return s.class_bits;
 }
 

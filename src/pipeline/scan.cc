@@ -401,11 +401,6 @@ class Scanner {
       // Behaviour: a source whose behaviour scenarios have triggered makes attacks of its
       // requests, whatever they look like one by one.
       det_out_.class_mask |= tracker_->Observe(req_, ip, site, det_out_, &scenarios);
-      uint32_t behavioural = 0;
-      for (int k = 0; k < detect::kScenarioCount; ++k) {
-        if ((scenarios & (1u << k)) && IsBehavioural(k)) behavioural |= 1u << k;
-      }
-      scenarios = behavioural;
     }
     if (!det_out_.any()) return;
 
@@ -461,8 +456,8 @@ class Scanner {
       if (!(scenarios & (1u << k))) continue;
       const detect::ScenarioSpec& sc = detect::Scenarios()[static_cast<std::size_t>(k)];
       if (!f.detectors.empty()) f.detectors += ',';
-      f.detectors += "behavior:" + std::string(sc.name);
-      ev.push_back("behavior:" + std::string(sc.name) + ": " + std::string(sc.help_en));
+      f.detectors += detect::ScenarioDetectorId(sc);
+      ev.push_back(detect::ScenarioEvidence(sc));
     }
     f.evidence = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     f.method = Excerpt(req_.method, 32);
@@ -472,14 +467,6 @@ class Scanner {
     f.file = file_;
     f.line = line_no;
     agg_.findings.push_back(std::move(f));
-  }
-
-  // Scenarios that come from behaviour rather than from signatures.
-  static bool IsBehavioural(int k) {
-    using S = detect::Scenario;
-    const auto s = static_cast<S>(k);
-    return s == S::kProbe404 || s == S::kFastCrawl || s == S::kPathEnum || s == S::kUaSwitch ||
-           s == S::kScriptedUa || s == S::kHeadOptions || s == S::kManySites;
   }
 
   void TakeVerdicts(store::Batch& b, bool final) {

@@ -49,11 +49,18 @@ struct ScenarioSpec {
   double capacity;            // the bucket overflows (the scenario triggers) above this level
   double leak_per_second;     // how fast the bucket drains
   SourceClass implies;        // what triggering says about the source
+  // Attack classes (bits of AttackClass) the source's requests get once this scenario has
+  // triggered; 0 for scenarios fed by signatures, whose requests are classified already.
+  uint32_t request_classes;
   std::string_view help_en;
   std::string_view help_ja;
 };
 // The table of scenarios with their parameters (docs/behavior.md prints it).
 std::span<const ScenarioSpec> Scenarios();
+// How findings, ndjson and reports name a behaviour scenario: "behavior:probe-404", and the
+// evidence line "behavior:probe-404: <what it means>".
+std::string ScenarioDetectorId(const ScenarioSpec& s);
+std::string ScenarioEvidence(const ScenarioSpec& s);
 
 struct BehaviorOptions {
   // Bound on tracked sources. Memory: max_sources states (~200 bytes) plus an index of
@@ -89,8 +96,8 @@ class BehaviorTracker {
   // One request (time order per source is assumed but not required: time going backwards
   // simply does not drain the buckets). Returns the attack-class bits (AttackClass) that the
   // source's triggered behaviour scenarios give this request: 0 while it behaves.
-  // *scenarios (optional) receives the source's triggered scenarios (bit per Scenario) for the
-  // evidence ("behavior:probe-404").
+  // *scenarios (optional) receives the behaviour scenarios (bit per Scenario, those with
+  // request_classes) that gave this request its classes, for the evidence.
   uint32_t Observe(const http::Request& req, const http::IpAddr& ip, std::string_view site,
                    const Detection& detection, uint32_t* scenarios = nullptr);
   // Hands out verdicts of sources evicted since the last call; with final, of all sources (and
