@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "keikai/core/files.h"
 #include "keikai/core/i18n.h"
 #include "keikai/core/time.h"
 #include "keikai/demo/generator.h"
@@ -207,13 +208,13 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - tm0).count());
     }
   };
-  auto det = detect::DetectorSet::Build(detect::Builtins(), detect::DetectorSet::DefaultCacheDir());
+  auto det = detect::DetectorSet::Build(detect::Builtins(), DefaultCacheDir());
   if (!det.ok()) {
     Error(det.status().ToString());
     return 1;
   }
   tmark("detectors");
-  auto geo = geo::Open(a.geoip, detect::DetectorSet::DefaultCacheDir());
+  auto geo = geo::Open(a.geoip, DefaultCacheDir());
   tmark("geo");
   if (!geo.ok()) Error(std::string(Tr("err.geo")) + " (" + geo.status().message() + ")");
   const std::string db_path = a.db.empty() ? store::DefaultDbPath() : a.db;

@@ -2,19 +2,17 @@
 
 #include <hs/hs.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <cctype>
 #include <functional>
 #include <array>
 #include <string>
 #include <unordered_map>
 
+#include "keikai/core/files.h"
 #include "keikai/core/hash.h"
 #include "keikai/http/decode.h"
 
@@ -113,26 +111,11 @@ namespace {
 
 // Loads a serialised database if its file exists and deserialises cleanly.
 hs_database_t* LoadCached(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return nullptr;
   std::string bytes;
-  char buf[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.append(buf, n);
-  std::fclose(f);
+  if (!ReadFile(path, bytes)) return nullptr;
   hs_database_t* db = nullptr;
   if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) return nullptr;
   return db;
-}
-
-// Removes older cache files of the same family (same prefix), so the cache does not grow with
-// every change of the lists.
-void PruneSiblings(const std::string& dir, const std::string& keep, const std::string& prefix) {
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.rfind(prefix, 0) == 0 && e.path().string() != keep) std::filesystem::remove(e.path(), ec);
-  }
 }
 
 void StoreCached(const std::string& dir, const std::string& path, const hs_database_t* db,
@@ -140,28 +123,14 @@ void StoreCached(const std::string& dir, const std::string& path, const hs_datab
   char* bytes = nullptr;
   std::size_t len = 0;
   if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  // Write then rename, so a reader never sees half a file.
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  if (std::FILE* f = std::fopen(tmp.c_str(), "wb")) {
-    const bool ok = std::fwrite(bytes, 1, len, f) == len;
-    if (std::fclose(f) == 0 && ok) std::filesystem::rename(tmp, path, ec);
-    std::filesystem::remove(tmp, ec);
-  }
+  const bool ok = WriteFileAtomic(path, std::string_view(bytes, len));
   std::free(bytes);
-  PruneSiblings(dir, path, prefix);
+  // Older entries of the same family go, so the cache does not grow with every list change.
+  if (ok) PruneSiblings(dir, path, prefix);
 }
 
 }  // namespace
 
-std::string DetectorSet::DefaultCacheDir() {
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/keikai";
-  const char* home = std::getenv("HOME");
-  if (home != nullptr && *home == '/') return std::string(home) + "/.cache/keikai";
-  return "";
-}
 
 Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
                                        const std::string& cache_dir) {

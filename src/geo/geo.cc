@@ -1,13 +1,13 @@
 #include "keikai/geo/geo.h"
 
+#include "keikai/core/files.h"
+
 #include <maxminddb.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <mutex>
 #include <cstdio>
 #include <cstring>
@@ -119,16 +119,6 @@ class Mmdb : public GeoDb {
 
 namespace {
 
-// Reads a whole file; the geoip files are a few MB, and one read beats line-by-line streams.
-bool ReadAll(const std::string& path, std::string& out) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return false;
-  char buf[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  std::fclose(f);
-  return true;
-}
 
 bool ParseU32(std::string_view s, uint32_t& out) {
   if (s.empty() || s.size() > 10) return false;
@@ -156,7 +146,7 @@ void ForEachLine(std::string_view data, F f) {
 
 void LoadV6(const std::string& path, std::vector<Range6>& out, uint64_t& bad) {
   std::string data;
-  if (!ReadAll(path, data)) return;
+  if (!ReadFile(path, data)) return;
   out.reserve(data.size() / 48);
   ForEachLine(data, [&](std::string_view line) {
     const std::size_t c1 = line.find(','), c2 = line.rfind(',');
@@ -183,7 +173,7 @@ Result<std::unique_ptr<GeoDb>> LoadTorGeoip(const std::string& v4_path, const st
   auto db = std::make_unique<TorGeoip>();
   uint64_t bad = 0;
   std::string data;
-  if (!ReadAll(v4_path, data)) return Status::Error("geo", "cannot open " + v4_path);
+  if (!ReadFile(v4_path, data)) return Status::Error("geo", "cannot open " + v4_path);
   db->v4.reserve(data.size() / 24);
   ForEachLine(data, [&](std::string_view line) {
     const std::size_t c1 = line.find(','), c2 = line.rfind(',');
@@ -230,7 +220,7 @@ std::string CacheKey(const std::string& path) {
 
 bool LoadV4Cache(const std::string& file, std::vector<Range4>& out) {
   std::string data;
-  if (!ReadAll(file, data) || data.size() < 8) return false;
+  if (!ReadFile(file, data) || data.size() < 8) return false;
   uint32_t magic = 0, n = 0;
   std::memcpy(&magic, data.data(), 4);
   std::memcpy(&n, data.data() + 4, 4);
@@ -247,17 +237,12 @@ bool LoadV4Cache(const std::string& file, std::vector<Range4>& out) {
 }
 
 void StoreV4Cache(const std::string& dir, const std::string& file, const std::vector<Range4>& v) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const std::string tmp = file + ".tmp" + std::to_string(::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return;
   const uint32_t n = static_cast<uint32_t>(v.size());
-  bool ok = std::fwrite(&kCacheMagic, 4, 1, f) == 1 && std::fwrite(&n, 4, 1, f) == 1 &&
-            std::fwrite(v.data(), sizeof(Range4), v.size(), f) == v.size();
-  ok = std::fclose(f) == 0 && ok;
-  if (ok) std::filesystem::rename(tmp, file, ec);
-  std::filesystem::remove(tmp, ec);
+  std::string bytes;
+  bytes.append(reinterpret_cast<const char*>(&kCacheMagic), 4);
+  bytes.append(reinterpret_cast<const char*>(&n), 4);
+  bytes.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(Range4));
+  if (WriteFileAtomic(file, bytes)) PruneSiblings(dir, file, "geoip4-");
 }
 
 }  // namespace

@@ -1,13 +1,13 @@
 #include "keikai/rules/seclang.h"
 
+#include "keikai/core/files.h"
+
 #include <glob.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace keikai::rules {
 namespace {
@@ -383,11 +383,9 @@ Status LoadOne(const std::string& path, int depth, std::set<std::string>& stack,
   std::error_code ec;
   const std::string canon = std::filesystem::weakly_canonical(path, ec).string();
   if (stack.count(canon) != 0) return Status::Error("seclang", path + ": include cycle");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error("seclang", "cannot read rule file " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto parsed = ParseText(ss.str(), path);
+  std::string text;
+  if (!ReadFile(path, text)) return Status::Error("seclang", "cannot read rule file " + path);
+  auto parsed = ParseText(text, path);
   if (!parsed.ok()) return parsed.status();
   stack.insert(canon);
   const std::string dir = std::filesystem::path(path).parent_path().string();

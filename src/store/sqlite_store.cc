@@ -6,6 +6,7 @@
 #include <optional>
 #include <tuple>
 
+#include "keikai/core/files.h"
 #include "keikai/store/store.h"
 
 namespace keikai::store {
@@ -562,11 +563,8 @@ class SqliteStore : public Store {
 int SchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
 
 std::string DefaultDbPath() {
-  const char* xdg = std::getenv("XDG_DATA_HOME");
-  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/keikai/keikai.db";
-  const char* home = std::getenv("HOME");
-  if (home != nullptr && *home == '/') return std::string(home) + "/.local/share/keikai/keikai.db";
-  return "keikai.db";
+  const std::string dir = DefaultDataDir();
+  return dir.empty() ? "keikai.db" : dir + "/keikai.db";
 }
 
 Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {

@@ -101,13 +101,11 @@ class DetectorSet {
   DetectorSet(DetectorSet&&) noexcept;
   DetectorSet& operator=(DetectorSet&&) noexcept;
 
-  // cache_dir: where compiled pattern databases are kept between runs, keyed by a hash of the
-  // patterns and the Vectorscan version ("" = no cache). A missing, stale or corrupt cache entry
+  // cache_dir (e.g. keikai::DefaultCacheDir()): where compiled pattern databases are kept
+  // between runs, keyed by a hash of the patterns and the Vectorscan version ("" = no cache). A missing, stale or corrupt cache entry
   // is rebuilt, never trusted.
   static Result<DetectorSet> Build(std::span<const DetectorSpec> specs,
                                    const std::string& cache_dir = "");
-  // The per-user default cache directory ($XDG_CACHE_HOME/keikai or ~/.cache/keikai).
-  static std::string DefaultCacheDir();
 
   std::unique_ptr<Scratch, void (*)(Scratch*)> NewScratch() const;
   // Runs all detectors on req and fills out (cleared first).

@@ -1,0 +1,61 @@
+#include "keikai/core/files.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+namespace keikai {
+namespace {
+
+std::string UserDir(const char* xdg_var, const char* home_suffix) {
+  const char* xdg = std::getenv(xdg_var);
+  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/keikai";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home == '/') return std::string(home) + "/" + home_suffix + "/keikai";
+  return "";
+}
+
+}  // namespace
+
+bool ReadFile(const std::string& path, std::string& out) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  char buf[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  const bool ok = std::ferror(f) == 0;
+  std::fclose(f);
+  return ok;
+}
+
+bool WriteFileAtomic(const std::string& path, std::string_view bytes) {
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return false;
+  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  ok = std::fclose(f) == 0 && ok;
+  if (ok) std::filesystem::rename(tmp, path, ec);
+  ok = ok && !ec;
+  std::filesystem::remove(tmp, ec);
+  return ok;
+}
+
+void PruneSiblings(const std::string& dir, const std::string& keep, const std::string& prefix) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && e.path().string() != keep) {
+      std::filesystem::remove(e.path(), ec);
+    }
+  }
+}
+
+std::string DefaultCacheDir() { return UserDir("XDG_CACHE_HOME", ".cache"); }
+std::string DefaultDataDir() { return UserDir("XDG_DATA_HOME", ".local/share"); }
+
+}  // namespace keikai
