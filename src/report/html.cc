@@ -21,6 +21,7 @@
 #include "keikai/core/time.h"
 #include "keikai/report/model.h"
 #include "keikai/report/render.h"
+#include "report/format.h"
 
 namespace keikai::report {
 namespace {
@@ -164,16 +165,6 @@ std::string TruncateChars(std::string_view clean, size_t max_chars) {
 // Numbers, formatted by hand so that no locale can change them.
 
 // 1234567 -> "1,234,567".
-std::string Count(uint64_t v) {
-  const std::string digits = std::to_string(v);
-  std::string out;
-  const size_t n = digits.size();
-  for (size_t i = 0; i < n; ++i) {
-    if (i > 0 && (n - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 // Tenths of |v| rounded, clamped to a range that cannot overflow.
 uint64_t Tenths(double v) {
@@ -186,7 +177,7 @@ std::string Fixed1(double v) {
   if (!std::isfinite(v)) return std::string(kEnDash);
   const uint64_t t = Tenths(v);
   std::string out = (v < 0 && t != 0) ? "-" : "";
-  out += Count(t / 10);
+  out += Thousands(t / 10);
   out += '.';
   out += static_cast<char>('0' + t % 10);
   return out;
@@ -296,12 +287,12 @@ std::string ClassList(const std::map<std::string, uint64_t>& classes, size_t lim
   for (const auto& [cls, n] : sorted) {
     if (shown == limit) break;
     if (shown > 0) out += sep;
-    out += Fill("html.class_count", {{"class", Esc(ClassText(cls))}, {"count", Count(n)}});
+    out += Fill("html.class_count", {{"class", Esc(ClassText(cls))}, {"count", Thousands(n)}});
     ++shown;
   }
   if (sorted.size() > shown) {
     out += sep;
-    out += Fill("html.more", {{"count", Count(sorted.size() - shown)}});
+    out += Fill("html.more", {{"count", Thousands(sorted.size() - shown)}});
   }
   return out;
 }
@@ -319,7 +310,7 @@ std::string JoinList(const std::vector<std::string>& items, size_t limit) {
   }
   if (items.size() > shown) {
     out += sep;
-    out += Fill("html.more", {{"count", Count(items.size() - shown)}});
+    out += Fill("html.more", {{"count", Thousands(items.size() - shown)}});
   }
   return out;
 }
@@ -684,7 +675,7 @@ std::string RenderChart(const Report& r, const std::string& site, size_t index, 
     out += "<line class=\"" + std::string(k == 0 ? "axis" : "grid") + "\" x1=\"" + Num(kLeft) +
            "\" y1=\"" + Num(y) + "\" x2=\"" + Num(kLeft + kPlotW) + "\" y2=\"" + Num(y) + "\"/>";
     out += "<text x=\"" + Num(kLeft - 6) + "\" y=\"" + Num(y + 4) + "\" text-anchor=\"end\">" +
-           Count(static_cast<uint64_t>(std::llround(v))) + "</text>";
+           Thousands(static_cast<uint64_t>(std::llround(v))) + "</text>";
   }
   out += "<text x=\"4\" y=\"" + Num(kTop - 12) + "\">" + L("html.chart.y_axis") + "</text>";
   out += "</g>\n";
@@ -699,7 +690,7 @@ std::string RenderChart(const Report& r, const std::string& site, size_t index, 
            Num(bar_w) + "\" height=\"" + Num(h) + "\"><title>" +
            Fill(p.baseline > 0 ? "html.chart.tooltip" : "html.chart.tooltip_no_baseline",
                 {{"date", Esc(FormatDate(p.day))},
-                 {"attacks", Count(p.attacks)},
+                 {"attacks", Thousands(p.attacks)},
                  {"baseline", Fixed1(p.baseline)}}) +
            "</title></rect>";
   }
@@ -792,7 +783,7 @@ std::string Th(std::string_view key, bool numeric = false) {
   return std::string(numeric ? "<th class=\"n\">" : "<th>") + L(key) + "</th>";
 }
 
-std::string TdNum(uint64_t v) { return "<td class=\"n\">" + Count(v) + "</td>"; }
+std::string TdNum(uint64_t v) { return "<td class=\"n\">" + Thousands(v) + "</td>"; }
 
 std::string Td(const std::string& html, std::string_view cls = {}) {
   if (cls.empty()) return "<td>" + html + "</td>";
@@ -878,14 +869,14 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
               {"class", cls},
               {"ratio", ratio},
               {"peak", Esc(s->peak_date)},
-              {"attacks", Count(s->peak_attacks)},
+              {"attacks", Thousands(s->peak_attacks)},
               {"baseline", Fixed1(s->baseline)}});
     out += std::string("<div class=\"surge") + (s->ongoing ? " ongoing" : " ended") + "\">\n";
     out += "<p class=\"what\"><span class=\"badge\">" +
            L(s->ongoing ? "html.surge.ongoing" : "html.surge.ended") + "</span>" + sentence +
            "</p>\n";
     out += "<p class=\"info\">" + Esc(SiteTitle(s->site)) + " · " + cls + " · " +
-           Fill(s->days == 1 ? "html.surge.day" : "html.surge.days", {{"days", Count(s->days)}});
+           Fill(s->days == 1 ? "html.surge.day" : "html.surge.days", {{"days", Thousands(s->days)}});
     const size_t chart = ChartIndex(r, chart_sites, s->site);
     if (chart != std::string::npos) {
       out += " · <a href=\"#chart-" + std::to_string(chart) + "\">" + L("html.surge.see_chart") +
@@ -899,7 +890,7 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
            Fill("html.surge.evidence", {{"first_alarm", Esc(s->first_alarm_time)},
                                         {"p", Esc(pv)},
                                         {"hour", Esc(s->peak_hour_time)},
-                                        {"hour_attacks", Count(s->peak_hour_attacks)},
+                                        {"hour_attacks", Thousands(s->peak_hour_attacks)},
                                         {"hour_expected", Fixed1(s->peak_hour_expected)}}) +
            "</p>\n";
     if (!s->drivers.empty()) {
@@ -908,7 +899,7 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
         const SurgeDriver& d = s->drivers[k];
         if (k > 0) out += ", ";
         out += "<code>" + Esc(d.ip) + "</code>" + (d.country.empty() ? "" : " (" + Esc(d.country) + ")") +
-               " " + Count(d.attacks);
+               " " + Thousands(d.attacks);
         if (!d.classification.empty()) out += " " + Esc(ClassificationText(d.classification));
       }
       out += "</p>\n";
@@ -933,7 +924,7 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
 
 void Card(std::string& out, std::string_view key, uint64_t value, const std::string& sub_html) {
   out += "<div class=\"card\"><div class=\"label\">" + L(key) + "</div><div class=\"value\">" +
-         Count(value) + "</div>";
+         Thousands(value) + "</div>";
   if (!sub_html.empty()) out += "<div class=\"sub\">" + sub_html + "</div>";
   out += "</div>\n";
 }
@@ -952,15 +943,15 @@ void RenderCards(std::string& out, const Report& r) {
       auto it = r.source_classes.find(c);
       if (it == r.source_classes.end() || it->second == 0) continue;
       if (!sub.empty()) sub += " · ";
-      sub += Esc(ClassificationText(c)) + " " + Count(it->second);
+      sub += Esc(ClassificationText(c)) + " " + Thousands(it->second);
     }
     Card(out, "html.card.sources", s.sources, sub.empty() ? L("html.card.sources_sub") : sub);
   }
   std::string lines_sub = Fill(
       "html.card.lines_sub",
-      {{"files", Count(s.files)}, {"parsed", Count(s.parsed)}, {"seconds", Fixed1(s.seconds)}});
+      {{"files", Thousands(s.files)}, {"parsed", Thousands(s.parsed)}, {"seconds", Fixed1(s.seconds)}});
   if (s.already_ingested > 0) {
-    lines_sub += "<br>" + Fill("html.card.already", {{"count", Count(s.already_ingested)}});
+    lines_sub += "<br>" + Fill("html.card.already", {{"count", Thousands(s.already_ingested)}});
   }
   Card(out, "html.card.lines", s.lines, lines_sub);
   Card(out, "html.card.bad_lines", s.bad_lines,
@@ -975,13 +966,13 @@ void RenderCards(std::string& out, const Report& r) {
   out += "<div class=\"origin\">";
   out += "<span><span class=\"key\" style=\"background:#2f5d9e\"></span>" +
          Fill("html.card.domestic", {{"country", Esc(r.home_country)}}) + " <b>" +
-         Count(r.domestic_attacks) + "</b> (" + Percent(r.domestic_attacks, total) + ")</span>";
+         Thousands(r.domestic_attacks) + "</b> (" + Percent(r.domestic_attacks, total) + ")</span>";
   out += "<span><span class=\"key\" style=\"background:#d9822b\"></span>" +
-         L("html.card.overseas") + " <b>" + Count(r.overseas_attacks) + "</b> (" +
+         L("html.card.overseas") + " <b>" + Thousands(r.overseas_attacks) + "</b> (" +
          Percent(r.overseas_attacks, total) + ")</span>";
   if (r.unknown_country_attacks > 0) {
     out += "<span><span class=\"key\" style=\"background:#a7adb7\"></span>" +
-           L("html.card.unknown") + " <b>" + Count(r.unknown_country_attacks) + "</b> (" +
+           L("html.card.unknown") + " <b>" + Thousands(r.unknown_country_attacks) + "</b> (" +
            Percent(r.unknown_country_attacks, total) + ")</span>";
   }
   out += "</div>";
@@ -1117,7 +1108,7 @@ void RenderBadLines(std::string& out, const Report& r) {
   if (r.summary.bad_lines > shown) {
     out +=
         "<p class=\"note\">" +
-        Fill("html.bad.shown", {{"shown", Count(shown)}, {"total", Count(r.summary.bad_lines)}}) +
+        Fill("html.bad.shown", {{"shown", Thousands(shown)}, {"total", Thousands(r.summary.bad_lines)}}) +
         "</p>\n";
   }
   out += "<div class=\"scroll\"><table>\n<thead><tr>" + Th("html.col.file") +

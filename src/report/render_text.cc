@@ -3,23 +3,11 @@
 #include <string>
 
 #include "keikai/report/alert.h"
+#include "report/format.h"
 #include "keikai/report/render.h"
 
 namespace keikai::report {
 namespace {
-
-std::string Num(uint64_t v) {
-  std::string s = std::to_string(v);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
-  return s;
-}
-
-
-std::string Replace(std::string s, const std::string& from, const std::string& to) {
-  const std::size_t p = s.find(from);
-  if (p != std::string::npos) s.replace(p, from.size(), to);
-  return s;
-}
 
 std::string ClassLabel(const std::string& c) {
   return c == "*" ? Tr("class.*") : Tr("class." + c);
@@ -43,27 +31,27 @@ std::string RenderText(const Report& r, bool color) {
   const Summary& s = r.summary;
   char line[256];
   std::snprintf(line, sizeof line, "%s: %s  %s: %s  %s: %s  %s: %s\n", Tr("text.lines"),
-                Num(s.lines).c_str(), Tr("text.parsed"), Num(s.parsed).c_str(),
-                Tr("text.bad_lines"), Num(s.bad_lines).c_str(), Tr("text.already"),
-                Num(s.already_ingested).c_str());
+                Thousands(s.lines).c_str(), Tr("text.parsed"), Thousands(s.parsed).c_str(),
+                Tr("text.bad_lines"), Thousands(s.bad_lines).c_str(), Tr("text.already"),
+                Thousands(s.already_ingested).c_str());
   o += line;
   std::snprintf(line, sizeof line, "%s: %s  %s: %s%s%s  %s: %s\n", Tr("text.requests"),
-                Num(s.requests).c_str(), Tr("text.attacks"), bold.c_str(),
-                Num(s.attacks).c_str(), reset.c_str(), Tr("text.sources"),
-                Num(s.sources).c_str());
+                Thousands(s.requests).c_str(), Tr("text.attacks"), bold.c_str(),
+                Thousands(s.attacks).c_str(), reset.c_str(), Tr("text.sources"),
+                Thousands(s.sources).c_str());
   o += line;
   if (s.attacks > 0) {
     std::snprintf(line, sizeof line, "%s: %s  %s: %s  %s: %s\n", Tr("text.domestic"),
-                  Num(r.domestic_attacks).c_str(), Tr("text.overseas"),
-                  Num(r.overseas_attacks).c_str(), Tr("text.unknown_country"),
-                  Num(r.unknown_country_attacks).c_str());
+                  Thousands(r.domestic_attacks).c_str(), Tr("text.overseas"),
+                  Thousands(r.overseas_attacks).c_str(), Tr("text.unknown_country"),
+                  Thousands(r.unknown_country_attacks).c_str());
     o += line;
   }
 
   if (!r.source_classes.empty()) {
     std::string cls;
     for (const auto& [c, n] : r.source_classes) {
-      cls += (cls.empty() ? "" : ", ") + std::string(Tr("source." + c)) + " " + Num(n);
+      cls += (cls.empty() ? "" : ", ") + std::string(Tr("source." + c)) + " " + Thousands(n);
     }
     o += std::string(Tr("text.source_classes")) + ": " + cls + "\n";
   }
@@ -81,7 +69,7 @@ std::string RenderText(const Report& r, bool color) {
     o += "    " + SurgeAlertDetails(x) + "\n";
   }
   if (per_class > 0) {
-    o += "  " + Replace(Tr("text.class_surges"), "{n}", std::to_string(per_class)) + "\n";
+    o += "  " + ReplaceAll(Tr("text.class_surges"), "{n}", std::to_string(per_class)) + "\n";
   }
   if (!any) o += std::string("  ") + Tr("text.no_surge") + "\n";
 
@@ -90,7 +78,7 @@ std::string RenderText(const Report& r, bool color) {
     std::vector<std::pair<std::string, uint64_t>> cls(r.classes.begin(), r.classes.end());
     std::sort(cls.begin(), cls.end(), [](auto& a, auto& b) { return a.second > b.second; });
     for (const auto& [c, n] : cls) {
-      std::snprintf(line, sizeof line, "  %12s  %s\n", Num(n).c_str(), ClassLabel(c).c_str());
+      std::snprintf(line, sizeof line, "  %12s  %s\n", Thousands(n).c_str(), ClassLabel(c).c_str());
       o += line;
     }
   }
@@ -104,7 +92,7 @@ std::string RenderText(const Report& r, bool color) {
       const std::string who =
           x.classification.empty() ? "" : std::string(Tr("source." + x.classification)) + "  ";
       std::snprintf(line, sizeof line, "  %-39s %-2s %10s  %s%s\n", x.ip.c_str(),
-                    x.country.empty() ? "--" : x.country.c_str(), Num(x.attacks).c_str(),
+                    x.country.empty() ? "--" : x.country.c_str(), Thousands(x.attacks).c_str(),
                     who.c_str(), cls.c_str());
       o += line;
     }
@@ -115,7 +103,7 @@ std::string RenderText(const Report& r, bool color) {
     for (const PathRow& p : r.top_paths) {
       if (++k > 10) break;
       std::string path = p.path.size() > 70 ? p.path.substr(0, 67) + "..." : p.path;
-      std::snprintf(line, sizeof line, "  %10s  %s\n", Num(p.attacks).c_str(), path.c_str());
+      std::snprintf(line, sizeof line, "  %10s  %s\n", Thousands(p.attacks).c_str(), path.c_str());
       o += line;
     }
   }
