@@ -97,3 +97,25 @@ TEST(Request, PathAndQuery) {
 
 }  // namespace
 }  // namespace keikai::http
+
+#include "keikai/geo/geo.h"
+
+namespace keikai::geo {
+namespace {
+
+TEST(Geo, ParsesTorGeoipTextAndSkipsBadLines) {
+  uint64_t bad = 0;
+  auto db = ParseTorGeoip("# c\n3405803776,3405804031,JP\nnot,a,line\n9,1,US\n4294967040,4294967295,??\n",
+                          "2001:db8::,2001:db8:ffff:ffff:ffff:ffff:ffff:ffff,DE\nzz\n", &bad);
+  EXPECT_EQ(bad, 3u);  // "not,a,line", start > end, "zz"
+  http::IpAddr a;
+  ASSERT_TRUE(http::IpAddr::Parse("203.0.113.9", a));
+  EXPECT_EQ(db->Lookup(a), "JP");
+  ASSERT_TRUE(http::IpAddr::Parse("2001:db8::5", a));
+  EXPECT_EQ(db->Lookup(a), "DE");
+  ASSERT_TRUE(http::IpAddr::Parse("255.255.255.255", a));
+  EXPECT_EQ(db->Lookup(a), "");  // "??" is unknown
+}
+
+}  // namespace
+}  // namespace keikai::geo

@@ -144,10 +144,25 @@ void ForEachLine(std::string_view data, F f) {
   }
 }
 
-void LoadV6(const std::string& path, std::vector<Range6>& out, uint64_t& bad) {
-  std::string data;
-  if (!ReadFile(path, data)) return;
-  out.reserve(data.size() / 48);
+void ParseV4Text(std::string_view data, std::vector<Range4>& out, uint64_t& bad) {
+  out.reserve(out.size() + data.size() / 24);
+  ForEachLine(data, [&](std::string_view line) {
+    const std::size_t c1 = line.find(','), c2 = line.rfind(',');
+    Range4 r{};
+    if (c1 == std::string_view::npos || c2 <= c1 || !ParseU32(line.substr(0, c1), r.start) ||
+        !ParseU32(line.substr(c1 + 1, c2 - c1 - 1), r.end) || r.start > r.end) {
+      ++bad;
+      return;
+    }
+    if (ParseCc(line.substr(c2 + 1), r.cc)) out.push_back(r);  // "??" = unknown
+  });
+  // Debian's files are sorted already; sorting again only guards against other sources.
+  auto by4 = [](const Range4& x, const Range4& y) { return x.start < y.start; };
+  if (!std::is_sorted(out.begin(), out.end(), by4)) std::sort(out.begin(), out.end(), by4);
+}
+
+void ParseV6Text(std::string_view data, std::vector<Range6>& out, uint64_t& bad) {
+  out.reserve(out.size() + data.size() / 48);
   ForEachLine(data, [&](std::string_view line) {
     const std::size_t c1 = line.find(','), c2 = line.rfind(',');
     http::IpAddr a, b;
@@ -166,6 +181,11 @@ void LoadV6(const std::string& path, std::vector<Range6>& out, uint64_t& bad) {
   if (!std::is_sorted(out.begin(), out.end(), by6)) std::sort(out.begin(), out.end(), by6);
 }
 
+void LoadV6(const std::string& path, std::vector<Range6>& out, uint64_t& bad) {
+  std::string data;
+  if (ReadFile(path, data)) ParseV6Text(data, out, bad);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<GeoDb>> LoadTorGeoip(const std::string& v4_path, const std::string& v6_path,
@@ -174,23 +194,20 @@ Result<std::unique_ptr<GeoDb>> LoadTorGeoip(const std::string& v4_path, const st
   uint64_t bad = 0;
   std::string data;
   if (!ReadFile(v4_path, data)) return Status::Error("geo", "cannot open " + v4_path);
-  db->v4.reserve(data.size() / 24);
-  ForEachLine(data, [&](std::string_view line) {
-    const std::size_t c1 = line.find(','), c2 = line.rfind(',');
-    Range4 r{};
-    if (c1 == std::string_view::npos || c2 <= c1 || !ParseU32(line.substr(0, c1), r.start) ||
-        !ParseU32(line.substr(c1 + 1, c2 - c1 - 1), r.end) || r.start > r.end) {
-      ++bad;
-      return;
-    }
-    if (ParseCc(line.substr(c2 + 1), r.cc)) db->v4.push_back(r);  // "??" = unknown
-  });
+  ParseV4Text(data, db->v4, bad);
   db->v6_path = v6_path;
-  // Debian's files are sorted already; sorting again only guards against other sources.
-  auto by4 = [](const Range4& x, const Range4& y) { return x.start < y.start; };
-  if (!std::is_sorted(db->v4.begin(), db->v4.end(), by4)) std::sort(db->v4.begin(), db->v4.end(), by4);
   if (bad_lines != nullptr) *bad_lines = bad;
   return std::unique_ptr<GeoDb>(std::move(db));
+}
+
+std::unique_ptr<GeoDb> ParseTorGeoip(std::string_view v4_text, std::string_view v6_text,
+                                     uint64_t* bad_lines) {
+  auto db = std::make_unique<TorGeoip>();
+  uint64_t bad = 0;
+  ParseV4Text(v4_text, db->v4, bad);
+  ParseV6Text(v6_text, db->v6, bad);  // v6_path stays empty: nothing is loaded lazily
+  if (bad_lines != nullptr) *bad_lines = bad;
+  return db;
 }
 
 Result<std::unique_ptr<GeoDb>> LoadMmdb(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "keikai/core/status.h"
@@ -36,6 +37,10 @@ constexpr const char* kTorGeoip6 = "/usr/share/tor/geoip6";
 Result<std::unique_ptr<GeoDb>> LoadTorGeoip(const std::string& v4_path,
                                            const std::string& v6_path,
                                            uint64_t* bad_lines = nullptr);
+// Parse tor-geoipdb text already in memory (both tables at once); malformed lines are skipped
+// and counted in bad_lines. LoadTorGeoip reads files and parses with the same code.
+std::unique_ptr<GeoDb> ParseTorGeoip(std::string_view v4_text, std::string_view v6_text,
+                                     uint64_t* bad_lines = nullptr);
 // Load a MaxMind DB (.mmdb): country.iso_code (or registered_country.iso_code).
 Result<std::unique_ptr<GeoDb>> LoadMmdb(const std::string& path);
 // Load by path: .mmdb -> libmaxminddb, otherwise tor-geoipdb format; "" -> the Debian default.
