@@ -51,7 +51,8 @@ Report Sample() {
   r.surges.push_back(s);
   r.top_sources.push_back({"198.51.100.7", "US", false, 90, {{"scanner", 90}}, {"shop.example.jp"},
                            "2022-02-16 01:00:00 +09:00", "2022-02-17 02:00:00 +09:00", "scanner",
-                           {"probe-404"}, {"probe-404: 4xx answers on more than 20 distinct paths"}});
+                           {"probe-404"}, {"probe-404: 4xx answers on more than 20 distinct paths"},
+                           {}});
   r.countries.push_back({"US", 90, 1, false});
   r.top_paths.push_back({"/.env<script>", 30, {{"probe", 30}}});
   r.bad_line_samples.push_back({"a.log", 7, "bad_time", 12, "bad \xff line"});

@@ -1,6 +1,7 @@
 #include "keikai/detect/behavior.h"
 
 #include "keikai/core/hash.h"
+#include "keikai/core/i18n.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -236,6 +237,13 @@ bool ParseSourceClass(std::string_view s, SourceClass& out) {
 std::span<const ScenarioSpec> Scenarios() { return kScenarios; }
 
 std::string ScenarioDetectorId(const ScenarioSpec& s) { return "behavior:" + std::string(s.name); }
+
+std::string_view ScenarioHelp(std::string_view id) {
+  for (const ScenarioSpec& s : kScenarios) {
+    if (s.name == id) return CurrentLang() == Lang::kJa ? s.help_ja : s.help_en;
+  }
+  return {};
+}
 
 std::string ScenarioEvidence(const ScenarioSpec& s) {
   return ScenarioDetectorId(s) + ": " + std::string(s.help_en);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "keikai/detect/behavior.h"
 #include "keikai/detect/detector.h"
 
 namespace keikai::report {
@@ -240,7 +241,11 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     for (std::size_t p = 0; p < s.scenarios.size();) {
       std::size_t c = s.scenarios.find(',', p);
       if (c == std::string::npos) c = s.scenarios.size();
-      if (c > p) row.scenarios.push_back(s.scenarios.substr(p, c - p));
+      if (c > p) {
+        row.scenarios.push_back(s.scenarios.substr(p, c - p));
+        row.scenario_help.push_back(row.scenarios.back() + ": " +
+                                    std::string(detect::ScenarioHelp(row.scenarios.back())));
+      }
       p = c + 1;
     }
     auto ev = nlohmann::json::parse(s.evidence, nullptr, false);

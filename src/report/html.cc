@@ -1047,7 +1047,10 @@ void RenderSources(std::string& out, const Report& r) {
     std::string behavior;
     if (!s.classification.empty()) {
       std::string why;
-      for (const std::string& e : s.evidence) why += (why.empty() ? "" : "\n") + e;
+      // The hover text in the reader's language; the stored evidence stays stable English.
+      for (const std::string& e : s.scenario_help.empty() ? s.evidence : s.scenario_help) {
+        why += (why.empty() ? "" : "\n") + e;
+      }
       behavior = "<span title=\"" + Esc(why) + "\">" + Esc(ClassificationText(s.classification)) +
                  "</span>";
       if (!s.scenarios.empty()) behavior += "<br><small>" + Esc(JoinPlain(s.scenarios)) + "</small>";

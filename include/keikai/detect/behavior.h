@@ -61,6 +61,8 @@ std::span<const ScenarioSpec> Scenarios();
 // evidence line "behavior:probe-404: <what it means>".
 std::string ScenarioDetectorId(const ScenarioSpec& s);
 std::string ScenarioEvidence(const ScenarioSpec& s);
+// What a scenario means, in the current language (for reports); "" for an unknown id.
+std::string_view ScenarioHelp(std::string_view id);
 
 struct BehaviorOptions {
   // Bound on tracked sources. Memory: max_sources states (~200 bytes) plus an index of

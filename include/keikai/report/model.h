@@ -84,7 +84,8 @@ struct SourceRow {
   std::string first_seen, last_seen;  // formatted in the report time zone
   std::string classification;         // behaviour: scanner, bad-bot, crawler ("" = none)
   std::vector<std::string> scenarios; // behaviour scenario ids that triggered
-  std::vector<std::string> evidence;  // why (behaviour lines, then signatures)
+  std::vector<std::string> evidence;  // why (behaviour lines, then signatures), stable English
+  std::vector<std::string> scenario_help;  // what each scenario means, in the report's language
 };
 
 struct CountryRow {
