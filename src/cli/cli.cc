@@ -33,6 +33,16 @@ void Error(const std::string& what) {
   std::fprintf(stderr, "keikai: %s: %s\n", Tr("err.prefix"), what.c_str());
 }
 
+// A library error: a lead-in in the user's language chosen by the status code (the one place
+// that maps codes to words), then the detail, which names files, lines and offsets.
+void Error(const Status& st, const std::string& context = "") {
+  const std::string key = "err.code." + st.code();
+  const char* lead = Tr(key);
+  std::string what = context.empty() ? "" : context + ": ";
+  if (key != lead) what += std::string(lead) + ": ";
+  Error(what + st.ToString());
+}
+
 struct FileCloser {
   void operator()(std::FILE* f) const {
     if (f != nullptr && f != stdout) std::fclose(f);
@@ -180,7 +190,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   if (!a.log_format.empty()) {
     auto p = ingest::MakeParser(a.log_format);  // fail early with the position of the problem
     if (!p.ok()) {
-      Error("--log-format: " + p.status().ToString());
+      Error(p.status(), "--log-format");
       return 2;
     }
   }
@@ -210,7 +220,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   };
   auto det = detect::DetectorSet::Build(detect::Builtins(), DefaultCacheDir());
   if (!det.ok()) {
-    Error(det.status().ToString());
+    Error(det.status());
     return 1;
   }
   tmark("detectors");
@@ -220,7 +230,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   const std::string db_path = a.db.empty() ? store::DefaultDbPath() : a.db;
   auto st = store::OpenSqlite(a.dry_run ? ":memory:" : db_path);
   if (!st.ok()) {
-    Error(st.status().ToString());
+    Error(st.status());
     return 1;
   }
   tmark("store");
@@ -228,7 +238,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   progress.Done();
   tmark("scan");
   if (!res.ok()) {
-    Error(res.status().ToString());
+    Error(res.status());
     return 1;
   }
   if (!tz) {
@@ -253,7 +263,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   if (!a.site.empty()) bo.sites = {a.site};
   auto rep = report::BuildReport(*st.value(), &res.value(), bo);
   if (!rep.ok()) {
-    Error(rep.status().ToString());
+    Error(rep.status());
     return 1;
   }
   const report::Report& r = rep.value();
@@ -315,7 +325,7 @@ int RunDemo(ScanArgs a, const std::string& dir, const std::string& generate_only
   std::fprintf(stderr, "%s: %s\n", Tr("msg.generating"), logs.c_str());
   auto truth = demo::Generate(o, logs);
   if (!truth.ok()) {
-    Error(truth.status().ToString());
+    Error(truth.status());
     return 1;
   }
   if (only) {
