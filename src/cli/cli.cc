@@ -25,6 +25,7 @@
 #include "keikai/report/build.h"
 #include "keikai/report/render.h"
 #include "keikai/store/store.h"
+#include "rules_cmd.h"
 
 namespace keikai::cli {
 namespace {
@@ -418,6 +419,7 @@ int Main(int argc, char** argv) {
     CLI::App* formats = app.add_subcommand("formats", Tr("cmd.formats"));
     CLI::App* detectors = app.add_subcommand("detectors", Tr("cmd.detectors"));
     CLI::App* version = app.add_subcommand("version", Tr("cmd.version"));
+    const RulesCommands rules_cmds = AddRulesCommands(app);
 
     try {
       app.parse(argc, argv);
@@ -433,6 +435,7 @@ int Main(int argc, char** argv) {
     }
 
     if (scan->parsed()) return RunScan(scan_args);
+    if (const int rc = RunRulesCommands(rules_cmds); rc >= 0) return rc;
     if (demo->parsed()) return RunDemo(demo_args, demo_dir, generate_only, scale, seed);
     if (formats->parsed()) {
       std::printf("%s\n", Tr("msg.formats_header"));

@@ -199,7 +199,12 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
   bool is_file = false, have_disposition = false;
   std::size_t parts = 0;
   std::string prev_header;
+  std::vector<std::string> part_header_lines;
   auto finish_part = [&] {
+    for (std::string& h : part_header_lines) {
+      if (b.part_headers.size() < limits.max_parts * 8) b.part_headers.emplace_back(name, std::move(h));
+    }
+    part_header_lines.clear();
     if (!have_disposition || name.empty()) {
       f.invalid_part = true;
     } else if (is_file) {
@@ -260,6 +265,7 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
         f.header_folding = true;
         continue;
       }
+      part_header_lines.emplace_back(line);
       const std::size_t colon = line.find(':');
       if (colon == std::string_view::npos) {
         f.invalid_part = true;

@@ -13,6 +13,7 @@
 
 #include "keikai/core/hash.h"
 #include "keikai/http/ip.h"
+#include "keikai/rules/injection.h"
 
 namespace keikai::rules {
 
@@ -45,7 +46,7 @@ constexpr std::string_view kNames[] = {
     "rx", "pm", "pmf", "pmfromfile", "streq", "eq", "ge", "gt", "lt", "le", "beginswith",
     "endswith", "contains", "containsword", "within", "ipmatch", "ipmatchf", "ipmatchfromfile",
     "validatebyterange", "validateurlencoding", "validateutf8encoding", "unconditionalmatch",
-    "nomatch"};
+    "nomatch", "detectsqli", "detectxss", "rbl", "geolookup"};
 
 bool HasMacro(std::string_view s) { return s.find("%{") != std::string_view::npos; }
 
@@ -116,6 +117,41 @@ class RegexOp : public CompiledOperator {
   pcre2_code* code_ = nullptr;
   bool jit_ = false;
   uint32_t match_limit_ = 0, depth_limit_ = 0;
+};
+
+// A regex whose text holds macros (CRS 3: "!@rx ^%{tx.allowed_request_content_type}$") is
+// compiled at match time from the expanded text; such rules are few and run once per request.
+class MacroRegexOp : public CompiledOperator {
+ public:
+  MacroRegexOp(std::string pattern, const OperatorOptions& opt) : pattern_(std::move(pattern)), opt_(opt) {}
+  MatchResult Match(std::string_view v, const MacroExpander& expand, OperatorScratch& s,
+                    bool want_captures) const override {
+    RegexOp r;
+    if (!r.Init(Arg(pattern_, expand), opt_).ok()) return {};
+    return r.Match(v, expand, s, want_captures);
+  }
+
+ private:
+  std::string pattern_;
+  OperatorOptions opt_;
+};
+
+// @detectSQLi / @detectXSS: keikai's own tokenizer-based detectors (injection.h). With capture,
+// TX.0 receives the fingerprint, as libinjection-based engines do.
+class InjectionOp : public CompiledOperator {
+ public:
+  explicit InjectionOp(bool sqli) : sqli_(sqli) {}
+  MatchResult Match(std::string_view v, const MacroExpander&, OperatorScratch&,
+                    bool want_captures) const override {
+    InjectionResult d = sqli_ ? DetectSqli(v) : DetectXss(v);
+    MatchResult r;
+    r.matched = d.detected;
+    if (d.detected && want_captures) r.captures.push_back(std::move(d.fingerprint));
+    return r;
+  }
+
+ private:
+  bool sqli_;
 };
 
 class PhraseOp : public CompiledOperator {
@@ -382,6 +418,16 @@ Result<std::unique_ptr<CompiledOperator>> CompileOperator(const Operator& op,
                                                           const OperatorOptions& opt) {
   const std::string& n = op.name;
   const std::string& a = op.argument;
+  if (n == "rx" && HasMacro(a)) {
+    return std::unique_ptr<CompiledOperator>(std::make_unique<MacroRegexOp>(a, opt));
+  }
+  if (n == "detectsqli" || n == "detectxss") {
+    return std::unique_ptr<CompiledOperator>(std::make_unique<InjectionOp>(n == "detectsqli"));
+  }
+  // @rbl needs DNS and @geoLookup a GeoIP database; keikai's rule engine never makes network
+  // calls per request. They load (so CRS loads unmodified) and never match; RuleSet lists every
+  // such rule as not applicable so the user sees it.
+  if (n == "rbl" || n == "geolookup") return std::unique_ptr<CompiledOperator>(std::make_unique<ConstOp>(false));
   if (n == "rx") {
     auto r = std::make_unique<RegexOp>();
     Status st = r->Init(a, opt);

@@ -132,7 +132,13 @@ Result<std::vector<Variable>> ParseVariables(std::string_view text) {
       }
       if (c == ':' && !after_colon) {
         after_colon = true;
-        if (j + 1 < text.size() && text[j + 1] == '/') {
+        // XML's selector is an XPath (XML:/*, XML://@*), never a /regex/.
+        std::string_view name = text.substr(i, j - i);
+        while (!name.empty() && (name.front() == ' ' || name.front() == '!' || name.front() == '&')) {
+          name.remove_prefix(1);
+        }
+        const bool xpath = Upper(name) == "XML";
+        if (!xpath && j + 1 < text.size() && text[j + 1] == '/') {
           in_regex = true;
           ++j;
         } else if (j + 1 < text.size() && text[j + 1] == '\'') {
@@ -169,7 +175,7 @@ Result<std::vector<Variable>> ParseVariables(std::string_view text) {
     }
     if (colon != std::string_view::npos) {
       std::string_view sel = one.substr(colon + 1);
-      if (sel.size() >= 3 && sel.front() == '/' && sel.back() == '/') {
+      if (v.name != "XML" && sel.size() >= 3 && sel.front() == '/' && sel.back() == '/') {
         v.selector_regex = true;
         sel = sel.substr(1, sel.size() - 2);
       } else if (sel.size() >= 2 && sel.front() == '\'' && sel.back() == '\'') {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace keikai::http {
@@ -55,6 +56,8 @@ struct MultipartFlags {
 struct ParsedBody {
   std::vector<BodyArg> args;   // ARGS_POST (names as the processor names them)
   std::vector<BodyFile> files; // multipart file parts
+  // MULTIPART_PART_HEADERS: (part name, whole header line) for every part header.
+  std::vector<std::pair<std::string, std::string>> part_headers;
   MultipartFlags multipart;
   bool error = false;          // REQBODY_ERROR
   std::string error_message;   // REQBODY_ERROR_MSG

@@ -1,0 +1,114 @@
+#pragma once
+// The SecLang rule engine: runs ModSecurity rule sets -- OWASP CRS 3.3 and 4.x unmodified --
+// over requests and reports which rules matched, the anomaly score and whether the rule set
+// asked to interrupt the request.
+//
+// RuleSet::Load parses and compiles rule files once (operators, transformation chains, chains,
+// markers, removals and target updates applied in file order). A RuleSet is immutable after
+// loading and may be shared by any number of threads; each thread evaluates requests with its
+// own Evaluator (scratch space for operators and the per-request collections).
+//
+// Evaluation follows ModSecurity's request phases: phase 1 (request headers), the request-body
+// processor (URLENCODED, MULTIPART, JSON, XML; chosen by Content-Type or ctl:requestBodyProcessor),
+// then phase 2 (request body). Response phases are not evaluated: keikai sees requests.
+// Everything a rule can do to the transaction is supported as CRS uses it: TX variables and
+// setvar with %{...} macros, chain, skipAfter/skip, capture, multiMatch, ctl (rule and target
+// removal, engine mode, body processor), msg/logdata/tag/severity, block/pass/deny/drop/allow.
+// Anomaly scoring and paranoia levels are not engine features: CRS implements them in its own
+// rules, which run here as written.
+//
+// Bounded: regexes carry match limits (see operator.h), bodies are cut at the configured limit
+// (SecRequestBodyLimit / SecRequestBodyNoFilesLimit, with REQBODY_ERROR set as ModSecurity does),
+// argument counts are limited (SecArgumentsLimit). No input can make evaluation unbounded.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keikai/core/status.h"
+#include "keikai/http/full_request.h"
+
+namespace keikai::rules {
+
+struct EngineOptions {
+  // Extra SecLang text evaluated before the rule files (e.g. the test setup's SecAction).
+  std::string prelude;
+  // Extra SecLang text evaluated after the rule files.
+  std::string postlude;
+  uint32_t match_limit = 100000;  // PCRE2 match limit per regex match
+  uint32_t depth_limit = 10000;
+};
+
+struct RuleMatch {
+  int id = 0;
+  int phase = 0;
+  bool logged = true;        // false for nolog rules
+  std::string msg;           // macro-expanded
+  std::string data;          // logdata, macro-expanded
+  std::string severity;      // "CRITICAL", ... or "" if none
+  std::vector<std::string> tags;
+  std::string matched_var_name;  // e.g. "ARGS:id"
+  std::string matched_var;       // the value that matched (after transformations), cut to 200 bytes
+};
+
+struct Verdict {
+  std::vector<RuleMatch> matches;   // in evaluation order
+  int inbound_anomaly_score = 0;    // TX:blocking_inbound_anomaly_score (CRS 4) or
+                                    // TX:anomaly_score (CRS 3), 0 if the rule set sets neither
+  bool interrupted = false;         // a disruptive action fired with SecRuleEngine On
+  int status = 0;                   // its status (403 by default) when interrupted
+  int interrupting_rule = 0;
+  bool limit_hit = false;           // some regex hit its match limit (treated as no match)
+  bool body_error = false;          // REQBODY_ERROR
+  std::string body_error_message;
+
+  // Unique ids of logged matches, sorted.
+  std::vector<int> LoggedIds() const;
+};
+
+class RuleSet {
+ public:
+  ~RuleSet();
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
+
+  // Loads rule files (Include globs followed) and compiles them. Errors name file and line.
+  static Result<std::shared_ptr<const RuleSet>> Load(const std::vector<std::string>& files,
+                                                     const EngineOptions& options = {});
+  // The same from SecLang text (tests, embedded configs). base_dir resolves @pmFromFile.
+  static Result<std::shared_ptr<const RuleSet>> FromText(std::string_view text,
+                                                         const std::string& base_dir,
+                                                         const EngineOptions& options = {});
+
+  std::size_t rule_count() const;  // rules after removals (chains count once)
+  // Directives parsed but not applied by keikai ("file:line Name"), for the user to see.
+  const std::vector<std::string>& not_applicable() const;
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit RuleSet(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Per-thread evaluation state. Reuse one for many requests.
+class Evaluator {
+ public:
+  explicit Evaluator(std::shared_ptr<const RuleSet> rules);
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  Verdict Evaluate(const http::FullRequest& request);
+
+  struct State;  // defined in evaluate.cc
+
+ private:
+  std::shared_ptr<const RuleSet> rules_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace keikai::rules

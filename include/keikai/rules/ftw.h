@@ -1,0 +1,51 @@
+#pragma once
+// The CRS regression runner: reads go-ftw YAML test files (CRS 4's format with expect_ids /
+// no_expect_ids, and CRS 3's older stage/log_contains format), rebuilds each stage's request
+// the way go-ftw sends it (Content-Type and url-encoding of `data`, CRLF in multipart bodies,
+// Content-Length and Connection headers, or the raw bytes of encoded_request/raw_request), runs
+// it through the rule engine and checks the expectations an engine can answer: rule ids in the
+// log (expect_ids, no_expect_ids, log_contains / no_log_contains and match_regex against a
+// ModSecurity-style log line per matched rule). Expectations about the web server's response
+// alone (status, response_contains) are counted as not applicable, never as passed.
+//
+// Overrides (a go-ftw overrides YAML: test_overrides with rule_id, test_ids, reason, and output
+// or expect_failure) are applied and reported with their reasons.
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "keikai/core/status.h"
+#include "keikai/rules/engine.h"
+
+namespace keikai::rules {
+
+struct FtwOptions {
+  std::vector<std::string> rule_files;  // crs-setup and rules, in order
+  std::string prelude;                  // SecLang before the rule files (engine config + test setup)
+  std::string tests_dir;                // searched recursively for *.yaml
+  std::string overrides_file;           // optional
+  std::string only;                     // run only files whose name contains this
+  bool verbose = false;                 // print every failing stage with its ids
+};
+
+struct FtwSummary {
+  int passed = 0;
+  int failed = 0;
+  int overridden = 0;      // tests whose expectations an override changed (counted in passed/failed)
+  int ignored = 0;         // tests an override told to skip
+  int not_applicable = 0;  // tests with only response expectations
+  int files = 0;
+  int load_errors = 0;     // YAML files that could not be read
+};
+
+// The SecLang an engine needs before CRS, as ModSecurity's recommended configuration sets it:
+// rule engine on, request body access, body limits, and the JSON/XML body-processor rules.
+std::string EngineBaseConfig();
+// The CRS test setup (the README's rule 900005): detection only, paranoia 4, test limits.
+std::string CrsTestSetup();
+
+// Runs every test file; prints per-file failures and the final "N passed, N failed" line to out.
+Result<FtwSummary> RunFtw(const FtwOptions& options, std::ostream& out);
+
+}  // namespace keikai::rules

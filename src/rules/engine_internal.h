@@ -1,0 +1,154 @@
+#pragma once
+// Internal data of the rule engine, shared by compile.cc (RuleSet::Load) and evaluate.cc
+// (Evaluator). Not part of the public API.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keikai/rules/engine.h"
+#include "keikai/rules/operator.h"
+#include "keikai/rules/seclang.h"
+#include "keikai/rules/transform.h"
+
+namespace keikai::rules::internal {
+
+// Every variable SecLang names. Scalars are collections of at most one entry with an empty key.
+enum class Var : uint8_t {
+  kArgs, kArgsGet, kArgsPost, kArgsNames, kArgsGetNames, kArgsPostNames, kArgsCombinedSize,
+  kRequestHeaders, kRequestHeadersNames, kRequestCookies, kRequestCookiesNames,
+  kFiles, kFilesNames, kFilesSizes, kFilesCombinedSize, kFilesTmpNames,
+  kMultipartPartHeaders, kMultipartFilename, kMultipartName,
+  kMultipartStrictError, kMultipartUnmatchedBoundary, kMultipartBoundaryQuoted,
+  kMultipartBoundaryWhitespace, kMultipartDataBefore, kMultipartDataAfter,
+  kMultipartHeaderFolding, kMultipartLfLine, kMultipartCrlfLfLines, kMultipartMissingSemicolon,
+  kMultipartInvalidQuoting, kMultipartInvalidPart, kMultipartInvalidHeaderFolding,
+  kMultipartFileLimitExceeded,
+  kTx, kXml, kMatchedVar, kMatchedVarName, kMatchedVars, kMatchedVarsNames,
+  kIp, kGlobal, kSession, kUser, kResource, kEnv, kGeo,
+  kRequestFilename, kRequestBasename, kRequestUri, kRequestUriRaw, kRequestLine,
+  kRequestMethod, kRequestProtocol, kQueryString, kRequestBody, kRequestBodyLength,
+  kFullRequest, kFullRequestLength,
+  kRemoteAddr, kRemotePort, kRemoteHost, kRemoteUser, kServerAddr, kServerPort, kServerName,
+  kUniqueId, kReqbodyProcessor, kReqbodyError, kReqbodyErrorMsg, kReqbodyProcessorError,
+  kReqbodyProcessorErrorMsg, kInboundDataError, kUrlencodedError, kHighestSeverity,
+  kDuration, kTime, kTimeEpoch, kAuthType, kPathInfo, kMscPcreLimitsExceeded,
+  kWebserverErrorLog, kStatusLine,
+  kResponseBody, kResponseHeaders, kResponseHeadersNames, kResponseStatus, kResponseProtocol,
+  kResponseContentType, kResponseContentLength, kOutboundDataError,
+  kCount  // number of variables; keep last
+};
+inline constexpr std::size_t kVarCount = static_cast<std::size_t>(Var::kCount);
+
+struct VarInfo {
+  std::string_view name;
+  Var var;
+  bool collection;  // has keys (ARGS:name); scalars do not
+};
+const VarInfo* FindVar(std::string_view upper_name);
+std::string_view VarName(Var v);
+
+struct Target {
+  Var var = Var::kArgs;
+  std::string key;                          // lower-cased selector, "" for the whole variable
+  std::shared_ptr<CompiledOperator> key_rx; // regex selector (case-insensitive)
+  std::string key_rx_text;                  // its text, for comparing exclusions
+  bool count = false;
+  bool exclude = false;
+};
+
+enum class Disruptive : uint8_t { kNone, kPass, kBlock, kDeny, kDrop, kAllow, kRedirect };
+
+struct SetVar {
+  bool unset = false;
+  std::string collection;  // lower-cased: "tx", "ip", ...
+  std::string name;        // may hold macros
+  char op = '=';           // '=', '+', '-'
+  std::string value;       // may hold macros
+  bool has_value = false;
+};
+
+struct Ctl {
+  enum Kind : uint8_t {
+    kRuleRemoveById, kRuleRemoveByTag, kRuleRemoveTargetById, kRuleRemoveTargetByTag,
+    kRuleEngine, kRequestBodyProcessor, kForceRequestBodyVariable, kRequestBodyAccess,
+    kIgnored
+  } kind = kIgnored;
+  std::string value;             // id range text, tag, engine mode, processor name
+  std::vector<Target> targets;   // for ruleRemoveTarget*
+};
+
+struct IdRange {
+  int lo = 0, hi = 0;
+  bool Contains(int id) const { return id >= lo && id <= hi; }
+};
+// "942100", "942100-942199", several separated by spaces or commas.
+std::vector<IdRange> ParseIdRanges(std::string_view s);
+
+struct Rule {
+  int id = 0;
+  int phase = 2;
+  bool is_action = false;         // SecAction: matches without variables
+  std::vector<Target> targets;    // inclusions and exclusions in order
+  std::shared_ptr<CompiledOperator> op;
+  std::string op_name;
+  bool op_negated = false;
+  std::vector<TransformFn> transforms;
+  int transform_chain = 0;        // interned id of the transformation chain (0 = none)
+  bool multi_match = false;
+  bool capture = false;
+  bool log = true;
+  Disruptive disruptive = Disruptive::kNone;  // kNone: the phase default applies
+  int status = 0;
+  std::string msg, logdata, severity;
+  int severity_num = -1;
+  std::vector<std::string> tags;
+  std::vector<SetVar> setvars;
+  std::vector<Ctl> ctls;
+  std::string skip_after;
+  int skip = 0;
+  std::vector<Rule> chain;        // chained rules, evaluated in order after this one matches
+  bool removed = false;
+  std::string file;
+  int line = 0;
+};
+
+// A rule or a marker in a phase's evaluation order.
+struct Step {
+  int rule = -1;          // index into Impl::rules, or -1 for a marker
+  std::string marker;
+};
+
+struct PhaseDefaults {
+  Disruptive disruptive = Disruptive::kPass;
+  bool log = true;
+  int status = 403;
+  std::vector<TransformFn> transforms;
+};
+
+enum class EngineMode : uint8_t { kOn, kOff, kDetectionOnly };
+
+}  // namespace keikai::rules::internal
+
+namespace keikai::rules {
+
+struct RuleSet::Impl {
+  std::vector<internal::Rule> rules;
+  std::vector<internal::Step> phases[6];  // index 1..5
+  std::map<std::string, std::size_t> marker_pos[6];  // marker name -> step index after it
+  internal::EngineMode mode = internal::EngineMode::kOn;
+  bool body_access = false;
+  std::size_t body_limit = 13107200;
+  std::size_t body_no_files_limit = 131072;
+  bool body_limit_reject = true;
+  std::size_t args_limit = 1000;
+  std::size_t json_depth_limit = 512;
+  int transform_chains = 0;
+  std::vector<std::string> not_applicable;
+  EngineOptions options;
+};
+
+}  // namespace keikai::rules

@@ -1,0 +1,783 @@
+// Evaluator: runs a compiled RuleSet over one request at a time. See engine.h for what is
+// evaluated; the comments here say why things are done the way they are.
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unordered_map>
+
+#include "engine_internal.h"
+#include "keikai/http/body.h"
+#include "keikai/http/decode.h"
+#include "xml_text.h"
+
+namespace keikai::rules {
+
+using namespace internal;
+
+namespace {
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Lower(std::string_view s) {
+  std::string o(s);
+  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return o;
+}
+
+std::string Upper(std::string_view s) {
+  std::string o(s);
+  for (char& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return o;
+}
+
+// ModSecurity's numbers: a leading (signed) integer, anything else reads as 0.
+int64_t ToInt(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  bool neg = false;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+  int64_t v = 0;
+  for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
+    if (v < (int64_t{1} << 58)) v = v * 10 + (s[i] - '0');
+  }
+  return neg ? -v : v;
+}
+
+struct Entry {
+  std::string key;
+  std::string value;
+};
+
+// Variables whose contents change while rules run: their values are copied into candidates and
+// never cached after transformation.
+bool Mutable(Var v) {
+  switch (v) {
+    case Var::kTx: case Var::kMatchedVar: case Var::kMatchedVarName: case Var::kMatchedVars:
+    case Var::kMatchedVarsNames: case Var::kIp: case Var::kGlobal: case Var::kSession:
+    case Var::kUser: case Var::kResource: case Var::kHighestSeverity:
+    case Var::kMscPcreLimitsExceeded:
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct Candidate {
+  Var var;
+  int index;                 // entry index, -1 for a count
+  std::string_view key;
+  std::string_view value;
+  std::string owned_key, owned_value;  // for mutable variables and counts
+};
+
+constexpr std::size_t kMatchedDataMax = 200;
+
+}  // namespace
+
+struct Evaluator::State {
+  std::unique_ptr<OperatorScratch, void (*)(OperatorScratch*)> scratch{NewOperatorScratch()};
+  std::vector<Entry> vars[kVarCount];
+  EngineMode mode = EngineMode::kOn;
+  bool body_access = false;
+  bool force_body_variable = false;
+  std::string body_processor;  // from ctl:requestBodyProcessor, "" if none
+  std::vector<IdRange> removed_ids;
+  std::vector<std::string> removed_tags;
+  struct TargetExclusion {
+    bool by_tag = false;
+    std::vector<IdRange> ids;
+    std::string tag;
+    Target target;
+  };
+  std::vector<TargetExclusion> target_exclusions;
+  std::unordered_map<uint64_t, std::string> tcache;
+  std::string t1, t2;  // transformation buffers
+  std::vector<Candidate> cands;
+  const Rule* current = nullptr;  // the chain starter being evaluated (for %{rule.*})
+  Verdict* verdict = nullptr;
+  uint64_t counter = 0;
+  int highest_severity = 255;
+  bool allow = false;
+  MacroExpander expander;
+};
+
+namespace {
+
+std::vector<Entry>& V(Evaluator::State& s, Var v) { return s.vars[static_cast<std::size_t>(v)]; }
+
+void SetScalar(Evaluator::State& s, Var v, std::string value) {
+  auto& e = V(s, v);
+  e.clear();
+  e.push_back({std::string(), std::move(value)});
+}
+
+void Add(Evaluator::State& s, Var v, std::string key, std::string value) {
+  V(s, v).push_back({std::move(key), std::move(value)});
+}
+
+std::string FullName(Var v, std::string_view key, bool collection) {
+  std::string n(VarName(v));
+  if (collection) {
+    n += ':';
+    n.append(key);
+  }
+  return n;
+}
+
+bool IsCollection(Var v) {
+  const VarInfo* i = FindVar(VarName(v));
+  return i != nullptr && i->collection;
+}
+
+// ---- TX and the other writable collections ------------------------------------------------
+
+Entry* FindEntry(std::vector<Entry>& c, std::string_view key) {
+  for (Entry& e : c) {
+    if (IEquals(e.key, key)) return &e;
+  }
+  return nullptr;
+}
+
+Var CollectionVar(std::string_view lower) {
+  if (lower == "tx") return Var::kTx;
+  if (lower == "ip") return Var::kIp;
+  if (lower == "global") return Var::kGlobal;
+  if (lower == "session") return Var::kSession;
+  if (lower == "user") return Var::kUser;
+  if (lower == "resource") return Var::kResource;
+  return Var::kCount;
+}
+
+}  // namespace
+
+namespace {
+
+std::string Expand(Evaluator::State& s, std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t start = text.find("%{", i);
+    if (start == std::string_view::npos) {
+      out.append(text.substr(i));
+      break;
+    }
+    out.append(text.substr(i, start - i));
+    const std::size_t end = text.find('}', start + 2);
+    if (end == std::string_view::npos) {
+      out.append(text.substr(start));
+      break;
+    }
+    const std::string_view inner = text.substr(start + 2, end - start - 2);
+    i = end + 1;
+    const std::size_t dot = inner.find('.');
+    const std::string coll = Upper(inner.substr(0, dot));
+    const std::string_view key = dot == std::string_view::npos ? std::string_view() : inner.substr(dot + 1);
+    if (coll == "RULE") {
+      const Rule* r = s.current;
+      if (r == nullptr) continue;
+      const std::string k = Lower(key);
+      if (k == "id") out += std::to_string(r->id);
+      else if (k == "msg") out += Expand(s, r->msg);
+      else if (k == "severity") out += r->severity_num >= 0 ? std::to_string(r->severity_num) : "";
+      else if (k == "logdata") out += Expand(s, r->logdata);
+      continue;
+    }
+    const VarInfo* info = FindVar(coll);
+    if (info == nullptr) continue;
+    const auto& entries = V(s, info->var);
+    if (!info->collection || key.empty()) {
+      if (!entries.empty()) out += entries.front().value;
+      continue;
+    }
+    for (const Entry& e : entries) {
+      if (IEquals(e.key, key)) {
+        out += e.value;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+void DoSetVar(Evaluator::State& s, const SetVar& sv) {
+  const Var v = CollectionVar(sv.collection);
+  if (v == Var::kCount) return;
+  std::string name = sv.name.find("%{") == std::string::npos ? sv.name : Expand(s, sv.name);
+  name = Lower(name);
+  auto& coll = V(s, v);
+  if (sv.unset) {
+    coll.erase(std::remove_if(coll.begin(), coll.end(), [&](const Entry& e) { return e.key == name; }),
+               coll.end());
+    return;
+  }
+  std::string value = sv.value.find("%{") == std::string::npos ? sv.value : Expand(s, sv.value);
+  Entry* e = FindEntry(coll, name);
+  if (e == nullptr) {
+    coll.push_back({name, std::string()});
+    e = &coll.back();
+  }
+  if (!sv.has_value) {
+    e->value = "1";  // setvar:tx.flag with no value sets it, as ModSecurity does
+  } else if (sv.op == '+' || sv.op == '-') {
+    const int64_t delta = ToInt(value);
+    e->value = std::to_string(ToInt(e->value) + (sv.op == '+' ? delta : -delta));
+  } else {
+    e->value = std::move(value);
+  }
+}
+
+bool RuleRemovedAtRuntime(const Evaluator::State& s, const Rule& r) {
+  for (const IdRange& x : s.removed_ids) {
+    if (x.Contains(r.id)) return true;
+  }
+  for (const std::string& t : s.removed_tags) {
+    if (std::find(r.tags.begin(), r.tags.end(), t) != r.tags.end()) return true;
+  }
+  return false;
+}
+
+bool TargetCovers(const Target& ex, Var var, std::string_view key) {
+  if (ex.var != var) return false;
+  if (ex.key_rx) {
+    static const MacroExpander kNone;
+    // Key regexes never carry macros; a scratch is needed only for the match itself.
+    thread_local auto scratch = NewOperatorScratch();
+    return ex.key_rx->Match(key, kNone, *scratch, false).matched;
+  }
+  if (ex.key.empty()) return true;
+  return IEquals(ex.key, key);
+}
+
+void ExecuteCtl(Evaluator::State& s, const Ctl& c) {
+  switch (c.kind) {
+    case Ctl::kRuleRemoveById:
+      for (const IdRange& r : ParseIdRanges(c.value)) s.removed_ids.push_back(r);
+      break;
+    case Ctl::kRuleRemoveByTag:
+      s.removed_tags.push_back(c.value);
+      break;
+    case Ctl::kRuleRemoveTargetById:
+    case Ctl::kRuleRemoveTargetByTag:
+      for (const Target& t : c.targets) {
+        Evaluator::State::TargetExclusion x;
+        x.by_tag = c.kind == Ctl::kRuleRemoveTargetByTag;
+        if (x.by_tag) x.tag = c.value;
+        else x.ids = ParseIdRanges(c.value);
+        x.target = t;
+        s.target_exclusions.push_back(std::move(x));
+      }
+      break;
+    case Ctl::kRuleEngine: {
+      const std::string v = Lower(c.value);
+      if (v == "on") s.mode = EngineMode::kOn;
+      else if (v == "off") s.mode = EngineMode::kOff;
+      else if (v == "detectiononly") s.mode = EngineMode::kDetectionOnly;
+      break;
+    }
+    case Ctl::kRequestBodyProcessor:
+      s.body_processor = c.value;
+      SetScalar(s, Var::kReqbodyProcessor, c.value);
+      break;
+    case Ctl::kForceRequestBodyVariable:
+      s.force_body_variable = Lower(c.value) == "on";
+      break;
+    case Ctl::kRequestBodyAccess:
+      s.body_access = Lower(c.value) == "on";
+      break;
+    case Ctl::kIgnored:
+      break;
+  }
+}
+
+// ---- targets --------------------------------------------------------------------------------
+
+void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
+  s.cands.clear();
+  auto excluded = [&](Var var, std::string_view key) {
+    for (const Target& t : r.targets) {
+      if (t.exclude && TargetCovers(t, var, key)) return true;
+    }
+    for (const auto& x : s.target_exclusions) {
+      bool applies = false;
+      if (x.by_tag) {
+        applies = std::find(starter.tags.begin(), starter.tags.end(), x.tag) != starter.tags.end();
+      } else {
+        for (const IdRange& id : x.ids) applies = applies || id.Contains(starter.id);
+      }
+      if (applies && TargetCovers(x.target, var, key)) return true;
+    }
+    return false;
+  };
+  for (const Target& t : r.targets) {
+    if (t.exclude) continue;
+    const auto& entries = V(s, t.var);
+    const bool coll = IsCollection(t.var);
+    const bool mut = Mutable(t.var);
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const Entry& e = entries[i];
+      if (coll) {
+        if (t.key_rx) {
+          static const MacroExpander kNone;
+          if (!t.key_rx->Match(e.key, kNone, *s.scratch, false).matched) continue;
+        } else if (!t.key.empty() && !IEquals(t.key, e.key)) {
+          continue;
+        }
+      }
+      if (excluded(t.var, e.key)) continue;
+      ++count;
+      if (t.count) continue;
+      Candidate c{t.var, static_cast<int>(i), e.key, e.value, {}, {}};
+      if (mut) {
+        c.owned_key = e.key;
+        c.owned_value = e.value;
+      }
+      s.cands.push_back(std::move(c));
+    }
+    if (t.count) {
+      Candidate c{t.var, -1, {}, {}, t.key, std::to_string(count)};
+      s.cands.push_back(std::move(c));
+    }
+  }
+  // Views into owned strings are taken after the vector stops growing.
+  for (Candidate& c : s.cands) {
+    if (c.index < 0 || Mutable(c.var)) {
+      c.key = c.owned_key;
+      c.value = c.owned_value;
+    }
+  }
+}
+
+// Applies the rule's transformations to value; returns a view valid until the next call.
+std::string_view Transform(Evaluator::State& s, const Rule& r, const Candidate& c) {
+  if (r.transforms.empty()) return c.value;
+  const bool cacheable = c.index >= 0 && !Mutable(c.var) && c.index < (1 << 24);
+  uint64_t key = 0;
+  if (cacheable) {
+    key = (static_cast<uint64_t>(r.transform_chain) << 32) |
+          (static_cast<uint64_t>(c.var) << 24) | static_cast<uint64_t>(c.index);
+    auto it = s.tcache.find(key);
+    if (it != s.tcache.end()) return it->second;
+  }
+  std::string_view in = c.value;
+  std::string* out = &s.t1;
+  for (TransformFn fn : r.transforms) {
+    fn(in, *out);
+    in = *out;
+    out = out == &s.t1 ? &s.t2 : &s.t1;
+  }
+  if (cacheable) {
+    auto [it, ok] = s.tcache.emplace(key, std::string(in));
+    return it->second;
+  }
+  return in;
+}
+
+struct LinkResult {
+  bool matched = false;
+};
+
+void RecordMatch(Evaluator::State& s, const Rule& r, const Candidate& c, std::string_view value,
+                 const MatchResult& m) {
+  const bool coll = c.index >= 0 && IsCollection(c.var);
+  std::string name = c.index < 0 ? "&" + FullName(c.var, c.key, !c.key.empty())
+                                  : FullName(c.var, c.key, coll);
+  SetScalar(s, Var::kMatchedVar, std::string(value));
+  SetScalar(s, Var::kMatchedVarName, name);
+  Add(s, Var::kMatchedVars, name, std::string(value));
+  Add(s, Var::kMatchedVarsNames, name, name);
+  if (r.capture) {
+    for (std::size_t i = 0; i < m.captures.size() && i < 10; ++i) {
+      Entry* e = FindEntry(V(s, Var::kTx), std::to_string(i));
+      if (e == nullptr) {
+        Add(s, Var::kTx, std::to_string(i), m.captures[i]);
+      } else {
+        e->value = m.captures[i];
+      }
+    }
+  }
+}
+
+bool EvalLink(Evaluator::State& s, const Rule& r, const Rule& starter, bool single) {
+  if (r.is_action) {
+    if (single) {
+      for (const SetVar& sv : r.setvars) DoSetVar(s, sv);
+    }
+    return true;
+  }
+  Resolve(s, r, starter);
+  bool any = false;
+  // Candidates are evaluated from a copy of the list: per-target setvars may touch TX.
+  const std::vector<Candidate> cands = std::move(s.cands);
+  for (const Candidate& c : cands) {
+    auto run = [&](std::string_view value) {
+      MatchResult m = r.op->Match(value, s.expander, *s.scratch, r.capture);
+      if (m.limit_hit) {
+        s.verdict->limit_hit = true;
+        SetScalar(s, Var::kMscPcreLimitsExceeded, "1");
+      }
+      const bool hit = r.op_negated ? !m.matched && !m.limit_hit : m.matched;
+      if (hit) RecordMatch(s, r, c, value, m);
+      return hit;
+    };
+    bool hit = false;
+    if (r.multi_match && !r.transforms.empty()) {
+      // Every stage of the transformation pipeline is tested, as multiMatch asks.
+      std::string cur(c.value);
+      std::string prev;
+      hit = run(cur);
+      for (TransformFn fn : r.transforms) {
+        std::string next;
+        fn(cur, next);
+        if (next != cur) {
+          cur = std::move(next);
+          hit = run(cur) || hit;
+        }
+      }
+    } else {
+      hit = run(Transform(s, r, c));
+    }
+    if (hit) {
+      any = true;
+      // Every link executes its setvars for every matching target, before the next link is
+      // evaluated, as ModSecurity does: CRS counts each matching argument, and a chained
+      // link may read what its starter just set (931130's TX:/rfi_parameter_.*/).
+      for (const SetVar& sv : r.setvars) DoSetVar(s, sv);
+    }
+  }
+  return any;
+}
+
+}  // namespace
+
+Evaluator::Evaluator(std::shared_ptr<const RuleSet> rules)
+    : rules_(std::move(rules)), state_(std::make_unique<State>()) {
+  State* st = state_.get();
+  st->expander = [st](std::string_view text) { return Expand(*st, text); };
+}
+
+Evaluator::~Evaluator() = default;
+
+std::vector<int> Verdict::LoggedIds() const {
+  std::vector<int> ids;
+  for (const RuleMatch& m : matches) {
+    if (m.logged) ids.push_back(m.id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+namespace {
+
+void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::FullRequest& q) {
+  for (auto& v : s.vars) v.clear();
+  s.tcache.clear();
+  s.mode = set.mode;
+  s.body_access = set.body_access;
+  s.force_body_variable = false;
+  s.body_processor.clear();
+  s.removed_ids.clear();
+  s.removed_tags.clear();
+  s.target_exclusions.clear();
+  s.highest_severity = 255;
+  s.allow = false;
+
+  SetScalar(s, Var::kRequestMethod, q.method);
+  SetScalar(s, Var::kRequestProtocol, q.protocol);
+  SetScalar(s, Var::kRequestUriRaw, q.uri);
+  SetScalar(s, Var::kRequestLine, q.method + " " + q.uri + (q.protocol.empty() ? "" : " " + q.protocol));
+  // REQUEST_URI: the target without scheme://authority (absolute-form), not decoded.
+  std::string_view uri = q.uri;
+  if (const std::size_t sch = uri.find("://"); sch != std::string_view::npos &&
+                                              uri.find('/') > sch && uri.find('?') > sch) {
+    const std::size_t path = uri.find('/', sch + 3);
+    uri = path == std::string_view::npos ? std::string_view("/") : uri.substr(path);
+  }
+  SetScalar(s, Var::kRequestUri, std::string(uri));
+  const std::size_t qm = uri.find('?');
+  const std::string_view path = uri.substr(0, qm);
+  const std::string_view query = qm == std::string_view::npos ? std::string_view() : uri.substr(qm + 1);
+  std::string filename;
+  http::PercentDecode(path, filename, false);
+  const std::size_t slash = filename.find_last_of('/');
+  SetScalar(s, Var::kRequestBasename, slash == std::string::npos ? filename : filename.substr(slash + 1));
+  SetScalar(s, Var::kRequestFilename, std::move(filename));
+  if (qm != std::string_view::npos) SetScalar(s, Var::kQueryString, std::string(query));
+  bool truncated = false;
+  for (http::QueryArg& a : http::DecodeQuery(query, set.args_limit, &truncated)) {
+    Add(s, Var::kArgsGetNames, a.name, a.name);
+    Add(s, Var::kArgsNames, a.name, a.name);
+    Add(s, Var::kArgs, a.name, a.value);
+    Add(s, Var::kArgsGet, std::move(a.name), std::move(a.value));
+  }
+  // The body processor Content-Type selects is visible from phase 1 (CRS 901340 reads it).
+  SetScalar(s, Var::kReqbodyProcessor, "");  // always defined, empty when none applies
+  if (const std::string* ct = q.Header("content-type")) {
+    const std::string l = Lower(*ct);
+    if (l.rfind("application/x-www-form-urlencoded", 0) == 0) SetScalar(s, Var::kReqbodyProcessor, "URLENCODED");
+    else if (l.rfind("multipart/form-data", 0) == 0) SetScalar(s, Var::kReqbodyProcessor, "MULTIPART");
+  }
+  std::string host;
+  for (const auto& [name, value] : q.headers) {
+    Add(s, Var::kRequestHeaders, name, value);
+    Add(s, Var::kRequestHeadersNames, name, name);
+    if (IEquals(name, "host") && host.empty()) host = value;
+    if (IEquals(name, "cookie")) {
+      std::string_view rest = value;
+      while (!rest.empty()) {
+        const std::size_t semi = rest.find(';');
+        std::string_view part = rest.substr(0, semi);
+        rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+        while (!part.empty() && (part.front() == ' ' || part.front() == '\t')) part.remove_prefix(1);
+        if (part.empty()) continue;
+        const std::size_t eq = part.find('=');
+        std::string cname(part.substr(0, eq));
+        std::string cvalue(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
+        Add(s, Var::kRequestCookiesNames, cname, cname);
+        Add(s, Var::kRequestCookies, std::move(cname), std::move(cvalue));
+      }
+    }
+  }
+  if (const std::size_t colon = host.rfind(':'); colon != std::string::npos && host.find(']') == std::string::npos) {
+    host.resize(colon);
+  }
+  SetScalar(s, Var::kServerName, host);
+  SetScalar(s, Var::kRemoteAddr, q.client_ip);
+  SetScalar(s, Var::kRemotePort, std::to_string(q.client_port));
+  SetScalar(s, Var::kServerAddr, q.server_ip);
+  SetScalar(s, Var::kServerPort, std::to_string(q.server_port));
+  SetScalar(s, Var::kUniqueId, "keikai-" + std::to_string(++s.counter));
+  SetScalar(s, Var::kReqbodyError, "0");
+  SetScalar(s, Var::kReqbodyProcessorError, "0");
+  SetScalar(s, Var::kInboundDataError, "0");
+  SetScalar(s, Var::kUrlencodedError, "0");
+  SetScalar(s, Var::kDuration, "0");
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  SetScalar(s, Var::kTimeEpoch, std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now).count()));
+  std::size_t combined = 0;
+  for (const Entry& e : V(s, Var::kArgs)) combined += e.key.size() + e.value.size();
+  SetScalar(s, Var::kArgsCombinedSize, std::to_string(combined));
+  (void)truncated;
+}
+
+void AddArgsPost(Evaluator::State& s, std::vector<http::BodyArg>& args) {
+  for (http::BodyArg& a : args) {
+    Add(s, Var::kArgsPostNames, a.name, a.name);
+    Add(s, Var::kArgsNames, a.name, a.name);
+    Add(s, Var::kArgs, a.name, a.value);
+    Add(s, Var::kArgsPost, std::move(a.name), std::move(a.value));
+  }
+}
+
+void BodyError(Evaluator::State& s, const std::string& msg) {
+  SetScalar(s, Var::kReqbodyError, "1");
+  SetScalar(s, Var::kReqbodyErrorMsg, msg);
+  SetScalar(s, Var::kReqbodyProcessorError, "1");
+  SetScalar(s, Var::kReqbodyProcessorErrorMsg, msg);
+  s.verdict->body_error = true;
+  s.verdict->body_error_message = msg;
+}
+
+void ProcessBody(Evaluator::State& s, const RuleSet::Impl& set, const http::FullRequest& q) {
+  const std::string* ct_header = q.Header("content-type");
+  const std::string ct = ct_header == nullptr ? std::string() : Lower(*ct_header);
+  std::string processor = s.body_processor;
+  const bool multipart = ct.rfind("multipart/form-data", 0) == 0;
+  if (processor.empty()) {
+    if (ct.rfind("application/x-www-form-urlencoded", 0) == 0) processor = "URLENCODED";
+    else if (multipart) processor = "MULTIPART";
+  }
+  if (!s.body_access) return;
+  std::string_view body = q.body;
+  const std::size_t limit = processor == "MULTIPART" ? set.body_limit
+                                                     : std::min(set.body_limit, set.body_no_files_limit);
+  if (body.size() > limit) {
+    body = body.substr(0, limit);
+    if (set.body_limit_reject) {
+      BodyError(s, "Request body is larger than the configured limit (" + std::to_string(limit) + ")");
+    }
+  }
+  SetScalar(s, Var::kRequestBodyLength, std::to_string(q.body.size()));
+  SetScalar(s, Var::kFullRequestLength, std::to_string(q.body.size()));
+  if (!processor.empty()) SetScalar(s, Var::kReqbodyProcessor, processor);
+  // REQUEST_BODY holds the raw body only for the URLENCODED processor or when a rule forces it
+  // (ModSecurity's definition; CRS 901340 forces it when no processor applies).
+  if (processor == "URLENCODED" || s.force_body_variable) {
+    SetScalar(s, Var::kRequestBody, std::string(body));
+  }
+  http::BodyLimits lim;
+  lim.max_args = set.args_limit;
+  lim.max_json_depth = set.json_depth_limit;
+  if (processor == "URLENCODED") {
+    http::ParsedBody b = http::ParseUrlencoded(body, lim);
+    AddArgsPost(s, b.args);
+  } else if (processor == "JSON") {
+    http::ParsedBody b = http::ParseJson(body, lim);
+    AddArgsPost(s, b.args);
+    if (b.error) BodyError(s, "JSON parsing error: " + b.error_message);
+  } else if (processor == "MULTIPART") {
+    http::ParsedBody b = http::ParseMultipart(body, ct_header == nullptr ? std::string_view() : *ct_header, lim);
+    AddArgsPost(s, b.args);
+    std::size_t combined = 0;
+    for (const http::BodyFile& f : b.files) {
+      Add(s, Var::kFiles, f.field, f.filename);
+      Add(s, Var::kFilesNames, f.field, f.field);
+      Add(s, Var::kFilesSizes, f.field, std::to_string(f.size));
+      combined += f.size;
+    }
+    for (const auto& [name, line] : b.part_headers) Add(s, Var::kMultipartPartHeaders, name, line);
+    SetScalar(s, Var::kFilesCombinedSize, std::to_string(combined));
+    const http::MultipartFlags& f = b.multipart;
+    auto flag = [&](Var v, bool x) { SetScalar(s, v, x ? "1" : "0"); };
+    flag(Var::kMultipartStrictError, f.strict_error() || b.error);
+    flag(Var::kMultipartUnmatchedBoundary, f.unmatched_boundary);
+    flag(Var::kMultipartBoundaryQuoted, f.boundary_quoted);
+    flag(Var::kMultipartBoundaryWhitespace, f.boundary_whitespace);
+    flag(Var::kMultipartDataBefore, f.data_before);
+    flag(Var::kMultipartDataAfter, f.data_after);
+    flag(Var::kMultipartHeaderFolding, f.header_folding);
+    flag(Var::kMultipartLfLine, f.lf_line);
+    flag(Var::kMultipartCrlfLfLines, f.crlf_lf_lines);
+    flag(Var::kMultipartMissingSemicolon, f.missing_semicolon);
+    flag(Var::kMultipartInvalidQuoting, f.invalid_quoting);
+    flag(Var::kMultipartInvalidPart, f.invalid_part);
+    flag(Var::kMultipartInvalidHeaderFolding, false);
+    flag(Var::kMultipartFileLimitExceeded, f.file_limit_exceeded);
+    if (b.error) BodyError(s, "Multipart parsing error: " + b.error_message);
+  } else if (processor == "XML") {
+    XmlText x = ExtractXmlText(body);
+    if (!x.ok) {
+      BodyError(s, "XML parsing error: " + x.error);
+    } else {
+      Add(s, Var::kXml, "/*", std::move(x.text));
+      for (std::string& a : x.attributes) Add(s, Var::kXml, "//@*", std::move(a));
+    }
+  }
+  std::size_t combined = 0;
+  for (const Entry& e : V(s, Var::kArgs)) combined += e.key.size() + e.value.size();
+  SetScalar(s, Var::kArgsCombinedSize, std::to_string(combined));
+}
+
+enum class Flow { kNext, kStopPhase, kStopAll };
+
+Flow RunPhase(Evaluator::State& s, const RuleSet::Impl& set, int phase) {
+  const auto& steps = set.phases[phase];
+  std::size_t i = 0;
+  while (i < steps.size()) {
+    const Step& step = steps[i];
+    ++i;
+    if (step.rule < 0) continue;
+    const Rule& r = set.rules[step.rule];
+    if (!s.removed_ids.empty() || !s.removed_tags.empty()) {
+      if (RuleRemovedAtRuntime(s, r)) continue;
+    }
+    s.current = &r;
+    V(s, Var::kMatchedVars).clear();
+    V(s, Var::kMatchedVarsNames).clear();
+    const bool single = r.chain.empty();
+    if (!EvalLink(s, r, r, single)) continue;
+    bool all = true;
+    for (const Rule& link : r.chain) {
+      if (!EvalLink(s, link, r, false)) {
+        all = false;
+        break;
+      }
+    }
+    if (!all) continue;
+    // The whole rule matched.
+    static const bool trace = std::getenv("KEIKAI_RULES_TRACE") != nullptr;
+    if (trace) {
+      const auto& mn = V(s, Var::kMatchedVarName);
+      std::fprintf(stderr, "[rules] phase %d rule %d matched %s\n", phase, r.id,
+                   mn.empty() ? "" : mn.front().value.c_str());
+    }
+    for (const Ctl& c : r.ctls) ExecuteCtl(s, c);
+    for (const Rule& link : r.chain) {
+      for (const Ctl& c : link.ctls) ExecuteCtl(s, c);
+    }
+    if (r.severity_num >= 0 && r.severity_num < s.highest_severity) {
+      s.highest_severity = r.severity_num;
+      SetScalar(s, Var::kHighestSeverity, std::to_string(r.severity_num));
+    }
+    if (r.log) {
+      RuleMatch m;
+      m.id = r.id;
+      m.phase = phase;
+      m.msg = Expand(s, r.msg);
+      m.data = Expand(s, r.logdata);
+      if (m.data.size() > 512) m.data.resize(512);
+      m.severity = r.severity;
+      m.tags = r.tags;
+      const auto& mv = V(s, Var::kMatchedVar);
+      const auto& mn = V(s, Var::kMatchedVarName);
+      if (!mn.empty()) m.matched_var_name = mn.front().value;
+      if (!mv.empty()) m.matched_var = mv.front().value.substr(0, kMatchedDataMax);
+      s.verdict->matches.push_back(std::move(m));
+    }
+    const Disruptive d = r.disruptive;
+    if (d == Disruptive::kAllow) {
+      s.allow = true;
+      return Flow::kStopAll;
+    }
+    if ((d == Disruptive::kDeny || d == Disruptive::kDrop || d == Disruptive::kRedirect) &&
+        s.mode == EngineMode::kOn) {
+      s.verdict->interrupted = true;
+      s.verdict->status = r.status != 0 ? r.status : 403;
+      s.verdict->interrupting_rule = r.id;
+      return Flow::kStopAll;
+    }
+    std::string skip_after = r.skip_after;
+    for (const Rule& link : r.chain) {
+      if (skip_after.empty()) skip_after = link.skip_after;
+    }
+    if (!skip_after.empty()) {
+      auto it = set.marker_pos[phase].find(skip_after);
+      i = it == set.marker_pos[phase].end() ? steps.size() : std::max(i, it->second);
+    } else if (r.skip > 0) {
+      for (int n = 0; n < r.skip && i < steps.size(); ++i) {
+        if (steps[i].rule >= 0) ++n;
+      }
+    }
+  }
+  return Flow::kNext;
+}
+
+int ScoreFromTx(Evaluator::State& s) {
+  auto& tx = V(s, Var::kTx);
+  for (const char* name : {"blocking_inbound_anomaly_score", "anomaly_score", "inbound_anomaly_score"}) {
+    if (const Entry* e = FindEntry(tx, name)) return static_cast<int>(ToInt(e->value));
+  }
+  return 0;
+}
+
+}  // namespace
+
+Verdict Evaluator::Evaluate(const http::FullRequest& request) {
+  Verdict v;
+  State& s = *state_;
+  const RuleSet::Impl& set = rules_->impl();
+  s.verdict = &v;
+  SetupRequest(s, set, request);
+  if (s.mode == EngineMode::kOff) return v;
+  if (RunPhase(s, set, 1) == Flow::kNext && s.mode != EngineMode::kOff) {
+    ProcessBody(s, set, request);
+    RunPhase(s, set, 2);
+  }
+  v.inbound_anomaly_score = ScoreFromTx(s);
+  s.verdict = nullptr;
+  return v;
+}
+
+}  // namespace keikai::rules

@@ -1,0 +1,433 @@
+#include "keikai/rules/ftw.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <ostream>
+#include <set>
+
+#include "keikai/http/full_request.h"
+#include "keikai/rules/operator.h"
+
+namespace keikai::rules {
+
+std::string EngineBaseConfig() {
+  return R"(SecRuleEngine On
+SecRequestBodyAccess On
+SecRequestBodyLimit 13107200
+SecRequestBodyNoFilesLimit 131072
+SecRequestBodyLimitAction Reject
+SecRequestBodyJsonDepthLimit 512
+SecArgumentsLimit 1000
+SecRule REQUEST_HEADERS:Content-Type "@rx ^(?:application(?:/soap\+|/)|text/)xml" \
+  "id:200000,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"
+SecRule REQUEST_HEADERS:Content-Type "@rx ^application/json" \
+  "id:200001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"
+SecRule REQBODY_ERROR "!@eq 0" \
+  "id:200002,phase:2,t:none,log,deny,status:400,msg:'Failed to parse request body.',logdata:'%{reqbody_error_msg}',severity:2"
+SecRule MULTIPART_STRICT_ERROR "!@eq 0" \
+  "id:200003,phase:2,t:none,log,deny,status:400,msg:'Multipart request body failed strict validation'"
+)";
+}
+
+std::string CrsTestSetup() {
+  return R"(SecAction "id:900005,phase:1,nolog,pass,ctl:ruleEngine=DetectionOnly,ctl:ruleRemoveById=910000,\
+setvar:tx.blocking_paranoia_level=4,setvar:tx.crs_validate_utf8_encoding=1,\
+setvar:tx.arg_name_length=100,setvar:tx.arg_length=400,setvar:tx.total_arg_length=64000,\
+setvar:tx.max_num_args=255,setvar:tx.max_file_size=64100,setvar:tx.combined_file_sizes=65535"
+)";
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Scalar(const YAML::Node& n, const std::string& def = {}) {
+  if (!n || !n.IsDefined() || n.IsNull()) return def;
+  if (n.IsScalar()) return n.Scalar();
+  if (n.IsSequence()) {  // CRS 3 allows data as a list of lines
+    std::string s;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      if (i > 0) s += "\r\n";
+      s += Scalar(n[i]);
+    }
+    return s;
+  }
+  return def;
+}
+
+std::vector<int> Ids(const YAML::Node& n) {
+  std::vector<int> ids;
+  if (!n) return ids;
+  if (n.IsScalar()) {
+    ids.push_back(std::atoi(n.Scalar().c_str()));
+  } else if (n.IsSequence()) {
+    for (const auto& x : n) ids.push_back(std::atoi(Scalar(x).c_str()));
+  }
+  return ids;
+}
+
+std::string Base64Decode(std::string_view in) {
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    const int v = val(c);
+    if (v < 0) continue;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+// Go's url.QueryEscape.
+std::string QueryEscape(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string o;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      o += static_cast<char>(c);
+    } else if (c == ' ') {
+      o += '+';
+    } else {
+      o += '%';
+      o += kHex[c >> 4];
+      o += kHex[c & 15];
+    }
+  }
+  return o;
+}
+
+// go-ftw's encodeDataParameters: data that url-unescaping would not change is encoded key by
+// key; anything with '%' or '+' is taken as already encoded.
+std::string EncodeData(std::string_view data) {
+  if (data.find('%') != std::string_view::npos || data.find('+') != std::string_view::npos) {
+    return std::string(data);
+  }
+  std::string o;
+  std::size_t pos = 0;
+  while (pos < data.size()) {
+    std::size_t amp = data.find('&', pos);
+    if (amp == std::string_view::npos) amp = data.size();
+    const std::string_view tok = data.substr(pos, amp - pos);
+    const std::size_t eq = tok.find('=');
+    if (eq == std::string_view::npos) {
+      o += QueryEscape(tok);
+    } else {
+      o += QueryEscape(tok.substr(0, eq));
+      o += '=';
+      o += QueryEscape(tok.substr(eq + 1));
+    }
+    o += '&';
+    pos = amp + 1;
+  }
+  if (!o.empty()) o.pop_back();
+  return o;
+}
+
+// Builds the request go-ftw would send for one stage input.
+Result<http::FullRequest> BuildRequest(const YAML::Node& in) {
+  const std::string encoded = Scalar(in["encoded_request"]);
+  const std::string raw = Scalar(in["raw_request"]);
+  if (!encoded.empty() || !raw.empty()) {
+    return http::ParseRawRequest(encoded.empty() ? raw : Base64Decode(encoded));
+  }
+  http::FullRequest r;
+  r.method = Scalar(in["method"], "GET");
+  r.uri = Scalar(in["uri"], "/");
+  r.protocol = Scalar(in["version"], "HTTP/1.1");
+  r.server_port = std::atoi(Scalar(in["port"], "80").c_str());
+  const bool autocomplete = Scalar(in["autocomplete_headers"], "true") != "false";
+  std::map<std::string, std::string> headers;  // go-ftw keeps one value per exact name, sorted
+  if (const YAML::Node h = in["headers"]; h && h.IsMap()) {
+    for (const auto& kv : h) headers[kv.first.Scalar()] = Scalar(kv.second);
+  }
+  auto add = [&](const std::string& k, const std::string& v) {
+    if (headers.find(k) == headers.end() || headers[k].empty()) headers[k] = v;
+  };
+  std::string data = Scalar(in["data"]);
+  if (!data.empty() && autocomplete) {
+    add("Content-Type", "application/x-www-form-urlencoded");
+    if (headers["Content-Type"] == "application/x-www-form-urlencoded") data = EncodeData(data);
+  }
+  if (auto it = headers.find("Content-Type");
+      it != headers.end() && it->second.rfind("multipart/form-data;", 0) == 0) {
+    std::string crlf;
+    for (char c : data) {
+      if (c == '\n') crlf += '\r';
+      crlf += c;
+    }
+    data = std::move(crlf);
+  }
+  if (autocomplete) {
+    add("Connection", "close");
+    const std::string& m = r.method;
+    const bool body_method = m.rfind("POST", 0) == 0 || m.find("PUT") != std::string::npos ||
+                             m.find("PATCH") != std::string::npos ||
+                             (m.size() >= 6 && m.compare(m.size() - 6, 6, "DELETE") == 0);
+    if (!data.empty() || body_method) add("Content-Length", std::to_string(data.size()));
+  }
+  for (auto& [k, v] : headers) r.headers.emplace_back(k, v);
+  r.body = std::move(data);
+  return r;
+}
+
+// A ModSecurity-style log line for one match, for log_contains regexes.
+std::string LogLine(const RuleMatch& m) {
+  std::string s = "ModSecurity: Warning. Matched \"Operator\" against variable `" +
+                  m.matched_var_name + "' (Value: `" + m.matched_var + "' ) [id \"" +
+                  std::to_string(m.id) + "\"] [msg \"" + m.msg + "\"] [data \"" + m.data +
+                  "\"] [severity \"" + m.severity + "\"]";
+  for (const std::string& t : m.tags) s += " [tag \"" + t + "\"]";
+  return s;
+}
+
+bool RegexFound(const std::string& pattern, const std::vector<std::string>& lines, bool& bad) {
+  Operator op;
+  op.name = "rx";
+  op.argument = pattern;
+  auto c = CompileOperator(op, {});
+  if (!c.ok()) {
+    bad = true;
+    return false;
+  }
+  thread_local auto scratch = NewOperatorScratch();
+  static const MacroExpander kNone;
+  for (const std::string& l : lines) {
+    if (c.value()->Match(l, kNone, *scratch, false).matched) return true;
+  }
+  return false;
+}
+
+struct Expect {
+  std::vector<int> expect_ids, no_expect_ids;
+  std::vector<std::string> log_contains, no_log_contains;
+  bool response_only = false;  // only status/response expectations
+  bool expect_error = false;
+};
+
+Expect ReadExpect(const YAML::Node& out) {
+  Expect e;
+  if (!out) return e;
+  bool engine_side = false;
+  if (const YAML::Node log = out["log"]) {
+    e.expect_ids = Ids(log["expect_ids"]);
+    for (int id : Ids(log["expect_id"])) e.expect_ids.push_back(id);
+    e.no_expect_ids = Ids(log["no_expect_ids"]);
+    for (int id : Ids(log["no_expect_id"])) e.no_expect_ids.push_back(id);
+    if (log["match_regex"]) e.log_contains.push_back(Scalar(log["match_regex"]));
+    if (log["no_match_regex"]) e.no_log_contains.push_back(Scalar(log["no_match_regex"]));
+    engine_side = true;
+  }
+  if (out["log_contains"]) {
+    e.log_contains.push_back(Scalar(out["log_contains"]));
+    engine_side = true;
+  }
+  if (out["no_log_contains"]) {
+    e.no_log_contains.push_back(Scalar(out["no_log_contains"]));
+    engine_side = true;
+  }
+  if (out["expect_error"]) e.expect_error = Scalar(out["expect_error"]) == "true";
+  engine_side = engine_side || !e.expect_ids.empty() || !e.no_expect_ids.empty();
+  e.response_only = !engine_side;
+  return e;
+}
+
+// CRS 3's log_contains is usually `id "942100"`; such patterns become id checks so that they
+// do not depend on the exact log line format.
+void IdsFromPatterns(Expect& e) {
+  auto take = [](std::vector<std::string>& pats, std::vector<int>& ids) {
+    std::vector<std::string> keep;
+    for (const std::string& p : pats) {
+      std::string q = p;
+      q.erase(std::remove(q.begin(), q.end(), '\\'), q.end());
+      int id = 0;
+      if (std::sscanf(q.c_str(), "id \"%d\"", &id) == 1 && q == "id \"" + std::to_string(id) + "\"") {
+        ids.push_back(id);
+      } else {
+        keep.push_back(p);
+      }
+    }
+    pats = std::move(keep);
+  };
+  take(e.log_contains, e.expect_ids);
+  take(e.no_log_contains, e.no_expect_ids);
+}
+
+struct Override {
+  std::set<int> test_ids;  // empty: every test of the rule
+  std::string reason;
+  YAML::Node output;
+  bool expect_failure = false;
+  bool ignore = false;
+};
+
+std::multimap<int, Override> LoadOverrides(const std::string& path, std::ostream& out) {
+  std::multimap<int, Override> m;
+  if (path.empty()) return m;
+  try {
+    const YAML::Node doc = YAML::LoadFile(path);
+    for (const auto& o : doc["test_overrides"]) {
+      Override ov;
+      for (int id : Ids(o["test_ids"])) ov.test_ids.insert(id);
+      ov.reason = Scalar(o["reason"]);
+      ov.output = o["output"];
+      ov.expect_failure = Scalar(o["expect_failure"]) == "true";
+      ov.ignore = Scalar(o["ignore"]) == "true";
+      m.emplace(std::atoi(Scalar(o["rule_id"]).c_str()), std::move(ov));
+    }
+  } catch (const std::exception& e) {
+    out << "overrides " << path << ": " << e.what() << "\n";
+  }
+  return m;
+}
+
+std::string IdList(const std::vector<int>& ids) {
+  std::string s;
+  for (int id : ids) s += (s.empty() ? "" : " ") + std::to_string(id);
+  return s;
+}
+
+}  // namespace
+
+Result<FtwSummary> RunFtw(const FtwOptions& o, std::ostream& out) {
+  EngineOptions eo;
+  eo.prelude = o.prelude;
+  auto rules = RuleSet::Load(o.rule_files, eo);
+  if (!rules.ok()) return rules.status();
+  Evaluator ev(rules.value());
+  const auto overrides = LoadOverrides(o.overrides_file, out);
+
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(o.tests_dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->path().extension() == ".yaml" &&
+        (o.only.empty() || it->path().filename().string().find(o.only) != std::string::npos)) {
+      files.push_back(it->path().string());
+    }
+  }
+  if (ec) return Status::Error("ftw", "cannot read test directory " + o.tests_dir + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+
+  FtwSummary sum;
+  for (const std::string& file : files) {
+    ++sum.files;
+    YAML::Node doc;
+    try {
+      doc = YAML::LoadFile(file);
+    } catch (const std::exception& e) {
+      ++sum.load_errors;
+      out << file << ": cannot read: " << e.what() << "\n";
+      continue;
+    }
+    int rule_id = std::atoi(Scalar(doc["rule_id"]).c_str());
+    if (rule_id == 0) rule_id = std::atoi(fs::path(file).stem().string().c_str());
+    std::vector<std::string> failures;
+    int index = 0;
+    for (const YAML::Node& test : doc["tests"]) {
+      ++index;
+      int test_id = index;
+      std::string title = Scalar(test["test_title"]);
+      if (test["test_id"]) test_id = std::atoi(Scalar(test["test_id"]).c_str());
+      else if (const auto dash = title.rfind('-'); dash != std::string::npos) test_id = std::atoi(title.c_str() + dash + 1);
+      if (title.empty()) title = std::to_string(rule_id) + "-" + std::to_string(test_id);
+
+      const Override* ov = nullptr;
+      for (auto [a, b] = overrides.equal_range(rule_id); a != b; ++a) {
+        if (a->second.test_ids.empty() || a->second.test_ids.count(test_id) != 0) ov = &a->second;
+      }
+      if (ov != nullptr && ov->ignore) {
+        ++sum.ignored;
+        continue;
+      }
+      bool ok = true;
+      bool applicable = false;
+      std::string why;
+      for (const YAML::Node& st0 : test["stages"]) {
+        const YAML::Node st = st0["stage"] ? st0["stage"] : st0;
+        Expect e = ReadExpect(ov != nullptr && ov->output ? ov->output : st["output"]);
+        IdsFromPatterns(e);
+        auto req = BuildRequest(st["input"]);
+        if (!req.ok()) {
+          if (e.expect_error) {
+            applicable = true;
+            continue;
+          }
+          ok = false;
+          why = "request: " + req.status().message();
+          break;
+        }
+        if (e.response_only) continue;
+        applicable = true;
+        const Verdict v = ev.Evaluate(req.value());
+        const std::vector<int> ids = v.LoggedIds();
+        std::vector<int> missing, unexpected;
+        for (int id : e.expect_ids) {
+          if (!std::binary_search(ids.begin(), ids.end(), id)) missing.push_back(id);
+        }
+        for (int id : e.no_expect_ids) {
+          if (std::binary_search(ids.begin(), ids.end(), id)) unexpected.push_back(id);
+        }
+        std::vector<std::string> lines;
+        for (const RuleMatch& m : v.matches) {
+          if (m.logged) lines.push_back(LogLine(m));
+        }
+        bool bad = false;
+        std::string regex_fail;
+        for (const std::string& p : e.log_contains) {
+          if (!RegexFound(p, lines, bad)) regex_fail += " missing /" + p + "/";
+        }
+        for (const std::string& p : e.no_log_contains) {
+          if (RegexFound(p, lines, bad)) regex_fail += " unexpected /" + p + "/";
+        }
+        if (!missing.empty() || !unexpected.empty() || !regex_fail.empty()) {
+          ok = false;
+          why.clear();
+          if (!missing.empty()) why += " missing [" + IdList(missing) + "]";
+          if (!unexpected.empty()) why += " unexpected [" + IdList(unexpected) + "]";
+          why += regex_fail;
+          if (o.verbose) why += " (matched: " + IdList(ids) + ")";
+          break;
+        }
+      }
+      if (ov != nullptr && ov->expect_failure) ok = !ok;
+      if (ov != nullptr) ++sum.overridden;
+      if (!applicable) {
+        ++sum.not_applicable;
+        continue;
+      }
+      if (ok) {
+        ++sum.passed;
+      } else {
+        ++sum.failed;
+        failures.push_back(title + ":" + why);
+      }
+    }
+    if (!failures.empty()) {
+      out << fs::path(file).filename().string() << ": " << failures.size() << " failed\n";
+      for (const std::string& f : failures) out << "  " << f << "\n";
+    }
+  }
+  out << sum.passed << " passed, " << sum.failed << " failed";
+  out << " (" << sum.files << " files; " << sum.not_applicable
+      << " tests with only response expectations not applicable; " << sum.overridden
+      << " overridden; " << sum.ignored << " ignored; " << sum.load_errors << " unreadable)\n";
+  return sum;
+}
+
+}  // namespace keikai::rules
