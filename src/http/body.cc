@@ -173,26 +173,29 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
   const std::string delim = "--" + boundary;
 
   // Split into lines, noting the line endings.
+  // Only boundary and part-header lines count for MULTIPART_LF_LINE / CRLF_LF_LINES: file
+  // content may hold bare LFs (a PDF, a text file) without anything being wrong.
   std::vector<std::string_view> lines;
-  bool crlf = false, lf = false;
+  std::vector<char> ends;  // per line: 'c' CRLF, 'l' bare LF, 'e' end of body
   for (std::size_t pos = 0; pos < body.size();) {
     std::size_t nl = body.find('\n', pos);
     const bool last = nl == std::string_view::npos;
     if (last) nl = body.size();
     std::string_view line = body.substr(pos, nl - pos);
+    char end = 'e';
     if (!last) {
       if (!line.empty() && line.back() == '\r') {
         line.remove_suffix(1);
-        crlf = true;
+        end = 'c';
       } else {
-        lf = true;
+        end = 'l';
       }
     }
     lines.push_back(line);
+    ends.push_back(end);
     pos = nl + 1;
   }
-  f.lf_line = lf;
-  f.crlf_lf_lines = crlf && lf;
+  bool crlf = false, lf = false;
 
   enum class State { kPreamble, kHeaders, kContent, kDone } st = State::kPreamble;
   std::string name, filename, ctype, value;
@@ -223,12 +226,22 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
     is_file = have_disposition = false;
   };
   bool first_content_line = true;
-  for (std::string_view line : lines) {
+  char prev_end = 'c';
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    const std::string_view line = lines[li];
+    const char end = ends[li];
+    const char content_sep = prev_end;
+    prev_end = end;
+    auto note_end = [&] {
+      if (end == 'c') crlf = true;
+      if (end == 'l') lf = true;
+    };
     if (st == State::kDone) {
       if (!line.empty()) f.data_after = true;
       continue;
     }
     const bool is_delim = line.rfind(delim, 0) == 0;
+    if (is_delim || st == State::kHeaders) note_end();
     if (is_delim) {
       std::string_view rest = line.substr(delim.size());
       const bool closing = rest.rfind("--", 0) == 0;
@@ -292,7 +305,7 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
     }
     // Content: lines joined back with the line ending (CRLF; the last one belongs to the
     // boundary that follows).
-    if (!first_content_line) value += "\r\n";
+    if (!first_content_line) value += content_sep == 'l' ? "\n" : "\r\n";
     value.append(line);
     first_content_line = false;
     if (line.rfind("--", 0) == 0 && line.size() > 2 && !is_delim &&
@@ -300,6 +313,8 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
       f.unmatched_boundary = true;
     }
   }
+  f.lf_line = lf;
+  f.crlf_lf_lines = crlf && lf;
   if (st != State::kDone) {
     // The closing boundary never came.
     if (st == State::kContent || st == State::kHeaders) finish_part();

@@ -562,6 +562,21 @@ struct Compiler {
           return size(set.args_limit);
         } else if (n == "secrequestbodyjsondepthlimit") {
           return size(set.json_depth_limit);
+        } else if (n == "secresponsebodyaccess") {
+          set.response_body_access = v == "on";
+        } else if (n == "secresponsebodymimetype") {
+          set.response_mime_types.clear();
+          for (const std::string& a : d.args) {
+            std::size_t i = 0;
+            while (i < a.size()) {
+              std::size_t j = a.find(' ', i);
+              if (j == std::string::npos) j = a.size();
+              if (j > i) set.response_mime_types.push_back(Lower(a.substr(i, j - i)));
+              i = j + 1;
+            }
+          }
+        } else if (n == "secresponsebodylimit") {
+          return size(set.response_body_limit);
         }
         return Status::Ok();  // SecRequestBodyInMemoryLimit etc.: memory tuning, nothing to do
       }

@@ -146,6 +146,9 @@ struct RuleSet::Impl {
   bool body_limit_reject = true;
   std::size_t args_limit = 1000;
   std::size_t json_depth_limit = 512;
+  bool response_body_access = false;
+  std::vector<std::string> response_mime_types{"text/plain", "text/html"};
+  std::size_t response_body_limit = 524288;
   int transform_chains = 0;
   std::vector<std::string> not_applicable;
   EngineOptions options;

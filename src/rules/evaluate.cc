@@ -431,29 +431,28 @@ bool EvalLink(Evaluator::State& s, const Rule& r, const Rule& starter, bool sing
       if (hit) RecordMatch(s, r, c, value, m);
       return hit;
     };
-    bool hit = false;
+    // Every link executes its setvars for every match, before the next link is evaluated, as
+    // ModSecurity does: CRS counts each matching argument, and a chained link may read what
+    // its starter just set (931130's TX:/rfi_parameter_.*/).
+    auto matched = [&] {
+      any = true;
+      for (const SetVar& sv : r.setvars) DoSetVar(s, sv);
+    };
     if (r.multi_match && !r.transforms.empty()) {
-      // Every stage of the transformation pipeline is tested, as multiMatch asks.
+      // multiMatch: the value is tested before the transformations and after each one that
+      // changes it; each stage that matches is a match of its own (and counts as one).
       std::string cur(c.value);
-      std::string prev;
-      hit = run(cur);
+      if (run(cur)) matched();
       for (TransformFn fn : r.transforms) {
         std::string next;
         fn(cur, next);
         if (next != cur) {
           cur = std::move(next);
-          hit = run(cur) || hit;
+          if (run(cur)) matched();
         }
       }
-    } else {
-      hit = run(Transform(s, r, c));
-    }
-    if (hit) {
-      any = true;
-      // Every link executes its setvars for every matching target, before the next link is
-      // evaluated, as ModSecurity does: CRS counts each matching argument, and a chained
-      // link may read what its starter just set (931130's TX:/rfi_parameter_.*/).
-      for (const SetVar& sv : r.setvars) DoSetVar(s, sv);
+    } else if (run(Transform(s, r, c))) {
+      matched();
     }
   }
   return any;
@@ -762,18 +761,45 @@ int ScoreFromTx(Evaluator::State& s) {
   return 0;
 }
 
+void SetupResponse(Evaluator::State& s, const RuleSet::Impl& set, const http::FullResponse& r) {
+  SetScalar(s, Var::kResponseStatus, std::to_string(r.status));
+  SetScalar(s, Var::kResponseProtocol, r.protocol);
+  SetScalar(s, Var::kStatusLine, r.protocol + " " + std::to_string(r.status));
+  std::string ctype;
+  for (const auto& [name, value] : r.headers) {
+    Add(s, Var::kResponseHeaders, name, value);
+    Add(s, Var::kResponseHeadersNames, name, name);
+    if (IEquals(name, "content-type") && ctype.empty()) ctype = Lower(value);
+    if (IEquals(name, "content-length")) SetScalar(s, Var::kResponseContentLength, value);
+  }
+  if (!ctype.empty()) SetScalar(s, Var::kResponseContentType, ctype);
+  const std::string mime = ctype.substr(0, ctype.find(';'));
+  const bool listed = std::find(set.response_mime_types.begin(), set.response_mime_types.end(), mime) !=
+                      set.response_mime_types.end();
+  if (set.response_body_access && listed) {
+    SetScalar(s, Var::kResponseBody, r.body.substr(0, set.response_body_limit));
+  }
+}
+
 }  // namespace
 
-Verdict Evaluator::Evaluate(const http::FullRequest& request) {
+Verdict Evaluator::Evaluate(const http::FullRequest& request, const http::FullResponse* response) {
   Verdict v;
   State& s = *state_;
   const RuleSet::Impl& set = rules_->impl();
   s.verdict = &v;
   SetupRequest(s, set, request);
   if (s.mode == EngineMode::kOff) return v;
-  if (RunPhase(s, set, 1) == Flow::kNext && s.mode != EngineMode::kOff) {
+  Flow f = RunPhase(s, set, 1);
+  if (f == Flow::kNext && s.mode != EngineMode::kOff) {
     ProcessBody(s, set, request);
-    RunPhase(s, set, 2);
+    f = RunPhase(s, set, 2);
+  }
+  if (response != nullptr && !v.interrupted) {
+    SetupResponse(s, set, *response);
+    if (f == Flow::kNext) f = RunPhase(s, set, 3);
+    if (f == Flow::kNext) f = RunPhase(s, set, 4);
+    RunPhase(s, set, 5);
   }
   v.inbound_anomaly_score = ScoreFromTx(s);
   s.verdict = nullptr;

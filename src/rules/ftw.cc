@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -21,6 +23,9 @@ SecRequestBodyNoFilesLimit 131072
 SecRequestBodyLimitAction Reject
 SecRequestBodyJsonDepthLimit 512
 SecArgumentsLimit 1000
+SecResponseBodyAccess On
+SecResponseBodyMimeType text/plain text/html text/xml
+SecResponseBodyLimit 524288
 SecRule REQUEST_HEADERS:Content-Type "@rx ^(?:application(?:/soap\+|/)|text/)xml" \
   "id:200000,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"
 SecRule REQUEST_HEADERS:Content-Type "@rx ^application/json" \
@@ -183,6 +188,36 @@ Result<http::FullRequest> BuildRequest(const YAML::Node& in) {
   }
   for (auto& [k, v] : headers) r.headers.emplace_back(k, v);
   r.body = std::move(data);
+  return r;
+}
+
+// The response the CRS test backend (albedo) sends: /reflect answers with the status, headers
+// and body the request's JSON describes; everything else gets an empty 200 text/plain page.
+http::FullResponse BackendResponse(const http::FullRequest& q) {
+  http::FullResponse r;
+  r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+  const std::string path = q.uri.substr(0, q.uri.find('?'));
+  if (path != "/reflect") return r;
+  auto j = nlohmann::json::parse(q.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return r;
+  if (j.contains("status") && j["status"].is_number_integer()) r.status = j["status"].get<int>();
+  if (j.contains("headers") && j["headers"].is_object()) {
+    for (auto it = j["headers"].begin(); it != j["headers"].end(); ++it) {
+      if (!it.value().is_string()) continue;
+      bool replaced = false;
+      for (auto& [k, v] : r.headers) {
+        if (k == it.key()) {
+          v = it.value().get<std::string>();
+          replaced = true;
+        }
+      }
+      if (!replaced) r.headers.emplace_back(it.key(), it.value().get<std::string>());
+    }
+  }
+  if (j.contains("body") && j["body"].is_string()) r.body = j["body"].get<std::string>();
+  if (j.contains("encodedBody") && j["encodedBody"].is_string()) {
+    r.body = Base64Decode(j["encodedBody"].get<std::string>());
+  }
   return r;
 }
 
@@ -374,7 +409,8 @@ Result<FtwSummary> RunFtw(const FtwOptions& o, std::ostream& out) {
         }
         if (e.response_only) continue;
         applicable = true;
-        const Verdict v = ev.Evaluate(req.value());
+        const http::FullResponse resp = BackendResponse(req.value());
+        const Verdict v = ev.Evaluate(req.value(), &resp);
         const std::vector<int> ids = v.LoggedIds();
         std::vector<int> missing, unexpected;
         for (int id : e.expect_ids) {

@@ -93,6 +93,9 @@ constexpr KindName kKinds[] = {
     {"secargumentslimit", Kind::kSetting},
     {"secargumentseparator", Kind::kSetting},
     {"seccollectiontimeout", Kind::kSetting},
+    {"secresponsebodyaccess", Kind::kSetting},
+    {"secresponsebodymimetype", Kind::kSetting},
+    {"secresponsebodylimit", Kind::kSetting},
 };
 
 Status Describe(const Status& st, const std::string& file, int line) {

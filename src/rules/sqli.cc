@@ -154,14 +154,16 @@ void Classify(Token& t, bool before_paren) {
     t.unary = (w == "not");
     return;
   }
-  if (t.type != kWord || !before_paren) return;
+  if (t.type != kWord) return;
   for (std::string_view f : kDangerFuncs) {
     if (f == w) {
-      t.type = kFunc;
+      // Without "(" it stays a word, but "select pg_sleep" still names the delay.
+      if (before_paren) t.type = kFunc;
       t.danger = true;
       return;
     }
   }
+  if (!before_paren) return;
   for (std::string_view f : kFuncs) {
     if (f == w) {
       t.type = kFunc;
@@ -439,6 +441,10 @@ class Scanner {
   char Type(std::size_t i) const { return i < n_ ? tok_[i].type : '\0'; }
   bool Text(std::size_t i, std::string_view s) const { return i < n_ && TextOf(tok_[i]) == s; }
   bool IsVal(std::size_t i) const { return i < n_ && IsValue(tok_[i].type); }
+  // "REGEXP" / "LIKE" are also ordinary words; "=" and "<>" are not.
+  static bool IsAlphaOp(const Token& t) {
+    return t.len > 0 && t.text[0] >= 'a' && t.text[0] <= 'z';
+  }
   bool IsCmp(std::size_t i) const { return i < n_ && tok_[i].type == kOp && tok_[i].cmp; }
   // Whether position i is the end of the window's content (or a trailing comment). Only the last
   // window knows where the input ends.
@@ -471,6 +477,7 @@ class Scanner {
   // A statement stacked after ";": each verb must be followed by what makes it a statement.
   bool StackedAt(std::size_t j) const {
     if (Type(j) == kKey && Text(j, "waitfor")) return Text(j + 1, "delay") || Text(j + 1, "time");
+    if (Type(j) == kKey && Text(j, "set")) return Type(j + 1) == kVar;  // ;SET @a = 0x...
     if (Type(j) != kStmt) return false;
     if (Text(j, "select")) return SelectTail(j + 1);
     if (Text(j, "drop") || Text(j, "create") || Text(j, "alter") || Text(j, "truncate")) {
@@ -497,8 +504,13 @@ class Scanner {
     while (Type(q) == kOpen) ++q;
     while (Type(q) == kOp && tok_[q].unary) ++q;
     if (Type(q) == kFunc) return Type(q + 1) == kOpen;
-    // After a quote break, any call: "' and starts_with(password,...)".
-    if (loose && Type(q) == kWord && tok_[q].call) return true;
+    // After a quote break, any call: "' and starts_with(password,...)", and snake_case names
+    // that only databases use even with a space: "' or sqlite_compileoption_used (id)".
+    if (loose && Type(q) == kWord &&
+        (tok_[q].call ||
+         (Type(q + 1) == kOpen && TextOf(tok_[q]).find('_') != std::string_view::npos))) {
+      return true;
+    }
     if (Type(q) == kStmt && Text(q, "select")) return q > 0 && Type(q - 1) == kOpen;
     if (Type(q) == kKey && Text(q, "exists")) return true;
     if (IsVal(q) && IsCmp(q + 1)) {
@@ -509,7 +521,10 @@ class Scanner {
       return loose || Type(q) != kWord || r != kWord;
     }
     if ((Type(q) == kNum || (Type(q) == kStr && loose)) && Type(q + 1) == kComment) return true;
-    if (loose && Type(q) == kNum && (AtEnd(q + 1) || Type(q + 1) == kClose)) return true;
+    if (loose && Type(q) == kNum &&
+        (AtEnd(q + 1) || Type(q + 1) == kClose || Type(q + 1) == kSemi)) {
+      return true;
+    }
     return false;
   }
 
@@ -535,7 +550,8 @@ class Scanner {
       if (loose && IsCmp(p) && IsVal(p + 1)) {
         // "'=0-- ", "1'='1": the break only completes a comparison, then cuts or reopens.
         if (final_ && p + 3 == n_ && Type(p + 2) == kComment && tok_[p + 2].strong) return true;
-        if (final_ && p + 2 == n_ && p == 1 && Type(p + 1) == kStr && !tok_[p + 1].closed) {
+        if (final_ && p + 2 == n_ && p == 1 && Type(p + 1) == kStr && !tok_[p + 1].closed &&
+            !IsAlphaOp(tok_[p])) {
           return true;
         }
       }
@@ -613,6 +629,13 @@ class Scanner {
     // A whole statement: "exec xp_cmdshell 'dir'", "declare @x", and the data verbs when the
     // value also terminates or comments the statement ("DELETE FROM users;--"), so that
     // "delete from cart" in prose stays clean.
+    // "select sleep(5)", "select pg_sleep": a query made of a delay.
+    if (Text(0, "select") && n_ > 1 && tok_[1].danger) return true;
+    // "DROP sampletable;--": a drop of a bare name that the value terminates.
+    if (Text(0, "drop") && Type(1) == kWord &&
+        (Type(2) == kSemi || (Type(2) == kComment && tok_[2].strong))) {
+      return true;
+    }
     if (Type(0) == kStmt && StackedAt(0)) {
       if (Text(0, "exec") || Text(0, "execute") || Text(0, "declare") || Text(0, "shutdown")) {
         return true;
@@ -642,14 +665,16 @@ class Scanner {
         case kUnion:  // 1 union select 1,2,3   -1) union (select ...
           if ((i == 0 || IsVal(i - 1) || Type(i - 1) == kClose) && SelectAt(i + 1)) return true;
           break;
-        case kSemi:  // 1; drop table users
-          if (i > 0 && (IsVal(i - 1) || Type(i - 1) == kClose) && StackedAt(i + 1)) return true;
+        case kSemi:  // 1; drop table users   ;INSERT INTO t VALUES
+          if ((i == 0 || IsVal(i - 1) || Type(i - 1) == kClose) && StackedAt(i + 1)) return true;
           break;
         case kFunc:  // ...and benchmark(5000000,md5(1))   sleep(5)
           if (tok_[i].danger && Type(i + 1) == kOpen &&
               (Type(i + 2) == kNum || Type(i + 2) == kStmt || Type(i + 2) == kFunc ||
                Type(i + 2) == kVar || Type(i + 2) == kOpen) &&
-              (i == 0 || Type(i - 1) != kWord)) {
+              (i == 0 || Type(i - 1) != kWord) &&
+              // "systemd-sleep(8)": a hyphenated name citing a man page, not a call.
+              !(i >= 2 && Type(i - 1) == kOp && Text(i - 1, "-") && Type(i - 2) == kWord)) {
             return true;
           }
           break;

@@ -59,14 +59,17 @@ bool ContainsLoose(std::string_view hay, std::string_view needle) {
   return false;
 }
 
-// Tags that run script or change how the page loads or submits, by themselves. "xss" is the
-// customary probe tag of XSS scanners; "x:script" style namespaced names are reduced to the local
-// part before the lookup.
-constexpr std::string_view kDangerTags[] = {
-    "script", "iframe", "frame",  "frameset", "object", "embed",   "applet",  "svg",
-    "math",   "style",  "link",   "meta",     "base",   "form",    "isindex", "xss",
-    "xml",    "import", "bgsound", "layer",   "ilayer", "vmlframe", "portal", "noscript",
-    "meta",
+// Tags that run script or change how the page loads or submits. "x:script" style namespaced
+// names are reduced to the local part before the lookup. The first group is dangerous as soon as
+// it opens (script and style take their content as code; "xss" is the customary probe tag of
+// scanners). The second group acts through its attributes (src, data, href, action...), and the
+// bare forms are common placeholders in documentation ("git replace <object>", "<base>"), so it
+// flags only with at least one attribute.
+constexpr std::string_view kDangerTags[] = {"script", "style", "xss", "noscript", "isindex"};
+constexpr std::string_view kDangerWithAttrs[] = {
+    "iframe", "frame",  "frameset", "object",  "embed",  "applet", "svg",      "math",
+    "link",   "base",   "form",     "xml",     "import", "bgsound", "layer",   "ilayer",
+    "vmlframe", "portal",
 };
 
 // Event handler attribute names, from the HTML, SVG and legacy IE event lists. Needed only
@@ -108,6 +111,11 @@ constexpr std::string_view kUrlAttrs[] = {
     "poster", "codebase", "code", "to",         "from",   "values",     "by",     "xlink:href",
     "ping",   "cite",   "longdesc", "usemap",   "manifest", "archive",  "classid", "icon",
 };
+
+// Appends a lowercased name to a description, cut so that MATCHED data stays short.
+void AppendName(std::string& why, std::string_view name) {
+  for (std::size_t i = 0; i < name.size() && i < 32; ++i) why.push_back(Lower(name[i]));
+}
 
 bool InList(std::string_view name, const std::string_view* list, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
@@ -192,9 +200,12 @@ class HtmlScanner {
         // <meta> is dangerous through http-equiv (refresh to a script URL, cookies) and charset
         // (UTF-7 style tricks); "<META> tags" in documentation is not.
         const bool meta = EqualsNoCase(local, "meta");
-        if (meta ? MetaIsActive(end) : InList(local, kDangerTags)) {
+        const bool danger = meta ? MetaIsActive(end)
+                                 : InList(local, kDangerTags) ||
+                                       (InList(local, kDangerWithAttrs) && HasAttributes(end));
+        if (danger) {
           why = "tag:";
-          for (char ch : local) why.push_back(Lower(ch));
+          AppendName(why, local);
           return true;
         }
         if (ScanAttributes(end, /*real_tag=*/true, why, p)) return true;
@@ -229,6 +240,12 @@ class HtmlScanner {
  private:
   unsigned char At(std::size_t i) const {
     return i < in_.size() ? static_cast<unsigned char>(in_[i]) : 0;
+  }
+
+  // Whether anything other than the end of the tag follows its name at p.
+  bool HasAttributes(std::size_t p) const {
+    while (p < in_.size() && (IsSpace(At(p)) || At(p) == '/')) ++p;
+    return p < in_.size() && At(p) != '>';
   }
 
   // Whether the <meta> tag whose attributes start at p has http-equiv or charset.
@@ -300,7 +317,7 @@ class HtmlScanner {
       }
       if (is_handler) {
         why = "attr:";
-        for (char ch : name) why.push_back(Lower(ch));
+        AppendName(why, name);
         return true;
       }
     }
@@ -322,7 +339,7 @@ class HtmlScanner {
     if (InList(name, kUrlAttrs) || InList(local, kUrlAttrs)) {
       if (const char* s = ScriptUrl(value)) {
         why = "attr:";
-        for (char ch : name) why.push_back(Lower(ch));
+        AppendName(why, name);
         why += "=";
         why += s;
         return true;

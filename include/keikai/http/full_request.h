@@ -38,6 +38,15 @@ struct FullRequest {
   const std::string* Header(std::string_view name) const;
 };
 
+// The response the rule engine's phases 3 and 4 see (for live traffic and the CRS runner; a
+// log line has only its status).
+struct FullResponse {
+  int status = 200;
+  std::string protocol = "HTTP/1.1";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
 inline constexpr std::size_t kMaxHeaders = 512;
 
 Result<FullRequest> ParseRawRequest(std::string_view raw);

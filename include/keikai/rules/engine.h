@@ -10,7 +10,7 @@
 //
 // Evaluation follows ModSecurity's request phases: phase 1 (request headers), the request-body
 // processor (URLENCODED, MULTIPART, JSON, XML; chosen by Content-Type or ctl:requestBodyProcessor),
-// then phase 2 (request body). Response phases are not evaluated: keikai sees requests.
+// then phase 2 (request body); phases 3 to 5 only when the caller has the response.
 // Everything a rule can do to the transaction is supported as CRS uses it: TX variables and
 // setvar with %{...} macros, chain, skipAfter/skip, capture, multiMatch, ctl (rule and target
 // removal, engine mode, body processor), msg/logdata/tag/severity, block/pass/deny/drop/allow.
@@ -102,7 +102,9 @@ class Evaluator {
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
 
-  Verdict Evaluate(const http::FullRequest& request);
+  // Request phases 1 and 2. With a response, also phases 3 (response headers), 4 (response
+  // body, when SecResponseBodyAccess is On and its MIME type is listed) and 5 (logging).
+  Verdict Evaluate(const http::FullRequest& request, const http::FullResponse* response = nullptr);
 
   struct State;  // defined in evaluate.cc
 
