@@ -24,6 +24,7 @@
 #include "keikai/pipeline/scan.h"
 #include "keikai/report/build.h"
 #include "keikai/report/render.h"
+#include "keikai/rules/engine.h"
 #include "keikai/store/store.h"
 #include "rules_cmd.h"
 
@@ -76,6 +77,8 @@ struct ScanArgs {
   bool prefixes = false;
   std::size_t max_sources = detect::BehaviorOptions{}.max_sources;
   bool verify_crawlers = false;
+  std::string crs;
+  int paranoia = 1;
 };
 
 class Progress {
@@ -144,8 +147,23 @@ std::string NdjsonLine(const pipeline::DetectionEvent& ev) {
     ids.push_back(detect::ScenarioDetectorId(sc));
     evidence.push_back(detect::ScenarioEvidence(sc));
   }
+  nlohmann::ordered_json crs = nlohmann::ordered_json::array();
+  if (ev.rule_matches != nullptr) {
+    for (const rules::RuleMatch& m : *ev.rule_matches) {
+      ids.push_back("crs:" + std::to_string(m.id));
+      evidence.push_back("crs " + std::to_string(m.id) + ": " + m.msg);
+      nlohmann::ordered_json r;
+      r["id"] = m.id;
+      r["msg"] = m.msg;
+      r["severity"] = m.severity;
+      r["variable"] = m.matched_var_name;
+      r["value"] = m.matched_var;
+      crs.push_back(std::move(r));
+    }
+  }
   j["detectors"] = ids;
   j["evidence"] = evidence;
+  if (!crs.empty()) j["crs"] = crs;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
@@ -187,6 +205,15 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
       return 2;
     }
     so.trusted_proxies.push_back(p);
+  }
+  if (!a.crs.empty()) {
+    const std::string dir = a.crs == "debian" ? std::string("/usr/share/modsecurity-crs") : a.crs;
+    auto rs = rules::LoadCrs(dir, a.paranoia);
+    if (!rs.ok()) {
+      Error(rs.status(), "--crs");
+      return 2;
+    }
+    so.rules = rs.value();
   }
   if (!a.log_format.empty()) {
     auto p = ingest::MakeParser(a.log_format);  // fail early with the position of the problem
@@ -314,6 +341,8 @@ void AddScanOptions(CLI::App* c, ScanArgs& a) {
   c->add_option("--max-sources", a.max_sources, Tr("opt.max_sources"))
       ->check(CLI::Range(std::size_t{16}, std::size_t{100'000'000}));
   c->add_flag("--verify-crawlers", a.verify_crawlers, Tr("opt.verify_crawlers"));
+  c->add_option("--crs", a.crs, Tr("opt.crs"));
+  c->add_option("--paranoia", a.paranoia, Tr("opt.paranoia"))->check(CLI::Range(1, 4));
 }
 
 int RunDemo(ScanArgs a, const std::string& dir, const std::string& generate_only, double scale,

@@ -108,6 +108,7 @@ class Scanner {
           const geo::GeoDb* geo)
       : opt_(opt), store_(st), det_(det), geo_(geo), scratch_(det.NewScratch()) {
     if (opt.behavior) tracker_ = std::make_unique<detect::BehaviorTracker>(opt.behavior_options, det);
+    if (opt.rules) rules_ = std::make_unique<rules::Evaluator>(opt.rules);
   }
 
   Result<ScanResult> Run() {
@@ -394,6 +395,16 @@ class Scanner {
     }
     ++*last_rcount_;
     det_.Detect(req_, *scratch_, det_out_);
+    rule_hits_.clear();
+    if (rules_) {
+      const rules::Verdict v = rules_->Evaluate(http::ToFullRequest(req_));
+      for (const rules::RuleMatch& m : v.matches) {
+        const uint32_t mask = m.logged ? RuleMatchClasses(m) : 0;
+        if (mask == 0) continue;
+        det_out_.class_mask |= mask;
+        rule_hits_.push_back(m);
+      }
+    }
     http::IpAddr ip;
     const bool ip_ok = http::IpAddr::Parse(req_.client_ip, ip);
     uint32_t scenarios = 0;
@@ -433,7 +444,7 @@ class Scanner {
 
     if (opt_.on_detection) {
       DetectionEvent ev{&file_, line_no, &req_, site, agg_.sources[ip_id].country, &det_out_,
-                        &det_, scenarios};
+                        &det_, scenarios, &rule_hits_};
       opt_.on_detection(ev);
     }
     if (findings_kept_ >= opt_.max_findings) {
@@ -458,6 +469,13 @@ class Scanner {
       if (!f.detectors.empty()) f.detectors += ',';
       f.detectors += detect::ScenarioDetectorId(sc);
       ev.push_back(detect::ScenarioEvidence(sc));
+    }
+    for (const rules::RuleMatch& m : rule_hits_) {
+      if (!f.detectors.empty()) f.detectors += ',';
+      f.detectors += "crs:" + std::to_string(m.id);
+      std::string e = "crs " + std::to_string(m.id) + ": " + m.msg;
+      if (!m.matched_var_name.empty()) e += " [" + m.matched_var_name + ": " + Excerpt(m.matched_var, 120) + "]";
+      ev.push_back(std::move(e));
     }
     f.evidence = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     f.method = Excerpt(req_.method, 32);
@@ -529,6 +547,8 @@ class Scanner {
   Aggregates agg_;
   http::Request req_;
   detect::Detection det_out_;
+  std::unique_ptr<rules::Evaluator> rules_;
+  std::vector<rules::RuleMatch> rule_hits_;
   std::string file_, file_site_, site_buf_;
   std::string last_site_name_;
   uint32_t last_site_id_ = UINT32_MAX;
@@ -547,6 +567,27 @@ class Scanner {
 };
 
 }  // namespace
+
+uint32_t RuleMatchClasses(const rules::RuleMatch& m) {
+  using detect::AttackClass;
+  auto bit = [](AttackClass c) { return 1u << static_cast<unsigned>(c); };
+  uint32_t mask = 0;
+  for (const std::string& t : m.tags) {
+    if (t.rfind("attack-", 0) != 0) continue;
+    const std::string_view a = std::string_view(t).substr(7);
+    if (a == "sqli") mask |= bit(AttackClass::kSqli);
+    else if (a == "xss") mask |= bit(AttackClass::kXss);
+    else if (a == "lfi" || a == "rfi") mask |= bit(AttackClass::kLfi);
+    else if (a == "rce" || a == "injection-php" || a == "injection-generic" || a == "ssrf" ||
+             a == "injection-java" || a == "generic" || a == "ssti")
+      mask |= bit(AttackClass::kRce);
+    else if (a == "reputation-scanner") mask |= bit(AttackClass::kScanner);
+    else if (a == "fixation" || a == "multipart-header") mask |= bit(AttackClass::kExploit);
+    // attack-protocol (920/921) judges headers and framing, which a log line mostly lacks
+    // (no Accept, often no Host): in log mode those matches would be artefacts.
+  }
+  return mask;
+}
 
 std::string SiteFromFileName(const std::string& path) {
   if (path == "-") return "default";

@@ -45,6 +45,36 @@ setvar:tx.max_num_args=255,setvar:tx.max_file_size=64100,setvar:tx.combined_file
 )";
 }
 
+Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paranoia_level) {
+  namespace fs = std::filesystem;
+  if (paranoia_level < 1 || paranoia_level > 4) {
+    return Status::Error("rules", "paranoia level must be 1 to 4, not " + std::to_string(paranoia_level));
+  }
+  std::vector<std::string> files;
+  for (const std::string& setup : {dir + "/crs-setup.conf", dir + "/crs-setup.conf.example",
+                                   std::string("/etc/modsecurity/crs/crs-setup.conf")}) {
+    if (fs::exists(setup)) {
+      files.push_back(setup);
+      break;
+    }
+  }
+  if (files.empty()) return Status::Error("rules", dir + ": no crs-setup.conf(.example) found");
+  std::vector<std::string> rules;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir + "/rules", ec)) {
+    if (e.path().extension() == ".conf") rules.push_back(e.path().string());
+  }
+  if (ec || rules.empty()) return Status::Error("rules", dir + "/rules: no rule files (" + ec.message() + ")");
+  std::sort(rules.begin(), rules.end());
+  files.insert(files.end(), rules.begin(), rules.end());
+  EngineOptions eo;
+  const std::string pl = std::to_string(paranoia_level);
+  eo.prelude = EngineBaseConfig() + "SecRuleEngine DetectionOnly\n" +
+               "SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=" + pl +
+               ",setvar:tx.paranoia_level=" + pl + "\"\n";
+  return RuleSet::Load(files, eo);
+}
+
 namespace {
 
 namespace fs = std::filesystem;

@@ -19,6 +19,7 @@
 #include "keikai/geo/geo.h"
 #include "keikai/http/ip.h"
 #include "keikai/report/model.h"
+#include "keikai/rules/engine.h"
 #include "keikai/store/store.h"
 
 namespace keikai::pipeline {
@@ -33,6 +34,7 @@ struct DetectionEvent {
   const detect::Detection* detection;
   const detect::DetectorSet* detectors;
   uint32_t behavior_scenarios;  // behaviour scenarios that gave the request a class (bits)
+  const std::vector<rules::RuleMatch>* rule_matches;  // CRS matches that gave a class
 };
 
 struct ScanOptions {
@@ -46,6 +48,9 @@ struct ScanOptions {
   bool dry_run = false;                // detect and report, but do not write to the store
   bool behavior = true;                // per-source behaviour analysis
   detect::BehaviorOptions behavior_options;
+  // OWASP CRS (or any SecLang rule set) run on every request rebuilt from its log line; null
+  // = off. Matches of attack rules add their classes and are kept as evidence ("crs:942100").
+  std::shared_ptr<const rules::RuleSet> rules;
   std::function<void(const DetectionEvent&)> on_detection;
   // Progress: (file, raw bytes read, raw size or 0, lines so far). Called every ~256k lines.
   std::function<void(const std::string&, uint64_t, uint64_t, uint64_t)> on_progress;
@@ -67,6 +72,9 @@ struct ScanResult {
 // Site name from a log file name: "shop.example.jp.access.log.2.gz" -> "shop.example.jp";
 // generic names (access.log, access_log, ssl_access.log) -> "default".
 std::string SiteFromFileName(const std::string& path);
+// The attack classes a CRS rule match stands for (from its attack-* tags), 0 for rules that
+// judge protocol details a log line does not carry, or that only report scores.
+uint32_t RuleMatchClasses(const rules::RuleMatch& m);
 
 Result<ScanResult> Scan(const ScanOptions& opt, store::Store& store,
                         const detect::DetectorSet& detectors, const geo::GeoDb* geo);

@@ -113,4 +113,10 @@ class Evaluator {
   std::unique_ptr<State> state_;
 };
 
+// Loads an OWASP CRS installation for log scanning and live requests: `dir` is a CRS 4 tree
+// (crs-setup.conf.example or crs-setup.conf, rules/) or Debian's /usr/share/modsecurity-crs
+// (setup in /etc/modsecurity/crs). The engine runs in DetectionOnly mode with ModSecurity's
+// recommended body settings, at the given paranoia level (1-4).
+Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paranoia_level);
+
 }  // namespace keikai::rules
