@@ -110,7 +110,9 @@ bool Param(std::string_view header, std::string_view param, std::string& out, bo
       std::string val;
       std::size_t k = v + 1;
       for (; k < header.size() && header[k] != '"'; ++k) {
-        if (header[k] == '\\' && k + 1 < header.size()) ++k;
+        // A backslash escapes only a quote or another backslash: Windows paths such as
+        // filename="..\1.7z" keep theirs (CRS 930110 looks for them).
+        if (header[k] == '\\' && k + 1 < header.size() && (header[k + 1] == '"' || header[k + 1] == '\\')) ++k;
         val += header[k];
       }
       if (k >= header.size()) invalid = true;

@@ -1,6 +1,7 @@
 // Evaluator: runs a compiled RuleSet over one request at a time. See engine.h for what is
 // evaluated; the comments here say why things are done the way they are.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -57,6 +58,7 @@ int64_t ToInt(std::string_view s) {
 struct Entry {
   std::string key;
   std::string value;
+  std::string lkey;  // key lower-cased once, for the case-insensitive selector comparisons
 };
 
 // Variables whose contents change while rules run: their values are copied into candidates and
@@ -119,11 +121,12 @@ std::vector<Entry>& V(Evaluator::State& s, Var v) { return s.vars[static_cast<st
 void SetScalar(Evaluator::State& s, Var v, std::string value) {
   auto& e = V(s, v);
   e.clear();
-  e.push_back({std::string(), std::move(value)});
+  e.push_back({std::string(), std::move(value), std::string()});
 }
 
 void Add(Evaluator::State& s, Var v, std::string key, std::string value) {
-  V(s, v).push_back({std::move(key), std::move(value)});
+  std::string l = Lower(key);
+  V(s, v).push_back({std::move(key), std::move(value), std::move(l)});
 }
 
 std::string FullName(Var v, std::string_view key, bool collection) {
@@ -135,16 +138,24 @@ std::string FullName(Var v, std::string_view key, bool collection) {
   return n;
 }
 
+// Looked up for every target of every rule: a table, not a search by name.
 bool IsCollection(Var v) {
-  const VarInfo* i = FindVar(VarName(v));
-  return i != nullptr && i->collection;
+  static const auto table = [] {
+    std::array<bool, kVarCount> t{};
+    for (std::size_t i = 0; i < kVarCount; ++i) {
+      const VarInfo* info = FindVar(VarName(static_cast<Var>(i)));
+      t[i] = info != nullptr && info->collection;
+    }
+    return t;
+  }();
+  return table[static_cast<std::size_t>(v)];
 }
 
 // ---- TX and the other writable collections ------------------------------------------------
 
 Entry* FindEntry(std::vector<Entry>& c, std::string_view key) {
   for (Entry& e : c) {
-    if (IEquals(e.key, key)) return &e;
+    if (e.lkey.size() == key.size() && IEquals(e.lkey, key)) return &e;
   }
   return nullptr;
 }
@@ -217,14 +228,14 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
   name = Lower(name);
   auto& coll = V(s, v);
   if (sv.unset) {
-    coll.erase(std::remove_if(coll.begin(), coll.end(), [&](const Entry& e) { return e.key == name; }),
+    coll.erase(std::remove_if(coll.begin(), coll.end(), [&](const Entry& e) { return e.lkey == name; }),
                coll.end());
     return;
   }
   std::string value = sv.value.find("%{") == std::string::npos ? sv.value : Expand(s, sv.value);
   Entry* e = FindEntry(coll, name);
   if (e == nullptr) {
-    coll.push_back({name, std::string()});
+    coll.push_back({name, std::string(), name});
     e = &coll.back();
   }
   if (!sv.has_value) {
@@ -247,7 +258,8 @@ bool RuleRemovedAtRuntime(const Evaluator::State& s, const Rule& r) {
   return false;
 }
 
-bool TargetCovers(const Target& ex, Var var, std::string_view key) {
+// lkey: the entry's lower-cased key (the target's key is lower-cased at compile time).
+bool TargetCovers(const Target& ex, Var var, std::string_view key, std::string_view lkey) {
   if (ex.var != var) return false;
   if (ex.key_rx) {
     static const MacroExpander kNone;
@@ -256,7 +268,7 @@ bool TargetCovers(const Target& ex, Var var, std::string_view key) {
     return ex.key_rx->Match(key, kNone, *scratch, false).matched;
   }
   if (ex.key.empty()) return true;
-  return IEquals(ex.key, key);
+  return ex.key == lkey;
 }
 
 void ExecuteCtl(Evaluator::State& s, const Ctl& c) {
@@ -304,9 +316,9 @@ void ExecuteCtl(Evaluator::State& s, const Ctl& c) {
 
 void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
   s.cands.clear();
-  auto excluded = [&](Var var, std::string_view key) {
+  auto excluded = [&](Var var, std::string_view key, std::string_view lkey) {
     for (const Target& t : r.targets) {
-      if (t.exclude && TargetCovers(t, var, key)) return true;
+      if (t.exclude && TargetCovers(t, var, key, lkey)) return true;
     }
     for (const auto& x : s.target_exclusions) {
       bool applies = false;
@@ -315,10 +327,12 @@ void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
       } else {
         for (const IdRange& id : x.ids) applies = applies || id.Contains(starter.id);
       }
-      if (applies && TargetCovers(x.target, var, key)) return true;
+      if (applies && TargetCovers(x.target, var, key, lkey)) return true;
     }
     return false;
   };
+  bool has_exclusions = !s.target_exclusions.empty();
+  for (const Target& t : r.targets) has_exclusions = has_exclusions || t.exclude;
   for (const Target& t : r.targets) {
     if (t.exclude) continue;
     const auto& entries = V(s, t.var);
@@ -331,11 +345,11 @@ void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
         if (t.key_rx) {
           static const MacroExpander kNone;
           if (!t.key_rx->Match(e.key, kNone, *s.scratch, false).matched) continue;
-        } else if (!t.key.empty() && !IEquals(t.key, e.key)) {
+        } else if (!t.key.empty() && t.key != e.lkey) {
           continue;
         }
       }
-      if (excluded(t.var, e.key)) continue;
+      if (has_exclusions && excluded(t.var, e.key, e.lkey)) continue;
       ++count;
       if (t.count) continue;
       Candidate c{t.var, static_cast<int>(i), e.key, e.value, {}, {}};
@@ -494,7 +508,8 @@ void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::Ful
   s.allow = false;
 
   SetScalar(s, Var::kRequestMethod, q.method);
-  SetScalar(s, Var::kRequestProtocol, q.protocol);
+  // A request line without a version is HTTP/0.9, as servers report it.
+  SetScalar(s, Var::kRequestProtocol, q.protocol.empty() ? std::string("HTTP/0.9") : q.protocol);
   SetScalar(s, Var::kRequestUriRaw, q.uri);
   SetScalar(s, Var::kRequestLine, q.method + " " + q.uri + (q.protocol.empty() ? "" : " " + q.protocol));
   // REQUEST_URI: the target without scheme://authority (absolute-form), not decoded.

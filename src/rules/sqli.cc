@@ -58,6 +58,7 @@ struct Token {
   bool danger = false;  // functions: typical of injection only (sleep, benchmark...)
   bool call = false;    // words: "(" follows with no space ("starts_with(")
   bool strong = false;  // comments: "#", "/*", or "--" followed by a space or the end
+  bool quoted = false;  // comments: the comment text contains a quote
   uint8_t len = 0;      // bytes of text
   char text[kText] = {};
 };
@@ -99,8 +100,9 @@ constexpr WordClass kWords[] = {
     {"set", kKey},        {"order", kKey},         {"group", kKey},
     {"by", kKey},         {"having", kKey},        {"limit", kKey},
     {"offset", kKey},     {"waitfor", kKey},       {"delay", kKey},
-    {"procedure", kKey},  {"outfile", kKey},       {"analyse", kKey},       {"dumpfile", kKey},
-    {"case", kKey},       {"when", kKey},          {"then", kKey},
+    {"procedure", kKey},  {"outfile", kKey},       {"dumpfile", kKey},
+    {"analyse", kKey},    {"case", kKey},          {"when", kKey},
+    {"then", kKey},
     {"else", kKey},       {"end", kKey},           {"all", kKey},
     {"distinct", kKey},   {"top", kKey},           {"as", kKey},
     {"like", kOp},        {"rlike", kOp},          {"regexp", kOp},
@@ -202,6 +204,7 @@ class Scanner {
       Token c;
       c.type = kComment;
       c.strong = strong_comment_;
+      c.quoted = quoted_comment_;
       Append(c);
     }
     return Judge(fingerprint);
@@ -257,7 +260,9 @@ class Scanner {
           continue;
         }
         const std::size_t end = in_.find("*/", pos_ + 2);
-        pos_ = end == std::string_view::npos ? in_.size() : end + 2;
+        const std::size_t stop = end == std::string_view::npos ? in_.size() : end + 2;
+        quoted_comment_ = HasQuote(pos_, stop);
+        pos_ = stop;
         pending_comment_ = true;
         strong_comment_ = true;
       } else if (c == '*' && At(pos_ + 1) == '/' && exec_comment_depth_ > 0) {
@@ -269,12 +274,21 @@ class Scanner {
         const unsigned char after = At(pos_ + (c == '#' ? 1 : 2));
         strong_comment_ = after == 0 || IsSpace(after);
         const std::size_t end = in_.find('\n', pos_);
-        pos_ = end == std::string_view::npos ? in_.size() : end + 1;
+        const std::size_t stop = end == std::string_view::npos ? in_.size() : end + 1;
+        quoted_comment_ = HasQuote(pos_, stop);
+        pos_ = stop;
         pending_comment_ = true;
       } else {
         return;
       }
     }
+  }
+
+  bool HasQuote(std::size_t from, std::size_t to) const {
+    for (std::size_t i = from; i < to; ++i) {
+      if (in_[i] == '\'' || in_[i] == '"') return true;
+    }
+    return false;
   }
 
   bool ParenFollows(std::size_t p) const {
@@ -372,7 +386,8 @@ class Scanner {
       return true;
     }
     for (std::string_view two : kTwo) {
-      if (static_cast<unsigned char>(two[0]) == c && static_cast<unsigned char>(two[1]) == At(pos_)) {
+      if (static_cast<unsigned char>(two[0]) == c &&
+          static_cast<unsigned char>(two[1]) == At(pos_)) {
         ++pos_;
         SetText(t, two);
         if (two == "||" || two == "&&") {
@@ -441,6 +456,13 @@ class Scanner {
   char Type(std::size_t i) const { return i < n_ ? tok_[i].type : '\0'; }
   bool Text(std::size_t i, std::string_view s) const { return i < n_ && TextOf(tok_[i]) == s; }
   bool IsVal(std::size_t i) const { return i < n_ && IsValue(tok_[i].type); }
+  static bool IsBareText(const Token& t) {
+    if (t.len == 0 || t.len >= kText) return false;
+    for (std::size_t i = 0; i < t.len; ++i) {
+      if (!IsWordByte(static_cast<unsigned char>(t.text[i]))) return false;
+    }
+    return true;
+  }
   // "REGEXP" / "LIKE" are also ordinary words; "=" and "<>" are not.
   static bool IsAlphaOp(const Token& t) {
     return t.len > 0 && t.text[0] >= 'a' && t.text[0] <= 'z';
@@ -517,8 +539,12 @@ class Scanner {
       const char r = Type(q + 2);
       if (r == kOpen || r == kFunc) return true;
       if (!IsVal(q + 2)) return loose && AtEnd(q + 2);  // "' or 'a'=" then the end
-      // Strictly, "word = word" in prose is not enough; one side must be a literal.
-      return loose || Type(q) != kWord || r != kWord;
+      // "' and located in the region": word IN word is prose even after a quote.
+      if (loose) return !(Type(q) == kWord && r == kWord && IsAlphaOp(tok_[q + 1]));
+      // Strictly, prose such as "x is invalid" or "that =0" is not enough: a literal on the
+      // left, or a word compared with a literal through a symbol ("id=1").
+      if (Type(q) != kWord) return r != kWord || !IsAlphaOp(tok_[q + 1]);
+      return r != kWord && !IsAlphaOp(tok_[q + 1]);
     }
     if ((Type(q) == kNum || (Type(q) == kStr && loose)) && Type(q + 1) == kComment) return true;
     if (loose && Type(q) == kNum &&
@@ -550,8 +576,9 @@ class Scanner {
       if (loose && IsCmp(p) && IsVal(p + 1)) {
         // "'=0-- ", "1'='1": the break only completes a comparison, then cuts or reopens.
         if (final_ && p + 3 == n_ && Type(p + 2) == kComment && tok_[p + 2].strong) return true;
+        // The reopened string must be a bare token ("1", "x"), not prose: "equals ('=') sign".
         if (final_ && p + 2 == n_ && p == 1 && Type(p + 1) == kStr && !tok_[p + 1].closed &&
-            !IsAlphaOp(tok_[p])) {
+            !IsAlphaOp(tok_[p]) && IsBareText(tok_[p + 1])) {
           return true;
         }
       }
@@ -571,7 +598,8 @@ class Scanner {
           if (loose && (Type(p + 1) == kStmt || AtEnd(p + 1))) return true;
           break;
         case kComment:  // admin'--   admin')#
-          if (loose && p + 1 == n_ && final_ && tok_[p].strong) return true;
+          // A comment that itself holds quotes is prose quoting "-- something", not a cut.
+          if (loose && p + 1 == n_ && final_ && tok_[p].strong && !tok_[p].quoted) return true;
           break;
         case kOpen:  // ' (select load_file(...)) '
           if (loose && Type(p + 1) == kStmt && Text(p + 1, "select")) return true;
@@ -580,7 +608,9 @@ class Scanner {
           if (!loose) break;
           if (Text(p, "waitfor") && (Text(p + 1, "delay") || Text(p + 1, "time"))) return true;
           if ((Text(p, "order") || Text(p, "group")) && Text(p + 1, "by") &&
-              (Type(p + 2) == kNum || closers)) {
+              (Type(p + 2) == kNum || closers ||
+               (IsVal(p + 2) && (Text(p + 3, "having") ||
+                                 (Type(p + 3) == kComment && tok_[p + 3].strong))))) {
             return true;
           }
           if (Text(p, "having") && CondAt(p + 1, false)) return true;
@@ -601,8 +631,9 @@ class Scanner {
             return true;
           }
           // Close the quote, concatenate an expression, reopen the quote: ' | cmd | '.
-          // '|ping -c 1 host #': a command or expression cut off by a comment.
-          if (final_ && n_ >= p + 3 && Type(n_ - 1) == kComment && tok_[n_ - 1].strong) {
+          // '|ping -c 1 host #': a piped command cut off by a comment.
+          if (final_ && n_ >= p + 3 && Text(p, "|") && Type(n_ - 1) == kComment &&
+              tok_[n_ - 1].strong && !tok_[n_ - 1].quoted) {
             return true;
           }
           if (final_ && n_ >= p + 3 && Type(n_ - 1) == kStr && !tok_[n_ - 1].closed &&
@@ -625,7 +656,7 @@ class Scanner {
     // A dangerous call as the whole value: "sleep(20)", "benchmark(1e7,md5(1))".
     if (Type(0) == kFunc && tok_[0].danger && Type(1) == kOpen) return true;
     // A condition fragment: "AND 2771=1709)", "or 1=1--".
-    if (Type(0) == kLogic && CondAt(1, false)) return true;
+    if (Type(0) == kLogic && Type(1) != kWord && CondAt(1, false)) return true;
     // A whole statement: "exec xp_cmdshell 'dir'", "declare @x", and the data verbs when the
     // value also terminates or comments the statement ("DELETE FROM users;--"), so that
     // "delete from cart" in prose stays clean.
@@ -637,7 +668,8 @@ class Scanner {
       return true;
     }
     if (Type(0) == kStmt && StackedAt(0)) {
-      if (Text(0, "exec") || Text(0, "execute") || Text(0, "declare") || Text(0, "shutdown")) {
+      // ("shutdown" alone is a menu item; it counts only stacked after ";".)
+      if (Text(0, "exec") || Text(0, "execute") || Text(0, "declare")) {
         return true;
       }
       for (std::size_t i = 1; i < n_; ++i) {
@@ -695,6 +727,11 @@ class Scanner {
                (Type(i + 2) == kOpen && Type(i + 3) == kStmt))) {
             return true;
           }
+          // 1 rlike (select (case when ...)), id=(select ...): a value compared to a subquery.
+          if (i >= 2 && IsCmp(i - 1) && IsVal(i - 2) && Type(i + 1) == kStmt &&
+              Text(i + 1, "select") && i + 2 < n_) {
+            return true;
+          }
           break;
         case kLogic:  // ... 1 and 1=1  (a literal, a logic operator, a literal comparison)
           if (i > 0 && (Type(i - 1) == kNum || Type(i - 1) == kClose) && i + 1 < n_ &&
@@ -716,6 +753,7 @@ class Scanner {
   int exec_comment_depth_ = 0;
   bool pending_comment_ = false;
   bool strong_comment_ = false;
+  bool quoted_comment_ = false;
   bool first_window_ = true;
   bool final_ = false;
   std::size_t n_ = 0;

@@ -216,14 +216,10 @@ class HtmlScanner {
           why = "comment:conditional";
           return true;
         }
-      } else if (c == '?') {
-        // "<?xml-stylesheet" loads XSLT; "<?import" loaded IE behaviors.
-        if (StartsWithNoCase(in_.substr(p), "?xml-stylesheet") ||
-            StartsWithNoCase(in_.substr(p), "?import")) {
-          why = "pi:";
-          why += Lower(in_[p + 1]) == 'x' ? "xml-stylesheet" : "import";
-          return true;
-        }
+      } else if (c == '?' && StartsWithNoCase(in_.substr(p), "?import")) {
+        // "<?import implementation=x.htc>" loaded IE behaviors (script) into the page.
+        why = "pi:import";
+        return true;
       }
       // Anything else ("a < b", "x<5", "<3", "</b>") is text.
     }
@@ -351,6 +347,43 @@ class HtmlScanner {
   std::string_view in_;
 };
 
+// The whole value used as CSS (style="$value"): url(javascript:...), Mozilla bindings, IE
+// behaviors. Each "url" occurrence is checked once, so the scan stays linear.
+bool ScriptCssValue(std::string_view in, std::string& why) {
+  if (ContainsLoose(in, "-moz-binding")) {
+    why = "style:moz-binding";
+    return true;
+  }
+  for (std::size_t i = 0; i + 3 <= in.size(); ++i) {
+    if (!EqualsNoCase(in.substr(i, 3), "url")) continue;
+    std::size_t j = i + 3;
+    while (j < in.size() && (IsSpace(static_cast<unsigned char>(in[j])) || in[j] == '(' ||
+                             in[j] == '"' || in[j] == '\'')) {
+      ++j;
+    }
+    bool paren = false;
+    for (std::size_t k = i + 3; k < j; ++k) paren = paren || in[k] == '(';
+    if (paren) {
+      // Only "url(" (possibly spaced) opens a CSS URL; strip spaces inside the scheme as CSS
+      // tokenization would not, but old IE did: "url ( javascript : ...".
+      char scheme[12];
+      std::size_t n = 0;
+      for (std::size_t k = j; k < in.size() && n < sizeof(scheme); ++k) {
+        const char ch = in[k];
+        if (IsSpace(static_cast<unsigned char>(ch))) continue;
+        scheme[n++] = Lower(ch);
+        if (ch == ':') break;
+      }
+      const std::string_view sv(scheme, n);
+      if (sv == "javascript:" || sv == "vbscript:") {
+        why = std::string("style:url-") + (sv[0] == 'j' ? "javascript" : "vbscript");
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 // The whole value used as a URL (href="$value"): a script scheme followed by code.
 bool ScriptUrlValue(std::string_view in, std::string& why) {
   const char* s = ScriptUrl(in);
@@ -398,6 +431,7 @@ InjectionResult DetectXss(std::string_view input) {
     if (at < input.size()) hit = scanner.ScanAfterValue(at + 1, why);
   }
   if (!hit) hit = ScriptUrlValue(input, why);
+  if (!hit) hit = ScriptCssValue(input, why);
   if (hit) {
     r.detected = true;
     r.fingerprint = std::move(why);
