@@ -222,6 +222,29 @@ TEST(RulesEngine, PathologicalRegexIsBoundedAndReported) {
   EXPECT_EQ(v.LoggedIds(), std::vector<int>{});
 }
 
+// The prefilter only skips regexes that cannot match: the same verdicts with and without it.
+TEST(RulesEngine, PrefilterChangesNoVerdict) {
+  const std::string rules = R"X(SecRuleEngine On
+SecRule ARGS "@rx (?i)union\s+select" "id:1,phase:2,pass,log,t:none,t:urlDecodeUni"
+SecRule ARGS "@rx (a)\1b" "id:2,phase:2,pass,log,t:none,t:urlDecodeUni"
+SecRule ARGS|REQUEST_HEADERS "@rx (?<=x)y" "id:3,phase:2,pass,log,t:none,t:lowercase"
+SecRule REQUEST_FILENAME "@rx \.php$" "id:4,phase:1,pass,log"
+)X";
+  EngineOptions with;
+  with.prefilter = true;
+  auto a = RuleSet::FromText(rules, "", with);
+  auto b = RuleSet::FromText(rules, "");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_GT(a.value()->prefiltered_rules(), 0u);
+  EXPECT_EQ(b.value()->prefiltered_rules(), 0u);
+  Evaluator ea(a.value()), eb(b.value());
+  for (const char* uri : {"/x.php?q=1%20UNION%20%20select", "/?a=aab&b=XY", "/?c=union+all", "/a.phpx",
+                          "/?d=xy&e=aa%62"}) {
+    EXPECT_EQ(ea.Evaluate(Get(uri)).LoggedIds(), eb.Evaluate(Get(uri)).LoggedIds()) << uri;
+  }
+  EXPECT_EQ(ea.Evaluate(Get("/x.php?q=1%20UNION%20%20select")).LoggedIds(), (std::vector<int>{1, 4}));
+}
+
 TEST(RawRequest, ParsesWireFormatLeniently) {
   auto r = http::ParseRawRequest(
       "\r\nPOST /a?b=1 HTTP/1.1\r\nHost: x\r\nbroken line\nX-Y:  z \r\n\r\nbody\r\nmore");

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "keikai/core/files.h"
 #include "keikai/core/i18n.h"
 #include "keikai/http/full_request.h"
 #include "keikai/rules/engine.h"
@@ -32,6 +33,7 @@ struct WafEvalArgs {
   std::string requests, out;
   int repeat = 1;
   bool base_config = true;
+  bool prefilter = false;
 };
 
 CrsTestArgs g_crs;
@@ -49,6 +51,7 @@ int RunCrsTest(const CrsTestArgs& a) {
   o.overrides_file = a.overrides;
   o.only = a.only;
   o.verbose = a.verbose;
+  o.cache_dir = DefaultCacheDir();
   auto r = rules::RunFtw(o, std::cout);
   if (!r.ok()) {
     Fail(r.status().ToString());
@@ -102,6 +105,8 @@ int RunWafEval(const WafEvalArgs& a) {
   std::vector<http::FullRequest> reqs;
   if (!ReadCorpus(a.requests, reqs)) return 1;
   rules::EngineOptions eo;
+  eo.cache_dir = DefaultCacheDir();
+  eo.prefilter = a.prefilter;
   const auto t0 = std::chrono::steady_clock::now();
   auto set = rules::RuleSet::Load(a.rules, eo);
   if (!set.ok()) {
@@ -135,6 +140,8 @@ int RunWafEval(const WafEvalArgs& a) {
     }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  std::fprintf(stderr, "keikai waf-eval: %zu of %zu regex rules prefiltered\n",
+               set.value()->prefiltered_rules(), set.value()->regex_rules());
   std::fprintf(stderr, "keikai waf-eval: %zu rules loaded in %.2f s; %zu requests in %.3f s = %.0f requests/s; peak RSS %.1f MB\n",
                set.value()->rule_count(), load_s, done, secs, secs > 0 ? static_cast<double>(done) / secs : 0.0,
                PeakRssMb());
@@ -157,6 +164,7 @@ RulesCommands AddRulesCommands(CLI::App& app) {
   c.waf_eval->add_option("--requests", g_waf.requests, Tr("opt.waf_requests"))->required();
   c.waf_eval->add_option("--out", g_waf.out, Tr("opt.waf_out"));
   c.waf_eval->add_option("--repeat", g_waf.repeat, Tr("opt.waf_repeat"))->check(CLI::Range(1, 1000));
+  c.waf_eval->add_flag("--prefilter", g_waf.prefilter, Tr("opt.prefilter"));
   return c;
 }
 

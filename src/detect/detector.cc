@@ -15,6 +15,7 @@
 #include "keikai/core/files.h"
 #include "keikai/core/hash.h"
 #include "keikai/http/decode.h"
+#include "core/hs_cache.h"
 
 namespace keikai::detect {
 namespace {
@@ -107,30 +108,6 @@ DetectorSet& DetectorSet::operator=(DetectorSet&&) noexcept = default;
 
 std::span<const DetectorSpec> DetectorSet::specs() const { return impl_->specs; }
 
-namespace {
-
-// Loads a serialised database if its file exists and deserialises cleanly.
-hs_database_t* LoadCached(const std::string& path) {
-  std::string bytes;
-  if (!ReadFile(path, bytes)) return nullptr;
-  hs_database_t* db = nullptr;
-  if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) return nullptr;
-  return db;
-}
-
-void StoreCached(const std::string& dir, const std::string& path, const hs_database_t* db,
-                 const std::string& prefix) {
-  char* bytes = nullptr;
-  std::size_t len = 0;
-  if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
-  const bool ok = WriteFileAtomic(path, std::string_view(bytes, len));
-  std::free(bytes);
-  // Older entries of the same family go, so the cache does not grow with every list change.
-  if (ok) PruneSiblings(dir, path, prefix);
-}
-
-}  // namespace
-
 
 Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
                                        const std::string& cache_dir) {
@@ -177,7 +154,7 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
     std::snprintf(name, sizeof name, "/detect-%d-%016llx.hsdb", f,
                   static_cast<unsigned long long>(key));
     const std::string cache_path = cache_dir.empty() ? "" : cache_dir + name;
-    hs_database_t* db = cache_path.empty() ? nullptr : LoadCached(cache_path);
+    hs_database_t* db = cache_path.empty() ? nullptr : LoadCachedDatabase(cache_path);
     if (db != nullptr) {
       im.db[static_cast<std::size_t>(f)].reset(db);
       continue;
@@ -201,7 +178,7 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
     }
     im.db[static_cast<std::size_t>(f)].reset(db);
     if (!cache_path.empty()) {
-      StoreCached(cache_dir, cache_path, db, "detect-" + std::to_string(f) + "-");
+      StoreCachedDatabase(cache_dir, cache_path, db, "detect-" + std::to_string(f) + "-");
     }
   }
   return set;

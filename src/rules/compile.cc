@@ -319,6 +319,18 @@ struct Compiler {
     return it->second;
   }
 
+  // Interns the chain and each of its prefixes, so that evaluation can reuse the result of a
+  // shared prefix (t:utf8toUnicode,t:urlDecodeUni is the start of most CRS chains).
+  void SetChain(Rule& r) {
+    r.transform_chain = InternChain(r.transforms);
+    r.transform_prefixes.clear();
+    std::vector<TransformFn> prefix;
+    for (TransformFn fn : r.transforms) {
+      prefix.push_back(fn);
+      r.transform_prefixes.push_back(InternChain(prefix));
+    }
+  }
+
   Result<Rule> BuildRule(const Directive& d, bool chained_link) {
     Rule r;
     r.file = d.file;
@@ -341,7 +353,7 @@ struct Compiler {
       r.disruptive = defaults[r.phase].disruptive;
     }
     if (r.status == 0) r.status = defaults[r.phase].status;
-    r.transform_chain = InternChain(r.transforms);
+    SetChain(r);
     if (d.kind == Kind::kAction) {
       r.is_action = true;
       return r;
@@ -363,6 +375,7 @@ struct Compiler {
     }
     r.op = std::shared_ptr<CompiledOperator>(std::move(c).value());
     r.op_name = op.name;
+    r.op_arg = op.argument;
     r.op_negated = op.negated;
     return r;
   }
@@ -527,7 +540,7 @@ struct Compiler {
           if (tmp.status != 0) r.status = tmp.status;
           if (!tmp.transforms.empty()) {
             r.transforms = tmp.transforms;
-            r.transform_chain = InternChain(r.transforms);
+            SetChain(r);
           }
           r.phase = phase;
         });
@@ -636,6 +649,10 @@ Result<std::shared_ptr<const RuleSet>> Build(ParseResult parsed, const EngineOpt
   st = c.Finish();
   if (!st.ok()) return st;
   impl->not_applicable = std::move(parsed.not_applicable);
+  if (options.prefilter) {
+    st = BuildPrefilters(*impl, options.cache_dir);
+    if (!st.ok()) return st;
+  }
   for (const Rule& r : impl->rules) {
     if (r.removed) continue;
     if (r.op_name == "rbl" || r.op_name == "geolookup") {
@@ -714,5 +731,7 @@ std::size_t RuleSet::rule_count() const {
 }
 
 const std::vector<std::string>& RuleSet::not_applicable() const { return impl_->not_applicable; }
+std::size_t RuleSet::regex_rules() const { return impl_->regex_rules; }
+std::size_t RuleSet::prefiltered_rules() const { return impl_->prefiltered_rules; }
 
 }  // namespace keikai::rules

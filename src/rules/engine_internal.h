@@ -2,6 +2,8 @@
 // Internal data of the rule engine, shared by compile.cc (RuleSet::Load) and evaluate.cc
 // (Evaluator). Not part of the public API.
 
+#include <hs/hs.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -95,9 +97,14 @@ struct Rule {
   std::vector<Target> targets;    // inclusions and exclusions in order
   std::shared_ptr<CompiledOperator> op;
   std::string op_name;
+  std::string op_arg;             // the operator's argument as written
   bool op_negated = false;
+  // Bit of this rule's regex in its transformation chain's prefilter database, -1 if the
+  // regex is not prefiltered (then PCRE2 always runs).
+  int pf_bit = -1;
   std::vector<TransformFn> transforms;
   int transform_chain = 0;        // interned id of the transformation chain (0 = none)
+  std::vector<int> transform_prefixes;  // interned id of the chain's first 1, 2, ... steps
   bool multi_match = false;
   bool capture = false;
   bool log = true;
@@ -131,6 +138,19 @@ struct PhaseDefaults {
 
 enum class EngineMode : uint8_t { kOn, kOff, kDetectionOnly };
 
+// One transformation chain's prefilter: every eligible @rx of rules using that chain, compiled
+// together in Vectorscan's prefilter mode (a superset of each regex's matches).
+struct Prefilter {
+  hs_database_t* db = nullptr;
+  int count = 0;  // patterns, i.e. bits
+  Prefilter() = default;
+  Prefilter(const Prefilter&) = delete;
+  Prefilter& operator=(const Prefilter&) = delete;
+  ~Prefilter() {
+    if (db != nullptr) hs_free_database(db);
+  }
+};
+
 }  // namespace keikai::rules::internal
 
 namespace keikai::rules {
@@ -150,8 +170,16 @@ struct RuleSet::Impl {
   std::vector<std::string> response_mime_types{"text/plain", "text/html"};
   std::size_t response_body_limit = 524288;
   int transform_chains = 0;
+  std::vector<std::unique_ptr<internal::Prefilter>> prefilters;  // by transformation chain id
+  std::size_t regex_rules = 0, prefiltered_rules = 0;
   std::vector<std::string> not_applicable;
   EngineOptions options;
 };
+
+namespace internal {
+// Builds RuleSet::Impl::prefilters and sets Rule::pf_bit (prefilter.cc). With cache_dir, compiled
+// databases are kept there, keyed by a hash of their patterns and the Vectorscan version.
+Status BuildPrefilters(RuleSet::Impl& set, const std::string& cache_dir);
+}  // namespace internal
 
 }  // namespace keikai::rules

@@ -20,25 +20,27 @@ using namespace internal;
 
 namespace {
 
+// ASCII case folding (SecLang names and selectors are ASCII; no locale, no libc call).
+inline char FoldLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+inline char FoldUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
+
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
+    if (FoldLower(a[i]) != FoldLower(b[i])) return false;
   }
   return true;
 }
 
 std::string Lower(std::string_view s) {
   std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : o) c = FoldLower(c);
   return o;
 }
 
 std::string Upper(std::string_view s) {
   std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : o) c = FoldUpper(c);
   return o;
 }
 
@@ -80,7 +82,74 @@ struct Candidate {
   int index;                 // entry index, -1 for a count
   std::string_view key;
   std::string_view value;
-  std::string owned_key, owned_value;  // for mutable variables and counts
+  int owned = -1;  // index of its (key, value) copy in State::owned, for writable variables and counts
+};
+
+// A small open-addressing map from 64-bit keys to indices, cleared in O(1) by a generation
+// stamp: the per-request caches are filled and dropped for every request, and node-based maps
+// spent more in malloc/free than the lookups saved.
+class FlatIndex {
+ public:
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::size_t Find(uint64_t key) const {
+    if (slots_.empty()) return kNone;
+    for (std::size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
+      const Slot& sl = slots_[i];
+      if (sl.gen != gen_) return kNone;
+      if (sl.key == key) return sl.value;
+    }
+  }
+  void Insert(uint64_t key, std::size_t value) {
+    if ((used_ + 1) * 2 > slots_.size()) Grow();
+    for (std::size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
+      Slot& sl = slots_[i];
+      if (sl.gen != gen_) {
+        sl = Slot{key, value, gen_};
+        ++used_;
+        return;
+      }
+      if (sl.key == key) {
+        sl.value = value;
+        return;
+      }
+    }
+  }
+  void Clear() {
+    if (++gen_ == 0) {  // wrapped: stale stamps could read as current
+      for (Slot& sl : slots_) sl.gen = 0;
+      gen_ = 1;
+    }
+    used_ = 0;
+  }
+
+ private:
+  struct Slot {
+    uint64_t key = 0;
+    std::size_t value = 0;
+    uint32_t gen = 0;
+  };
+  static std::size_t Hash(uint64_t k) {
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return static_cast<std::size_t>(k);
+  }
+  void Grow() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    mask_ = slots_.size() - 1;
+    const uint32_t g = gen_;
+    gen_ = 1;
+    used_ = 0;
+    for (const Slot& sl : old) {
+      if (sl.gen == g) Insert(sl.key, sl.value);
+    }
+  }
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0;
+  std::size_t used_ = 0;
+  uint32_t gen_ = 1;
 };
 
 constexpr std::size_t kMatchedDataMax = 200;
@@ -103,15 +172,35 @@ struct Evaluator::State {
     Target target;
   };
   std::vector<TargetExclusion> target_exclusions;
-  std::unordered_map<uint64_t, std::string> tcache;
+  std::vector<const Target*> exclusions;  // Resolve's scratch list
+  // Transformed values of this request by (chain, variable, entry): an index into tpool, whose
+  // strings are reused from request to request (assign keeps their capacity).
+  FlatIndex tcache;
+  std::vector<std::string> tpool;
+  std::size_t tpool_used = 0;
   std::string t1, t2;  // transformation buffers
   std::vector<Candidate> cands;
+  // TX by lower-cased name, rebuilt when entries are added or removed (CRS reads TX:name in
+  // hundreds of rules per request: a scan of ~70 entries each time was the engine's top cost).
+  std::unordered_map<std::string, std::size_t> tx_index;
+  bool tx_dirty = true;
+  std::vector<std::pair<std::string, std::string>> owned;
+  std::size_t owned_used = 0;
   const Rule* current = nullptr;  // the chain starter being evaluated (for %{rule.*})
   Verdict* verdict = nullptr;
   uint64_t counter = 0;
   int highest_severity = 255;
   bool allow = false;
   MacroExpander expander;
+  // The prefilter: one Vectorscan scratch for all chains' databases, and per request the bits
+  // each (value, chain) scan set, in one pool (offset by key) so no request allocates per scan.
+  const RuleSet::Impl* set = nullptr;
+  hs_scratch_t* hs = nullptr;
+  FlatIndex pf_offset;
+  std::vector<uint64_t> pf_pool;
+  ~State() {
+    if (hs != nullptr) hs_free_scratch(hs);
+  }
 };
 
 namespace {
@@ -174,6 +263,18 @@ Var CollectionVar(std::string_view lower) {
 
 namespace {
 
+// The TX entry named lkey (lower case), through the index; nullptr if there is none.
+Entry* TxFind(Evaluator::State& s, const std::string& lkey) {
+  auto& tx = V(s, Var::kTx);
+  if (s.tx_dirty) {
+    s.tx_index.clear();
+    for (std::size_t i = 0; i < tx.size(); ++i) s.tx_index.emplace(tx[i].lkey, i);
+    s.tx_dirty = false;
+  }
+  auto it = s.tx_index.find(lkey);
+  return it == s.tx_index.end() ? nullptr : &tx[it->second];
+}
+
 std::string Expand(Evaluator::State& s, std::string_view text) {
   std::string out;
   std::size_t i = 0;
@@ -192,8 +293,14 @@ std::string Expand(Evaluator::State& s, std::string_view text) {
     const std::string_view inner = text.substr(start + 2, end - start - 2);
     i = end + 1;
     const std::size_t dot = inner.find('.');
-    const std::string coll = Upper(inner.substr(0, dot));
     const std::string_view key = dot == std::string_view::npos ? std::string_view() : inner.substr(dot + 1);
+    if (dot == 2 && IEquals(inner.substr(0, 2), "tx")) {  // the common case, through the index
+      std::string lkey(key);
+      for (char& c : lkey) c = FoldLower(c);
+      if (const Entry* e = TxFind(s, lkey)) out += e->value;
+      continue;
+    }
+    const std::string coll = Upper(inner.substr(0, dot));
     if (coll == "RULE") {
       const Rule* r = s.current;
       if (r == nullptr) continue;
@@ -225,16 +332,18 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
   const Var v = CollectionVar(sv.collection);
   if (v == Var::kCount) return;
   std::string name = sv.name.find("%{") == std::string::npos ? sv.name : Expand(s, sv.name);
-  name = Lower(name);
+  for (char& c : name) c = FoldLower(c);
   auto& coll = V(s, v);
   if (sv.unset) {
+    if (v == Var::kTx) s.tx_dirty = true;
     coll.erase(std::remove_if(coll.begin(), coll.end(), [&](const Entry& e) { return e.lkey == name; }),
                coll.end());
     return;
   }
   std::string value = sv.value.find("%{") == std::string::npos ? sv.value : Expand(s, sv.value);
-  Entry* e = FindEntry(coll, name);
+  Entry* e = v == Var::kTx ? TxFind(s, name) : FindEntry(coll, name);
   if (e == nullptr) {
+    if (v == Var::kTx && !s.tx_dirty) s.tx_index.emplace(name, coll.size());
     coll.push_back({name, std::string(), name});
     e = &coll.back();
   }
@@ -314,32 +423,57 @@ void ExecuteCtl(Evaluator::State& s, const Ctl& c) {
 
 // ---- targets --------------------------------------------------------------------------------
 
+// Copies (key, value) into the state's pool of owned strings (reused between rules, so their
+// capacity stays); returns its index.
+int Own(Evaluator::State& s, std::string_view key, std::string_view value) {
+  if (s.owned_used == s.owned.size()) s.owned.emplace_back();
+  auto& o = s.owned[s.owned_used];
+  o.first.assign(key);
+  o.second.assign(value);
+  return static_cast<int>(s.owned_used++);
+}
+
 void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
   s.cands.clear();
-  auto excluded = [&](Var var, std::string_view key, std::string_view lkey) {
-    for (const Target& t : r.targets) {
-      if (t.exclude && TargetCovers(t, var, key, lkey)) return true;
+  s.owned_used = 0;
+  // The exclusions that apply to this rule (its own !targets and the ctl:ruleRemoveTarget*
+  // that name it), found once per rule rather than per entry.
+  auto& ex = s.exclusions;
+  ex.clear();
+  for (const Target& t : r.targets) {
+    if (t.exclude) ex.push_back(&t);
+  }
+  for (const auto& x : s.target_exclusions) {
+    bool applies = false;
+    if (x.by_tag) {
+      applies = std::find(starter.tags.begin(), starter.tags.end(), x.tag) != starter.tags.end();
+    } else {
+      for (const IdRange& id : x.ids) applies = applies || id.Contains(starter.id);
     }
-    for (const auto& x : s.target_exclusions) {
-      bool applies = false;
-      if (x.by_tag) {
-        applies = std::find(starter.tags.begin(), starter.tags.end(), x.tag) != starter.tags.end();
-      } else {
-        for (const IdRange& id : x.ids) applies = applies || id.Contains(starter.id);
-      }
-      if (applies && TargetCovers(x.target, var, key, lkey)) return true;
+    if (applies) ex.push_back(&x.target);
+  }
+  auto excluded = [&](Var var, std::string_view key, std::string_view lkey) {
+    for (const Target* t : ex) {
+      if (TargetCovers(*t, var, key, lkey)) return true;
     }
     return false;
   };
-  bool has_exclusions = !s.target_exclusions.empty();
-  for (const Target& t : r.targets) has_exclusions = has_exclusions || t.exclude;
+  const bool has_exclusions = !ex.empty();
   for (const Target& t : r.targets) {
     if (t.exclude) continue;
     const auto& entries = V(s, t.var);
     const bool coll = IsCollection(t.var);
-    const bool mut = Mutable(t.var);
+    std::size_t begin = 0, end = entries.size();
+    if (t.var == Var::kTx && !t.key.empty() && !t.key_rx) {
+      const Entry* hit = TxFind(s, t.key);
+      begin = hit == nullptr ? 0 : static_cast<std::size_t>(hit - entries.data());
+      end = hit == nullptr ? 0 : begin + 1;
+    }
+    // Values of writable variables are copied only when this link can write while its
+    // candidates are in use (setvar, or capture into TX.0-9).
+    const bool mut = Mutable(t.var) && (!r.setvars.empty() || r.capture);
     std::size_t count = 0;
-    for (std::size_t i = 0; i < entries.size(); ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
       const Entry& e = entries[i];
       if (coll) {
         if (t.key_rx) {
@@ -352,50 +486,101 @@ void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
       if (has_exclusions && excluded(t.var, e.key, e.lkey)) continue;
       ++count;
       if (t.count) continue;
-      Candidate c{t.var, static_cast<int>(i), e.key, e.value, {}, {}};
-      if (mut) {
-        c.owned_key = e.key;
-        c.owned_value = e.value;
-      }
-      s.cands.push_back(std::move(c));
+      Candidate c{t.var, static_cast<int>(i), e.key, e.value, -1};
+      if (mut) c.owned = Own(s, e.key, e.value);
+      s.cands.push_back(c);
     }
     if (t.count) {
-      Candidate c{t.var, -1, {}, {}, t.key, std::to_string(count)};
-      s.cands.push_back(std::move(c));
+      char num[24];
+      const int n = std::snprintf(num, sizeof num, "%zu", count);
+      Candidate c{t.var, -1, {}, {}, Own(s, t.key, std::string_view(num, static_cast<std::size_t>(n)))};
+      s.cands.push_back(c);
     }
   }
-  // Views into owned strings are taken after the vector stops growing.
+  // Views into owned strings are taken after the pool stops growing.
   for (Candidate& c : s.cands) {
-    if (c.index < 0 || Mutable(c.var)) {
-      c.key = c.owned_key;
-      c.value = c.owned_value;
+    if (c.owned >= 0) {
+      const auto& o = s.owned[static_cast<std::size_t>(c.owned)];
+      c.key = o.first;
+      c.value = o.second;
     }
   }
+}
+
+uint64_t CacheKey(const Rule& r, const Candidate& c) {
+  return (static_cast<uint64_t>(r.transform_chain) << 32) | (static_cast<uint64_t>(c.var) << 24) |
+         static_cast<uint64_t>(c.index);
+}
+
+bool Cacheable(const Candidate& c) { return c.index >= 0 && !Mutable(c.var) && c.index < (1 << 24); }
+
+// True when the prefilter proves r's regex cannot match the transformed value tv.
+bool PrefilterRejects(Evaluator::State& s, const Rule& r, const Candidate& c, std::string_view tv) {
+  if (r.pf_bit < 0 || s.hs == nullptr || !Cacheable(c)) return false;
+  const Prefilter* pf = s.set->prefilters[static_cast<std::size_t>(r.transform_chain)].get();
+  if (pf == nullptr) return false;
+  const uint64_t key = CacheKey(r, c);
+  std::size_t off = s.pf_offset.Find(key);
+  if (off == FlatIndex::kNone) {
+    off = s.pf_pool.size();
+    s.pf_pool.resize(off + static_cast<std::size_t>((pf->count + 63) / 64), 0);
+    struct Ctx {
+      uint64_t* bits;
+    } ctx{s.pf_pool.data() + off};
+    auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned, void* p) -> int {
+      static_cast<Ctx*>(p)->bits[id / 64] |= uint64_t{1} << (id % 64);
+      return 0;
+    };
+    if (hs_scan(pf->db, tv.data(), static_cast<unsigned>(tv.size()), 0, s.hs, on_match, &ctx) != HS_SUCCESS) {
+      // A scan error proves nothing: mark everything as a candidate.
+      for (int w = 0; w < (pf->count + 63) / 64; ++w) s.pf_pool[off + static_cast<std::size_t>(w)] = ~uint64_t{0};
+    }
+    s.pf_offset.Insert(key, off);
+  }
+  const uint64_t word = s.pf_pool[off + static_cast<std::size_t>(r.pf_bit / 64)];
+  return (word & (uint64_t{1} << (r.pf_bit % 64))) == 0;
 }
 
 // Applies the rule's transformations to value; returns a view valid until the next call.
 std::string_view Transform(Evaluator::State& s, const Rule& r, const Candidate& c) {
   if (r.transforms.empty()) return c.value;
-  const bool cacheable = c.index >= 0 && !Mutable(c.var) && c.index < (1 << 24);
-  uint64_t key = 0;
-  if (cacheable) {
-    key = (static_cast<uint64_t>(r.transform_chain) << 32) |
-          (static_cast<uint64_t>(c.var) << 24) | static_cast<uint64_t>(c.index);
-    auto it = s.tcache.find(key);
-    if (it != s.tcache.end()) return it->second;
+  if (!Cacheable(c)) {
+    std::string_view in = c.value;
+    std::string* out = &s.t1;
+    for (TransformFn fn : r.transforms) {
+      fn(in, *out);
+      in = *out;
+      out = out == &s.t1 ? &s.t2 : &s.t1;
+    }
+    return in;
   }
-  std::string_view in = c.value;
-  std::string* out = &s.t1;
-  for (TransformFn fn : r.transforms) {
-    fn(in, *out);
-    in = *out;
-    out = out == &s.t1 ? &s.t2 : &s.t1;
+  // The longest prefix of the chain already computed for this value, then the rest, caching
+  // every step (chains of different rules share their first steps).
+  const uint64_t base = (static_cast<uint64_t>(c.var) << 24) | static_cast<uint64_t>(c.index);
+  const std::size_t n = r.transforms.size();
+  std::size_t done = 0;
+  std::size_t at = FlatIndex::kNone;
+  for (std::size_t k = n; k > 0; --k) {
+    at = s.tcache.Find((static_cast<uint64_t>(r.transform_prefixes[k - 1]) << 32) | base);
+    if (at != FlatIndex::kNone) {
+      done = k;
+      break;
+    }
   }
-  if (cacheable) {
-    auto [it, ok] = s.tcache.emplace(key, std::string(in));
-    return it->second;
+  if (done == n) return s.tpool[at];
+  for (std::size_t k = done; k < n; ++k) {
+    if (s.tpool_used == s.tpool.size()) s.tpool.emplace_back();
+    const std::size_t slot = s.tpool_used++;
+    // The input is the previous step's slot (or the value); the pool may grow, so the input is
+    // read through its index after the emplace above.
+    const std::string_view in = k == 0 ? c.value : std::string_view(s.tpool[at]);
+    s.t1.clear();
+    r.transforms[k](in, s.t1);
+    s.tpool[slot].assign(s.t1);
+    s.tcache.Insert((static_cast<uint64_t>(r.transform_prefixes[k]) << 32) | base, slot);
+    at = slot;
   }
-  return in;
+  return s.tpool[at];
 }
 
 struct LinkResult {
@@ -407,8 +592,15 @@ void RecordMatch(Evaluator::State& s, const Rule& r, const Candidate& c, std::st
   const bool coll = c.index >= 0 && IsCollection(c.var);
   std::string name = c.index < 0 ? "&" + FullName(c.var, c.key, !c.key.empty())
                                   : FullName(c.var, c.key, coll);
-  SetScalar(s, Var::kMatchedVar, std::string(value));
-  SetScalar(s, Var::kMatchedVarName, name);
+  // The two scalars are rewritten in place: they change on every match.
+  auto put = [&](Var v, std::string_view x) {
+    auto& e = V(s, v);
+    if (e.empty()) e.push_back({});
+    e.resize(1);
+    e.front().value.assign(x);
+  };
+  put(Var::kMatchedVar, value);
+  put(Var::kMatchedVarName, name);
   Add(s, Var::kMatchedVars, name, std::string(value));
   Add(s, Var::kMatchedVarsNames, name, name);
   if (r.capture) {
@@ -416,6 +608,7 @@ void RecordMatch(Evaluator::State& s, const Rule& r, const Candidate& c, std::st
       Entry* e = FindEntry(V(s, Var::kTx), std::to_string(i));
       if (e == nullptr) {
         Add(s, Var::kTx, std::to_string(i), m.captures[i]);
+        s.tx_dirty = true;
       } else {
         e->value = m.captures[i];
       }
@@ -432,9 +625,10 @@ bool EvalLink(Evaluator::State& s, const Rule& r, const Rule& starter, bool sing
   }
   Resolve(s, r, starter);
   bool any = false;
-  // Candidates are evaluated from a copy of the list: per-target setvars may touch TX.
-  const std::vector<Candidate> cands = std::move(s.cands);
-  for (const Candidate& c : cands) {
+  // Candidates of mutable variables (TX, ...) own their strings, so per-target setvars cannot
+  // invalidate them; the others point into request data, which no action changes. The list is
+  // not touched again before the next Resolve, so it is used in place (keeping its capacity).
+  for (const Candidate& c : s.cands) {
     auto run = [&](std::string_view value) {
       MatchResult m = r.op->Match(value, s.expander, *s.scratch, r.capture);
       if (m.limit_hit) {
@@ -465,8 +659,9 @@ bool EvalLink(Evaluator::State& s, const Rule& r, const Rule& starter, bool sing
           if (run(cur)) matched();
         }
       }
-    } else if (run(Transform(s, r, c))) {
-      matched();
+    } else {
+      const std::string_view tv = Transform(s, r, c);
+      if (!PrefilterRejects(s, r, c, tv) && run(tv)) matched();
     }
   }
   return any;
@@ -478,6 +673,16 @@ Evaluator::Evaluator(std::shared_ptr<const RuleSet> rules)
     : rules_(std::move(rules)), state_(std::make_unique<State>()) {
   State* st = state_.get();
   st->expander = [st](std::string_view text) { return Expand(*st, text); };
+  st->set = &rules_->impl();
+  for (const auto& pf : st->set->prefilters) {
+    if (pf && hs_alloc_scratch(pf->db, &st->hs) != HS_SUCCESS) {
+      // Without scratch the prefilter cannot run; every regex then goes to PCRE2 (correct,
+      // only slower). hs_alloc_scratch fails only when memory is short.
+      if (st->hs != nullptr) hs_free_scratch(st->hs);
+      st->hs = nullptr;
+      break;
+    }
+  }
 }
 
 Evaluator::~Evaluator() = default;
@@ -496,7 +701,11 @@ namespace {
 
 void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::FullRequest& q) {
   for (auto& v : s.vars) v.clear();
-  s.tcache.clear();
+  s.tx_dirty = true;
+  s.tcache.Clear();
+  s.tpool_used = 0;
+  s.pf_offset.Clear();
+  s.pf_pool.clear();
   s.mode = set.mode;
   s.body_access = set.body_access;
   s.force_body_variable = false;

@@ -45,7 +45,8 @@ setvar:tx.max_num_args=255,setvar:tx.max_file_size=64100,setvar:tx.combined_file
 )";
 }
 
-Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paranoia_level) {
+Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paranoia_level,
+                                               const std::string& cache_dir) {
   namespace fs = std::filesystem;
   if (paranoia_level < 1 || paranoia_level > 4) {
     return Status::Error("rules", "paranoia level must be 1 to 4, not " + std::to_string(paranoia_level));
@@ -68,6 +69,7 @@ Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paran
   std::sort(rules.begin(), rules.end());
   files.insert(files.end(), rules.begin(), rules.end());
   EngineOptions eo;
+  eo.cache_dir = cache_dir;
   const std::string pl = std::to_string(paranoia_level);
   eo.prelude = EngineBaseConfig() + "SecRuleEngine DetectionOnly\n" +
                "SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=" + pl +
@@ -374,6 +376,7 @@ std::string IdList(const std::vector<int>& ids) {
 Result<FtwSummary> RunFtw(const FtwOptions& o, std::ostream& out) {
   EngineOptions eo;
   eo.prelude = o.prelude;
+  eo.cache_dir = o.cache_dir;
   auto rules = RuleSet::Load(o.rule_files, eo);
   if (!rules.ok()) return rules.status();
   Evaluator ev(rules.value());

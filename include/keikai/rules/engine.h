@@ -39,6 +39,12 @@ struct EngineOptions {
   std::string postlude;
   uint32_t match_limit = 100000;  // PCRE2 match limit per regex match
   uint32_t depth_limit = 10000;
+  // The Vectorscan prefilter: regexes of rules sharing a transformation chain are scanned in
+  // one pass per value, and PCRE2 runs only for the rules whose prefilter matched. Off by
+  // default: on CRS it costs more than it saves (docs/rules-engine.md has the measurement).
+  bool prefilter = false;
+  // Where compiled prefilter databases are kept between runs ("" = compile every time).
+  std::string cache_dir;
 };
 
 struct RuleMatch {
@@ -83,6 +89,9 @@ class RuleSet {
                                                          const EngineOptions& options = {});
 
   std::size_t rule_count() const;  // rules after removals (chains count once)
+  // Regex rules (chain links included), and how many of them the prefilter covers.
+  std::size_t regex_rules() const;
+  std::size_t prefiltered_rules() const;
   // Directives parsed but not applied by keikai ("file:line Name"), for the user to see.
   const std::vector<std::string>& not_applicable() const;
 
@@ -117,6 +126,7 @@ class Evaluator {
 // (crs-setup.conf.example or crs-setup.conf, rules/) or Debian's /usr/share/modsecurity-crs
 // (setup in /etc/modsecurity/crs). The engine runs in DetectionOnly mode with ModSecurity's
 // recommended body settings, at the given paranoia level (1-4).
-Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paranoia_level);
+Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paranoia_level,
+                                               const std::string& cache_dir = "");
 
 }  // namespace keikai::rules

@@ -27,6 +27,7 @@ struct FtwOptions {
   std::string overrides_file;           // optional
   std::string only;                     // run only files whose name contains this
   bool verbose = false;                 // print every failing stage with its ids
+  std::string cache_dir;                // compiled prefilter databases ("" = none)
 };
 
 struct FtwSummary {

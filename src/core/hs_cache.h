@@ -1,0 +1,19 @@
+#pragma once
+// Compiled Vectorscan databases kept on disk between runs (detectors, the rule engine's
+// prefilter): a file per database, named by a hash of everything that went into it, so a
+// changed pattern list or library version simply misses. A missing, unreadable or corrupt file
+// is rebuilt, never trusted. Thread-safe (files are written atomically).
+#include <hs/hs.h>
+
+#include <string>
+
+namespace keikai {
+
+// The database in path, or nullptr if there is none or it does not deserialise.
+hs_database_t* LoadCachedDatabase(const std::string& path);
+// Writes db to path (atomically). With prune_prefix, other files in dir with that prefix go, so
+// a family of databases does not grow with every change of its patterns.
+void StoreCachedDatabase(const std::string& dir, const std::string& path, const hs_database_t* db,
+                         const std::string& prune_prefix = "");
+
+}  // namespace keikai

@@ -1,0 +1,124 @@
+// The rule engine's prefilter: for each transformation chain, the @rx patterns of every rule
+// link that uses that chain, compiled together with HS_FLAG_PREFILTER. Vectorscan's prefilter
+// mode accepts constructs it cannot match exactly (back-references, lookarounds) by widening
+// them, so a database match is a superset of the regex's matches: when a value's scan leaves a
+// rule's bit unset, PCRE2 cannot match either and is not run. Patterns Vectorscan refuses even
+// in prefilter mode stay unfiltered (PCRE2 always runs for them).
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "core/hs_cache.h"
+#include "engine_internal.h"
+#include "keikai/core/files.h"
+#include "keikai/core/hash.h"
+
+namespace keikai::rules::internal {
+namespace {
+
+constexpr unsigned kFlags = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL |
+                            HS_FLAG_MULTILINE | HS_FLAG_ALLOWEMPTY;
+
+bool Eligible(const Rule& r) {
+  return r.op_name == "rx" && !r.op_negated && !r.multi_match &&
+         r.op_arg.find("%{") == std::string::npos && !r.op_arg.empty();
+}
+
+// Compiles patterns, dropping the ones Vectorscan refuses; `kept` gets the indices compiled.
+hs_database_t* CompileDropping(const std::vector<std::string>& pats, std::vector<int>& kept) {
+  kept.clear();
+  for (int i = 0; i < static_cast<int>(pats.size()); ++i) kept.push_back(i);
+  while (!kept.empty()) {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags(kept.size(), kFlags), ids;
+    for (std::size_t k = 0; k < kept.size(); ++k) {
+      exprs.push_back(pats[static_cast<std::size_t>(kept[k])].c_str());
+      ids.push_back(static_cast<unsigned>(k));
+    }
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                         HS_MODE_BLOCK, nullptr, &db, &err) == HS_SUCCESS) {
+      return db;
+    }
+    const int bad = err != nullptr ? err->expression : -1;
+    hs_free_compile_error(err);
+    if (bad < 0 || bad >= static_cast<int>(kept.size())) {
+      kept.clear();  // a failure not tied to one pattern: no prefilter for this chain
+      return nullptr;
+    }
+    kept.erase(kept.begin() + bad);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Status BuildPrefilters(RuleSet::Impl& set, const std::string& cache_dir) {
+  // Rule links by transformation chain.
+  std::vector<std::vector<Rule*>> groups(static_cast<std::size_t>(set.transform_chains) + 1);
+  auto visit = [&](Rule& r) {
+    if (r.op_name == "rx") ++set.regex_rules;
+    if (!Eligible(r)) return;
+    groups[static_cast<std::size_t>(r.transform_chain)].push_back(&r);
+  };
+  for (Rule& r : set.rules) {
+    if (r.removed) continue;
+    visit(r);
+    for (Rule& link : r.chain) visit(link);
+  }
+  set.prefilters.clear();
+  set.prefilters.resize(groups.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    std::vector<Rule*>& rules = groups[g];
+    if (rules.empty()) continue;
+    std::vector<std::string> pats;
+    std::string all = std::string(hs_version()) + " flags " + std::to_string(kFlags);
+    for (const Rule* r : rules) {
+      pats.push_back(r->op_arg);
+      all += '\0';
+      all += r->op_arg;
+    }
+    char name[64];
+    std::snprintf(name, sizeof name, "/rules-prefilter-%016llx.hsdb",
+                  static_cast<unsigned long long>(FastHash64(all)));
+    const std::string path = cache_dir.empty() ? std::string() : cache_dir + name;
+    std::vector<int> kept;
+    hs_database_t* db = nullptr;
+    if (!path.empty()) {
+      // The indices compiled are kept beside the database: a cached database is only used
+      // together with the list that says which rules it covers.
+      std::string ids;
+      if (ReadFile(path + ".ids", ids)) {
+        std::istringstream in(ids);
+        int i = 0;
+        bool ok = true;
+        while (in >> i) {
+          if (i < 0 || i >= static_cast<int>(pats.size())) ok = false;
+          kept.push_back(i);
+        }
+        if (ok && !kept.empty()) db = LoadCachedDatabase(path);
+      }
+    }
+    if (db == nullptr) {
+      db = CompileDropping(pats, kept);
+      if (db != nullptr && !path.empty()) {
+        std::string ids;
+        for (int i : kept) ids += std::to_string(i) + "\n";
+        if (WriteFileAtomic(path + ".ids", ids)) StoreCachedDatabase(cache_dir, path, db);
+      }
+    }
+    if (db == nullptr) continue;
+    auto pf = std::make_unique<Prefilter>();
+    pf->db = db;
+    pf->count = static_cast<int>(kept.size());
+    for (std::size_t k = 0; k < kept.size(); ++k) {
+      rules[static_cast<std::size_t>(kept[k])]->pf_bit = static_cast<int>(k);
+      ++set.prefiltered_rules;
+    }
+    set.prefilters[g] = std::move(pf);
+  }
+  return Status::Ok();
+}
+
+}  // namespace keikai::rules::internal
