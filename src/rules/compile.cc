@@ -213,9 +213,11 @@ struct Compiler {
     const std::size_t eq = rest.find('=');
     if (eq == std::string_view::npos) {
       s.name = std::string(rest);
+      if (s.name.find("%{") == std::string::npos) s.name = Lower(s.name);
       return Status::Ok();
     }
     s.name = std::string(rest.substr(0, eq));
+    if (s.name.find("%{") == std::string::npos) s.name = Lower(s.name);
     std::string_view val = rest.substr(eq + 1);
     s.has_value = true;
     if (!val.empty() && (val[0] == '+' || val[0] == '-')) {
@@ -619,6 +621,23 @@ struct Compiler {
       }
     }
     set.transform_chains = static_cast<int>(chains.size());
+    auto reads_matched = [](const Rule& r) {
+      for (const Target& t : r.targets) {
+        if (t.var == Var::kMatchedVars || t.var == Var::kMatchedVarsNames) return true;
+      }
+      auto in = [](const std::string& x) {
+        return x.find("MATCHED_VARS") != std::string::npos || x.find("matched_vars") != std::string::npos;
+      };
+      if (in(r.msg) || in(r.logdata) || in(r.op_arg)) return true;
+      for (const SetVar& sv : r.setvars) {
+        if (in(sv.name) || in(sv.value)) return true;
+      }
+      return false;
+    };
+    for (Rule& r : set.rules) {
+      r.needs_matched_vars = reads_matched(r);
+      for (const Rule& link : r.chain) r.needs_matched_vars = r.needs_matched_vars || reads_matched(link);
+    }
     return Status::Ok();
   }
 };

@@ -67,7 +67,7 @@ enum class Disruptive : uint8_t { kNone, kPass, kBlock, kDeny, kDrop, kAllow, kR
 struct SetVar {
   bool unset = false;
   std::string collection;  // lower-cased: "tx", "ip", ...
-  std::string name;        // may hold macros
+  std::string name;        // may hold macros; lower-cased when it holds none
   char op = '=';           // '=', '+', '-'
   std::string value;       // may hold macros
   bool has_value = false;
@@ -118,6 +118,9 @@ struct Rule {
   std::string skip_after;
   int skip = 0;
   std::vector<Rule> chain;        // chained rules, evaluated in order after this one matches
+  // Whether a link of this rule reads MATCHED_VARS or MATCHED_VARS_NAMES (which then must be
+  // recorded as the rule matches; for other rules that bookkeeping is skipped).
+  bool needs_matched_vars = false;
   bool removed = false;
   std::string file;
   int line = 0;

@@ -331,8 +331,12 @@ std::string Expand(Evaluator::State& s, std::string_view text) {
 void DoSetVar(Evaluator::State& s, const SetVar& sv) {
   const Var v = CollectionVar(sv.collection);
   if (v == Var::kCount) return;
-  std::string name = sv.name.find("%{") == std::string::npos ? sv.name : Expand(s, sv.name);
-  for (char& c : name) c = FoldLower(c);
+  std::string expanded;
+  if (sv.name.find("%{") != std::string::npos) {
+    expanded = Expand(s, sv.name);
+    for (char& c : expanded) c = FoldLower(c);
+  }
+  const std::string& name = expanded.empty() ? sv.name : expanded;  // sv.name is lower-cased
   auto& coll = V(s, v);
   if (sv.unset) {
     if (v == Var::kTx) s.tx_dirty = true;
@@ -601,8 +605,10 @@ void RecordMatch(Evaluator::State& s, const Rule& r, const Candidate& c, std::st
   };
   put(Var::kMatchedVar, value);
   put(Var::kMatchedVarName, name);
-  Add(s, Var::kMatchedVars, name, std::string(value));
-  Add(s, Var::kMatchedVarsNames, name, name);
+  if (s.current != nullptr && s.current->needs_matched_vars) {
+    Add(s, Var::kMatchedVars, name, std::string(value));
+    Add(s, Var::kMatchedVarsNames, name, name);
+  }
   if (r.capture) {
     for (std::size_t i = 0; i < m.captures.size() && i < 10; ++i) {
       Entry* e = FindEntry(V(s, Var::kTx), std::to_string(i));

@@ -23,6 +23,7 @@ struct OperatorScratch {
   pcre2_jit_stack* jit = nullptr;
   hs_scratch_t* hs = nullptr;
   std::unordered_set<const void*> hs_ready;  // databases this scratch has been sized for
+  uint32_t match_limit = 0, depth_limit = 0;  // the limits mctx holds now
   ~OperatorScratch() {
     if (md != nullptr) pcre2_match_data_free(md);
     if (mctx != nullptr) pcre2_match_context_free(mctx);
@@ -91,8 +92,12 @@ class RegexOp : public CompiledOperator {
   MatchResult Match(std::string_view v, const MacroExpander&, OperatorScratch& s,
                     bool want_captures) const override {
     MatchResult r;
-    pcre2_set_match_limit(s.mctx, match_limit_);
-    pcre2_set_depth_limit(s.mctx, depth_limit_);
+    if (s.match_limit != match_limit_ || s.depth_limit != depth_limit_) {
+      pcre2_set_match_limit(s.mctx, match_limit_);
+      pcre2_set_depth_limit(s.mctx, depth_limit_);
+      s.match_limit = match_limit_;
+      s.depth_limit = depth_limit_;
+    }
     // pcre2_jit_match skips pcre2_match's argument checks and dispatch: it is called thousands
     // of times per request.
     const int rc = jit_ ? pcre2_jit_match(code_, reinterpret_cast<PCRE2_SPTR>(v.data()), v.size(), 0, 0,
