@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -176,6 +177,7 @@ struct Evaluator::State {
   // Transformed values of this request by (chain, variable, entry): an index into tpool, whose
   // strings are reused from request to request (assign keeps their capacity).
   FlatIndex tcache;
+  FlatIndex key_rx_cache;  // regex selector answers per (selector, variable, entry)
   std::vector<std::string> tpool;
   std::size_t tpool_used = 0;
   std::string t1, t2;  // transformation buffers
@@ -372,14 +374,29 @@ bool RuleRemovedAtRuntime(const Evaluator::State& s, const Rule& r) {
 }
 
 // lkey: the entry's lower-cased key (the target's key is lower-cased at compile time).
-bool TargetCovers(const Target& ex, Var var, std::string_view key, std::string_view lkey) {
-  if (ex.var != var) return false;
-  if (ex.key_rx) {
-    static const MacroExpander kNone;
-    // Key regexes never carry macros; a scratch is needed only for the match itself.
-    thread_local auto scratch = NewOperatorScratch();
-    return ex.key_rx->Match(key, kNone, *scratch, false).matched;
+// Whether a regex selector (ARGS:/^id/, !REQUEST_COOKIES:/__utm/) matches entry `index` of
+// `var`. The same selector meets the same cookie or header in rule after rule, so answers are
+// kept for the request (writable variables, whose keys change, are not cached).
+bool KeyRegexMatches(Evaluator::State& s, const Target& t, Var var, std::size_t index,
+                     std::string_view key) {
+  static const MacroExpander kNone;
+  const auto ptr = reinterpret_cast<uintptr_t>(t.key_rx.get());
+  const bool cacheable = !Mutable(var) && index < 512 && ptr < (uintptr_t{1} << 47);
+  const uint64_t ck = (static_cast<uint64_t>(ptr)) | (static_cast<uint64_t>(var) << 47) |
+                      (static_cast<uint64_t>(index) << 55);
+  if (cacheable) {
+    const std::size_t hit = s.key_rx_cache.Find(ck);
+    if (hit != FlatIndex::kNone) return hit != 0;
   }
+  const bool m = t.key_rx->Match(key, kNone, *s.scratch, false).matched;
+  if (cacheable) s.key_rx_cache.Insert(ck, m ? 1 : 0);
+  return m;
+}
+
+bool TargetCovers(Evaluator::State& s, const Target& ex, Var var, std::size_t index,
+                  std::string_view key, std::string_view lkey) {
+  if (ex.var != var) return false;
+  if (ex.key_rx) return KeyRegexMatches(s, ex, var, index, key);
   if (ex.key.empty()) return true;
   return ex.key == lkey;
 }
@@ -456,9 +473,9 @@ void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
     }
     if (applies) ex.push_back(&x.target);
   }
-  auto excluded = [&](Var var, std::string_view key, std::string_view lkey) {
+  auto excluded = [&](Var var, std::size_t index, std::string_view key, std::string_view lkey) {
     for (const Target* t : ex) {
-      if (TargetCovers(*t, var, key, lkey)) return true;
+      if (TargetCovers(s, *t, var, index, key, lkey)) return true;
     }
     return false;
   };
@@ -481,13 +498,12 @@ void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
       const Entry& e = entries[i];
       if (coll) {
         if (t.key_rx) {
-          static const MacroExpander kNone;
-          if (!t.key_rx->Match(e.key, kNone, *s.scratch, false).matched) continue;
+          if (!KeyRegexMatches(s, t, t.var, i, e.key)) continue;
         } else if (!t.key.empty() && t.key != e.lkey) {
           continue;
         }
       }
-      if (has_exclusions && excluded(t.var, e.key, e.lkey)) continue;
+      if (has_exclusions && excluded(t.var, i, e.key, e.lkey)) continue;
       ++count;
       if (t.count) continue;
       Candidate c{t.var, static_cast<int>(i), e.key, e.value, -1};
@@ -496,8 +512,8 @@ void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
     }
     if (t.count) {
       char num[24];
-      const int n = std::snprintf(num, sizeof num, "%zu", count);
-      Candidate c{t.var, -1, {}, {}, Own(s, t.key, std::string_view(num, static_cast<std::size_t>(n)))};
+      const auto conv = std::to_chars(num, num + sizeof num, count);
+      Candidate c{t.var, -1, {}, {}, Own(s, t.key, std::string_view(num, static_cast<std::size_t>(conv.ptr - num)))};
       s.cands.push_back(c);
     }
   }
@@ -709,6 +725,7 @@ void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::Ful
   for (auto& v : s.vars) v.clear();
   s.tx_dirty = true;
   s.tcache.Clear();
+  s.key_rx_cache.Clear();
   s.tpool_used = 0;
   s.pf_offset.Clear();
   s.pf_pool.clear();
