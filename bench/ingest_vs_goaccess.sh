@@ -47,6 +47,14 @@ read -r KD_T KD_M < <(measure "$((RUNS * 3))" bash -c "rm -f '$WORK'/k2.db*; exe
 # Signatures only (the detection of issue 2), without per-source behaviour analysis.
 read -r KN_T KN_M < <(measure "$((RUNS * 3))" bash -c "rm -f '$WORK'/k4.db*; exec '$KEIKAI' scan --no-behavior --db '$WORK/k4.db' --no-progress --format json -o '$WORK/k4.json' --site bench '$WORK/bench.log'")
 
+# With OWASP CRS 4.28 at paranoia level 1 on every line (issue 3's log mode), when the CRS tree
+# is present beside the repository.
+CRS_DIR=${KEIKAI_CRS_DIR:-$(dirname "$0")/../../shared/data/crs/v4.28.0}
+KR_T=""
+if [ -d "$CRS_DIR/rules" ]; then
+  read -r KR_T KR_M < <(measure "$RUNS" bash -c "rm -f '$WORK'/k5.db*; exec '$KEIKAI' scan --crs '$CRS_DIR' --db '$WORK/k5.db' --no-progress --format json -o '$WORK/k5.json' --site bench '$WORK/bench.log'")
+fi
+
 # Cold start: an empty cache directory, so the detector patterns are compiled and the geo table
 # parsed during the run (what a first run on a new machine pays once).
 rm -f "$WORK"/k3.db*
@@ -62,6 +70,12 @@ echo "input: $N lines, ${SIZE} MB combined log; core $CORE; best of $RUNS (GoAcc
 printf "%-34s %8s s %12s lines/s %8s MB RSS\n" "goaccess $(goaccess --version | head -1 | awk '{print $3}')" "$GA_T" "$GA_R" "$((GA_M/1024))"
 printf "%-34s %8s s %12s lines/s %8s MB RSS\n" "keikai scan (SQLite on disk)" "$KD_T" "$KD_R" "$((KD_M/1024))"
 printf "%-34s %8s s %12s lines/s %8s MB RSS\n" "keikai scan --no-behavior" "$KN_T" "$(rate "$KN_T")" "$((KN_M/1024))"
+if [ -n "$KR_T" ]; then
+  printf "%-34s %8s s %12s lines/s %8s MB RSS\n" "keikai scan --crs (CRS 4.28 PL1)" "$KR_T" "$(rate "$KR_T")" "$((KR_M/1024))"
+fi
 printf "%-34s %8s s %12s lines/s\n" "keikai scan, cold cache (1st run)" "$KC_T" "$(rate "$KC_T")"
 echo "keikai detected $ATTACKS attack requests"
 awk "BEGIN{printf \"ratio keikai/goaccess: %.1fx (target: 10x); signatures only: %.1fx\n\", $GA_T / $KD_T, $GA_T / $KN_T}"
+if [ -n "$KR_T" ]; then
+  awk "BEGIN{printf \"ratio keikai --crs/goaccess: %.1fx (target: 10x)\n\", $GA_T / $KR_T}"
+fi

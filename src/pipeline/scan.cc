@@ -397,13 +397,7 @@ class Scanner {
     det_.Detect(req_, *scratch_, det_out_);
     rule_hits_.clear();
     if (rules_) {
-      const rules::Verdict v = rules_->Evaluate(http::ToFullRequest(req_));
-      for (const rules::RuleMatch& m : v.matches) {
-        const uint32_t mask = m.logged ? RuleMatchClasses(m) : 0;
-        if (mask == 0) continue;
-        det_out_.class_mask |= mask;
-        rule_hits_.push_back(m);
-      }
+      det_out_.class_mask |= RuleClasses();
     }
     http::IpAddr ip;
     const bool ip_ok = http::IpAddr::Parse(req_.client_ip, ip);
@@ -547,7 +541,85 @@ class Scanner {
   Aggregates agg_;
   http::Request req_;
   detect::Detection det_out_;
+  // The attack-rule matches of one part of a request (see RuleClasses), and their classes.
+  struct RulePart {
+    std::vector<rules::RuleMatch> matches;
+    uint32_t mask = 0;
+  };
+  // Appends the matches of a part not yet in rule_hits_; returns the part's classes.
+  uint32_t Merge(const RulePart& p) {
+    for (const rules::RuleMatch& m : p.matches) {
+      bool seen = false;
+      for (const rules::RuleMatch& h : rule_hits_) seen = seen || h.id == m.id;
+      if (!seen) rule_hits_.push_back(m);
+    }
+    return p.mask;
+  }
+  RulePart EvaluatePart(const http::FullRequest& part) {
+    RulePart p;
+    for (rules::RuleMatch& m : rules_->Evaluate(part).matches) {
+      const uint32_t mask = m.logged ? RuleMatchClasses(m) : 0;
+      if (mask == 0) continue;
+      p.mask |= mask;
+      p.matches.push_back(std::move(m));
+    }
+    return p;
+  }
+
+  // CRS on a request rebuilt from a log line. A log line has two independent parts: the request
+  // (method, target, protocol, Host) and the client's headers (User-Agent, Referer). CRS's attack
+  // rules judge one value at a time, so each part is evaluated on its own (the header part with
+  // a neutral "GET /") and remembered by its text: logs repeat both parts heavily (a site's few
+  // thousand URLs, a few hundred user agents), so most lines cost two lookups, with the key built
+  // in a reused buffer. The classes are the union; the anomaly score of the joint request is not
+  // computed in log mode. Agreement with evaluating the whole request at once is tested
+  // (pipeline_test.cc).
+  uint32_t RuleClasses() {
+    const std::string_view method = req_.method.empty() ? std::string_view("GET") : req_.method;
+    const std::string_view target = req_.target.empty() ? std::string_view("/") : req_.target;
+    const std::string_view host = !req_.host.empty() ? req_.host : req_.site;
+    part_key_.clear();
+    for (std::string_view x : {method, target, req_.protocol, host}) {
+      part_key_.append(x);
+      part_key_ += '\n';
+    }
+    auto it = request_parts_.find(part_key_);
+    if (it == request_parts_.end()) {
+      if (request_parts_.size() >= kRulePartCacheMax) request_parts_.clear();  // bounded memory
+      http::FullRequest a;
+      a.method = std::string(method);
+      a.uri = std::string(target);
+      a.protocol = std::string(req_.protocol);
+      if (!host.empty()) a.headers.emplace_back("Host", std::string(host));
+      it = request_parts_.emplace(part_key_, EvaluatePart(a)).first;
+    }
+    uint32_t mask = Merge(it->second);
+    const bool ua = !req_.user_agent.empty() && req_.user_agent != "-";
+    const bool ref = !req_.referer.empty() && req_.referer != "-";
+    if (!ua && !ref) return mask;
+    part_key_.clear();
+    for (std::string_view x : {ua ? req_.user_agent : std::string_view(), ref ? req_.referer : std::string_view(),
+                               req_.protocol, host}) {
+      part_key_.append(x);
+      part_key_ += '\n';
+    }
+    auto jt = header_parts_.find(part_key_);
+    if (jt == header_parts_.end()) {
+      if (header_parts_.size() >= kRulePartCacheMax) header_parts_.clear();
+      http::FullRequest b;
+      b.protocol = std::string(req_.protocol);
+      if (!host.empty()) b.headers.emplace_back("Host", std::string(host));
+      if (ua) b.headers.emplace_back("User-Agent", std::string(req_.user_agent));
+      if (ref) b.headers.emplace_back("Referer", std::string(req_.referer));
+      jt = header_parts_.emplace(part_key_, EvaluatePart(b)).first;
+    }
+    return mask | Merge(jt->second);
+  }
+
+  static constexpr std::size_t kRulePartCacheMax = 100000;
   std::unique_ptr<rules::Evaluator> rules_;
+  std::unordered_map<std::string, RulePart> request_parts_, header_parts_;
+  std::string part_key_;
   std::vector<rules::RuleMatch> rule_hits_;
   std::string file_, file_site_, site_buf_;
   std::string last_site_name_;
