@@ -1,5 +1,6 @@
 #include "keikai/rules/transform.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdint>
@@ -113,12 +114,14 @@ void HtmlEntityDecode(std::string_view in, std::string& out) {
       const bool hex = j < in.size() && (in[j] == 'x' || in[j] == 'X');
       if (hex) ++j;
       const std::size_t digits_at = j;
-      unsigned v = 0;
-      while (j < in.size() && j - digits_at < 8) {
+      // Every digit is consumed (&#000...000123; is '{', a known Log4Shell evasion); the value
+      // saturates instead of overflowing.
+      uint64_t v = 0;
+      while (j < in.size()) {
         const int d = hex ? Hex(static_cast<unsigned char>(in[j]))
                           : (std::isdigit(static_cast<unsigned char>(in[j])) ? in[j] - '0' : -1);
         if (d < 0) break;
-        v = v * (hex ? 16 : 10) + static_cast<unsigned>(d);
+        v = std::min<uint64_t>(v * (hex ? 16 : 10) + static_cast<unsigned>(d), 0xffffffffULL);
         ++j;
       }
       if (j > digits_at) {
