@@ -185,6 +185,26 @@ SecRule ARGS_POST:a "@streq 1 2" "id:86,phase:2,pass,log"
   EXPECT_EQ(Ids(rs, Post(mp, "multipart/form-data; boundary=XyZ")), (std::vector<int>{83}));
 }
 
+TEST(RulesEngine, BodyLimitsHaveAClearOutcome) {
+  auto rs = Rules(R"X(
+SecRequestBodyNoFilesLimit 16
+SecRequestBodyLimitAction Reject
+SecRule REQBODY_ERROR "!@eq 0" "id:1,phase:2,pass,log,msg:'%{REQBODY_ERROR_MSG}'"
+SecRule ARGS_POST:a "@rx ^x+$" "id:2,phase:2,pass,log"
+)X");
+  Evaluator ev(rs);
+  const Verdict small = ev.Evaluate(Post("a=xxxx", "application/x-www-form-urlencoded"));
+  EXPECT_FALSE(small.body_error);
+  EXPECT_EQ(small.LoggedIds(), (std::vector<int>{2}));
+  const Verdict big = ev.Evaluate(Post("a=" + std::string(100000, 'x'), "application/x-www-form-urlencoded"));
+  EXPECT_TRUE(big.body_error);
+  EXPECT_NE(big.body_error_message.find("limit (16)"), std::string::npos) << big.body_error_message;
+  // Only the first 16 bytes were processed: the argument is cut, the rest never parsed.
+  EXPECT_EQ(big.LoggedIds(), (std::vector<int>{1, 2}));
+  ASSERT_FALSE(big.matches.empty());
+  EXPECT_NE(big.matches[0].msg.find("larger than the configured limit"), std::string::npos);
+}
+
 TEST(RulesEngine, ResponsePhasesRunOnlyWithAResponse) {
   auto rs = Rules(R"X(
 SecResponseBodyAccess On
