@@ -594,9 +594,7 @@ std::string_view Transform(Evaluator::State& s, const Rule& r, const Candidate& 
     // The input is the previous step's slot (or the value); the pool may grow, so the input is
     // read through its index after the emplace above.
     const std::string_view in = k == 0 ? c.value : std::string_view(s.tpool[at]);
-    s.t1.clear();
-    r.transforms[k](in, s.t1);
-    s.tpool[slot].assign(s.t1);
+    r.transforms[k](in, s.tpool[slot]);  // distinct slots: in never aliases the output
     s.tcache.Insert((static_cast<uint64_t>(r.transform_prefixes[k]) << 32) | base, slot);
     at = slot;
   }

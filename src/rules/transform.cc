@@ -33,15 +33,31 @@ void None(std::string_view in, std::string& out) { out.assign(in); }
 
 void Lowercase(std::string_view in, std::string& out) {
   out.assign(in);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;  // the C locale's tolower
 }
 
 void Uppercase(std::string_view in, std::string& out) {
   out.assign(in);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : out) c = c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c;  // the C locale's toupper
+}
+
+// Fast paths: most values have nothing a decoder would touch (no '%', no '&', no '\\', pure
+// ASCII); those are copied in one go instead of byte by byte.
+bool HasAny(std::string_view in, std::string_view chars) {
+  return in.find_first_of(chars) != std::string_view::npos;
+}
+bool AllAscii(std::string_view in) {
+  for (char c : in) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
 }
 
 void UrlDecodeImpl(std::string_view in, std::string& out, bool uni) {
+  if (!HasAny(in, "%+")) {
+    out.assign(in);
+    return;
+  }
   out.clear();
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
@@ -100,6 +116,10 @@ void UrlEncode(std::string_view in, std::string& out) {
 }
 
 void HtmlEntityDecode(std::string_view in, std::string& out) {
+  if (!HasAny(in, "&")) {
+    out.assign(in);
+    return;
+  }
   out.clear();
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size();) {
@@ -155,6 +175,10 @@ void HtmlEntityDecode(std::string_view in, std::string& out) {
 }
 
 void JsDecode(std::string_view in, std::string& out) {
+  if (!HasAny(in, "\\")) {
+    out.assign(in);
+    return;
+  }
   out.clear();
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
@@ -212,6 +236,10 @@ void JsDecode(std::string_view in, std::string& out) {
 }
 
 void CssDecode(std::string_view in, std::string& out) {
+  if (!HasAny(in, "\\")) {
+    out.assign(in);
+    return;
+  }
   out.clear();
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
@@ -281,6 +309,10 @@ void RemoveWhitespace(std::string_view in, std::string& out) {
 }
 
 void RemoveNulls(std::string_view in, std::string& out) {
+  if (in.find('\0') == std::string_view::npos) {
+    out.assign(in);
+    return;
+  }
   out.clear();
   for (char ch : in) {
     if (ch != '\0') out += ch;
@@ -395,6 +427,10 @@ void NormalizePathWin(std::string_view in, std::string& out) { NormalizePathImpl
 
 void Utf8ToUnicode(std::string_view in, std::string& out) {
   // Multi-byte UTF-8 characters become %uXXXX; ASCII and invalid bytes stay as they are.
+  if (AllAscii(in)) {
+    out.assign(in);
+    return;
+  }
   out.clear();
   for (std::size_t i = 0; i < in.size();) {
     const auto c = static_cast<unsigned char>(in[i]);
