@@ -9,23 +9,13 @@
 #include <set>
 
 #include "engine_internal.h"
+#include "text.h"
 
 namespace keikai::rules {
 
 using namespace internal;
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
-std::string Upper(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return o;
-}
 
 std::string Where(const Directive& d) { return d.file + ":" + std::to_string(d.line); }
 

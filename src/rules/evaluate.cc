@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "engine_internal.h"
+#include "text.h"
 #include "keikai/http/body.h"
 #include "keikai/http/decode.h"
 #include "xml_text.h"
@@ -20,30 +21,6 @@ namespace keikai::rules {
 using namespace internal;
 
 namespace {
-
-// ASCII case folding (SecLang names and selectors are ASCII; no locale, no libc call).
-inline char FoldLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-inline char FoldUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (FoldLower(a[i]) != FoldLower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = FoldLower(c);
-  return o;
-}
-
-std::string Upper(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = FoldUpper(c);
-  return o;
-}
 
 // ModSecurity's numbers: a leading (signed) integer, anything else reads as 0.
 int64_t ToInt(std::string_view s) {

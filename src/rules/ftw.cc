@@ -12,6 +12,7 @@
 
 #include "keikai/http/full_request.h"
 #include "keikai/rules/operator.h"
+#include "keikai/rules/transform.h"
 
 namespace keikai::rules {
 
@@ -81,6 +82,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// encoded_request and albedo's encodedBody: base64 (line breaks allowed), through t:base64DecodeExt
+// transformation.
+std::string Base64Decode(std::string_view in) {
+  std::string out;
+  FindTransformation("base64DecodeExt")->fn(in, out);
+  return out;
+}
+
 std::string Scalar(const YAML::Node& n, const std::string& def = {}) {
   if (!n || !n.IsDefined() || n.IsNull()) return def;
   if (n.IsScalar()) return n.Scalar();
@@ -104,31 +113,6 @@ std::vector<int> Ids(const YAML::Node& n) {
     for (const auto& x : n) ids.push_back(std::atoi(Scalar(x).c_str()));
   }
   return ids;
-}
-
-std::string Base64Decode(std::string_view in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    const int v = val(c);
-    if (v < 0) continue;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  return out;
 }
 
 // Go's url.QueryEscape.

@@ -1,6 +1,7 @@
 #include "keikai/rules/seclang.h"
 
 #include "keikai/core/files.h"
+#include "text.h"
 
 #include <glob.h>
 
@@ -12,17 +13,8 @@
 namespace keikai::rules {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
-
-std::string Upper(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return o;
-}
+using internal::Lower;
+using internal::Upper;
 
 std::string Trim(std::string_view s) {
   std::size_t b = 0, e = s.size();
