@@ -3,6 +3,7 @@
 // SecRuleRemove* and SecRuleUpdate* change rules defined before them; SecMarker places a marker
 // in every phase; a rule with `chain` takes the following SecRule as its next link.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 #include <map>
@@ -116,6 +117,7 @@ struct Compiler {
   RuleSet::Impl& set;
   PhaseDefaults defaults[6];
   std::map<std::vector<TransformFn>, int> chains;
+  std::map<std::string, std::shared_ptr<CompiledOperator>> key_regexes;
   Rule* open_chain = nullptr;  // the last link of a chain that expects another rule
   int open_chain_phase = 0;
 
@@ -137,15 +139,22 @@ struct Compiler {
     t.var = info->var;
     t.count = v.count;
     t.exclude = v.exclude;
+    t.collection = info->collection;
     if (v.selector_regex) {
-      Operator op;
-      op.name = "rx";
-      op.argument = "(?i)" + v.selector;
-      OperatorOptions oo;
-      auto c = CompileOperator(op, oo);
-      if (!c.ok()) return Status::Error("rules", Where(d) + ": selector /" + v.selector + "/: " +
-                                                     c.status().message());
-      t.key_rx = std::shared_ptr<CompiledOperator>(std::move(c).value());
+      // One compiled regex per selector text: CRS repeats !REQUEST_COOKIES:/__utm/ in dozens of
+      // rules, and the evaluator's per-request answers are keyed by the compiled regex.
+      auto& shared = key_regexes[v.selector];
+      if (!shared) {
+        Operator op;
+        op.name = "rx";
+        op.argument = "(?i)" + v.selector;
+        OperatorOptions oo;
+        auto c = CompileOperator(op, oo);
+        if (!c.ok()) return Status::Error("rules", Where(d) + ": selector /" + v.selector + "/: " +
+                                                       c.status().message());
+        shared = std::shared_ptr<CompiledOperator>(std::move(c).value());
+      }
+      t.key_rx = shared;
       t.key_rx_text = v.selector;
     } else {
       t.key = Lower(v.selector);
@@ -215,6 +224,10 @@ struct Compiler {
       val.remove_prefix(1);
     }
     s.value = std::string(val);
+    if (val.size() > 6 && val.substr(0, 5) == "%{tx." && val.back() == '}' &&
+        val.find_first_of("%}", 5) == val.size() - 1) {
+      s.value_tx_ref = Lower(val.substr(5, val.size() - 6));
+    }
     return Status::Ok();
   }
 
@@ -636,7 +649,7 @@ Result<std::shared_ptr<const RuleSet>> Build(ParseResult parsed, const EngineOpt
                                              std::unique_ptr<RuleSet::Impl> impl,
                                              RuleSet* (*make)(std::unique_ptr<RuleSet::Impl>)) {
   impl->options = options;
-  Compiler c{*impl, {}, {}, nullptr, 0, {}};
+  Compiler c{*impl, {}, {}, {}, nullptr, 0, {}};
   auto add_text = [&](const std::string& text, const char* name) -> Status {
     if (text.empty()) return Status::Ok();
     auto p = ParseText(text, name);
@@ -685,10 +698,15 @@ const VarInfo* FindVar(std::string_view upper_name) {
 }
 
 std::string_view VarName(Var v) {
-  for (const VarInfo& i : kVars) {
-    if (i.var == v) return i.name;
-  }
-  return "?";
+  // Indexed once: the evaluator names a variable on every match.
+  static const auto names = [] {
+    std::array<std::string_view, kVarCount> n{};
+    n.fill("?");
+    for (const VarInfo& i : kVars) n[static_cast<std::size_t>(i.var)] = i.name;
+    return n;
+  }();
+  const auto k = static_cast<std::size_t>(v);
+  return k < kVarCount ? names[k] : std::string_view("?");
 }
 
 std::vector<IdRange> ParseIdRanges(std::string_view s) {

@@ -60,6 +60,7 @@ struct Target {
   std::string key_rx_text;                  // its text, for comparing exclusions
   bool count = false;
   bool exclude = false;
+  bool collection = false;                  // the variable has keys (copied from its VarInfo)
 };
 
 enum class Disruptive : uint8_t { kNone, kPass, kBlock, kDeny, kDrop, kAllow, kRedirect };
@@ -70,6 +71,7 @@ struct SetVar {
   std::string name;        // may hold macros; lower-cased when it holds none
   char op = '=';           // '=', '+', '-'
   std::string value;       // may hold macros
+  std::string value_tx_ref;  // when value is exactly "%{tx.name}": name, lower-cased
   bool has_value = false;
 };
 

@@ -162,6 +162,7 @@ struct Evaluator::State {
   // TX by lower-cased name, rebuilt when entries are added or removed (CRS reads TX:name in
   // hundreds of rules per request: a scan of ~70 entries each time was the engine's top cost).
   std::unordered_map<std::string, std::size_t> tx_index;
+  std::string macro_key;  // Expand's scratch for TX names
   bool tx_dirty = true;
   std::vector<std::pair<std::string, std::string>> owned;
   std::size_t owned_used = 0;
@@ -274,7 +275,8 @@ std::string Expand(Evaluator::State& s, std::string_view text) {
     const std::size_t dot = inner.find('.');
     const std::string_view key = dot == std::string_view::npos ? std::string_view() : inner.substr(dot + 1);
     if (dot == 2 && IEquals(inner.substr(0, 2), "tx")) {  // the common case, through the index
-      std::string lkey(key);
+      std::string& lkey = s.macro_key;  // reused: no allocation per macro
+      lkey.assign(key);
       for (char& c : lkey) c = FoldLower(c);
       if (const Entry* e = TxFind(s, lkey)) out += e->value;
       continue;
@@ -323,7 +325,22 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
                coll.end());
     return;
   }
-  std::string value = sv.value.find("%{") == std::string::npos ? sv.value : Expand(s, sv.value);
+  // The value: literal, exactly one TX macro (CRS's "+%{tx.critical_anomaly_score}"), or
+  // anything else through Expand. The first two need no string built.
+  std::string expanded_value;
+  std::string_view value = sv.value;
+  if (!sv.value_tx_ref.empty()) {
+    const Entry* ref = TxFind(s, sv.value_tx_ref);
+    value = ref == nullptr ? std::string_view() : std::string_view(ref->value);
+    if (sv.op == '=' && ref != nullptr) {  // copied: the entry below may be the same vector
+      expanded_value = ref->value;
+      value = expanded_value;
+    }
+  } else if (sv.value.find("%{") != std::string::npos) {
+    expanded_value = Expand(s, sv.value);
+    value = expanded_value;
+  }
+  const int64_t delta = sv.op == '=' ? 0 : ToInt(value);  // read before the vector may grow
   Entry* e = v == Var::kTx ? TxFind(s, name) : FindEntry(coll, name);
   if (e == nullptr) {
     if (v == Var::kTx && !s.tx_dirty) s.tx_index.emplace(name, coll.size());
@@ -333,10 +350,11 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
   if (!sv.has_value) {
     e->value = "1";  // setvar:tx.flag with no value sets it, as ModSecurity does
   } else if (sv.op == '+' || sv.op == '-') {
-    const int64_t delta = ToInt(value);
-    e->value = std::to_string(ToInt(e->value) + (sv.op == '+' ? delta : -delta));
+    char num[24];
+    const auto r = std::to_chars(num, num + sizeof num, ToInt(e->value) + (sv.op == '+' ? delta : -delta));
+    e->value.assign(num, static_cast<std::size_t>(r.ptr - num));
   } else {
-    e->value = std::move(value);
+    e->value.assign(value);
   }
 }
 
@@ -460,7 +478,7 @@ void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
   for (const Target& t : r.targets) {
     if (t.exclude) continue;
     const auto& entries = V(s, t.var);
-    const bool coll = IsCollection(t.var);
+    const bool coll = t.collection;
     std::size_t begin = 0, end = entries.size();
     if (t.var == Var::kTx && !t.key.empty() && !t.key_rx) {
       const Entry* hit = TxFind(s, t.key);

@@ -44,7 +44,11 @@ void Uppercase(std::string_view in, std::string& out) {
 // Fast paths: most values have nothing a decoder would touch (no '%', no '&', no '\\', pure
 // ASCII); those are copied in one go instead of byte by byte.
 bool HasAny(std::string_view in, std::string_view chars) {
-  return in.find_first_of(chars) != std::string_view::npos;
+  // One memchr per wanted byte (string_view::find_first_of calls memchr per input byte).
+  for (char c : chars) {
+    if (!in.empty() && std::memchr(in.data(), c, in.size()) != nullptr) return true;
+  }
+  return false;
 }
 bool AllAscii(std::string_view in) {
   for (char c : in) {
