@@ -165,7 +165,7 @@ TEST_F(PipelineTest, MissingFileIsAnErrorButOthersAreScanned) {
 TEST_F(PipelineTest, CrsOnLogLinesAgreesWithWholeRequestEvaluation) {
   const std::string crs = std::string(KEIKAI_SHARED_DIR) + "/data/crs/v4.28.0";
   if (!std::filesystem::exists(crs + "/rules")) GTEST_SKIP() << "no CRS at " << crs;
-  auto rs = rules::LoadCrs(crs, 1);
+  auto rs = rules::LoadCrs(crs, 1, "", /*for_logs=*/true);
   ASSERT_TRUE(rs.ok()) << rs.status().ToString();
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"/index.html", "Mozilla/5.0 (X11; Linux x86_64) Firefox/97.0"},

@@ -47,7 +47,7 @@ setvar:tx.max_num_args=255,setvar:tx.max_file_size=64100,setvar:tx.combined_file
 }
 
 Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paranoia_level,
-                                               const std::string& cache_dir) {
+                                               const std::string& cache_dir, bool for_logs) {
   namespace fs = std::filesystem;
   if (paranoia_level < 1 || paranoia_level > 4) {
     return Status::Error("rules", "paranoia level must be 1 to 4, not " + std::to_string(paranoia_level));
@@ -75,6 +75,7 @@ Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paran
   eo.prelude = EngineBaseConfig() + "SecRuleEngine DetectionOnly\n" +
                "SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=" + pl +
                ",setvar:tx.paranoia_level=" + pl + "\"\n";
+  if (for_logs) eo.postlude = "SecRuleRemoveByTag attack-protocol\n";
   return RuleSet::Load(files, eo);
 }
 

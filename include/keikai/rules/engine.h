@@ -126,7 +126,10 @@ class Evaluator {
 // (crs-setup.conf.example or crs-setup.conf, rules/) or Debian's /usr/share/modsecurity-crs
 // (setup in /etc/modsecurity/crs). The engine runs in DetectionOnly mode with ModSecurity's
 // recommended body settings, at the given paranoia level (1-4).
+// for_logs: requests rebuilt from log lines lack most headers, so CRS's protocol rules
+// (tag attack-protocol, 920/921) would only judge the rebuilding; they are removed.
 Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paranoia_level,
-                                               const std::string& cache_dir = "");
+                                               const std::string& cache_dir = "",
+                                               bool for_logs = false);
 
 }  // namespace keikai::rules
