@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "engine_internal.h"
 #include "text.h"
@@ -637,6 +638,30 @@ struct Compiler {
       }
       return false;
     };
+    // Target signatures (see Rule::target_sig).
+    std::map<std::string, int> sigs;
+    auto sign = [&](Rule& r) {
+      if (r.is_action || r.targets.empty()) return;
+      std::string key;
+      for (const Target& t : r.targets) {
+        if (t.count || t.var == Var::kTx || t.var == Var::kMatchedVar || t.var == Var::kMatchedVarName ||
+            t.var == Var::kMatchedVars || t.var == Var::kMatchedVarsNames || t.var == Var::kIp ||
+            t.var == Var::kGlobal || t.var == Var::kSession || t.var == Var::kUser ||
+            t.var == Var::kResource || t.var == Var::kHighestSeverity ||
+            t.var == Var::kMscPcreLimitsExceeded || t.var == Var::kReqbodyProcessor ||
+            t.var == Var::kReqbodyError || t.var == Var::kReqbodyErrorMsg ||
+            t.var == Var::kReqbodyProcessorError || t.var == Var::kReqbodyProcessorErrorMsg) {
+          return;  // written while rules run: never shared
+        }
+        key += std::to_string(static_cast<int>(t.var)) + (t.exclude ? "!" : "") + ":" +
+               (t.key_rx ? "/" + t.key_rx_text + "/" : t.key) + "|";
+      }
+      r.target_sig = sigs.emplace(key, static_cast<int>(sigs.size()) + 1).first->second;
+    };
+    for (Rule& r : set.rules) {
+      sign(r);
+      for (Rule& link : r.chain) sign(link);
+    }
     for (Rule& r : set.rules) {
       r.needs_matched_vars = reads_matched(r);
       for (const Rule& link : r.chain) r.needs_matched_vars = r.needs_matched_vars || reads_matched(link);
@@ -691,10 +716,14 @@ Result<std::shared_ptr<const RuleSet>> Build(ParseResult parsed, const EngineOpt
 namespace internal {
 
 const VarInfo* FindVar(std::string_view upper_name) {
-  for (const VarInfo& v : kVars) {
-    if (v.name == upper_name) return &v;
-  }
-  return nullptr;
+  // Hashed once: macros name variables on every expansion.
+  static const auto index = [] {
+    std::unordered_map<std::string_view, const VarInfo*> m;
+    for (const VarInfo& v : kVars) m.emplace(v.name, &v);
+    return m;
+  }();
+  auto it = index.find(upper_name);
+  return it == index.end() ? nullptr : it->second;
 }
 
 std::string_view VarName(Var v) {

@@ -104,6 +104,9 @@ struct Rule {
   // Bit of this rule's regex in its transformation chain's prefilter database, -1 if the
   // regex is not prefiltered (then PCRE2 always runs).
   int pf_bit = -1;
+  // Rules whose targets are identical (and read only request data, no TX or counts) share a
+  // signature > 0, and with it one candidate list per request; 0 = resolved for each rule.
+  int target_sig = 0;
   std::vector<TransformFn> transforms;
   int transform_chain = 0;        // interned id of the transformation chain (0 = none)
   std::vector<int> transform_prefixes;  // interned id of the chain's first 1, 2, ... steps

@@ -12,6 +12,7 @@
 
 #include "engine_internal.h"
 #include "text.h"
+#include "keikai/core/hash.h"
 #include "keikai/http/body.h"
 #include "keikai/http/decode.h"
 #include "xml_text.h"
@@ -159,10 +160,21 @@ struct Evaluator::State {
   std::size_t tpool_used = 0;
   std::string t1, t2;  // transformation buffers
   std::vector<Candidate> cands;
+  // Candidate lists shared by rules with the same targets (Rule::target_sig), valid while
+  // sig_gen[sig] == cand_gen; cand_gen moves whenever the request's variables change shape.
+  std::vector<std::vector<Candidate>> sig_lists;
+  std::vector<uint32_t> sig_gen;
+  uint32_t cand_gen = 1;
+  // The last match's variable, from which MATCHED_VAR_NAME is built on first read.
+  bool name_pending = false;
+  Var pn_var = Var::kArgs;
+  bool pn_count = false, pn_coll = false;
+  std::string pn_key;
   // TX by lower-cased name, rebuilt when entries are added or removed (CRS reads TX:name in
   // hundreds of rules per request: a scan of ~70 entries each time was the engine's top cost).
-  std::unordered_map<std::string, std::size_t> tx_index;
-  std::string macro_key;  // Expand's scratch for TX names
+  FlatIndex tx_index;  // FastHash64(lower-cased name) -> entry; collisions fall back to a scan
+  std::string macro_key;   // Expand's scratch for TX names
+  std::string macro_coll;  // and for collection names
   bool tx_dirty = true;
   std::vector<std::pair<std::string, std::string>> owned;
   std::size_t owned_used = 0;
@@ -244,15 +256,32 @@ Var CollectionVar(std::string_view lower) {
 namespace {
 
 // The TX entry named lkey (lower case), through the index; nullptr if there is none.
-Entry* TxFind(Evaluator::State& s, const std::string& lkey) {
+Entry* TxFind(Evaluator::State& s, std::string_view lkey) {
   auto& tx = V(s, Var::kTx);
   if (s.tx_dirty) {
-    s.tx_index.clear();
-    for (std::size_t i = 0; i < tx.size(); ++i) s.tx_index.emplace(tx[i].lkey, i);
+    s.tx_index.Clear();
+    for (std::size_t i = 0; i < tx.size(); ++i) s.tx_index.Insert(FastHash64(tx[i].lkey), i);
     s.tx_dirty = false;
   }
-  auto it = s.tx_index.find(lkey);
-  return it == s.tx_index.end() ? nullptr : &tx[it->second];
+  const std::size_t at = s.tx_index.Find(FastHash64(lkey));
+  if (at != FlatIndex::kNone && at < tx.size() && tx[at].lkey == lkey) return &tx[at];
+  if (at == FlatIndex::kNone) return nullptr;
+  for (Entry& e : tx) {  // a hash collision (or a stale slot): the exact answer by scanning
+    if (e.lkey == lkey) return &e;
+  }
+  return nullptr;
+}
+
+// Builds MATCHED_VAR_NAME from the last match, if it has not been built yet.
+void MaterializeMatchedName(Evaluator::State& s) {
+  if (!s.name_pending) return;
+  s.name_pending = false;
+  std::string name = s.pn_count ? "&" + FullName(s.pn_var, s.pn_key, !s.pn_key.empty())
+                                : FullName(s.pn_var, s.pn_key, s.pn_coll);
+  auto& e = V(s, Var::kMatchedVarName);
+  if (e.empty()) e.push_back({});
+  e.resize(1);
+  e.front().value = std::move(name);
 }
 
 std::string Expand(Evaluator::State& s, std::string_view text) {
@@ -281,7 +310,10 @@ std::string Expand(Evaluator::State& s, std::string_view text) {
       if (const Entry* e = TxFind(s, lkey)) out += e->value;
       continue;
     }
-    const std::string coll = Upper(inner.substr(0, dot));
+    // The collection name upper-cased in a reused buffer (no allocation per macro).
+    std::string& coll = s.macro_coll;
+    coll.assign(inner.substr(0, dot));
+    for (char& c : coll) c = FoldUpper(c);
     if (coll == "RULE") {
       const Rule* r = s.current;
       if (r == nullptr) continue;
@@ -294,6 +326,7 @@ std::string Expand(Evaluator::State& s, std::string_view text) {
     }
     const VarInfo* info = FindVar(coll);
     if (info == nullptr) continue;
+    if (info->var == Var::kMatchedVarName) MaterializeMatchedName(s);
     const auto& entries = V(s, info->var);
     if (!info->collection || key.empty()) {
       if (!entries.empty()) out += entries.front().value;
@@ -343,7 +376,11 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
   const int64_t delta = sv.op == '=' ? 0 : ToInt(value);  // read before the vector may grow
   Entry* e = v == Var::kTx ? TxFind(s, name) : FindEntry(coll, name);
   if (e == nullptr) {
-    if (v == Var::kTx && !s.tx_dirty) s.tx_index.emplace(name, coll.size());
+    if (v == Var::kTx && !s.tx_dirty) {
+      // A colliding name keeps the first entry's slot; TxFind then scans for the second.
+      const uint64_t h = FastHash64(name);
+      if (s.tx_index.Find(h) == FlatIndex::kNone) s.tx_index.Insert(h, coll.size());
+    }
     coll.push_back({name, std::string(), name});
     e = &coll.back();
   }
@@ -449,7 +486,12 @@ int Own(Evaluator::State& s, std::string_view key, std::string_view value) {
   return static_cast<int>(s.owned_used++);
 }
 
-void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
+void ResolveInto(Evaluator::State& s, const Rule& r, const Rule& starter) {
+  if (s.name_pending) {
+    for (const Target& t : r.targets) {
+      if (t.var == Var::kMatchedVarName) MaterializeMatchedName(s);
+    }
+  }
   s.cands.clear();
   s.owned_used = 0;
   // The exclusions that apply to this rule (its own !targets and the ctl:ruleRemoveTarget*
@@ -520,6 +562,39 @@ void Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
       c.value = o.second;
     }
   }
+}
+
+// The candidates of r. Rules with the same targets (CRS repeats the same target list in rule
+// after rule) share one list per request, as long as no ctl:ruleRemoveTarget* names them and the
+// request's variables have not changed since (the body processor and the response add to them).
+const std::vector<Candidate>& Resolve(Evaluator::State& s, const Rule& r, const Rule& starter) {
+  if (r.target_sig <= 0) {
+    ResolveInto(s, r, starter);
+    return s.cands;
+  }
+  for (const auto& x : s.target_exclusions) {
+    bool applies = false;
+    if (x.by_tag) {
+      applies = std::find(starter.tags.begin(), starter.tags.end(), x.tag) != starter.tags.end();
+    } else {
+      for (const IdRange& id : x.ids) applies = applies || id.Contains(starter.id);
+    }
+    if (applies) {
+      ResolveInto(s, r, starter);
+      return s.cands;
+    }
+  }
+  const auto sig = static_cast<std::size_t>(r.target_sig);
+  if (s.sig_lists.size() <= sig) {
+    s.sig_lists.resize(sig + 1);
+    s.sig_gen.resize(sig + 1, 0);
+  }
+  if (s.sig_gen[sig] != s.cand_gen) {
+    ResolveInto(s, r, starter);
+    s.sig_lists[sig].assign(s.cands.begin(), s.cands.end());
+    s.sig_gen[sig] = s.cand_gen;
+  }
+  return s.sig_lists[sig];
 }
 
 uint64_t CacheKey(const Rule& r, const Candidate& c) {
@@ -602,19 +677,20 @@ struct LinkResult {
 
 void RecordMatch(Evaluator::State& s, const Rule& r, const Candidate& c, std::string_view value,
                  const MatchResult& m) {
-  const bool coll = c.index >= 0 && IsCollection(c.var);
-  std::string name = c.index < 0 ? "&" + FullName(c.var, c.key, !c.key.empty())
-                                  : FullName(c.var, c.key, coll);
-  // The two scalars are rewritten in place: they change on every match.
-  auto put = [&](Var v, std::string_view x) {
-    auto& e = V(s, v);
-    if (e.empty()) e.push_back({});
-    e.resize(1);
-    e.front().value.assign(x);
-  };
-  put(Var::kMatchedVar, value);
-  put(Var::kMatchedVarName, name);
+  // MATCHED_VAR is rewritten in place; MATCHED_VAR_NAME is built only when something reads it
+  // (most matches are CRS's own bookkeeping rules, whose names nobody reads).
+  auto& mv = V(s, Var::kMatchedVar);
+  if (mv.empty()) mv.push_back({});
+  mv.resize(1);
+  mv.front().value.assign(value);
+  s.pn_var = c.var;
+  s.pn_count = c.index < 0;
+  s.pn_coll = c.index >= 0 && IsCollection(c.var);
+  s.pn_key.assign(c.key);
+  s.name_pending = true;
   if (s.current != nullptr && s.current->needs_matched_vars) {
+    MaterializeMatchedName(s);
+    const std::string name = V(s, Var::kMatchedVarName).front().value;
     Add(s, Var::kMatchedVars, name, std::string(value));
     Add(s, Var::kMatchedVarsNames, name, name);
   }
@@ -638,12 +714,12 @@ bool EvalLink(Evaluator::State& s, const Rule& r, const Rule& starter, bool sing
     }
     return true;
   }
-  Resolve(s, r, starter);
+  const std::vector<Candidate>& cands = Resolve(s, r, starter);
   bool any = false;
   // Candidates of mutable variables (TX, ...) own their strings, so per-target setvars cannot
   // invalidate them; the others point into request data, which no action changes. The list is
   // not touched again before the next Resolve, so it is used in place (keeping its capacity).
-  for (const Candidate& c : s.cands) {
+  for (const Candidate& c : cands) {
     auto run = [&](std::string_view value) {
       MatchResult m = r.op->Match(value, s.expander, *s.scratch, r.capture);
       if (m.limit_hit) {
@@ -716,6 +792,8 @@ namespace {
 
 void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::FullRequest& q) {
   for (auto& v : s.vars) v.clear();
+  s.name_pending = false;
+  ++s.cand_gen;
   s.tx_dirty = true;
   s.tcache.Clear();
   s.key_rx_cache.Clear();
@@ -938,6 +1016,7 @@ Flow RunPhase(Evaluator::State& s, const RuleSet::Impl& set, int phase) {
     // The whole rule matched.
     static const bool trace = std::getenv("KEIKAI_RULES_TRACE") != nullptr;
     if (trace) {
+      MaterializeMatchedName(s);
       const auto& mn = V(s, Var::kMatchedVarName);
       std::fprintf(stderr, "[rules] phase %d rule %d matched %s\n", phase, r.id,
                    mn.empty() ? "" : mn.front().value.c_str());
@@ -960,6 +1039,7 @@ Flow RunPhase(Evaluator::State& s, const RuleSet::Impl& set, int phase) {
       m.severity = r.severity;
       m.tags = r.tags;
       const auto& mv = V(s, Var::kMatchedVar);
+      MaterializeMatchedName(s);
       const auto& mn = V(s, Var::kMatchedVarName);
       if (!mn.empty()) m.matched_var_name = mn.front().value;
       if (!mv.empty()) m.matched_var = mv.front().value.substr(0, kMatchedDataMax);
@@ -1033,10 +1113,12 @@ Verdict Evaluator::Evaluate(const http::FullRequest& request, const http::FullRe
   Flow f = RunPhase(s, set, 1);
   if (f == Flow::kNext && s.mode != EngineMode::kOff) {
     ProcessBody(s, set, request);
+    ++s.cand_gen;  // ARGS, FILES, XML, REQUEST_BODY may have grown
     f = RunPhase(s, set, 2);
   }
   if (response != nullptr && !v.interrupted) {
     SetupResponse(s, set, *response);
+    ++s.cand_gen;
     if (f == Flow::kNext) f = RunPhase(s, set, 3);
     if (f == Flow::kNext) f = RunPhase(s, set, 4);
     RunPhase(s, set, 5);
