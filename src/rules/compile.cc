@@ -243,8 +243,7 @@ struct Compiler {
     return -1;
   }
 
-  Status ApplyActions(const Directive& d, const std::vector<Action>& actions, Rule& r,
-                      bool chained_link) {
+  Status ApplyActions(const Directive& d, const std::vector<Action>& actions, Rule& r) {
     for (const Action& a : actions) {
       const std::string& n = a.name;
       if (n == "id") {
@@ -314,7 +313,6 @@ struct Compiler {
       // Everything else (rev, ver, maturity, accuracy, auditlog, noauditlog, expirevar,
       // initcol, setenv, setuid, setsid, sanitise*, exec, xmlns, append, prepend) concerns
       // logging, persistent storage or response handling; exec never runs anything here.
-      (void)chained_link;
     }
     return Status::Ok();
   }
@@ -351,7 +349,7 @@ struct Compiler {
     r.phase = phase;
     r.log = defaults[phase].log;
     r.transforms = defaults[phase].transforms;
-    Status st = ApplyActions(d, d.actions, r, chained_link);
+    Status st = ApplyActions(d, d.actions, r);
     if (!st.ok()) return st;
     if (chained_link) r.phase = open_chain_phase;
     // A rule without a disruptive action, or with `block`, takes its phase's default.
@@ -424,12 +422,7 @@ struct Compiler {
         const bool wants_chain = d.Find("chain") != nullptr;
         if (link) {
           open_chain->chain.push_back(std::move(rule));
-          Rule& starter = *open_chain;
-          if (!wants_chain) {
-            open_chain = nullptr;
-          } else {
-            (void)starter;
-          }
+          if (!wants_chain) open_chain = nullptr;  // the chain ends with this link
           return Status::Ok();
         }
         if (open_chain != nullptr) {
@@ -537,7 +530,7 @@ struct Compiler {
           // Replacing actions: disruptive, msg, tags and setvars take the new values.
           const int phase = r.phase;
           Rule tmp;
-          st = ApplyActions(d, d.actions, tmp, false);
+          st = ApplyActions(d, d.actions, tmp);
           if (tmp.disruptive != Disruptive::kNone) r.disruptive = tmp.disruptive;
           if (!tmp.msg.empty()) r.msg = tmp.msg;
           if (!tmp.logdata.empty()) r.logdata = tmp.logdata;
@@ -644,15 +637,7 @@ struct Compiler {
       if (r.is_action || r.targets.empty()) return;
       std::string key;
       for (const Target& t : r.targets) {
-        if (t.count || t.var == Var::kTx || t.var == Var::kMatchedVar || t.var == Var::kMatchedVarName ||
-            t.var == Var::kMatchedVars || t.var == Var::kMatchedVarsNames || t.var == Var::kIp ||
-            t.var == Var::kGlobal || t.var == Var::kSession || t.var == Var::kUser ||
-            t.var == Var::kResource || t.var == Var::kHighestSeverity ||
-            t.var == Var::kMscPcreLimitsExceeded || t.var == Var::kReqbodyProcessor ||
-            t.var == Var::kReqbodyError || t.var == Var::kReqbodyErrorMsg ||
-            t.var == Var::kReqbodyProcessorError || t.var == Var::kReqbodyProcessorErrorMsg) {
-          return;  // written while rules run: never shared
-        }
+        if (t.count || WrittenByRules(t.var) || ChangedByCtl(t.var)) return;  // never shared
         key += std::to_string(static_cast<int>(t.var)) + (t.exclude ? "!" : "") + ":" +
                (t.key_rx ? "/" + t.key_rx_text + "/" : t.key) + "|";
       }

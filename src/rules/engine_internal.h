@@ -45,6 +45,26 @@ enum class Var : uint8_t {
 };
 inline constexpr std::size_t kVarCount = static_cast<std::size_t>(Var::kCount);
 
+// Variables that rules write while they run (setvar, capture, the matched-variable
+// bookkeeping, HIGHEST_SEVERITY, the PCRE limit flag): their values are never cached or shared.
+inline bool WrittenByRules(Var v) {
+  switch (v) {
+    case Var::kTx: case Var::kMatchedVar: case Var::kMatchedVarName: case Var::kMatchedVars:
+    case Var::kMatchedVarsNames: case Var::kIp: case Var::kGlobal: case Var::kSession:
+    case Var::kUser: case Var::kResource: case Var::kHighestSeverity:
+    case Var::kMscPcreLimitsExceeded:
+      return true;
+    default:
+      return false;
+  }
+}
+// Variables a ctl action changes while rules run (ctl:requestBodyProcessor), or that the body
+// processor fills between the phases.
+inline bool ChangedByCtl(Var v) {
+  return v == Var::kReqbodyProcessor || v == Var::kReqbodyError || v == Var::kReqbodyErrorMsg ||
+         v == Var::kReqbodyProcessorError || v == Var::kReqbodyProcessorErrorMsg;
+}
+
 struct VarInfo {
   std::string_view name;
   Var var;

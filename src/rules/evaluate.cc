@@ -44,17 +44,7 @@ struct Entry {
 
 // Variables whose contents change while rules run: their values are copied into candidates and
 // never cached after transformation.
-bool Mutable(Var v) {
-  switch (v) {
-    case Var::kTx: case Var::kMatchedVar: case Var::kMatchedVarName: case Var::kMatchedVars:
-    case Var::kMatchedVarsNames: case Var::kIp: case Var::kGlobal: case Var::kSession:
-    case Var::kUser: case Var::kResource: case Var::kHighestSeverity:
-    case Var::kMscPcreLimitsExceeded:
-      return true;
-    default:
-      return false;
-  }
-}
+bool Mutable(Var v) { return WrittenByRules(v); }
 
 struct Candidate {
   Var var;
@@ -141,7 +131,6 @@ struct Evaluator::State {
   EngineMode mode = EngineMode::kOn;
   bool body_access = false;
   bool force_body_variable = false;
-  std::string body_processor;  // from ctl:requestBodyProcessor, "" if none
   std::vector<IdRange> removed_ids;
   std::vector<std::string> removed_tags;
   struct TargetExclusion {
@@ -460,7 +449,6 @@ void ExecuteCtl(Evaluator::State& s, const Ctl& c) {
       break;
     }
     case Ctl::kRequestBodyProcessor:
-      s.body_processor = c.value;
       SetScalar(s, Var::kReqbodyProcessor, c.value);
       break;
     case Ctl::kForceRequestBodyVariable:
@@ -486,6 +474,15 @@ int Own(Evaluator::State& s, std::string_view key, std::string_view value) {
   return static_cast<int>(s.owned_used++);
 }
 
+// Whether a ctl:ruleRemoveTargetById/ByTag of this request names the rule (chain starter).
+bool ExclusionApplies(const Evaluator::State::TargetExclusion& x, const Rule& starter) {
+  if (x.by_tag) return std::find(starter.tags.begin(), starter.tags.end(), x.tag) != starter.tags.end();
+  for (const IdRange& id : x.ids) {
+    if (id.Contains(starter.id)) return true;
+  }
+  return false;
+}
+
 void ResolveInto(Evaluator::State& s, const Rule& r, const Rule& starter) {
   if (s.name_pending) {
     for (const Target& t : r.targets) {
@@ -502,13 +499,7 @@ void ResolveInto(Evaluator::State& s, const Rule& r, const Rule& starter) {
     if (t.exclude) ex.push_back(&t);
   }
   for (const auto& x : s.target_exclusions) {
-    bool applies = false;
-    if (x.by_tag) {
-      applies = std::find(starter.tags.begin(), starter.tags.end(), x.tag) != starter.tags.end();
-    } else {
-      for (const IdRange& id : x.ids) applies = applies || id.Contains(starter.id);
-    }
-    if (applies) ex.push_back(&x.target);
+    if (ExclusionApplies(x, starter)) ex.push_back(&x.target);
   }
   auto excluded = [&](Var var, std::size_t index, std::string_view key, std::string_view lkey) {
     for (const Target* t : ex) {
@@ -573,13 +564,7 @@ const std::vector<Candidate>& Resolve(Evaluator::State& s, const Rule& r, const 
     return s.cands;
   }
   for (const auto& x : s.target_exclusions) {
-    bool applies = false;
-    if (x.by_tag) {
-      applies = std::find(starter.tags.begin(), starter.tags.end(), x.tag) != starter.tags.end();
-    } else {
-      for (const IdRange& id : x.ids) applies = applies || id.Contains(starter.id);
-    }
-    if (applies) {
+    if (ExclusionApplies(x, starter)) {
       ResolveInto(s, r, starter);
       return s.cands;
     }
@@ -670,10 +655,6 @@ std::string_view Transform(Evaluator::State& s, const Rule& r, const Candidate& 
   }
   return s.tpool[at];
 }
-
-struct LinkResult {
-  bool matched = false;
-};
 
 void RecordMatch(Evaluator::State& s, const Rule& r, const Candidate& c, std::string_view value,
                  const MatchResult& m) {
@@ -803,7 +784,6 @@ void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::Ful
   s.mode = set.mode;
   s.body_access = set.body_access;
   s.force_body_variable = false;
-  s.body_processor.clear();
   s.removed_ids.clear();
   s.removed_tags.clear();
   s.target_exclusions.clear();
@@ -909,13 +889,10 @@ void BodyError(Evaluator::State& s, const std::string& msg) {
 
 void ProcessBody(Evaluator::State& s, const RuleSet::Impl& set, const http::FullRequest& q) {
   const std::string* ct_header = q.Header("content-type");
-  const std::string ct = ct_header == nullptr ? std::string() : Lower(*ct_header);
-  std::string processor = s.body_processor;
-  const bool multipart = ct.rfind("multipart/form-data", 0) == 0;
-  if (processor.empty()) {
-    if (ct.rfind("application/x-www-form-urlencoded", 0) == 0) processor = "URLENCODED";
-    else if (multipart) processor = "MULTIPART";
-  }
+  // REQBODY_PROCESSOR holds the processor: chosen by Content-Type in SetupRequest, or by a
+  // rule's ctl:requestBodyProcessor since.
+  const auto& proc = V(s, Var::kReqbodyProcessor);
+  const std::string processor = proc.empty() ? std::string() : proc.front().value;
   if (!s.body_access) return;
   std::string_view body = q.body;
   const std::size_t limit = processor == "MULTIPART" ? set.body_limit
