@@ -35,7 +35,7 @@ for v in 4 3; do
   conf="$WORK/crs$v.conf"
   taskset -c "$CORE" "$DRIVER" --rules "$conf" --requests "$WORK/corpus.jsonl" --out "$WORK/m$v.jsonl" \
     > /dev/null 2> "$WORK/m$v.err" || { cat "$WORK/m$v.err" >&2; exit 1; }
-  taskset -c "$CORE" "$KEIKAI" waf-eval --rules "$conf" --requests "$WORK/corpus.jsonl" --out "$WORK/k$v.jsonl" \
+  taskset -c "$CORE" "$KEIKAI" --lang en waf-eval --rules "$conf" --requests "$WORK/corpus.jsonl" --out "$WORK/k$v.jsonl" \
     --repeat 3 2> "$WORK/k$v.err" || { cat "$WORK/k$v.err" >&2; exit 1; }
   m=$(rate "$WORK/m$v.err"); k=$(rate "$WORK/k$v.err")
   name=$([ "$v" = 4 ] && echo "CRS 4.28.0 PL1" || echo "CRS 3.3.4 PL1 ")

@@ -16,6 +16,7 @@
 #include "keikai/http/full_request.h"
 #include "keikai/rules/engine.h"
 #include "keikai/rules/ftw.h"
+#include "report/format.h"
 
 namespace keikai::cli {
 namespace {
@@ -39,6 +40,12 @@ struct WafEvalArgs {
 CrsTestArgs g_crs;
 WafEvalArgs g_waf;
 
+std::string IdList(const std::vector<int>& ids) {
+  std::string s;
+  for (int id : ids) s += (s.empty() ? "" : " ") + std::to_string(id);
+  return s;
+}
+
 void Fail(const std::string& what) {
   std::fprintf(stderr, "keikai: %s: %s\n", Tr("err.prefix"), what.c_str());
 }
@@ -50,14 +57,41 @@ int RunCrsTest(const CrsTestArgs& a) {
   o.tests_dir = a.tests;
   o.overrides_file = a.overrides;
   o.only = a.only;
-  o.verbose = a.verbose;
   o.cache_dir = DefaultCacheDir();
-  auto r = rules::RunFtw(o, std::cout);
+  auto r = rules::RunFtw(o);
   if (!r.ok()) {
     Fail(r.status().ToString());
     return 1;
   }
-  return r.value().failed <= a.max_failures && r.value().load_errors == 0 ? 0 : 3;
+  const rules::FtwSummary& sum = r.value();
+  for (const std::string& p : sum.problems) Fail(std::string(Tr("err.crs_test_file")) + ": " + p);
+  // Failures grouped by file, in the user's language; rule ids and patterns as they are.
+  for (std::size_t i = 0; i < sum.failures.size();) {
+    std::size_t j = i;
+    while (j < sum.failures.size() && sum.failures[j].file == sum.failures[i].file) ++j;
+    std::printf("%s: %s\n", sum.failures[i].file.c_str(),
+                report::ReplaceAll(Tr("msg.crs_file_failed"), "{n}", std::to_string(j - i)).c_str());
+    for (; i < j; ++i) {
+      const rules::FtwFailure& f = sum.failures[i];
+      std::string line = "  " + f.test + ":";
+      if (!f.request_error.empty()) line += std::string(" ") + Tr("msg.crs_request_error") + ": " + f.request_error;
+      if (!f.missing.empty()) line += std::string(" ") + Tr("msg.crs_missing") + " [" + IdList(f.missing) + "]";
+      if (!f.unexpected.empty()) line += std::string(" ") + Tr("msg.crs_unexpected") + " [" + IdList(f.unexpected) + "]";
+      for (const std::string& p : f.missing_patterns) line += std::string(" ") + Tr("msg.crs_missing") + " /" + p + "/";
+      for (const std::string& p : f.unexpected_patterns) line += std::string(" ") + Tr("msg.crs_unexpected") + " /" + p + "/";
+      if (a.verbose && f.request_error.empty()) line += std::string(" (") + Tr("msg.crs_matched") + ": " + IdList(f.matched) + ")";
+      std::printf("%s\n", line.c_str());
+    }
+  }
+  std::string summary = Tr("msg.crs_summary");
+  for (const auto& [k, v] : {std::pair<const char*, int>{"{passed}", sum.passed}, {"{failed}", sum.failed},
+                             {"{files}", sum.files}, {"{na}", sum.not_applicable},
+                             {"{overridden}", sum.overridden}, {"{ignored}", sum.ignored},
+                             {"{unreadable}", sum.load_errors}}) {
+    summary = report::ReplaceAll(summary, k, std::to_string(v));
+  }
+  std::printf("%s\n", summary.c_str());
+  return sum.failed <= a.max_failures && sum.load_errors == 0 ? 0 : 3;
 }
 
 double PeakRssMb() {
@@ -80,7 +114,7 @@ bool ReadCorpus(const std::string& path, std::vector<http::FullRequest>& out) {
     if (line.empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
-      Fail(path + ":" + std::to_string(n) + ": not a JSON object");
+      Fail(path + ":" + std::to_string(n) + ": " + Tr("err.corpus_line"));
       return false;
     }
     http::FullRequest r;
@@ -140,11 +174,21 @@ int RunWafEval(const WafEvalArgs& a) {
     }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-  std::fprintf(stderr, "keikai waf-eval: %zu of %zu regex rules prefiltered\n",
-               set.value()->prefiltered_rules(), set.value()->regex_rules());
-  std::fprintf(stderr, "keikai waf-eval: %zu rules loaded in %.2f s; %zu requests in %.3f s = %.0f requests/s; peak RSS %.1f MB\n",
-               set.value()->rule_count(), load_s, done, secs, secs > 0 ? static_cast<double>(done) / secs : 0.0,
-               PeakRssMb());
+  auto fill = [](std::string t, std::initializer_list<std::pair<const char*, std::string>> kv) {
+    for (const auto& [k, v] : kv) t = report::ReplaceAll(t, k, v);
+    return t;
+  };
+  std::fprintf(stderr, "keikai waf-eval: %s\n",
+               fill(Tr("msg.waf_prefiltered"), {{"{n}", std::to_string(set.value()->prefiltered_rules())},
+                                                {"{of}", std::to_string(set.value()->regex_rules())}}).c_str());
+  std::fprintf(stderr, "keikai waf-eval: %s\n",
+               fill(Tr("msg.waf_summary"),
+                    {{"{rules}", std::to_string(set.value()->rule_count())},
+                     {"{load}", report::Fixed(load_s, 2)},
+                     {"{requests}", std::to_string(done)},
+                     {"{secs}", report::Fixed(secs, 3)},
+                     {"{rate}", report::Fixed(secs > 0 ? static_cast<double>(done) / secs : 0.0, 0)},
+                     {"{rss}", report::Fixed(PeakRssMb(), 1)}}).c_str());
   return 0;
 }
 

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <ostream>
 #include <set>
 
 #include "keikai/http/full_request.h"
@@ -333,7 +332,7 @@ struct Override {
   bool ignore = false;
 };
 
-std::multimap<int, Override> LoadOverrides(const std::string& path, std::ostream& out) {
+std::multimap<int, Override> LoadOverrides(const std::string& path, std::vector<std::string>& problems) {
   std::multimap<int, Override> m;
   if (path.empty()) return m;
   try {
@@ -348,27 +347,23 @@ std::multimap<int, Override> LoadOverrides(const std::string& path, std::ostream
       m.emplace(std::atoi(Scalar(o["rule_id"]).c_str()), std::move(ov));
     }
   } catch (const std::exception& e) {
-    out << "overrides " << path << ": " << e.what() << "\n";
+    problems.push_back(path + ": " + e.what());
   }
   return m;
 }
 
-std::string IdList(const std::vector<int>& ids) {
-  std::string s;
-  for (int id : ids) s += (s.empty() ? "" : " ") + std::to_string(id);
-  return s;
-}
 
 }  // namespace
 
-Result<FtwSummary> RunFtw(const FtwOptions& o, std::ostream& out) {
+Result<FtwSummary> RunFtw(const FtwOptions& o) {
+  FtwSummary sum;
   EngineOptions eo;
   eo.prelude = o.prelude;
   eo.cache_dir = o.cache_dir;
   auto rules = RuleSet::Load(o.rule_files, eo);
   if (!rules.ok()) return rules.status();
   Evaluator ev(rules.value());
-  const auto overrides = LoadOverrides(o.overrides_file, out);
+  const auto overrides = LoadOverrides(o.overrides_file, sum.problems);
 
   std::vector<std::string> files;
   std::error_code ec;
@@ -382,7 +377,6 @@ Result<FtwSummary> RunFtw(const FtwOptions& o, std::ostream& out) {
   if (ec) return Status::Error("ftw", "cannot read test directory " + o.tests_dir + ": " + ec.message());
   std::sort(files.begin(), files.end());
 
-  FtwSummary sum;
   for (const std::string& file : files) {
     ++sum.files;
     YAML::Node doc;
@@ -390,12 +384,12 @@ Result<FtwSummary> RunFtw(const FtwOptions& o, std::ostream& out) {
       doc = YAML::LoadFile(file);
     } catch (const std::exception& e) {
       ++sum.load_errors;
-      out << file << ": cannot read: " << e.what() << "\n";
+      sum.problems.push_back(file + ": " + e.what());
       continue;
     }
     int rule_id = std::atoi(Scalar(doc["rule_id"]).c_str());
     if (rule_id == 0) rule_id = std::atoi(fs::path(file).stem().string().c_str());
-    std::vector<std::string> failures;
+    const std::string file_name = fs::path(file).filename().string();
     int index = 0;
     for (const YAML::Node& test : doc["tests"]) {
       ++index;
@@ -415,7 +409,7 @@ Result<FtwSummary> RunFtw(const FtwOptions& o, std::ostream& out) {
       }
       bool ok = true;
       bool applicable = false;
-      std::string why;
+      FtwFailure why;
       for (const YAML::Node& st0 : test["stages"]) {
         const YAML::Node st = st0["stage"] ? st0["stage"] : st0;
         Expect e = ReadExpect(ov != nullptr && ov->output ? ov->output : st["output"]);
@@ -430,7 +424,7 @@ Result<FtwSummary> RunFtw(const FtwOptions& o, std::ostream& out) {
             continue;
           }
           ok = false;
-          why = "request: " + req.status().message();
+          why.request_error = req.status().message();
           break;
         }
         if (e.response_only) continue;
@@ -450,20 +444,20 @@ Result<FtwSummary> RunFtw(const FtwOptions& o, std::ostream& out) {
           if (m.logged) lines.push_back(LogLine(m));
         }
         bool bad = false;
-        std::string regex_fail;
+        std::vector<std::string> missing_p, unexpected_p;
         for (const std::string& p : e.log_contains) {
-          if (!RegexFound(p, lines, bad)) regex_fail += " missing /" + p + "/";
+          if (!RegexFound(p, lines, bad)) missing_p.push_back(p);
         }
         for (const std::string& p : e.no_log_contains) {
-          if (RegexFound(p, lines, bad)) regex_fail += " unexpected /" + p + "/";
+          if (RegexFound(p, lines, bad)) unexpected_p.push_back(p);
         }
-        if (!missing.empty() || !unexpected.empty() || !regex_fail.empty()) {
+        if (!missing.empty() || !unexpected.empty() || !missing_p.empty() || !unexpected_p.empty()) {
           ok = false;
-          why.clear();
-          if (!missing.empty()) why += " missing [" + IdList(missing) + "]";
-          if (!unexpected.empty()) why += " unexpected [" + IdList(unexpected) + "]";
-          why += regex_fail;
-          if (o.verbose) why += " (matched: " + IdList(ids) + ")";
+          why.missing = std::move(missing);
+          why.unexpected = std::move(unexpected);
+          why.missing_patterns = std::move(missing_p);
+          why.unexpected_patterns = std::move(unexpected_p);
+          why.matched = ids;
           break;
         }
       }
@@ -477,18 +471,12 @@ Result<FtwSummary> RunFtw(const FtwOptions& o, std::ostream& out) {
         ++sum.passed;
       } else {
         ++sum.failed;
-        failures.push_back(title + ":" + why);
+        why.file = file_name;
+        why.test = title;
+        sum.failures.push_back(std::move(why));
       }
     }
-    if (!failures.empty()) {
-      out << fs::path(file).filename().string() << ": " << failures.size() << " failed\n";
-      for (const std::string& f : failures) out << "  " << f << "\n";
-    }
   }
-  out << sum.passed << " passed, " << sum.failed << " failed";
-  out << " (" << sum.files << " files; " << sum.not_applicable
-      << " tests with only response expectations not applicable; " << sum.overridden
-      << " overridden; " << sum.ignored << " ignored; " << sum.load_errors << " unreadable)\n";
   return sum;
 }
 

@@ -11,7 +11,6 @@
 // Overrides (a go-ftw overrides YAML: test_overrides with rule_id, test_ids, reason, and output
 // or expect_failure) are applied and reported with their reasons.
 
-#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -26,11 +25,23 @@ struct FtwOptions {
   std::string tests_dir;                // searched recursively for *.yaml
   std::string overrides_file;           // optional
   std::string only;                     // run only files whose name contains this
-  bool verbose = false;                 // print every failing stage with its ids
   std::string cache_dir;                // compiled prefilter databases ("" = none)
 };
 
+// Why one test failed (the first failing stage).
+struct FtwFailure {
+  std::string file;                 // the YAML file's name
+  std::string test;                 // "942100-3"
+  std::vector<int> missing;         // expected ids not logged
+  std::vector<int> unexpected;      // logged ids the test said must not be
+  std::vector<std::string> missing_patterns, unexpected_patterns;  // log regexes
+  std::vector<int> matched;         // every logged id of that stage
+  std::string request_error;        // the stage's request could not be built
+};
+
 struct FtwSummary {
+  std::vector<FtwFailure> failures;  // in file order
+  std::vector<std::string> problems; // unreadable test or override files: "path: reason"
   int passed = 0;
   int failed = 0;
   int overridden = 0;      // tests whose expectations an override changed (counted in passed/failed)
@@ -46,7 +57,8 @@ std::string EngineBaseConfig();
 // The CRS test setup (the README's rule 900005): detection only, paranoia 4, test limits.
 std::string CrsTestSetup();
 
-// Runs every test file; prints per-file failures and the final "N passed, N failed" line to out.
-Result<FtwSummary> RunFtw(const FtwOptions& options, std::ostream& out);
+// Runs every test file. The caller prints the failures and the "N passed, N failed" line
+// (keikai crs-test does, in the user's language).
+Result<FtwSummary> RunFtw(const FtwOptions& options);
 
 }  // namespace keikai::rules
