@@ -160,14 +160,21 @@ std::string EncodeData(std::string_view data) {
   return o;
 }
 
-// Builds the request go-ftw would send for one stage input.
+// go-ftw reaches the server from another host (a container), never from loopback: CRS 905100
+// exempts "GET /" from 127.0.0.1 (Apache's internal dummy connections).
+constexpr const char* kTestClient = "192.0.2.100";
+
+// Builds the request go-ftw would send for one stage input, from go-ftw's client address.
 Result<http::FullRequest> BuildRequest(const YAML::Node& in) {
   const std::string encoded = Scalar(in["encoded_request"]);
   const std::string raw = Scalar(in["raw_request"]);
   if (!encoded.empty() || !raw.empty()) {
-    return http::ParseRawRequest(encoded.empty() ? raw : Base64Decode(encoded));
+    auto parsed = http::ParseRawRequest(encoded.empty() ? raw : Base64Decode(encoded));
+    if (parsed.ok()) parsed.value().client_ip = kTestClient;
+    return parsed;
   }
   http::FullRequest r;
+  r.client_ip = kTestClient;
   r.method = Scalar(in["method"], "GET");
   r.uri = Scalar(in["uri"], "/");
   r.protocol = Scalar(in["version"], "HTTP/1.1");
@@ -415,9 +422,6 @@ Result<FtwSummary> RunFtw(const FtwOptions& o) {
         Expect e = ReadExpect(ov != nullptr && ov->output ? ov->output : st["output"]);
         IdsFromPatterns(e);
         auto req = BuildRequest(st["input"]);
-        // go-ftw reaches the server from another host (a container), never from loopback:
-        // CRS 905100 exempts "GET /" from 127.0.0.1 (Apache's internal dummy connections).
-        if (req.ok()) req.value().client_ip = "192.0.2.100";
         if (!req.ok()) {
           if (e.expect_error) {
             applicable = true;
