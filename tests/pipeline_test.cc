@@ -17,12 +17,12 @@ using keikai::testing::WriteFile;
 
 std::string Line(int i, const std::string& target = "/index.html", int status = 200,
                  const std::string& ua = "Mozilla/5.0 (X11; Linux x86_64) Firefox/97.0",
-                 const std::string& ip = "203.0.113.10") {
+                 const std::string& ip = "203.0.113.10", const std::string& referer = "-") {
   char ts[64];
   std::snprintf(ts, sizeof ts, "16/Feb/2022:%02d:%02d:%02d +0900", (i / 3600) % 24, (i / 60) % 60,
                 i % 60);
   return ip + " - - [" + ts + "] \"GET " + target + " HTTP/1.1\" " + std::to_string(status) +
-         " 512 \"-\" \"" + ua + "\"\n";
+         " 512 \"" + referer + "\" \"" + ua + "\"\n";
 }
 
 class PipelineTest : public ::testing::Test {
@@ -160,14 +160,17 @@ TEST_F(PipelineTest, MissingFileIsAnErrorButOthersAreScanned) {
   EXPECT_NE(r.first_error.find("missing.log"), std::string::npos);
 }
 
-// Log mode evaluates CRS on the request part and the client-header part of a line separately
+// Log mode evaluates CRS on the request part and each client header of a line separately
 // (and remembers each); the attack rules found must be those of evaluating the whole request.
 TEST_F(PipelineTest, CrsOnLogLinesAgreesWithWholeRequestEvaluation) {
   const std::string crs = std::string(KEIKAI_SHARED_DIR) + "/data/crs/v4.28.0";
   if (!std::filesystem::exists(crs + "/rules")) GTEST_SKIP() << "no CRS at " << crs;
   auto rs = rules::LoadCrs(crs, 1, "", /*for_logs=*/true);
   ASSERT_TRUE(rs.ok()) << rs.status().ToString();
-  const std::vector<std::pair<std::string, std::string>> cases = {
+  struct Case {
+    std::string target, ua, referer = "-";
+  };
+  const std::vector<Case> cases = {
       {"/index.html", "Mozilla/5.0 (X11; Linux x86_64) Firefox/97.0"},
       {"/item.php?id=1%27%20OR%20%271%27%3D%271", "Mozilla/5.0"},
       {"/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "Mozilla/5.0"},
@@ -179,10 +182,15 @@ TEST_F(PipelineTest, CrsOnLogLinesAgreesWithWholeRequestEvaluation) {
       {"/q?cmd=;cat%20/etc/shadow", "Mozilla/5.0 <script>alert(1)</script>"},
       {"/index.html", "Mozilla/5.0"},  // repeated parts come from the memo
       {"/item.php?id=1%27%20OR%20%271%27%3D%271", "sqlmap/1.7.2#stable (https://sqlmap.org)"},
+      {"/index.html", "Mozilla/5.0", "https://www.example.jp/?q=1' UNION SELECT password FROM users--"},
+      {"/", "Nikto/2.5.0", "https://www.example.jp/<script>alert(1)</script>"},
+      {"/index.html", "Mozilla/5.0", "https://www.example.jp/?q=1' UNION SELECT password FROM users--"},
+      {"/a.php?f=../../../../etc/passwd", "Mozilla/5.0", "https://www.example.jp/"},
   };
   std::string data;
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    data += Line(static_cast<int>(i), cases[i].first, 200, cases[i].second);
+    data += Line(static_cast<int>(i), cases[i].target, 200, cases[i].ua, "203.0.113.10",
+                 cases[i].referer);
   }
   WriteFile(dir_ / "crs.example.jp.log", data);
   rules::Evaluator whole(rs.value());
@@ -199,14 +207,15 @@ TEST_F(PipelineTest, CrsOnLogLinesAgreesWithWholeRequestEvaluation) {
     std::sort(split.begin(), split.end());
     std::sort(joint.begin(), joint.end());
     joint.erase(std::unique(joint.begin(), joint.end()), joint.end());
-    EXPECT_EQ(split, joint) << ev.req->target << " / " << ev.req->user_agent;
+    EXPECT_EQ(split, joint) << ev.req->target << " / " << ev.req->user_agent << " / "
+                            << ev.req->referer;
     ++compared;
     with_crs += split.empty() ? 0 : 1;
   };
   ScanResult r = Run({dir_ / "crs.example.jp.log"}, o);
   EXPECT_EQ(r.summary.parsed, cases.size());
-  EXPECT_GE(compared, 9);  // nearly every line but the plain page is found as an attack
-  EXPECT_GE(with_crs, 8);  // and CRS confirms nearly all of them
+  EXPECT_GE(compared, 13);  // nearly every line but the plain page is found as an attack
+  EXPECT_GE(with_crs, 12);  // and CRS confirms nearly all of them
 }
 
 TEST(SiteFromFileName, StripsRotationAndSuffixes) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <cctype>
 #include <functional>
+#include <limits>
 #include <array>
 #include <string>
 #include <unordered_map>
@@ -53,11 +54,6 @@ struct ScratchDeleter {
 };
 
 // User agents are long (~120 bytes) and hashed on every request.
-struct SvHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view v) const { return static_cast<std::size_t>(FastHash64(v)); }
-};
-
 struct PatternRef {
   uint16_t detector;
   uint32_t pattern;
@@ -90,7 +86,12 @@ struct DetectorSet::Scratch {
   std::string path, query, target, raw, ua;
   std::vector<uint8_t> seen;  // per detector, reset after each request
   // User agents repeat heavily; their hits are cached (bounded: cleared when full).
-  std::unordered_map<std::string, std::vector<Hit>, SvHash, std::equal_to<>> ua_cache;
+  std::unordered_map<std::string, std::vector<Hit>, StringViewHash, std::equal_to<>> ua_cache;
+  // So do targets (a site's pages, styles, scripts): the hits of the target fields (query,
+  // path, raw target) are cached by the raw target, found without regard to the status and
+  // filtered by it on each use (a detector's status condition covers all its patterns, so this
+  // is exact). Bounded like ua_cache.
+  std::unordered_map<std::string, std::vector<Hit>, StringViewHash, std::equal_to<>> target_cache;
   std::vector<Hit> tmp;
 };
 
@@ -203,8 +204,10 @@ struct Ctx {
   const std::vector<DetectorSpec>* specs;
   std::vector<uint8_t>* seen;
   std::vector<Hit>* out;
-  int status;
+  int status;  // kAnyStatus: status conditions are not checked
 };
+
+constexpr int kAnyStatus = std::numeric_limits<int>::min();
 
 bool StatusOk(StatusCond c, int status) {
   switch (c) {
@@ -221,7 +224,7 @@ int OnMatch(unsigned id, unsigned long long, unsigned long long, unsigned, void*
   const PatternRef& r = (*c->refs)[id];
   uint8_t& seen = (*c->seen)[r.detector];
   if (seen != 0) return 0;
-  if (!StatusOk((*c->specs)[r.detector].status, c->status)) return 0;
+  if (c->status != kAnyStatus && !StatusOk((*c->specs)[r.detector].status, c->status)) return 0;
   seen = 1;
   c->out->push_back({r.detector, r.pattern});
   return 0;
@@ -246,8 +249,8 @@ void DetectorSet::DetectField(Field f, std::string_view v, int status, Scratch& 
           s.hs.get(), OnMatch, &ctx);
 }
 
-void DetectorSet::Detect(const http::Request& req, Scratch& s, Detection& out) const {
-  out.clear();
+// The hits of the target fields, whatever the status (see target_cache).
+void DetectorSet::ScanTarget(const http::Request& req, Scratch& s, std::vector<Hit>& out) const {
   const Impl& im = *impl_;
   const std::string_view path = req.Path();
   const std::string_view query = req.Query();
@@ -257,7 +260,7 @@ void DetectorSet::Detect(const http::Request& req, Scratch& s, Detection& out) c
   } else {
     s.query.clear();
   }
-  DetectField(Field::kQuery, s.query, req.status, s, out);
+  ScanField(Field::kQuery, s.query, s, out);
   // One scan for path and target detectors: "path\ntarget". Target patterns find what they find
   // in the target line (the path line is a prefix of it, so nothing new); multi-line path
   // patterns see the end of the path at the newline.
@@ -268,12 +271,38 @@ void DetectorSet::Detect(const http::Request& req, Scratch& s, Detection& out) c
     s.target += '?';
     s.target += s.query;
   }
-  DetectField(Field::kTarget, s.target, req.status, s, out);
+  ScanField(Field::kTarget, s.target, s, out);
   // The raw target only adds information when it carries escapes.
   if (im.db[static_cast<int>(Field::kRawTarget)] &&
       req.target.find_first_of("%\\") != std::string_view::npos) {
     Lower(req.target, s.raw);
-    DetectField(Field::kRawTarget, s.raw, req.status, s, out);
+    ScanField(Field::kRawTarget, s.raw, s, out);
+  }
+}
+
+void DetectorSet::ScanField(Field f, std::string_view v, Scratch& s, std::vector<Hit>& out) const {
+  const auto& db = impl_->db[static_cast<std::size_t>(f)];
+  if (!db) return;
+  Ctx ctx{&impl_->refs, &impl_->specs, &s.seen, &out, kAnyStatus};
+  hs_scan(db.get(), v.data(), static_cast<unsigned>(std::min<std::size_t>(v.size(), 1u << 30)), 0,
+          s.hs.get(), OnMatch, &ctx);
+}
+
+void DetectorSet::Detect(const http::Request& req, Scratch& s, Detection& out) const {
+  out.clear();
+  const Impl& im = *impl_;
+  auto tt = s.target_cache.find(req.target);
+  if (tt == s.target_cache.end()) {
+    s.tmp.clear();
+    ScanTarget(req, s, s.tmp);
+    for (const Hit& h : s.tmp) s.seen[h.detector] = 0;
+    if (s.target_cache.size() >= 16384) s.target_cache.clear();
+    tt = s.target_cache.emplace(std::string(req.target), s.tmp).first;
+  }
+  for (const Hit& h : tt->second) {
+    if (!StatusOk(im.specs[h.detector].status, req.status)) continue;
+    s.seen[h.detector] = 1;
+    out.hits.push_back(h);
   }
   if (im.db[static_cast<int>(Field::kUserAgent)] && !req.user_agent.empty()) {
     if (im.ua_status_free) {

@@ -566,14 +566,36 @@ class Scanner {
     return p;
   }
 
-  // CRS on a request rebuilt from a log line. A log line has two independent parts: the request
-  // (method, target, protocol, Host) and the client's headers (User-Agent, Referer). CRS's attack
-  // rules judge one value at a time, so each part is evaluated on its own (the header part with
-  // a neutral "GET /") and remembered by its text: logs repeat both parts heavily (a site's few
-  // thousand URLs, a few hundred user agents), so most lines cost two lookups, with the key built
-  // in a reused buffer. The classes are the union; the anomaly score of the joint request is not
-  // computed in log mode. Agreement with evaluating the whole request at once is tested
-  // (pipeline_test.cc).
+  // CRS on a request rebuilt from a log line. A log line has independent parts: the request
+  // (method, target, protocol, Host) and each client header (User-Agent, Referer). CRS's attack
+  // rules judge one value at a time, so each part is evaluated on its own and remembered by its
+  // text: logs repeat every part heavily (a site's few thousand URLs, a few hundred user agents,
+  // the site's own pages as referers), so most lines cost three lookups, and a part equal to
+  // the previous line's one comparison. A header is evaluated in a neutral request ("GET /",
+  // HTTP/1.1, Host localhost): the line's own request line and Host are judged in the request
+  // part. The classes are the union; the anomaly score of the joint request is not computed in
+  // log mode. Agreement with evaluating the whole request at once is tested (pipeline_test.cc).
+  struct PartMemo {
+    std::unordered_map<std::string, RulePart, StringViewHash, std::equal_to<>> parts;
+    std::string last_key;
+    const RulePart* last = nullptr;  // node pointers stay valid until parts is cleared
+  };
+  // build(FullRequest&) fills the part's request when key is new.
+  template <class Build>
+  uint32_t MemoPart(PartMemo& m, std::string_view key, Build&& build) {
+    if (m.last == nullptr || m.last_key != key) {
+      auto it = m.parts.find(key);
+      if (it == m.parts.end()) {
+        if (m.parts.size() >= kRulePartCacheMax) m.parts.clear();  // bounded memory
+        http::FullRequest fr;
+        build(fr);
+        it = m.parts.emplace(std::string(key), EvaluatePart(fr)).first;
+      }
+      m.last = &it->second;
+      m.last_key.assign(key);
+    }
+    return Merge(*m.last);
+  }
   uint32_t RuleClasses() {
     const std::string_view method = req_.method.empty() ? std::string_view("GET") : req_.method;
     const std::string_view target = req_.target.empty() ? std::string_view("/") : req_.target;
@@ -583,42 +605,31 @@ class Scanner {
       part_key_.append(x);
       part_key_ += '\n';
     }
-    auto it = request_parts_.find(part_key_);
-    if (it == request_parts_.end()) {
-      if (request_parts_.size() >= kRulePartCacheMax) request_parts_.clear();  // bounded memory
-      http::FullRequest a;
-      a.method = std::string(method);
-      a.uri = std::string(target);
-      a.protocol = std::string(req_.protocol);
-      if (!host.empty()) a.headers.emplace_back("Host", std::string(host));
-      it = request_parts_.emplace(part_key_, EvaluatePart(a)).first;
+    uint32_t mask = MemoPart(request_parts_, part_key_, [&](http::FullRequest& fr) {
+      fr.method = std::string(method);
+      fr.uri = std::string(target);
+      fr.protocol = std::string(req_.protocol);
+      if (!host.empty()) fr.headers.emplace_back("Host", std::string(host));
+    });
+    struct Header {
+      std::string_view name, value;
+      PartMemo& memo;
+    };
+    for (const Header& h : {Header{"User-Agent", req_.user_agent, ua_parts_},
+                            Header{"Referer", req_.referer, referer_parts_}}) {
+      if (h.value.empty() || h.value == "-") continue;
+      mask |= MemoPart(h.memo, h.value, [&](http::FullRequest& fr) {
+        fr.protocol = "HTTP/1.1";
+        fr.headers.emplace_back("Host", "localhost");
+        fr.headers.emplace_back(std::string(h.name), std::string(h.value));
+      });
     }
-    uint32_t mask = Merge(it->second);
-    const bool ua = !req_.user_agent.empty() && req_.user_agent != "-";
-    const bool ref = !req_.referer.empty() && req_.referer != "-";
-    if (!ua && !ref) return mask;
-    part_key_.clear();
-    for (std::string_view x : {ua ? req_.user_agent : std::string_view(), ref ? req_.referer : std::string_view(),
-                               req_.protocol, host}) {
-      part_key_.append(x);
-      part_key_ += '\n';
-    }
-    auto jt = header_parts_.find(part_key_);
-    if (jt == header_parts_.end()) {
-      if (header_parts_.size() >= kRulePartCacheMax) header_parts_.clear();
-      http::FullRequest b;
-      b.protocol = std::string(req_.protocol);
-      if (!host.empty()) b.headers.emplace_back("Host", std::string(host));
-      if (ua) b.headers.emplace_back("User-Agent", std::string(req_.user_agent));
-      if (ref) b.headers.emplace_back("Referer", std::string(req_.referer));
-      jt = header_parts_.emplace(part_key_, EvaluatePart(b)).first;
-    }
-    return mask | Merge(jt->second);
+    return mask;
   }
 
   static constexpr std::size_t kRulePartCacheMax = 100000;
   std::unique_ptr<rules::Evaluator> rules_;
-  std::unordered_map<std::string, RulePart> request_parts_, header_parts_;
+  PartMemo request_parts_, ua_parts_, referer_parts_;
   std::string part_key_;
   std::vector<rules::RuleMatch> rule_hits_;
   std::string file_, file_site_, site_buf_;

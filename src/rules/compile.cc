@@ -371,6 +371,7 @@ struct Compiler {
     oo.base_dir = std::filesystem::path(d.file).parent_path().string();
     oo.match_limit = set.options.match_limit;
     oo.depth_limit = set.options.depth_limit;
+    oo.cache_dir = set.options.cache_dir;
     Operator op = d.op;
     op.name = Lower(op.name);
     auto c = CompileOperator(op, oo);
@@ -378,6 +379,7 @@ struct Compiler {
       return Status::Error("rules", Where(d) + ": " + c.status().message());
     }
     r.op = std::shared_ptr<CompiledOperator>(std::move(c).value());
+    r.byte_filter = r.op->byte_filter();
     r.op_name = op.name;
     r.op_arg = op.argument;
     r.op_negated = op.negated;

@@ -128,6 +128,7 @@ constexpr std::size_t kMatchedDataMax = 200;
 struct Evaluator::State {
   std::unique_ptr<OperatorScratch, void (*)(OperatorScratch*)> scratch{NewOperatorScratch()};
   std::vector<Entry> vars[kVarCount];
+  std::vector<Entry> spare;  // entries of earlier requests, reused by NewEntry
   EngineMode mode = EngineMode::kOn;
   bool body_access = false;
   bool force_body_variable = false;
@@ -179,6 +180,9 @@ struct Evaluator::State {
   hs_scratch_t* hs = nullptr;
   FlatIndex pf_offset;
   std::vector<uint64_t> pf_pool;
+  // The set of bytes of each cacheable transformed value (by CacheKey), for ByteFilter.
+  FlatIndex bytes_index;
+  std::vector<std::array<uint64_t, 4>> bytes_pool;
   ~State() {
     if (hs != nullptr) hs_free_scratch(hs);
   }
@@ -188,15 +192,39 @@ namespace {
 
 std::vector<Entry>& V(Evaluator::State& s, Var v) { return s.vars[static_cast<std::size_t>(v)]; }
 
-void SetScalar(Evaluator::State& s, Var v, std::string value) {
-  auto& e = V(s, v);
-  e.clear();
-  e.push_back({std::string(), std::move(value), std::string()});
+// Entries of the previous requests are recycled (see Evaluator::State::spare): assigning into
+// one keeps its strings' capacity, so a request's variables cost no allocation once the
+// evaluator has seen requests of that size.
+Entry& NewEntry(Evaluator::State& s, std::vector<Entry>& vec) {
+  if (s.spare.empty()) return vec.emplace_back();
+  vec.push_back(std::move(s.spare.back()));
+  s.spare.pop_back();
+  return vec.back();
 }
 
-void Add(Evaluator::State& s, Var v, std::string key, std::string value) {
-  std::string l = Lower(key);
-  V(s, v).push_back({std::move(key), std::move(value), std::move(l)});
+void Recycle(Evaluator::State& s, std::vector<Entry>& vec) {
+  for (Entry& e : vec) s.spare.push_back(std::move(e));
+  vec.clear();
+}
+
+void SetScalar(Evaluator::State& s, Var v, std::string_view value) {
+  auto& vec = V(s, v);
+  if (vec.size() != 1) {
+    Recycle(s, vec);
+    NewEntry(s, vec);
+  }
+  Entry& e = vec.front();
+  e.key.clear();
+  e.lkey.clear();
+  e.value.assign(value);
+}
+
+void Add(Evaluator::State& s, Var v, std::string_view key, std::string_view value) {
+  Entry& e = NewEntry(s, V(s, v));
+  e.key.assign(key);
+  e.value.assign(value);
+  e.lkey.resize(key.size());
+  for (std::size_t i = 0; i < key.size(); ++i) e.lkey[i] = FoldLower(key[i]);
 }
 
 std::string FullName(Var v, std::string_view key, bool collection) {
@@ -370,8 +398,10 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
       const uint64_t h = FastHash64(name);
       if (s.tx_index.Find(h) == FlatIndex::kNone) s.tx_index.Insert(h, coll.size());
     }
-    coll.push_back({name, std::string(), name});
-    e = &coll.back();
+    e = &NewEntry(s, coll);
+    e->key.assign(name);
+    e->value.clear();
+    e->lkey.assign(name);
   }
   if (!sv.has_value) {
     e->value = "1";  // setvar:tx.flag with no value sets it, as ModSecurity does
@@ -616,6 +646,42 @@ bool PrefilterRejects(Evaluator::State& s, const Rule& r, const Candidate& c, st
   return (word & (uint64_t{1} << (r.pf_bit % 64))) == 0;
 }
 
+std::array<uint64_t, 4> BytesOf(std::string_view v) {
+  std::array<uint64_t, 4> set{};
+  for (const char ch : v) {
+    const auto b = static_cast<unsigned char>(ch);
+    set[b >> 6] |= uint64_t{1} << (b & 63);
+  }
+  return set;
+}
+
+bool Intersects(const std::array<uint64_t, 4>& a, const uint64_t (&b)[4]) {
+  return ((a[0] & b[0]) | (a[1] & b[1]) | (a[2] & b[2]) | (a[3] & b[3])) != 0;
+}
+
+// True when the operator's ByteFilter proves it cannot match tv (no need to call it).
+bool ByteFilterRejects(Evaluator::State& s, const ByteFilter& f, const Rule& r, const Candidate& c,
+                       std::string_view tv) {
+  if (tv.size() < f.min_length) return true;
+  if (!f.has_first && !f.has_required) return false;
+  std::array<uint64_t, 4> local;
+  const std::array<uint64_t, 4>* bytes = &local;
+  if (Cacheable(c)) {
+    const uint64_t key = CacheKey(r, c);
+    std::size_t at = s.bytes_index.Find(key);
+    if (at == FlatIndex::kNone) {
+      at = s.bytes_pool.size();
+      s.bytes_pool.push_back(BytesOf(tv));
+      s.bytes_index.Insert(key, at);
+    }
+    bytes = &s.bytes_pool[at];
+  } else {
+    local = BytesOf(tv);
+  }
+  return (f.has_first && !Intersects(*bytes, f.first)) ||
+         (f.has_required && !Intersects(*bytes, f.required));
+}
+
 // Applies the rule's transformations to value; returns a view valid until the next call.
 std::string_view Transform(Evaluator::State& s, const Rule& r, const Candidate& c) {
   if (r.transforms.empty()) return c.value;
@@ -733,6 +799,9 @@ bool EvalLink(Evaluator::State& s, const Rule& r, const Rule& starter, bool sing
       }
     } else {
       const std::string_view tv = Transform(s, r, c);
+      if (r.byte_filter != nullptr && !r.op_negated && ByteFilterRejects(s, *r.byte_filter, r, c, tv)) {
+        continue;
+      }
       if (!PrefilterRejects(s, r, c, tv) && run(tv)) matched();
     }
   }
@@ -772,7 +841,7 @@ std::vector<int> Verdict::LoggedIds() const {
 namespace {
 
 void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::FullRequest& q) {
-  for (auto& v : s.vars) v.clear();
+  for (auto& v : s.vars) Recycle(s, v);
   s.name_pending = false;
   ++s.cand_gen;
   s.tx_dirty = true;
@@ -781,6 +850,8 @@ void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::Ful
   s.tpool_used = 0;
   s.pf_offset.Clear();
   s.pf_pool.clear();
+  s.bytes_index.Clear();
+  s.bytes_pool.clear();
   s.mode = set.mode;
   s.body_access = set.body_access;
   s.force_body_variable = false;
@@ -1034,12 +1105,12 @@ Flow RunPhase(Evaluator::State& s, const RuleSet::Impl& set, int phase) {
       s.verdict->interrupting_rule = r.id;
       return Flow::kStopAll;
     }
-    std::string skip_after = r.skip_after;
+    const std::string* skip_after = &r.skip_after;
     for (const Rule& link : r.chain) {
-      if (skip_after.empty()) skip_after = link.skip_after;
+      if (skip_after->empty()) skip_after = &link.skip_after;
     }
-    if (!skip_after.empty()) {
-      auto it = set.marker_pos[phase].find(skip_after);
+    if (!skip_after->empty()) {
+      auto it = set.marker_pos[phase].find(*skip_after);
       i = it == set.marker_pos[phase].end() ? steps.size() : std::max(i, it->second);
     } else if (r.skip > 0) {
       for (int n = 0; n < r.skip && i < steps.size(); ++i) {

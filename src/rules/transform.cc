@@ -386,22 +386,19 @@ void RemoveCommentsChar(std::string_view in, std::string& out) {
   }
 }
 
+// Segments are views into in (a segment holds no separator, so treating '\\' as one for the
+// Windows variant gives the same text as converting it first); nothing is allocated per call.
 void NormalizePathImpl(std::string_view in, std::string& out, bool win) {
-  std::string s(in);
-  if (win) {
-    for (char& c : s) {
-      if (c == '\\') c = '/';
-    }
-  }
-  const bool absolute = !s.empty() && s[0] == '/';
-  const bool trailing = !s.empty() && s.back() == '/';
-  std::vector<std::string> parts;
+  const auto sep = [win](char c) { return c == '/' || (win && c == '\\'); };
+  const bool absolute = !in.empty() && sep(in.front());
+  const bool trailing = !in.empty() && sep(in.back());
+  thread_local std::vector<std::string_view> parts;
+  parts.clear();
   std::size_t pos = 0;
-  bool dotdot_prefix = false;
-  while (pos <= s.size()) {
-    std::size_t slash = s.find('/', pos);
-    if (slash == std::string::npos) slash = s.size();
-    const std::string seg = s.substr(pos, slash - pos);
+  while (pos <= in.size()) {
+    std::size_t end = pos;
+    while (end < in.size() && !sep(in[end])) ++end;
+    const std::string_view seg = in.substr(pos, end - pos);
     if (seg.empty() || seg == ".") {
       // skip
     } else if (seg == "..") {
@@ -409,16 +406,14 @@ void NormalizePathImpl(std::string_view in, std::string& out, bool win) {
         parts.pop_back();
       } else if (!absolute) {
         parts.push_back(seg);
-        dotdot_prefix = true;
       }
     } else {
       parts.push_back(seg);
     }
-    if (slash == s.size()) break;
-    pos = slash + 1;
+    if (end == in.size()) break;
+    pos = end + 1;
   }
-  (void)dotdot_prefix;
-  out = absolute ? "/" : "";
+  out.assign(absolute ? "/" : "");
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) out += '/';
     out += parts[i];

@@ -4,6 +4,7 @@
 //  - Fnv1a64: byte-wise and stable across platforms, for keys that are stored (file identities,
 //    cache file names) and must never change between versions.
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -55,5 +56,12 @@ inline bool ParseDecimal(std::string_view s, int64_t& out) {
   out = v;
   return true;
 }
+
+// Hash for unordered containers keyed by std::string that are looked up with string_views
+// (with std::equal_to<>), so a lookup builds no string.
+struct StringViewHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view v) const { return static_cast<std::size_t>(FastHash64(v)); }
+};
 
 }  // namespace keikai

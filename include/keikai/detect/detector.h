@@ -120,6 +120,8 @@ class DetectorSet {
 
  private:
   DetectorSet();
+  void ScanTarget(const http::Request& req, Scratch& s, std::vector<Hit>& out) const;
+  void ScanField(Field f, std::string_view v, Scratch& s, std::vector<Hit>& out) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

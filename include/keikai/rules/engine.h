@@ -43,7 +43,8 @@ struct EngineOptions {
   // one pass per value, and PCRE2 runs only for the rules whose prefilter matched. Off by
   // default: on CRS it costs more than it saves (docs/rules-engine.md has the measurement).
   bool prefilter = false;
-  // Where compiled prefilter databases are kept between runs ("" = compile every time).
+  // Where compiled Vectorscan databases (@pm phrase lists, the prefilter) are kept between runs
+  // ("" = compile every time).
   std::string cache_dir;
 };
 

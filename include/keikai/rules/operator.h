@@ -13,6 +13,7 @@
 // Thread-safety: a compiled operator is immutable and may be shared; each thread passes its
 // own scratch (OperatorScratch).
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -37,18 +38,35 @@ using MacroExpander = std::function<std::string(std::string_view)>;
 struct OperatorScratch;
 std::unique_ptr<OperatorScratch, void (*)(OperatorScratch*)> NewOperatorScratch();
 
+// What a value must hold for an operator to be able to match it, so the evaluator can skip the
+// call on values that lack it. For a regex it is what PCRE2 itself checks before matching (its
+// minimum length, the bytes a match can start with, a byte every match contains), with both
+// cases of a letter: a value that fails it gets no match, and no limit hit, from PCRE2 too. The
+// evaluator tests it against a value's set of bytes, computed once per transformed value and
+// shared by every rule that reads it.
+struct ByteFilter {
+  std::size_t min_length = 0;
+  bool has_first = false;  // first: some byte of the value must be in this set
+  uint64_t first[4] = {};
+  bool has_required = false;  // required: likewise
+  uint64_t required[4] = {};
+};
+
 class CompiledOperator {
  public:
   virtual ~CompiledOperator() = default;
   // Matches value (already transformed). want_captures fills MatchResult::captures.
   virtual MatchResult Match(std::string_view value, const MacroExpander& expand,
                             OperatorScratch& scratch, bool want_captures) const = 0;
+  // nullptr when the operator can match any value.
+  virtual const ByteFilter* byte_filter() const { return nullptr; }
 };
 
 struct OperatorOptions {
   std::string base_dir;          // where @pmFromFile / @ipMatchFromFile files are looked up
   uint32_t match_limit = 100000; // PCRE2 match limit (backtracking steps)
   uint32_t depth_limit = 10000;  // PCRE2 depth limit
+  std::string cache_dir;         // compiled @pm databases kept here between runs ("" = none)
 };
 
 // Names keikai implements (without '@'), for documentation and tests.
