@@ -94,6 +94,17 @@ TEST_F(DetectTest, ProbingDependsOnStatusForAdminInterfaces) {
   EXPECT_EQ(Classes("/backup.sql", "Mozilla/5.0", 404), "probe");
 }
 
+// Target hits are cached by target whatever the status and filtered by it on each use: the
+// same target must give each status its own answer, in any order.
+TEST_F(DetectTest, CachedTargetsStillDependOnTheStatus) {
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(Classes("/administrator/", "Mozilla/5.0", 404), "probe");
+    EXPECT_EQ(Classes("/administrator/", "Mozilla/5.0", 200), "");
+    EXPECT_EQ(Classes("/administrator/", "Mozilla/5.0", 401), "");
+    EXPECT_EQ(Classes("/administrator/", "Mozilla/5.0", 403), "probe");
+  }
+}
+
 TEST_F(DetectTest, AttackClasses) {
   EXPECT_EQ(Classes("/wp-content/plugins/x/c99.php", "Mozilla/5.0", 404), "backdoor");
   EXPECT_EQ(Classes("/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php", "Mozilla/5.0", 404),

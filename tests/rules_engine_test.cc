@@ -265,6 +265,25 @@ SecRule REQUEST_FILENAME "@rx \.php$" "id:4,phase:1,pass,log"
   EXPECT_EQ(ea.Evaluate(Get("/x.php?q=1%20UNION%20%20select")).LoggedIds(), (std::vector<int>{1, 4}));
 }
 
+// Regexes are not run on values their byte filter rules out; verdicts must not change for it,
+// negated operators included (they are never filtered), and a value shared by several rules
+// (one byte set per transformed value) must be judged by each.
+TEST(RulesEngine, ByteFilterSkipsOnlyWhatCannotMatch) {
+  auto rs = Rules(R"X(
+SecRule ARGS "@rx (?i)eval\s*\(" "id:1,phase:2,pass,log,t:none,t:urlDecodeUni"
+SecRule ARGS "!@rx \(" "id:2,phase:2,pass,log,t:none,t:urlDecodeUni"
+SecRule ARGS "@rx (?i)^script" "id:3,phase:2,pass,log,t:none,t:urlDecodeUni"
+SecRule ARGS "@rx ..........." "id:4,phase:2,pass,log,t:none"
+SecRule TX:v "@rx \(" "id:5,phase:2,pass,log,t:none"
+SecAction "id:6,phase:1,pass,nolog,setvar:tx.v=a(b"
+)X");
+  EXPECT_EQ(Ids(rs, Get("/?a=EVAL%20(x)")), (std::vector<int>{1, 5}));
+  EXPECT_EQ(Ids(rs, Get("/?a=evalx")), (std::vector<int>{2, 5}));
+  EXPECT_EQ(Ids(rs, Get("/?a=Script")), (std::vector<int>{2, 3, 5}));
+  EXPECT_EQ(Ids(rs, Get("/?a=12345678901")), (std::vector<int>{2, 4, 5}));
+  EXPECT_EQ(Ids(rs, Get("/?a=1234567890")), (std::vector<int>{2, 5}));
+}
+
 TEST(RawRequest, ParsesWireFormatLeniently) {
   auto r = http::ParseRawRequest(
       "\r\nPOST /a?b=1 HTTP/1.1\r\nHost: x\r\nbroken line\nX-Y:  z \r\n\r\nbody\r\nmore");

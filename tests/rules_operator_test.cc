@@ -30,6 +30,35 @@ class OperatorTest : public ::testing::Test {
   std::unique_ptr<OperatorScratch, void (*)(OperatorScratch*)> scratch_ = NewOperatorScratch();
 };
 
+// The byte filter holds what PCRE2 itself requires; the evaluator skips values that lack it.
+TEST_F(OperatorTest, RegexByteFilterIsWhatEveryMatchNeeds) {
+  auto filter_of = [](const std::string& text) -> std::unique_ptr<CompiledOperator> {
+    auto op = ParseOperator(text);
+    EXPECT_TRUE(op.ok());
+    auto c = CompileOperator(op.value(), OperatorOptions{});
+    EXPECT_TRUE(c.ok());
+    return std::move(c).value();
+  };
+  auto has = [](const uint64_t (&set)[4], unsigned char b) { return (set[b / 64] >> (b % 64)) & 1; };
+  auto call = filter_of("@rx (?i)eval\\s*\\(");
+  const ByteFilter* f = call->byte_filter();
+  ASSERT_NE(f, nullptr);
+  EXPECT_GE(f->min_length, 5u);
+  ASSERT_TRUE(f->has_first);  // caseless: both cases of the first letter
+  EXPECT_TRUE(has(f->first, 'e'));
+  EXPECT_TRUE(has(f->first, 'E'));
+  EXPECT_FALSE(has(f->first, 'x'));
+  ASSERT_TRUE(f->has_required);  // the '(' every match ends with
+  EXPECT_TRUE(has(f->required, '('));
+  auto set = filter_of("@rx [<>]");
+  ASSERT_NE(set->byte_filter(), nullptr);
+  EXPECT_TRUE(has(set->byte_filter()->first, '<'));
+  EXPECT_FALSE(has(set->byte_filter()->first, 'a'));
+  // A regex that can match the empty string at any place can match anything.
+  EXPECT_EQ(filter_of("@rx x*")->byte_filter(), nullptr);
+  EXPECT_EQ(filter_of("@streq a")->byte_filter(), nullptr);
+}
+
 TEST_F(OperatorTest, Regex) {
   EXPECT_TRUE(Run("@rx (?i)union\\s+select", "1 UNION  SELECT x").matched);
   EXPECT_FALSE(Run("@rx ^abc$", "xabc").matched);

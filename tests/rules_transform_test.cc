@@ -41,6 +41,13 @@ TEST(Transform, Normalisers) {
   EXPECT_EQ(T("removeCommentsChar", "un/**/ion--#sel"), "unionsel");
   EXPECT_EQ(T("normalizePath", "/a/./b/../../../etc//passwd"), "/etc/passwd");
   EXPECT_EQ(T("normalizePathWin", "..\\..\\windows\\win.ini"), "../../windows/win.ini");
+  EXPECT_EQ(T("normalizePath", ""), "");
+  EXPECT_EQ(T("normalizePath", "/"), "/");
+  EXPECT_EQ(T("normalizePath", "a/b/../../.."), "..");
+  EXPECT_EQ(T("normalizePath", "//a//b/"), "/a/b/");
+  EXPECT_EQ(T("normalizePath", "/../x/./"), "/x/");
+  EXPECT_EQ(T("normalizePathWin", "\\a\\.\\b\\"), "/a/b/");
+  EXPECT_EQ(T("normalizePath", "a\\b"), "a\\b");  // a backslash is data unless Win
   EXPECT_EQ(T("trim", "  x  "), "x");
   EXPECT_EQ(T("length", "abcd"), "4");
 }
