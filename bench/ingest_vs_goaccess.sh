@@ -52,7 +52,7 @@ read -r KN_T KN_M < <(measure "$((RUNS * 3))" bash -c "rm -f '$WORK'/k4.db*; exe
 CRS_DIR=${KEIKAI_CRS_DIR:-$(dirname "$0")/../../shared/data/crs/v4.28.0}
 KR_T=""
 if [ -d "$CRS_DIR/rules" ]; then
-  read -r KR_T KR_M < <(measure "$RUNS" bash -c "rm -f '$WORK'/k5.db*; exec '$KEIKAI' scan --crs '$CRS_DIR' --db '$WORK/k5.db' --no-progress --format json -o '$WORK/k5.json' --site bench '$WORK/bench.log'")
+  read -r KR_T KR_M < <(measure "$((RUNS * 3))" bash -c "rm -f '$WORK'/k5.db*; exec '$KEIKAI' scan --crs '$CRS_DIR' --db '$WORK/k5.db' --no-progress --format json -o '$WORK/k5.json' --site bench '$WORK/bench.log'")
 fi
 
 # Cold start: an empty cache directory, so the detector patterns are compiled and the geo table

@@ -195,15 +195,31 @@ std::vector<Entry>& V(Evaluator::State& s, Var v) { return s.vars[static_cast<st
 // Entries of the previous requests are recycled (see Evaluator::State::spare): assigning into
 // one keeps its strings' capacity, so a request's variables cost no allocation once the
 // evaluator has seen requests of that size.
+// The entry comes back empty (its strings keep their capacity).
 Entry& NewEntry(Evaluator::State& s, std::vector<Entry>& vec) {
   if (s.spare.empty()) return vec.emplace_back();
   vec.push_back(std::move(s.spare.back()));
   s.spare.pop_back();
-  return vec.back();
+  Entry& e = vec.back();
+  e.key.clear();
+  e.value.clear();
+  e.lkey.clear();
+  return e;
 }
 
+// Bounded: at most kMaxSpare entries are kept, none holding a string larger than
+// kMaxSpareBytes (a large body is not kept alive for the evaluator's lifetime).
+constexpr std::size_t kMaxSpare = 4096, kMaxSpareBytes = 16384;
+
 void Recycle(Evaluator::State& s, std::vector<Entry>& vec) {
-  for (Entry& e : vec) s.spare.push_back(std::move(e));
+  for (Entry& e : vec) {
+    if (s.spare.size() >= kMaxSpare) break;
+    if (e.key.capacity() > kMaxSpareBytes || e.value.capacity() > kMaxSpareBytes ||
+        e.lkey.capacity() > kMaxSpareBytes) {
+      continue;
+    }
+    s.spare.push_back(std::move(e));
+  }
   vec.clear();
 }
 
@@ -296,7 +312,7 @@ void MaterializeMatchedName(Evaluator::State& s) {
   std::string name = s.pn_count ? "&" + FullName(s.pn_var, s.pn_key, !s.pn_key.empty())
                                 : FullName(s.pn_var, s.pn_key, s.pn_coll);
   auto& e = V(s, Var::kMatchedVarName);
-  if (e.empty()) e.push_back({});
+  if (e.empty()) NewEntry(s, e);
   e.resize(1);
   e.front().value = std::move(name);
 }
@@ -727,7 +743,7 @@ void RecordMatch(Evaluator::State& s, const Rule& r, const Candidate& c, std::st
   // MATCHED_VAR is rewritten in place; MATCHED_VAR_NAME is built only when something reads it
   // (most matches are CRS's own bookkeeping rules, whose names nobody reads).
   auto& mv = V(s, Var::kMatchedVar);
-  if (mv.empty()) mv.push_back({});
+  if (mv.empty()) NewEntry(s, mv);
   mv.resize(1);
   mv.front().value.assign(value);
   s.pn_var = c.var;
