@@ -81,5 +81,44 @@ TEST(Body, MultipartIrregularitiesAreFlagged) {
   EXPECT_TRUE(ParseMultipart("x", "multipart/form-data").error);  // no boundary
 }
 
+// Hostile bodies within the size limits: what is kept is bounded by the limits, not by what the
+// body repeats.
+TEST(Body, HostileBodiesStayWithinTheLimits) {
+  BodyLimits lim;
+  lim.max_args = 100;
+  // A long key over a long array: every leaf's name carries the key.
+  std::string json = "{\"" + std::string(100000, 'k') + "\":[";
+  for (int i = 0; i < 5000; ++i) json += i ? ",0" : "0";
+  json += "]}";
+  auto j = ParseJson(json, lim);
+  ASSERT_FALSE(j.error) << j.error_message;
+  EXPECT_EQ(j.args.size(), 100u);
+  EXPECT_TRUE(j.args_truncated);
+  EXPECT_EQ(j.args.back().name, "json." + std::string(100000, 'k') + ".99");
+  // Deep nesting under a long key stays an error, named.
+  std::string deep;
+  for (int i = 0; i < 600; ++i) deep += "{\"" + std::string(1000, 'd') + "\":";
+  EXPECT_TRUE(ParseJson(deep).error);
+  // Multipart: many parts, many header lines, a file of a million bare lines.
+  lim.max_parts = 3;
+  std::string mp;
+  for (int i = 0; i < 10; ++i) {
+    mp += "--B\r\nContent-Disposition: form-data; name=\"p" + std::to_string(i) + "\"\r\n";
+    for (int h = 0; h < 20; ++h) mp += "X-H: " + std::to_string(h) + "\r\n";
+    mp += "\r\nv\r\n";
+  }
+  mp += "--B--\r\n";
+  auto m = ParseMultipart(mp, "multipart/form-data; boundary=B", lim);
+  EXPECT_TRUE(m.multipart.file_limit_exceeded);
+  EXPECT_EQ(m.args.size(), 3u);
+  EXPECT_LE(m.part_headers.size(), 24u);
+  const std::string file = "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\n" +
+                           std::string(1000000, '\n') + "\r\n--B--\r\n";
+  auto f = ParseMultipart(file, "multipart/form-data; boundary=B");
+  ASSERT_EQ(f.files.size(), 1u);
+  EXPECT_EQ(f.files[0].size, 1000000u);
+  EXPECT_FALSE(f.multipart.lf_line);  // bare LFs inside file content are not an irregularity
+}
+
 }  // namespace
 }  // namespace keikai::http

@@ -4,6 +4,7 @@
 
 #include "keikai/http/full_request.h"
 #include "keikai/rules/engine.h"
+#include "keikai/rules/ftw.h"
 #include "rules/xml_text.h"
 
 namespace keikai::rules {
@@ -284,6 +285,30 @@ SecAction "id:6,phase:1,pass,nolog,setvar:tx.v=a(b"
   EXPECT_EQ(Ids(rs, Get("/?a=1234567890")), (std::vector<int>{2, 5}));
 }
 
+// A test file that is not YAML, or YAML of another shape, is that file's load error; the
+// runner goes on.
+TEST(FtwRunner, HostileTestFilesAreLoadErrorsNotCrashes) {
+  auto rs = Rules(R"X(SecRule ARGS "@rx attack" "id:1,phase:2,pass,log,msg:'x'")X");
+  Evaluator ev(rs);
+  FtwSummary sum;
+  RunFtwDocument("tests: [x, {stages: 3}]\nrule_id: {a: b}\n", "shape.yaml", ev, sum);
+  RunFtwDocument("just text", "plain.yaml", ev, sum);
+  RunFtwDocument("{{{", "broken.yaml", ev, sum);
+  RunFtwDocument(R"Y(rule_id: 1
+tests:
+  - test_id: 1
+    stages:
+      - input: {method: GET, uri: "/?a=attack", headers: {Host: localhost}}
+        output: {log: {expect_ids: [1]}}
+)Y", "good.yaml", ev, sum);
+  EXPECT_EQ(sum.files, 4);
+  EXPECT_EQ(sum.load_errors, 3);
+  ASSERT_EQ(sum.problems.size(), 3u);
+  EXPECT_EQ(sum.problems[0].rfind("shape.yaml: ", 0), 0u) << sum.problems[0];
+  EXPECT_EQ(sum.passed, 1);
+  EXPECT_EQ(sum.failed, 0);
+}
+
 TEST(RawRequest, ParsesWireFormatLeniently) {
   auto r = http::ParseRawRequest(
       "\r\nPOST /a?b=1 HTTP/1.1\r\nHost: x\r\nbroken line\nX-Y:  z \r\n\r\nbody\r\nmore");
@@ -315,6 +340,10 @@ TEST(XmlText, TextAttributesAndErrors) {
   std::string deep;
   for (int i = 0; i < 300; ++i) deep += "<a>";
   EXPECT_FALSE(ExtractXmlText(deep).ok);  // depth is capped
+  // A run of '&' (each one a would-be reference) is kept as text, in one pass.
+  XmlText amps = ExtractXmlText("<a>&lt;" + std::string(128 * 1024, '&') + "</a>");
+  ASSERT_TRUE(amps.ok) << amps.error;
+  EXPECT_TRUE(amps.text == "<" + std::string(128 * 1024, '&'));
 }
 
 }  // namespace

@@ -164,6 +164,10 @@ TEST(Injection, LongAndHostileInputsStayBounded) {
   EXPECT_FALSE(DetectXss(tags).detected);
   std::string lt(100000, '<');
   EXPECT_FALSE(DetectXss(lt).detected);
+  std::string nested;  // each "<" opens a would-be tag name that used to run to the end
+  for (int i = 0; i < 32000; ++i) nested += "<a";
+  EXPECT_FALSE(DetectXss(nested).detected);
+  EXPECT_TRUE(DetectXss(nested + "<script>").detected);
   std::string nul("\0<script>", 9);
   EXPECT_TRUE(DetectXss(nul).detected);
   // An attack after a long run of prose words still falls in a later window.

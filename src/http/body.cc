@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "keikai/core/ascii.h"
 #include "keikai/http/decode.h"
 
 namespace keikai::http {
@@ -18,23 +19,19 @@ void Add(ParsedBody& b, const BodyLimits& lim, std::string name, std::string val
   b.args.push_back({std::move(name), std::move(value)});
 }
 
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
-
 // A JSON SAX handler that names leaves by their path and bounds the depth.
 class JsonArgs : public nlohmann::json_sax<nlohmann::json> {
  public:
-  JsonArgs(ParsedBody& b, const BodyLimits& lim) : b_(b), lim_(lim) { path_.push_back({"json", false, 0}); }
+  JsonArgs(ParsedBody& b, const BodyLimits& lim) : b_(b), lim_(lim), name_("json") {
+    path_.push_back({name_.size(), false, 0});
+  }
 
   bool null() override { return Leaf(""); }
   bool boolean(bool v) override { return Leaf(v ? "true" : "false"); }
   bool number_integer(number_integer_t v) override { return Leaf(std::to_string(v)); }
   bool number_unsigned(number_unsigned_t v) override { return Leaf(std::to_string(v)); }
   bool number_float(number_float_t, const string_t& s) override { return Leaf(s); }
-  bool string(string_t& v) override { return Leaf(v); }
+  bool string(string_t& v) override { return Leaf(std::move(v)); }
   bool binary(binary_t&) override { return Leaf(""); }
   bool start_object(std::size_t) override { return Push(false); }
   bool key(string_t& k) override {
@@ -51,21 +48,37 @@ class JsonArgs : public nlohmann::json_sax<nlohmann::json> {
   }
 
  private:
+  // The names of all open levels are prefixes of one string (name_), so a deep or long-keyed
+  // document costs its own size, not its size per level.
   struct Level {
-    std::string name;
+    std::size_t len;  // of this level's name in name_
     bool array;
     std::size_t index;
   };
 
-  std::string ChildName() {
+  // Sets name_ to the name of the next child of the innermost level.
+  void ChildName() {
     Level& top = path_.back();
-    if (top.array) return top.name + "." + std::to_string(top.index++);
-    return top.name + "." + key_;
+    name_.resize(top.len);
+    name_ += '.';
+    if (top.array) {
+      name_ += std::to_string(top.index++);
+    } else {
+      name_ += key_;
+    }
   }
   bool Leaf(std::string v) {
+    if (b_.args.size() >= lim_.max_args) {  // no name is built for what is not kept
+      b_.args_truncated = true;
+      return true;
+    }
     // A bare scalar at the top level is an argument named "json".
-    const std::string name = path_.size() == 1 && !in_container_ ? "json" : ChildName();
-    Add(b_, lim_, name, std::move(v));
+    if (path_.size() == 1 && !in_container_) {
+      Add(b_, lim_, "json", std::move(v));
+    } else {
+      ChildName();
+      Add(b_, lim_, name_, std::move(v));
+    }
     return true;
   }
   bool Push(bool array) {
@@ -74,9 +87,13 @@ class JsonArgs : public nlohmann::json_sax<nlohmann::json> {
       b_.error_message = "JSON nesting deeper than " + std::to_string(lim_.max_json_depth);
       return false;
     }
-    std::string name = in_container_ ? ChildName() : "json";
+    if (in_container_) {
+      ChildName();
+    } else {
+      name_ = "json";
+    }
     in_container_ = true;
-    path_.push_back({std::move(name), array, 0});
+    path_.push_back({name_.size(), array, 0});
     return true;
   }
   bool Pop() {
@@ -86,6 +103,7 @@ class JsonArgs : public nlohmann::json_sax<nlohmann::json> {
 
   ParsedBody& b_;
   const BodyLimits& lim_;
+  std::string name_;
   std::vector<Level> path_;
   std::string key_;
   bool in_container_ = false;
@@ -166,24 +184,58 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
     std::size_t v = lower.find('=', p);
     if (v != std::string::npos && v + 1 < lower.size() && lower[v + 1] == '"') f.boundary_quoted = true;
     if (v != std::string::npos && v + 1 < lower.size() && lower[v + 1] == ' ') f.boundary_whitespace = true;
-    if (!boundary.empty() && (std::isspace(static_cast<unsigned char>(boundary.back())) ||
-                              std::isspace(static_cast<unsigned char>(boundary.front())))) {
+    if (std::isspace(static_cast<unsigned char>(boundary.back())) ||
+        std::isspace(static_cast<unsigned char>(boundary.front()))) {
       f.boundary_whitespace = true;
     }
   }
-  f.invalid_quoting = f.invalid_quoting || invalid;
+  f.invalid_quoting = invalid;
   const std::string delim = "--" + boundary;
+  const std::string boundary_head = boundary.substr(0, 8);  // for boundary-like content lines
+  bool crlf = false, lf = false;
 
-  // Split into lines, noting the line endings.
-  // Only boundary and part-header lines count for MULTIPART_LF_LINE / CRLF_LF_LINES: file
-  // content may hold bare LFs (a PDF, a text file) without anything being wrong.
-  std::vector<std::string_view> lines;
-  std::vector<char> ends;  // per line: 'c' CRLF, 'l' bare LF, 'e' end of body
+  enum class State { kPreamble, kHeaders, kContent, kDone } st = State::kPreamble;
+  std::string name, filename, ctype, value;  // value: of a non-file part (a file's is only sized)
+  std::size_t file_size = 0;
+  bool is_file = false, have_disposition = false;
+  std::size_t parts = 0;
+  // Part headers are kept up to max_parts * 8 in all; lines beyond that are not even stored.
+  const std::size_t max_part_headers = limits.max_parts * 8;
+  std::vector<std::string> part_header_lines;
+  auto finish_part = [&] {
+    for (std::string& h : part_header_lines) {
+      if (b.part_headers.size() < max_part_headers) b.part_headers.emplace_back(name, std::move(h));
+    }
+    part_header_lines.clear();
+    if (!have_disposition || name.empty()) {
+      f.invalid_part = true;
+    } else if (is_file) {
+      if (b.files.size() >= limits.max_parts) {
+        f.file_limit_exceeded = true;
+      } else {
+        b.files.push_back({name, filename, ctype, file_size});
+      }
+    } else {
+      Add(b, limits, name, value);
+    }
+    name.clear();
+    filename.clear();
+    ctype.clear();
+    value.clear();
+    file_size = 0;
+    is_file = have_disposition = false;
+  };
+  bool first_content_line = true;
+  char prev_end = 'c';
+  // Line by line, noting each line's ending: 'c' CRLF, 'l' bare LF, 'e' end of body. Only
+  // boundary and part-header lines count for MULTIPART_LF_LINE / CRLF_LF_LINES: file content may
+  // hold bare LFs (a PDF, a text file) without anything being wrong.
   for (std::size_t pos = 0; pos < body.size();) {
     std::size_t nl = body.find('\n', pos);
     const bool last = nl == std::string_view::npos;
     if (last) nl = body.size();
     std::string_view line = body.substr(pos, nl - pos);
+    pos = nl + 1;
     char end = 'e';
     if (!last) {
       if (!line.empty() && line.back() == '\r') {
@@ -193,45 +245,6 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
         end = 'l';
       }
     }
-    lines.push_back(line);
-    ends.push_back(end);
-    pos = nl + 1;
-  }
-  bool crlf = false, lf = false;
-
-  enum class State { kPreamble, kHeaders, kContent, kDone } st = State::kPreamble;
-  std::string name, filename, ctype, value;
-  bool is_file = false, have_disposition = false;
-  std::size_t parts = 0;
-  std::string prev_header;
-  std::vector<std::string> part_header_lines;
-  auto finish_part = [&] {
-    for (std::string& h : part_header_lines) {
-      if (b.part_headers.size() < limits.max_parts * 8) b.part_headers.emplace_back(name, std::move(h));
-    }
-    part_header_lines.clear();
-    if (!have_disposition || name.empty()) {
-      f.invalid_part = true;
-    } else if (is_file) {
-      if (b.files.size() >= limits.max_parts) {
-        f.file_limit_exceeded = true;
-      } else {
-        b.files.push_back({name, filename, ctype, value.size()});
-      }
-    } else {
-      Add(b, limits, name, value);
-    }
-    name.clear();
-    filename.clear();
-    ctype.clear();
-    value.clear();
-    is_file = have_disposition = false;
-  };
-  bool first_content_line = true;
-  char prev_end = 'c';
-  for (std::size_t li = 0; li < lines.size(); ++li) {
-    const std::string_view line = lines[li];
-    const char end = ends[li];
     const char content_sep = prev_end;
     prev_end = end;
     auto note_end = [&] {
@@ -261,7 +274,6 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
           continue;
         }
         st = State::kHeaders;
-        prev_header.clear();
       }
       continue;
     }
@@ -280,7 +292,9 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
         f.header_folding = true;
         continue;
       }
-      part_header_lines.emplace_back(line);
+      if (b.part_headers.size() + part_header_lines.size() < max_part_headers) {
+        part_header_lines.emplace_back(line);
+      }
       const std::size_t colon = line.find(':');
       if (colon == std::string_view::npos) {
         f.invalid_part = true;
@@ -307,11 +321,16 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
     }
     // Content: lines joined back with the line ending (CRLF; the last one belongs to the
     // boundary that follows).
-    if (!first_content_line) value += content_sep == 'l' ? "\n" : "\r\n";
-    value.append(line);
+    const std::string_view sep = first_content_line ? "" : content_sep == 'l' ? "\n" : "\r\n";
+    if (is_file) {
+      file_size += sep.size() + line.size();
+    } else {
+      value.append(sep);
+      value.append(line);
+    }
     first_content_line = false;
     if (line.rfind("--", 0) == 0 && line.size() > 2 && !is_delim &&
-        line.find(boundary.substr(0, std::min<std::size_t>(boundary.size(), 8))) != std::string_view::npos) {
+        line.find(boundary_head) != std::string_view::npos) {
       f.unmatched_boundary = true;
     }
   }

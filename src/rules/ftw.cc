@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "keikai/core/files.h"
 #include "keikai/http/full_request.h"
 #include "keikai/rules/operator.h"
 #include "keikai/rules/transform.h"
@@ -360,7 +361,116 @@ std::multimap<int, Override> LoadOverrides(const std::string& path, std::vector<
 }
 
 
+// The tests of one parsed document (see RunFtwDocument).
+void RunDocument(const YAML::Node& doc, const std::string& file, Evaluator& ev,
+                 const std::multimap<int, Override>& overrides, FtwSummary& sum) {
+  int rule_id = std::atoi(Scalar(doc["rule_id"]).c_str());
+  if (rule_id == 0) rule_id = std::atoi(fs::path(file).stem().string().c_str());
+  const std::string file_name = fs::path(file).filename().string();
+  int index = 0;
+  for (const YAML::Node& test : doc["tests"]) {
+    ++index;
+    int test_id = index;
+    std::string title = Scalar(test["test_title"]);
+    if (test["test_id"]) test_id = std::atoi(Scalar(test["test_id"]).c_str());
+    else if (const auto dash = title.rfind('-'); dash != std::string::npos) test_id = std::atoi(title.c_str() + dash + 1);
+    if (title.empty()) title = std::to_string(rule_id) + "-" + std::to_string(test_id);
+
+    const Override* ov = nullptr;
+    for (auto [a, b] = overrides.equal_range(rule_id); a != b; ++a) {
+      if (a->second.test_ids.empty() || a->second.test_ids.count(test_id) != 0) ov = &a->second;
+    }
+    if (ov != nullptr && ov->ignore) {
+      ++sum.ignored;
+      continue;
+    }
+    bool ok = true;
+    bool applicable = false;
+    FtwFailure why;
+    for (const YAML::Node& st0 : test["stages"]) {
+      const YAML::Node st = st0["stage"] ? st0["stage"] : st0;
+      Expect e = ReadExpect(ov != nullptr && ov->output ? ov->output : st["output"]);
+      IdsFromPatterns(e);
+      auto req = BuildRequest(st["input"]);
+      if (!req.ok()) {
+        if (e.expect_error) {
+          applicable = true;
+          continue;
+        }
+        ok = false;
+        why.request_error = req.status().message();
+        break;
+      }
+      if (e.response_only) continue;
+      applicable = true;
+      const http::FullResponse resp = BackendResponse(req.value());
+      const Verdict v = ev.Evaluate(req.value(), &resp);
+      const std::vector<int> ids = v.LoggedIds();
+      std::vector<int> missing, unexpected;
+      for (int id : e.expect_ids) {
+        if (!std::binary_search(ids.begin(), ids.end(), id)) missing.push_back(id);
+      }
+      for (int id : e.no_expect_ids) {
+        if (std::binary_search(ids.begin(), ids.end(), id)) unexpected.push_back(id);
+      }
+      std::vector<std::string> lines;
+      for (const RuleMatch& m : v.matches) {
+        if (m.logged) lines.push_back(LogLine(m));
+      }
+      bool bad = false;
+      std::vector<std::string> missing_p, unexpected_p;
+      for (const std::string& p : e.log_contains) {
+        if (!RegexFound(p, lines, bad)) missing_p.push_back(p);
+      }
+      for (const std::string& p : e.no_log_contains) {
+        if (RegexFound(p, lines, bad)) unexpected_p.push_back(p);
+      }
+      if (bad) sum.problems.push_back(file + ": " + title + ": a log regex does not compile");
+      if (!missing.empty() || !unexpected.empty() || !missing_p.empty() || !unexpected_p.empty()) {
+        ok = false;
+        why.missing = std::move(missing);
+        why.unexpected = std::move(unexpected);
+        why.missing_patterns = std::move(missing_p);
+        why.unexpected_patterns = std::move(unexpected_p);
+        why.matched = ids;
+        break;
+      }
+    }
+    if (ov != nullptr && ov->expect_failure) ok = !ok;
+    if (ov != nullptr) ++sum.overridden;
+    if (!applicable) {
+      ++sum.not_applicable;
+      continue;
+    }
+    if (ok) {
+      ++sum.passed;
+    } else {
+      ++sum.failed;
+      why.file = file_name;
+      why.test = title;
+      sum.failures.push_back(std::move(why));
+    }
+  }
+}
+
+// A document that does not parse, or YAML of another shape (yaml-cpp throws on a subscript of
+// the wrong kind), is a load error of that file: the other files still run.
+void RunDocumentText(std::string_view yaml, const std::string& file, Evaluator& ev,
+                     const std::multimap<int, Override>& overrides, FtwSummary& sum) {
+  try {
+    RunDocument(YAML::Load(std::string(yaml)), file, ev, overrides, sum);
+  } catch (const std::exception& e) {
+    ++sum.load_errors;
+    sum.problems.push_back(file + ": " + e.what());
+  }
+}
+
 }  // namespace
+
+void RunFtwDocument(std::string_view yaml, const std::string& file, Evaluator& ev, FtwSummary& sum) {
+  ++sum.files;
+  RunDocumentText(yaml, file, ev, {}, sum);
+}
 
 Result<FtwSummary> RunFtw(const FtwOptions& o) {
   FtwSummary sum;
@@ -386,100 +496,13 @@ Result<FtwSummary> RunFtw(const FtwOptions& o) {
 
   for (const std::string& file : files) {
     ++sum.files;
-    YAML::Node doc;
-    try {
-      doc = YAML::LoadFile(file);
-    } catch (const std::exception& e) {
+    std::string text;
+    if (!ReadFile(file, text)) {
       ++sum.load_errors;
-      sum.problems.push_back(file + ": " + e.what());
+      sum.problems.push_back(file + ": cannot read the file");
       continue;
     }
-    int rule_id = std::atoi(Scalar(doc["rule_id"]).c_str());
-    if (rule_id == 0) rule_id = std::atoi(fs::path(file).stem().string().c_str());
-    const std::string file_name = fs::path(file).filename().string();
-    int index = 0;
-    for (const YAML::Node& test : doc["tests"]) {
-      ++index;
-      int test_id = index;
-      std::string title = Scalar(test["test_title"]);
-      if (test["test_id"]) test_id = std::atoi(Scalar(test["test_id"]).c_str());
-      else if (const auto dash = title.rfind('-'); dash != std::string::npos) test_id = std::atoi(title.c_str() + dash + 1);
-      if (title.empty()) title = std::to_string(rule_id) + "-" + std::to_string(test_id);
-
-      const Override* ov = nullptr;
-      for (auto [a, b] = overrides.equal_range(rule_id); a != b; ++a) {
-        if (a->second.test_ids.empty() || a->second.test_ids.count(test_id) != 0) ov = &a->second;
-      }
-      if (ov != nullptr && ov->ignore) {
-        ++sum.ignored;
-        continue;
-      }
-      bool ok = true;
-      bool applicable = false;
-      FtwFailure why;
-      for (const YAML::Node& st0 : test["stages"]) {
-        const YAML::Node st = st0["stage"] ? st0["stage"] : st0;
-        Expect e = ReadExpect(ov != nullptr && ov->output ? ov->output : st["output"]);
-        IdsFromPatterns(e);
-        auto req = BuildRequest(st["input"]);
-        if (!req.ok()) {
-          if (e.expect_error) {
-            applicable = true;
-            continue;
-          }
-          ok = false;
-          why.request_error = req.status().message();
-          break;
-        }
-        if (e.response_only) continue;
-        applicable = true;
-        const http::FullResponse resp = BackendResponse(req.value());
-        const Verdict v = ev.Evaluate(req.value(), &resp);
-        const std::vector<int> ids = v.LoggedIds();
-        std::vector<int> missing, unexpected;
-        for (int id : e.expect_ids) {
-          if (!std::binary_search(ids.begin(), ids.end(), id)) missing.push_back(id);
-        }
-        for (int id : e.no_expect_ids) {
-          if (std::binary_search(ids.begin(), ids.end(), id)) unexpected.push_back(id);
-        }
-        std::vector<std::string> lines;
-        for (const RuleMatch& m : v.matches) {
-          if (m.logged) lines.push_back(LogLine(m));
-        }
-        bool bad = false;
-        std::vector<std::string> missing_p, unexpected_p;
-        for (const std::string& p : e.log_contains) {
-          if (!RegexFound(p, lines, bad)) missing_p.push_back(p);
-        }
-        for (const std::string& p : e.no_log_contains) {
-          if (RegexFound(p, lines, bad)) unexpected_p.push_back(p);
-        }
-        if (!missing.empty() || !unexpected.empty() || !missing_p.empty() || !unexpected_p.empty()) {
-          ok = false;
-          why.missing = std::move(missing);
-          why.unexpected = std::move(unexpected);
-          why.missing_patterns = std::move(missing_p);
-          why.unexpected_patterns = std::move(unexpected_p);
-          why.matched = ids;
-          break;
-        }
-      }
-      if (ov != nullptr && ov->expect_failure) ok = !ok;
-      if (ov != nullptr) ++sum.overridden;
-      if (!applicable) {
-        ++sum.not_applicable;
-        continue;
-      }
-      if (ok) {
-        ++sum.passed;
-      } else {
-        ++sum.failed;
-        why.file = file_name;
-        why.test = title;
-        sum.failures.push_back(std::move(why));
-      }
-    }
+    RunDocumentText(text, file, ev, overrides, sum);
   }
   return sum;
 }

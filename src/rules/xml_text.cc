@@ -38,8 +38,11 @@ void Decode(std::string_view in, std::string& out) {
       out += in[i];
       continue;
     }
-    const std::size_t semi = in.find(';', i);
-    if (semi == std::string_view::npos || semi - i > 12) {
+    // A reference is at most 12 bytes to its ';': look no further (a run of '&' must not make
+    // each one search the rest of the text).
+    const std::size_t near = in.substr(i, 13).find(';');
+    const std::size_t semi = near == std::string_view::npos ? near : i + near;
+    if (semi == std::string_view::npos) {
       out += '&';
       continue;
     }

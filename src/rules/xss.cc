@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "keikai/core/ascii.h"
 #include "keikai/rules/injection.h"
 
 namespace keikai::rules {
@@ -20,23 +21,13 @@ namespace {
 // Bound on the bytes examined, as for SQLi: predictable cost, attacks sit near the start.
 constexpr std::size_t kMaxScan = 64 * 1024;
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool IsAlpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // HTML's whitespace plus other control bytes, which browsers skip in many of these positions.
 bool IsSpace(unsigned char c) { return c <= ' ' || c == 0x7f; }
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != b[i]) return false;
-  }
-  return true;
-}
-
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && EqualsNoCase(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && IEquals(s.substr(0, prefix.size()), prefix);
 }
 
 // Case-insensitive search of a lowercase needle, ignoring whitespace/control bytes in the
@@ -50,7 +41,7 @@ bool ContainsLoose(std::string_view hay, std::string_view needle) {
         ++j;
         continue;
       }
-      if (Lower(static_cast<char>(c)) != needle[k]) break;
+      if (FoldLower(static_cast<char>(c)) != needle[k]) break;
       ++j;
       ++k;
     }
@@ -114,12 +105,12 @@ constexpr std::string_view kUrlAttrs[] = {
 
 // Appends a lowercased name to a description, cut so that MATCHED data stays short.
 void AppendName(std::string& why, std::string_view name) {
-  for (std::size_t i = 0; i < name.size() && i < 32; ++i) why.push_back(Lower(name[i]));
+  for (std::size_t i = 0; i < name.size() && i < 32; ++i) why.push_back(FoldLower(name[i]));
 }
 
 bool InList(std::string_view name, const std::string_view* list, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
-    if (EqualsNoCase(name, list[i])) return true;
+    if (IEquals(name, list[i])) return true;
   }
   return false;
 }
@@ -140,7 +131,7 @@ const char* ScriptUrl(std::string_view v) {
   for (; i < v.size() && n < sizeof(scheme); ++i) {
     const unsigned char c = static_cast<unsigned char>(v[i]);
     if (c == '\t' || c == '\n' || c == '\r') continue;
-    scheme[n++] = Lower(static_cast<char>(c));
+    scheme[n++] = FoldLower(static_cast<char>(c));
     if (c == ':') break;
   }
   const std::string_view s(scheme, n);
@@ -185,21 +176,24 @@ class HtmlScanner {
       const unsigned char c = At(p);
       if (IsAlpha(c)) {
         std::size_t end = p;
-        while (end < in_.size() && !IsSpace(At(end)) && At(end) != '/' && At(end) != '>') ++end;
-        std::string_view name = in_.substr(p, end - p);
+        while (end < in_.size() && !IsSpace(At(end)) && At(end) != '/' && At(end) != '>' &&
+               At(end) != '<') {
+          ++end;
+        }
         // "<scr<script>ipt>": a "<" inside a would-be name starts the tag a filter leaves behind.
-        const std::size_t inner = name.find('<');
-        if (inner != std::string_view::npos) {
-          p += inner;
+        // (The name stops there, so "<a<a<a..." costs one pass, not one per "<".)
+        if (At(end) == '<') {
+          p = end;
           continue;
         }
+        std::string_view name = in_.substr(p, end - p);
         // Namespaced names ("x:script") behave like their local name in XHTML documents.
         const std::size_t colon = name.rfind(':');
         const std::string_view local = colon == std::string_view::npos ? name
                                                                        : name.substr(colon + 1);
         // <meta> is dangerous through http-equiv (refresh to a script URL, cookies) and charset
         // (UTF-7 style tricks); "<META> tags" in documentation is not.
-        const bool meta = EqualsNoCase(local, "meta");
+        const bool meta = IEquals(local, "meta");
         const bool danger = meta ? MetaIsActive(end)
                                  : InList(local, kDangerTags) ||
                                        (InList(local, kDangerWithAttrs) && HasAttributes(end));
@@ -299,7 +293,7 @@ class HtmlScanner {
 
   static bool CheckAttribute(std::string_view name, bool has_value, std::string_view value,
                              bool real_tag, std::string& why) {
-    if (name.size() > 2 && Lower(name[0]) == 'o' && Lower(name[1]) == 'n') {
+    if (name.size() > 2 && FoldLower(name[0]) == 'o' && FoldLower(name[1]) == 'n') {
       // Inside a real tag any on* handler counts (browsers add new ones all the time and
       // scanners probe made-up ones); outside, only known names with a value.
       bool is_handler = real_tag ? true : (has_value && !value.empty() && InList(name, kEvents));
@@ -318,14 +312,14 @@ class HtmlScanner {
       }
     }
     if (!has_value) return false;
-    if (EqualsNoCase(name, "style")) {
+    if (IEquals(name, "style")) {
       if (const char* s = ScriptStyle(value)) {
         why = std::string("style:") + s;
         return true;
       }
       return false;
     }
-    if (EqualsNoCase(name, "srcdoc") && real_tag) {
+    if (IEquals(name, "srcdoc") && real_tag) {
       why = "attr:srcdoc";
       return true;
     }
@@ -355,7 +349,7 @@ bool ScriptCssValue(std::string_view in, std::string& why) {
     return true;
   }
   for (std::size_t i = 0; i + 3 <= in.size(); ++i) {
-    if (!EqualsNoCase(in.substr(i, 3), "url")) continue;
+    if (!IEquals(in.substr(i, 3), "url")) continue;
     std::size_t j = i + 3;
     while (j < in.size() && (IsSpace(static_cast<unsigned char>(in[j])) || in[j] == '(' ||
                              in[j] == '"' || in[j] == '\'')) {
@@ -371,7 +365,7 @@ bool ScriptCssValue(std::string_view in, std::string& why) {
       for (std::size_t k = j; k < in.size() && n < sizeof(scheme); ++k) {
         const char ch = in[k];
         if (IsSpace(static_cast<unsigned char>(ch))) continue;
-        scheme[n++] = Lower(ch);
+        scheme[n++] = FoldLower(ch);
         if (ch == ':') break;
       }
       const std::string_view sv(scheme, n);

@@ -12,6 +12,7 @@
 // or expect_failure) are applied and reported with their reasons.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "keikai/core/status.h"
@@ -56,6 +57,12 @@ struct FtwSummary {
 std::string EngineBaseConfig();
 // The CRS test setup (the README's rule 900005): detection only, paranoia 4, test limits.
 std::string CrsTestSetup();
+
+// Runs the tests of one go-ftw YAML document (its text; file names it in failures and
+// problems) through ev. A document that is not YAML, or YAML of another shape, counts as a load
+// error with its reason in sum.problems. RunFtw calls this for each file; so does the fuzz
+// target.
+void RunFtwDocument(std::string_view yaml, const std::string& file, Evaluator& ev, FtwSummary& sum);
 
 // Runs every test file. The caller prints the failures and the "N passed, N failed" line
 // (keikai crs-test does, in the user's language).
