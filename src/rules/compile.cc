@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "engine_internal.h"
-#include "text.h"
+#include "keikai/core/ascii.h"
 
 namespace keikai::rules {
 

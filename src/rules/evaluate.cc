@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "engine_internal.h"
-#include "text.h"
+#include "keikai/core/ascii.h"
 #include "keikai/core/hash.h"
 #include "keikai/http/body.h"
 #include "keikai/http/decode.h"
@@ -239,8 +239,7 @@ void Add(Evaluator::State& s, Var v, std::string_view key, std::string_view valu
   Entry& e = NewEntry(s, V(s, v));
   e.key.assign(key);
   e.value.assign(value);
-  e.lkey.resize(key.size());
-  for (std::size_t i = 0; i < key.size(); ++i) e.lkey[i] = FoldLower(key[i]);
+  AssignLower(e.lkey, key);
 }
 
 std::string FullName(Var v, std::string_view key, bool collection) {
@@ -338,8 +337,7 @@ std::string Expand(Evaluator::State& s, std::string_view text) {
     const std::string_view key = dot == std::string_view::npos ? std::string_view() : inner.substr(dot + 1);
     if (dot == 2 && IEquals(inner.substr(0, 2), "tx")) {  // the common case, through the index
       std::string& lkey = s.macro_key;  // reused: no allocation per macro
-      lkey.assign(key);
-      for (char& c : lkey) c = FoldLower(c);
+      AssignLower(lkey, key);
       if (const Entry* e = TxFind(s, lkey)) out += e->value;
       continue;
     }
@@ -380,8 +378,7 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
   if (v == Var::kCount) return;
   std::string expanded;
   if (sv.name.find("%{") != std::string::npos) {
-    expanded = Expand(s, sv.name);
-    for (char& c : expanded) c = FoldLower(c);
+    expanded = Lower(Expand(s, sv.name));
   }
   const std::string& name = expanded.empty() ? sv.name : expanded;  // sv.name is lower-cased
   auto& coll = V(s, v);

@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "core/hs_cache.h"
+#include "keikai/core/ascii.h"
 #include "keikai/core/hash.h"
 #include "keikai/http/ip.h"
 #include "keikai/rules/injection.h"
@@ -128,8 +129,9 @@ class RegexOp : public CompiledOperator {
 
  private:
   static void AddBothCases(uint64_t (&set)[4], uint32_t byte) {
-    for (uint32_t b : {byte, static_cast<uint32_t>(std::tolower(static_cast<int>(byte))),
-                       static_cast<uint32_t>(std::toupper(static_cast<int>(byte)))}) {
+    const char c = static_cast<char>(byte);
+    for (uint32_t b : {byte, uint32_t{static_cast<unsigned char>(FoldLower(c))},
+                       uint32_t{static_cast<unsigned char>(FoldUpper(c))}}) {
       set[b / 64] |= uint64_t{1} << (b % 64);
     }
   }

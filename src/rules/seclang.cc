@@ -1,7 +1,7 @@
 #include "keikai/rules/seclang.h"
 
 #include "keikai/core/files.h"
-#include "text.h"
+#include "keikai/core/ascii.h"
 
 #include <glob.h>
 
@@ -13,8 +13,6 @@
 namespace keikai::rules {
 namespace {
 
-using internal::Lower;
-using internal::Upper;
 
 std::string Trim(std::string_view s) {
   std::size_t b = 0, e = s.size();

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "keikai/core/ascii.h"
 #include "keikai/rules/injection.h"
 
 namespace keikai::rules {
@@ -72,13 +73,11 @@ bool IsWordByte(unsigned char c) {
 
 bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 std::string_view TextOf(const Token& t) { return std::string_view(t.text, t.len); }
 
 void SetText(Token& t, std::string_view s) {
   t.len = static_cast<uint8_t>(s.size() < kText ? s.size() : kText);
-  for (std::size_t i = 0; i < t.len; ++i) t.text[i] = Lower(s[i]);
+  for (std::size_t i = 0; i < t.len; ++i) t.text[i] = FoldLower(s[i]);
 }
 
 // Word classes. The lists are keikai's own picks of what SQL dialects (MySQL, PostgreSQL, MSSQL,

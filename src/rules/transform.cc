@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "keikai/core/ascii.h"
+
 namespace keikai::rules {
 namespace {
 
@@ -31,14 +33,11 @@ char UnicodeToByte(unsigned cp) {
 
 void None(std::string_view in, std::string& out) { out.assign(in); }
 
-void Lowercase(std::string_view in, std::string& out) {
-  out.assign(in);
-  for (char& c : out) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;  // the C locale's tolower
-}
+void Lowercase(std::string_view in, std::string& out) { AssignLower(out, in); }  // C locale
 
 void Uppercase(std::string_view in, std::string& out) {
-  out.assign(in);
-  for (char& c : out) c = c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c;  // the C locale's toupper
+  out.resize(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) out[i] = FoldUpper(in[i]);  // the C locale's toupper
 }
 
 // Fast paths: most values have nothing a decoder would touch (no '%', no '&', no '\\', pure
@@ -665,13 +664,7 @@ std::span<const TransformInfo> Transformations() { return kTransforms; }
 
 const TransformInfo* FindTransformation(std::string_view name) {
   for (const TransformInfo& t : kTransforms) {
-    if (t.name.size() != name.size()) continue;
-    bool eq = true;
-    for (std::size_t i = 0; eq && i < name.size(); ++i) {
-      eq = std::tolower(static_cast<unsigned char>(t.name[i])) ==
-           std::tolower(static_cast<unsigned char>(name[i]));
-    }
-    if (eq) return &t;
+    if (IEquals(t.name, name)) return &t;
   }
   return nullptr;
 }

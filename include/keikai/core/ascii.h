@@ -1,17 +1,23 @@
 #pragma once
-// ASCII case mapping for SecLang names, selectors and keys (the C locale's tolower/toupper,
-// without a libc call per byte). Shared by the parser, compiler and evaluator.
+// ASCII case mapping (the C locale's tolower/toupper, without a libc call per byte), for
+// protocol names, header names, SecLang names and keys. Header-only, pure, thread-safe.
 #include <string>
 #include <string_view>
 
-namespace keikai::rules::internal {
+namespace keikai {
 
 inline char FoldLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
 inline char FoldUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
 
+// out = s lower-cased (out keeps its capacity; s must not point into out).
+inline void AssignLower(std::string& out, std::string_view s) {
+  out.resize(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) out[i] = FoldLower(s[i]);
+}
+
 inline std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = FoldLower(c);
+  std::string o;
+  AssignLower(o, s);
   return o;
 }
 
@@ -29,4 +35,4 @@ inline bool IEquals(std::string_view a, std::string_view b) {
   return true;
 }
 
-}  // namespace keikai::rules::internal
+}  // namespace keikai
