@@ -8,12 +8,11 @@
 #include <cstring>
 #include <cctype>
 #include <functional>
-#include <limits>
 #include <array>
 #include <string>
 #include <unordered_map>
 
-#include "keikai/core/files.h"
+#include "keikai/core/ascii.h"
 #include "keikai/core/hash.h"
 #include "keikai/http/decode.h"
 #include "core/hs_cache.h"
@@ -85,13 +84,12 @@ struct DetectorSet::Scratch {
   std::unique_ptr<hs_scratch_t, ScratchDeleter> hs;
   std::string path, query, target, raw, ua;
   std::vector<uint8_t> seen;  // per detector, reset after each request
-  // User agents repeat heavily; their hits are cached (bounded: cleared when full).
-  std::unordered_map<std::string, std::vector<Hit>, StringViewHash, std::equal_to<>> ua_cache;
-  // So do targets (a site's pages, styles, scripts): the hits of the target fields (query,
-  // path, raw target) are cached by the raw target, found without regard to the status and
-  // filtered by it on each use (a detector's status condition covers all its patterns, so this
-  // is exact). Bounded like ua_cache.
-  std::unordered_map<std::string, std::vector<Hit>, StringViewHash, std::equal_to<>> target_cache;
+  // User agents and targets (a site's pages, styles, scripts) repeat heavily: their hits are
+  // cached by the raw text (the target's cover the query, path and raw-target fields), found
+  // without regard to the status and filtered by it on each use, which is exact since a
+  // detector's status condition covers all its patterns. Bounded: cleared when full.
+  using HitCache = std::unordered_map<std::string, std::vector<Hit>, StringViewHash, std::equal_to<>>;
+  HitCache ua_cache, target_cache;
   std::vector<Hit> tmp;
 };
 
@@ -99,7 +97,6 @@ struct DetectorSet::Impl {
   std::vector<DetectorSpec> specs;
   std::array<std::unique_ptr<hs_database_t, DbDeleter>, static_cast<int>(Field::kCount)> db;
   std::vector<PatternRef> refs;
-  bool ua_status_free = true;  // user-agent detectors ignore the status, so caching is exact
 };
 
 DetectorSet::DetectorSet() : impl_(std::make_unique<Impl>()) {}
@@ -126,7 +123,6 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
     for (std::size_t d = 0; d < im.specs.size(); ++d) {
       const DetectorSpec& s = im.specs[d];
       if (static_cast<int>(db_of(s.field)) != f) continue;
-      if (s.field == Field::kUserAgent && s.status != StatusCond::kAny) im.ua_status_free = false;
       for (std::size_t p = 0; p < s.patterns.size(); ++p) {
         const std::string_view pat = s.patterns[p];
         if (pat.empty()) continue;
@@ -204,10 +200,7 @@ struct Ctx {
   const std::vector<DetectorSpec>* specs;
   std::vector<uint8_t>* seen;
   std::vector<Hit>* out;
-  int status;  // kAnyStatus: status conditions are not checked
 };
-
-constexpr int kAnyStatus = std::numeric_limits<int>::min();
 
 bool StatusOk(StatusCond c, int status) {
   switch (c) {
@@ -224,29 +217,34 @@ int OnMatch(unsigned id, unsigned long long, unsigned long long, unsigned, void*
   const PatternRef& r = (*c->refs)[id];
   uint8_t& seen = (*c->seen)[r.detector];
   if (seen != 0) return 0;
-  if (c->status != kAnyStatus && !StatusOk((*c->specs)[r.detector].status, c->status)) return 0;
   seen = 1;
   c->out->push_back({r.detector, r.pattern});
   return 0;
 }
 
-void Lower(std::string_view in, std::string& out) {
-  out.resize(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    out[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
-  }
+// The hits for key in cache, found by fill(hits) (with 'seen' reset afterwards) when missing.
+template <class Fill>
+const std::vector<Hit>& CachedHits(DetectorSet::Scratch& s, DetectorSet::Scratch::HitCache& cache,
+                                   std::string_view key, std::size_t max_entries, Fill&& fill) {
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  s.tmp.clear();
+  fill(s.tmp);
+  for (const Hit& h : s.tmp) s.seen[h.detector] = 0;
+  if (cache.size() >= max_entries) cache.clear();
+  return cache.emplace(std::string(key), s.tmp).first->second;
 }
 
 }  // namespace
 
 void DetectorSet::DetectField(Field f, std::string_view v, int status, Scratch& s,
                               Detection& out) const {
-  const auto& db = impl_->db[static_cast<std::size_t>(f)];
-  if (!db) return;
-  Ctx ctx{&impl_->refs, &impl_->specs, &s.seen, &out.hits, status};
-  hs_scan(db.get(), v.data(), static_cast<unsigned>(std::min<std::size_t>(v.size(), 1u << 30)), 0,
-          s.hs.get(), OnMatch, &ctx);
+  s.tmp.clear();
+  ScanField(f, v, s, s.tmp);
+  for (const Hit& h : s.tmp) {
+    s.seen[h.detector] = 0;
+    if (StatusOk(impl_->specs[h.detector].status, status)) out.hits.push_back(h);
+  }
 }
 
 // The hits of the target fields, whatever the status (see target_cache).
@@ -275,7 +273,7 @@ void DetectorSet::ScanTarget(const http::Request& req, Scratch& s, std::vector<H
   // The raw target only adds information when it carries escapes.
   if (im.db[static_cast<int>(Field::kRawTarget)] &&
       req.target.find_first_of("%\\") != std::string_view::npos) {
-    Lower(req.target, s.raw);
+    AssignLower(s.raw, req.target);
     ScanField(Field::kRawTarget, s.raw, s, out);
   }
 }
@@ -283,7 +281,7 @@ void DetectorSet::ScanTarget(const http::Request& req, Scratch& s, std::vector<H
 void DetectorSet::ScanField(Field f, std::string_view v, Scratch& s, std::vector<Hit>& out) const {
   const auto& db = impl_->db[static_cast<std::size_t>(f)];
   if (!db) return;
-  Ctx ctx{&impl_->refs, &impl_->specs, &s.seen, &out, kAnyStatus};
+  Ctx ctx{&impl_->refs, &impl_->specs, &s.seen, &out};
   hs_scan(db.get(), v.data(), static_cast<unsigned>(std::min<std::size_t>(v.size(), 1u << 30)), 0,
           s.hs.get(), OnMatch, &ctx);
 }
@@ -291,41 +289,20 @@ void DetectorSet::ScanField(Field f, std::string_view v, Scratch& s, std::vector
 void DetectorSet::Detect(const http::Request& req, Scratch& s, Detection& out) const {
   out.clear();
   const Impl& im = *impl_;
-  auto tt = s.target_cache.find(req.target);
-  if (tt == s.target_cache.end()) {
-    s.tmp.clear();
-    ScanTarget(req, s, s.tmp);
-    for (const Hit& h : s.tmp) s.seen[h.detector] = 0;
-    if (s.target_cache.size() >= 16384) s.target_cache.clear();
-    tt = s.target_cache.emplace(std::string(req.target), s.tmp).first;
-  }
-  for (const Hit& h : tt->second) {
-    if (!StatusOk(im.specs[h.detector].status, req.status)) continue;
-    s.seen[h.detector] = 1;
-    out.hits.push_back(h);
-  }
-  if (im.db[static_cast<int>(Field::kUserAgent)] && !req.user_agent.empty()) {
-    if (im.ua_status_free) {
-      auto it = s.ua_cache.find(req.user_agent);
-      if (it == s.ua_cache.end()) {
-        Lower(req.user_agent, s.ua);
-        s.tmp.clear();
-        Ctx ctx{&im.refs, &im.specs, &s.seen, &s.tmp, req.status};
-        // UA detectors are distinct from the other fields' detectors, so 'seen' does not clash.
-        hs_scan(im.db[static_cast<int>(Field::kUserAgent)].get(), s.ua.data(),
-                static_cast<unsigned>(s.ua.size()), 0, s.hs.get(), OnMatch, &ctx);
-        if (s.ua_cache.size() >= 8192) s.ua_cache.clear();
-        it = s.ua_cache.emplace(std::string(req.user_agent), s.tmp).first;
-      }
-      out.hits.insert(out.hits.end(), it->second.begin(), it->second.end());
-    } else {
-      Lower(req.user_agent, s.ua);
-      DetectField(Field::kUserAgent, s.ua, req.status, s, out);
+  auto add = [&](const std::vector<Hit>& hits) {
+    for (const Hit& h : hits) {
+      if (!StatusOk(im.specs[h.detector].status, req.status)) continue;
+      out.hits.push_back(h);
+      out.class_mask |= 1u << static_cast<unsigned>(im.specs[h.detector].cls);
     }
-  }
-  for (const Hit& h : out.hits) {
-    s.seen[h.detector] = 0;
-    out.class_mask |= 1u << static_cast<unsigned>(im.specs[h.detector].cls);
+  };
+  add(CachedHits(s, s.target_cache, req.target, 16384,
+                 [&](std::vector<Hit>& hits) { ScanTarget(req, s, hits); }));
+  if (im.db[static_cast<int>(Field::kUserAgent)] && !req.user_agent.empty()) {
+    add(CachedHits(s, s.ua_cache, req.user_agent, 8192, [&](std::vector<Hit>& hits) {
+      AssignLower(s.ua, req.user_agent);
+      ScanField(Field::kUserAgent, s.ua, s, hits);
+    }));
   }
 }
 
