@@ -73,6 +73,16 @@ TEST(Time, Zones) {
   EXPECT_EQ(fixed->OffsetAt(0), 5 * 3600 + 1800);
 }
 
+// Every status code the library returns has a lead-in in both languages (the CLI prints it
+// before the detail, which stays as the library wrote it).
+TEST(I18n, EveryStatusCodeHasALeadIn) {
+  for (const char* code : {"detect", "detector", "format", "ftw", "geo", "glob", "io", "mapping", "open",
+                           "operator", "output", "read", "regex", "request", "rules", "seclang", "store"}) {
+    EXPECT_TRUE(HasMsg(std::string("err.code.") + code)) << code;
+  }
+  EXPECT_FALSE(HasMsg("err.code.no-such-code"));
+}
+
 TEST(I18n, CatalogIsCompleteInBothLanguages) {
   std::string missing;
   EXPECT_TRUE(CatalogComplete(&missing)) << missing;

@@ -26,24 +26,11 @@
 #include "keikai/report/render.h"
 #include "keikai/rules/engine.h"
 #include "keikai/store/store.h"
+#include "errors.h"
 #include "rules_cmd.h"
 
 namespace keikai::cli {
 namespace {
-
-void Error(const std::string& what) {
-  std::fprintf(stderr, "keikai: %s: %s\n", Tr("err.prefix"), what.c_str());
-}
-
-// A library error: a lead-in in the user's language chosen by the status code (the one place
-// that maps codes to words), then the detail, which names files, lines and offsets.
-void Error(const Status& st, const std::string& context = "") {
-  const std::string key = "err.code." + st.code();
-  const char* lead = Tr(key);
-  std::string what = context.empty() ? "" : context + ": ";
-  if (key != lead) what += std::string(lead) + ": ";
-  Error(what + st.ToString());
-}
 
 struct FileCloser {
   void operator()(std::FILE* f) const {

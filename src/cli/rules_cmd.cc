@@ -5,12 +5,12 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <iostream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "errors.h"
 #include "keikai/core/files.h"
 #include "keikai/core/i18n.h"
 #include "keikai/http/full_request.h"
@@ -25,7 +25,6 @@ struct CrsTestArgs {
   std::vector<std::string> rules;
   std::string tests, overrides, only;
   bool verbose = false;
-  bool no_test_setup = false;
   int max_failures = 0;
 };
 
@@ -33,7 +32,6 @@ struct WafEvalArgs {
   std::vector<std::string> rules;
   std::string requests, out;
   int repeat = 1;
-  bool base_config = true;
   bool prefilter = false;
 };
 
@@ -46,25 +44,21 @@ std::string IdList(const std::vector<int>& ids) {
   return s;
 }
 
-void Fail(const std::string& what) {
-  std::fprintf(stderr, "keikai: %s: %s\n", Tr("err.prefix"), what.c_str());
-}
-
 int RunCrsTest(const CrsTestArgs& a) {
   rules::FtwOptions o;
   o.rule_files = a.rules;
-  o.prelude = rules::EngineBaseConfig() + (a.no_test_setup ? "" : rules::CrsTestSetup());
+  o.prelude = rules::EngineBaseConfig() + rules::CrsTestSetup();
   o.tests_dir = a.tests;
   o.overrides_file = a.overrides;
   o.only = a.only;
   o.cache_dir = DefaultCacheDir();
   auto r = rules::RunFtw(o);
   if (!r.ok()) {
-    Fail(r.status().ToString());
+    Error(r.status());
     return 1;
   }
   const rules::FtwSummary& sum = r.value();
-  for (const std::string& p : sum.problems) Fail(std::string(Tr("err.crs_test_file")) + ": " + p);
+  for (const std::string& p : sum.problems) Error(std::string(Tr("err.crs_test_file")) + ": " + p);
   // Failures grouped by file, in the user's language; rule ids and patterns as they are.
   for (std::size_t i = 0; i < sum.failures.size();) {
     std::size_t j = i;
@@ -104,7 +98,7 @@ double PeakRssMb() {
 bool ReadCorpus(const std::string& path, std::vector<http::FullRequest>& out) {
   std::ifstream in(path);
   if (!in) {
-    Fail(path + ": " + Tr("err.code.open"));
+    Error(path + ": " + Tr("err.code.open"));
     return false;
   }
   std::string line;
@@ -114,7 +108,7 @@ bool ReadCorpus(const std::string& path, std::vector<http::FullRequest>& out) {
     if (line.empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
-      Fail(path + ":" + std::to_string(n) + ": " + Tr("err.corpus_line"));
+      Error(path + ":" + std::to_string(n) + ": " + Tr("err.corpus_line"));
       return false;
     }
     http::FullRequest r;
@@ -144,7 +138,7 @@ int RunWafEval(const WafEvalArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   auto set = rules::RuleSet::Load(a.rules, eo);
   if (!set.ok()) {
-    Fail(set.status().ToString());
+    Error(set.status(), "--rules");
     return 1;
   }
   const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -153,7 +147,7 @@ int RunWafEval(const WafEvalArgs& a) {
   if (!a.out.empty()) {
     out.open(a.out);
     if (!out) {
-      Fail(a.out + ": " + Tr("err.code.output"));
+      Error(a.out + ": " + Tr("err.code.output"));
       return 1;
     }
   }

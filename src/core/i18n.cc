@@ -81,6 +81,8 @@ const char* Tr(std::string_view key, Lang lang) {
 
 const char* Tr(std::string_view key) { return Tr(key, g_lang); }
 
+bool HasMsg(std::string_view key) { return Index().count(key) != 0; }
+
 bool CatalogComplete(std::string* missing) {
   bool ok = true;
   std::unordered_map<std::string_view, int> seen;

@@ -1,0 +1,24 @@
+#pragma once
+// How the CLI reports errors on stderr, in the user's language (CLI-internal).
+#include <cstdio>
+#include <string>
+
+#include "keikai/core/i18n.h"
+#include "keikai/core/status.h"
+
+namespace keikai::cli {
+
+inline void Error(const std::string& what) {
+  std::fprintf(stderr, "keikai: %s: %s\n", Tr("err.prefix"), what.c_str());
+}
+
+// A library error: a lead-in in the user's language chosen by the status code (the one place
+// that maps codes to words), then the detail, which names files, lines and offsets.
+inline void Error(const Status& st, const std::string& context = "") {
+  const std::string key = "err.code." + st.code();
+  std::string what = context.empty() ? "" : context + ": ";
+  if (HasMsg(key)) what += std::string(Tr(key)) + ": ";
+  Error(what + st.ToString());
+}
+
+}  // namespace keikai::cli
