@@ -2,9 +2,13 @@
 // (CRS as a whole is exercised by the crs_*_regression tests, which run the CRS suites.)
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "keikai/core/files.h"
 #include "keikai/http/full_request.h"
 #include "keikai/rules/engine.h"
 #include "keikai/rules/ftw.h"
+#include "test_util.h"
 #include "rules/xml_text.h"
 
 namespace keikai::rules {
@@ -264,6 +268,26 @@ SecRule REQUEST_FILENAME "@rx \.php$" "id:4,phase:1,pass,log"
     EXPECT_EQ(ea.Evaluate(Get(uri)).LoggedIds(), eb.Evaluate(Get(uri)).LoggedIds()) << uri;
   }
   EXPECT_EQ(ea.Evaluate(Get("/x.php?q=1%20UNION%20%20select")).LoggedIds(), (std::vector<int>{1, 4}));
+  // A cached prefilter whose list of covered rules is damaged (here: every index twice) is
+  // rebuilt, not trusted: verdicts stay those of the uncached engine.
+  testing::TempDir cache;
+  with.cache_dir = cache.str();
+  ASSERT_TRUE(RuleSet::FromText(rules, "", with).ok());
+  int damaged = 0;
+  for (const auto& f : std::filesystem::directory_iterator(cache.str())) {
+    if (f.path().extension() != ".ids") continue;
+    std::string ids;
+    ASSERT_TRUE(ReadFile(f.path().string(), ids));
+    ASSERT_TRUE(WriteFileAtomic(f.path().string(), ids + ids));
+    ++damaged;
+  }
+  EXPECT_GT(damaged, 0);
+  auto c = RuleSet::FromText(rules, "", with);
+  ASSERT_TRUE(c.ok());
+  Evaluator ec(c.value());
+  for (const char* uri : {"/x.php?q=1%20UNION%20%20select", "/?a=aab&b=XY", "/?d=xy&e=aa%62"}) {
+    EXPECT_EQ(ec.Evaluate(Get(uri)).LoggedIds(), eb.Evaluate(Get(uri)).LoggedIds()) << uri;
+  }
 }
 
 // Regexes are not run on values their byte filter rules out; verdicts must not change for it,

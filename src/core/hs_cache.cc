@@ -1,10 +1,18 @@
 #include "core/hs_cache.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "keikai/core/files.h"
 
 namespace keikai {
+
+std::string CachedDatabasePath(const std::string& dir, std::string_view prefix, uint64_t hash) {
+  if (dir.empty()) return {};
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return dir + "/" + std::string(prefix) + hex + ".hsdb";
+}
 
 hs_database_t* LoadCachedDatabase(const std::string& path) {
   std::string bytes;

@@ -5,9 +5,16 @@
 // is rebuilt, never trusted. Thread-safe (files are written atomically).
 #include <hs/hs.h>
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace keikai {
+
+// Where the database named prefix + hash lives in dir ("dir/prefix0123456789abcdef.hsdb"), or
+// "" when dir is "" (no cache). hash must be stable across versions (Fnv1a64 of everything
+// that went into the database, the Vectorscan version included).
+std::string CachedDatabasePath(const std::string& dir, std::string_view prefix, uint64_t hash);
 
 // The database in path, or nullptr if there is none or it does not deserialise.
 hs_database_t* LoadCachedDatabase(const std::string& path);

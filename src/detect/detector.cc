@@ -3,7 +3,6 @@
 #include <hs/hs.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <cctype>
@@ -147,10 +146,8 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
       }
     }
     if (exprs.empty()) continue;
-    char name[64];
-    std::snprintf(name, sizeof name, "/detect-%d-%016llx.hsdb", f,
-                  static_cast<unsigned long long>(key));
-    const std::string cache_path = cache_dir.empty() ? "" : cache_dir + name;
+    const std::string cache_path =
+        CachedDatabasePath(cache_dir, "detect-" + std::to_string(f) + "-", key);
     hs_database_t* db = cache_path.empty() ? nullptr : LoadCachedDatabase(cache_path);
     if (db != nullptr) {
       im.db[static_cast<std::size_t>(f)].reset(db);

@@ -5,8 +5,6 @@
 // rule's bit unset, PCRE2 cannot match either and is not run. Patterns Vectorscan refuses even
 // in prefilter mode stay unfiltered (PCRE2 always runs for them).
 #include <algorithm>
-#include <cstdio>
-#include <sstream>
 
 #include "core/hs_cache.h"
 #include "engine_internal.h"
@@ -58,7 +56,6 @@ Status BuildPrefilters(RuleSet::Impl& set, const std::string& cache_dir) {
   // Rule links by transformation chain.
   std::vector<std::vector<Rule*>> groups(static_cast<std::size_t>(set.transform_chains) + 1);
   auto visit = [&](Rule& r) {
-    if (r.op_name == "rx") ++set.regex_rules;
     if (!Eligible(r)) return;
     groups[static_cast<std::size_t>(r.transform_chain)].push_back(&r);
   };
@@ -79,23 +76,28 @@ Status BuildPrefilters(RuleSet::Impl& set, const std::string& cache_dir) {
       all += '\0';
       all += r->op_arg;
     }
-    char name[64];
-    std::snprintf(name, sizeof name, "/rules-prefilter-%016llx.hsdb",
-                  static_cast<unsigned long long>(FastHash64(all)));
-    const std::string path = cache_dir.empty() ? std::string() : cache_dir + name;
+    const std::string path = CachedDatabasePath(cache_dir, "rules-prefilter-", Fnv1a64(all));
     std::vector<int> kept;
     hs_database_t* db = nullptr;
     if (!path.empty()) {
       // The indices compiled are kept beside the database: a cached database is only used
       // together with the list that says which rules it covers.
       std::string ids;
+      // Trusted only if it is exactly what CompileDropping writes: strictly increasing
+      // indices of this group's patterns, one per line (a duplicate would give a rule another
+      // pattern's bit, and PCRE2 would be skipped where it must run).
       if (ReadFile(path + ".ids", ids)) {
-        std::istringstream in(ids);
-        int i = 0;
         bool ok = true;
-        while (in >> i) {
-          if (i < 0 || i >= static_cast<int>(pats.size())) ok = false;
-          kept.push_back(i);
+        int64_t prev = -1;
+        for (std::size_t pos = 0; ok && pos < ids.size();) {
+          std::size_t nl = ids.find('\n', pos);
+          if (nl == std::string::npos) nl = ids.size();
+          int64_t i = 0;
+          ok = ParseDecimal(std::string_view(ids).substr(pos, nl - pos), i) && i > prev &&
+               i < static_cast<int64_t>(pats.size());
+          kept.push_back(static_cast<int>(i));
+          prev = i;
+          pos = nl + 1;
         }
         if (ok && !kept.empty()) db = LoadCachedDatabase(path);
       }
