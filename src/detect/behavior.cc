@@ -61,6 +61,15 @@ constexpr ScenarioSpec kScenarios[] = {
 };
 static_assert(std::size(kScenarios) == kScenarioCount);
 
+// The scenarios that make a source's requests attacks in their own right.
+constexpr uint32_t kRequestClassScenarios = [] {
+  uint32_t m = 0;
+  for (int k = 0; k < kScenarioCount; ++k) {
+    if (kScenarios[k].request_classes != 0) m |= 1u << k;
+  }
+  return m;
+}();
+
 constexpr std::string_view kClassNames[] = {"unknown", "human", "crawler", "bad-bot", "scanner"};
 
 
@@ -565,13 +574,7 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& 
   }
   // Once a behaviour scenario has triggered, the source's requests are attacks in their own
   // right, signature or not (a scanner behind a browser user agent).
-  if (scenarios != nullptr) {
-    uint32_t behavioural = 0;
-    for (int k = 0; k < kScenarioCount; ++k) {
-      if (kScenarios[k].request_classes != 0) behavioural |= 1u << k;
-    }
-    *scenarios = s.triggered & behavioural;
-  }
+  if (scenarios != nullptr) *scenarios = s.triggered & kRequestClassScenarios;
   return s.class_bits;
 }
 

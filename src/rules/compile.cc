@@ -379,7 +379,7 @@ struct Compiler {
       return Status::Error("rules", Where(d) + ": " + c.status().message());
     }
     r.op = std::shared_ptr<CompiledOperator>(std::move(c).value());
-    r.byte_filter = r.op->byte_filter();
+    r.byte_filter = op.negated ? nullptr : r.op->byte_filter();
     r.op_name = op.name;
     r.op_arg = op.argument;
     r.op_negated = op.negated;
@@ -689,6 +689,8 @@ Result<std::shared_ptr<const RuleSet>> Build(ParseResult parsed, const EngineOpt
   }
   for (const Rule& r : impl->rules) {
     if (r.removed) continue;
+    impl->regex_rules += r.op_name == "rx" ? 1 : 0;
+    for (const Rule& link : r.chain) impl->regex_rules += link.op_name == "rx" ? 1 : 0;
     if (r.op_name == "rbl" || r.op_name == "geolookup") {
       impl->not_applicable.push_back(r.file + ":" + std::to_string(r.line) + " rule " +
                                      std::to_string(r.id) + " @" + r.op_name +

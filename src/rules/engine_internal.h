@@ -118,7 +118,7 @@ struct Rule {
   bool is_action = false;         // SecAction: matches without variables
   std::vector<Target> targets;    // inclusions and exclusions in order
   std::shared_ptr<CompiledOperator> op;
-  const ByteFilter* byte_filter = nullptr;  // op->byte_filter(), used unless op_negated
+  const ByteFilter* byte_filter = nullptr;  // op->byte_filter(); none for a negated operator
   std::string op_name;
   std::string op_arg;             // the operator's argument as written
   bool op_negated = false;

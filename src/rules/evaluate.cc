@@ -24,17 +24,6 @@ using namespace internal;
 namespace {
 
 // ModSecurity's numbers: a leading (signed) integer, anything else reads as 0.
-int64_t ToInt(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-  bool neg = false;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
-  int64_t v = 0;
-  for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
-    if (v < (int64_t{1} << 58)) v = v * 10 + (s[i] - '0');
-  }
-  return neg ? -v : v;
-}
 
 struct Entry {
   std::string key;
@@ -304,6 +293,25 @@ Entry* TxFind(Evaluator::State& s, std::string_view lkey) {
   return nullptr;
 }
 
+// A new entry named lname (lower case) at the end of coll.
+Entry& NewNamedEntry(Evaluator::State& s, std::vector<Entry>& coll, std::string_view lname) {
+  Entry& e = NewEntry(s, coll);
+  e.key.assign(lname);
+  e.lkey.assign(lname);
+  return e;
+}
+
+// The TX entry named lname (lower case), created empty if there is none, the index kept.
+Entry& TxUpsert(Evaluator::State& s, std::string_view lname) {
+  if (Entry* e = TxFind(s, lname)) return *e;
+  auto& tx = V(s, Var::kTx);
+  // TxFind left the index current. A colliding name keeps the first entry's slot; TxFind then
+  // scans for the second.
+  const uint64_t h = FastHash64(lname);
+  if (s.tx_index.Find(h) == FlatIndex::kNone) s.tx_index.Insert(h, tx.size());
+  return NewNamedEntry(s, tx, lname);
+}
+
 // Builds MATCHED_VAR_NAME from the last match, if it has not been built yet.
 void MaterializeMatchedName(Evaluator::State& s) {
   if (!s.name_pending) return;
@@ -403,24 +411,14 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
     expanded_value = Expand(s, sv.value);
     value = expanded_value;
   }
-  const int64_t delta = sv.op == '=' ? 0 : ToInt(value);  // read before the vector may grow
-  Entry* e = v == Var::kTx ? TxFind(s, name) : FindEntry(coll, name);
-  if (e == nullptr) {
-    if (v == Var::kTx && !s.tx_dirty) {
-      // A colliding name keeps the first entry's slot; TxFind then scans for the second.
-      const uint64_t h = FastHash64(name);
-      if (s.tx_index.Find(h) == FlatIndex::kNone) s.tx_index.Insert(h, coll.size());
-    }
-    e = &NewEntry(s, coll);
-    e->key.assign(name);
-    e->value.clear();
-    e->lkey.assign(name);
-  }
+  const int64_t delta = sv.op == '=' ? 0 : LeadingInt(value);  // read before the vector may grow
+  Entry* e = v == Var::kTx ? &TxUpsert(s, name) : FindEntry(coll, name);
+  if (e == nullptr) e = &NewNamedEntry(s, coll, name);
   if (!sv.has_value) {
     e->value = "1";  // setvar:tx.flag with no value sets it, as ModSecurity does
   } else if (sv.op == '+' || sv.op == '-') {
     char num[24];
-    const auto r = std::to_chars(num, num + sizeof num, ToInt(e->value) + (sv.op == '+' ? delta : -delta));
+    const auto r = std::to_chars(num, num + sizeof num, LeadingInt(e->value) + (sv.op == '+' ? delta : -delta));
     e->value.assign(num, static_cast<std::size_t>(r.ptr - num));
   } else {
     e->value.assign(value);
@@ -755,14 +753,9 @@ void RecordMatch(Evaluator::State& s, const Rule& r, const Candidate& c, std::st
     Add(s, Var::kMatchedVarsNames, name, name);
   }
   if (r.capture) {
+    static constexpr std::string_view kDigits = "0123456789";
     for (std::size_t i = 0; i < m.captures.size() && i < 10; ++i) {
-      Entry* e = FindEntry(V(s, Var::kTx), std::to_string(i));
-      if (e == nullptr) {
-        Add(s, Var::kTx, std::to_string(i), m.captures[i]);
-        s.tx_dirty = true;
-      } else {
-        e->value = m.captures[i];
-      }
+      TxUpsert(s, kDigits.substr(i, 1)).value = m.captures[i];
     }
   }
 }
@@ -812,7 +805,7 @@ bool EvalLink(Evaluator::State& s, const Rule& r, const Rule& starter, bool sing
       }
     } else {
       const std::string_view tv = Transform(s, r, c);
-      if (r.byte_filter != nullptr && !r.op_negated && ByteFilterRejects(s, *r.byte_filter, r, c, tv)) {
+      if (r.byte_filter != nullptr && ByteFilterRejects(s, *r.byte_filter, r, c, tv)) {
         continue;
       }
       if (!PrefilterRejects(s, r, c, tv) && run(tv)) matched();
@@ -989,11 +982,10 @@ void ProcessBody(Evaluator::State& s, const RuleSet::Impl& set, const http::Full
   }
   SetScalar(s, Var::kRequestBodyLength, std::to_string(q.body.size()));
   SetScalar(s, Var::kFullRequestLength, std::to_string(q.body.size()));
-  if (!processor.empty()) SetScalar(s, Var::kReqbodyProcessor, processor);
   // REQUEST_BODY holds the raw body only for the URLENCODED processor or when a rule forces it
   // (ModSecurity's definition; CRS 901340 forces it when no processor applies).
   if (processor == "URLENCODED" || s.force_body_variable) {
-    SetScalar(s, Var::kRequestBody, std::string(body));
+    SetScalar(s, Var::kRequestBody, body);
   }
   http::BodyLimits lim;
   lim.max_args = set.args_limit;
@@ -1137,7 +1129,7 @@ Flow RunPhase(Evaluator::State& s, const RuleSet::Impl& set, int phase) {
 int ScoreFromTx(Evaluator::State& s) {
   auto& tx = V(s, Var::kTx);
   for (const char* name : {"blocking_inbound_anomaly_score", "anomaly_score", "inbound_anomaly_score"}) {
-    if (const Entry* e = FindEntry(tx, name)) return static_cast<int>(ToInt(e->value));
+    if (const Entry* e = FindEntry(tx, name)) return static_cast<int>(LeadingInt(e->value));
   }
   return 0;
 }
@@ -1158,7 +1150,7 @@ void SetupResponse(Evaluator::State& s, const RuleSet::Impl& set, const http::Fu
   const bool listed = std::find(set.response_mime_types.begin(), set.response_mime_types.end(), mime) !=
                       set.response_mime_types.end();
   if (set.response_body_access && listed) {
-    SetScalar(s, Var::kResponseBody, r.body.substr(0, set.response_body_limit));
+    SetScalar(s, Var::kResponseBody, std::string_view(r.body).substr(0, set.response_body_limit));
   }
 }
 

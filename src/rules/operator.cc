@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/hs_cache.h"
@@ -26,6 +26,13 @@ struct OperatorScratch {
   pcre2_jit_stack* jit = nullptr;
   hs_scratch_t* hs = nullptr;
   std::unordered_set<const void*> hs_ready;  // databases this scratch has been sized for
+  // MacroRegexOp's regex per operator, with the text it was compiled from: the expansion
+  // (a TX value) is the same on most requests, so it is compiled again only when it changes.
+  struct MacroRegex {
+    std::string text;
+    std::unique_ptr<CompiledOperator> rx;
+  };
+  std::unordered_map<const void*, MacroRegex> macro_rx;
   uint32_t match_limit = 0, depth_limit = 0;  // the limits mctx holds now
   ~OperatorScratch() {
     if (md != nullptr) pcre2_match_data_free(md);
@@ -59,17 +66,6 @@ std::string Arg(const std::string& arg, const MacroExpander& expand) {
 }
 
 // ModSecurity's numeric operators read a leading integer and treat anything else as 0.
-int64_t ToInt(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  bool neg = false;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
-  int64_t v = 0;
-  for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) && v < (int64_t{1} << 60); ++i) {
-    v = v * 10 + (s[i] - '0');
-  }
-  return neg ? -v : v;
-}
 
 class RegexOp : public CompiledOperator {
  public:
@@ -173,9 +169,16 @@ class MacroRegexOp : public CompiledOperator {
   MacroRegexOp(std::string pattern, const OperatorOptions& opt) : pattern_(std::move(pattern)), opt_(opt) {}
   MatchResult Match(std::string_view v, const MacroExpander& expand, OperatorScratch& s,
                     bool want_captures) const override {
-    RegexOp r;
-    if (!r.Init(Arg(pattern_, expand), opt_).ok()) return {};
-    return r.Match(v, expand, s, want_captures);
+    OperatorScratch::MacroRegex& m = s.macro_rx[this];
+    std::string text = Arg(pattern_, expand);
+    if (m.rx == nullptr || m.text != text) {
+      auto r = std::make_unique<RegexOp>();
+      m.rx.reset();
+      if (!r->Init(text, opt_).ok()) return {};
+      m.rx = std::move(r);
+      m.text = std::move(text);
+    }
+    return m.rx->Match(v, expand, s, want_captures);
   }
 
  private:
@@ -221,17 +224,10 @@ class PhraseOp : public CompiledOperator {
       flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
       ids.push_back(static_cast<unsigned>(i));
     }
-    std::string path;
-    if (!cache_dir.empty()) {
-      std::string key = std::string(hs_version()) + " pm caseless singlematch block";
-      for (const std::string& p : phrases_) {
-        key += '\0';
-        key += p;
-      }
-      char name[64];
-      std::snprintf(name, sizeof name, "/rules-pm-%016llx.hsdb",
-                    static_cast<unsigned long long>(Fnv1a64(key)));
-      path = cache_dir + name;
+    uint64_t key = Fnv1a64(std::string(hs_version()) + " pm caseless singlematch block");
+    for (const std::string& p : phrases_) key = Fnv1a64(p, Fnv1a64(std::string_view("\0", 1), key));
+    const std::string path = CachedDatabasePath(cache_dir, "rules-pm-", key);
+    if (!path.empty()) {
       db_ = LoadCachedDatabase(path);
       if (db_ != nullptr) return Status::Ok();
     }
@@ -287,11 +283,11 @@ class CompareOp : public CompiledOperator {
     bool m = false;
     switch (c_) {
       case Cmp::kStreq: m = v == a; break;
-      case Cmp::kEq: m = ToInt(v) == ToInt(a); break;
-      case Cmp::kGe: m = ToInt(v) >= ToInt(a); break;
-      case Cmp::kGt: m = ToInt(v) > ToInt(a); break;
-      case Cmp::kLt: m = ToInt(v) < ToInt(a); break;
-      case Cmp::kLe: m = ToInt(v) <= ToInt(a); break;
+      case Cmp::kEq: m = LeadingInt(v) == LeadingInt(a); break;
+      case Cmp::kGe: m = LeadingInt(v) >= LeadingInt(a); break;
+      case Cmp::kGt: m = LeadingInt(v) > LeadingInt(a); break;
+      case Cmp::kLt: m = LeadingInt(v) < LeadingInt(a); break;
+      case Cmp::kLe: m = LeadingInt(v) <= LeadingInt(a); break;
       case Cmp::kBegins: m = v.size() >= a.size() && v.compare(0, a.size(), a) == 0; break;
       case Cmp::kEnds:
         m = v.size() >= a.size() && v.compare(v.size() - a.size(), a.size(), a) == 0;
