@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "keikai/core/ascii.h"
 #include "keikai/core/i18n.h"
 #include "keikai/core/status.h"
 #include "keikai/core/time.h"
@@ -71,6 +72,17 @@ TEST(Time, Zones) {
   auto fixed = TimeZone::Make("+05:30");
   ASSERT_TRUE(fixed.has_value());
   EXPECT_EQ(fixed->OffsetAt(0), 5 * 3600 + 1800);
+}
+
+// Numbers from request data: read as atoll reads them, but never overflowing.
+TEST(Ascii, LeadingIntSaturatesInsteadOfOverflowing) {
+  EXPECT_EQ(LeadingInt(" \t+42abc"), 42);
+  EXPECT_EQ(LeadingInt("-7"), -7);
+  EXPECT_EQ(LeadingInt("x1"), 0);
+  EXPECT_EQ(LeadingInt(""), 0);
+  const int64_t big = LeadingInt("9999999999999999999999999");
+  EXPECT_GT(big, int64_t{1} << 58);
+  EXPECT_EQ(LeadingInt("-9999999999999999999999999"), -big);
 }
 
 // Every status code the library returns has a lead-in in both languages (the CLI prints it
