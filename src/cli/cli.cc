@@ -194,8 +194,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     so.trusted_proxies.push_back(p);
   }
   if (!a.crs.empty()) {
-    const std::string dir = a.crs == "debian" ? std::string("/usr/share/modsecurity-crs") : a.crs;
-    auto rs = rules::LoadCrs(dir, a.paranoia, DefaultCacheDir(), /*for_logs=*/true);
+    auto rs = rules::LoadCrs(a.crs, a.paranoia, DefaultCacheDir(), /*for_logs=*/true);
     if (!rs.ok()) {
       Error(rs.status(), "--crs");
       return 2;

@@ -123,9 +123,16 @@ class Evaluator {
   std::unique_ptr<State> state_;
 };
 
+// Where Debian's modsecurity-crs package puts the rules (its setup is in /etc/modsecurity/crs).
+inline constexpr const char* kDebianCrsDir = "/usr/share/modsecurity-crs";
+
+// The SecLang an engine needs before CRS, as ModSecurity's recommended configuration sets it:
+// rule engine on, request body access, body limits, and the JSON/XML body-processor rules.
+std::string EngineBaseConfig();
+
 // Loads an OWASP CRS installation for log scanning and live requests: `dir` is a CRS 4 tree
-// (crs-setup.conf.example or crs-setup.conf, rules/) or Debian's /usr/share/modsecurity-crs
-// (setup in /etc/modsecurity/crs). The engine runs in DetectionOnly mode with ModSecurity's
+// (crs-setup.conf.example or crs-setup.conf, rules/), Debian's /usr/share/modsecurity-crs
+// (setup in /etc/modsecurity/crs), or "debian" for the latter. The engine runs in DetectionOnly mode with ModSecurity's
 // recommended body settings, at the given paranoia level (1-4).
 // for_logs: requests rebuilt from log lines lack most headers, so CRS's protocol rules
 // (tag attack-protocol, 920/921) would only judge the rebuilding; they are removed.

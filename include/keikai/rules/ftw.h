@@ -52,9 +52,6 @@ struct FtwSummary {
   int load_errors = 0;     // YAML files that could not be read
 };
 
-// The SecLang an engine needs before CRS, as ModSecurity's recommended configuration sets it:
-// rule engine on, request body access, body limits, and the JSON/XML body-processor rules.
-std::string EngineBaseConfig();
 // The CRS test setup (the README's rule 900005): detection only, paranoia 4, test limits.
 std::string CrsTestSetup();
 
