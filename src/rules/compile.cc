@@ -19,6 +19,22 @@ using namespace internal;
 
 namespace {
 
+constexpr const char* kSeverityNames[] = {"EMERGENCY", "ALERT", "CRITICAL", "ERROR",
+                                          "WARNING", "NOTICE", "INFO", "DEBUG"};
+
+bool HasMacro(std::string_view s) { return s.find("%{") != std::string_view::npos; }
+
+// The persistent collections setvar can write ("tx", "ip", ... lower-cased).
+Var CollectionVar(std::string_view lower) {
+  if (lower == "tx") return Var::kTx;
+  if (lower == "ip") return Var::kIp;
+  if (lower == "global") return Var::kGlobal;
+  if (lower == "session") return Var::kSession;
+  if (lower == "user") return Var::kUser;
+  if (lower == "resource") return Var::kResource;
+  return Var::kCount;
+}
+
 std::string Where(const Directive& d) { return d.file + ":" + std::to_string(d.line); }
 
 constexpr VarInfo kVars[] = {
@@ -170,6 +186,7 @@ struct Compiler {
     c.value = arg;
     if (name == "ruleremovebyid") {
       c.kind = Ctl::kRuleRemoveById;
+      c.ids = ParseIdRanges(c.value);
     } else if (name == "ruleremovebytag") {
       c.kind = Ctl::kRuleRemoveByTag;
     } else if (name == "ruleremovetargetbyid" || name == "ruleremovetargetbytag") {
@@ -179,6 +196,7 @@ struct Compiler {
         return Status::Error("rules", Where(d) + ": ctl:" + std::string(value) + " needs ID;TARGET");
       }
       c.value = arg.substr(0, semi);
+      if (c.kind == Ctl::kRuleRemoveTargetById) c.ids = ParseIdRanges(c.value);
       auto vars = ParseVariables(arg.substr(semi + 1));
       if (!vars.ok()) return Status::Error("rules", Where(d) + ": " + vars.status().message());
       for (const Variable& v : vars.value()) {
@@ -188,13 +206,16 @@ struct Compiler {
       }
     } else if (name == "ruleengine") {
       c.kind = Ctl::kRuleEngine;
+      c.value = Lower(arg);
     } else if (name == "requestbodyprocessor") {
       c.kind = Ctl::kRequestBodyProcessor;
       c.value = Upper(arg);
     } else if (name == "forcerequestbodyvariable") {
       c.kind = Ctl::kForceRequestBodyVariable;
+      c.value = Lower(arg);
     } else if (name == "requestbodyaccess") {
       c.kind = Ctl::kRequestBodyAccess;
+      c.value = Lower(arg);
     } else {
       c.kind = Ctl::kIgnored;  // auditEngine, auditLogParts, debugLogLevel: logging only
     }
@@ -208,16 +229,18 @@ struct Compiler {
     }
     const std::size_t dot = v.find('.');
     if (dot == std::string_view::npos) return Status::Error("rules", "setvar:" + std::string(v) + " has no collection");
-    s.collection = Lower(v.substr(0, dot));
+    s.collection = CollectionVar(Lower(v.substr(0, dot)));
     std::string_view rest = v.substr(dot + 1);
     const std::size_t eq = rest.find('=');
     if (eq == std::string_view::npos) {
       s.name = std::string(rest);
-      if (s.name.find("%{") == std::string::npos) s.name = Lower(s.name);
+      s.name_has_macro = HasMacro(s.name);
+      if (!s.name_has_macro) s.name = Lower(s.name);
       return Status::Ok();
     }
     s.name = std::string(rest.substr(0, eq));
-    if (s.name.find("%{") == std::string::npos) s.name = Lower(s.name);
+    s.name_has_macro = HasMacro(s.name);
+    if (!s.name_has_macro) s.name = Lower(s.name);
     std::string_view val = rest.substr(eq + 1);
     s.has_value = true;
     if (!val.empty() && (val[0] == '+' || val[0] == '-')) {
@@ -225,6 +248,7 @@ struct Compiler {
       val.remove_prefix(1);
     }
     s.value = std::string(val);
+    s.value_has_macro = HasMacro(s.value);
     if (val.size() > 6 && val.substr(0, 5) == "%{tx." && val.back() == '}' &&
         val.find_first_of("%}", 5) == val.size() - 1) {
       s.value_tx_ref = Lower(val.substr(5, val.size() - 6));
@@ -233,12 +257,10 @@ struct Compiler {
   }
 
   static int SeverityNumber(const std::string& s) {
-    static const char* kNames[] = {"EMERGENCY", "ALERT", "CRITICAL", "ERROR",
-                                   "WARNING", "NOTICE", "INFO", "DEBUG"};
     if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0]))) return std::atoi(s.c_str());
     const std::string u = Upper(s);
     for (int i = 0; i < 8; ++i) {
-      if (u == kNames[i]) return i;
+      if (u == kSeverityNames[i]) return i;
     }
     return -1;
   }
@@ -268,9 +290,7 @@ struct Compiler {
         r.tags.push_back(a.value);
       } else if (n == "severity") {
         r.severity_num = SeverityNumber(a.value);
-        static const char* kNames[] = {"EMERGENCY", "ALERT", "CRITICAL", "ERROR",
-                                       "WARNING", "NOTICE", "INFO", "DEBUG"};
-        r.severity = r.severity_num >= 0 && r.severity_num < 8 ? kNames[r.severity_num] : a.value;
+        r.severity = r.severity_num >= 0 && r.severity_num < 8 ? kSeverityNames[r.severity_num] : a.value;
       } else if (n == "chain") {
         // handled by the caller
       } else if (n == "capture") {
@@ -484,7 +504,7 @@ struct Compiler {
           for (const IdRange& r : ParseIdRanges(a)) ranges.push_back(r);
         }
         ForRules([&](const Rule& r) {
-          return std::any_of(ranges.begin(), ranges.end(), [&](const IdRange& x) { return x.Contains(r.id); });
+          return InRanges(ranges, r.id);
         }, [](Rule& r) { r.removed = true; });
         return Status::Ok();
       }
@@ -512,7 +532,7 @@ struct Compiler {
             d.kind == Kind::kUpdateTargetById ? ParseIdRanges(d.args[0]) : std::vector<IdRange>{};
         ForRules([&](const Rule& r) {
           if (d.kind == Kind::kUpdateTargetById) {
-            return std::any_of(ranges.begin(), ranges.end(), [&](const IdRange& x) { return x.Contains(r.id); });
+            return InRanges(ranges, r.id);
           }
           if (d.kind == Kind::kUpdateTargetByTag) {
             return std::find(r.tags.begin(), r.tags.end(), d.args[0]) != r.tags.end();
@@ -527,7 +547,7 @@ struct Compiler {
         const std::vector<IdRange> ranges = ParseIdRanges(d.args[0]);
         Status st;
         ForRules([&](const Rule& r) {
-          return std::any_of(ranges.begin(), ranges.end(), [&](const IdRange& x) { return x.Contains(r.id); });
+          return InRanges(ranges, r.id);
         }, [&](Rule& r) {
           // Replacing actions: disruptive, msg, tags and setvars take the new values.
           const int phase = r.phase;

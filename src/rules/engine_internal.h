@@ -87,13 +87,27 @@ enum class Disruptive : uint8_t { kNone, kPass, kBlock, kDeny, kDrop, kAllow, kR
 
 struct SetVar {
   bool unset = false;
-  std::string collection;  // lower-cased: "tx", "ip", ...
+  Var collection = Var::kCount;  // TX, IP, GLOBAL, SESSION, USER, RESOURCE; kCount: none keikai keeps
   std::string name;        // may hold macros; lower-cased when it holds none
   char op = '=';           // '=', '+', '-'
   std::string value;       // may hold macros
   std::string value_tx_ref;  // when value is exactly "%{tx.name}": name, lower-cased
   bool has_value = false;
+  bool name_has_macro = false, value_has_macro = false;
 };
+
+struct IdRange {
+  int lo = 0, hi = 0;
+  bool Contains(int id) const { return id >= lo && id <= hi; }
+};
+inline bool InRanges(const std::vector<IdRange>& ranges, int id) {
+  for (const IdRange& r : ranges) {
+    if (r.Contains(id)) return true;
+  }
+  return false;
+}
+// "942100", "942100-942199", several separated by spaces or commas.
+std::vector<IdRange> ParseIdRanges(std::string_view s);
 
 struct Ctl {
   enum Kind : uint8_t {
@@ -101,16 +115,11 @@ struct Ctl {
     kRuleEngine, kRequestBodyProcessor, kForceRequestBodyVariable, kRequestBodyAccess,
     kIgnored
   } kind = kIgnored;
-  std::string value;             // id range text, tag, engine mode, processor name
+  // Tag, processor name (upper case), or on/off/detectiononly (lower case).
+  std::string value;
+  std::vector<IdRange> ids;      // for ruleRemoveById / ruleRemoveTargetById
   std::vector<Target> targets;   // for ruleRemoveTarget*
 };
-
-struct IdRange {
-  int lo = 0, hi = 0;
-  bool Contains(int id) const { return id >= lo && id <= hi; }
-};
-// "942100", "942100-942199", several separated by spaces or commas.
-std::vector<IdRange> ParseIdRanges(std::string_view s);
 
 struct Rule {
   int id = 0;

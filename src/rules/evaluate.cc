@@ -262,15 +262,6 @@ Entry* FindEntry(std::vector<Entry>& c, std::string_view key) {
   return nullptr;
 }
 
-Var CollectionVar(std::string_view lower) {
-  if (lower == "tx") return Var::kTx;
-  if (lower == "ip") return Var::kIp;
-  if (lower == "global") return Var::kGlobal;
-  if (lower == "session") return Var::kSession;
-  if (lower == "user") return Var::kUser;
-  if (lower == "resource") return Var::kResource;
-  return Var::kCount;
-}
 
 }  // namespace
 
@@ -382,10 +373,10 @@ std::string Expand(Evaluator::State& s, std::string_view text) {
 }
 
 void DoSetVar(Evaluator::State& s, const SetVar& sv) {
-  const Var v = CollectionVar(sv.collection);
+  const Var v = sv.collection;
   if (v == Var::kCount) return;
   std::string expanded;
-  if (sv.name.find("%{") != std::string::npos) {
+  if (sv.name_has_macro) {
     expanded = Lower(Expand(s, sv.name));
   }
   const std::string& name = expanded.empty() ? sv.name : expanded;  // sv.name is lower-cased
@@ -407,7 +398,7 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
       expanded_value = ref->value;
       value = expanded_value;
     }
-  } else if (sv.value.find("%{") != std::string::npos) {
+  } else if (sv.value_has_macro) {
     expanded_value = Expand(s, sv.value);
     value = expanded_value;
   }
@@ -426,9 +417,7 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
 }
 
 bool RuleRemovedAtRuntime(const Evaluator::State& s, const Rule& r) {
-  for (const IdRange& x : s.removed_ids) {
-    if (x.Contains(r.id)) return true;
-  }
+  if (InRanges(s.removed_ids, r.id)) return true;
   for (const std::string& t : s.removed_tags) {
     if (std::find(r.tags.begin(), r.tags.end(), t) != r.tags.end()) return true;
   }
@@ -466,7 +455,7 @@ bool TargetCovers(Evaluator::State& s, const Target& ex, Var var, std::size_t in
 void ExecuteCtl(Evaluator::State& s, const Ctl& c) {
   switch (c.kind) {
     case Ctl::kRuleRemoveById:
-      for (const IdRange& r : ParseIdRanges(c.value)) s.removed_ids.push_back(r);
+      s.removed_ids.insert(s.removed_ids.end(), c.ids.begin(), c.ids.end());
       break;
     case Ctl::kRuleRemoveByTag:
       s.removed_tags.push_back(c.value);
@@ -477,26 +466,24 @@ void ExecuteCtl(Evaluator::State& s, const Ctl& c) {
         Evaluator::State::TargetExclusion x;
         x.by_tag = c.kind == Ctl::kRuleRemoveTargetByTag;
         if (x.by_tag) x.tag = c.value;
-        else x.ids = ParseIdRanges(c.value);
+        else x.ids = c.ids;
         x.target = t;
         s.target_exclusions.push_back(std::move(x));
       }
       break;
-    case Ctl::kRuleEngine: {
-      const std::string v = Lower(c.value);
-      if (v == "on") s.mode = EngineMode::kOn;
-      else if (v == "off") s.mode = EngineMode::kOff;
-      else if (v == "detectiononly") s.mode = EngineMode::kDetectionOnly;
+    case Ctl::kRuleEngine:
+      if (c.value == "on") s.mode = EngineMode::kOn;
+      else if (c.value == "off") s.mode = EngineMode::kOff;
+      else if (c.value == "detectiononly") s.mode = EngineMode::kDetectionOnly;
       break;
-    }
     case Ctl::kRequestBodyProcessor:
       SetScalar(s, Var::kReqbodyProcessor, c.value);
       break;
     case Ctl::kForceRequestBodyVariable:
-      s.force_body_variable = Lower(c.value) == "on";
+      s.force_body_variable = c.value == "on";
       break;
     case Ctl::kRequestBodyAccess:
-      s.body_access = Lower(c.value) == "on";
+      s.body_access = c.value == "on";
       break;
     case Ctl::kIgnored:
       break;
@@ -518,10 +505,7 @@ int Own(Evaluator::State& s, std::string_view key, std::string_view value) {
 // Whether a ctl:ruleRemoveTargetById/ByTag of this request names the rule (chain starter).
 bool ExclusionApplies(const Evaluator::State::TargetExclusion& x, const Rule& starter) {
   if (x.by_tag) return std::find(starter.tags.begin(), starter.tags.end(), x.tag) != starter.tags.end();
-  for (const IdRange& id : x.ids) {
-    if (id.Contains(starter.id)) return true;
-  }
-  return false;
+  return InRanges(x.ids, starter.id);
 }
 
 void ResolveInto(Evaluator::State& s, const Rule& r, const Rule& starter) {
