@@ -137,8 +137,8 @@ std::string NdjsonLine(const pipeline::DetectionEvent& ev) {
   nlohmann::ordered_json crs = nlohmann::ordered_json::array();
   if (ev.rule_matches != nullptr) {
     for (const rules::RuleMatch& m : *ev.rule_matches) {
-      ids.push_back("crs:" + std::to_string(m.id));
-      evidence.push_back("crs " + std::to_string(m.id) + ": " + m.msg);
+      ids.push_back(pipeline::RuleMatchDetectorId(m));
+      evidence.push_back(pipeline::RuleMatchEvidence(m));
       nlohmann::ordered_json r;
       r["id"] = m.id;
       r["msg"] = m.msg;

@@ -77,13 +77,12 @@ int RunCrsTest(const CrsTestArgs& a) {
       std::printf("%s\n", line.c_str());
     }
   }
-  std::string summary = Tr("msg.crs_summary");
-  for (const auto& [k, v] : {std::pair<const char*, int>{"{passed}", sum.passed}, {"{failed}", sum.failed},
-                             {"{files}", sum.files}, {"{na}", sum.not_applicable},
-                             {"{overridden}", sum.overridden}, {"{ignored}", sum.ignored},
-                             {"{unreadable}", sum.load_errors}}) {
-    summary = report::ReplaceAll(summary, k, std::to_string(v));
-  }
+  const std::string summary =
+      report::FillTemplate(Tr("msg.crs_summary"),
+                   {{"{passed}", std::to_string(sum.passed)}, {"{failed}", std::to_string(sum.failed)},
+                    {"{files}", std::to_string(sum.files)}, {"{na}", std::to_string(sum.not_applicable)},
+                    {"{overridden}", std::to_string(sum.overridden)}, {"{ignored}", std::to_string(sum.ignored)},
+                    {"{unreadable}", std::to_string(sum.load_errors)}});
   std::printf("%s\n", summary.c_str());
   return sum.failed <= a.max_failures && sum.load_errors == 0 ? 0 : 3;
 }
@@ -168,15 +167,11 @@ int RunWafEval(const WafEvalArgs& a) {
     }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-  auto fill = [](std::string t, std::initializer_list<std::pair<const char*, std::string>> kv) {
-    for (const auto& [k, v] : kv) t = report::ReplaceAll(t, k, v);
-    return t;
-  };
   std::fprintf(stderr, "keikai waf-eval: %s\n",
-               fill(Tr("msg.waf_prefiltered"), {{"{n}", std::to_string(set.value()->prefiltered_rules())},
+               report::FillTemplate(Tr("msg.waf_prefiltered"), {{"{n}", std::to_string(set.value()->prefiltered_rules())},
                                                 {"{of}", std::to_string(set.value()->regex_rules())}}).c_str());
   std::fprintf(stderr, "keikai waf-eval: %s\n",
-               fill(Tr("msg.waf_summary"),
+               report::FillTemplate(Tr("msg.waf_summary"),
                     {{"{rules}", std::to_string(set.value()->rule_count())},
                      {"{load}", report::Fixed(load_s, 2)},
                      {"{requests}", std::to_string(done)},

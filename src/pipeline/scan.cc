@@ -466,8 +466,8 @@ class Scanner {
     }
     for (const rules::RuleMatch& m : rule_hits_) {
       if (!f.detectors.empty()) f.detectors += ',';
-      f.detectors += "crs:" + std::to_string(m.id);
-      std::string e = "crs " + std::to_string(m.id) + ": " + m.msg;
+      f.detectors += RuleMatchDetectorId(m);
+      std::string e = RuleMatchEvidence(m);
       if (!m.matched_var_name.empty()) e += " [" + m.matched_var_name + ": " + Excerpt(m.matched_var, 120) + "]";
       ev.push_back(std::move(e));
     }
@@ -650,6 +650,12 @@ class Scanner {
 };
 
 }  // namespace
+
+std::string RuleMatchDetectorId(const rules::RuleMatch& m) { return "crs:" + std::to_string(m.id); }
+
+std::string RuleMatchEvidence(const rules::RuleMatch& m) {
+  return "crs " + std::to_string(m.id) + ": " + m.msg;
+}
 
 uint32_t RuleMatchClasses(const rules::RuleMatch& m) {
   using detect::AttackClass;

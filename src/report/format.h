@@ -1,10 +1,12 @@
 #pragma once
-// Internal to src/report/: the number and template formatting every renderer shares.
+// The number and template formatting every renderer (and the CLI's own messages) shares.
 // Locale-independent on purpose (a report must not change with the reader's LC_NUMERIC).
 
 #include <cstdint>
 #include <cstdio>
+#include <initializer_list>
 #include <string>
+#include <utility>
 
 namespace keikai::report {
 
@@ -28,6 +30,12 @@ inline std::string ReplaceAll(std::string s, const std::string& from, const std:
     s.replace(p, from.size(), to);
   }
   return s;
+}
+
+// Fills every placeholder of a message template: FillTemplate(Tr("msg.x"), {{"{n}", "3"}, ...}).
+inline std::string FillTemplate(std::string t, std::initializer_list<std::pair<const char*, std::string>> kv) {
+  for (const auto& [k, v] : kv) t = ReplaceAll(std::move(t), k, v);
+  return t;
 }
 
 }  // namespace keikai::report

@@ -75,6 +75,10 @@ std::string SiteFromFileName(const std::string& path);
 // The attack classes a CRS rule match stands for (from its attack-* tags), 0 for rules that
 // judge protocol details a log line does not carry, or that only report scores.
 uint32_t RuleMatchClasses(const rules::RuleMatch& m);
+// How a CRS match is named among a finding's detectors ("crs:942100") and its evidence
+// ("crs 942100: SQL Injection Attack Detected via libinjection").
+std::string RuleMatchDetectorId(const rules::RuleMatch& m);
+std::string RuleMatchEvidence(const rules::RuleMatch& m);
 
 Result<ScanResult> Scan(const ScanOptions& opt, store::Store& store,
                         const detect::DetectorSet& detectors, const geo::GeoDb* geo);
