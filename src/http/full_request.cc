@@ -24,7 +24,6 @@ const std::string* FullRequest::Header(std::string_view name) const {
 
 Result<FullRequest> ParseRawRequest(std::string_view raw) {
   FullRequest r;
-  r.headers.clear();
   // Line ends may be CRLF or bare LF, as servers accept both.
   auto next_line = [&](std::string_view& rest, std::string_view& line) {
     if (rest.empty()) return false;

@@ -873,8 +873,7 @@ void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::Ful
   SetScalar(s, Var::kRequestBasename, slash == std::string::npos ? filename : filename.substr(slash + 1));
   SetScalar(s, Var::kRequestFilename, std::move(filename));
   if (qm != std::string_view::npos) SetScalar(s, Var::kQueryString, std::string(query));
-  bool truncated = false;
-  for (http::QueryArg& a : http::DecodeQuery(query, set.args_limit, &truncated)) {
+  for (http::QueryArg& a : http::DecodeQuery(query, set.args_limit)) {
     Add(s, Var::kArgsGetNames, a.name, a.name);
     Add(s, Var::kArgsNames, a.name, a.name);
     Add(s, Var::kArgs, a.name, a.value);
@@ -927,7 +926,6 @@ void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::Ful
   std::size_t combined = 0;
   for (const Entry& e : V(s, Var::kArgs)) combined += e.key.size() + e.value.size();
   SetScalar(s, Var::kArgsCombinedSize, std::to_string(combined));
-  (void)truncated;
 }
 
 void AddArgsPost(Evaluator::State& s, std::vector<http::BodyArg>& args) {

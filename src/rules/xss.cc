@@ -382,10 +382,9 @@ bool ScriptCssValue(std::string_view in, std::string& why) {
 bool ScriptUrlValue(std::string_view in, std::string& why) {
   const char* s = ScriptUrl(in);
   if (s == nullptr) return false;
+  const std::string_view rest = in.substr(in.find(':') + 1);  // a scheme was found: there is one
   if (std::string_view(s) == "data") {
     // "data:" opening a value needs a document type to be an attack, not just any text.
-    std::size_t i = in.find(':');
-    const std::string_view rest = in.substr(i + 1);
     if (!(StartsWithNoCase(rest, "text/html") || StartsWithNoCase(rest, "image/svg") ||
           StartsWithNoCase(rest, "application/xhtml") || StartsWithNoCase(rest, "text/xml") ||
           StartsWithNoCase(rest, "application/x"))) {
@@ -394,10 +393,8 @@ bool ScriptUrlValue(std::string_view in, std::string& why) {
   } else {
     // "javascript: the good parts" is a book title; code has a call, a template or an
     // assignment somewhere after the scheme.
-    const std::size_t colon = in.find(':');
-    const std::string_view code = in.substr(colon + 1);
-    if (code.find_first_of("(`=") == std::string_view::npos) return false;
-    if (!code.empty() && code[0] == ' ') return false;
+    if (rest.find_first_of("(`=") == std::string_view::npos) return false;
+    if (!rest.empty() && rest[0] == ' ') return false;
   }
   why = std::string("url:") + s;
   return true;
