@@ -35,8 +35,6 @@ struct WafEvalArgs {
   bool prefilter = false;
 };
 
-CrsTestArgs g_crs;
-WafEvalArgs g_waf;
 
 std::string IdList(const std::vector<int>& ids) {
   std::string s;
@@ -183,27 +181,35 @@ int RunWafEval(const WafEvalArgs& a) {
 
 }  // namespace
 
+struct RulesCommandArgs {
+  CrsTestArgs crs;
+  WafEvalArgs waf;
+};
+
 RulesCommands AddRulesCommands(CLI::App& app) {
   RulesCommands c;
+  c.args = std::make_shared<RulesCommandArgs>();
+  CrsTestArgs& crs = c.args->crs;
+  WafEvalArgs& waf = c.args->waf;
   c.crs_test = app.add_subcommand("crs-test", Tr("cmd.crs_test"));
-  c.crs_test->add_option("--rules", g_crs.rules, Tr("opt.rules"))->required();
-  c.crs_test->add_option("--tests", g_crs.tests, Tr("opt.crs_tests"))->required();
-  c.crs_test->add_option("--overrides", g_crs.overrides, Tr("opt.crs_overrides"));
-  c.crs_test->add_option("--only", g_crs.only, Tr("opt.crs_only"));
-  c.crs_test->add_flag("--verbose", g_crs.verbose, Tr("opt.crs_verbose"));
-  c.crs_test->add_option("--max-failures", g_crs.max_failures, Tr("opt.crs_max_failures"));
+  c.crs_test->add_option("--rules", crs.rules, Tr("opt.rules"))->required();
+  c.crs_test->add_option("--tests", crs.tests, Tr("opt.crs_tests"))->required();
+  c.crs_test->add_option("--overrides", crs.overrides, Tr("opt.crs_overrides"));
+  c.crs_test->add_option("--only", crs.only, Tr("opt.crs_only"));
+  c.crs_test->add_flag("--verbose", crs.verbose, Tr("opt.crs_verbose"));
+  c.crs_test->add_option("--max-failures", crs.max_failures, Tr("opt.crs_max_failures"));
   c.waf_eval = app.add_subcommand("waf-eval", Tr("cmd.waf_eval"));
-  c.waf_eval->add_option("--rules", g_waf.rules, Tr("opt.rules"))->required();
-  c.waf_eval->add_option("--requests", g_waf.requests, Tr("opt.waf_requests"))->required();
-  c.waf_eval->add_option("--out", g_waf.out, Tr("opt.waf_out"));
-  c.waf_eval->add_option("--repeat", g_waf.repeat, Tr("opt.waf_repeat"))->check(CLI::Range(1, 1000));
-  c.waf_eval->add_flag("--prefilter", g_waf.prefilter, Tr("opt.prefilter"));
+  c.waf_eval->add_option("--rules", waf.rules, Tr("opt.rules"))->required();
+  c.waf_eval->add_option("--requests", waf.requests, Tr("opt.waf_requests"))->required();
+  c.waf_eval->add_option("--out", waf.out, Tr("opt.waf_out"));
+  c.waf_eval->add_option("--repeat", waf.repeat, Tr("opt.waf_repeat"))->check(CLI::Range(1, 1000));
+  c.waf_eval->add_flag("--prefilter", waf.prefilter, Tr("opt.prefilter"));
   return c;
 }
 
 int RunRulesCommands(const RulesCommands& c) {
-  if (c.crs_test != nullptr && c.crs_test->parsed()) return RunCrsTest(g_crs);
-  if (c.waf_eval != nullptr && c.waf_eval->parsed()) return RunWafEval(g_waf);
+  if (c.crs_test != nullptr && c.crs_test->parsed()) return RunCrsTest(c.args->crs);
+  if (c.waf_eval != nullptr && c.waf_eval->parsed()) return RunWafEval(c.args->waf);
   return -1;
 }
 
