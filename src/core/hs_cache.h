@@ -6,10 +6,17 @@
 #include <hs/hs.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace keikai {
+
+// An owned compiled database.
+struct HsDatabaseFree {
+  void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+using HsDatabasePtr = std::unique_ptr<hs_database_t, HsDatabaseFree>;
 
 // Where the database named prefix + hash lives in dir ("dir/prefix0123456789abcdef.hsdb"), or
 // "" when dir is "" (no cache). hash must be stable across versions (Fnv1a64 of everything

@@ -44,9 +44,6 @@ std::string EscapeRegex(std::string_view lit) {
   return out;
 }
 
-struct DbDeleter {
-  void operator()(hs_database_t* d) const { hs_free_database(d); }
-};
 struct ScratchDeleter {
   void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
@@ -94,7 +91,7 @@ struct DetectorSet::Scratch {
 
 struct DetectorSet::Impl {
   std::vector<DetectorSpec> specs;
-  std::array<std::unique_ptr<hs_database_t, DbDeleter>, static_cast<int>(Field::kCount)> db;
+  std::array<HsDatabasePtr, static_cast<int>(Field::kCount)> db;
   std::vector<PatternRef> refs;
 };
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/hs_cache.h"
 #include "keikai/rules/engine.h"
 #include "keikai/rules/operator.h"
 #include "keikai/rules/seclang.h"
@@ -179,14 +180,8 @@ enum class EngineMode : uint8_t { kOn, kOff, kDetectionOnly };
 // One transformation chain's prefilter: every eligible @rx of rules using that chain, compiled
 // together in Vectorscan's prefilter mode (a superset of each regex's matches).
 struct Prefilter {
-  hs_database_t* db = nullptr;
+  HsDatabasePtr db;
   int count = 0;  // patterns, i.e. bits
-  Prefilter() = default;
-  Prefilter(const Prefilter&) = delete;
-  Prefilter& operator=(const Prefilter&) = delete;
-  ~Prefilter() {
-    if (db != nullptr) hs_free_database(db);
-  }
 };
 
 }  // namespace keikai::rules::internal

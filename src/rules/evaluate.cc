@@ -631,7 +631,7 @@ bool PrefilterRejects(Evaluator::State& s, const Rule& r, const Candidate& c, st
       static_cast<Ctx*>(p)->bits[id / 64] |= uint64_t{1} << (id % 64);
       return 0;
     };
-    if (hs_scan(pf->db, tv.data(), static_cast<unsigned>(tv.size()), 0, s.hs, on_match, &ctx) != HS_SUCCESS) {
+    if (hs_scan(pf->db.get(), tv.data(), static_cast<unsigned>(tv.size()), 0, s.hs, on_match, &ctx) != HS_SUCCESS) {
       // A scan error proves nothing: mark everything as a candidate.
       for (int w = 0; w < (pf->count + 63) / 64; ++w) s.pf_pool[off + static_cast<std::size_t>(w)] = ~uint64_t{0};
     }
@@ -806,7 +806,7 @@ Evaluator::Evaluator(std::shared_ptr<const RuleSet> rules)
   st->expander = [st](std::string_view text) { return Expand(*st, text); };
   st->set = &rules_->impl();
   for (const auto& pf : st->set->prefilters) {
-    if (pf && hs_alloc_scratch(pf->db, &st->hs) != HS_SUCCESS) {
+    if (pf && hs_alloc_scratch(pf->db.get(), &st->hs) != HS_SUCCESS) {
       // Without scratch the prefilter cannot run; every regex then goes to PCRE2 (correct,
       // only slower). hs_alloc_scratch fails only when memory is short.
       if (st->hs != nullptr) hs_free_scratch(st->hs);

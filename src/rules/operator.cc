@@ -206,9 +206,6 @@ class InjectionOp : public CompiledOperator {
 
 class PhraseOp : public CompiledOperator {
  public:
-  ~PhraseOp() override {
-    if (db_ != nullptr) hs_free_database(db_);
-  }
   // With cache_dir, the compiled database is kept on disk by a hash of the phrases, flags and
   // library version: compiling CRS 4's phrase lists takes ~0.4 s, which every start paid.
   Status Init(std::vector<std::string> phrases, const std::string& cache_dir) {
@@ -228,28 +225,30 @@ class PhraseOp : public CompiledOperator {
     for (const std::string& p : phrases_) key = Fnv1a64(p, Fnv1a64(std::string_view("\0", 1), key));
     const std::string path = CachedDatabasePath(cache_dir, "rules-pm-", key);
     if (!path.empty()) {
-      db_ = LoadCachedDatabase(path);
+      db_.reset(LoadCachedDatabase(path));
       if (db_ != nullptr) return Status::Ok();
     }
     hs_compile_error_t* err = nullptr;
+    hs_database_t* db = nullptr;
     if (hs_compile_lit_multi(ptrs.data(), flags.data(), ids.data(), lens.data(),
-                             static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK, nullptr, &db_,
+                             static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK, nullptr, &db,
                              &err) != HS_SUCCESS) {
       std::string m = err != nullptr && err->message != nullptr ? err->message : "?";
       hs_free_compile_error(err);
       return Status::Error("operator", "cannot compile phrase list: " + m);
     }
-    if (!path.empty()) StoreCachedDatabase(cache_dir, path, db_);
+    db_.reset(db);
+    if (!path.empty()) StoreCachedDatabase(cache_dir, path, db_.get());
     return Status::Ok();
   }
   MatchResult Match(std::string_view v, const MacroExpander&, OperatorScratch& s,
                     bool want_captures) const override {
     MatchResult r;
-    if (s.hs_ready.insert(db_).second) hs_alloc_scratch(db_, &s.hs);
+    if (s.hs_ready.insert(db_.get()).second) hs_alloc_scratch(db_.get(), &s.hs);
     struct Ctx {
       int id = -1;
     } ctx;
-    hs_scan(db_, v.data(), static_cast<unsigned>(std::min<std::size_t>(v.size(), 1u << 30)), 0,
+    hs_scan(db_.get(), v.data(), static_cast<unsigned>(std::min<std::size_t>(v.size(), 1u << 30)), 0,
             s.hs,
             [](unsigned id, unsigned long long, unsigned long long, unsigned, void* p) -> int {
               static_cast<Ctx*>(p)->id = static_cast<int>(id);
@@ -264,7 +263,7 @@ class PhraseOp : public CompiledOperator {
   }
 
  private:
-  hs_database_t* db_ = nullptr;
+  HsDatabasePtr db_;
   std::vector<std::string> phrases_;
 };
 

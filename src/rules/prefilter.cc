@@ -112,7 +112,7 @@ Status BuildPrefilters(RuleSet::Impl& set, const std::string& cache_dir) {
     }
     if (db == nullptr) continue;
     auto pf = std::make_unique<Prefilter>();
-    pf->db = db;
+    pf->db.reset(db);
     pf->count = static_cast<int>(kept.size());
     for (std::size_t k = 0; k < kept.size(); ++k) {
       rules[static_cast<std::size_t>(kept[k])]->pf_bit = static_cast<int>(k);
