@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -83,7 +84,6 @@ class RegexOp : public CompiledOperator {
       return Status::Error("regex", std::string(reinterpret_cast<char*>(msg)) + " in /" + pattern + "/",
                            off);
     }
-    jit_ = pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE) == 0;
     match_limit_ = opt.match_limit;
     depth_limit_ = opt.depth_limit;
     InitFilter();
@@ -99,6 +99,11 @@ class RegexOp : public CompiledOperator {
       s.match_limit = match_limit_;
       s.depth_limit = depth_limit_;
     }
+    // JIT-compiled on first use, not at load: most of a rule set's patterns are never run in a
+    // process (the prefilter and byte filters reject their values), and JIT compilation of all
+    // of CRS 4 costs more than a short log scan's evaluations. call_once: one rule set serves
+    // the evaluators of several threads.
+    std::call_once(jit_once_, [this] { jit_ = pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE) == 0; });
     // pcre2_jit_match skips pcre2_match's argument checks and dispatch: it is called thousands
     // of times per request.
     const int rc = jit_ ? pcre2_jit_match(code_, reinterpret_cast<PCRE2_SPTR>(v.data()), v.size(), 0, 0,
@@ -156,7 +161,8 @@ class RegexOp : public CompiledOperator {
   }
 
   pcre2_code* code_ = nullptr;
-  bool jit_ = false;
+  mutable std::once_flag jit_once_;
+  mutable bool jit_ = false;
   uint32_t match_limit_ = 0, depth_limit_ = 0;
   ByteFilter filter_;
   bool filter_used_ = false;
