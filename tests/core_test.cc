@@ -31,6 +31,31 @@ TEST(Time, ClfWithZone) {
   EXPECT_FALSE(ParseClfTime("", t));
 }
 
+// The streaming parser remembers the day and zone: it must accept and compute exactly what
+// ParseClfTime does, whatever came before (same day, other day, other zone, bad clocks).
+TEST(Time, ClfStreamAgreesWithParseClfTime) {
+  const char* kTimes[] = {
+      "16/Feb/2022:09:00:00 +0900", "16/Feb/2022:09:00:01 +0900", "16/Feb/2022:23:59:60 +0900",
+      "16/Feb/2022:24:00:00 +0900", "16/Feb/2022:09:60:00 +0900", "16/Feb/2022:09:00:61 +0900",
+      "16/Feb/2022:9:00:00 +0900",  "16/Feb/2022:09-00:00 +0900", "16/Feb/2022:09:00:00 +0000",
+      "16/Feb/2022:09:00:00",       "16/Feb/2022:09:00:00 +09",   "16/Feb/2022:09:00:00 +0900x",
+      "17/Feb/2022:00:00:00 +0900", "29/Feb/2024:12:00:00 -0130", "29/Feb/2024:12:0a:00 -0130",
+      "10/Oct/2000:13:55:36 -0700", "10/Foo/2000:13:55:36 -0700", "",
+      "16/Feb/2022:09:00:00 +0900", "16/Feb/2022"};
+  ClfTimeParser p;
+  for (int round = 0; round < 2; ++round) {
+    for (const char* s : kTimes) {
+      int64_t a = -1, b = -1;
+      const bool ok_a = ParseClfTime(s, a);
+      const bool ok_b = p.Parse(s, b);
+      EXPECT_EQ(ok_a, ok_b) << s;
+      if (ok_a && ok_b) {
+        EXPECT_EQ(a, b) << s;
+      }
+    }
+  }
+}
+
 TEST(Time, Iso) {
   int64_t t = 0;
   ASSERT_TRUE(ParseIsoTime("2000-10-10T13:55:36-07:00", t));

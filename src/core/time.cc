@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 
@@ -101,6 +102,27 @@ bool ParseClfTime(std::string_view s, int64_t& utc) {
   if (pos != s.size()) return false;
   utc = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
         h * 3600 + mi * 60 + sec - off;
+  return true;
+}
+
+bool ClfTimeParser::Parse(std::string_view s, int64_t& utc) {
+  int h = 0, mi = 0, sec = 0;
+  if (valid_ && s.size() >= 20 && std::memcmp(s.data(), day_, sizeof day_) == 0 &&
+      s.substr(20) == zone_ && s[11] == ':' && Digits(s, 12, 2, h) && s[14] == ':' &&
+      Digits(s, 15, 2, mi) && s[17] == ':' && Digits(s, 18, 2, sec)) {
+    if (h > 23 || mi > 59 || sec > 60) return false;
+    utc = day_base_ + h * 3600 + mi * 60 + sec;
+    return true;
+  }
+  if (!ParseClfTime(s, utc)) return false;
+  // Remember this day and zone: the clock part is re-read to find the day's base.
+  Digits(s, 12, 2, h);
+  Digits(s, 15, 2, mi);
+  Digits(s, 18, 2, sec);
+  std::memcpy(day_, s.data(), sizeof day_);
+  zone_.assign(s.substr(20));
+  day_base_ = utc - (h * 3600 + mi * 60 + sec);
+  valid_ = true;
   return true;
 }
 

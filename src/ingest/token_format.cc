@@ -12,6 +12,17 @@ namespace {
 
 inline std::string_view Dash(std::string_view v) { return v == "-" ? std::string_view() : v; }
 
+// Whether line holds lit at pos. Inline bytes, not memcmp: literals are a few characters, and
+// a line checks about a dozen of them.
+inline bool EqualAt(std::string_view line, std::size_t pos, std::string_view lit) {
+  if (pos > line.size() || line.size() - pos < lit.size()) return false;
+  const char* p = line.data() + pos;
+  for (std::size_t i = 0; i < lit.size(); ++i) {
+    if (p[i] != lit[i]) return false;
+  }
+  return true;
+}
+
 // Find literal lit in line at or after pos, skipping backslash-escaped characters (Apache
 // writes \" inside quoted fields).
 std::size_t FindLiteral(std::string_view line, std::size_t pos, const std::string& lit) {
@@ -22,7 +33,7 @@ std::size_t FindLiteral(std::string_view line, std::size_t pos, const std::strin
     const auto at = static_cast<std::size_t>(static_cast<const char*>(p) - line.data());
     std::size_t bs = 0;
     while (at > bs && line[at - 1 - bs] == '\\') ++bs;
-    if (bs % 2 == 0 && line.compare(at, lit.size(), lit) == 0) return at;
+    if (bs % 2 == 0 && EqualAt(line, at, lit)) return at;
     pos = at + 1;
   }
   return std::string_view::npos;
@@ -57,7 +68,7 @@ class TokenParser : public LineParser {
     for (std::size_t i = 0; i < n; ++i) {
       const Token& t = tokens_[i];
       if (t.literal) {
-        if (line.compare(pos, t.text.size(), t.text) != 0) return Bad(err, "expected_literal", pos);
+        if (!EqualAt(line, pos, t.text)) return Bad(err, "expected_literal", pos);
         pos += t.text.size();
         continue;
       }
@@ -73,7 +84,7 @@ class TokenParser : public LineParser {
         } else if (i + 2 == n) {
           // The last literal anchors at the end of the line: a user agent may contain quotes.
           if (line.size() < pos + next.text.size() ||
-              line.compare(line.size() - next.text.size(), next.text.size(), next.text) != 0) {
+              !EqualAt(line, line.size() - next.text.size(), next.text)) {
             return Bad(err, "expected_literal", line.size());
           }
           end = line.size() - next.text.size();
@@ -128,7 +139,7 @@ class TokenParser : public LineParser {
         if (req.peer_ip.empty()) req.peer_ip = Dash(v);
         return true;
       case Var::kTimeLocal:
-        if (!ParseClfTime(v, req.time)) break;
+        if (!clf_time_.Parse(v, req.time)) break;
         req.logged_offset = LoggedOffset(v);
         have_time = true;
         return true;
@@ -154,7 +165,7 @@ class TokenParser : public LineParser {
         // target: it is a real request the server logged, usually with status 400.
         const std::size_t sp1 = v.find(' ');
         const std::size_t sp2 = v.rfind(' ');
-        if (sp1 != std::string_view::npos && sp2 > sp1 && v.compare(sp2 + 1, 5, "HTTP/") == 0) {
+        if (sp1 != std::string_view::npos && sp2 > sp1 && EqualAt(v, sp2 + 1, "HTTP/")) {
           req.method = v.substr(0, sp1);
           req.target = v.substr(sp1 + 1, sp2 - sp1 - 1);
           req.protocol = v.substr(sp2 + 1);
@@ -229,6 +240,7 @@ class TokenParser : public LineParser {
   std::string name_;
   std::vector<Token> tokens_;
   std::string scratch_;
+  ClfTimeParser clf_time_;
 };
 
 void AddLiteral(std::vector<Token>& out, std::string_view text) {
