@@ -288,6 +288,16 @@ struct BehaviorTracker::Impl {
   std::vector<SourceVerdict> pending;
   std::string last_site;
   uint16_t last_site_fp = 0;
+  std::array<uint8_t, 16> mask_v4{}, mask_v6{};  // the prefix that names a source, as a byte mask
+
+  static std::array<uint8_t, 16> PrefixMask(int prefix_bits) {
+    std::array<uint8_t, 16> m{};
+    for (int i = 0; i < 16; ++i) {
+      const int keep = std::clamp(prefix_bits - i * 8, 0, 8);
+      m[static_cast<std::size_t>(i)] = static_cast<uint8_t>(0xff00 >> keep);
+    }
+    return m;
+  }
 
   uint64_t Next() {
     rng ^= rng << 13;
@@ -439,6 +449,8 @@ BehaviorTracker::BehaviorTracker(const BehaviorOptions& opt, const DetectorSet& 
   im.opt = opt;
   im.opt.max_sources = std::max<std::size_t>(opt.max_sources, 16);
   im.slots = im.opt.max_sources + im.opt.max_sources / 3 + 1;  // load factor <= 0.75
+  im.mask_v4 = Impl::PrefixMask(96 + im.opt.prefix_v4);
+  im.mask_v6 = Impl::PrefixMask(im.opt.prefix_v6);
   im.index.assign(im.slots, 0);
   // SourceState is an aggregate of integers and arrays: all-zero bytes are an unused state.
   im.storage.reset(
@@ -474,11 +486,8 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& 
                                   uint32_t* scenarios) {
   Impl& im = *impl_;
   std::array<uint8_t, 16> key = ip.b;
-  const int prefix_bits = ip.v4 ? 96 + im.opt.prefix_v4 : im.opt.prefix_v6;
-  for (int i = 0; i < 16; ++i) {
-    const int keep = std::clamp(prefix_bits - i * 8, 0, 8);
-    key[static_cast<std::size_t>(i)] &= static_cast<uint8_t>(0xff00 >> keep);
-  }
+  const std::array<uint8_t, 16>& mask = ip.v4 ? im.mask_v4 : im.mask_v6;
+  for (std::size_t i = 0; i < 16; ++i) key[i] &= mask[i];
   bool found = false;
   std::size_t slot = im.FindSlot(key, found);
   if (!found) {
