@@ -119,10 +119,11 @@ uint64_t HashKey(const std::array<uint8_t, 16>& k) {
 }
 
 // A 16-bit fingerprint of a target, user agent or site (0 marks an empty ring slot).
-uint16_t Fp16(std::string_view s) {
-  const auto f = static_cast<uint16_t>(FastHash64(s));
+uint16_t Fp16(uint64_t hash) {
+  const auto f = static_cast<uint16_t>(hash);
   return f == 0 ? 1 : f;
 }
+uint16_t Fp16(std::string_view s) { return Fp16(FastHash64(s)); }
 
 // Remembers a fingerprint in a small ring; true if it was new.
 template <int N>
@@ -484,6 +485,12 @@ uint64_t BehaviorTracker::evictions() const { return impl_->evictions; }
 uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& ip,
                                   std::string_view site, const Detection& det,
                                   uint32_t* scenarios) {
+  return Observe(req, http::RequestKeys(req), ip, site, det, scenarios);
+}
+
+uint32_t BehaviorTracker::Observe(const http::Request& req, const http::RequestKeys& keys,
+                                  const http::IpAddr& ip, std::string_view site,
+                                  const Detection& det, uint32_t* scenarios) {
   Impl& im = *impl_;
   std::array<uint8_t, 16> key = ip.b;
   const std::array<uint8_t, 16>& mask = ip.v4 ? im.mask_v4 : im.mask_v6;
@@ -530,7 +537,7 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& 
   };
 
   const std::string_view ua = req.user_agent;
-  if (Remember(s.uas, s.ua_n, Fp16(ua))) {
+  if (Remember(s.uas, s.ua_n, Fp16(keys.user_agent.hash))) {
     if (s.requests > 1) add(Scenario::kUaSwitch);
     s.browser = ContainsLower(ua, "mozilla/") &&
                 (ContainsLower(ua, "chrome/") || ContainsLower(ua, "firefox/") ||
@@ -547,7 +554,7 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::IpAddr& 
     ++s.pages;
   }
   // Distinct targets, query included: enumerating ?id=1,2,3... is enumeration too.
-  const bool new_path = Remember(s.paths, s.path_n, Fp16(req.target));
+  const bool new_path = Remember(s.paths, s.path_n, Fp16(keys.target.hash));
   const bool client_error = req.status >= 400 && req.status < 500 && req.status != 429;
   if (client_error) ++s.client_errors;
   // Search-engine crawlers enumerate pages and meet old links by nature; a source that claims

@@ -84,7 +84,7 @@ struct DetectorSet::Scratch {
   // cached by the raw text (the target's cover the query, path and raw-target fields), found
   // without regard to the status and filtered by it on each use, which is exact since a
   // detector's status condition covers all its patterns. Bounded: cleared when full.
-  using HitCache = std::unordered_map<std::string, std::vector<Hit>, StringViewHash, std::equal_to<>>;
+  using HitCache = std::unordered_map<std::string, std::vector<Hit>, StringViewHash, StringViewEqual>;
   HitCache ua_cache, target_cache;
   std::vector<Hit> tmp;
 };
@@ -219,14 +219,14 @@ int OnMatch(unsigned id, unsigned long long, unsigned long long, unsigned, void*
 // The hits for key in cache, found by fill(hits) (with 'seen' reset afterwards) when missing.
 template <class Fill>
 const std::vector<Hit>& CachedHits(DetectorSet::Scratch& s, DetectorSet::Scratch::HitCache& cache,
-                                   std::string_view key, std::size_t max_entries, Fill&& fill) {
+                                   const HashedView& key, std::size_t max_entries, Fill&& fill) {
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   s.tmp.clear();
   fill(s.tmp);
   for (const Hit& h : s.tmp) s.seen[h.detector] = 0;
   if (cache.size() >= max_entries) cache.clear();
-  return cache.emplace(std::string(key), s.tmp).first->second;
+  return cache.emplace(std::string(key.text), s.tmp).first->second;
 }
 
 }  // namespace
@@ -281,6 +281,11 @@ void DetectorSet::ScanField(Field f, std::string_view v, Scratch& s, std::vector
 }
 
 void DetectorSet::Detect(const http::Request& req, Scratch& s, Detection& out) const {
+  Detect(req, http::RequestKeys(req), s, out);
+}
+
+void DetectorSet::Detect(const http::Request& req, const http::RequestKeys& keys, Scratch& s,
+                         Detection& out) const {
   out.clear();
   const Impl& im = *impl_;
   auto add = [&](const std::vector<Hit>& hits) {
@@ -290,10 +295,10 @@ void DetectorSet::Detect(const http::Request& req, Scratch& s, Detection& out) c
       out.class_mask |= 1u << static_cast<unsigned>(im.specs[h.detector].cls);
     }
   };
-  add(CachedHits(s, s.target_cache, req.target, 16384,
+  add(CachedHits(s, s.target_cache, keys.target, 16384,
                  [&](std::vector<Hit>& hits) { ScanTarget(req, s, hits); }));
   if (im.db[static_cast<int>(Field::kUserAgent)] && !req.user_agent.empty()) {
-    add(CachedHits(s, s.ua_cache, req.user_agent, 8192, [&](std::vector<Hit>& hits) {
+    add(CachedHits(s, s.ua_cache, keys.user_agent, 8192, [&](std::vector<Hit>& hits) {
       AssignLower(s.ua, req.user_agent);
       ScanField(Field::kUserAgent, s.ua, s, hits);
     }));

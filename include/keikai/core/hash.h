@@ -57,11 +57,30 @@ inline bool ParseDecimal(std::string_view s, int64_t& out) {
   return true;
 }
 
-// Hash for unordered containers keyed by std::string that are looked up with string_views
-// (with std::equal_to<>), so a lookup builds no string.
+// A text with its FastHash64, for text that several containers look up in turn (a log line's
+// target and user agent): hashed once, not once per container.
+struct HashedView {
+  std::string_view text;
+  uint64_t hash = 0;
+  HashedView() = default;
+  explicit HashedView(std::string_view s) : text(s), hash(FastHash64(s)) {}
+};
+
+// Hash for unordered containers keyed by std::string that are looked up with string_views or
+// HashedViews (with StringViewEqual), so a lookup builds no string.
 struct StringViewHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view v) const { return static_cast<std::size_t>(FastHash64(v)); }
+  std::size_t operator()(const HashedView& v) const { return static_cast<std::size_t>(v.hash); }
+};
+struct StringViewEqual {
+  using is_transparent = void;
+  static std::string_view Text(std::string_view v) { return v; }
+  static std::string_view Text(const HashedView& v) { return v.text; }
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return Text(a) == Text(b);
+  }
 };
 
 }  // namespace keikai

@@ -102,6 +102,10 @@ class BehaviorTracker {
   // request_classes) that gave this request its classes, for the evidence.
   uint32_t Observe(const http::Request& req, const http::IpAddr& ip, std::string_view site,
                    const Detection& detection, uint32_t* scenarios = nullptr);
+  // The same, with the request's hashed texts already computed by the caller.
+  uint32_t Observe(const http::Request& req, const http::RequestKeys& keys,
+                   const http::IpAddr& ip, std::string_view site, const Detection& detection,
+                   uint32_t* scenarios = nullptr);
   // Hands out verdicts of sources evicted since the last call; with final, of all sources (and
   // empties the table). Only sources that did something notable (a scenario, a signature, a
   // crawler claim, or a human-looking session) are returned.

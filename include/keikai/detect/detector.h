@@ -110,6 +110,9 @@ class DetectorSet {
   std::unique_ptr<Scratch, void (*)(Scratch*)> NewScratch() const;
   // Runs all detectors on req and fills out (cleared first).
   void Detect(const http::Request& req, Scratch& scratch, Detection& out) const;
+  // The same, with the request's hashed texts already computed by the caller.
+  void Detect(const http::Request& req, const http::RequestKeys& keys, Scratch& scratch,
+              Detection& out) const;
   // Runs the detectors of one field on an already normalised value (for tests and coverage).
   void DetectField(Field f, std::string_view normalised, int status, Scratch& scratch,
                    Detection& out) const;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "keikai/core/hash.h"
 #include "keikai/http/ip.h"
 
 namespace keikai::http {
@@ -34,6 +35,14 @@ struct Request {
   std::string_view Path() const;
   // Query part of target (after '?', without it), empty if none.
   std::string_view Query() const;
+};
+
+// The hashed texts of a request that several stages look up (detector caches, behaviour
+// fingerprints, the rule engine's part memo): hashed once per request.
+struct RequestKeys {
+  HashedView target, user_agent;
+  RequestKeys() = default;
+  explicit RequestKeys(const Request& r) : target(r.target), user_agent(r.user_agent) {}
 };
 
 // A Request that owns its strings, for keeping past the reader's next line.
