@@ -1,6 +1,7 @@
 #include "keikai/pipeline/scan.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -394,18 +395,25 @@ class Scanner {
       last_rkey_ = rkey;
     }
     ++*last_rcount_;
-    det_.Detect(req_, *scratch_, det_out_);
+    const http::RequestKeys keys(req_);
+    det_.Detect(req_, keys, *scratch_, det_out_);
     rule_hits_.clear();
     if (rules_) {
-      det_out_.class_mask |= RuleClasses();
+      det_out_.class_mask |= RuleClasses(keys);
     }
     http::IpAddr ip;
-    const bool ip_ok = http::IpAddr::Parse(req_.client_ip, ip);
+    // A source's requests come in runs: the last address text is parsed once per run.
+    if (req_.client_ip != last_ip_text_) {
+      last_ip_ok_ = http::IpAddr::Parse(req_.client_ip, last_ip_);
+      last_ip_text_.assign(req_.client_ip);
+    }
+    const bool ip_ok = last_ip_ok_;
+    if (ip_ok) ip = last_ip_;
     uint32_t scenarios = 0;
     if (tracker_ && ip_ok) {
       // Behaviour: a source whose behaviour scenarios have triggered makes attacks of its
       // requests, whatever they look like one by one.
-      det_out_.class_mask |= tracker_->Observe(req_, ip, site, det_out_, &scenarios);
+      det_out_.class_mask |= tracker_->Observe(req_, keys, ip, site, det_out_, &scenarios);
     }
     if (!det_out_.any()) return;
 
@@ -570,58 +578,95 @@ class Scanner {
   // (method, target, protocol, Host) and each client header (User-Agent, Referer). CRS's attack
   // rules judge one value at a time, so each part is evaluated on its own and remembered by its
   // text: logs repeat every part heavily (a site's few thousand URLs, a few hundred user agents,
-  // the site's own pages as referers), so most lines cost three lookups, and a part equal to
-  // the previous line's one comparison. A header is evaluated in a neutral request ("GET /",
-  // HTTP/1.1, Host localhost): the line's own request line and Host are judged in the request
-  // part. The classes are the union; the anomaly score of the joint request is not computed in
-  // log mode. Agreement with evaluating the whole request at once is tested (pipeline_test.cc).
+  // the site's own pages as referers), so most lines cost three lookups. A header is evaluated
+  // in a neutral request ("GET /", HTTP/1.1, Host localhost): the line's own request line and
+  // Host are judged in the request part. The classes are the union; the anomaly score of the
+  // joint request is not computed in log mode. Agreement with evaluating the whole request at
+  // once is tested (pipeline_test.cc).
+  //
+  // A part is one to four texts. Its memo is keyed by a hash of them (the target's and user
+  // agent's come from the line's RequestKeys, computed once for all stages) and each entry keeps
+  // the texts to confirm a hit; on the rare hash collision the newer part replaces the older.
+  static constexpr std::size_t kMaxPartFields = 4;
+  struct PartKey {
+    std::array<std::string_view, kMaxPartFields> fields{};
+    std::size_t n = 0;
+    uint64_t hash = 0;
+  };
+  struct PartEntry {
+    std::array<uint32_t, kMaxPartFields> lengths{};
+    std::string text;  // the fields, back to back
+    RulePart part;
+    bool Is(const PartKey& k) const {
+      std::size_t off = 0;
+      for (std::size_t i = 0; i < k.n; ++i) {
+        const std::string_view f = k.fields[i];
+        if (lengths[i] != f.size() || text.size() < off + f.size() ||
+            (!f.empty() && std::memcmp(text.data() + off, f.data(), f.size()) != 0)) {
+          return false;
+        }
+        off += f.size();
+      }
+      return off == text.size();
+    }
+    void Set(const PartKey& k) {
+      text.clear();
+      for (std::size_t i = 0; i < k.n; ++i) {
+        lengths[i] = static_cast<uint32_t>(k.fields[i].size());
+        text.append(k.fields[i]);
+      }
+    }
+  };
   struct PartMemo {
-    std::unordered_map<std::string, RulePart, StringViewHash, std::equal_to<>> parts;
-    std::string last_key;
-    const RulePart* last = nullptr;  // node pointers stay valid until parts is cleared
+    std::unordered_map<uint64_t, PartEntry> parts;  // by PartKey::hash (already mixed)
   };
   // build(FullRequest&) fills the part's request when key is new.
   template <class Build>
-  uint32_t MemoPart(PartMemo& m, std::string_view key, Build&& build) {
-    if (m.last == nullptr || m.last_key != key) {
-      auto it = m.parts.find(key);
+  uint32_t MemoPart(PartMemo& m, const PartKey& key, Build&& build) {
+    auto it = m.parts.find(key.hash);
+    if (it == m.parts.end() || !it->second.Is(key)) {
       if (it == m.parts.end()) {
         if (m.parts.size() >= kRulePartCacheMax) m.parts.clear();  // bounded memory
-        http::FullRequest fr;
-        build(fr);
-        it = m.parts.emplace(std::string(key), EvaluatePart(fr)).first;
+        it = m.parts.try_emplace(key.hash).first;
       }
-      m.last = &it->second;
-      m.last_key.assign(key);
+      http::FullRequest fr;
+      build(fr);
+      it->second.Set(key);
+      it->second.part = EvaluatePart(fr);
     }
-    return Merge(*m.last);
+    return Merge(it->second.part);
   }
-  uint32_t RuleClasses() {
+  uint32_t RuleClasses(const http::RequestKeys& keys) {
     const std::string_view method = req_.method.empty() ? std::string_view("GET") : req_.method;
     const std::string_view target = req_.target.empty() ? std::string_view("/") : req_.target;
     const std::string_view host = !req_.host.empty() ? req_.host : req_.site;
-    part_key_.clear();
-    for (std::string_view x : {method, target, req_.protocol, host}) {
-      part_key_.append(x);
-      part_key_ += '\n';
-    }
-    uint32_t mask = MemoPart(request_parts_, part_key_, [&](http::FullRequest& fr) {
+    PartKey rk;
+    rk.fields = {method, target, req_.protocol, host};
+    rk.n = 4;
+    rk.hash = keys.target.hash;
+    for (std::string_view f : {method, req_.protocol, host}) rk.hash = Mix64(rk.hash ^ FastHash64(f));
+    uint32_t mask = MemoPart(request_parts_, rk, [&](http::FullRequest& fr) {
       fr.method = std::string(method);
       fr.uri = std::string(target);
       fr.protocol = std::string(req_.protocol);
       if (!host.empty()) fr.headers.emplace_back("Host", std::string(host));
     });
     struct Header {
-      std::string_view name, value;
+      std::string_view name;
+      HashedView value;
       PartMemo& memo;
     };
-    for (const Header& h : {Header{"User-Agent", req_.user_agent, ua_parts_},
-                            Header{"Referer", req_.referer, referer_parts_}}) {
-      if (h.value.empty() || h.value == "-") continue;
-      mask |= MemoPart(h.memo, h.value, [&](http::FullRequest& fr) {
+    for (const Header& h : {Header{"User-Agent", keys.user_agent, ua_parts_},
+                            Header{"Referer", HashedView(req_.referer), referer_parts_}}) {
+      if (h.value.text.empty() || h.value.text == "-") continue;
+      PartKey k;
+      k.fields[0] = h.value.text;
+      k.n = 1;
+      k.hash = h.value.hash;
+      mask |= MemoPart(h.memo, k, [&](http::FullRequest& fr) {
         fr.protocol = "HTTP/1.1";
         fr.headers.emplace_back("Host", "localhost");
-        fr.headers.emplace_back(std::string(h.name), std::string(h.value));
+        fr.headers.emplace_back(std::string(h.name), std::string(h.value.text));
       });
     }
     return mask;
@@ -630,7 +675,9 @@ class Scanner {
   static constexpr std::size_t kRulePartCacheMax = 100000;
   std::unique_ptr<rules::Evaluator> rules_;
   PartMemo request_parts_, ua_parts_, referer_parts_;
-  std::string part_key_;
+  std::string last_ip_text_;
+  http::IpAddr last_ip_;
+  bool last_ip_ok_ = false;
   std::vector<rules::RuleMatch> rule_hits_;
   std::string file_, file_site_, site_buf_;
   std::string last_site_name_;
