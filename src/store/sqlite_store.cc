@@ -87,8 +87,11 @@ class SqliteStore : public Store {
       const auto parent = std::filesystem::path(path).parent_path();
       if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     }
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-        SQLITE_OK) {
+    // NOMUTEX: a Store is used by one thread at a time (store.h), so the connection's own
+    // mutex only cost time (two million lock/unlock pairs in a 1M-line scan).
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
       return Err("cannot open database " + path);
     }
     sqlite3_busy_timeout(db_, 5000);
@@ -366,9 +369,14 @@ class SqliteStore : public Store {
     return Stmt(s);
   }
 
-  static void Bind(sqlite3_stmt* s, int i, const std::string& v) {
-    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  // SQLITE_STATIC: the text is not copied, so it must outlive the statement's use (every
+  // caller binds a string that lives until the statement is stepped and reset: no temporaries,
+  // which is why this takes an lvalue or a view into one). Copying cost ~780 instructions a
+  // value, a fifth of what storing a finding costs.
+  static void Bind(sqlite3_stmt* s, int i, std::string_view v) {
+    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
+  static void Bind(sqlite3_stmt* s, int i, std::string&& v) = delete;
   static int BindSites(sqlite3_stmt* s, const std::vector<std::string>& sites, int first = 1) {
     int i = first;
     for (const std::string& site : sites) Bind(s, i++, site);
@@ -535,7 +543,7 @@ class SqliteStore : public Store {
       Bind(f.get(), 7, x.method);
       Bind(f.get(), 8, x.target);
       const std::size_t q = x.target.find_first_of("?#");
-      Bind(f.get(), 9, q == std::string::npos ? x.target : x.target.substr(0, q));
+      Bind(f.get(), 9, std::string_view(x.target).substr(0, q));  // the path: a view, not a copy
       sqlite3_bind_int(f.get(), 10, x.status);
       Bind(f.get(), 11, x.user_agent);
       Bind(f.get(), 12, x.file);
