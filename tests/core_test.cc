@@ -4,6 +4,10 @@
 #include "keikai/core/i18n.h"
 #include "keikai/core/status.h"
 #include "keikai/core/time.h"
+#include "keikai/core/utf8.h"
+
+#include <nlohmann/json.hpp>
+#include <random>
 
 namespace keikai {
 namespace {
@@ -54,6 +58,48 @@ TEST(Time, ClfStreamAgreesWithParseClfTime) {
       }
     }
   }
+}
+
+// Well-formed text is written exactly as nlohmann::json writes it (quotes, backslashes, C0
+// controls escaped; UTF-8 and DEL as is); ill-formed bytes become U+FFFD per maximal subpart,
+// and the result always parses back.
+TEST(Utf8, AppendJsonStringMatchesNlohmannOnWellFormedText) {
+  const std::string cases[] = {"", "plain", "q\"uote", "back\\slash", "tab\tnl\ncr\rbs\bff\f",
+                               std::string("nul\0x", 5), "\x01\x1f\x7f", "日本語 テキスト",
+                               "emoji \xF0\x9F\x98\x80", "/slash/"};
+  for (const std::string& c : cases) {
+    std::string out;
+    AppendJsonString(out, c);
+    EXPECT_EQ(out, nlohmann::json(c).dump()) << c;
+  }
+  std::mt19937 rng(7);
+  for (int n = 0; n < 2000; ++n) {
+    std::string s;
+    const int len = static_cast<int>(rng() % 24);
+    for (int k = 0; k < len; ++k) s += static_cast<char>(rng() % 256);
+    std::string out;
+    AppendJsonString(out, s);
+    nlohmann::json back;
+    ASSERT_NO_THROW(back = nlohmann::json::parse(out)) << out;
+    // Round trip: what was written is the well-formed text itself when s was well-formed.
+    bool well_formed = true;
+    for (std::size_t i = 0; i < s.size();) {
+      char32_t cp;
+      std::size_t bad;
+      const std::size_t l = DecodeUtf8(s, i, &cp, &bad);
+      if (l == 0) {
+        well_formed = false;
+        break;
+      }
+      i += l;
+    }
+    if (well_formed) {
+      EXPECT_EQ(back.get<std::string>(), s);
+    }
+  }
+  std::string out;
+  AppendJsonString(out, "a\xE3\x81z\xFF");  // truncated sequence (one U+FFFD), stray byte
+  EXPECT_EQ(out, "\"a\xEF\xBF\xBDz\xEF\xBF\xBD\"");
 }
 
 TEST(Time, Iso) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "keikai/core/hash.h"
+#include "keikai/core/utf8.h"
 #include "keikai/ingest/format.h"
 #include "keikai/ingest/source.h"
 
@@ -30,24 +31,32 @@ std::string Hex(uint64_t v, std::size_t len) {
 
 std::string LineHash(std::string_view l) { return Hex(Fnv1a64(l), l.size()); }
 
-// Valid UTF-8 for excerpts; invalid bytes become U+FFFD.
+// Well-formed UTF-8 for excerpts: ill-formed sequences and control characters (but tab) become
+// U+FFFD. Runs of plain ASCII are copied whole.
 std::string Excerpt(std::string_view s, std::size_t max) {
   s = s.substr(0, max);
   std::string out;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    bool ok = n > 0 && i + n <= s.size();
-    for (std::size_t k = 1; ok && k < n; ++k) {
-      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t run = i;
+    while (run < s.size()) {
+      const auto c = static_cast<unsigned char>(s[run]);
+      if (c >= 0x80 || (c < 0x20 && c != '\t')) break;
+      ++run;
     }
-    if (ok && n == 1 && c < 0x20 && c != '\t') ok = false;
-    if (ok) {
+    out.append(s.substr(i, run - i));
+    if (run == s.size()) break;
+    i = run;
+    char32_t cp = 0;
+    std::size_t bad = 0;
+    const std::size_t n = DecodeUtf8(s, i, &cp, &bad);
+    if (n > 1) {
       out.append(s.substr(i, n));
       i += n;
     } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
+      out += kReplacementChar;  // a control character or an ill-formed sequence
+      i += n == 1 ? 1 : bad;
     }
   }
   return out;
@@ -459,27 +468,32 @@ class Scanner {
     f.time = req_.time;
     f.ip = ip_text;
     f.classes = std::move(classes);
-    nlohmann::json ev = nlohmann::json::array();
+    std::string ev = "[";
+    auto add_evidence = [&ev](std::string_view e) {
+      if (ev.size() > 1) ev += ',';
+      AppendJsonString(ev, e);
+    };
     for (const detect::Hit& h : det_out_.hits) {
       if (!f.detectors.empty()) f.detectors += ',';
       f.detectors += det_.specs()[h.detector].id;
-      ev.push_back(det_.Evidence(h));
+      add_evidence(det_.Evidence(h));
     }
     for (int k = 0; k < detect::kScenarioCount; ++k) {
       if (!(scenarios & (1u << k))) continue;
       const detect::ScenarioSpec& sc = detect::Scenarios()[static_cast<std::size_t>(k)];
       if (!f.detectors.empty()) f.detectors += ',';
       f.detectors += detect::ScenarioDetectorId(sc);
-      ev.push_back(detect::ScenarioEvidence(sc));
+      add_evidence(detect::ScenarioEvidence(sc));
     }
     for (const rules::RuleMatch& m : rule_hits_) {
       if (!f.detectors.empty()) f.detectors += ',';
       f.detectors += RuleMatchDetectorId(m);
       std::string e = RuleMatchEvidence(m);
       if (!m.matched_var_name.empty()) e += " [" + m.matched_var_name + ": " + Excerpt(m.matched_var, 120) + "]";
-      ev.push_back(std::move(e));
+      add_evidence(e);
     }
-    f.evidence = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    ev += ']';
+    f.evidence = std::move(ev);
     f.method = Excerpt(req_.method, 32);
     f.target = Excerpt(req_.target, 2048);
     f.user_agent = Excerpt(req_.user_agent, 512);

@@ -19,6 +19,7 @@
 
 #include "keikai/core/i18n.h"
 #include "keikai/core/time.h"
+#include "keikai/core/utf8.h"
 #include "keikai/report/model.h"
 #include "keikai/report/render.h"
 #include "report/format.h"
@@ -29,57 +30,9 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Text: UTF-8 validation and HTML escaping.
 
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+constexpr std::string_view kReplacement = kReplacementChar;
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // U+2026
 constexpr std::string_view kEnDash = "\xE2\x80\x93";       // U+2013
-
-// Length of the well-formed UTF-8 sequence at s[i] and its code point, or 0 when the bytes there
-// are ill-formed; then *bad is the length of the maximal subpart to replace with one U+FFFD
-// (the Unicode "substitution of maximal subparts" practice, as browsers and ICU do).
-size_t DecodeUtf8(std::string_view s, size_t i, char32_t* cp, size_t* bad) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    *cp = b0;
-    return 1;
-  }
-  size_t trail = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  char32_t c = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    trail = 1;
-    c = b0 & 0x1Fu;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    trail = 2;
-    c = b0 & 0x0Fu;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    trail = 3;
-    c = b0 & 0x07u;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    *bad = 1;  // continuation byte, C0/C1 (overlong) or F5..FF
-    return 0;
-  }
-  for (size_t k = 1; k <= trail; ++k) {
-    if (i + k >= s.size()) {
-      *bad = k;
-      return 0;
-    }
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if (b < lo || b > hi) {
-      *bad = k;
-      return 0;
-    }
-    lo = 0x80;
-    hi = 0xBF;
-    c = (c << 6) | (b & 0x3Fu);
-  }
-  *cp = c;
-  return trail + 1;
-}
 
 // s as well-formed UTF-8 that HTML accepts as text: ill-formed sequences and control characters
 // (C0 other than tab, line feed and carriage return; DEL; C1) become U+FFFD.
