@@ -142,12 +142,16 @@ class SqliteStore : public Store {
 
   Result<std::vector<SourceTotal>> TopSources(const std::vector<std::string>& sites,
                                               std::size_t limit) override {
+    // Ranked first, joined after: the joins then run for the top rows only, not for every
+    // (site, hour, source) row (ip is the key of both joined tables, so no row is multiplied).
     Stmt s = Prepare(
-        "SELECT a.ip, COALESCE(src.country,''), SUM(a.count), MIN(a.hour), MAX(a.hour), "
+        "SELECT t.ip, COALESCE(src.country,''), t.n, t.lo, t.hi, "
         "COALESCE(b.classification,''), COALESCE(b.scenarios,''), COALESCE(b.evidence,'[]') "
-        "FROM attack_hours a LEFT JOIN sources src ON src.ip = a.ip "
-        "LEFT JOIN source_behaviour b ON b.ip = a.ip WHERE a.cls = 255 AND " +
-        SiteFilter(sites, "a.site") + " GROUP BY a.ip ORDER BY SUM(a.count) DESC, a.ip LIMIT ?");
+        "FROM (SELECT ip, SUM(count) AS n, MIN(hour) AS lo, MAX(hour) AS hi FROM attack_hours "
+        "WHERE cls = 255 AND " + SiteFilter(sites, "site") +
+        " GROUP BY ip ORDER BY n DESC, ip LIMIT ?) t "
+        "LEFT JOIN sources src ON src.ip = t.ip LEFT JOIN source_behaviour b ON b.ip = t.ip "
+        "ORDER BY t.n DESC, t.ip");
     if (!s) return Err("prepare top sources");
     int i = BindSites(s.get(), sites);
     sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
@@ -187,10 +191,11 @@ class SqliteStore : public Store {
 
   Result<std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>>> Countries(
       const std::vector<std::string>& sites) override {
-    Stmt s = Prepare(
-        "SELECT COALESCE(src.country,''), SUM(a.count), COUNT(DISTINCT a.ip) FROM attack_hours a "
-        "LEFT JOIN sources src ON src.ip = a.ip WHERE a.cls = 255 AND " +
-        SiteFilter(sites, "a.site") + " GROUP BY 1 ORDER BY 2 DESC");
+    Stmt s = Prepare(  // summed per source first, so the join runs once per source
+        "SELECT COALESCE(src.country,''), SUM(t.n), COUNT(*) FROM "
+        "(SELECT ip, SUM(count) AS n FROM attack_hours WHERE cls = 255 AND " +
+        SiteFilter(sites, "site") + " GROUP BY ip) t "
+        "LEFT JOIN sources src ON src.ip = t.ip GROUP BY 1 ORDER BY 2 DESC");
     if (!s) return Err("prepare countries");
     BindSites(s.get(), sites);
     std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> out;
@@ -282,13 +287,14 @@ class SqliteStore : public Store {
       const std::vector<std::string>& sites, const std::string& site, uint8_t cls,
       int64_t from_hour, int64_t to_hour, std::size_t limit) override {
     const bool all = site == "*";
-    Stmt s = Prepare(
-        "SELECT a.ip, SUM(a.count), COALESCE(src.country, ''), COALESCE(b.classification, '') "
-        "FROM attack_hours a LEFT JOIN sources src ON src.ip = a.ip "
-        "LEFT JOIN source_behaviour b ON b.ip = a.ip "
-        "WHERE a.cls = ? AND a.hour BETWEEN ? AND ? AND " +
-        (all ? SiteFilter(sites, "a.site") : std::string("a.site = ?")) +
-        " GROUP BY a.ip ORDER BY 2 DESC, a.ip LIMIT ?");
+    Stmt s = Prepare(  // ranked first, joined after (see TopSources)
+        "SELECT t.ip, t.n, COALESCE(src.country, ''), COALESCE(b.classification, '') "
+        "FROM (SELECT ip, SUM(count) AS n FROM attack_hours "
+        "WHERE cls = ? AND hour BETWEEN ? AND ? AND " +
+        (all ? SiteFilter(sites, "site") : std::string("site = ?")) +
+        " GROUP BY ip ORDER BY n DESC, ip LIMIT ?) t "
+        "LEFT JOIN sources src ON src.ip = t.ip LEFT JOIN source_behaviour b ON b.ip = t.ip "
+        "ORDER BY t.n DESC, t.ip");
     if (!s) return Err("prepare surge sources");
     sqlite3_bind_int(s.get(), 1, cls);
     sqlite3_bind_int64(s.get(), 2, from_hour);
