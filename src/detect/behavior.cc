@@ -1,5 +1,6 @@
 #include "keikai/detect/behavior.h"
 
+#include "keikai/core/ascii.h"
 #include "keikai/core/hash.h"
 #include "keikai/core/i18n.h"
 
@@ -163,15 +164,6 @@ bool IsAsset(std::string_view path) {
   }
 }
 
-bool ContainsLower(std::string_view hay, std::string_view needle) {
-  if (needle.empty() || hay.size() < needle.size()) return false;
-  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    std::size_t k = 0;
-    while (k < needle.size() && (hay[i + k] | 0x20) == needle[k]) ++k;
-    if (k == needle.size()) return true;
-  }
-  return false;
-}
 
 std::string KeyText(const std::array<uint8_t, 16>& k, int bits_v4, int bits_v6) {
   http::IpAddr a;
@@ -289,7 +281,8 @@ struct BehaviorTracker::Impl {
   std::vector<SourceVerdict> pending;
   std::string last_site;
   uint16_t last_site_fp = 0;
-  std::array<uint8_t, 16> mask_v4{}, mask_v6{};  // the prefix that names a source, as a byte mask
+  std::array<uint8_t, 16> mask_v4{}, mask_v6{};
+  std::string ua_lower;  // scratch  // the prefix that names a source, as a byte mask
 
   static std::array<uint8_t, 16> PrefixMask(int prefix_bits) {
     std::array<uint8_t, 16> m{};
@@ -539,11 +532,14 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::RequestK
   const std::string_view ua = req.user_agent;
   if (Remember(s.uas, s.ua_n, Fp16(keys.user_agent.hash))) {
     if (s.requests > 1) add(Scenario::kUaSwitch);
-    s.browser = ContainsLower(ua, "mozilla/") &&
-                (ContainsLower(ua, "chrome/") || ContainsLower(ua, "firefox/") ||
-                 ContainsLower(ua, "safari/") || ContainsLower(ua, "edg/"));
+    // Lower-cased once, then searched with find (memchr on the first byte), not compared
+    // case-folding at every position for each of a dozen needles.
+    AssignLower(im.ua_lower, ua);
+    const std::string_view lua = im.ua_lower;
+    auto has = [lua](std::string_view needle) { return lua.find(needle) != std::string_view::npos; };
+    s.browser = has("mozilla/") && (has("chrome/") || has("firefox/") || has("safari/") || has("edg/"));
     for (uint8_t c = kGoogle; c < std::size(kCrawlers); ++c) {
-      if (ContainsLower(ua, kCrawlers[c].ua)) s.crawler = c;
+      if (has(kCrawlers[c].ua)) s.crawler = c;
     }
   }
   const std::string_view path = req.Path();

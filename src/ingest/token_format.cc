@@ -33,7 +33,7 @@ std::size_t FindLiteral(std::string_view line, std::size_t pos, const std::strin
     const auto at = static_cast<std::size_t>(static_cast<const char*>(p) - line.data());
     std::size_t bs = 0;
     while (at > bs && line[at - 1 - bs] == '\\') ++bs;
-    if (bs % 2 == 0 && EqualAt(line, at, lit)) return at;
+    if (bs % 2 == 0 && EqualAt(line, at + 1, std::string_view(lit).substr(1))) return at;
     pos = at + 1;
   }
   return std::string_view::npos;
@@ -65,10 +65,12 @@ class TokenParser : public LineParser {
     bool have_time = false;
     std::string_view uri, args;
     const std::size_t n = tokens_.size();
+    // A literal that the preceding variable's search found here need not be compared again.
+    std::size_t found_at = std::string_view::npos;
     for (std::size_t i = 0; i < n; ++i) {
       const Token& t = tokens_[i];
       if (t.literal) {
-        if (!EqualAt(line, pos, t.text)) return Bad(err, "expected_literal", pos);
+        if (pos != found_at && !EqualAt(line, pos, t.text)) return Bad(err, "expected_literal", pos);
         pos += t.text.size();
         continue;
       }
@@ -95,6 +97,8 @@ class TokenParser : public LineParser {
       }
       const std::string_view v = line.substr(pos, end - pos);
       if (!Assign(t, v, req, uri, args, have_time, err, pos)) return LineKind::kBad;
+      // The next token is a literal found at end (or none, or a variable: never compared).
+      found_at = end;
       pos = end;
     }
     if (pos != line.size()) return Bad(err, "trailing_data", pos);

@@ -657,8 +657,18 @@ class Scanner {
     PartKey rk;
     rk.fields = {method, target, req_.protocol, host};
     rk.n = 4;
-    rk.hash = keys.target.hash;
-    for (std::string_view f : {method, req_.protocol, host}) rk.hash = Mix64(rk.hash ^ FastHash64(f));
+    // Method, protocol and host change rarely from line to line: their hash is kept.
+    if (!rest_valid_ || method != rest_fields_[0] || req_.protocol != rest_fields_[1] ||
+        host != rest_fields_[2]) {
+      rest_valid_ = true;
+      rest_hash_ = 0;
+      int k = 0;
+      for (std::string_view f : {method, req_.protocol, host}) {
+        rest_fields_[k++].assign(f);
+        rest_hash_ = Mix64(rest_hash_ ^ FastHash64(f));
+      }
+    }
+    rk.hash = Mix64(keys.target.hash ^ rest_hash_);
     uint32_t mask = MemoPart(request_parts_, rk, [&](http::FullRequest& fr) {
       fr.method = std::string(method);
       fr.uri = std::string(target);
@@ -689,6 +699,9 @@ class Scanner {
   static constexpr std::size_t kRulePartCacheMax = 100000;
   std::unique_ptr<rules::Evaluator> rules_;
   PartMemo request_parts_, ua_parts_, referer_parts_;
+  std::string rest_fields_[3];  // method, protocol, host of rest_hash_
+  uint64_t rest_hash_ = 0;
+  bool rest_valid_ = false;
   std::string last_ip_text_;
   http::IpAddr last_ip_;
   bool last_ip_ok_ = false;
