@@ -439,7 +439,10 @@ bool KeyRegexMatches(Evaluator::State& s, const Target& t, Var var, std::size_t 
     const std::size_t hit = s.key_rx_cache.Find(ck);
     if (hit != FlatIndex::kNone) return hit != 0;
   }
-  const bool m = t.key_rx->Match(key, kNone, *s.scratch, false).matched;
+  // The selector's byte filter settles most keys without PCRE2 (TX:/^header_name_920450_/
+  // meets every TX variable of the request).
+  const ByteFilter* f = t.key_rx->byte_filter();
+  const bool m = (f == nullptr || !f->Rejects(key)) && t.key_rx->Match(key, kNone, *s.scratch, false).matched;
   if (cacheable) s.key_rx_cache.Insert(ck, m ? 1 : 0);
   return m;
 }
@@ -641,40 +644,20 @@ bool PrefilterRejects(Evaluator::State& s, const Rule& r, const Candidate& c, st
   return (word & (uint64_t{1} << (r.pf_bit % 64))) == 0;
 }
 
-std::array<uint64_t, 4> BytesOf(std::string_view v) {
-  std::array<uint64_t, 4> set{};
-  for (const char ch : v) {
-    const auto b = static_cast<unsigned char>(ch);
-    set[b >> 6] |= uint64_t{1} << (b & 63);
-  }
-  return set;
-}
-
-bool Intersects(const std::array<uint64_t, 4>& a, const uint64_t (&b)[4]) {
-  return ((a[0] & b[0]) | (a[1] & b[1]) | (a[2] & b[2]) | (a[3] & b[3])) != 0;
-}
-
 // True when the operator's ByteFilter proves it cannot match tv (no need to call it).
 bool ByteFilterRejects(Evaluator::State& s, const ByteFilter& f, const Rule& r, const Candidate& c,
                        std::string_view tv) {
   if (tv.size() < f.min_length) return true;
   if (!f.has_first && !f.has_required) return false;
-  std::array<uint64_t, 4> local;
-  const std::array<uint64_t, 4>* bytes = &local;
-  if (Cacheable(c)) {
-    const uint64_t key = CacheKey(r, c);
-    std::size_t at = s.bytes_index.Find(key);
-    if (at == FlatIndex::kNone) {
-      at = s.bytes_pool.size();
-      s.bytes_pool.push_back(BytesOf(tv));
-      s.bytes_index.Insert(key, at);
-    }
-    bytes = &s.bytes_pool[at];
-  } else {
-    local = BytesOf(tv);
+  if (!Cacheable(c)) return f.Rejects(tv);
+  const uint64_t key = CacheKey(r, c);
+  std::size_t at = s.bytes_index.Find(key);
+  if (at == FlatIndex::kNone) {
+    at = s.bytes_pool.size();
+    s.bytes_pool.push_back(ByteFilter::BytesOf(tv));
+    s.bytes_index.Insert(key, at);
   }
-  return (f.has_first && !Intersects(*bytes, f.first)) ||
-         (f.has_required && !Intersects(*bytes, f.required));
+  return f.Rejects(tv.size(), s.bytes_pool[at]);
 }
 
 // Applies the rule's transformations to value; returns a view valid until the next call.

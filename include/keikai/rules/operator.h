@@ -13,6 +13,7 @@
 // Thread-safety: a compiled operator is immutable and may be shared; each thread passes its
 // own scratch (OperatorScratch).
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,11 +46,38 @@ std::unique_ptr<OperatorScratch, void (*)(OperatorScratch*)> NewOperatorScratch(
 // evaluator tests it against a value's set of bytes, computed once per transformed value and
 // shared by every rule that reads it.
 struct ByteFilter {
+  using ByteSet = std::array<uint64_t, 4>;  // bit b: byte b occurs
+
   std::size_t min_length = 0;
   bool has_first = false;  // first: some byte of the value must be in this set
   uint64_t first[4] = {};
   bool has_required = false;  // required: likewise
   uint64_t required[4] = {};
+
+  static ByteSet BytesOf(std::string_view v) {
+    ByteSet set{};
+    for (const char ch : v) {
+      const auto b = static_cast<unsigned char>(ch);
+      set[b >> 6] |= uint64_t{1} << (b & 63);
+    }
+    return set;
+  }
+  // True when the filter proves that a value of this length and these bytes cannot match.
+  bool Rejects(std::size_t length, const ByteSet& bytes) const {
+    if (length < min_length) return true;
+    return (has_first && !Intersects(bytes, first)) || (has_required && !Intersects(bytes, required));
+  }
+  // The same, for a value whose byte set is not kept.
+  bool Rejects(std::string_view v) const {
+    if (v.size() < min_length) return true;
+    if (!has_first && !has_required) return false;
+    return Rejects(v.size(), BytesOf(v));
+  }
+
+ private:
+  static bool Intersects(const ByteSet& a, const uint64_t (&b)[4]) {
+    return ((a[0] & b[0]) | (a[1] & b[1]) | (a[2] & b[2]) | (a[3] & b[3])) != 0;
+  }
 };
 
 class CompiledOperator {
