@@ -135,6 +135,14 @@ struct Evaluator::State {
   // strings are reused from request to request (assign keeps their capacity).
   FlatIndex tcache;
   FlatIndex key_rx_cache;  // regex selector answers per (selector, variable, entry)
+  // Regex selector answers on writable variables, by (selector, key text); kept across
+  // requests, bounded (see KeyRegexMatches).
+  struct KeyRxAnswer {
+    const CompiledOperator* rx;
+    std::string key;
+    bool matched;
+  };
+  std::unordered_map<uint64_t, KeyRxAnswer> key_rx_text_cache;
   std::vector<std::string> tpool;
   std::size_t tpool_used = 0;
   std::string t1, t2;  // transformation buffers
@@ -424,27 +432,48 @@ bool RuleRemovedAtRuntime(const Evaluator::State& s, const Rule& r) {
   return false;
 }
 
-// lkey: the entry's lower-cased key (the target's key is lower-cased at compile time).
-// Whether a regex selector (ARGS:/^id/, !REQUEST_COOKIES:/__utm/) matches entry `index` of
-// `var`. The same selector meets the same cookie or header in rule after rule, so answers are
-// kept for the request (writable variables, whose keys change, are not cached).
+constexpr std::size_t kKeyRxTextCacheMax = 4096, kKeyRxTextMaxKey = 256;
+
+// A selector's answer on a key, kept by (selector, key text) across requests: TX keys are the
+// same names request after request (TX:/^header_name_920450_/ meets every TX variable of every
+// request), as are header and cookie names.
+template <class Match>
+bool KeyRegexByText(Evaluator::State& s, const Target& t, std::string_view key, Match&& match) {
+  if (key.size() > kKeyRxTextMaxKey) return match();
+  const uint64_t h = Mix64(reinterpret_cast<uintptr_t>(t.key_rx.get()) ^ FastHash64(key));
+  auto it = s.key_rx_text_cache.find(h);
+  if (it != s.key_rx_text_cache.end() && it->second.rx == t.key_rx.get() && it->second.key == key) {
+    return it->second.matched;
+  }
+  const bool m = match();
+  if (it == s.key_rx_text_cache.end()) {  // (a colliding entry is left alone)
+    if (s.key_rx_text_cache.size() >= kKeyRxTextCacheMax) s.key_rx_text_cache.clear();
+    s.key_rx_text_cache.emplace(h, Evaluator::State::KeyRxAnswer{t.key_rx.get(), std::string(key), m});
+  }
+  return m;
+}
+
+// Whether a regex selector (ARGS:/^id/, !REQUEST_COOKIES:/__utm/, TX:/^header_name_/) matches
+// entry `index` (key `key`) of `var`. The same selector meets the same cookie, header or TX
+// variable in rule after rule and request after request: answers are kept per request by entry
+// and across requests by key text.
 bool KeyRegexMatches(Evaluator::State& s, const Target& t, Var var, std::size_t index,
                      std::string_view key) {
   static const MacroExpander kNone;
   const auto ptr = reinterpret_cast<uintptr_t>(t.key_rx.get());
-  const bool cacheable = !Mutable(var) && index < 512 && ptr < (uintptr_t{1} << 47);
-  const uint64_t ck = (static_cast<uint64_t>(ptr)) | (static_cast<uint64_t>(var) << 47) |
-                      (static_cast<uint64_t>(index) << 55);
-  if (cacheable) {
+  auto match = [&] { return t.key_rx->Match(key, kNone, *s.scratch, false).matched; };
+  // By entry index within the request for request variables (their entries never change);
+  // writable ones (TX) change their entries, and go by key text only.
+  if (!Mutable(var) && index < 512 && ptr < (uintptr_t{1} << 47)) {
+    const uint64_t ck = (static_cast<uint64_t>(ptr)) | (static_cast<uint64_t>(var) << 47) |
+                        (static_cast<uint64_t>(index) << 55);
     const std::size_t hit = s.key_rx_cache.Find(ck);
     if (hit != FlatIndex::kNone) return hit != 0;
+    const bool m = match();
+    s.key_rx_cache.Insert(ck, m ? 1 : 0);
+    return m;
   }
-  // The selector's byte filter settles most keys without PCRE2 (TX:/^header_name_920450_/
-  // meets every TX variable of the request).
-  const ByteFilter* f = t.key_rx->byte_filter();
-  const bool m = (f == nullptr || !f->Rejects(key)) && t.key_rx->Match(key, kNone, *s.scratch, false).matched;
-  if (cacheable) s.key_rx_cache.Insert(ck, m ? 1 : 0);
-  return m;
+  return KeyRegexByText(s, t, key, match);
 }
 
 bool TargetCovers(Evaluator::State& s, const Target& ex, Var var, std::size_t index,
