@@ -12,6 +12,7 @@
 
 #include "engine_internal.h"
 #include "keikai/core/ascii.h"
+#include "keikai/core/hash.h"
 
 namespace keikai::rules {
 
@@ -621,6 +622,15 @@ struct Compiler {
     }
   }
 
+  static void HashNames(Rule& r) {
+    for (Target& t : r.targets) t.key_hash = FastHash64(t.key);
+    for (SetVar& sv : r.setvars) {
+      if (!sv.name_has_macro) sv.name_hash = FastHash64(sv.name);
+      if (!sv.value_tx_ref.empty()) sv.value_tx_ref_hash = FastHash64(sv.value_tx_ref);
+    }
+    for (Rule& link : r.chain) HashNames(link);
+  }
+
   Status Finish() {
     if (open_chain != nullptr) {
       return Status::Error("rules", "the last rule (id " + std::to_string(open_chain->id) +
@@ -637,6 +647,19 @@ struct Compiler {
                   steps.end());
       for (std::size_t i = 0; i < steps.size(); ++i) {
         if (steps[i].rule < 0) set.marker_pos[p].emplace(steps[i].marker, i + 1);
+      }
+      for (Step& st : steps) {
+        if (st.rule < 0) continue;
+        HashNames(set.rules[static_cast<std::size_t>(st.rule)]);
+        const Rule& r = set.rules[static_cast<std::size_t>(st.rule)];
+        const std::string* skip_after = &r.skip_after;
+        for (const Rule& link : r.chain) {
+          if (skip_after->empty()) skip_after = &link.skip_after;
+        }
+        if (skip_after->empty()) continue;
+        auto it = set.marker_pos[p].find(*skip_after);
+        st.has_skip_after = true;
+        st.skip_to = it == set.marker_pos[p].end() ? steps.size() : it->second;
       }
     }
     set.transform_chains = static_cast<int>(chains.size());

@@ -82,6 +82,7 @@ struct Target {
   bool count = false;
   bool exclude = false;
   bool collection = false;                  // the variable has keys (copied from its VarInfo)
+  uint64_t key_hash = 0;                    // FastHash64(key), set when the rule set is built
 };
 
 enum class Disruptive : uint8_t { kNone, kPass, kBlock, kDeny, kDrop, kAllow, kRedirect };
@@ -95,6 +96,9 @@ struct SetVar {
   std::string value_tx_ref;  // when value is exactly "%{tx.name}": name, lower-cased
   bool has_value = false;
   bool name_has_macro = false, value_has_macro = false;
+  // FastHash64 of name (when it holds no macro) and of value_tx_ref, set when the rule set is
+  // built: TX is found by hash, and these names are looked up on every request.
+  uint64_t name_hash = 0, value_tx_ref_hash = 0;
 };
 
 struct IdRange {
@@ -166,6 +170,10 @@ struct Rule {
 struct Step {
   int rule = -1;          // index into Impl::rules, or -1 for a marker
   std::string marker;
+  // The rule's skipAfter (its own or its chain's first), resolved when the set is built: the
+  // step index after that marker in this phase (the phase's end when the marker is missing).
+  bool has_skip_after = false;
+  std::size_t skip_to = 0;
 };
 
 struct PhaseDefaults {

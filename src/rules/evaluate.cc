@@ -275,15 +275,15 @@ Entry* FindEntry(std::vector<Entry>& c, std::string_view key) {
 
 namespace {
 
-// The TX entry named lkey (lower case), through the index; nullptr if there is none.
-Entry* TxFind(Evaluator::State& s, std::string_view lkey) {
+// The TX entry named lkey (lower case, FastHash64 h), through the index; nullptr if there is none.
+Entry* TxFind(Evaluator::State& s, std::string_view lkey, uint64_t h) {
   auto& tx = V(s, Var::kTx);
   if (s.tx_dirty) {
     s.tx_index.Clear();
     for (std::size_t i = 0; i < tx.size(); ++i) s.tx_index.Insert(FastHash64(tx[i].lkey), i);
     s.tx_dirty = false;
   }
-  const std::size_t at = s.tx_index.Find(FastHash64(lkey));
+  const std::size_t at = s.tx_index.Find(h);
   if (at != FlatIndex::kNone && at < tx.size() && tx[at].lkey == lkey) return &tx[at];
   if (at == FlatIndex::kNone) return nullptr;
   for (Entry& e : tx) {  // a hash collision (or a stale slot): the exact answer by scanning
@@ -300,15 +300,20 @@ Entry& NewNamedEntry(Evaluator::State& s, std::vector<Entry>& coll, std::string_
   return e;
 }
 
-// The TX entry named lname (lower case), created empty if there is none, the index kept.
-Entry& TxUpsert(Evaluator::State& s, std::string_view lname) {
-  if (Entry* e = TxFind(s, lname)) return *e;
+Entry* TxFind(Evaluator::State& s, std::string_view lkey) { return TxFind(s, lkey, FastHash64(lkey)); }
+
+// The TX entry named lname (lower case, FastHash64 h), created empty if there is none, the index
+// kept.
+Entry& TxUpsert(Evaluator::State& s, std::string_view lname, uint64_t h) {
+  if (Entry* e = TxFind(s, lname, h)) return *e;
   auto& tx = V(s, Var::kTx);
   // TxFind left the index current. A colliding name keeps the first entry's slot; TxFind then
   // scans for the second.
-  const uint64_t h = FastHash64(lname);
   if (s.tx_index.Find(h) == FlatIndex::kNone) s.tx_index.Insert(h, tx.size());
   return NewNamedEntry(s, tx, lname);
+}
+Entry& TxUpsert(Evaluator::State& s, std::string_view lname) {
+  return TxUpsert(s, lname, FastHash64(lname));
 }
 
 // Builds MATCHED_VAR_NAME from the last match, if it has not been built yet.
@@ -400,7 +405,7 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
   std::string expanded_value;
   std::string_view value = sv.value;
   if (!sv.value_tx_ref.empty()) {
-    const Entry* ref = TxFind(s, sv.value_tx_ref);
+    const Entry* ref = TxFind(s, sv.value_tx_ref, sv.value_tx_ref_hash);
     value = ref == nullptr ? std::string_view() : std::string_view(ref->value);
     if (sv.op == '=' && ref != nullptr) {  // copied: the entry below may be the same vector
       expanded_value = ref->value;
@@ -411,7 +416,9 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
     value = expanded_value;
   }
   const int64_t delta = sv.op == '=' ? 0 : LeadingInt(value);  // read before the vector may grow
-  Entry* e = v == Var::kTx ? &TxUpsert(s, name) : FindEntry(coll, name);
+  Entry* e = v != Var::kTx         ? FindEntry(coll, name)
+             : sv.name_has_macro ? &TxUpsert(s, name)
+                                 : &TxUpsert(s, name, sv.name_hash);
   if (e == nullptr) e = &NewNamedEntry(s, coll, name);
   if (!sv.has_value) {
     e->value = "1";  // setvar:tx.flag with no value sets it, as ModSecurity does
@@ -571,7 +578,7 @@ void ResolveInto(Evaluator::State& s, const Rule& r, const Rule& starter) {
     const bool coll = t.collection;
     std::size_t begin = 0, end = entries.size();
     if (t.var == Var::kTx && !t.key.empty() && !t.key_rx) {
-      const Entry* hit = TxFind(s, t.key);
+      const Entry* hit = TxFind(s, t.key, t.key_hash);
       begin = hit == nullptr ? 0 : static_cast<std::size_t>(hit - entries.data());
       end = hit == nullptr ? 0 : begin + 1;
     }
@@ -1104,13 +1111,8 @@ Flow RunPhase(Evaluator::State& s, const RuleSet::Impl& set, int phase) {
       s.verdict->interrupting_rule = r.id;
       return Flow::kStopAll;
     }
-    const std::string* skip_after = &r.skip_after;
-    for (const Rule& link : r.chain) {
-      if (skip_after->empty()) skip_after = &link.skip_after;
-    }
-    if (!skip_after->empty()) {
-      auto it = set.marker_pos[phase].find(*skip_after);
-      i = it == set.marker_pos[phase].end() ? steps.size() : std::max(i, it->second);
+    if (step.has_skip_after) {
+      i = std::max(i, step.skip_to);
     } else if (r.skip > 0) {
       for (int n = 0; n < r.skip && i < steps.size(); ++i) {
         if (steps[i].rule >= 0) ++n;
