@@ -277,22 +277,25 @@ enum class Cmp { kStreq, kEq, kGe, kGt, kLt, kLe, kBegins, kEnds, kContains, kWo
 
 class CompareOp : public CompiledOperator {
  public:
-  CompareOp(Cmp c, std::string arg) : c_(c), arg_(std::move(arg)), macro_(HasMacro(arg_)) {}
+  CompareOp(Cmp c, std::string arg)
+      : c_(c), arg_(std::move(arg)), macro_(HasMacro(arg_)), arg_int_(LeadingInt(arg_)) {}
   MatchResult Match(std::string_view v, const MacroExpander& expand, OperatorScratch&,
                     bool want_captures) const override {
     // The argument is expanded only when it holds a macro (CRS's "@lt 1" runs hundreds of
     // times per request; copying it each time showed in profiles).
     std::string expanded;
     if (macro_ && expand) expanded = expand(arg_);
-    const std::string_view a = macro_ && expand ? std::string_view(expanded) : std::string_view(arg_);
+    const bool expanding = macro_ && expand;
+    const std::string_view a = expanding ? std::string_view(expanded) : std::string_view(arg_);
+    const int64_t n = expanding ? LeadingInt(a) : arg_int_;  // for the numeric comparisons
     bool m = false;
     switch (c_) {
       case Cmp::kStreq: m = v == a; break;
-      case Cmp::kEq: m = LeadingInt(v) == LeadingInt(a); break;
-      case Cmp::kGe: m = LeadingInt(v) >= LeadingInt(a); break;
-      case Cmp::kGt: m = LeadingInt(v) > LeadingInt(a); break;
-      case Cmp::kLt: m = LeadingInt(v) < LeadingInt(a); break;
-      case Cmp::kLe: m = LeadingInt(v) <= LeadingInt(a); break;
+      case Cmp::kEq: m = LeadingInt(v) == n; break;
+      case Cmp::kGe: m = LeadingInt(v) >= n; break;
+      case Cmp::kGt: m = LeadingInt(v) > n; break;
+      case Cmp::kLt: m = LeadingInt(v) < n; break;
+      case Cmp::kLe: m = LeadingInt(v) <= n; break;
       case Cmp::kBegins: m = v.size() >= a.size() && v.compare(0, a.size(), a) == 0; break;
       case Cmp::kEnds:
         m = v.size() >= a.size() && v.compare(v.size() - a.size(), a.size(), a) == 0;
@@ -324,6 +327,7 @@ class CompareOp : public CompiledOperator {
   Cmp c_;
   std::string arg_;
   bool macro_ = false;
+  int64_t arg_int_ = 0;  // LeadingInt(arg_), for an argument without macros
 };
 
 class IpMatchOp : public CompiledOperator {
