@@ -136,6 +136,7 @@ struct Compiler {
   PhaseDefaults defaults[6];
   std::map<std::vector<TransformFn>, int> chains;
   std::map<std::string, std::shared_ptr<CompiledOperator>> key_regexes;
+  std::map<std::string, int> key_regex_slots;  // selector text -> Target::key_rx_slot
   Rule* open_chain = nullptr;  // the last link of a chain that expects another rule
   int open_chain_phase = 0;
 
@@ -174,6 +175,8 @@ struct Compiler {
       }
       t.key_rx = shared;
       t.key_rx_text = v.selector;
+      auto slot = key_regex_slots.try_emplace(v.selector, static_cast<int>(key_regex_slots.size())).first;
+      t.key_rx_slot = slot->second < kKeyRxSlots ? slot->second : -1;
     } else {
       t.key = Lower(v.selector);
     }
@@ -704,7 +707,7 @@ Result<std::shared_ptr<const RuleSet>> Build(ParseResult parsed, const EngineOpt
                                              std::unique_ptr<RuleSet::Impl> impl,
                                              RuleSet* (*make)(std::unique_ptr<RuleSet::Impl>)) {
   impl->options = options;
-  Compiler c{*impl, {}, {}, {}, nullptr, 0, {}};
+  Compiler c{*impl, {}, {}, {}, {}, nullptr, 0, {}};
   auto add_text = [&](const std::string& text, const char* name) -> Status {
     if (text.empty()) return Status::Ok();
     auto p = ParseText(text, name);

@@ -74,6 +74,8 @@ struct VarInfo {
 const VarInfo* FindVar(std::string_view upper_name);
 std::string_view VarName(Var v);
 
+inline constexpr int kKeyRxSlots = 64;
+
 struct Target {
   Var var = Var::kArgs;
   std::string key;                          // lower-cased selector, "" for the whole variable
@@ -83,6 +85,9 @@ struct Target {
   bool exclude = false;
   bool collection = false;                  // the variable has keys (copied from its VarInfo)
   uint64_t key_hash = 0;                    // FastHash64(key), set when the rule set is built
+  // The selector's number in its rule set (the first kKeyRxSlots selectors; else -1): TX
+  // entries remember their answers by it (see the evaluator's Entry).
+  int key_rx_slot = -1;
 };
 
 enum class Disruptive : uint8_t { kNone, kPass, kBlock, kDeny, kDrop, kAllow, kRedirect };

@@ -29,6 +29,10 @@ struct Entry {
   std::string key;
   std::string value;
   std::string lkey;  // key lower-cased once, for the case-insensitive selector comparisons
+  // Answers of the rule set's regex selectors (by Target::key_rx_slot) on this key: bit k of
+  // rx_known says slot k was asked, bit k of rx_match its answer. Reset whenever the key is
+  // set; TX entries keep theirs from request to request (see TakeTxEntry).
+  uint64_t rx_known = 0, rx_match = 0;
 };
 
 // Variables whose contents change while rules run: their values are copied into candidates and
@@ -118,6 +122,10 @@ struct Evaluator::State {
   std::unique_ptr<OperatorScratch, void (*)(OperatorScratch*)> scratch{NewOperatorScratch()};
   std::vector<Entry> vars[kVarCount];
   std::vector<Entry> spare;  // entries of earlier requests, reused by NewEntry
+  // The previous request's TX entries, in the order they were made, and how many of them this
+  // request has taken back: CRS makes the same TX variables in the same order every request.
+  std::vector<Entry> tx_prev;
+  std::size_t tx_reuse = 0;
   EngineMode mode = EngineMode::kOn;
   bool body_access = false;
   bool force_body_variable = false;
@@ -201,6 +209,7 @@ Entry& NewEntry(Evaluator::State& s, std::vector<Entry>& vec) {
   e.key.clear();
   e.value.clear();
   e.lkey.clear();
+  e.rx_known = e.rx_match = 0;
   return e;
 }
 
@@ -229,6 +238,7 @@ void SetScalar(Evaluator::State& s, Var v, std::string_view value) {
   Entry& e = vec.front();
   e.key.clear();
   e.lkey.clear();
+  e.rx_known = e.rx_match = 0;
   e.value.assign(value);
 }
 
@@ -302,6 +312,28 @@ Entry& NewNamedEntry(Evaluator::State& s, std::vector<Entry>& coll, std::string_
 
 Entry* TxFind(Evaluator::State& s, std::string_view lkey) { return TxFind(s, lkey, FastHash64(lkey)); }
 
+// A new TX entry named lname (lower case): the previous request's entry of that name when it
+// comes next in the previous request's order (or a few entries later), so its key, lower-cased
+// key and selector answers are kept; else a fresh one.
+Entry& TakeTxEntry(Evaluator::State& s, std::string_view lname) {
+  constexpr std::size_t kLookAhead = 8;
+  auto& tx = V(s, Var::kTx);
+  const std::size_t end = std::min(s.tx_prev.size(), s.tx_reuse + kLookAhead);
+  for (std::size_t j = s.tx_reuse; j < end; ++j) {
+    if (s.tx_prev[j].lkey != lname) continue;
+    tx.push_back(std::move(s.tx_prev[j]));
+    s.tx_reuse = j + 1;  // the ones skipped are recycled at the next request
+    Entry& e = tx.back();
+    if (e.value.capacity() > kMaxSpareBytes) {
+      std::string().swap(e.value);  // as Recycle: no large string stays alive
+    } else {
+      e.value.clear();
+    }
+    return e;
+  }
+  return NewNamedEntry(s, tx, lname);
+}
+
 // The TX entry named lname (lower case, FastHash64 h), created empty if there is none, the index
 // kept.
 Entry& TxUpsert(Evaluator::State& s, std::string_view lname, uint64_t h) {
@@ -310,7 +342,7 @@ Entry& TxUpsert(Evaluator::State& s, std::string_view lname, uint64_t h) {
   // TxFind left the index current. A colliding name keeps the first entry's slot; TxFind then
   // scans for the second.
   if (s.tx_index.Find(h) == FlatIndex::kNone) s.tx_index.Insert(h, tx.size());
-  return NewNamedEntry(s, tx, lname);
+  return TakeTxEntry(s, lname);
 }
 Entry& TxUpsert(Evaluator::State& s, std::string_view lname) {
   return TxUpsert(s, lname, FastHash64(lname));
@@ -469,6 +501,16 @@ bool KeyRegexMatches(Evaluator::State& s, const Target& t, Var var, std::size_t 
   static const MacroExpander kNone;
   const auto ptr = reinterpret_cast<uintptr_t>(t.key_rx.get());
   auto match = [&] { return t.key_rx->Match(key, kNone, *s.scratch, false).matched; };
+  if (var == Var::kTx && t.key_rx_slot >= 0) {
+    // TX entries remember the answer (their keys never change; see Entry::rx_known).
+    Entry& e = V(s, Var::kTx)[index];
+    const uint64_t bit = uint64_t{1} << t.key_rx_slot;
+    if ((e.rx_known & bit) == 0) {
+      e.rx_known |= bit;
+      if (KeyRegexByText(s, t, key, match)) e.rx_match |= bit;
+    }
+    return (e.rx_match & bit) != 0;
+  }
   // By entry index within the request for request variables (their entries never change);
   // writable ones (TX) change their entries, and go by key text only.
   if (!Mutable(var) && index < 512 && ptr < (uintptr_t{1} << 47)) {
@@ -850,6 +892,11 @@ std::vector<int> Verdict::LoggedIds() const {
 namespace {
 
 void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::FullRequest& q) {
+  // TX entries are kept in order for this request to take back (TakeTxEntry); the previous
+  // ones it did not take are recycled.
+  Recycle(s, s.tx_prev);
+  std::swap(s.tx_prev, V(s, Var::kTx));
+  s.tx_reuse = 0;
   for (auto& v : s.vars) Recycle(s, v);
   s.name_pending = false;
   ++s.cand_gen;
