@@ -1,5 +1,6 @@
 #include "keikai/core/files.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,6 +23,18 @@ std::string UserDir(const char* xdg_var, const char* home_suffix) {
 bool ReadFile(const std::string& path, std::string& out) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return false;
+  // A regular file is read in one piece into a string sized from fstat (the compiled-pattern
+  // and geo caches are megabytes: growing the string chunk by chunk copied them several times
+  // over and faulted in every intermediate buffer). The loop below still reads whatever
+  // follows, so a file that grows meanwhile (or a pipe) is read to its end.
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    const std::size_t have = out.size();
+    const auto want = static_cast<std::size_t>(st.st_size);
+    out.resize(have + want);
+    const std::size_t got = std::fread(out.data() + have, 1, want, f);
+    out.resize(have + got);
+  }
   char buf[1 << 16];
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);

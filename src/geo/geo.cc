@@ -236,16 +236,25 @@ std::string CacheKey(const std::string& path) {
 }
 
 bool LoadV4Cache(const std::string& file, std::vector<Range4>& out) {
-  std::string data;
-  if (!ReadFile(file, data) || data.size() < 8) return false;
-  uint32_t magic = 0, n = 0;
-  std::memcpy(&magic, data.data(), 4);
-  std::memcpy(&n, data.data() + 4, 4);
-  if (magic != kCacheMagic || data.size() != 8 + static_cast<std::size_t>(n) * sizeof(Range4)) {
+  // Read straight into the table (megabytes): no intermediate copy.
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (f == nullptr) return false;
+  struct Closer {
+    std::FILE* f;
+    ~Closer() { std::fclose(f); }
+  } closer{f};
+  struct stat st {};
+  uint32_t head[2] = {0, 0};  // magic, count
+  if (::fstat(::fileno(f), &st) != 0 || std::fread(head, 1, sizeof head, f) != sizeof head) {
+    return false;
+  }
+  const uint32_t n = head[1];
+  if (head[0] != kCacheMagic ||
+      static_cast<std::size_t>(st.st_size) != 8 + static_cast<std::size_t>(n) * sizeof(Range4)) {
     return false;
   }
   out.resize(n);
-  std::memcpy(out.data(), data.data() + 8, data.size() - 8);
+  if (std::fread(out.data(), sizeof(Range4), n, f) != n) return false;
   // Never trust a cache blindly: it must still be a sorted table of valid ranges.
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (out[i].start > out[i].end || (i > 0 && out[i - 1].start > out[i].start)) return false;
