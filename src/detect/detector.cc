@@ -84,7 +84,13 @@ struct DetectorSet::Scratch {
   // cached by the raw text (the target's cover the query, path and raw-target fields), found
   // without regard to the status and filtered by it on each use, which is exact since a
   // detector's status condition covers all its patterns. Bounded: cleared when full.
-  using HitCache = std::unordered_map<std::string, std::vector<Hit>, StringViewHash, StringViewEqual>;
+  struct HitCache {
+    std::unordered_map<std::string, std::vector<Hit>, StringViewHash, StringViewEqual> map;
+    // The last key's node: a source's lines come in runs with the same user agent, and that
+    // node is still in cache (node pointers stay valid until the map is cleared).
+    const std::pair<const std::string, std::vector<Hit>>* last = nullptr;
+    uint64_t last_hash = 0;
+  };
   HitCache ua_cache, target_cache;
   std::vector<Hit> tmp;
 };
@@ -220,13 +226,20 @@ int OnMatch(unsigned id, unsigned long long, unsigned long long, unsigned, void*
 template <class Fill>
 const std::vector<Hit>& CachedHits(DetectorSet::Scratch& s, DetectorSet::Scratch::HitCache& cache,
                                    const HashedView& key, std::size_t max_entries, Fill&& fill) {
-  auto it = cache.find(key);
-  if (it != cache.end()) return it->second;
-  s.tmp.clear();
-  fill(s.tmp);
-  for (const Hit& h : s.tmp) s.seen[h.detector] = 0;
-  if (cache.size() >= max_entries) cache.clear();
-  return cache.emplace(std::string(key.text), s.tmp).first->second;
+  if (cache.last != nullptr && cache.last_hash == key.hash && cache.last->first == key.text) {
+    return cache.last->second;
+  }
+  auto it = cache.map.find(key);
+  if (it == cache.map.end()) {
+    s.tmp.clear();
+    fill(s.tmp);
+    for (const Hit& h : s.tmp) s.seen[h.detector] = 0;
+    if (cache.map.size() >= max_entries) cache.map.clear();
+    it = cache.map.emplace(std::string(key.text), s.tmp).first;
+  }
+  cache.last = &*it;
+  cache.last_hash = key.hash;
+  return it->second;
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ namespace keikai::pipeline {
 namespace {
 
 constexpr uint64_t kCommitEveryLines = 2'000'000;
-constexpr std::size_t kCommitEveryFindings = 200'000;
+constexpr std::size_t kCommitEveryFindings = 10'000;
 constexpr std::size_t kSampleLines = 64;
 
 std::string Hex(uint64_t v, std::size_t len) {
@@ -633,10 +633,16 @@ class Scanner {
   };
   struct PartMemo {
     std::unordered_map<uint64_t, PartEntry> parts;  // by PartKey::hash (already mixed)
+    // The last line's entry: a source's lines come in runs with the same user agent (83% of
+    // the benchmark's lines) and often the same referer, and that entry is still in cache.
+    // Node pointers stay valid until parts is cleared.
+    const PartEntry* last = nullptr;
+    uint64_t last_hash = 0;
   };
   // build(FullRequest&) fills the part's request when key is new.
   template <class Build>
   uint32_t MemoPart(PartMemo& m, const PartKey& key, Build&& build) {
+    if (m.last != nullptr && m.last_hash == key.hash && m.last->Is(key)) return Merge(m.last->part);
     auto it = m.parts.find(key.hash);
     if (it == m.parts.end() || !it->second.Is(key)) {
       if (it == m.parts.end()) {
@@ -648,6 +654,8 @@ class Scanner {
       it->second.Set(key);
       it->second.part = EvaluatePart(fr);
     }
+    m.last = &it->second;
+    m.last_hash = key.hash;
     return Merge(it->second.part);
   }
   uint32_t RuleClasses(const http::RequestKeys& keys) {
