@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Log ingest benchmark: keikai scan vs GoAccess (Debian package goaccess) on the same generated
-# 1,000,000-line combined log, both pinned to the same single core, best of N runs each after a
-# warm-up run (page cache, keikai's compiled-pattern cache). Prints lines/s of both and the ratio.
+# 1,000,000-line combined log, both pinned to the same single core, in N interleaved rounds after
+# a warm-up run (page cache, keikai's compiled-pattern cache). Prints lines/s of both, the ratio
+# of the best times and the median of the per-round ratios.
 #
 # keikai does strictly more work per line than GoAccess here: parsing, every signature detector,
 # country lookup of attacking sources, aggregation, an SQLite store and the JSON report.
 #
-# Usage: bench/ingest_vs_goaccess.sh [BUILD_DIR] [LINES] [RUNS]
+# Usage: bench/ingest_vs_goaccess.sh [BUILD_DIR] [LINES] [ROUNDS]
 set -euo pipefail
 BUILD=${1:-build/release}
 LINES=${2:-1000000}
@@ -24,36 +25,60 @@ cat "$WORK"/gen/*.log | head -n "$LINES" > "$WORK/bench.log" || true  # cat ends
 N=$(wc -l < "$WORK/bench.log")
 SIZE=$(du -m "$WORK/bench.log" | cut -f1)
 
-# best wall time (seconds) and max RSS (KB) of N runs after one warm-up
-# (keikai's runs are ~10x shorter, so a passing hiccup of this shared VM weighs ~10x more on
-# one of them: it gets 3x the runs, which costs less time than GoAccess's.)
-measure() {
-  local n=$1; shift
-  local best="" rss=0
-  "$@" >/dev/null 2>&1 || true
-  for _ in $(seq "$n"); do
-    /usr/bin/time -f "%e %M" -o "$WORK/t" taskset -c "$CORE" "$@" >/dev/null 2>&1
-    read -r t m < "$WORK/t"
-    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-    [ "$m" -gt "$rss" ] && rss=$m
-  done
-  echo "$best $rss"
-}
-
-read -r GA_T GA_M < <(measure "$RUNS" goaccess "$WORK/bench.log" --log-format=COMBINED --no-global-config \
-                        --no-progress -o "$WORK/ga.json")
-# The on-disk store counts a file once: measure each run on a fresh database.
-read -r KD_T KD_M < <(measure "$((RUNS * 3))" bash -c "rm -f '$WORK'/k2.db*; exec '$KEIKAI' scan --db '$WORK/k2.db' --no-progress --format json -o '$WORK/k2.json' --site bench '$WORK/bench.log'")
+# The contenders. The on-disk store counts a file once: each keikai run gets a fresh database.
+CRS_DIR=${KEIKAI_CRS_DIR:-$(dirname "$0")/../../shared/data/crs/v4.28.0}
+GA_CMD=(goaccess "$WORK/bench.log" --log-format=COMBINED --no-global-config --no-progress -o "$WORK/ga.json")
+KD_CMD=(bash -c "rm -f '$WORK'/k2.db*; exec '$KEIKAI' scan --db '$WORK/k2.db' --no-progress --format json -o '$WORK/k2.json' --site bench '$WORK/bench.log'")
 # Signatures only (the detection of issue 2), without per-source behaviour analysis.
-read -r KN_T KN_M < <(measure "$((RUNS * 3))" bash -c "rm -f '$WORK'/k4.db*; exec '$KEIKAI' scan --no-behavior --db '$WORK/k4.db' --no-progress --format json -o '$WORK/k4.json' --site bench '$WORK/bench.log'")
-
+KN_CMD=(bash -c "rm -f '$WORK'/k4.db*; exec '$KEIKAI' scan --no-behavior --db '$WORK/k4.db' --no-progress --format json -o '$WORK/k4.json' --site bench '$WORK/bench.log'")
 # With OWASP CRS 4.28 at paranoia level 1 on every line (issue 3's log mode), when the CRS tree
 # is present beside the repository.
-CRS_DIR=${KEIKAI_CRS_DIR:-$(dirname "$0")/../../shared/data/crs/v4.28.0}
+KR_CMD=(bash -c "rm -f '$WORK'/k5.db*; exec '$KEIKAI' scan --crs '$CRS_DIR' --db '$WORK/k5.db' --no-progress --format json -o '$WORK/k5.json' --site bench '$WORK/bench.log'")
+HAVE_CRS=0
+[ -d "$CRS_DIR/rules" ] && HAVE_CRS=1
+
+# One timed run pinned to the core: prints "seconds maxrss_kb".
+timed() {
+  /usr/bin/time -f "%e %M" -o "$WORK/t" taskset -c "$CORE" "$@" >/dev/null 2>&1 || true
+  cat "$WORK/t"
+}
+# This shared VM's speed drifts by tens of percent over minutes, so the contenders run in
+# rounds, interleaved: each round times GoAccess once and each keikai variant three times
+# (its runs are ~10x shorter, so a passing hiccup weighs ~10x more on one of them). Reported:
+# the best time of each over all rounds, and the median over rounds of the per-round ratio
+# (GoAccess's time in the round / keikai's best in the same round), which compares them under
+# the same conditions.
+for cmd in GA_CMD KD_CMD KN_CMD KR_CMD; do  # warm-up: page cache, keikai's compiled-pattern cache
+  [ "$cmd" = KR_CMD ] && [ "$HAVE_CRS" = 0 ] && continue
+  declare -n c=$cmd
+  "${c[@]}" >/dev/null 2>&1 || true
+done
+: > "$WORK/rounds"
+for _ in $(seq "$RUNS"); do
+  read -r ga gm < <(timed "${GA_CMD[@]}")
+  row="$ga $gm"
+  for cmd in KD_CMD KN_CMD KR_CMD; do
+    if [ "$cmd" = KR_CMD ] && [ "$HAVE_CRS" = 0 ]; then row="$row 0 0"; continue; fi
+    declare -n c=$cmd
+    best="" rss=0
+    for _ in 1 2 3; do
+      read -r t m < <(timed "${c[@]}")
+      if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+      [ "$m" -gt "$rss" ] && rss=$m
+    done
+    row="$row $best $rss"
+  done
+  echo "$row" >> "$WORK/rounds"
+done
+# columns: ga ga_rss kd kd_rss kn kn_rss kr kr_rss
+col_min() { awk -v c="$1" 'NR==1||$c<m{m=$c} END{print m}' "$WORK/rounds"; }
+col_max() { awk -v c="$1" '$c>m{m=$c} END{print m}' "$WORK/rounds"; }
+med_ratio() { awk -v c="$1" '{print $1/$c}' "$WORK/rounds" | sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
+GA_T=$(col_min 1); GA_M=$(col_max 2)
+KD_T=$(col_min 3); KD_M=$(col_max 4)
+KN_T=$(col_min 5); KN_M=$(col_max 6)
 KR_T=""
-if [ -d "$CRS_DIR/rules" ]; then
-  read -r KR_T KR_M < <(measure "$((RUNS * 3))" bash -c "rm -f '$WORK'/k5.db*; exec '$KEIKAI' scan --crs '$CRS_DIR' --db '$WORK/k5.db' --no-progress --format json -o '$WORK/k5.json' --site bench '$WORK/bench.log'")
-fi
+if [ "$HAVE_CRS" = 1 ]; then KR_T=$(col_min 7); KR_M=$(col_max 8); fi
 
 # Cold start: an empty cache directory, so the detector patterns are compiled and the geo table
 # parsed during the run (what a first run on a new machine pays once).
@@ -66,7 +91,7 @@ KC_T=$(cat "$WORK/cold")
 rate() { awk "BEGIN{printf \"%.0f\", $N / $1}"; }
 GA_R=$(rate "$GA_T"); KD_R=$(rate "$KD_T")
 ATTACKS=$(python3 -c "import json;print(json.load(open('$WORK/k2.json'))['summary']['attacks'])")
-echo "input: $N lines, ${SIZE} MB combined log; core $CORE; best of $RUNS (GoAccess) and $((RUNS * 3)) (keikai) runs after a warm-up"
+echo "input: $N lines, ${SIZE} MB combined log; core $CORE; $RUNS interleaved rounds after a warm-up (GoAccess once, each keikai variant 3 times a round); best times"
 printf "%-34s %8s s %12s lines/s %8s MB RSS\n" "goaccess $(goaccess --version | head -1 | awk '{print $3}')" "$GA_T" "$GA_R" "$((GA_M/1024))"
 printf "%-34s %8s s %12s lines/s %8s MB RSS\n" "keikai scan (SQLite on disk)" "$KD_T" "$KD_R" "$((KD_M/1024))"
 printf "%-34s %8s s %12s lines/s %8s MB RSS\n" "keikai scan --no-behavior" "$KN_T" "$(rate "$KN_T")" "$((KN_M/1024))"
@@ -76,6 +101,10 @@ fi
 printf "%-34s %8s s %12s lines/s\n" "keikai scan, cold cache (1st run)" "$KC_T" "$(rate "$KC_T")"
 echo "keikai detected $ATTACKS attack requests"
 awk "BEGIN{printf \"ratio keikai/goaccess: %.1fx (target: 10x); signatures only: %.1fx\n\", $GA_T / $KD_T, $GA_T / $KN_T}"
+echo "median per-round ratio: keikai $(med_ratio 3 | awk '{printf "%.1f", $1}')x, signatures only $(med_ratio 5 | awk '{printf "%.1f", $1}')x"
 if [ -n "$KR_T" ]; then
   awk "BEGIN{printf \"ratio keikai --crs/goaccess: %.1fx (target: 10x)\n\", $GA_T / $KR_T}"
+  echo "median per-round ratio: keikai --crs $(med_ratio 7 | awk '{printf "%.1f", $1}')x"
+  echo "rounds (seconds: goaccess, keikai, --no-behavior, --crs):"
+  awk '{printf "  %s %s %s %s\n", $1, $3, $5, $7}' "$WORK/rounds"
 fi
