@@ -634,6 +634,23 @@ struct Compiler {
     for (Rule& link : r.chain) HashNames(link);
   }
 
+  // See Step::skip_when_empty. Only the chain starter matters: without a candidate it fails and
+  // the chain is not evaluated.
+  static void MarkSkippable(Step& st, const Rule& r) {
+    if (r.is_action) return;
+    bool any = false;
+    for (const Target& t : r.targets) {
+      if (t.exclude) continue;
+      // Counts yield a candidate ("0") even when empty; writable variables change while a
+      // phase runs; GEO and ENV are kept out in case an operator ever fills them mid-phase.
+      if (t.count || WrittenByRules(t.var) || t.var == Var::kGeo || t.var == Var::kEnv) return;
+      const auto v = static_cast<std::size_t>(t.var);
+      st.vars[v / 64] |= uint64_t{1} << (v % 64);
+      any = true;
+    }
+    st.skip_when_empty = any;
+  }
+
   Status Finish() {
     if (open_chain != nullptr) {
       return Status::Error("rules", "the last rule (id " + std::to_string(open_chain->id) +
@@ -654,6 +671,7 @@ struct Compiler {
       for (Step& st : steps) {
         if (st.rule < 0) continue;
         HashNames(set.rules[static_cast<std::size_t>(st.rule)]);
+        MarkSkippable(st, set.rules[static_cast<std::size_t>(st.rule)]);
         const Rule& r = set.rules[static_cast<std::size_t>(st.rule)];
         const std::string* skip_after = &r.skip_after;
         for (const Rule& link : r.chain) {

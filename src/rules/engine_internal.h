@@ -45,6 +45,7 @@ enum class Var : uint8_t {
   kCount  // number of variables; keep last
 };
 inline constexpr std::size_t kVarCount = static_cast<std::size_t>(Var::kCount);
+static_assert(kVarCount <= 128, "Step::vars holds 128 variables");
 
 // Variables that rules write while they run (setvar, capture, the matched-variable
 // bookkeeping, HIGHEST_SEVERITY, the PCRE limit flag): their values are never cached or shared.
@@ -179,6 +180,12 @@ struct Step {
   // step index after that marker in this phase (the phase's end when the marker is missing).
   bool has_skip_after = false;
   std::size_t skip_to = 0;
+  // When set, the rule cannot match while every variable in `vars` (bit per Var) is empty, and
+  // the evaluator skips it without touching it: its targets are request variables only (no
+  // counts, nothing rules or operators write while a phase runs), so with all of them empty it
+  // has no candidates, and a rule without candidates neither matches nor acts.
+  bool skip_when_empty = false;
+  uint64_t vars[2] = {0, 0};
 };
 
 struct PhaseDefaults {
