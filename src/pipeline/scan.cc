@@ -79,7 +79,9 @@ struct Aggregates {
   std::unordered_map<std::string, uint32_t> site_ids;
   std::vector<std::string> sites;
   std::unordered_map<std::string, uint32_t> ip_ids;
-  std::vector<store::SourceInfo> sources;
+  std::vector<store::SourceInfo> sources;  // by id, for the whole scan
+  std::vector<uint32_t> touched;            // ids of sources seen since the last batch
+  std::vector<uint8_t> is_touched;          // by id
   std::unordered_map<uint64_t, uint64_t> requests;  // site << 32 | hour
   std::unordered_map<AttackKey, uint64_t, AttackKeyHash> attacks;
   std::vector<store::Finding> findings;
@@ -93,6 +95,13 @@ struct Aggregates {
     return id;
   }
 
+  void Touch(uint32_t source_id) {
+    if (is_touched.size() <= source_id) is_touched.resize(source_id + 1, 0);
+    if (is_touched[source_id] != 0) return;
+    is_touched[source_id] = 1;
+    touched.push_back(source_id);
+  }
+
   store::Batch TakeBatch() {  // invalidates pointers into requests
     store::Batch b;
     b.requests.reserve(requests.size());
@@ -103,7 +112,14 @@ struct Aggregates {
     for (const auto& [k, n] : attacks) {
       b.attacks.push_back({sites[k.site], k.hour, k.cls, sources[k.ip].ip, n});
     }
-    b.sources = sources;  // small; kept for ids, re-upserted (first/last merge in the store)
+    // The sources seen since the last batch (first/last seen merge in the store); all of them
+    // stay here for their ids.
+    b.sources.reserve(touched.size());
+    for (uint32_t id : touched) {
+      b.sources.push_back(sources[id]);
+      is_touched[id] = 0;
+    }
+    touched.clear();
     b.findings = std::move(findings);
     requests.clear();
     attacks.clear();
@@ -444,6 +460,7 @@ class Scanner {
       si.first_seen = std::min(si.first_seen, req_.time);
       si.last_seen = std::max(si.last_seen, req_.time);
     }
+    agg_.Touch(ip_id);
     std::string classes;
     for (int c = 0; c < detect::kClassCount; ++c) {
       if ((det_out_.class_mask & (1u << c)) == 0) continue;
