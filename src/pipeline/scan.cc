@@ -619,6 +619,15 @@ class Scanner {
   // agent's come from the line's RequestKeys, computed once for all stages) and each entry keeps
   // the texts to confirm a hit; on the rare hash collision the newer part replaces the older.
   static constexpr std::size_t kMaxPartFields = 4;
+  // Short fields (method, protocol, host) are compared inline: a memcmp call costs more than
+  // the compare itself, and a line compares up to six fields.
+  static bool SameBytes(const char* a, const char* b, std::size_t n) {
+    if (n > 16) return std::memcmp(a, b, n) == 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
   struct PartKey {
     std::array<std::string_view, kMaxPartFields> fields{};
     std::size_t n = 0;
@@ -633,7 +642,7 @@ class Scanner {
       for (std::size_t i = 0; i < k.n; ++i) {
         const std::string_view f = k.fields[i];
         if (lengths[i] != f.size() || text.size() < off + f.size() ||
-            (!f.empty() && std::memcmp(text.data() + off, f.data(), f.size()) != 0)) {
+            !SameBytes(text.data() + off, f.data(), f.size())) {
           return false;
         }
         off += f.size();
