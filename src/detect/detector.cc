@@ -297,8 +297,14 @@ void DetectorSet::Detect(const http::Request& req, Scratch& s, Detection& out) c
   Detect(req, http::RequestKeys(req), s, out);
 }
 
+void DetectorSet::TargetHits(const http::Request& req, Scratch& s, std::vector<Hit>& out) const {
+  out.clear();
+  ScanTarget(req, s, out);
+  for (const Hit& h : out) s.seen[h.detector] = 0;
+}
+
 void DetectorSet::Detect(const http::Request& req, const http::RequestKeys& keys, Scratch& s,
-                         Detection& out) const {
+                         Detection& out, const std::vector<Hit>* target_hits) const {
   out.clear();
   const Impl& im = *impl_;
   auto add = [&](const std::vector<Hit>& hits) {
@@ -308,8 +314,12 @@ void DetectorSet::Detect(const http::Request& req, const http::RequestKeys& keys
       out.class_mask |= 1u << static_cast<unsigned>(im.specs[h.detector].cls);
     }
   };
-  add(CachedHits(s, s.target_cache, keys.target, 16384,
-                 [&](std::vector<Hit>& hits) { ScanTarget(req, s, hits); }));
+  if (target_hits != nullptr) {
+    add(*target_hits);
+  } else {
+    add(CachedHits(s, s.target_cache, keys.target, 16384,
+                   [&](std::vector<Hit>& hits) { ScanTarget(req, s, hits); }));
+  }
   if (im.db[static_cast<int>(Field::kUserAgent)] && !req.user_agent.empty()) {
     add(CachedHits(s, s.ua_cache, keys.user_agent, 8192, [&](std::vector<Hit>& hits) {
       AssignLower(s.ua, req.user_agent);

@@ -421,10 +421,11 @@ class Scanner {
     }
     ++*last_rcount_;
     const http::RequestKeys keys(req_);
-    det_.Detect(req_, keys, *scratch_, det_out_);
+    const PartEntry* request_part = rules_ ? &RequestPart(keys) : nullptr;
+    det_.Detect(req_, keys, *scratch_, det_out_, request_part ? &request_part->target_hits : nullptr);
     rule_hits_.clear();
     if (rules_) {
-      det_out_.class_mask |= RuleClasses(keys);
+      det_out_.class_mask |= RuleClasses(keys, *request_part);
     }
     http::IpAddr ip;
     // A source's requests come in runs: the last address text is parsed once per run.
@@ -637,6 +638,7 @@ class Scanner {
     std::array<uint32_t, kMaxPartFields> lengths{};
     std::string text;  // the fields, back to back
     RulePart part;
+    std::vector<detect::Hit> target_hits;  // request parts only (see RequestPart)
     bool Is(const PartKey& k) const {
       std::size_t off = 0;
       for (std::size_t i = 0; i < k.n; ++i) {
@@ -665,10 +667,12 @@ class Scanner {
     const PartEntry* last = nullptr;
     uint64_t last_hash = 0;
   };
-  // build(FullRequest&) fills the part's request when key is new.
-  template <class Build>
-  uint32_t MemoPart(PartMemo& m, const PartKey& key, Build&& build) {
-    if (m.last != nullptr && m.last_hash == key.hash && m.last->Is(key)) return Merge(m.last->part);
+  // The part's entry; build(FullRequest&) fills the part's request when key is new, and
+  // fill(PartEntry&) adds what else is kept with it. The entry stays valid until the next
+  // lookup in the same memo.
+  template <class Build, class Fill>
+  const PartEntry& MemoEntry(PartMemo& m, const PartKey& key, Build&& build, Fill&& fill) {
+    if (m.last != nullptr && m.last_hash == key.hash && m.last->Is(key)) return *m.last;
     auto it = m.parts.find(key.hash);
     if (it == m.parts.end() || !it->second.Is(key)) {
       if (it == m.parts.end()) {
@@ -679,12 +683,16 @@ class Scanner {
       build(fr);
       it->second.Set(key);
       it->second.part = EvaluatePart(fr);
+      fill(it->second);
     }
     m.last = &it->second;
     m.last_hash = key.hash;
-    return Merge(it->second.part);
+    return it->second;
   }
-  uint32_t RuleClasses(const http::RequestKeys& keys) {
+
+  // The request part's entry (method, target, protocol, Host), which also keeps the signature
+  // detectors' target hits: one lookup of the target per line serves both.
+  const PartEntry& RequestPart(const http::RequestKeys& keys) {
     const std::string_view method = req_.method.empty() ? std::string_view("GET") : req_.method;
     const std::string_view target = req_.target.empty() ? std::string_view("/") : req_.target;
     const std::string_view host = !req_.host.empty() ? req_.host : req_.site;
@@ -703,12 +711,21 @@ class Scanner {
       }
     }
     rk.hash = Mix64(keys.target.hash ^ rest_hash_);
-    uint32_t mask = MemoPart(request_parts_, rk, [&](http::FullRequest& fr) {
-      fr.method = std::string(method);
-      fr.uri = std::string(target);
-      fr.protocol = std::string(req_.protocol);
-      if (!host.empty()) fr.headers.emplace_back("Host", std::string(host));
-    });
+    return MemoEntry(
+        request_parts_, rk,
+        [&](http::FullRequest& fr) {
+          fr.method = std::string(method);
+          fr.uri = std::string(target);
+          fr.protocol = std::string(req_.protocol);
+          if (!host.empty()) fr.headers.emplace_back("Host", std::string(host));
+        },
+        [&](PartEntry& e) { det_.TargetHits(req_, *scratch_, e.target_hits); });
+  }
+
+  // The classes of the CRS matches of the line's parts: the request part's (from RequestPart)
+  // and each client header's.
+  uint32_t RuleClasses(const http::RequestKeys& keys, const PartEntry& request_part) {
+    uint32_t mask = Merge(request_part.part);
     struct Header {
       std::string_view name;
       HashedView value;
@@ -721,11 +738,15 @@ class Scanner {
       k.fields[0] = h.value.text;
       k.n = 1;
       k.hash = h.value.hash;
-      mask |= MemoPart(h.memo, k, [&](http::FullRequest& fr) {
-        fr.protocol = "HTTP/1.1";
-        fr.headers.emplace_back("Host", "localhost");
-        fr.headers.emplace_back(std::string(h.name), std::string(h.value.text));
-      });
+      mask |= Merge(MemoEntry(
+                        h.memo, k,
+                        [&](http::FullRequest& fr) {
+                          fr.protocol = "HTTP/1.1";
+                          fr.headers.emplace_back("Host", "localhost");
+                          fr.headers.emplace_back(std::string(h.name), std::string(h.value.text));
+                        },
+                        [](PartEntry&) {})
+                        .part);
     }
     return mask;
   }

@@ -110,9 +110,14 @@ class DetectorSet {
   std::unique_ptr<Scratch, void (*)(Scratch*)> NewScratch() const;
   // Runs all detectors on req and fills out (cleared first).
   void Detect(const http::Request& req, Scratch& scratch, Detection& out) const;
-  // The same, with the request's hashed texts already computed by the caller.
+  // The same, with the request's hashed texts already computed by the caller, and optionally
+  // the target's hits (from TargetHits) kept by the caller with other results of the same
+  // target, instead of this set's own cache of them.
   void Detect(const http::Request& req, const http::RequestKeys& keys, Scratch& scratch,
-              Detection& out) const;
+              Detection& out, const std::vector<Hit>* target_hits = nullptr) const;
+  // The hits of the target fields (path, query, whole and raw target), whatever the status:
+  // Detect keeps those of the statuses each detector accepts.
+  void TargetHits(const http::Request& req, Scratch& scratch, std::vector<Hit>& out) const;
   // Runs the detectors of one field on an already normalised value (for tests and coverage).
   void DetectField(Field f, std::string_view normalised, int status, Scratch& scratch,
                    Detection& out) const;
