@@ -5,8 +5,8 @@
 // classified as scanner, bad-bot, crawler, human or unknown, with the evidence.
 //
 // Memory is bounded: at most BehaviorOptions::max_sources sources are tracked, in fixed-size
-// states reached through a fixed-size index (memory_bytes() says how much; it never grows after
-// construction). When it is full, the least recently seen of a small random sample is
+// states reached through an index that grows with the sources up to a fixed bound
+// (memory_bytes() says how much at most; the states are reserved, untouched, at construction). When it is full, the least recently seen of a small random sample is
 // evicted and its verdict is handed out by Drain(). Not thread-safe; one tracker per scan.
 
 #include <array>
@@ -65,9 +65,9 @@ std::string ScenarioEvidence(const ScenarioSpec& s);
 std::string_view ScenarioHelp(std::string_view id);
 
 struct BehaviorOptions {
-  // Bound on tracked sources. Memory: max_sources states (~200 bytes) plus an index of
-  // max_sources * 4/3 four-byte slots, about 205 bytes per source: 262,144 sources = ~54 MB,
-  // reserved at construction and never grown.
+  // Bound on tracked sources. Memory: max_sources states (~200 bytes) plus an index of at most
+  // the power of two >= max_sources * 4/3 four-byte slots, 205-210 bytes per source: 262,144
+  // sources = ~55 MB at most (address space reserved at construction, touched as used).
   std::size_t max_sources = 262'144;
   int prefix_v4 = 32;                 // 24: track /24 prefixes instead of addresses
   int prefix_v6 = 128;                // 64: track /64 prefixes
@@ -113,7 +113,7 @@ class BehaviorTracker {
 
   std::size_t size() const;
   std::size_t capacity() const;      // max_sources
-  std::size_t memory_bytes() const;  // the table's fixed size
+  std::size_t memory_bytes() const;  // the table's bound
   uint64_t evictions() const;
 
  private:
