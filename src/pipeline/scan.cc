@@ -564,11 +564,16 @@ class Scanner {
     last_site_offset_count_ = nullptr;
     TakeVerdicts(b, final_behavior);
     if (mark != nullptr) b.files.push_back(*mark);
-    if (opt_.dry_run) return Status::Ok();
-    if (b.requests.empty() && b.attacks.empty() && b.files.empty() && b.behaviors.empty()) {
-      return Status::Ok();
+    Status st = Status::Ok();
+    if (!opt_.dry_run &&
+        !(b.requests.empty() && b.attacks.empty() && b.files.empty() && b.behaviors.empty())) {
+      st = store_.Commit(b);
     }
-    return store_.Commit(b);
+    // The findings buffer goes back for the next batch: regrowing it from nothing each batch
+    // moved every finding several times into freshly faulted memory.
+    b.findings.clear();
+    if (agg_.findings.empty()) agg_.findings.swap(b.findings);
+    return st;
   }
 
   const ScanOptions& opt_;
