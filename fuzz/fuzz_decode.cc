@@ -1,7 +1,10 @@
-// Request-target decoding and address parsing.
+// Request-target decoding, address parsing, UTF-8 cleaning for JSON, and log times.
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "keikai/core/time.h"
+#include "keikai/core/utf8.h"
 
 #include "keikai/http/decode.h"
 #include "keikai/http/ip.h"
@@ -28,5 +31,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   IpPrefix p;
   if (IpPrefix::Parse(in, p)) (void)p.Contains(a);
+
+  // JSON string of outside text: quoted, well-formed UTF-8, no raw control character.
+  std::string js;
+  keikai::AppendJsonString(js, in);
+  if (js.size() < 2 || js.front() != '"' || js.back() != '"') __builtin_trap();
+  for (std::size_t i = 0; i < js.size();) {
+    char32_t cp = 0;
+    std::size_t bad = 0;
+    const std::size_t n = keikai::DecodeUtf8(js, i, &cp, &bad);
+    if (n == 0 || cp < 0x20) __builtin_trap();
+    i += n;
+  }
+  // The streaming CLF time parser agrees with the plain one, after a first time and alone.
+  keikai::ClfTimeParser clf;
+  int64_t t1 = 0, t2 = 0, t3 = 0;
+  (void)clf.Parse("16/Feb/2022:09:00:00 +0900", t1);
+  const bool ok1 = keikai::ParseClfTime(in, t2);
+  const bool ok2 = clf.Parse(in, t3);
+  if (ok1 != ok2 || (ok1 && t2 != t3)) __builtin_trap();
   return 0;
 }
