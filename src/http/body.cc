@@ -152,9 +152,7 @@ bool Param(std::string_view header, std::string_view param, std::string& out, bo
 ParsedBody ParseUrlencoded(std::string_view body, const BodyLimits& limits) {
   ParsedBody b;
   bool truncated = false;
-  for (QueryArg& a : DecodeQuery(body, limits.max_args, &truncated)) {
-    b.args.push_back({std::move(a.name), std::move(a.value)});
-  }
+  b.args = DecodeQuery(body, limits.max_args, &truncated);
   b.args_truncated = truncated;
   return b;
 }

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "keikai/http/decode.h"
+
 namespace keikai::http {
 
 struct BodyLimits {
@@ -20,10 +22,8 @@ struct BodyLimits {
   std::size_t max_parts = 1000;     // multipart parts
 };
 
-struct BodyArg {
-  std::string name;
-  std::string value;
-};
+// A body argument is a (name, value) pair like a query's.
+using BodyArg = QueryArg;
 
 struct BodyFile {
   std::string field;     // the part's name=
