@@ -109,10 +109,11 @@ class JsonArgs : public nlohmann::json_sax<nlohmann::json> {
   bool in_container_ = false;
 };
 
-// The value of a parameter in a header like: form-data; name="a"; filename="b.txt".
+// The value of a parameter in a header like: form-data; name="a"; filename="b.txt", given the
+// header and its lower-cased copy (made once by the caller for all its parameters).
 // Returns false (and sets invalid) on broken quoting.
-bool Param(std::string_view header, std::string_view param, std::string& out, bool& invalid) {
-  const std::string lower = Lower(header);
+bool Param(std::string_view header, std::string_view lower, std::string_view param,
+           std::string& out, bool& invalid) {
   std::size_t pos = 0;
   while ((pos = lower.find(param, pos)) != std::string::npos) {
     const bool start_ok = pos == 0 || lower[pos - 1] == ';' || lower[pos - 1] == ' ' || lower[pos - 1] == '\t';
@@ -171,13 +172,13 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
   MultipartFlags& f = b.multipart;
   std::string boundary;
   bool invalid = false;
-  if (!Param(content_type, "boundary", boundary, invalid) || boundary.empty()) {
+  const std::string lower = Lower(content_type);
+  if (!Param(content_type, lower, "boundary", boundary, invalid) || boundary.empty()) {
     b.error = true;
     b.error_message = "multipart: no boundary in Content-Type";
     return b;
   }
   {
-    const std::string lower = Lower(content_type);
     const std::size_t p = lower.find("boundary");
     std::size_t v = lower.find('=', p);
     if (v != std::string::npos && v + 1 < lower.size() && lower[v + 1] == '"') f.boundary_quoted = true;
@@ -298,21 +299,22 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
         f.invalid_part = true;
         continue;
       }
-      const std::string hname = Lower(line.substr(0, colon));
+      const std::string_view hname = line.substr(0, colon);
       std::string_view hval = line.substr(colon + 1);
       while (!hval.empty() && hval.front() == ' ') hval.remove_prefix(1);
-      if (hname == "content-disposition") {
+      if (IEquals(hname, "content-disposition")) {
         have_disposition = true;
         bool bad = false;
-        if (Lower(hval).rfind("form-data", 0) != 0) f.invalid_part = true;
+        const std::string lval = Lower(hval);  // once, for the checks and both parameters
+        if (lval.rfind("form-data", 0) != 0) f.invalid_part = true;
         const std::size_t semi = hval.find(';');
         if (semi == std::string_view::npos && hval.find('=') != std::string_view::npos) {
           f.missing_semicolon = true;
         }
-        Param(hval, "name", name, bad);
-        if (Param(hval, "filename", filename, bad)) is_file = true;
+        Param(hval, lval, "name", name, bad);
+        if (Param(hval, lval, "filename", filename, bad)) is_file = true;
         f.invalid_quoting = f.invalid_quoting || bad;
-      } else if (hname == "content-type") {
+      } else if (IEquals(hname, "content-type")) {
         ctype = std::string(hval);
       }
       continue;
