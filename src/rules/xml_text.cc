@@ -92,24 +92,33 @@ XmlText ExtractXmlText(std::string_view d) {
       i = lt == std::string_view::npos ? d.size() : lt;
       continue;
     }
-    if (d.compare(i, 4, "<!--") == 0) {
-      const std::size_t e = d.find("-->", i + 4);
-      if (e == std::string_view::npos) return fail("unterminated comment", i);
-      i = e + 3;
-      continue;
+    // Comments, CDATA sections and processing instructions: from their opening to their close.
+    struct Section {
+      std::string_view open, close;
+      const char* unterminated;
+      bool cdata;  // its content is text of the enclosing element
+    };
+    static constexpr Section kSections[] = {
+        {"<!--", "-->", "unterminated comment", false},
+        {"<![CDATA[", "]]>", "unterminated CDATA section", true},
+        {"<?", "?>", "unterminated processing instruction", false},
+    };
+    const Section* sec = nullptr;
+    for (const Section& x : kSections) {
+      if (d.compare(i, x.open.size(), x.open) == 0) {
+        sec = &x;
+        break;
+      }
     }
-    if (d.compare(i, 9, "<![CDATA[") == 0) {
-      const std::size_t e = d.find("]]>", i + 9);
-      if (e == std::string_view::npos) return fail("unterminated CDATA section", i);
-      if (stack.empty()) return fail("CDATA outside the root element", i);
-      r.text.append(d.substr(i + 9, e - i - 9));
-      i = e + 3;
-      continue;
-    }
-    if (d.compare(i, 2, "<?") == 0) {
-      const std::size_t e = d.find("?>", i + 2);
-      if (e == std::string_view::npos) return fail("unterminated processing instruction", i);
-      i = e + 2;
+    if (sec != nullptr) {
+      const std::size_t body = i + sec->open.size();
+      const std::size_t e = d.find(sec->close, body);
+      if (e == std::string_view::npos) return fail(sec->unterminated, i);
+      if (sec->cdata) {
+        if (stack.empty()) return fail("CDATA outside the root element", i);
+        r.text.append(d.substr(body, e - body));
+      }
+      i = e + sec->close.size();
       continue;
     }
     if (d.compare(i, 2, "<!") == 0) {  // DOCTYPE: skipped with its internal subset, never used

@@ -120,21 +120,30 @@ bool InList(std::string_view name, const std::string_view (&list)[N]) {
   return InList(name, list, N);
 }
 
+// A URL scheme as a browser reads it: the bytes from v[i] through the first ':' (included),
+// lower-cased, without the bytes skip() says the browser ignores there, at most N of them. i is
+// left at the ':' (or where collection stopped).
+template <std::size_t N, class Skip>
+std::string_view CollectScheme(std::string_view v, std::size_t& i, char (&buf)[N], Skip skip) {
+  std::size_t n = 0;
+  for (; i < v.size() && n < N; ++i) {
+    const char c = v[i];
+    if (skip(static_cast<unsigned char>(c))) continue;
+    buf[n++] = FoldLower(c);
+    if (c == ':') break;
+  }
+  return std::string_view(buf, n);
+}
+
 // A URL value that runs script: javascript:/vbscript: and friends, or data: documents (images
 // other than SVG are harmless). Leading whitespace/control bytes are ignored like browsers do.
 const char* ScriptUrl(std::string_view v) {
   std::size_t i = 0;
   while (i < v.size() && IsSpace(static_cast<unsigned char>(v[i]))) ++i;
-  // Strip embedded tabs/newlines in the scheme ("jav\tascript:") into a small buffer.
+  // Embedded tabs/newlines in the scheme ("jav\tascript:") are ignored.
   char scheme[16];
-  std::size_t n = 0;
-  for (; i < v.size() && n < sizeof(scheme); ++i) {
-    const unsigned char c = static_cast<unsigned char>(v[i]);
-    if (c == '\t' || c == '\n' || c == '\r') continue;
-    scheme[n++] = FoldLower(static_cast<char>(c));
-    if (c == ':') break;
-  }
-  const std::string_view s(scheme, n);
+  const std::string_view s = CollectScheme(
+      v, i, scheme, [](unsigned char c) { return c == '\t' || c == '\n' || c == '\r'; });
   if (s == "javascript:") return "javascript";
   if (s == "vbscript:") return "vbscript";
   if (s == "livescript:") return "livescript";
@@ -361,14 +370,9 @@ bool ScriptCssValue(std::string_view in, std::string& why) {
       // Only "url(" (possibly spaced) opens a CSS URL; strip spaces inside the scheme as CSS
       // tokenization would not, but old IE did: "url ( javascript : ...".
       char scheme[12];
-      std::size_t n = 0;
-      for (std::size_t k = j; k < in.size() && n < sizeof(scheme); ++k) {
-        const char ch = in[k];
-        if (IsSpace(static_cast<unsigned char>(ch))) continue;
-        scheme[n++] = FoldLower(ch);
-        if (ch == ':') break;
-      }
-      const std::string_view sv(scheme, n);
+      std::size_t k = j;
+      const std::string_view sv =
+          CollectScheme(in, k, scheme, [](unsigned char c) { return IsSpace(c); });
       if (sv == "javascript:" || sv == "vbscript:") {
         why = std::string("style:url-") + (sv[0] == 'j' ? "javascript" : "vbscript");
         return true;
