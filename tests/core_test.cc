@@ -1,12 +1,16 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "keikai/core/ascii.h"
+#include "keikai/core/files.h"
 #include "keikai/core/i18n.h"
 #include "keikai/core/status.h"
 #include "keikai/core/time.h"
 #include "keikai/core/utf8.h"
 
 #include <nlohmann/json.hpp>
+#include <chrono>
+#include <filesystem>
 #include <random>
 
 namespace keikai {
@@ -100,6 +104,30 @@ TEST(Utf8, AppendJsonStringMatchesNlohmannOnWellFormedText) {
   std::string out;
   AppendJsonString(out, "a\xE3\x81z\xFF");  // truncated sequence (one U+FFFD), stray byte
   EXPECT_EQ(out, "\"a\xEF\xBF\xBDz\xEF\xBF\xBD\"");
+}
+
+// Cache families whose entries coexist are pruned by age: what was not used for the given
+// number of days goes, what was loaded recently (TouchIfStale) and other families stay.
+TEST(Files, PruneOlderThanKeepsWhatIsInUse) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("keikai-prune-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const char* n : {"rules-pm-old.hsdb", "rules-pm-used.hsdb", "rules-pm-new.hsdb", "detect-0-old.hsdb"}) {
+    ASSERT_TRUE(WriteFileAtomic((dir / n).string(), "x"));
+  }
+  const auto old = fs::file_time_type::clock::now() - std::chrono::hours(24 * 40);
+  for (const char* n : {"rules-pm-old.hsdb", "rules-pm-used.hsdb", "detect-0-old.hsdb"}) {
+    fs::last_write_time(dir / n, old);
+  }
+  TouchIfStale((dir / "rules-pm-used.hsdb").string());  // loaded today
+  PruneOlderThan(dir.string(), "rules-pm-", 30);
+  EXPECT_FALSE(fs::exists(dir / "rules-pm-old.hsdb"));
+  EXPECT_TRUE(fs::exists(dir / "rules-pm-used.hsdb"));
+  EXPECT_TRUE(fs::exists(dir / "rules-pm-new.hsdb"));
+  EXPECT_TRUE(fs::exists(dir / "detect-0-old.hsdb"));  // another family
+  PruneOlderThan((dir / "missing").string(), "rules-pm-", 30);  // no directory: nothing happens
+  fs::remove_all(dir);
 }
 
 TEST(Time, Iso) {

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -65,6 +66,28 @@ void PruneSiblings(const std::string& dir, const std::string& keep, const std::s
     if (name.rfind(prefix, 0) == 0 && e.path().string() != keep) {
       std::filesystem::remove(e.path(), ec);
     }
+  }
+}
+
+void TouchIfStale(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto t = fs::last_write_time(path, ec);
+  if (ec) return;
+  const auto now = fs::file_time_type::clock::now();
+  if (now - t > std::chrono::hours(24)) fs::last_write_time(path, now, ec);
+}
+
+void PruneOlderThan(const std::string& dir, const std::string& prefix, int max_age_days) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(24) * max_age_days;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    std::error_code ec2;
+    const auto t = fs::last_write_time(e.path(), ec2);
+    if (!ec2 && t < cutoff) fs::remove(e.path(), ec2);
   }
 }
 

@@ -19,17 +19,19 @@ hs_database_t* LoadCachedDatabase(const std::string& path) {
   if (!ReadFile(path, bytes)) return nullptr;
   hs_database_t* db = nullptr;
   if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) return nullptr;
+  TouchIfStale(path);
   return db;
 }
 
 void StoreCachedDatabase(const std::string& dir, const std::string& path, const hs_database_t* db,
-                         const std::string& prune_prefix) {
+                         const std::string& prune_prefix, const std::string& age_prefix) {
   char* bytes = nullptr;
   std::size_t len = 0;
   if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
   const bool ok = WriteFileAtomic(path, std::string_view(bytes, len));
   std::free(bytes);
   if (ok && !prune_prefix.empty()) PruneSiblings(dir, path, prune_prefix);
+  if (ok && !age_prefix.empty()) PruneOlderThan(dir, age_prefix, kCacheMaxAgeDays);
 }
 
 }  // namespace keikai

@@ -23,11 +23,14 @@ using HsDatabasePtr = std::unique_ptr<hs_database_t, HsDatabaseFree>;
 // that went into the database, the Vectorscan version included).
 std::string CachedDatabasePath(const std::string& dir, std::string_view prefix, uint64_t hash);
 
-// The database in path, or nullptr if there is none or it does not deserialise.
+// The database in path, or nullptr if there is none or it does not deserialise. A loaded file
+// is marked as used (TouchIfStale).
 hs_database_t* LoadCachedDatabase(const std::string& path);
 // Writes db to path (atomically). With prune_prefix, other files in dir with that prefix go, so
-// a family of databases does not grow with every change of its patterns.
+// a family of databases does not grow with every change of its patterns. With age_prefix (a
+// family whose entries coexist), its files unused for kCacheMaxAgeDays go (see LoadCachedDatabase).
 void StoreCachedDatabase(const std::string& dir, const std::string& path, const hs_database_t* db,
-                         const std::string& prune_prefix = "");
+                         const std::string& prune_prefix = "", const std::string& age_prefix = "");
+inline constexpr int kCacheMaxAgeDays = 30;
 
 }  // namespace keikai

@@ -244,7 +244,7 @@ class PhraseOp : public CompiledOperator {
       return Status::Error("operator", "cannot compile phrase list: " + m);
     }
     db_.reset(db);
-    if (!path.empty()) StoreCachedDatabase(cache_dir, path, db_.get());
+    if (!path.empty()) StoreCachedDatabase(cache_dir, path, db_.get(), "", "rules-pm-");
     return Status::Ok();
   }
   MatchResult Match(std::string_view v, const MacroExpander&, OperatorScratch& s,

@@ -100,6 +100,7 @@ Status BuildPrefilters(RuleSet::Impl& set, const std::string& cache_dir) {
           pos = nl + 1;
         }
         if (ok && !kept.empty()) db = LoadCachedDatabase(path);
+        if (db != nullptr) TouchIfStale(path + ".ids");  // used with the database (age pruning)
       }
     }
     if (db == nullptr) {
@@ -107,7 +108,9 @@ Status BuildPrefilters(RuleSet::Impl& set, const std::string& cache_dir) {
       if (db != nullptr && !path.empty()) {
         std::string ids;
         for (int i : kept) ids += std::to_string(i) + "\n";
-        if (WriteFileAtomic(path + ".ids", ids)) StoreCachedDatabase(cache_dir, path, db);
+        if (WriteFileAtomic(path + ".ids", ids)) {
+          StoreCachedDatabase(cache_dir, path, db, "", "rules-prefilter-");
+        }
       }
     }
     if (db == nullptr) continue;
