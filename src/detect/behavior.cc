@@ -263,9 +263,8 @@ std::vector<std::string> SourceVerdict::scenario_ids() const {
 struct BehaviorTracker::Impl {
   BehaviorOptions opt;
   // Two parts, for locality: a compact open-addressing index (4 bytes a slot, growing up to the
-  // power of two >= max_sources * 4/3 slots, load factor <= 0.75) of ids into a dense array of
-  // max_sources states that are handed
-  // out in order and reused after eviction. Active sources thus sit together in memory, and the
+  // power of two >= max_sources * 4/3 slots; see Grow) of ids into a dense array of max_sources
+  // states that are handed out in order and reused after eviction. Active sources thus sit together in memory, and the
   // states come from calloc: untouched ones cost no resident memory.
   struct Free {
     void operator()(SourceState* p) const { std::free(p); }
@@ -284,8 +283,8 @@ struct BehaviorTracker::Impl {
   std::vector<SourceVerdict> pending;
   std::string last_site;
   uint16_t last_site_fp = 0;
-  std::array<uint8_t, 16> mask_v4{}, mask_v6{};
-  std::string ua_lower;  // scratch  // the prefix that names a source, as a byte mask
+  std::array<uint8_t, 16> mask_v4{}, mask_v6{};  // the prefix that names a source, as a byte mask
+  std::string ua_lower;                          // scratch: the user agent lower-cased
 
   static std::array<uint8_t, 16> PrefixMask(int prefix_bits) {
     std::array<uint8_t, 16> m{};
@@ -311,12 +310,12 @@ struct BehaviorTracker::Impl {
   }
   std::size_t Step(std::size_t i) const { return (i + 1) & (slots - 1); }
 
-  // Room for one more source. Below max_slots the index is kept at most 3/8 full: every probe of
-  // a longer chain reads a state (a cache miss of its own), so a sparse index pays for itself;
-  // at max_slots the load is at most 0.75.
+  // Whether one more source needs a larger index. Below max_slots the index is kept at most 3/8
+  // full: every probe of a longer chain reads a state (a cache miss of its own), so a sparse
+  // index pays for itself; at max_slots the load is at most 0.75.
   bool Crowded() const { return (count + 1) * 8 > slots * 3 && slots < max_slots; }
-  void ReserveOne() {
-    if (!Crowded()) return;
+  // Doubles the index and puts every live state back.
+  void Grow() {
     slots *= 2;
     index.assign(slots, 0);
     for (uint32_t id = 0; id < high; ++id) {
@@ -518,7 +517,7 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::RequestK
       im.Evict();
       slot = im.FindSlot(key, found);
     } else if (im.Crowded()) {
-      im.ReserveOne();
+      im.Grow();
       slot = im.FindSlot(key, found);
     }
     const uint32_t id = im.NewState();

@@ -48,7 +48,6 @@ struct ScratchDeleter {
   void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
 
-// User agents are long (~120 bytes) and hashed on every request.
 struct PatternRef {
   uint16_t detector;
   uint32_t pattern;
@@ -197,7 +196,6 @@ namespace {
 
 struct Ctx {
   const std::vector<PatternRef>* refs;
-  const std::vector<DetectorSpec>* specs;
   std::vector<uint8_t>* seen;
   std::vector<Hit>* out;
 };
@@ -222,7 +220,16 @@ int OnMatch(unsigned id, unsigned long long, unsigned long long, unsigned, void*
   return 0;
 }
 
-// The hits for key in cache, found by fill(hits) (with 'seen' reset afterwards) when missing.
+// out = the hits scan(out) finds, with the per-detector 'seen' marks the scans set cleared
+// again for the next request.
+template <class Scan>
+void FreshHits(DetectorSet::Scratch& s, std::vector<Hit>& out, Scan&& scan) {
+  out.clear();
+  scan(out);
+  for (const Hit& h : out) s.seen[h.detector] = 0;
+}
+
+// The hits for key in cache, found by fill(hits) (see FreshHits) when missing.
 template <class Fill>
 const std::vector<Hit>& CachedHits(DetectorSet::Scratch& s, DetectorSet::Scratch::HitCache& cache,
                                    const HashedView& key, std::size_t max_entries, Fill&& fill) {
@@ -231,9 +238,7 @@ const std::vector<Hit>& CachedHits(DetectorSet::Scratch& s, DetectorSet::Scratch
   }
   auto it = cache.map.find(key);
   if (it == cache.map.end()) {
-    s.tmp.clear();
-    fill(s.tmp);
-    for (const Hit& h : s.tmp) s.seen[h.detector] = 0;
+    FreshHits(s, s.tmp, fill);
     if (cache.map.size() >= max_entries) cache.map.clear();
     it = cache.map.emplace(std::string(key.text), s.tmp).first;
   }
@@ -246,10 +251,8 @@ const std::vector<Hit>& CachedHits(DetectorSet::Scratch& s, DetectorSet::Scratch
 
 void DetectorSet::DetectField(Field f, std::string_view v, int status, Scratch& s,
                               Detection& out) const {
-  s.tmp.clear();
-  ScanField(f, v, s, s.tmp);
+  FreshHits(s, s.tmp, [&](std::vector<Hit>& hits) { ScanField(f, v, s, hits); });
   for (const Hit& h : s.tmp) {
-    s.seen[h.detector] = 0;
     if (StatusOk(impl_->specs[h.detector].status, status)) out.hits.push_back(h);
   }
 }
@@ -288,7 +291,7 @@ void DetectorSet::ScanTarget(const http::Request& req, Scratch& s, std::vector<H
 void DetectorSet::ScanField(Field f, std::string_view v, Scratch& s, std::vector<Hit>& out) const {
   const auto& db = impl_->db[static_cast<std::size_t>(f)];
   if (!db) return;
-  Ctx ctx{&impl_->refs, &impl_->specs, &s.seen, &out};
+  Ctx ctx{&impl_->refs, &s.seen, &out};
   hs_scan(db.get(), v.data(), static_cast<unsigned>(std::min<std::size_t>(v.size(), 1u << 30)), 0,
           s.hs.get(), OnMatch, &ctx);
 }
@@ -298,9 +301,7 @@ void DetectorSet::Detect(const http::Request& req, Scratch& s, Detection& out) c
 }
 
 void DetectorSet::TargetHits(const http::Request& req, Scratch& s, std::vector<Hit>& out) const {
-  out.clear();
-  ScanTarget(req, s, out);
-  for (const Hit& h : out) s.seen[h.detector] = 0;
+  FreshHits(s, out, [&](std::vector<Hit>& hits) { ScanTarget(req, s, hits); });
 }
 
 void DetectorSet::Detect(const http::Request& req, const http::RequestKeys& keys, Scratch& s,

@@ -5,9 +5,10 @@
 // classified as scanner, bad-bot, crawler, human or unknown, with the evidence.
 //
 // Memory is bounded: at most BehaviorOptions::max_sources sources are tracked, in fixed-size
-// states reached through an index that grows with the sources up to a fixed bound
-// (memory_bytes() says how much at most; the states are reserved, untouched, at construction). When it is full, the least recently seen of a small random sample is
-// evicted and its verdict is handed out by Drain(). Not thread-safe; one tracker per scan.
+// states (reserved, untouched, at construction) reached through an index that grows with the
+// sources up to a fixed bound; memory_bytes() says how much at most. When it is full, the least
+// recently seen of a small random sample is evicted and its verdict is handed out by Drain().
+// Not thread-safe; one tracker per scan.
 
 #include <array>
 #include <cstdint>
