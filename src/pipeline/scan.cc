@@ -427,14 +427,13 @@ class Scanner {
     if (rules_) {
       det_out_.class_mask |= RuleClasses(keys, *request_part);
     }
-    http::IpAddr ip;
     // A source's requests come in runs: the last address text is parsed once per run.
     if (req_.client_ip != last_ip_text_) {
       last_ip_ok_ = http::IpAddr::Parse(req_.client_ip, last_ip_);
       last_ip_text_.assign(req_.client_ip);
     }
     const bool ip_ok = last_ip_ok_;
-    if (ip_ok) ip = last_ip_;
+    const http::IpAddr& ip = last_ip_;  // read only when ip_ok
     uint32_t scenarios = 0;
     if (tracker_ && ip_ok) {
       // Behaviour: a source whose behaviour scenarios have triggered makes attacks of its
