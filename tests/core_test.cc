@@ -108,6 +108,23 @@ TEST(Utf8, AppendJsonStringMatchesNlohmannOnWellFormedText) {
 
 // Cache families whose entries coexist are pruned by age: what was not used for the given
 // number of days goes, what was loaded recently (TouchIfStale) and other families stay.
+// The zone each time was written in, as the scanner records it per site.
+TEST(Time, ClfStreamGivesTheZone) {
+  ClfTimeParser p;
+  int64_t t = 0;
+  int32_t off = 1;
+  ASSERT_TRUE(p.Parse("16/Feb/2022:09:00:00 +0900", t, &off));
+  EXPECT_EQ(off, 9 * 3600);
+  ASSERT_TRUE(p.Parse("16/Feb/2022:09:00:01 +0900", t, &off));  // remembered day and zone
+  EXPECT_EQ(off, 9 * 3600);
+  ASSERT_TRUE(p.Parse("10/Oct/2000:13:55:36 -0700", t, &off));
+  EXPECT_EQ(off, -7 * 3600);
+  ASSERT_TRUE(p.Parse("10/Oct/2000:13:55:36 +05:30", t, &off));
+  EXPECT_EQ(off, 5 * 3600 + 30 * 60);
+  ASSERT_TRUE(p.Parse("10/Oct/2000:13:55:36", t, &off));
+  EXPECT_EQ(off, 0);
+}
+
 TEST(Files, PruneOlderThanKeepsWhatIsInUse) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("keikai-prune-" + std::to_string(::getpid()));

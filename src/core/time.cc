@@ -83,16 +83,27 @@ void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
 }
 
-bool ParseClfTime(std::string_view s, int64_t& utc) {
-  // 10/Oct/2000:13:55:36 -0700
-  int d = 0, y = 0, h = 0, mi = 0, sec = 0, off = 0;
-  if (s.size() < 20 || !Digits(s, 0, 2, d) || s[2] != '/' || s[6] != '/' ||
-      !Digits(s, 7, 4, y) || s[11] != ':' || !Digits(s, 12, 2, h) || s[14] != ':' ||
-      !Digits(s, 15, 2, mi) || s[17] != ':' || !Digits(s, 18, 2, sec)) {
-    return false;
+namespace {
+
+// The clock of a CLF time ("10/Oct/2000:13:55:36 ..."): seconds since midnight, or -1.
+int ClfClock(std::string_view s) {
+  int h = 0, mi = 0, sec = 0;
+  if (s.size() < 20 || s[11] != ':' || !Digits(s, 12, 2, h) || s[14] != ':' ||
+      !Digits(s, 15, 2, mi) || s[17] != ':' || !Digits(s, 18, 2, sec) || h > 23 || mi > 59 ||
+      sec > 60) {
+    return -1;
   }
+  return h * 3600 + mi * 60 + sec;
+}
+
+// The day and zone of a CLF time (s holds at least the 20 characters ClfClock checked):
+// base = the day's midnight in UTC minus the zone's offset, offset = the zone, seconds east.
+bool ClfDayAndZone(std::string_view s, int64_t& base, int& offset) {
+  int d = 0, y = 0;
+  if (!Digits(s, 0, 2, d) || s[2] != '/' || s[6] != '/' || !Digits(s, 7, 4, y)) return false;
   const int mo = MonthFromAbbrev(s.substr(3, 3));
-  if (mo == 0 || !ValidCivil(y, mo, d, h, mi, sec)) return false;
+  if (mo == 0 || !ValidCivil(y, mo, d, 0, 0, 0)) return false;
+  int off = 0;
   std::size_t pos = 20;
   if (pos < s.size() && s[pos] == ' ') {
     const std::size_t n = ParseOffset(s, pos + 1, off);
@@ -100,29 +111,38 @@ bool ParseClfTime(std::string_view s, int64_t& utc) {
     pos += 1 + n;
   }
   if (pos != s.size()) return false;
-  utc = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-        h * 3600 + mi * 60 + sec - off;
+  base = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 - off;
+  offset = off;
   return true;
 }
 
-bool ClfTimeParser::Parse(std::string_view s, int64_t& utc) {
-  int h = 0, mi = 0, sec = 0;
-  if (valid_ && s.size() >= 20 && std::memcmp(s.data(), day_, sizeof day_) == 0 &&
-      s.substr(20) == zone_ && s[11] == ':' && Digits(s, 12, 2, h) && s[14] == ':' &&
-      Digits(s, 15, 2, mi) && s[17] == ':' && Digits(s, 18, 2, sec)) {
-    if (h > 23 || mi > 59 || sec > 60) return false;
-    utc = day_base_ + h * 3600 + mi * 60 + sec;
-    return true;
+}  // namespace
+
+bool ParseClfTime(std::string_view s, int64_t& utc) {
+  // 10/Oct/2000:13:55:36 -0700
+  const int clock = ClfClock(s);
+  int64_t base = 0;
+  int offset = 0;
+  if (clock < 0 || !ClfDayAndZone(s, base, offset)) return false;
+  utc = base + clock;
+  return true;
+}
+
+bool ClfTimeParser::Parse(std::string_view s, int64_t& utc, int32_t* offset_seconds) {
+  const int clock = ClfClock(s);
+  if (clock < 0) return false;
+  if (!valid_ || std::memcmp(s.data(), day_, sizeof day_) != 0 || s.substr(20) != zone_) {
+    int64_t base = 0;
+    int offset = 0;
+    if (!ClfDayAndZone(s, base, offset)) return false;
+    std::memcpy(day_, s.data(), sizeof day_);
+    zone_.assign(s.substr(20));
+    day_base_ = base;
+    offset_ = offset;
+    valid_ = true;
   }
-  if (!ParseClfTime(s, utc)) return false;
-  // Remember this day and zone: the clock part is re-read to find the day's base.
-  Digits(s, 12, 2, h);
-  Digits(s, 15, 2, mi);
-  Digits(s, 18, 2, sec);
-  std::memcpy(day_, s.data(), sizeof day_);
-  zone_.assign(s.substr(20));
-  day_base_ = utc - (h * 3600 + mi * 60 + sec);
-  valid_ = true;
+  utc = day_base_ + clock;
+  if (offset_seconds != nullptr) *offset_seconds = offset_;
   return true;
 }
 

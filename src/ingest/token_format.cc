@@ -143,8 +143,7 @@ class TokenParser : public LineParser {
         if (req.peer_ip.empty()) req.peer_ip = Dash(v);
         return true;
       case Var::kTimeLocal:
-        if (!clf_time_.Parse(v, req.time)) break;
-        req.logged_offset = LoggedOffset(v);
+        if (!clf_time_.Parse(v, req.time, &req.logged_offset)) break;
         have_time = true;
         return true;
       case Var::kTimeIso:
@@ -232,14 +231,6 @@ class TokenParser : public LineParser {
     return false;
   }
 
-  static int32_t LoggedOffset(std::string_view clf) {
-    // "... +0900": the last 5 characters.
-    if (clf.size() < 5) return 0;
-    const std::string_view o = clf.substr(clf.size() - 5);
-    const int h = (o[1] - '0') * 10 + (o[2] - '0');
-    const int m = (o[3] - '0') * 10 + (o[4] - '0');
-    return (o[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
-  }
 
   std::string name_;
   std::vector<Token> tokens_;

@@ -21,15 +21,17 @@ void CivilFromDays(int64_t days, int64_t& y, unsigned& m, unsigned& d);
 bool ParseClfTime(std::string_view s, int64_t& utc_seconds);
 // ParseClfTime for a stream of lines (one per parser, not shared between threads): the day and
 // the zone of the last good time are remembered, so the lines of one day parse only their clock.
-// Accepts and computes exactly what ParseClfTime does.
+// Accepts and computes exactly what ParseClfTime does; *offset_seconds (optional) receives the
+// zone the time was written in, seconds east of UTC (0 without a zone).
 class ClfTimeParser {
  public:
-  bool Parse(std::string_view s, int64_t& utc_seconds);
+  bool Parse(std::string_view s, int64_t& utc_seconds, int32_t* offset_seconds = nullptr);
 
  private:
   char day_[11] = {};       // "10/Oct/2000" of the remembered time
   std::string zone_;        // what follows the clock (" -0700", or nothing)
   int64_t day_base_ = 0;    // the day's midnight in UTC, minus the zone's offset
+  int32_t offset_ = 0;      // the zone's offset
   bool valid_ = false;
 };
 // "2000-10-10T13:55:36-07:00", "...Z", "...+0900", optional fraction; also "2000-10-10 13:55:36"
