@@ -333,6 +333,35 @@ tests:
   EXPECT_EQ(sum.failed, 0);
 }
 
+// A test's data made of YAML aliases nested six deep, ten copies each: flattened it would be a
+// million lines (and each level more ten times that). Only a flat list is lines, so the body
+// stays a few bytes.
+TEST(FtwRunner, AliasBombInDataStaysSmall) {
+  auto rs = Rules(R"X(SecRule ARGS "@rx attack" "id:1,phase:2,pass,log,msg:'x'"
+SecRule REQUEST_BODY_LENGTH "@gt 1000" "id:2,phase:2,pass,log,msg:'big'")X");
+  Evaluator ev(rs);
+  FtwSummary sum;
+  std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 6; ++i) {
+    const std::string prev = "*a" + std::to_string(i - 1);
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+    for (int k = 1; k < 10; ++k) bomb += ", " + prev;
+    bomb += "]\n";
+  }
+  bomb += R"Y(rule_id: 1
+tests:
+  - test_id: 2
+    stages:
+      - input: {method: POST, uri: "/", headers: {Host: localhost}, data: *a5}
+        output: {log: {no_expect_ids: [1, 2]}}
+)Y";
+  RunFtwDocument(bomb, "bomb.yaml", ev, sum);
+  EXPECT_EQ(sum.files, 1);
+  EXPECT_EQ(sum.load_errors, 0);
+  EXPECT_EQ(sum.passed, 1);
+  EXPECT_EQ(sum.failed, 0);
+}
+
 TEST(RawRequest, ParsesWireFormatLeniently) {
   auto r = http::ParseRawRequest(
       "\r\nPOST /a?b=1 HTTP/1.1\r\nHost: x\r\nbroken line\nX-Y:  z \r\n\r\nbody\r\nmore");

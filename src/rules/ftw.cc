@@ -40,10 +40,12 @@ std::string Scalar(const YAML::Node& n, const std::string& def = {}) {
   if (!n || !n.IsDefined() || n.IsNull()) return def;
   if (n.IsScalar()) return n.Scalar();
   if (n.IsSequence()) {  // CRS 3 allows data as a list of lines
+    // One level only: lines are scalars. Nested lists are not lines, and flattening them would
+    // let YAML aliases (a list of ten copies of a list of ten copies of ...) grow exponentially.
     std::string s;
     for (std::size_t i = 0; i < n.size(); ++i) {
       if (i > 0) s += "\r\n";
-      s += Scalar(n[i]);
+      if (n[i].IsScalar()) s += n[i].Scalar();
     }
     return s;
   }
