@@ -24,14 +24,13 @@ hs_database_t* LoadCachedDatabase(const std::string& path) {
 }
 
 void StoreCachedDatabase(const std::string& dir, const std::string& path, const hs_database_t* db,
-                         const std::string& prune_prefix, const std::string& age_prefix) {
+                         const std::string& prune_prefix) {
   char* bytes = nullptr;
   std::size_t len = 0;
   if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
   const bool ok = WriteFileAtomic(path, std::string_view(bytes, len));
   std::free(bytes);
   if (ok && !prune_prefix.empty()) PruneSiblings(dir, path, prune_prefix);
-  if (ok && !age_prefix.empty()) PruneOlderThan(dir, age_prefix, kCacheMaxAgeDays);
 }
 
 }  // namespace keikai

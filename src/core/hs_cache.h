@@ -27,10 +27,11 @@ std::string CachedDatabasePath(const std::string& dir, std::string_view prefix, 
 // is marked as used (TouchIfStale).
 hs_database_t* LoadCachedDatabase(const std::string& path);
 // Writes db to path (atomically). With prune_prefix, other files in dir with that prefix go, so
-// a family of databases does not grow with every change of its patterns. With age_prefix (a
-// family whose entries coexist), its files unused for kCacheMaxAgeDays go (see LoadCachedDatabase).
+// a family of databases does not grow with every change of its patterns. Families whose entries
+// coexist are pruned by age instead, by their owner (PruneOlderThan with kCacheMaxAgeDays; a
+// loaded entry is marked as used by LoadCachedDatabase).
 void StoreCachedDatabase(const std::string& dir, const std::string& path, const hs_database_t* db,
-                         const std::string& prune_prefix = "", const std::string& age_prefix = "");
+                         const std::string& prune_prefix = "");
 inline constexpr int kCacheMaxAgeDays = 30;
 
 }  // namespace keikai

@@ -12,6 +12,7 @@
 
 #include "engine_internal.h"
 #include "keikai/core/ascii.h"
+#include "keikai/core/files.h"
 #include "keikai/core/hash.h"
 
 namespace keikai::rules {
@@ -22,8 +23,6 @@ namespace {
 
 constexpr const char* kSeverityNames[] = {"EMERGENCY", "ALERT", "CRITICAL", "ERROR",
                                           "WARNING", "NOTICE", "INFO", "DEBUG"};
-
-bool HasMacro(std::string_view s) { return s.find("%{") != std::string_view::npos; }
 
 // The persistent collections setvar can write ("tx", "ip", ... lower-cased).
 Var CollectionVar(std::string_view lower) {
@@ -634,21 +633,21 @@ struct Compiler {
     for (Rule& link : r.chain) HashNames(link);
   }
 
-  // See Step::skip_when_empty. Only the chain starter matters: without a candidate it fails and
+  // See Step::SkipWhenEmpty. Only the chain starter matters: without a candidate it fails and
   // the chain is not evaluated.
   static void MarkSkippable(Step& st, const Rule& r) {
     if (r.is_action) return;
-    bool any = false;
+    uint64_t vars[2] = {0, 0};
     for (const Target& t : r.targets) {
       if (t.exclude) continue;
       // Counts yield a candidate ("0") even when empty; writable variables change while a
       // phase runs; GEO and ENV are kept out in case an operator ever fills them mid-phase.
       if (t.count || WrittenByRules(t.var) || t.var == Var::kGeo || t.var == Var::kEnv) return;
       const auto v = static_cast<std::size_t>(t.var);
-      st.vars[v / 64] |= uint64_t{1} << (v % 64);
-      any = true;
+      vars[v / 64] |= uint64_t{1} << (v % 64);
     }
-    st.skip_when_empty = any;
+    st.vars[0] = vars[0];
+    st.vars[1] = vars[1];
   }
 
   Status Finish() {
@@ -665,8 +664,9 @@ struct Compiler {
       steps.erase(std::remove_if(steps.begin(), steps.end(),
                                  [&](const Step& s) { return s.rule >= 0 && set.rules[s.rule].removed; }),
                   steps.end());
+      std::map<std::string, std::size_t> marker_pos;  // marker name -> step index after it
       for (std::size_t i = 0; i < steps.size(); ++i) {
-        if (steps[i].rule < 0) set.marker_pos[p].emplace(steps[i].marker, i + 1);
+        if (steps[i].rule < 0) marker_pos.emplace(steps[i].marker, i + 1);
       }
       for (Step& st : steps) {
         if (st.rule < 0) continue;
@@ -678,9 +678,9 @@ struct Compiler {
           if (skip_after->empty()) skip_after = &link.skip_after;
         }
         if (skip_after->empty()) continue;
-        auto it = set.marker_pos[p].find(*skip_after);
+        auto it = marker_pos.find(*skip_after);
         st.has_skip_after = true;
-        st.skip_to = it == set.marker_pos[p].end() ? steps.size() : it->second;
+        st.skip_to = it == marker_pos.end() ? steps.size() : it->second;
       }
     }
     set.transform_chains = static_cast<int>(chains.size());
@@ -750,6 +750,12 @@ Result<std::shared_ptr<const RuleSet>> Build(ParseResult parsed, const EngineOpt
   if (options.prefilter) {
     st = BuildPrefilters(*impl, options.cache_dir);
     if (!st.ok()) return st;
+  }
+  // The rule engine's cache families coexist (one database per phrase list, per rule group):
+  // they are pruned by age once per load (see PruneOlderThan), not on every store.
+  if (!options.cache_dir.empty()) {
+    PruneOlderThan(options.cache_dir, "rules-pm-", kCacheMaxAgeDays);
+    PruneOlderThan(options.cache_dir, "rules-prefilter-", kCacheMaxAgeDays);
   }
   for (const Rule& r : impl->rules) {
     if (r.removed) continue;

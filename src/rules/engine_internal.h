@@ -180,12 +180,14 @@ struct Step {
   // step index after that marker in this phase (the phase's end when the marker is missing).
   bool has_skip_after = false;
   std::size_t skip_to = 0;
-  // When set, the rule cannot match while every variable in `vars` (bit per Var) is empty, and
-  // the evaluator skips it without touching it: its targets are request variables only (no
-  // counts, nothing rules or operators write while a phase runs), so with all of them empty it
-  // has no candidates, and a rule without candidates neither matches nor acts.
-  bool skip_when_empty = false;
+  // The variables (bit per Var) of a rule whose targets are request variables only (no counts,
+  // nothing rules or operators write while a phase runs); none for other rules. While every one
+  // of them is empty the rule has no candidates, so it neither matches nor acts, and the
+  // evaluator skips it without touching it.
   uint64_t vars[2] = {0, 0};
+  bool SkipWhenEmpty(const uint64_t (&nonempty)[2]) const {
+    return (vars[0] | vars[1]) != 0 && (vars[0] & nonempty[0]) == 0 && (vars[1] & nonempty[1]) == 0;
+  }
 };
 
 struct PhaseDefaults {
@@ -211,7 +213,6 @@ namespace keikai::rules {
 struct RuleSet::Impl {
   std::vector<internal::Rule> rules;
   std::vector<internal::Step> phases[6];  // index 1..5
-  std::map<std::string, std::size_t> marker_pos[6];  // marker name -> step index after it
   internal::EngineMode mode = internal::EngineMode::kOn;
   bool body_access = false;
   std::size_t body_limit = 13107200;

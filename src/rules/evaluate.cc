@@ -1093,7 +1093,7 @@ enum class Flow { kNext, kStopPhase, kStopAll };
 Flow RunPhase(Evaluator::State& s, const RuleSet::Impl& set, int phase) {
   const auto& steps = set.phases[phase];
   // Which variables have entries: request variables change only between phases (request setup,
-  // body processing, response setup), so this holds for the whole phase (see Step::skip_when_empty).
+  // body processing, response setup), so this holds for the whole phase (see Step::SkipWhenEmpty).
   uint64_t nonempty[2] = {0, 0};
   for (std::size_t v = 0; v < kVarCount; ++v) {
     if (!s.vars[v].empty()) nonempty[v / 64] |= uint64_t{1} << (v % 64);
@@ -1103,7 +1103,7 @@ Flow RunPhase(Evaluator::State& s, const RuleSet::Impl& set, int phase) {
     const Step& step = steps[i];
     ++i;
     if (step.rule < 0) continue;
-    if (step.skip_when_empty && (step.vars[0] & nonempty[0]) == 0 && (step.vars[1] & nonempty[1]) == 0) {
+    if (step.SkipWhenEmpty(nonempty)) {
       continue;  // no candidate can exist: the rule cannot match or act
     }
     const Rule& r = set.rules[step.rule];

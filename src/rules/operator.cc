@@ -60,8 +60,6 @@ constexpr std::string_view kNames[] = {
     "validatebyterange", "validateurlencoding", "validateutf8encoding", "unconditionalmatch",
     "nomatch", "detectsqli", "detectxss", "rbl", "geolookup"};
 
-bool HasMacro(std::string_view s) { return s.find("%{") != std::string_view::npos; }
-
 std::string Arg(const std::string& arg, const MacroExpander& expand) {
   return HasMacro(arg) && expand ? expand(arg) : arg;
 }
@@ -244,7 +242,7 @@ class PhraseOp : public CompiledOperator {
       return Status::Error("operator", "cannot compile phrase list: " + m);
     }
     db_.reset(db);
-    if (!path.empty()) StoreCachedDatabase(cache_dir, path, db_.get(), "", "rules-pm-");
+    if (!path.empty()) StoreCachedDatabase(cache_dir, path, db_.get());
     return Status::Ok();
   }
   MatchResult Match(std::string_view v, const MacroExpander&, OperatorScratch& s,

@@ -19,7 +19,7 @@ constexpr unsigned kFlags = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_DO
 
 bool Eligible(const Rule& r) {
   return r.op_name == "rx" && !r.op_negated && !r.multi_match &&
-         r.op_arg.find("%{") == std::string::npos && !r.op_arg.empty();
+         !HasMacro(r.op_arg) && !r.op_arg.empty();
 }
 
 // Compiles patterns, dropping the ones Vectorscan refuses; `kept` gets the indices compiled.
@@ -109,7 +109,7 @@ Status BuildPrefilters(RuleSet::Impl& set, const std::string& cache_dir) {
         std::string ids;
         for (int i : kept) ids += std::to_string(i) + "\n";
         if (WriteFileAtomic(path + ".ids", ids)) {
-          StoreCachedDatabase(cache_dir, path, db, "", "rules-prefilter-");
+          StoreCachedDatabase(cache_dir, path, db);
         }
       }
     }

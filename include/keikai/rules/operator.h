@@ -35,6 +35,8 @@ struct MatchResult {
 
 // Expands %{...} macros in an operator argument at match time.
 using MacroExpander = std::function<std::string(std::string_view)>;
+// Whether a rule text holds a macro ("%{tx.x}") for a MacroExpander to expand.
+inline bool HasMacro(std::string_view s) { return s.find("%{") != std::string_view::npos; }
 
 struct OperatorScratch;
 std::unique_ptr<OperatorScratch, void (*)(OperatorScratch*)> NewOperatorScratch();
