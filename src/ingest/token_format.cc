@@ -4,6 +4,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "keikai/core/ascii.h"
 #include "keikai/core/hash.h"
 #include "keikai/core/time.h"
 
@@ -65,12 +66,10 @@ class TokenParser : public LineParser {
     bool have_time = false;
     std::string_view uri, args;
     const std::size_t n = tokens_.size();
-    // A literal that the preceding variable's search found here need not be compared again.
-    std::size_t found_at = std::string_view::npos;
     for (std::size_t i = 0; i < n; ++i) {
       const Token& t = tokens_[i];
-      if (t.literal) {
-        if (pos != found_at && !EqualAt(line, pos, t.text)) return Bad(err, "expected_literal", pos);
+      if (t.literal) {  // a literal no variable's search has found: the line's first token
+        if (!EqualAt(line, pos, t.text)) return Bad(err, "expected_literal", pos);
         pos += t.text.size();
         continue;
       }
@@ -97,9 +96,9 @@ class TokenParser : public LineParser {
       }
       const std::string_view v = line.substr(pos, end - pos);
       if (!Assign(t, v, req, uri, args, have_time, err, pos)) return LineKind::kBad;
-      // The next token is a literal found at end (or none, or a variable: never compared).
-      found_at = end;
       pos = end;
+      // A literal after a variable was found at end by the search above: it is passed over.
+      if (i + 1 < n && tokens_[i + 1].literal) pos += tokens_[++i].text.size();
     }
     if (pos != line.size()) return Bad(err, "trailing_data", pos);
     if (!have_time) return Bad(err, "bad_time", 0);
@@ -392,8 +391,7 @@ Result<std::unique_ptr<LineParser>> CompileApacheFormat(std::string_view f) {
     }
     if (i >= f.size()) return Status::Error("format", "'%' at the end of the LogFormat", at);
     const char d = f[i++];
-    std::string lower = arg;
-    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string lower = Lower(arg);
     Status st;
     switch (d) {
       case 'h':
