@@ -19,5 +19,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body = nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);
   const ParsedBody m = ParseMultipart(body, ct, lim);
   if (m.args.size() > 64 || m.files.size() > 16) __builtin_trap();
+  if (m.part_headers.size() > 16 * 8) __builtin_trap();  // the part-header bound (max_parts * 8)
   return 0;
 }

@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <cctype>
 
 #include "keikai/core/ascii.h"
@@ -135,7 +134,7 @@ bool Param(std::string_view header, std::string_view lower, std::string_view par
         val += header[k];
       }
       if (k >= header.size()) invalid = true;
-      out = val;
+      out = std::move(val);
       return true;
     }
     std::size_t e = header.find(';', v);
@@ -329,7 +328,7 @@ ParsedBody ParseMultipart(std::string_view body, std::string_view content_type,
       value.append(line);
     }
     first_content_line = false;
-    if (line.rfind("--", 0) == 0 && line.size() > 2 && !is_delim &&
+    if (line.rfind("--", 0) == 0 && line.size() > 2 &&  // (delimiter lines went on above)
         line.find(boundary_head) != std::string_view::npos) {
       f.unmatched_boundary = true;
     }

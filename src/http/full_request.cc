@@ -1,7 +1,5 @@
 #include "keikai/http/full_request.h"
 
-#include <cctype>
-
 #include "keikai/core/ascii.h"
 
 namespace keikai::http {
@@ -42,7 +40,7 @@ Result<FullRequest> ParseRawRequest(std::string_view raw) {
   const std::size_t sp1 = line.find(' ');
   if (sp1 == std::string_view::npos) {
     r.method = std::string(line);
-    r.uri.clear();
+    r.uri.clear();       // FullRequest's defaults ("/", HTTP/1.1) are not what was sent
     r.protocol.clear();
   } else {
     r.method = std::string(line.substr(0, sp1));
@@ -50,7 +48,7 @@ Result<FullRequest> ParseRawRequest(std::string_view raw) {
     const std::size_t sp2 = after.rfind(' ');
     if (sp2 == std::string_view::npos) {
       r.uri = std::string(after);
-      r.protocol.clear();  // HTTP/0.9 style
+      r.protocol.clear();  // HTTP/0.9 style (the default is HTTP/1.1)
     } else {
       r.uri = std::string(after.substr(0, sp2));
       r.protocol = std::string(after.substr(sp2 + 1));
