@@ -134,8 +134,13 @@ struct Compiler {
   RuleSet::Impl& set;
   PhaseDefaults defaults[6];
   std::map<std::vector<TransformFn>, int> chains;
-  std::map<std::string, std::shared_ptr<CompiledOperator>> key_regexes;
-  std::map<std::string, int> key_regex_slots;  // selector text -> Target::key_rx_slot
+  // Regex selectors by text: the compiled regex, and for those used on TX its Target::key_rx_slot.
+  struct KeyRegex {
+    std::shared_ptr<CompiledOperator> rx;
+    int slot = -1;
+  };
+  std::map<std::string, KeyRegex> key_regexes;
+  int tx_key_regex_slots = 0;
   Rule* open_chain = nullptr;  // the last link of a chain that expects another rule
   int open_chain_phase = 0;
 
@@ -161,8 +166,8 @@ struct Compiler {
     if (v.selector_regex) {
       // One compiled regex per selector text: CRS repeats !REQUEST_COOKIES:/__utm/ in dozens of
       // rules, and the evaluator's per-request answers are keyed by the compiled regex.
-      auto& shared = key_regexes[v.selector];
-      if (!shared) {
+      KeyRegex& kr = key_regexes[v.selector];
+      if (!kr.rx) {
         Operator op;
         op.name = "rx";
         op.argument = "(?i)" + v.selector;
@@ -170,12 +175,15 @@ struct Compiler {
         auto c = CompileOperator(op, oo);
         if (!c.ok()) return Status::Error("rules", Where(d) + ": selector /" + v.selector + "/: " +
                                                        c.status().message());
-        shared = std::shared_ptr<CompiledOperator>(std::move(c).value());
+        kr.rx = std::shared_ptr<CompiledOperator>(std::move(c).value());
       }
-      t.key_rx = shared;
+      // Slots are for selectors on TX only: the evaluator keeps answers in TX entries.
+      if (t.var == Var::kTx && kr.slot < 0 && tx_key_regex_slots < kKeyRxSlots) {
+        kr.slot = tx_key_regex_slots++;
+      }
+      t.key_rx = kr.rx;
       t.key_rx_text = v.selector;
-      auto slot = key_regex_slots.try_emplace(v.selector, static_cast<int>(key_regex_slots.size())).first;
-      t.key_rx_slot = slot->second < kKeyRxSlots ? slot->second : -1;
+      t.key_rx_slot = t.var == Var::kTx ? kr.slot : -1;
     } else {
       t.key = Lower(v.selector);
     }
