@@ -422,7 +422,8 @@ void DoSetVar(Evaluator::State& s, const SetVar& sv) {
   if (v == Var::kCount) return;
   std::string expanded;
   if (sv.name_has_macro) {
-    expanded = Lower(Expand(s, sv.name));
+    expanded = Expand(s, sv.name);
+    for (char& c : expanded) c = FoldLower(c);
   }
   const std::string& name = expanded.empty() ? sv.name : expanded;  // sv.name is lower-cased
   auto& coll = V(s, v);
@@ -793,8 +794,9 @@ void RecordMatch(Evaluator::State& s, const Rule& r, const Candidate& c, std::st
   s.name_pending = true;
   if (s.current != nullptr && s.current->needs_matched_vars) {
     MaterializeMatchedName(s);
-    const std::string name = V(s, Var::kMatchedVarName).front().value;
-    Add(s, Var::kMatchedVars, name, std::string(value));
+    // (Add writes other collections: the name stays where it is.)
+    const std::string& name = V(s, Var::kMatchedVarName).front().value;
+    Add(s, Var::kMatchedVars, name, value);
     Add(s, Var::kMatchedVarsNames, name, name);
   }
   if (r.capture) {
@@ -919,7 +921,8 @@ void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::Ful
 
   SetScalar(s, Var::kRequestMethod, q.method);
   // A request line without a version is HTTP/0.9, as servers report it.
-  SetScalar(s, Var::kRequestProtocol, q.protocol.empty() ? std::string("HTTP/0.9") : q.protocol);
+  SetScalar(s, Var::kRequestProtocol,
+            q.protocol.empty() ? std::string_view("HTTP/0.9") : std::string_view(q.protocol));
   SetScalar(s, Var::kRequestUriRaw, q.uri);
   SetScalar(s, Var::kRequestLine, q.method + " " + q.uri + (q.protocol.empty() ? "" : " " + q.protocol));
   // REQUEST_URI: the target without scheme://authority (absolute-form), not decoded.
@@ -929,7 +932,7 @@ void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::Ful
     const std::size_t path = uri.find('/', sch + 3);
     uri = path == std::string_view::npos ? std::string_view("/") : uri.substr(path);
   }
-  SetScalar(s, Var::kRequestUri, std::string(uri));
+  SetScalar(s, Var::kRequestUri, uri);
   const std::size_t qm = uri.find('?');
   const std::string_view path = uri.substr(0, qm);
   const std::string_view query = qm == std::string_view::npos ? std::string_view() : uri.substr(qm + 1);
@@ -938,12 +941,12 @@ void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::Ful
   const std::size_t slash = filename.find_last_of('/');
   SetScalar(s, Var::kRequestBasename, slash == std::string::npos ? filename : filename.substr(slash + 1));
   SetScalar(s, Var::kRequestFilename, std::move(filename));
-  if (qm != std::string_view::npos) SetScalar(s, Var::kQueryString, std::string(query));
+  if (qm != std::string_view::npos) SetScalar(s, Var::kQueryString, query);
   for (http::QueryArg& a : http::DecodeQuery(query, set.args_limit)) {
     Add(s, Var::kArgsGetNames, a.name, a.name);
     Add(s, Var::kArgsNames, a.name, a.name);
     Add(s, Var::kArgs, a.name, a.value);
-    Add(s, Var::kArgsGet, std::move(a.name), std::move(a.value));
+    Add(s, Var::kArgsGet, a.name, a.value);
   }
   // The body processor Content-Type selects is visible from phase 1 (CRS 901340 reads it).
   SetScalar(s, Var::kReqbodyProcessor, "");  // always defined, empty when none applies
@@ -966,10 +969,10 @@ void SetupRequest(Evaluator::State& s, const RuleSet::Impl& set, const http::Ful
         while (!part.empty() && (part.front() == ' ' || part.front() == '\t')) part.remove_prefix(1);
         if (part.empty()) continue;
         const std::size_t eq = part.find('=');
-        std::string cname(part.substr(0, eq));
-        std::string cvalue(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
+        const std::string_view cname = part.substr(0, eq);
         Add(s, Var::kRequestCookiesNames, cname, cname);
-        Add(s, Var::kRequestCookies, std::move(cname), std::move(cvalue));
+        Add(s, Var::kRequestCookies, cname,
+            eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
       }
     }
   }
@@ -999,7 +1002,7 @@ void AddArgsPost(Evaluator::State& s, std::vector<http::BodyArg>& args) {
     Add(s, Var::kArgsPostNames, a.name, a.name);
     Add(s, Var::kArgsNames, a.name, a.name);
     Add(s, Var::kArgs, a.name, a.value);
-    Add(s, Var::kArgsPost, std::move(a.name), std::move(a.value));
+    Add(s, Var::kArgsPost, a.name, a.value);
   }
 }
 
