@@ -2,7 +2,6 @@
 // evaluated; the comments here say why things are done the way they are.
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -22,8 +21,6 @@ namespace keikai::rules {
 using namespace internal;
 
 namespace {
-
-// ModSecurity's numbers: a leading (signed) integer, anything else reads as 0.
 
 struct Entry {
   std::string key;

@@ -64,8 +64,6 @@ std::string Arg(const std::string& arg, const MacroExpander& expand) {
   return HasMacro(arg) && expand ? expand(arg) : arg;
 }
 
-// ModSecurity's numeric operators read a leading integer and treat anything else as 0.
-
 class RegexOp : public CompiledOperator {
  public:
   ~RegexOp() override {
