@@ -10,6 +10,7 @@
 #include <set>
 
 #include "keikai/core/files.h"
+#include "keikai/core/i18n.h"
 #include "keikai/http/full_request.h"
 #include "keikai/rules/operator.h"
 #include "keikai/rules/transform.h"
@@ -372,7 +373,7 @@ void RunDocument(const YAML::Node& doc, const std::string& file, Evaluator& ev,
       for (const std::string& p : e.no_log_contains) {
         if (RegexFound(p, lines, bad)) unexpected_p.push_back(p);
       }
-      if (bad) sum.problems.push_back(file + ": " + title + ": a log regex does not compile");
+      if (bad) sum.problems.push_back(file + ": " + title + ": " + Tr("err.crs_test_bad_log_regex"));
       if (!missing.empty() || !unexpected.empty() || !missing_p.empty() || !unexpected_p.empty()) {
         ok = false;
         why.missing = std::move(missing);
@@ -446,7 +447,7 @@ Result<FtwSummary> RunFtw(const FtwOptions& o) {
     std::string text;
     if (!ReadFile(file, text)) {
       ++sum.load_errors;
-      sum.problems.push_back(file + ": cannot read the file");
+      sum.problems.push_back(file + ": " + Tr("err.crs_test_unreadable"));
       continue;
     }
     RunDocumentText(text, file, ev, overrides, sum);

@@ -42,7 +42,9 @@ struct FtwFailure {
 
 struct FtwSummary {
   std::vector<FtwFailure> failures;  // in file order
-  std::vector<std::string> problems; // unreadable test or override files: "path: reason"
+  std::vector<std::string> problems; // unreadable test or override files, bad log regexes:
+                                     // "path: reason" (reason in the user's language where it is
+                                     // keikai's; a YAML parser's own message as it is)
   int passed = 0;
   int failed = 0;
   int overridden = 0;      // tests whose expectations an override changed (counted in passed/failed)
