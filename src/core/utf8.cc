@@ -47,6 +47,41 @@ std::size_t DecodeUtf8(std::string_view s, std::size_t i, char32_t* cp, std::siz
   return trail + 1;
 }
 
+std::string CleanUtf8(std::string_view s, const Utf8Cleaning& how) {
+  auto replaced = [&how](char32_t cp) {
+    if (cp < 0x20) return cp != '\t' && !(how.keep_newlines && (cp == '\n' || cp == '\r'));
+    return how.replace_del_c1 && cp >= 0x7F && cp <= 0x9F;
+  };
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t run = i;
+    while (run < s.size() && static_cast<unsigned char>(s[run]) < 0x80 &&
+           !replaced(static_cast<unsigned char>(s[run]))) {
+      ++run;
+    }
+    out.append(s.substr(i, run - i));
+    if (run == s.size()) break;
+    i = run;
+    char32_t cp = 0;
+    std::size_t bad = 0;
+    const std::size_t n = DecodeUtf8(s, i, &cp, &bad);
+    if (n == 0) {
+      out += kReplacementChar;
+      i += bad;
+      continue;
+    }
+    if (replaced(cp)) {
+      out += kReplacementChar;
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
 void AppendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';

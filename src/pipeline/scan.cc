@@ -32,34 +32,9 @@ std::string Hex(uint64_t v, std::size_t len) {
 std::string LineHash(std::string_view l) { return Hex(Fnv1a64(l), l.size()); }
 
 // Well-formed UTF-8 for excerpts: ill-formed sequences and control characters (but tab) become
-// U+FFFD. Runs of plain ASCII are copied whole.
+// U+FFFD.
 std::string Excerpt(std::string_view s, std::size_t max) {
-  s = s.substr(0, max);
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::size_t run = i;
-    while (run < s.size()) {
-      const auto c = static_cast<unsigned char>(s[run]);
-      if (c >= 0x80 || (c < 0x20 && c != '\t')) break;
-      ++run;
-    }
-    out.append(s.substr(i, run - i));
-    if (run == s.size()) break;
-    i = run;
-    char32_t cp = 0;
-    std::size_t bad = 0;
-    const std::size_t n = DecodeUtf8(s, i, &cp, &bad);
-    if (n > 1) {
-      out.append(s.substr(i, n));
-      i += n;
-    } else {
-      out += kReplacementChar;  // a control character or an ill-formed sequence
-      i += n == 1 ? 1 : bad;
-    }
-  }
-  return out;
+  return CleanUtf8(s.substr(0, max), Utf8Cleaning{});
 }
 
 struct AttackKey {

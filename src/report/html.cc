@@ -30,35 +30,13 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Text: UTF-8 validation and HTML escaping.
 
-constexpr std::string_view kReplacement = kReplacementChar;
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // U+2026
 constexpr std::string_view kEnDash = "\xE2\x80\x93";       // U+2013
 
 // s as well-formed UTF-8 that HTML accepts as text: ill-formed sequences and control characters
 // (C0 other than tab, line feed and carriage return; DEL; C1) become U+FFFD.
 std::string CleanUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    char32_t cp = 0;
-    size_t bad = 0;
-    const size_t n = DecodeUtf8(s, i, &cp, &bad);
-    if (n == 0) {
-      out += kReplacement;
-      i += bad;
-      continue;
-    }
-    const bool control =
-        (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0x7F && cp <= 0x9F);
-    if (control) {
-      out += kReplacement;
-    } else {
-      out.append(s.substr(i, n));
-    }
-    i += n;
-  }
-  return out;
+  return keikai::CleanUtf8(s, Utf8Cleaning{.keep_newlines = true, .replace_del_c1 = true});
 }
 
 // Appends well-formed text with the five markup characters escaped (safe in text and in
