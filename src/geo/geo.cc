@@ -1,6 +1,7 @@
 #include "keikai/geo/geo.h"
 
 #include "keikai/core/files.h"
+#include "keikai/core/hash.h"
 
 #include <maxminddb.h>
 #include <sys/stat.h>
@@ -224,12 +225,8 @@ constexpr uint32_t kCacheMagic = 0x6b6b6734;  // "kkg4"
 std::string CacheKey(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return {};
-  uint64_t h = 1469598103934665603ULL;
-  const std::string id = path + "|" + std::to_string(st.st_size) + "|" + std::to_string(st.st_mtime);
-  for (char c : id) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
+  const uint64_t h =
+      Fnv1a64(path + "|" + std::to_string(st.st_size) + "|" + std::to_string(st.st_mtime));
   char buf[32];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
