@@ -37,10 +37,14 @@ KR_CMD=(bash -c "rm -f '$WORK'/k5.db*; exec '$KEIKAI' scan --crs '$CRS_DIR' --db
 HAVE_CRS=0
 [ -d "$CRS_DIR/rules" ] && HAVE_CRS=1
 
-# One timed run pinned to the core: prints "seconds maxrss_kb".
+# One timed run pinned to the core: leaves "seconds maxrss_kb" in $WORK/t. A failed run stops
+# the benchmark (its time would mean nothing).
 timed() {
-  /usr/bin/time -f "%e %M" -o "$WORK/t" taskset -c "$CORE" "$@" >/dev/null 2>&1 || true
-  cat "$WORK/t"
+  if ! /usr/bin/time -f "%e %M" -o "$WORK/t" taskset -c "$CORE" "$@" >/dev/null 2>"$WORK/err"; then
+    echo "benchmark run failed: $*" >&2
+    tail -n 5 "$WORK/err" >&2
+    exit 1
+  fi
 }
 # This shared VM's speed drifts by tens of percent over minutes, so the contenders run in
 # rounds, interleaved: each round times GoAccess once and each keikai variant three times
@@ -55,14 +59,16 @@ for cmd in GA_CMD KD_CMD KN_CMD KR_CMD; do  # warm-up: page cache, keikai's comp
 done
 : > "$WORK/rounds"
 for _ in $(seq "$RUNS"); do
-  read -r ga gm < <(timed "${GA_CMD[@]}")
+  timed "${GA_CMD[@]}"
+  read -r ga gm < "$WORK/t"
   row="$ga $gm"
   for cmd in KD_CMD KN_CMD KR_CMD; do
     if [ "$cmd" = KR_CMD ] && [ "$HAVE_CRS" = 0 ]; then row="$row 0 0"; continue; fi
     declare -n c=$cmd
     best="" rss=0
     for _ in 1 2 3; do
-      read -r t m < <(timed "${c[@]}")
+      timed "${c[@]}"
+      read -r t m < "$WORK/t"
       if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
       [ "$m" -gt "$rss" ] && rss=$m
     done
