@@ -648,9 +648,7 @@ struct Compiler {
     uint64_t vars[2] = {0, 0};
     for (const Target& t : r.targets) {
       if (t.exclude) continue;
-      // Counts yield a candidate ("0") even when empty; writable variables change while a
-      // phase runs; GEO and ENV are kept out in case an operator ever fills them mid-phase.
-      if (t.count || WrittenByRules(t.var) || t.var == Var::kGeo || t.var == Var::kEnv) return;
+      if (!StableRequestTarget(t)) return;  // (a count yields a candidate "0" even when empty)
       const auto v = static_cast<std::size_t>(t.var);
       vars[v / 64] |= uint64_t{1} << (v % 64);
     }
@@ -711,7 +709,7 @@ struct Compiler {
       if (r.is_action || r.targets.empty()) return;
       std::string key;
       for (const Target& t : r.targets) {
-        if (t.count || WrittenByRules(t.var) || ChangedByCtl(t.var)) return;  // never shared
+        if (!StableRequestTarget(t)) return;  // never shared
         key += std::to_string(static_cast<int>(t.var)) + (t.exclude ? "!" : "") + ":" +
                (t.key_rx ? "/" + t.key_rx_text + "/" : t.key) + "|";
       }

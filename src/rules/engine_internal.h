@@ -91,6 +91,15 @@ struct Target {
   int key_rx_slot = -1;
 };
 
+// A target whose entries cannot change while a phase runs: a request variable (not a count,
+// nothing rules, ctl actions or the body processor write mid-phase; GEO and ENV kept out in case
+// an operator ever fills them). Rules whose targets are all such share candidate lists
+// (Rule::target_sig) and can be skipped when those variables are empty (Step::SkipWhenEmpty).
+inline bool StableRequestTarget(const Target& t) {
+  return !t.count && !WrittenByRules(t.var) && !ChangedByCtl(t.var) && t.var != Var::kGeo &&
+         t.var != Var::kEnv;
+}
+
 enum class Disruptive : uint8_t { kNone, kPass, kBlock, kDeny, kDrop, kAllow, kRedirect };
 
 struct SetVar {
