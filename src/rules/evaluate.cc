@@ -32,10 +32,6 @@ struct Entry {
   uint64_t rx_known = 0, rx_match = 0;
 };
 
-// Variables whose contents change while rules run: their values are copied into candidates and
-// never cached after transformation.
-bool Mutable(Var v) { return WrittenByRules(v); }
-
 struct Candidate {
   Var var;
   int index;                 // entry index, -1 for a count
@@ -511,7 +507,7 @@ bool KeyRegexMatches(Evaluator::State& s, const Target& t, Var var, std::size_t 
   }
   // By entry index within the request for request variables (their entries never change);
   // writable ones (TX) change their entries, and go by key text only.
-  if (!Mutable(var) && index < 512 && ptr < (uintptr_t{1} << 47)) {
+  if (!WrittenByRules(var) && index < 512 && ptr < (uintptr_t{1} << 47)) {
     const uint64_t ck = (static_cast<uint64_t>(ptr)) | (static_cast<uint64_t>(var) << 47) |
                         (static_cast<uint64_t>(index) << 55);
     const std::size_t hit = s.key_rx_cache.Find(ck);
@@ -624,7 +620,7 @@ void ResolveInto(Evaluator::State& s, const Rule& r, const Rule& starter) {
     }
     // Values of writable variables are copied only when this link can write while its
     // candidates are in use (setvar, or capture into TX.0-9).
-    const bool mut = Mutable(t.var) && (!r.setvars.empty() || r.capture);
+    const bool mut = WrittenByRules(t.var) && (!r.setvars.empty() || r.capture);
     std::size_t count = 0;
     for (std::size_t i = begin; i < end; ++i) {
       const Entry& e = entries[i];
@@ -691,7 +687,7 @@ uint64_t CacheKey(const Rule& r, const Candidate& c) {
          static_cast<uint64_t>(c.index);
 }
 
-bool Cacheable(const Candidate& c) { return c.index >= 0 && !Mutable(c.var) && c.index < (1 << 24); }
+bool Cacheable(const Candidate& c) { return c.index >= 0 && !WrittenByRules(c.var) && c.index < (1 << 24); }
 
 // True when the prefilter proves r's regex cannot match the transformed value tv.
 bool PrefilterRejects(Evaluator::State& s, const Rule& r, const Candidate& c, std::string_view tv) {
