@@ -1,14 +1,34 @@
-// SQL injection detection for @detectSQLi, written for keikai after the published idea behind
-// libinjection (tokenize as SQL in several quoting contexts, fold, judge the shape). Neither the
-// code nor the fingerprint tables come from libinjection: the shape rules below are hand-written
-// and each one names the attack it stands for.
+// SQL injection detection for @detectSQLi.
 //
-// The input is read three times: as-is, as if it followed a single quote, and as if it followed a
-// double quote (a value pasted into '...%s...' starts inside a string, so the attacker's first
-// quote closes it). Each pass turns bytes into tokens, folds them (comments become whitespace,
-// "1+1" becomes one number, "union all" one union...) and keeps them in a fixed-size window; the
-// rules then look at the window. Everything is bounded: at most kMaxScan bytes are read, the window
-// has kWindow tokens, and no step allocates.
+// libmodsecurity answers @detectSQLi with libinjection, which Debian does not package, so keikai
+// has its own implementation of the same published method, written for keikai: read the value as
+// SQL in up to five contexts (as-is ANSI, as-is MySQL, after a single quote ANSI/MySQL, after a
+// double quote), cut it into typed tokens, fold the tokens the way a SQL parser would merge them
+// ("1+1" is one number, "union all" one union, "((" one parenthesis...), keep the first five
+// folded tokens as a fingerprint such as "s&1c" (string, logic operator, number, comment), and
+// judge that fingerprint. The aim is to answer as libinjection 3.9.2 inside libmodsecurity 3.0.9
+// answers, so that CRS rules built on @detectSQLi behave the same under keikai; agreement is
+// measured by bench/injection_diff.sh (docs/injection-differential.md).
+//
+// What is keikai's own here: all of the code; the keyword table (kWordTypes), whose vocabulary is
+// SQL's keywords, functions and types of MySQL, PostgreSQL, SQL Server, Oracle, SQLite and the
+// other dialects sqlmap targets, each given the type letter libinjection's tokenizer gives it
+// (observed through libmodsecurity, word by word); and the fingerprint judge (kShapes), a small
+// grammar of the token shapes of injections, written from what injections look like and checked
+// on the tune half of bench/make_injection_corpus.py, instead of libinjection's list of ~9,000
+// fingerprints. libinjection's extra checks of two- and three-token fingerprints (which decide
+// from the tokens' text, not only their types) are reimplemented in PassesShortShapeChecks.
+//
+// Token type letters (the fingerprint alphabet):
+//   s string   1 number   n bareword   v variable (@x, NULL)   f function   k keyword
+//   E statement (SELECT...)   T T-SQL/stacked statement (DECLARE, EXEC...)   U UNION
+//   B GROUP BY / ORDER BY / HAVING / LIMIT   & logic operator   o operator   t SQL type
+//   A COLLATE   c comment   ( ) , ; . : { } punctuation   ? unknown   \ backslash
+//   X "evil": a construct no honest value has (MySQL /*! comments, nested comments)
+//
+// Every function is pure and bounded: at most kMaxScan bytes are read, a context reads only as
+// many tokens as folding needs (in practice a handful), and nothing is allocated.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -22,762 +42,1100 @@
 namespace keikai::rules {
 namespace {
 
-// Longer inputs are judged on their first 64 KiB; attacks hide near the start of a value, and the
-// bound keeps the operator's cost predictable whatever the request carries.
-constexpr std::size_t kMaxScan = 64 * 1024;
-constexpr std::size_t kWindow = 64;  // folded tokens judged at once
-constexpr std::size_t kKeep = 16;    // tokens carried over when the window slides
-constexpr std::size_t kText = 24;    // word bytes kept (lowercased) for keyword lookups
+// Longer values are judged on their first MiB. Only the first few folded tokens matter, but what
+// folding skips (leading parentheses, comments, long strings) can be long, and libinjection has
+// no bound at all; 1 MiB is past any argument a request-body limit lets through in practice.
+constexpr std::size_t kMaxScan = 1024 * 1024;
+constexpr std::size_t kMaxTokens = 5;  // fingerprint length
+constexpr std::size_t kTokenText = 32;  // bytes kept of a token's text (31 + NUL)
 
-// Token types; the character is also what the fingerprint shows.
-enum : char {
-  kNum = '1',      // number, or NULL / TRUE / FALSE
-  kStr = 's',      // quoted string
-  kWord = 'n',     // bareword (identifier, column, prose word)
-  kKey = 'k',      // SQL keyword that is not a statement, logic op or union
-  kStmt = 'E',     // statement start: select, insert, drop, exec...
-  kFunc = 'f',     // known function name directly followed by "("
-  kOp = 'o',       // operator (arithmetic, comparison, word operators such as LIKE)
-  kLogic = '&',    // AND, OR, XOR, &&, ||
-  kUnion = 'U',    // UNION [ALL|DISTINCT]
-  kVar = 'v',      // @x, @@version
-  kComment = 'c',  // comment that ends the input (truncation)
-  kOpen = '(',
-  kClose = ')',
-  kSemi = ';',
-  kComma = ',',
-  kOther = 'x',  // punctuation SQL has no use for; it breaks shapes
+enum : int {
+  kQuoteNone = 1,
+  kQuoteSingle = 2,
+  kQuoteDouble = 4,
+  kAnsi = 8,
+  kMysql = 16,
 };
 
 struct Token {
-  char type = kOther;
-  bool closed = true;   // strings: the closing quote was seen
-  bool empty = false;   // strings: no content
-  bool cmp = false;     // operators: comparison (=, <, LIKE...)
-  bool arith = false;   // operators: arithmetic / bitwise / concatenation
-  bool unary = false;   // operators: may be a sign or negation (-, +, ~, !, NOT)
-  bool danger = false;  // functions: typical of injection only (sleep, benchmark...)
-  bool call = false;    // words: "(" follows with no space ("starts_with(")
-  bool strong = false;  // comments: "#", "/*", or "--" followed by a space or the end
-  bool quoted = false;  // comments: the comment text contains a quote
-  uint8_t len = 0;      // bytes of text
-  char text[kText] = {};
+  char type = 0;
+  char open = 0;   // strings: the opening quote ('\0' when the context simulated it)
+  char close = 0;  // strings: the closing quote ('\0' when the value ended first)
+  uint8_t len = 0;
+  char text[kTokenText] = {};
 };
 
-bool IsSpace(unsigned char c) { return c <= ' ' || c == 0x7f; }
+// ---- the word table ------------------------------------------------------------------------
+// Type of each SQL word (and of the multi-word phrases that folding merges: "union all",
+// "order by", "not like"...). Words not listed are barewords ('n'). Intermediate phrases such as
+// "is not distinct" are listed so that three-word phrases can be built two words at a time.
+// The letters model libinjection's classification, which is sometimes surprising ("user" and
+// "table" are barewords, NULL is a variable, SET a statement); agreeing with it matters more
+// here than SQL pedantry.
+struct WordGroup {
+  char type;
+  const char* words;  // '|'-separated, lower case
+};
 
-bool IsWordByte(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '$' || c >= 0x80;
-}
+constexpr WordGroup kWordTypes[] = {
+    {'E',
+     "case|create|insert|select|select all|select distinct|set|update|waitfor delay|"
+     "waitfor receive|waitfor time|"},
+    {'T',
+     "begin|call|create or replace|declare|delete|drop|exec|execute|go|goto|handler|insert into|"
+     "load data|print|shutdown|try|use|while|"},
+    {'U',
+     "except|intersect|union|union all|union all distinct|union distinct|"},
+    {'B',
+     "group by|having|limit|order by|"},
+    {'&',
+     "and|or|xor|"},
+    {'o',
+     "between|div|is|is distinct from|is not|is not distinct from|like|mod|not|not between|"
+     "not like|not regexp|not rlike|not similar|not similar to|regexp|rlike|similar to|sounds|"
+     "sounds like|uescape|"},
+    {'k',
+     "against|all_users|alter|alter table|analyze|as|asc|asensitive|at time zone|before|blob|both|"
+     "cascade|change|column|condition|constraint|continue|cross join|cursor|databases|day_hour|"
+     "day_second|dec|default|delay|delayed|desc|describe|deterministic|distinct|distinctrow|each|"
+     "else|elseif|enclosed|escaped|exit|explain|fetch|for update|force|foreign|from|full join|"
+     "full outer|full outer join|fulltext|function|grant|high_priority|hour_minute|hour_second|"
+     "ignore|in|in boolean mode|index|infile|inner|inner join|inout|insensitive|interval|into|"
+     "into dumpfile|into outfile|iterate|join|keys|kill|leading|leave|left join|left outer|"
+     "left outer join|load|lock in share mode|loop|low_priority|match|mediumblob|mediumint|merge|"
+     "minute_microsecond|minute_second|modifies|natural full|natural inner|natural join|"
+     "natural left|natural left outer|natural left outer join|natural right|not in|notnull|nowait|"
+     "offset|open|optimize|option|outfile|partition|precision|primary|procedure|purge|range|read|"
+     "reads|references|release|rename|repeat|replace|resignal|restrict|return|revoke|right join|"
+     "right outer|right outer join|schema|schemas|sensitive|separator|signal|similar|spatial|"
+     "specific|sql|sql_big_result|sql_cache|sql_calc_found_rows|sql_no_cache|sql_small_result|"
+     "sqlexception|sqlstate|sqlwarning|ssl|straight_join|syscolumns|sysobjects|sysusers|"
+     "terminated|then|time|tinyblob|tinyint|top|trigger|undo|unlock|unsigned|usage|utc_date|"
+     "utc_time|utc_timestamp|values|varbinary|varying|wait|when|where|with rollup|year_month|"
+     "zerofill|"},
+    {'f',
+     "abs|acos|adddate|addtime|aes_decrypt|aes_encrypt|age|any|array_agg|array_to_string|ascii|"
+     "asin|atan|atan2|avg|benchmark|bin|bit_and|bit_count|bit_length|bit_or|bit_xor|cast|cdbl|"
+     "ceil|ceiling|changes|char|char_length|character_length|charindex|charset|choose|chr|cint|"
+     "coalesce|coercibility|col_length|col_name|collation|compress|concat|concat_ws|connection_id|"
+     "conv|convert|convert_from|convert_to|convert_tz|cos|cot|count|crc32|ctxsys.drithsx.sn|"
+     "cume_dist|curdate|current_database|current_schema|current_schemas|current_setting|"
+     "currentuser|curtime|cvar|datalength|date|date_add|date_format|date_sub|datediff|day|dayname|"
+     "dayofmonth|dayofweek|dayofyear|db_id|db_name|dbms_lock.sleep|dbms_pipe.receive_message|"
+     "dbms_utility.sqlid_to_sqlhash|decode|degrees|dense_rank|des_decrypt|des_encrypt|difference|"
+     "elt|encode|encrypt|exists|exp|export_set|extract|extractvalue|field|find_in_set|first_value|"
+     "floor|format|found_rows|from_base64|from_days|from_unixtime|generate_series|get_format|"
+     "get_lock|getdate|greatest|group_concat|grouping|hex|host_name|hour|identify|if|if exists|"
+     "if not|if not exists|ifnull|iif|inet_aton|inet_ntoa|initcap|instr|is_free_lock|is_member|"
+     "is_srvrolemember|is_used_lock|isnull|isnumeric|json_keys|lag|last_insert_id|"
+     "last_insert_rowid|last_value|lcase|lead|least|left|length|ln|load_extension|load_file|"
+     "locate|log|log10|log2|lower|lpad|ltrim|make_set|makedate|master_pos_wait|max|md5|"
+     "microsecond|mid|min|minute|month|monthname|name_const|now|nth_value|ntile|nullif|object_id|"
+     "object_name|oct|octet_length|old_password|opendatasource|openquery|openrowset|openxml|ord|"
+     "overlaps|overlay|patindex|percent_rank|percentile_disc|period_add|period_diff|"
+     "pg_client_encoding|pg_ls_dir|pg_read_binary_file|pg_read_file|pg_sleep|pi|position|pow|"
+     "power|procedure analyse|quarter|quote|quote_ident|quote_literal|radians|rand|random|"
+     "randomblob|rank|regexp_matches|regexp_replace|regexp_substr|release_lock|reverse|round|row|"
+     "row_count|row_number|rpad|rtrim|schema_id|sec_to_time|serverproperty|session_user|sha|sha1|"
+     "sha2|sign|sin|sleep|some|soundex|space|split_part|sqlite_version|sqrt|stddev|stddev_pop|"
+     "stddev_samp|str_to_date|strcmp|string_agg|strpos|stuff|subdate|substr|substring|"
+     "substring_index|subtime|sum|suser_name|suser_sname|sysdate|sysdatetime|system_user|tan|"
+     "time_format|time_to_sec|timediff|timestampadd|to_base64|to_char|to_date|to_days|to_hex|"
+     "to_number|to_seconds|to_timestamp|total_changes|translate|trim|truncate|try_cast|type_name|"
+     "typeof|ucase|uncompress|unhex|unicode|unix_timestamp|unnest|updatexml|upper|user_lock.sleep|"
+     "using|utl_http.request|utl_inaddr.get_host_address|utl_inaddr.get_host_name|uuid|uuid_short|"
+     "var_pop|var_samp|variance|version|week|weekday|weekofyear|width_bucket|xmlagg|xmlcomment|"
+     "xmlconcat|xmlelement|xmlexists|xmlforest|xmlpi|xmltype|xpath|year|yearweek|zeroblob|"},
+    {'t',
+     "bigint|binary|boolean|character|cstring|decimal|double|double precision|float|float4|float8|"
+     "int|int2|int3|int4|int8|integer|money|numeric|oid|real|smallint|text|timestamp|varchar|"},
+    {'v',
+     "current_date|current_path|current_time|current_timestamp|current_user|localtime|"
+     "localtimestamp|null|unknown|"},
+    {'1',
+     "false|true|"},
+    {'A',
+     "collate|"},
+    {'n',
+     "at time|by|check|create or|cross|database|do|dual|for|group|in boolean|is distinct|"
+     "is not distinct|lock|lock in|lock in share|mode|natural|order|out|outer|password|right|show|"
+     "sys.database_name|table|trailing|unique|user|user_id|user_name|waitfor|with|"},
+};
 
-bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-std::string_view TextOf(const Token& t) { return std::string_view(t.text, t.len); }
-
-void SetText(Token& t, std::string_view s) {
-  t.len = static_cast<uint8_t>(s.size() < kText ? s.size() : kText);
-  for (std::size_t i = 0; i < t.len; ++i) t.text[i] = FoldLower(s[i]);
-}
-
-// Word classes. The lists are keikai's own picks of what SQL dialects (MySQL, PostgreSQL, MSSQL,
-// Oracle, SQLite) use in injections; they need not be complete, only enough for the shapes.
-struct WordClass {
+struct WordEntry {
   std::string_view word;
   char type;
 };
 
-constexpr WordClass kWords[] = {
-    {"and", kLogic},      {"or", kLogic},          {"xor", kLogic},
-    {"union", kUnion},    {"select", kStmt},       {"insert", kStmt},
-    {"update", kStmt},    {"delete", kStmt},       {"drop", kStmt},
-    {"create", kStmt},    {"alter", kStmt},        {"truncate", kStmt},
-    {"exec", kStmt},      {"execute", kStmt},      {"declare", kStmt},
-    {"shutdown", kStmt},  {"null", kNum},          {"true", kNum},
-    {"false", kNum},      {"from", kKey},          {"where", kKey},
-    {"into", kKey},       {"table", kKey},         {"values", kKey},
-    {"set", kKey},        {"order", kKey},         {"group", kKey},
-    {"by", kKey},         {"having", kKey},        {"limit", kKey},
-    {"offset", kKey},     {"waitfor", kKey},       {"delay", kKey},
-    {"procedure", kKey},  {"outfile", kKey},       {"dumpfile", kKey},
-    {"analyse", kKey},    {"case", kKey},          {"when", kKey},
-    {"then", kKey},
-    {"else", kKey},       {"end", kKey},           {"all", kKey},
-    {"distinct", kKey},   {"top", kKey},           {"as", kKey},
-    {"like", kOp},        {"rlike", kOp},          {"regexp", kOp},
-    {"is", kOp},          {"in", kOp},             {"between", kOp},
-    {"div", kOp},         {"mod", kOp},            {"not", kOp},
-    {"sounds", kOp},      {"glob", kOp},           {"collate", kOp},
-};
-
-// Known functions: only a word in this list followed by "(" becomes a function token. The first
-// group is "dangerous": calls that have no business in ordinary input (delays, XML error
-// channels, file and command access), so a bare call is enough to flag.
-constexpr std::string_view kDangerFuncs[] = {
-    "sleep",          "benchmark",      "pg_sleep",        "extractvalue",
-    "updatexml",      "load_file",      "xp_cmdshell",     "dbms_pipe.receive_message",
-    "utl_inaddr.get_host_address",      "utl_http.request", "sys_eval",
-    "sys_exec",       "name_const",     "randomblob",      "pg_read_file",
-    "dbms_lock.sleep", "xmltype",       "load_extension",  "openrowset",
-    "group_concat",   "geometrycollection", "multipoint",
-};
-constexpr std::string_view kFuncs[] = {
-    "char",     "chr",       "concat",    "concat_ws",   "substring",  "substr",
-    "mid",      "ascii",     "ord",       "hex",         "unhex",      "bin",
-    "length",   "len",       "count",     "version",     "database",   "user",
-    "current_user", "system_user", "session_user", "schema", "cast",  "convert",
-    "if",       "iif",       "ifnull",    "nullif",      "isnull",     "coalesce",
-    "md5",      "sha1",      "rand",      "floor",       "ceil",       "now",
-    "sysdate",  "lower",     "upper",     "reverse",     "instr",      "locate",
-    "lpad",     "rpad",      "trim",      "exists",      "db_name",    "user_name",
-    "host_name", "object_id", "current_database", "to_char", "make_set", "elt",
-    "json_extract", "sqlite_version", "unicode", "nchar",   "str",        "row",
-    "position", "left",      "right",     "replace",     "field",      "char_length",
-    "lo_get",   "lo_import", "json_search", "json_array", "json_keys",  "json_object",
-    "encode",   "starts_with", "overlay", "pg_ls_dir",   "current_setting", "query_to_xml",
-    "string_agg", "array_to_string", "convert_from", "abs", "max",      "min",
-    "sum",      "avg",       "round",     "compress",    "uncompress", "strcmp",
-    "ltrim",    "rtrim",     "soundex",   "regexp_substr",
-};
-
-void Classify(Token& t, bool before_paren) {
-  const std::string_view w = TextOf(t);
-  t.type = kWord;
-  for (const WordClass& wc : kWords) {
-    if (wc.word == w) {
-      t.type = wc.type;
-      break;
-    }
-  }
-  if (t.type == kOp) {
-    t.cmp = !(w == "div" || w == "mod" || w == "not" || w == "collate");
-    t.arith = (w == "div" || w == "mod");
-    t.unary = (w == "not");
-    return;
-  }
-  if (t.type != kWord) return;
-  for (std::string_view f : kDangerFuncs) {
-    if (f == w) {
-      // Without "(" it stays a word, but "select pg_sleep" still names the delay.
-      if (before_paren) t.type = kFunc;
-      t.danger = true;
-      return;
-    }
-  }
-  if (!before_paren) return;
-  for (std::string_view f : kFuncs) {
-    if (f == w) {
-      t.type = kFunc;
-      return;
-    }
-  }
-}
-
-// Reads one quoting context into folded tokens and judges each full window.
-class Scanner {
+// Sorted view of kWordTypes, built once.
+class WordTable {
  public:
-  Scanner(std::string_view in, char quote) : in_(in), quote_(quote) {}
-
-  // Returns true on detection, with the fingerprint of the window that matched.
-  bool Run(std::string& fingerprint) {
-    if (quote_ != 0) {
-      // The value starts inside a string: everything up to the first matching quote is its tail.
-      Token t;
-      t.type = kStr;
-      ScanStringBody(quote_, t);
-      Push(t);
-    }
-    Token t;
-    while (Next(t)) {
-      Push(t);
-      if (n_ == kWindow) {
-        if (Judge(fingerprint)) return true;
-        // Slide: keep the tail so shapes spanning the cut still fold and match.
-        std::memmove(&tok_[0], &tok_[kWindow - kKeep], kKeep * sizeof(Token));
-        n_ = kKeep;
-        first_window_ = false;
+  WordTable() {
+    for (const WordGroup& g : kWordTypes) {
+      std::string_view all(g.words);
+      std::size_t start = 0;
+      while (start < all.size()) {
+        std::size_t bar = all.find('|', start);
+        if (bar == std::string_view::npos) bar = all.size();
+        if (bar > start && n_ < entries_.size()) entries_[n_++] = {all.substr(start, bar - start), g.type};
+        start = bar + 1;
       }
-      t = Token();
     }
-    if (pending_comment_) {
-      Token c;
-      c.type = kComment;
-      c.strong = strong_comment_;
-      c.quoted = quoted_comment_;
-      Append(c);
+    std::sort(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(n_),
+              [](const WordEntry& a, const WordEntry& b) { return a.word < b.word; });
+  }
+
+  // Case-insensitive (ASCII) exact lookup; 0 when absent.
+  char Find(const char* s, std::size_t len) const {
+    if (len == 0 || len >= kTokenText) return 0;
+    char key[kTokenText];
+    for (std::size_t i = 0; i < len; ++i) key[i] = FoldLower(s[i]);
+    const std::string_view k(key, len);
+    std::size_t lo = 0, hi = n_;
+    while (lo < hi) {
+      const std::size_t mid = (lo + hi) / 2;
+      if (entries_[mid].word < k) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
     }
-    return Judge(fingerprint);
+    return lo < n_ && entries_[lo].word == k ? entries_[lo].type : 0;
   }
 
  private:
-  // ---- tokenizer -------------------------------------------------------------------------
+  std::array<WordEntry, 1024> entries_{};  // kWordTypes has about 600 entries
+  std::size_t n_ = 0;
+};
 
-  unsigned char At(std::size_t i) const {
-    return i < in_.size() ? static_cast<unsigned char>(in_[i]) : 0;
+const WordTable& Words() {
+  static const WordTable table;
+  return table;
+}
+
+// Two-byte operators ("||" and "&&" are logic operators).
+char TwoByteOperator(char a, char b) {
+  static constexpr std::string_view kOps[] = {"!!", "!<", "!=", "!>", "&=", "*=", "::", ":=", "<<",
+                                              "<=", "<>", "<@", ">=", ">>", "|/", "|=", ""};
+  if ((a == '&' && b == '&') || (a == '|' && b == '|')) return '&';
+  for (std::string_view op : kOps) {
+    if (!op.empty() && op[0] == a && op[1] == b) return 'o';
   }
+  return 0;
+}
 
-  // Consumes a string body up to an unescaped `q` (backslash escapes, doubled quotes).
-  void ScanStringBody(char q, Token& t) {
-    const std::size_t start = pos_;
-    while (pos_ < in_.size()) {
-      const char c = in_[pos_];
-      if (c == '\\' && pos_ + 1 < in_.size()) {
-        pos_ += 2;
-        continue;
-      }
-      if (c == q) {
-        if (At(pos_ + 1) == static_cast<unsigned char>(q)) {
-          pos_ += 2;
-          continue;
-        }
-        SetText(t, in_.substr(start, pos_ - start));
-        t.empty = pos_ == start;
-        ++pos_;
-        t.closed = true;
-        return;
-      }
-      ++pos_;
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Whitespace as the tokenizer's number and comment rules see it (NUL and NBSP included).
+bool IsWhite(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' ||
+         c == '\0' || static_cast<unsigned char>(c) == 0xa0;
+}
+
+void Assign(Token& t, char type, std::string_view text) {
+  t.type = type;
+  t.len = static_cast<uint8_t>(std::min(text.size(), kTokenText - 1));
+  if (t.len > 0) std::memcpy(t.text, text.data(), t.len);
+  t.text[t.len] = 0;
+}
+
+bool TextIs(const Token& t, std::string_view upper) {
+  if (t.len != upper.size()) return false;
+  for (std::size_t i = 0; i < upper.size(); ++i) {
+    if (FoldUpper(t.text[i]) != upper[i]) return false;
+  }
+  return true;
+}
+
+bool IsUnary(const Token& t) {
+  if (t.type != 'o') return false;
+  if (t.len == 1) return t.text[0] == '+' || t.text[0] == '-' || t.text[0] == '!' || t.text[0] == '~';
+  if (t.len == 2) return t.text[0] == '!' && t.text[1] == '!';
+  return TextIs(t, "NOT");
+}
+
+bool IsArithmetic(const Token& t) {
+  return t.type == 'o' && t.len == 1 &&
+         (t.text[0] == '*' || t.text[0] == '/' || t.text[0] == '-' || t.text[0] == '+' ||
+          t.text[0] == '%');
+}
+
+// ---- tokenizer -------------------------------------------------------------------------------
+
+class Lexer {
+ public:
+  Lexer(std::string_view s, int flags) : s_(s), flags_(flags) {}
+
+  int flags() const { return flags_; }
+  int mysql_comment_hints() const { return dash_comments_ + hash_comments_; }
+  int tokens() const { return tokens_; }
+
+  // Next token into t; false at the end of the input.
+  bool Next(Token& t) {
+    t = Token();
+    if (s_.empty()) return false;
+    if (pos_ == 0 && (flags_ & (kQuoteSingle | kQuoteDouble))) {
+      // The value starts inside a string: everything up to the first closing quote is its tail.
+      pos_ = StringBody(0, t, (flags_ & kQuoteSingle) ? '\'' : '"', 0);
+      ++tokens_;
+      return true;
     }
-    SetText(t, in_.substr(start));
-    t.empty = pos_ == start;
-    t.closed = false;
-  }
-
-  // Skips whitespace and comments; a comment sets pending_comment_ (it counts only if nothing
-  // follows it, otherwise it is whitespace: "un/**/ion" tricks aside, "1/**/or/**/1=1" folds).
-  void SkipSpace() {
-    while (pos_ < in_.size()) {
-      const unsigned char c = At(pos_);
-      if (IsSpace(c)) {
-        ++pos_;
-      } else if (c == '/' && At(pos_ + 1) == '*') {
-        if (At(pos_ + 2) == '!') {
-          // MySQL executable comment: its body is code. Skip the marker and version digits.
-          pos_ += 3;
-          for (int i = 0; i < 6 && IsDigit(At(pos_)); ++i) ++pos_;
-          ++exec_comment_depth_;
-          continue;
-        }
-        const std::size_t end = in_.find("*/", pos_ + 2);
-        const std::size_t stop = end == std::string_view::npos ? in_.size() : end + 2;
-        quoted_comment_ = HasQuote(pos_, stop);
-        pos_ = stop;
-        pending_comment_ = true;
-        strong_comment_ = true;
-      } else if (c == '*' && At(pos_ + 1) == '/' && exec_comment_depth_ > 0) {
-        pos_ += 2;
-        --exec_comment_depth_;
-      } else if (c == '#' || (c == '-' && At(pos_ + 1) == '-')) {
-        // "--format" and "'#'" are prose or shell; SQL comments are followed by a space (MySQL
-        // requires it after "--") or end the value.
-        const unsigned char after = At(pos_ + (c == '#' ? 1 : 2));
-        strong_comment_ = after == 0 || IsSpace(after);
-        const std::size_t end = in_.find('\n', pos_);
-        const std::size_t stop = end == std::string_view::npos ? in_.size() : end + 1;
-        quoted_comment_ = HasQuote(pos_, stop);
-        pos_ = stop;
-        pending_comment_ = true;
-      } else {
-        return;
+    while (pos_ < s_.size()) {
+      pos_ = Dispatch(t);
+      if (t.type != 0) {
+        ++tokens_;
+        return true;
       }
-    }
-  }
-
-  bool HasQuote(std::size_t from, std::size_t to) const {
-    for (std::size_t i = from; i < to; ++i) {
-      if (in_[i] == '\'' || in_[i] == '"') return true;
     }
     return false;
   }
 
-  bool ParenFollows(std::size_t p) const {
-    while (p < in_.size() && IsSpace(At(p))) ++p;
-    return At(p) == '(';
-  }
+ private:
+  char At(std::size_t i) const { return i < s_.size() ? s_[i] : '\0'; }
+  std::size_t Size() const { return s_.size(); }
 
-  bool Next(Token& t) {
-    SkipSpace();
-    if (pos_ >= in_.size()) return false;
-    pending_comment_ = false;
-    const unsigned char c = At(pos_);
-    const std::size_t start = pos_;
-    if (c == '\'' || c == '"') {
-      t.type = kStr;
-      ++pos_;
-      ScanStringBody(static_cast<char>(c), t);
-      return true;
-    }
-    if (c == '`') {
-      // Backtick-quoted identifier: a name.
-      t.type = kWord;
-      ++pos_;
-      ScanStringBody('`', t);
-      return true;
-    }
-    if (c == '@') {
-      t.type = kVar;
-      ++pos_;
-      if (At(pos_) == '@') ++pos_;
-      while (IsWordByte(At(pos_)) || (At(pos_) == '.' && IsWordByte(At(pos_ + 1)))) ++pos_;
-      SetText(t, in_.substr(start, pos_ - start));
-      return true;
-    }
-    if (IsDigit(c) || (c == '.' && IsDigit(At(pos_ + 1)))) {
-      if (c == '0' && (At(pos_ + 1) == 'x' || At(pos_ + 1) == 'X' || At(pos_ + 1) == 'b')) {
-        pos_ += 2;
-        while (IsWordByte(At(pos_))) ++pos_;
-        t.type = kNum;
-        SetText(t, in_.substr(start, pos_ - start));
-        return true;
-      }
-      while (IsDigit(At(pos_))) ++pos_;
-      if (At(pos_) == '.') {
-        ++pos_;
-        while (IsDigit(At(pos_))) ++pos_;
-      }
-      if ((At(pos_) == 'e' || At(pos_) == 'E') &&
-          (IsDigit(At(pos_ + 1)) ||
-           ((At(pos_ + 1) == '-' || At(pos_ + 1) == '+') && IsDigit(At(pos_ + 2))))) {
-        pos_ += 2;
-        while (IsDigit(At(pos_))) ++pos_;
-      }
-      if (IsWordByte(At(pos_))) {
-        // "2nd", "20.to_i", "3d": a name that starts with digits.
-        while (IsWordByte(At(pos_)) || (At(pos_) == '.' && IsWordByte(At(pos_ + 1)))) ++pos_;
-        t.type = kWord;
-      } else {
-        t.type = kNum;
-      }
-      SetText(t, in_.substr(start, pos_ - start));
-      return true;
-    }
-    if (IsWordByte(c)) {
-      while (IsWordByte(At(pos_)) || (At(pos_) == '.' && IsWordByte(At(pos_ + 1)))) ++pos_;
-      // N'..', X'..', B'..', E'..': prefixed string literals.
-      if (pos_ - start == 1 && At(pos_) == '\'' &&
-          (c == 'n' || c == 'N' || c == 'x' || c == 'X' || c == 'b' || c == 'B' || c == 'e' ||
-           c == 'E')) {
-        t.type = kStr;
-        ++pos_;
-        ScanStringBody('\'', t);
-        return true;
-      }
-      SetText(t, in_.substr(start, pos_ - start));
-      t.call = At(pos_) == '(';
-      Classify(t, ParenFollows(pos_));
-      return true;
-    }
-    ++pos_;
+  std::size_t Dispatch(Token& t) {
+    const unsigned char c = static_cast<unsigned char>(s_[pos_]);
+    if (c <= 32 || c == 127 || c == 0xa0) return pos_ + 1;
+    if (c >= 128) return Word(t);
     switch (c) {
-      case '(': t.type = kOpen; return true;
-      case ')': t.type = kClose; return true;
-      case ';': t.type = kSemi; return true;
-      case ',': t.type = kComma; return true;
+      case '!': case '&': case '*': case ':': case '<': case '=': case '>': case '|':
+        return Operator2(t);
+      case '"': case '\'':
+        return StringBody(pos_, t, static_cast<char>(c), 1);
+      case '#': return Hash(t);
+      case '$': return Money(t);
+      case '%': case '+': case '^': case '~':
+        return Operator1(t);
+      case '(': case ')': case ',': case ';': case '{': case '}':
+        Assign(t, static_cast<char>(c), s_.substr(pos_, 1));
+        return pos_ + 1;
+      case '-': return Dash(t);
+      case '.': return Number(t);
+      case '/': return Slash(t);
+      case '?': case ']':
+        Assign(t, '?', s_.substr(pos_, 1));
+        return pos_ + 1;
+      case '@': return Variable(t);
+      case 'B': case 'b': return BitString(t);
+      case 'E': case 'e': return PrefixedString(t);
+      case 'N': case 'n': return NationalString(t);
+      case 'Q': case 'q': return QuotedString(t, 0);
+      case 'U': case 'u': return UnicodeString(t);
+      case 'X': case 'x': return HexString(t);
+      case '[': return BracketWord(t);
+      case '\\': return Backslash(t);
+      case '`': return Tick(t);
       default: break;
     }
-    static constexpr std::string_view kTwo[] = {"<=", ">=", "<>", "!=", "||", "&&", "::", ":=",
-                                                "<<", ">>", "->"};
-    if (c == '<' && At(pos_) == '=' && At(pos_ + 1) == '>') {
-      pos_ += 2;
-      t.type = kOp;
-      t.cmp = true;
-      SetText(t, "<=>");
-      return true;
+    if (IsDigit(static_cast<char>(c))) return Number(t);
+    return Word(t);  // letters, '_', and anything else
+  }
+
+  std::size_t Operator1(Token& t) {
+    Assign(t, 'o', s_.substr(pos_, 1));
+    return pos_ + 1;
+  }
+
+  std::size_t Operator2(Token& t) {
+    if (pos_ + 1 >= Size()) return Operator1(t);
+    if (At(pos_) == '<' && At(pos_ + 1) == '=' && At(pos_ + 2) == '>' && pos_ + 2 < Size()) {
+      Assign(t, 'o', s_.substr(pos_, 3));
+      return pos_ + 3;
     }
-    for (std::string_view two : kTwo) {
-      if (static_cast<unsigned char>(two[0]) == c &&
-          static_cast<unsigned char>(two[1]) == At(pos_)) {
-        ++pos_;
-        SetText(t, two);
-        if (two == "||" || two == "&&") {
-          t.type = kLogic;
-        } else {
-          t.type = kOp;
-          t.cmp = two == "<=" || two == ">=" || two == "<>" || two == "!=";
-          t.arith = two == "<<" || two == ">>";
-        }
-        return true;
+    if (const char type = TwoByteOperator(At(pos_), At(pos_ + 1))) {
+      Assign(t, type, s_.substr(pos_, 2));
+      return pos_ + 2;
+    }
+    if (At(pos_) == ':') {
+      Assign(t, ':', s_.substr(pos_, 1));
+      return pos_ + 1;
+    }
+    return Operator1(t);
+  }
+
+  // Comment to the end of the line.
+  std::size_t LineComment(Token& t) {
+    const std::size_t nl = s_.find('\n', pos_);
+    if (nl == std::string_view::npos) {
+      Assign(t, 'c', s_.substr(pos_));
+      return Size();
+    }
+    Assign(t, 'c', s_.substr(pos_, nl - pos_));
+    return nl + 1;
+  }
+
+  // '#': a comment for MySQL, an operator in ANSI SQL.
+  std::size_t Hash(Token& t) {
+    ++hash_comments_;
+    if (flags_ & kMysql) return LineComment(t);
+    Assign(t, 'o', "#");
+    return pos_ + 1;
+  }
+
+  // "--" followed by whitespace or the end is a comment everywhere; "--x" only outside MySQL.
+  std::size_t Dash(Token& t) {
+    if (At(pos_ + 1) == '-' && pos_ + 1 < Size()) {
+      if (pos_ + 2 < Size() && IsWhite(At(pos_ + 2))) return LineComment(t);
+      if (pos_ + 2 == Size()) return LineComment(t);
+      if (flags_ & kAnsi) {
+        ++dash_comments_;
+        return LineComment(t);
       }
     }
-    if (std::strchr("+-*/%=<>!~^|&:", static_cast<char>(c)) != nullptr) {
-      t.type = kOp;
-      t.cmp = c == '=' || c == '<' || c == '>';
-      t.arith = std::strchr("+-*/%^|&", static_cast<char>(c)) != nullptr;
-      t.unary = c == '-' || c == '+' || c == '~' || c == '!';
-      t.text[0] = static_cast<char>(c);
-      t.len = 1;
-      return true;
+    Assign(t, 'o', "-");
+    return pos_ + 1;
+  }
+
+  // Position of the first "ab" at or after from, or npos.
+  std::size_t FindPair(std::size_t from, std::size_t end, char a, char b) const {
+    if (end > Size()) end = Size();
+    for (std::size_t i = from; i + 1 < end; ++i) {
+      if (s_[i] == a && s_[i + 1] == b) return i;
     }
-    t.type = kOther;
-    t.text[0] = static_cast<char>(c);
-    t.len = 1;
-    return true;
+    return std::string_view::npos;
   }
 
-  // ---- folding ---------------------------------------------------------------------------
-
-  static bool IsValue(char type) {
-    return type == kNum || type == kStr || type == kWord || type == kVar;
-  }
-
-  void Append(const Token& t) {
-    if (n_ < kWindow) tok_[n_++] = t;
-  }
-
-  void Push(const Token& t) {
-    // "union all" / "union distinct" are one union.
-    if (n_ > 0 && tok_[n_ - 1].type == kUnion && t.type == kKey &&
-        (TextOf(t) == "all" || TextOf(t) == "distinct")) {
-      return;
+  // "/*...*/" comments. A comment that contains "/*" (PostgreSQL nests them, MySQL does not) or
+  // a MySQL executable comment "/*!" cannot be read the same way by every database: evil.
+  std::size_t Slash(Token& t) {
+    if (At(pos_ + 1) != '*' || pos_ + 1 >= Size()) return Operator1(t);
+    const std::size_t close = FindPair(pos_ + 2, Size(), '*', '/');
+    const std::size_t len = close == std::string_view::npos ? Size() - pos_ : close + 2 - pos_;
+    char type = 'c';
+    if (close != std::string_view::npos &&
+        FindPair(pos_ + 2, pos_ + 2 + (close - pos_ - 1), '/', '*') != std::string_view::npos) {
+      type = 'X';
+    } else if (pos_ + 2 < Size() && At(pos_ + 2) == '!') {
+      type = 'X';
     }
-    if (t.type == kNum) {
-      // A sign or NOT in front of a number, where no value precedes it, is part of the number.
-      while (n_ > 0 && tok_[n_ - 1].type == kOp && tok_[n_ - 1].unary &&
-             (n_ == 1 || !(IsValue(tok_[n_ - 2].type) || tok_[n_ - 2].type == kClose))) {
-        --n_;
+    Assign(t, type, s_.substr(pos_, len));
+    return pos_ + len;
+  }
+
+  std::size_t Backslash(Token& t) {
+    if (At(pos_ + 1) == 'N' && pos_ + 1 < Size()) {  // MySQL's \N is NULL
+      Assign(t, '1', s_.substr(pos_, 2));
+      return pos_ + 2;
+    }
+    Assign(t, '\\', s_.substr(pos_, 1));
+    return pos_ + 1;
+  }
+
+  // Whether the quote at q is escaped by an odd run of backslashes that starts after `start`.
+  bool BackslashEscaped(std::size_t q, std::size_t start) const {
+    std::size_t n = 0;
+    while (q > start && s_[q - 1] == '\\') {
+      --q;
+      ++n;
+    }
+    return (n & 1) != 0;
+  }
+
+  // A string from `from` (+skip opening bytes) to the matching `quote`; backslash-escaped and
+  // doubled quotes do not end it.
+  std::size_t StringBody(std::size_t from, Token& t, char quote, std::size_t skip) {
+    const std::size_t start = from + skip;
+    t.open = skip > 0 ? quote : 0;
+    std::size_t q = start < Size() ? s_.find(quote, start) : std::string_view::npos;
+    while (q != std::string_view::npos) {
+      if (BackslashEscaped(q, start)) {
+        q = s_.find(quote, q + 1);
+      } else if (q + 1 < Size() && s_[q + 1] == quote) {
+        q = q + 2 < Size() ? s_.find(quote, q + 2) : std::string_view::npos;
+      } else {
+        Assign(t, 's', s_.substr(start, q - start));
+        t.close = quote;
+        return q + 1;
       }
-      // "1 + 1", "2010-01-01", "5 div 2": arithmetic on numbers is one number.
-      if (n_ >= 2 && tok_[n_ - 1].type == kOp && tok_[n_ - 1].arith && tok_[n_ - 2].type == kNum) {
-        --n_;
-        return;
-      }
     }
-    // NOT after a logic operator changes nothing about the shape: "or not 1=2".
-    if (n_ > 0 && tok_[n_ - 1].type == kOp && TextOf(tok_[n_ - 1]) == "not" &&
-        (n_ == 1 || tok_[n_ - 2].type == kLogic)) {
-      --n_;
-    }
-    Append(t);
+    Assign(t, 's', start < Size() ? s_.substr(start) : std::string_view());
+    t.close = 0;
+    return Size();
   }
 
-  // ---- shape rules -----------------------------------------------------------------------
+  // E'...' (PostgreSQL escape string) and N'...' (national string).
+  std::size_t PrefixedString(Token& t) {
+    if (pos_ + 2 >= Size() || At(pos_ + 1) != '\'') return Word(t);
+    return StringBody(pos_, t, '\'', 2);
+  }
 
-  char Type(std::size_t i) const { return i < n_ ? tok_[i].type : '\0'; }
-  bool Text(std::size_t i, std::string_view s) const { return i < n_ && TextOf(tok_[i]) == s; }
-  bool IsVal(std::size_t i) const { return i < n_ && IsValue(tok_[i].type); }
-  static bool IsBareText(const Token& t) {
-    if (t.len == 0 || t.len >= kText) return false;
+  // U&'...' (Unicode string).
+  std::size_t UnicodeString(Token& t) {
+    if (pos_ + 2 < Size() && At(pos_ + 1) == '&' && At(pos_ + 2) == '\'') {
+      const std::size_t end = StringBody(pos_ + 2, t, '\'', 1);
+      t.open = 'u';
+      if (t.close == '\'') t.close = 'u';
+      return end;
+    }
+    return Word(t);
+  }
+
+  // Oracle's q'[...]' strings (and nq'...').
+  std::size_t QuotedString(Token& t, std::size_t skip) {
+    const std::size_t p = pos_ + skip;
+    if (p >= Size() || (At(p) != 'q' && At(p) != 'Q') || p + 2 >= Size() || At(p + 1) != '\'') {
+      return Word(t);
+    }
+    char close = At(p + 2);
+    if (static_cast<signed char>(close) < 33) return Word(t);
+    if (close == '(') close = ')';
+    if (close == '[') close = ']';
+    if (close == '{') close = '}';
+    if (close == '<') close = '>';
+    const std::size_t end = FindPair(p + 3, Size(), close, '\'');
+    if (end == std::string_view::npos) {
+      Assign(t, 's', s_.substr(p + 3));
+      t.open = 'q';
+      t.close = 0;
+      return Size();
+    }
+    Assign(t, 's', s_.substr(p + 3, end - p - 3));
+    t.open = 'q';
+    t.close = 'q';
+    return end + 2;
+  }
+
+  std::size_t NationalString(Token& t) {
+    if (pos_ + 2 < Size() && At(pos_ + 1) == '\'') return PrefixedString(t);
+    return QuotedString(t, 1);
+  }
+
+  // Length of the run of `accept` bytes at from. NUL bytes count as accepted, as in
+  // libinjection (a C-string membership test finds the terminator): "0x\0" is a number there.
+  std::size_t Span(std::size_t from, std::string_view accept) const {
+    std::size_t i = from;
+    while (i < Size() && (s_[i] == '\0' || accept.find(s_[i]) != std::string_view::npos)) ++i;
+    return i - from;
+  }
+
+  // B'0101' and X'1f' literals are numbers.
+  std::size_t BitString(Token& t) { return LiteralString(t, "01"); }
+  std::size_t HexString(Token& t) { return LiteralString(t, "0123456789ABCDEFabcdef"); }
+  std::size_t LiteralString(Token& t, std::string_view digits) {
+    if (pos_ + 2 >= Size() || At(pos_ + 1) != '\'') return Word(t);
+    const std::size_t n = Span(pos_ + 2, digits);
+    if (pos_ + 2 + n >= Size() || At(pos_ + 2 + n) != '\'') return Word(t);
+    Assign(t, '1', s_.substr(pos_, n + 3));
+    return pos_ + n + 3;
+  }
+
+  // SQL Server's [bracketed name].
+  std::size_t BracketWord(Token& t) {
+    const std::size_t end = s_.find(']', pos_);
+    if (end == std::string_view::npos) {
+      Assign(t, 'n', s_.substr(pos_));
+      return Size();
+    }
+    Assign(t, 'n', s_.substr(pos_, end - pos_ + 1));
+    return end + 1;
+  }
+
+  static bool WordStop(char c) {
+    static constexpr std::string_view kStops = " []{}<>:\\?=@!#~+-*/&|^%(),';\t\n\v\f\r\"\xa0";
+    return c == '\0' || kStops.find(c) != std::string_view::npos;
+  }
+
+  std::size_t Word(Token& t) {
+    std::size_t end = pos_;
+    while (end < Size() && !WordStop(s_[end])) ++end;
+    const std::size_t wlen = end - pos_;
+    Assign(t, 'n', s_.substr(pos_, wlen));
+    // "select.1", "union`x`": a keyword glued to a name by '.' or '`' is that keyword.
     for (std::size_t i = 0; i < t.len; ++i) {
-      if (!IsWordByte(static_cast<unsigned char>(t.text[i]))) return false;
+      if (t.text[i] == '.' || t.text[i] == '`') {
+        const char type = Words().Find(t.text, i);
+        if (type != 0 && type != 'n') {
+          Assign(t, type, s_.substr(pos_, i));
+          return pos_ + i;
+        }
+      }
     }
+    if (wlen < kTokenText) {
+      const char type = Words().Find(t.text, wlen);
+      if (type != 0) t.type = type;
+    }
+    return end;
+  }
+
+  // `name`: a function if the name is one, otherwise a bareword.
+  std::size_t Tick(Token& t) {
+    const std::size_t end = StringBody(pos_, t, '`', 1);
+    t.type = Words().Find(t.text, t.len) == 'f' ? 'f' : 'n';
+    return end;
+  }
+
+  std::size_t Variable(Token& t) {
+    std::size_t p = pos_ + 1;
+    if (p < Size() && At(p) == '@') ++p;
+    if (p < Size() && At(p) == '`') {
+      const std::size_t end = StringBody(p, t, '`', 1);
+      t.type = 'v';
+      return end;
+    }
+    if (p < Size() && (At(p) == '\'' || At(p) == '"')) {
+      const std::size_t end = StringBody(p, t, At(p), 1);
+      t.type = 'v';
+      return end;
+    }
+    static constexpr std::string_view kStops = " <>:\\?=@!#~+-*/&|^%(),';\t\n\v\f\r'`\"";
+    std::size_t end = p;
+    while (end < Size() && At(end) != '\0' && kStops.find(At(end)) == std::string_view::npos) ++end;
+    Assign(t, 'v', s_.substr(p, end - p));
+    return end;
+  }
+
+  // "$1,000.00" is a number, "$$...$$" and "$tag$...$tag$" are PostgreSQL strings.
+  std::size_t Money(Token& t) {
+    if (pos_ + 1 == Size()) {
+      Assign(t, 'n', "$");
+      return Size();
+    }
+    const std::size_t digits = Span(pos_ + 1, "0123456789.,");
+    if (digits == 0) {
+      if (At(pos_ + 1) == '$') {
+        const std::size_t end = FindPair(pos_ + 2, Size(), '$', '$');
+        if (end == std::string_view::npos) {
+          Assign(t, 's', s_.substr(pos_ + 2));
+          t.open = '$';
+          t.close = 0;
+          return Size();
+        }
+        Assign(t, 's', s_.substr(pos_ + 2, end - pos_ - 2));
+        t.open = '$';
+        t.close = '$';
+        return end + 2;
+      }
+      const std::size_t tag =
+          Span(pos_ + 1, "abcdefghjiklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+      if (tag == 0 || pos_ + tag + 1 == Size() || At(pos_ + tag + 1) != '$') {
+        Assign(t, 'n', "$");
+        return pos_ + 1;
+      }
+      const std::string_view marker = s_.substr(pos_, tag + 2);
+      const std::size_t body = pos_ + tag + 2;
+      const std::size_t end = body <= Size() ? s_.find(marker, body) : std::string_view::npos;
+      if (end == std::string_view::npos) {
+        Assign(t, 's', s_.substr(std::min(body, Size())));
+        t.open = '$';
+        t.close = 0;
+        return Size();
+      }
+      Assign(t, 's', s_.substr(body, end - body));
+      t.open = '$';
+      t.close = '$';
+      return end + tag + 2;
+    }
+    if (digits == 1 && At(pos_ + 1) == '.') return Word(t);
+    Assign(t, '1', s_.substr(pos_, digits + 1));
+    return pos_ + digits + 1;
+  }
+
+  std::size_t Number(Token& t) {
+    std::size_t p = pos_;
+    if (At(p) == '0' && p + 1 < Size()) {
+      std::string_view digits;
+      if (At(p + 1) == 'x' || At(p + 1) == 'X') digits = "0123456789ABCDEFabcdef";
+      if (At(p + 1) == 'b' || At(p + 1) == 'B') digits = "01";
+      if (!digits.empty()) {
+        const std::size_t n = Span(p + 2, digits);
+        Assign(t, n == 0 ? 'n' : '1', s_.substr(p, n + 2));
+        return p + n + 2;
+      }
+    }
+    const std::size_t start = p;
+    while (p < Size() && IsDigit(s_[p])) ++p;
+    if (p < Size() && s_[p] == '.') {
+      ++p;
+      while (p < Size() && IsDigit(s_[p])) ++p;
+      if (p - start == 1) {  // a lone "."
+        Assign(t, '.', ".");
+        return p;
+      }
+    }
+    bool have_e = false, have_exp = false;
+    if (p < Size() && (s_[p] == 'E' || s_[p] == 'e')) {
+      have_e = true;
+      ++p;
+      if (p < Size() && (s_[p] == '+' || s_[p] == '-')) ++p;
+      while (p < Size() && IsDigit(s_[p])) {
+        have_exp = true;
+        ++p;
+      }
+    }
+    // Oracle's 1.5f / 2d suffixes.
+    if (p < Size() && (s_[p] == 'd' || s_[p] == 'D' || s_[p] == 'f' || s_[p] == 'F')) {
+      if (p + 1 == Size() || IsWhite(s_[p + 1]) || s_[p + 1] == ';' || s_[p + 1] == 'u' ||
+          s_[p + 1] == 'U') {
+        ++p;
+      }
+    }
+    // "1e" / "1.e" without exponent digits is not a number: a name ("1.e(1)" is a MySQL trick).
+    Assign(t, have_e && !have_exp ? 'n' : '1', s_.substr(start, p - start));
+    return p;
+  }
+
+  std::string_view s_;
+  int flags_;
+  std::size_t pos_ = 0;
+  int dash_comments_ = 0;
+  int hash_comments_ = 0;
+  int tokens_ = 0;
+};
+
+// ---- folding -------------------------------------------------------------------------------
+
+// Merges two adjacent words into one phrase token when the phrase is in the word table.
+bool MergeWords(Token& a, const Token& b) {
+  static constexpr std::string_view kFirst = "knoUfETt";
+  static constexpr std::string_view kSecond = "knoUfETt&";
+  if (a.type == 0 || b.type == 0 || kFirst.find(a.type) == std::string_view::npos ||
+      kSecond.find(b.type) == std::string_view::npos) {
+    return false;
+  }
+  const std::size_t n = a.len + b.len + 1u;
+  if (n >= kTokenText) return false;
+  char phrase[kTokenText];
+  std::memcpy(phrase, a.text, a.len);
+  phrase[a.len] = ' ';
+  std::memcpy(phrase + a.len + 1, b.text, b.len);
+  const char type = Words().Find(phrase, n);
+  if (type == 0) return false;
+  Assign(a, type, std::string_view(phrase, n));
+  return true;
+}
+
+// Words that act as functions when "(" follows, although they are usually names.
+bool NameCalledAsFunction(const Token& t) {
+  static constexpr std::string_view kNames[] = {
+      "USER_ID", "USER_NAME", "DATABASE", "PASSWORD", "USER", "CURRENT_USER", "CURRENT_DATE",
+      "CURRENT_TIME", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP"};
+  for (std::string_view n : kNames) {
+    if (TextIs(t, n)) return true;
+  }
+  return false;
+}
+
+bool OneOf(char type, std::string_view types) {
+  return type != 0 && types.find(type) != std::string_view::npos;
+}
+
+// Reads tokens from the lexer into v (at least 8 slots) and folds them; returns how many of
+// them make the fingerprint (at most kMaxTokens).
+std::size_t Fold(Lexer& lx, Token* v) {
+  Token last_comment;
+  std::size_t pos = 0;   // where the next token goes
+  std::size_t left = 0;  // tokens already final
+  bool more = true;
+
+  // Leading comments, "(", SQL types and unary operators say nothing: skip them.
+  while (more) {
+    more = lx.Next(v[0]);
+    if (!(v[0].type == 'c' || v[0].type == '(' || v[0].type == 't' || IsUnary(v[0]))) break;
+  }
+  if (!more) return 0;
+  pos = 1;
+
+  auto read_until = [&](std::size_t want) {
+    while (more && pos <= kMaxTokens && pos - left < want) {
+      more = lx.Next(v[pos]);
+      if (more) {
+        if (v[pos].type == 'c') {
+          last_comment = v[pos];
+        } else {
+          last_comment.type = 0;
+          ++pos;
+        }
+      }
+    }
+  };
+
+  while (true) {
+    if (pos >= kMaxTokens) {
+      // Five tokens of a harmless list or expression ("1,(2)", "a-(b)"): start over from the
+      // sixth so that what follows is what gets judged.
+      const char t0 = v[0].type, t1 = v[1].type, t2 = v[2].type, t3 = v[3].type,
+                 t4 = v[4].type;
+      if ((t0 == '1' && (t1 == 'o' || t1 == ',') && t2 == '(' && t3 == '1' && t4 == ')') ||
+          (t0 == 'n' && t1 == 'o' && t2 == '(' && (t3 == 'n' || t3 == '1') && t4 == ')') ||
+          (t0 == '1' && t1 == ')' && t2 == ',' && t3 == '(' && t4 == '1') ||
+          (t0 == 'n' && t1 == ')' && t2 == 'o' && t3 == '(' && t4 == 'n')) {
+        if (pos > kMaxTokens) {
+          v[1] = v[kMaxTokens];
+          pos = 2;
+        } else {
+          pos = 1;
+        }
+        left = 0;
+      }
+    }
+    if (!more || left >= kMaxTokens) {
+      left = pos;
+      break;
+    }
+
+    read_until(2);
+    if (pos - left < 2) {
+      left = pos;
+      continue;
+    }
+
+    Token& a = v[left];
+    Token& b = v[left + 1];
+    // -- two-token folds
+    if (a.type == 's' && b.type == 's') {  // 'a' 'b' is one string
+      --pos;
+      continue;
+    }
+    if (a.type == ';' && b.type == ';') {
+      --pos;
+      continue;
+    }
+    if ((a.type == 'o' || a.type == '&') && (IsUnary(b) || b.type == 't')) {  // "= -1", "and not"
+      --pos;
+      left = 0;
+      continue;
+    }
+    if (a.type == '(' && IsUnary(b)) {
+      --pos;
+      if (left > 0) --left;
+      continue;
+    }
+    if (MergeWords(a, b)) {
+      --pos;
+      if (left > 0) --left;
+      continue;
+    }
+    if (a.type == ';' && b.type == 'f' && (b.text[0] == 'I' || b.text[0] == 'i') &&
+        (b.text[1] == 'F' || b.text[1] == 'f')) {
+      b.type = 'T';  // T-SQL's IF statement after ";"
+      continue;
+    }
+    if ((a.type == 'n' || a.type == 'v') && b.type == '(' && NameCalledAsFunction(a)) {
+      a.type = 'f';
+      continue;
+    }
+    if (a.type == 'k' && (TextIs(a, "IN") || TextIs(a, "NOT IN"))) {
+      a.type = b.type == '(' ? 'o' : 'n';
+      continue;
+    }
+    if (a.type == 'o' && (TextIs(a, "LIKE") || TextIs(a, "NOT LIKE"))) {
+      if (b.type == '(') a.type = 'f';
+    } else if (a.type == 't' && OneOf(b.type, "n1t(fvs")) {
+      a = b;  // "int 1", "char(": the type name goes
+      --pos;
+      left = 0;
+      continue;
+    } else if (a.type == 'A' && b.type == 'n') {
+      if (std::memchr(b.text, '_', b.len) != nullptr) {
+        b.type = 't';
+        left = 0;
+      }
+    } else if (a.type == '\\') {
+      if (IsArithmetic(b)) {
+        a.type = '1';
+      } else {
+        a = b;
+        --pos;
+      }
+      left = 0;
+      continue;
+    } else if (a.type == '(' && b.type == '(') {
+      --pos;
+      left = 0;
+      continue;
+    } else if (a.type == ')' && b.type == ')') {
+      --pos;
+      left = 0;
+      continue;
+    } else if (a.type == '{' && b.type == 'n') {
+      if (b.len == 0) {  // MySQL's "{ ``" oddity
+        b.type = 'X';
+        return left + 2;
+      }
+      left = 0;
+      pos -= 2;
+      continue;
+    } else if (b.type == '}') {
+      --pos;
+      left = 0;
+      continue;
+    }
+
+    // -- three-token folds
+    read_until(3);
+    if (pos - left < 3) {
+      left = pos;
+      continue;
+    }
+    Token& c = v[left + 2];
+    const char ta = a.type, tb = b.type, tc = c.type;
+    if (ta == '1' && tb == 'o' && tc == '1') {  // 1+1
+      pos -= 2;
+      left = 0;
+      continue;
+    }
+    if (ta == 'o' && tb != '(' && tc == 'o') {
+      left = 0;
+      pos -= 2;
+      continue;
+    }
+    if (ta == '&' && tc == '&') {
+      pos -= 2;
+      left = 0;
+      continue;
+    }
+    if (ta == 'v' && tb == 'o' && OneOf(tc, "v1n")) {
+      pos -= 2;
+      left = 0;
+      continue;
+    }
+    if (OneOf(ta, "n1") && tb == 'o' && OneOf(tc, "1n")) {
+      pos -= 2;
+      left = 0;
+      continue;
+    }
+    if (OneOf(ta, "n1vs") && tb == 'o' && b.len == 2 && b.text[0] == ':' && b.text[1] == ':' &&
+        tc == 't') {
+      pos -= 2;
+      left = 0;
+      continue;
+    }
+    if (OneOf(ta, "n1sv") && tb == ',' && OneOf(tc, "1nsv")) {  // a list
+      pos -= 2;
+      left = 0;
+      continue;
+    }
+    if (OneOf(ta, "EB,") && IsUnary(b) && tc == '(') {
+      b = c;
+      --pos;
+      left = 0;
+      continue;
+    }
+    if (OneOf(ta, "kEB") && IsUnary(b) && OneOf(tc, "1nvsf")) {
+      b = c;
+      --pos;
+      left = 0;
+      continue;
+    }
+    if (ta == ',' && IsUnary(b) && OneOf(tc, "1nvs")) {
+      b = c;
+      left = 0;
+      pos -= 3;
+      continue;
+    }
+    if (ta == ',' && IsUnary(b) && tc == 'f') {
+      b = c;
+      --pos;
+      left = 0;
+      continue;
+    }
+    if (ta == 'n' && tb == '.' && tc == 'n') {  // db.table
+      pos -= 2;
+      left = 0;
+      continue;
+    }
+    if (ta == 'E' && tb == '.' && tc == 'n') {
+      b = c;
+      --pos;
+      left = 0;
+      continue;
+    }
+    if (ta == 'f' && tb == '(' && tc != ')' && TextIs(a, "USER")) a.type = 'n';  // user(x)
+    ++left;
+  }
+
+  if (left < kMaxTokens && last_comment.type == 'c') v[left++] = last_comment;
+  if (left > kMaxTokens) left = kMaxTokens;
+  return left;
+}
+
+// ---- judging ---------------------------------------------------------------------------------
+
+struct Reading {
+  std::string_view input;
+  char fp[kMaxTokens + 1] = {};
+  std::size_t len = 0;
+  std::array<Token, 8> v{};
+  int tokens = 0;
+  bool mysql_hints = false;
+};
+
+void Fingerprint(std::string_view input, int flags, Reading& r) {
+  Lexer lx(input, flags);
+  r = Reading();
+  r.input = input;
+  std::size_t n = Fold(lx, r.v.data());
+  // PHP's backtick: an unclosed, empty `` at the end acts as a comment.
+  if (n > 2 && r.v[n - 1].type == 'n' && r.v[n - 1].open == '`' && r.v[n - 1].len == 0 &&
+      r.v[n - 1].close == 0) {
+    r.v[n - 1].type = 'c';
+  }
+  bool evil = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    r.fp[i] = r.v[i].type;
+    evil = evil || r.v[i].type == 'X';
+  }
+  r.len = n;
+  if (evil) {
+    r.fp[0] = 'X';
+    r.fp[1] = 0;
+    r.len = 1;
+    r.v[0].type = 'X';
+    r.v[1].type = 0;
+  }
+  r.tokens = lx.tokens();
+  r.mysql_hints = lx.mysql_comment_hints() > 0;
+}
+
+bool ShapeIsInjection(std::string_view fp);  // the grammar, below
+
+// libinjection-compatible refinements for short fingerprints, which are the ones ordinary text
+// also produces: they decide from the tokens' text and the raw input.
+bool PassesShortShapeChecks(const Reading& r) {
+  const std::string_view fp(r.fp, r.len);
+  const std::string_view in = r.input;
+  if (r.len > 1 && fp.back() == 'c' && in.find("sp_password") != std::string_view::npos) {
+    return true;  // SQL Server's audit log hides statements that mention sp_password
+  }
+  const Token* v = r.v.data();
+  if (r.len == 2) {
+    if (fp[1] == 'U') return r.tokens != 2;  // "1 union" alone is prose; folded, it is not
+    if (v[1].text[0] == '#') return false;   // "#" endings are too common in text
+    if (v[0].type == 'n' && v[1].type == 'c' && v[1].text[0] != '/') return false;
+    if (v[0].type == '1' && v[1].type == 'c' && v[1].text[0] == '/') return true;
+    if (v[0].type == '1' && v[1].type == 'c') {
+      if (r.tokens > 2) return true;
+      // "1234 --" and "1234--" are scans; "1234-ABCD--" (base64-like) is not.
+      const std::size_t at = v[0].len;
+      const char next = at < in.size() ? in[at] : '\0';
+      const char after = at + 1 < in.size() ? in[at + 1] : '\0';
+      if (static_cast<signed char>(next) <= 32) return true;  // a high byte counts too
+      if (next == '/' && after == '*') return true;
+      if (next == '-' && after == '-') return true;
+      return false;
+    }
+    if (v[1].len > 2 && v[1].text[0] == '-') return false;  // "x -- more text"
     return true;
   }
-  // "REGEXP" / "LIKE" are also ordinary words; "=" and "<>" are not.
-  static bool IsAlphaOp(const Token& t) {
-    return t.len > 0 && t.text[0] >= 'a' && t.text[0] <= 'z';
+  if (r.len == 3) {
+    if (fp == "sos" || fp == "s&s") {
+      // ...x' + 'y... : both strings cut by the value's ends, joined by the operator.
+      return v[0].open == 0 && v[2].close == 0 && v[0].close == v[2].open;
+    }
+    if (fp == "s&n" || fp == "n&1" || fp == "1&1" || fp == "1&v" || fp == "1&s") {
+      return r.tokens != 3;  // "sexy and 17" is text; "17 and 17<18" folded is not
+    }
+    if (v[1].type == 'k') {
+      // Only INTO OUTFILE / INTO DUMPFILE make a keyword in the middle dangerous.
+      return v[1].len >= 5 && FoldUpper(v[1].text[0]) == 'I' && FoldUpper(v[1].text[1]) == 'N' &&
+             FoldUpper(v[1].text[2]) == 'T' && FoldUpper(v[1].text[3]) == 'O';
+    }
   }
-  bool IsCmp(std::size_t i) const { return i < n_ && tok_[i].type == kOp && tok_[i].cmp; }
-  // Whether position i is the end of the window's content (or a trailing comment). Only the last
-  // window knows where the input ends.
-  bool AtEnd(std::size_t i) const { return final_ && (i == n_ || Type(i) == kComment); }
+  return true;
+}
 
-  // What may follow SELECT in an injected query: "*", a call, a variable, a subquery, or a
-  // value followed by a list comma, FROM, a comment or the end ("union select null--").
-  bool SelectTail(std::size_t j) const {
-    while (Type(j) == kKey && (Text(j, "distinct") || Text(j, "all") || Text(j, "top"))) ++j;
-    if (Type(j) == kOp && Text(j, "*")) return true;
-    if (Type(j) == kFunc || Type(j) == kVar || Type(j) == kOpen) return true;
-    if (IsVal(j)) {
-      const char n = Type(j + 1);
-      if (n == kComma || n == kComment || n == kSemi || n == kLogic) return true;
-      if (n == kClose && Type(j) != kWord) return true;  // "(select one)" is prose
-      if (n == kKey && (Text(j + 1, "from") || Text(j + 1, "into") || Text(j + 1, "where") ||
-                        Text(j + 1, "limit") || Text(j + 1, "order"))) {
-        return true;
-      }
-      if (Type(j) == kNum && AtEnd(j + 1)) return true;
-    }
-    return false;
-  }
+bool Judge(const Reading& r) {
+  if (r.len == 0) return false;
+  return ShapeIsInjection(std::string_view(r.fp, r.len)) && PassesShortShapeChecks(r);
+}
 
-  bool SelectAt(std::size_t j) const {
-    if (Type(j) == kOpen) ++j;
-    return Type(j) == kStmt && Text(j, "select") && SelectTail(j + 1);
-  }
+// ---- the shape grammar ------------------------------------------------------------------------
+// Which folded shapes are injections. Each pattern is matched against the whole fingerprint: a
+// letter matches that token type, [..] any of the listed types, and a final '*' anything further
+// (including nothing). The groups name the attack each shape stands for; they generalize over
+// the value types where SQL does (a number, a string and a name can stand in the same place).
 
-  // A statement stacked after ";": each verb must be followed by what makes it a statement.
-  bool StackedAt(std::size_t j) const {
-    if (Type(j) == kKey && Text(j, "waitfor")) return Text(j + 1, "delay") || Text(j + 1, "time");
-    if (Type(j) == kKey && Text(j, "set")) return Type(j + 1) == kVar;  // ;SET @a = 0x...
-    if (Type(j) != kStmt) return false;
-    if (Text(j, "select")) return SelectTail(j + 1);
-    if (Text(j, "drop") || Text(j, "create") || Text(j, "alter") || Text(j, "truncate")) {
-      return Text(j + 1, "table") || Text(j + 1, "database") || Text(j + 1, "procedure") ||
-             Text(j + 1, "user") || Text(j + 1, "view") || Text(j + 1, "function") ||
-             Text(j + 1, "schema") || Text(j + 1, "trigger") || Text(j + 1, "index");
-    }
-    if (Text(j, "insert")) return Text(j + 1, "into");
-    if (Text(j, "delete")) return Text(j + 1, "from");
-    if (Text(j, "update")) return IsVal(j + 1) && Text(j + 2, "set");
-    if (Text(j, "exec") || Text(j, "execute")) {
-      return Type(j + 1) == kVar || Type(j + 1) == kFunc || Type(j + 1) == kOpen ||
-             (Type(j + 1) == kWord && (TextOf(tok_[j + 1]).find('_') != std::string_view::npos ||
-                                       TextOf(tok_[j + 1]).find('.') != std::string_view::npos));
-    }
-    if (Text(j, "shutdown")) return AtEnd(j + 1) || Type(j + 1) == kSemi;
-    if (Text(j, "declare")) return Type(j + 1) == kVar;
-    return false;
-  }
-
-  // A condition after AND/OR: a comparison, a call, a subquery, or (loose) a lone literal at the
-  // end. `loose` is used after a quote break, where the break itself is already suspicious.
-  bool CondAt(std::size_t q, bool loose) const {
-    while (Type(q) == kOpen) ++q;
-    while (Type(q) == kOp && tok_[q].unary) ++q;
-    if (Type(q) == kFunc) return Type(q + 1) == kOpen;
-    // After a quote break, any call: "' and starts_with(password,...)", and snake_case names
-    // that only databases use even with a space: "' or sqlite_compileoption_used (id)".
-    if (loose && Type(q) == kWord &&
-        (tok_[q].call ||
-         (Type(q + 1) == kOpen && TextOf(tok_[q]).find('_') != std::string_view::npos))) {
-      return true;
-    }
-    if (Type(q) == kStmt && Text(q, "select")) return q > 0 && Type(q - 1) == kOpen;
-    if (Type(q) == kKey && Text(q, "exists")) return true;
-    if (IsVal(q) && IsCmp(q + 1)) {
-      const char r = Type(q + 2);
-      if (r == kOpen || r == kFunc) return true;
-      if (!IsVal(q + 2)) return loose && AtEnd(q + 2);  // "' or 'a'=" then the end
-      // "' and located in the region": word IN word is prose even after a quote.
-      if (loose) return !(Type(q) == kWord && r == kWord && IsAlphaOp(tok_[q + 1]));
-      // Strictly, prose such as "x is invalid" or "that =0" is not enough: a literal on the
-      // left, or a word compared with a literal through a symbol ("id=1").
-      if (Type(q) != kWord) return r != kWord || !IsAlphaOp(tok_[q + 1]);
-      return r != kWord && !IsAlphaOp(tok_[q + 1]);
-    }
-    if ((Type(q) == kNum || (Type(q) == kStr && loose)) && Type(q + 1) == kComment) return true;
-    if (loose && Type(q) == kNum &&
-        (AtEnd(q + 1) || Type(q + 1) == kClose || Type(q + 1) == kSemi)) {
-      return true;
-    }
-    return false;
-  }
-
-  bool Judge(std::string& fingerprint) {
-    final_ = pos_ >= in_.size();
-    const bool hit = (first_window_ && JudgeStart()) || JudgeAnywhere();
-    if (hit) {
-      fingerprint.assign(1, quote_ == 0 ? '-' : quote_);
-      for (std::size_t i = 0; i < n_ && i < 8; ++i) fingerprint.push_back(tok_[i].type);
-    }
-    return hit;
-  }
-
-  // Rules anchored at the start of the value (or at the quote the attacker used to break out).
-  bool JudgeStart() const {
-    if (n_ == 0) return false;
-    if (Type(0) == kStr && tok_[0].closed) {
-      // `loose` only in a quote context; as-is, a leading literal string is ordinary ('a' or 'b').
-      const bool loose = quote_ != 0;
-      std::size_t p = 1;
-      while (Type(p) == kClose) ++p;
-      const bool closers = p > 1;
-      if (loose && IsCmp(p) && IsVal(p + 1)) {
-        // "'=0-- ", "1'='1": the break only completes a comparison, then cuts or reopens.
-        if (final_ && p + 3 == n_ && Type(p + 2) == kComment && tok_[p + 2].strong) return true;
-        // The reopened string must be a bare token ("1", "x"), not prose: "equals ('=') sign".
-        if (final_ && p + 2 == n_ && p == 1 && Type(p + 1) == kStr && !tok_[p + 1].closed &&
-            !IsAlphaOp(tok_[p]) && IsBareText(tok_[p + 1])) {
-          return true;
-        }
-      }
-      // "x' = 1 or ..." : a completed comparison before the logic operator.
-      if (IsCmp(p) && IsVal(p + 1) && Type(p + 2) == kLogic) p += 2;
-      switch (Type(p)) {
-        case kLogic:  // ' or '1'='1   ') and sleep(5)   '||(select ...
-          if (CondAt(p + 1, loose)) return true;
-          break;
-        case kUnion:  // ') union all select null--
-          if (SelectAt(p + 1) || (loose && Type(p + 1) == kStmt && Text(p + 1, "select"))) {
-            return true;
-          }
-          break;
-        case kSemi:  // '; drop table users--   admin';
-          if (StackedAt(p + 1)) return true;
-          if (loose && (Type(p + 1) == kStmt || AtEnd(p + 1))) return true;
-          break;
-        case kComment:  // admin'--   admin')#
-          // A comment that itself holds quotes is prose quoting "-- something", not a cut.
-          if (loose && p + 1 == n_ && final_ && tok_[p].strong && !tok_[p].quoted) return true;
-          break;
-        case kOpen:  // ' (select load_file(...)) '
-          if (loose && Type(p + 1) == kStmt && Text(p + 1, "select")) return true;
-          break;
-        case kKey:  // ')waitfor delay'0:0:5'   ' order by 3--   ' having 1=1
-          if (!loose) break;
-          if (Text(p, "waitfor") && (Text(p + 1, "delay") || Text(p + 1, "time"))) return true;
-          if ((Text(p, "order") || Text(p, "group")) && Text(p + 1, "by") &&
-              (Type(p + 2) == kNum || closers ||
-               (IsVal(p + 2) && (Text(p + 3, "having") ||
-                                 (Type(p + 3) == kComment && tok_[p + 3].strong))))) {
-            return true;
-          }
-          if (Text(p, "having") && CondAt(p + 1, false)) return true;
-          if (Text(p, "into") && (Text(p + 1, "outfile") || Text(p + 1, "dumpfile"))) return true;
-          if (Text(p, "procedure") && Type(p + 1) == kWord) return true;
-          break;
-        case kFunc:  // " sleep(10)   'ascii(
-          if (loose && Type(p + 1) == kOpen) return true;
-          break;
-        case kStmt:  // ' select * from users
-          if (loose && Text(p, "select") && SelectTail(p + 1)) return true;
-          break;
-        case kOp:
-          if (!loose || !tok_[p].arith) break;
-          // '+sleep(5)+'   '|(select ...)|'
-          if ((Type(p + 1) == kFunc && Type(p + 2) == kOpen) ||
-              (Type(p + 1) == kOpen && Type(p + 2) == kStmt)) {
-            return true;
-          }
-          // Close the quote, concatenate an expression, reopen the quote: ' | cmd | '.
-          // '|ping -c 1 host #': a piped command cut off by a comment.
-          if (final_ && n_ >= p + 3 && Text(p, "|") && Type(n_ - 1) == kComment &&
-              tok_[n_ - 1].strong && !tok_[n_ - 1].quoted) {
-            return true;
-          }
-          if (final_ && n_ >= p + 3 && Type(n_ - 1) == kStr && !tok_[n_ - 1].closed &&
-              tok_[n_ - 1].empty && (Type(n_ - 2) == kLogic || (Type(n_ - 2) == kOp &&
-                                                                 tok_[n_ - 2].arith))) {
-            return true;
-          }
-          break;
-        default:
-          break;
-      }
-    }
-    // As-is: "1 or 1=1", "1) and sleep(5)", "x or 'a'='a'".
-    if (quote_ == 0 && (Type(0) == kNum || Type(0) == kWord || Type(0) == kVar)) {
-      std::size_t p = 1;
-      while (Type(p) == kClose) ++p;
-      if (Type(p) == kLogic && CondAt(p + 1, false)) return true;
-    }
-    if (quote_ != 0) return false;
-    // A dangerous call as the whole value: "sleep(20)", "benchmark(1e7,md5(1))".
-    if (Type(0) == kFunc && tok_[0].danger && Type(1) == kOpen) return true;
-    // A condition fragment: "AND 2771=1709)", "or 1=1--".
-    if (Type(0) == kLogic && Type(1) != kWord && CondAt(1, false)) return true;
-    // A whole statement: "exec xp_cmdshell 'dir'", "declare @x", and the data verbs when the
-    // value also terminates or comments the statement ("DELETE FROM users;--"), so that
-    // "delete from cart" in prose stays clean.
-    // "select sleep(5)", "select pg_sleep": a query made of a delay.
-    if (Text(0, "select") && n_ > 1 && tok_[1].danger) return true;
-    // "DROP sampletable;--": a drop of a bare name that the value terminates.
-    if (Text(0, "drop") && Type(1) == kWord &&
-        (Type(2) == kSemi || (Type(2) == kComment && tok_[2].strong))) {
-      return true;
-    }
-    if (Type(0) == kStmt && StackedAt(0)) {
-      // ("shutdown" alone is a menu item; it counts only stacked after ";".)
-      if (Text(0, "exec") || Text(0, "execute") || Text(0, "declare")) {
-        return true;
-      }
-      for (std::size_t i = 1; i < n_; ++i) {
-        if (Type(i) == kSemi || (Type(i) == kComment && tok_[i].strong) || Text(i, "where")) {
-          return true;
-        }
-        // "select * from users": FROM, a table, then the end or more clauses; "select * from
-        // your favorite options" reads on as prose.
-        if (Text(0, "select") && Text(i, "from") &&
-            (Type(i + 1) == kOpen ||
-             (IsVal(i + 1) && (AtEnd(i + 2) || Type(i + 2) == kComma || Type(i + 2) == kClose ||
-                               Text(i + 2, "limit") || Text(i + 2, "order") ||
-                               Text(i + 2, "group") || Type(i + 2) == kUnion)))) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  // Rules that hold wherever they appear: they need several SQL-only tokens in a row.
-  bool JudgeAnywhere() const {
-    for (std::size_t i = 0; i < n_; ++i) {
-      switch (Type(i)) {
-        case kUnion:  // 1 union select 1,2,3   -1) union (select ...
-          if ((i == 0 || IsVal(i - 1) || Type(i - 1) == kClose) && SelectAt(i + 1)) return true;
-          break;
-        case kSemi:  // 1; drop table users   ;INSERT INTO t VALUES
-          if ((i == 0 || IsVal(i - 1) || Type(i - 1) == kClose) && StackedAt(i + 1)) return true;
-          break;
-        case kFunc:  // ...and benchmark(5000000,md5(1))   sleep(5)
-          if (tok_[i].danger && Type(i + 1) == kOpen &&
-              (Type(i + 2) == kNum || Type(i + 2) == kStmt || Type(i + 2) == kFunc ||
-               Type(i + 2) == kVar || Type(i + 2) == kOpen) &&
-              (i == 0 || Type(i - 1) != kWord) &&
-              // "systemd-sleep(8)": a hyphenated name citing a man page, not a call.
-              !(i >= 2 && Type(i - 1) == kOp && Text(i - 1, "-") && Type(i - 2) == kWord)) {
-            return true;
-          }
-          break;
-        case kKey:  // ;waitfor delay '0:0:5'   into outfile '/tmp/x'
-          if (Text(i, "waitfor") && (Text(i + 1, "delay") || Text(i + 1, "time")) &&
-              (Type(i + 2) == kStr || Type(i + 2) == kNum)) {
-            return true;
-          }
-          if (Text(i, "into") && (Text(i + 1, "outfile") || Text(i + 1, "dumpfile")) &&
-              Type(i + 2) == kStr) {
-            return true;
-          }
-          if (Text(i, "procedure") && Text(i + 1, "analyse") && Type(i + 2) == kOpen) return true;
-          break;
-        case kOpen:  // (select load_file('...'))   (select*from(select(sleep(5)))x)
-          if (Type(i + 1) == kStmt && Text(i + 1, "select") &&
-              (Type(i + 2) == kFunc || Type(i + 2) == kVar || Text(i + 2, "*") ||
-               (Type(i + 2) == kOpen && Type(i + 3) == kStmt))) {
-            return true;
-          }
-          // 1 rlike (select (case when ...)), id=(select ...): a value compared to a subquery.
-          if (i >= 2 && IsCmp(i - 1) && IsVal(i - 2) && Type(i + 1) == kStmt &&
-              Text(i + 1, "select") && i + 2 < n_) {
-            return true;
-          }
-          break;
-        case kLogic:  // ... 1 and 1=1  (a literal, a logic operator, a literal comparison)
-          if (i > 0 && (Type(i - 1) == kNum || Type(i - 1) == kClose) && i + 1 < n_ &&
-              (Type(i + 1) == kNum || Type(i + 1) == kStr) && IsCmp(i + 2) &&
-              (Type(i + 3) == kNum || Type(i + 3) == kStr)) {
-            return true;
-          }
-          break;
-        default:
-          break;
-      }
-    }
-    return false;
-  }
-
-  std::string_view in_;
-  char quote_;
-  std::size_t pos_ = 0;
-  int exec_comment_depth_ = 0;
-  bool pending_comment_ = false;
-  bool strong_comment_ = false;
-  bool quoted_comment_ = false;
-  bool first_window_ = true;
-  bool final_ = false;
-  std::size_t n_ = 0;
-  std::array<Token, kWindow> tok_{};
+constexpr std::string_view kShapes[] = {
+    // Tautologies and conditions after a logic operator: ' or 1=1 ...   1 and (select ...
+    "[1ns]&(E*", "[1s]&(1)", "[1ns]&f(*", "s&n", "n&1", "1&1", "1&v", "1&s", "s&1", "s&s",
+    "[1ns]&[1s]c", "[1ns]&[1sv]o[(fs]", "s&1Bf",
+    // The same after closing the value's parentheses: 1) and (1=1   ') or sleep(5)
+    "[1ns])&(*", "[1ns])&f(", "[1ns])&1[cBfo]", "[1ns])&[1s]", "sk)&[(1f]",
+    // Stacked statements: 1; select ...   '); exec ...
+    "[1ns]k?);[ET][(fnosvk]", "[1ns];E(E", "[1ns];Ef(", "[1ns];Esc", "[1ns];T[(fn]*",
+    "[1ns]k);[ET]", "[1ns];Tvf", "s;Tkf", "sos;[ET]", "son;n",
+    // UNION [ALL] SELECT after the value: 1 union select ...   ') union all select ...
+    "[1ns]UE*", "[1ns])UE*", "sk)UE", "so1UE", "s)onU",
+    // ORDER BY / GROUP BY / HAVING probes: 1 order by 3--   ') group by ... having
+    "1B1", "[1ns])?B1[c&o]*", "[1ns]Bf(*", "sk)B1", "nknBn", "sonBn",
+    // Keywords right after the value: ') AS x WHERE 1=1 ...   1 rlike ...
+    "[1ns])knk", "[1ns])k1[&o]", "[1ns]k1[&o]*", "nkn", "sk(so", "sk1Es", "sonk)",
+    // Operators joining the value to a subquery, call or string: 1=(select ...   '+sleep(5)+'
+    "[1nsv]o(E*", "[1ns]k?)o(E*", "sk)o(", "[1ns])?of(*", "so(n)", "no(vo", "[1ns])o1", "[1ns])on[&k]", "son&n",
+    "son(1", "sos", "sos&*", "sosEs", "sosc", "v)on",
+    // Calls: sleep(5)   (select ...)   ,(select ...
+    "f([1nsv])", "f(1,f", "f(f(*", "f(E[fk]*", "f(Eok", "f(t,(", "[1ns])?f(f*", "[1ns]f(*", "[1ns]k)f(", "[1ns](Ef(",
+    "[1ns],f(*", "[1ns],(E[(1fk]", "[1ns],(f(",
+    // A statement as the value: select ...   declare ...
+    "E(*", "Ef(*", "Ek[(1f]*", "E1[ko]*", "Es&*", "Tf(*",
+    // Comments that cut the query short: admin'--   1/*
+    "[1ns]c", "[1ns])c", "[1ns]o[1s]c", "1U", "s)Esc", "sEsc",
+    // MySQL file writes and grouped probes: ' into outfile '/x'--   ' group by x having 1=1
+    "sksc", "sBnB*",
+    // Constructs honest values never contain (MySQL /*! */ comments, nested comments).
+    "X",
 };
+
+bool MatchShape(std::string_view pat, std::string_view fp) {
+  std::size_t i = 0, j = 0;
+  while (i < pat.size()) {
+    if (pat[i] == '*') return true;
+    bool optional = false;
+    std::string_view set;
+    std::size_t next;
+    if (pat[i] == '[') {
+      const std::size_t close = pat.find(']', i);
+      set = pat.substr(i + 1, close - i - 1);
+      next = close + 1;
+    } else {
+      set = pat.substr(i, 1);
+      next = i + 1;
+    }
+    if (next < pat.size() && pat[next] == '?') {
+      optional = true;
+      ++next;
+    }
+    if (j < fp.size() && set.find(fp[j]) != std::string_view::npos) {
+      ++j;
+    } else if (!optional) {
+      return false;
+    }
+    i = next;
+  }
+  return j == fp.size();
+}
+
+bool ShapeIsInjection(std::string_view fp) {
+  for (std::string_view pat : kShapes) {
+    if (MatchShape(pat, fp)) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
 InjectionResult DetectSqli(std::string_view input) {
-  InjectionResult r;
+  InjectionResult out;
   if (input.size() > kMaxScan) input = input.substr(0, kMaxScan);
-  if (input.empty()) return r;
-  // The quote contexts matter only if the value contains that quote.
-  const char contexts[] = {0, '\'', '"'};
-  for (char q : contexts) {
-    if (q != 0 && input.find(q) == std::string_view::npos) continue;
-    Scanner s(input, q);
-    std::string fp;
-    if (s.Run(fp)) {
-      r.detected = true;
-      r.fingerprint = std::move(fp);
-      return r;
-    }
+  if (input.empty()) return out;
+  Reading r;
+  auto attempt = [&](int flags) {
+    Fingerprint(input, flags, r);
+    if (!Judge(r)) return false;
+    out.detected = true;
+    out.fingerprint.assign(r.fp, r.len);
+    return true;
+  };
+  // As-is; then, if the value has comment syntax only MySQL reads that way, as MySQL.
+  if (attempt(kQuoteNone | kAnsi)) return out;
+  if (r.mysql_hints && attempt(kQuoteNone | kMysql)) return out;
+  if (input.find('\'') != std::string_view::npos) {
+    if (attempt(kQuoteSingle | kAnsi)) return out;
+    if (r.mysql_hints && attempt(kQuoteSingle | kMysql)) return out;
   }
-  return r;
+  if (input.find('"') != std::string_view::npos && attempt(kQuoteDouble | kMysql)) return out;
+  return out;
 }
 
 }  // namespace keikai::rules

@@ -1,14 +1,27 @@
-// XSS detection for @detectXSS: a small HTML tokenizer, written for keikai (no libinjection code
-// or data). A value can land in a page in several places, so it is read in several contexts:
+// XSS detection for @detectXSS.
+//
+// libmodsecurity answers @detectXSS with libinjection's HTML5 tokenizer (not packaged in Debian);
+// keikai has its own implementation of the same published method, written for keikai, so that
+// CRS's XSS rules agree under both engines (measured by bench/injection_diff.sh, see
+// docs/injection-differential.md). The value is tokenized as HTML from five starting points,
+// since a value can land in a page in five places:
 //   - as text between tags (the data state): "<script>", "<img src=x onerror=...>";
-//   - as the inside of a double- or single-quoted attribute value: the first matching quote closes
-//     the value and what follows is read as more attributes (" onfocus="alert(1));
-//   - as the inside of an unquoted attribute value: the first whitespace ends the value;
-//   - as a whole URL attribute value: "javascript:alert(1)".
-// Outside a real tag (the attribute contexts), only attributes that are unambiguous flag (known
-// event handler names with a value, script URLs, style expressions), because ordinary prose is
-// full of words like "only" and "once" that would otherwise read as on* attributes.
+//   - inside an unquoted attribute value, whose first whitespace ends it: "x onfocus=alert(1)";
+//   - inside a single-, double- or backtick-quoted attribute value, whose first matching quote
+//     ends it: "\" onmouseover=\"alert(1)".
+// A tokenizer pass flags the value when it meets: a tag that runs or loads code (script, iframe,
+// object, style, meta, link, any svg* or xsl* tag...), an event handler attribute (any "on..."
+// name of five bytes or more) or another attribute that is dangerous whatever its value, a URL
+// attribute whose value starts with a script-capable scheme (javascript:, vbscript:, data:,
+// view-source:, HTML entities and control bytes allowed), a style attribute, an SVG
+// attributeName that names one of those, a DOCTYPE, or a comment that old IE would execute
+// (conditional comments, "<?import", "<!ENTITY", backticks).
+// The tokenizer follows HTML5's states loosely, with the old-browser quirks (NUL bytes ignored
+// in tag names, backtick-quoted values, "<% %>" comments) that matter for filter evasion.
+// Pure, bounded (at most kMaxScan bytes, each pass linear), no allocation but the result text.
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -18,390 +31,644 @@
 namespace keikai::rules {
 namespace {
 
-// Bound on the bytes examined, as for SQLi: predictable cost, attacks sit near the start.
-constexpr std::size_t kMaxScan = 64 * 1024;
+// Longer values are judged on their first MiB (each pass is linear; libinjection has no bound).
+constexpr std::size_t kMaxScan = 1024 * 1024;
 
-bool IsAlpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-// HTML's whitespace plus other control bytes, which browsers skip in many of these positions.
-bool IsSpace(unsigned char c) { return c <= ' ' || c == 0x7f; }
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && IEquals(s.substr(0, prefix.size()), prefix);
-}
-
-// Case-insensitive search of a lowercase needle, ignoring whitespace/control bytes in the
-// haystack (browsers and CSS parsers tolerate "expres\nsion(" and "java\tscript:").
-bool ContainsLoose(std::string_view hay, std::string_view needle) {
-  for (std::size_t i = 0; i < hay.size(); ++i) {
-    std::size_t j = i, k = 0;
-    while (j < hay.size() && k < needle.size()) {
-      const unsigned char c = static_cast<unsigned char>(hay[j]);
-      if (k > 0 && IsSpace(c) && c != ' ') {  // embedded tab/newline/control: skipped
-        ++j;
-        continue;
-      }
-      if (FoldLower(static_cast<char>(c)) != needle[k]) break;
-      ++j;
-      ++k;
-    }
-    if (k == needle.size()) return true;
-  }
-  return false;
-}
-
-// Tags that run script or change how the page loads or submits. "x:script" style namespaced
-// names are reduced to the local part before the lookup. The first group is dangerous as soon as
-// it opens (script and style take their content as code; "xss" is the customary probe tag of
-// scanners). The second group acts through its attributes (src, data, href, action...), and the
-// bare forms are common placeholders in documentation ("git replace <object>", "<base>"), so it
-// flags only with at least one attribute.
-constexpr std::string_view kDangerTags[] = {"script", "style", "xss", "noscript", "isindex"};
-constexpr std::string_view kDangerWithAttrs[] = {
-    "iframe", "frame",  "frameset", "object",  "embed",  "applet", "svg",      "math",
-    "link",   "base",   "form",     "xml",     "import", "bgsound", "layer",   "ilayer",
-    "vmlframe", "portal",
+enum class Tok {
+  kText,
+  kTagOpen,     // "<name" (the name)
+  kTagEnd,      // ">" closing a start tag
+  kSelfClose,   // "/>"
+  kCloseTag,    // "</name>"
+  kAttrName,
+  kAttrValue,
+  kComment,     // <!-- -->, <? >, <% %>, <! > bogus comments (the inside)
+  kDoctype,
 };
 
-// Event handler attribute names, from the HTML, SVG and legacy IE event lists. Needed only
-// outside real tags; inside a tag any on* attribute with a value flags.
-constexpr std::string_view kEvents[] = {
-    "onabort", "onactivate", "onafterprint", "onafterupdate", "onanimationcancel",
-    "onanimationend", "onanimationiteration", "onanimationstart", "onauxclick", "onbegin",
-    "onbeforeactivate", "onbeforecopy", "onbeforecut", "onbeforedeactivate", "onbeforeinput",
-    "onbeforepaste", "onbeforeprint", "onbeforetoggle", "onbeforeunload", "onbeforeupdate",
-    "onblur", "onbounce", "oncancel", "oncanplay", "oncanplaythrough", "oncellchange",
-    "onchange", "onclick", "onclose", "oncontextmenu", "oncontrolselect", "oncopy",
-    "oncuechange", "oncut", "ondataavailable", "ondatasetchanged", "ondatasetcomplete",
-    "ondblclick", "ondeactivate", "ondrag", "ondragend", "ondragenter", "ondragleave",
-    "ondragover", "ondragstart", "ondrop", "ondurationchange", "onemptied", "onend", "onended",
-    "onerror", "onerrorupdate", "onfilterchange", "onfinish", "onfocus", "onfocusin",
-    "onfocusout", "onformdata", "onfullscreenchange", "ongotpointercapture", "onhashchange",
-    "onhelp", "oninput", "oninvalid", "onkeydown", "onkeypress", "onkeyup", "onlayoutcomplete",
-    "onload", "onloadeddata", "onloadedmetadata", "onloadend", "onloadstart", "onlosecapture",
-    "onlostpointercapture", "onmessage", "onmousedown", "onmouseenter", "onmouseleave",
-    "onmousemove", "onmouseout", "onmouseover", "onmouseup", "onmousewheel", "onmove",
-    "onmoveend", "onmovestart", "onoffline", "ononline", "onpagehide", "onpageshow", "onpaste",
-    "onpause", "onplay", "onplaying", "onpointercancel", "onpointerdown", "onpointerenter",
-    "onpointerleave", "onpointermove", "onpointerout", "onpointerover", "onpointerrawupdate",
-    "onpointerup", "onpopstate", "onprogress", "onpropertychange", "onratechange",
-    "onreadystatechange", "onrepeat", "onreset", "onresize", "onresizeend", "onresizestart",
-    "onrowenter", "onrowexit", "onrowsdelete", "onrowsinserted", "onscroll", "onscrollend",
-    "onsearch", "onsecuritypolicyviolation", "onseeked", "onseeking", "onselect",
-    "onselectionchange", "onselectstart", "onshow", "onslotchange", "onstalled", "onstart",
-    "onstorage", "onsubmit", "onsuspend", "ontimeupdate", "ontoggle", "ontouchcancel",
-    "ontouchend", "ontouchmove", "ontouchstart", "ontransitioncancel", "ontransitionend",
-    "ontransitionrun", "ontransitionstart", "onunload", "onvisibilitychange",
-    "onvolumechange", "onwaiting", "onwebkitanimationend", "onwebkittransitionend", "onwheel",
-    "onzoom",
-};
+enum class Start { kData, kUnquoted, kSingle, kDouble, kBacktick };
 
-// Attributes whose value the browser loads or navigates to.
-constexpr std::string_view kUrlAttrs[] = {
-    "href",   "src",    "action", "formaction", "data",   "background", "dynsrc", "lowsrc",
-    "poster", "codebase", "code", "to",         "from",   "values",     "by",     "xlink:href",
-    "ping",   "cite",   "longdesc", "usemap",   "manifest", "archive",  "classid", "icon",
-};
-
-// Appends a lowercased name to a description, cut so that MATCHED data stays short.
-void AppendName(std::string& why, std::string_view name) {
-  for (std::size_t i = 0; i < name.size() && i < 32; ++i) why.push_back(FoldLower(name[i]));
+// HTML's whitespace as this tokenizer uses it; NUL counts as whitespace where the quirks say so.
+bool IsHtmlSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == '\0';
 }
 
-bool InList(std::string_view name, const std::string_view* list, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    if (IEquals(name, list[i])) return true;
-  }
-  return false;
-}
+bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-template <std::size_t N>
-bool InList(std::string_view name, const std::string_view (&list)[N]) {
-  return InList(name, list, N);
-}
-
-// A URL scheme as a browser reads it: the bytes from v[i] through the first ':' (included),
-// lower-cased, without the bytes skip() says the browser ignores there, at most N of them. i is
-// left at the ':' (or where collection stopped).
-template <std::size_t N, class Skip>
-std::string_view CollectScheme(std::string_view v, std::size_t& i, char (&buf)[N], Skip skip) {
-  std::size_t n = 0;
-  for (; i < v.size() && n < N; ++i) {
-    const char c = v[i];
-    if (skip(static_cast<unsigned char>(c))) continue;
-    buf[n++] = FoldLower(c);
-    if (c == ':') break;
-  }
-  return std::string_view(buf, n);
-}
-
-// A URL value that runs script: javascript:/vbscript: and friends, or data: documents (images
-// other than SVG are harmless). Leading whitespace/control bytes are ignored like browsers do.
-const char* ScriptUrl(std::string_view v) {
-  std::size_t i = 0;
-  while (i < v.size() && IsSpace(static_cast<unsigned char>(v[i]))) ++i;
-  // Embedded tabs/newlines in the scheme ("jav\tascript:") are ignored.
-  char scheme[16];
-  const std::string_view s = CollectScheme(
-      v, i, scheme, [](unsigned char c) { return c == '\t' || c == '\n' || c == '\r'; });
-  if (s == "javascript:") return "javascript";
-  if (s == "vbscript:") return "vbscript";
-  if (s == "livescript:") return "livescript";
-  if (s == "mocha:") return "mocha";
-  if (s == "data:") {
-    const std::string_view rest = v.substr(i < v.size() ? i + 1 : v.size());
-    if (StartsWithNoCase(rest, "image/") && !StartsWithNoCase(rest, "image/svg")) return nullptr;
-    if (StartsWithNoCase(rest, "audio/") || StartsWithNoCase(rest, "video/") ||
-        StartsWithNoCase(rest, "font/")) {
-      return nullptr;
-    }
-    return "data";
-  }
-  return nullptr;
-}
-
-// CSS that runs script (old IE expression(), behaviors, Mozilla bindings, script URLs).
-const char* ScriptStyle(std::string_view v) {
-  if (ContainsLoose(v, "expression(")) return "expression";
-  if (ContainsLoose(v, "javascript:")) return "javascript";
-  if (ContainsLoose(v, "vbscript:")) return "vbscript";
-  if (ContainsLoose(v, "behavior:")) return "behavior";
-  if (ContainsLoose(v, "-moz-binding")) return "moz-binding";
-  if (ContainsLoose(v, "@import")) return "import";
-  return nullptr;
-}
-
-class HtmlScanner {
+class Html {
  public:
-  explicit HtmlScanner(std::string_view in) : in_(in) {}
-
-  // Data state from the start: every "<" that opens a tag is examined.
-  bool ScanData(std::string& why) {
-    std::size_t p = 0;
-    while (p < in_.size()) {
-      const std::size_t lt = in_.find('<', p);
-      if (lt == std::string_view::npos) return false;
-      p = lt + 1;
-      const unsigned char c = At(p);
-      if (IsAlpha(c)) {
-        std::size_t end = p;
-        while (end < in_.size() && !IsSpace(At(end)) && At(end) != '/' && At(end) != '>' &&
-               At(end) != '<') {
-          ++end;
-        }
-        // "<scr<script>ipt>": a "<" inside a would-be name starts the tag a filter leaves behind.
-        // (The name stops there, so "<a<a<a..." costs one pass, not one per "<".)
-        if (At(end) == '<') {
-          p = end;
-          continue;
-        }
-        std::string_view name = in_.substr(p, end - p);
-        // Namespaced names ("x:script") behave like their local name in XHTML documents.
-        const std::size_t colon = name.rfind(':');
-        const std::string_view local = colon == std::string_view::npos ? name
-                                                                       : name.substr(colon + 1);
-        // <meta> is dangerous through http-equiv (refresh to a script URL, cookies) and charset
-        // (UTF-7 style tricks); "<META> tags" in documentation is not.
-        const bool meta = IEquals(local, "meta");
-        const bool danger = meta ? MetaIsActive(end)
-                                 : InList(local, kDangerTags) ||
-                                       (InList(local, kDangerWithAttrs) && HasAttributes(end));
-        if (danger) {
-          why = "tag:";
-          AppendName(why, local);
-          return true;
-        }
-        if (ScanAttributes(end, /*real_tag=*/true, why, p)) return true;
-      } else if (c == '!') {
-        // IE conditional comments ("<!--[if gte IE 4]>") and "<![if" run their contents as
-        // markup; "<!-->" style tricks aside, plain comments are harmless text.
-        if (StartsWithNoCase(in_.substr(p), "!--[if") || StartsWithNoCase(in_.substr(p), "![if")) {
-          why = "comment:conditional";
-          return true;
-        }
-      } else if (c == '?' && StartsWithNoCase(in_.substr(p), "?import")) {
-        // "<?import implementation=x.htc>" loaded IE behaviors (script) into the page.
-        why = "pi:import";
-        return true;
-      }
-      // Anything else ("a < b", "x<5", "<3", "</b>") is text.
+  Html(std::string_view s, Start start) : s_(s) {
+    switch (start) {
+      case Start::kData: state_ = State::kData; break;
+      case Start::kUnquoted: state_ = State::kBeforeAttrName; break;
+      case Start::kSingle: state_ = State::kValueQuoted; quote_ = '\''; break;
+      case Start::kDouble: state_ = State::kValueQuoted; quote_ = '"'; break;
+      case Start::kBacktick: state_ = State::kValueQuoted; quote_ = '`'; break;
     }
-    return false;
   }
 
-  // Attribute-list state from `start` (the input began inside an attribute value whose end is at
-  // start - 1). Stops at the end of the pretend tag.
-  bool ScanAfterValue(std::size_t start, std::string& why) {
-    std::size_t unused = 0;
-    return ScanAttributes(start, /*real_tag=*/false, why, unused);
+  // The next token; false at the end.
+  bool Next() {
+    while (true) {
+      switch (state_) {
+        case State::kEnd: return false;
+        case State::kData: {
+          const std::size_t lt = s_.find('<', pos_);
+          if (lt == std::string_view::npos) {
+            Emit(Tok::kText, pos_, s_.size() - pos_);
+            state_ = State::kEnd;
+            return len_ > 0;
+          }
+          Emit(Tok::kText, pos_, lt - pos_);
+          pos_ = lt + 1;
+          state_ = State::kTagOpen;
+          if (len_ > 0) return true;
+          break;
+        }
+        case State::kTagOpen: {
+          if (pos_ >= s_.size()) return false;
+          const char c = s_[pos_];
+          if (c == '!') {
+            ++pos_;
+            state_ = State::kMarkup;
+          } else if (c == '/') {
+            ++pos_;
+            closing_ = true;
+            state_ = State::kEndTagOpen;
+          } else if (c == '?') {
+            ++pos_;
+            state_ = State::kBogusComment;
+          } else if (c == '%') {
+            ++pos_;
+            state_ = State::kPercentComment;
+          } else if (IsAsciiAlpha(c) || c == '\0') {
+            state_ = State::kTagName;
+          } else if (pos_ == 0) {
+            state_ = State::kData;
+          } else {
+            Emit(Tok::kText, pos_ - 1, 1);  // a lone "<"
+            state_ = State::kData;
+            return true;
+          }
+          break;
+        }
+        case State::kEndTagOpen: {
+          if (pos_ >= s_.size()) return false;
+          const char c = s_[pos_];
+          if (c == '>') {
+            state_ = State::kData;
+          } else if (IsAsciiAlpha(c)) {
+            state_ = State::kTagName;
+          } else {
+            closing_ = false;
+            state_ = State::kBogusComment;
+          }
+          break;
+        }
+        case State::kTagName: return TagName();
+        case State::kTagEnd: {
+          closing_ = false;
+          Emit(Tok::kTagEnd, pos_, 1);
+          ++pos_;
+          state_ = pos_ < s_.size() ? State::kData : State::kEnd;
+          return true;
+        }
+        case State::kBeforeAttrName: {
+          SkipSpace();
+          if (pos_ >= s_.size()) return false;
+          const char c = s_[pos_];
+          if (c == '/') {
+            ++pos_;
+            state_ = State::kSelfClosing;
+          } else if (c == '>') {
+            Emit(Tok::kTagEnd, pos_, 1);
+            ++pos_;
+            state_ = State::kData;
+            return true;
+          } else {
+            state_ = State::kAttrName;
+          }
+          break;
+        }
+        case State::kAttrName: return AttrName();
+        case State::kAfterAttrName: {
+          SkipSpace();
+          if (pos_ >= s_.size()) return false;
+          const char c = s_[pos_];
+          if (c == '/') {
+            ++pos_;
+            state_ = State::kSelfClosing;
+          } else if (c == '=') {
+            ++pos_;
+            state_ = State::kBeforeAttrValue;
+          } else if (c == '>') {
+            state_ = State::kTagEnd;
+          } else {
+            state_ = State::kAttrName;
+          }
+          break;
+        }
+        case State::kBeforeAttrValue: {
+          SkipSpace();
+          if (pos_ >= s_.size()) {
+            state_ = State::kEnd;
+            return false;
+          }
+          const char c = s_[pos_];
+          if (c == '"' || c == '\'' || c == '`') {
+            quote_ = c;
+            state_ = State::kValueQuoted;
+          } else {
+            state_ = State::kValueUnquoted;
+          }
+          break;
+        }
+        case State::kValueQuoted: {
+          // Started inside a value (pos 0), there is no opening quote to skip.
+          if (pos_ > 0) ++pos_;
+          const std::size_t q = pos_ <= s_.size() ? s_.find(quote_, pos_) : std::string_view::npos;
+          if (q == std::string_view::npos) {
+            Emit(Tok::kAttrValue, pos_, s_.size() - std::min(pos_, s_.size()));
+            state_ = State::kEnd;
+          } else {
+            Emit(Tok::kAttrValue, pos_, q - pos_);
+            pos_ = q + 1;
+            state_ = State::kAfterValueQuoted;
+          }
+          return true;
+        }
+        case State::kValueUnquoted: {
+          std::size_t p = pos_;
+          while (p < s_.size() && !IsHtmlSpace(s_[p]) && s_[p] != '>') ++p;
+          Emit(Tok::kAttrValue, pos_, p - pos_);
+          if (p >= s_.size()) {
+            state_ = State::kEnd;
+          } else if (s_[p] == '>') {
+            pos_ = p;
+            state_ = State::kTagEnd;
+          } else {
+            pos_ = p + 1;
+            state_ = State::kBeforeAttrName;
+          }
+          return true;
+        }
+        case State::kAfterValueQuoted: {
+          if (pos_ >= s_.size()) return false;
+          const char c = s_[pos_];
+          if (IsHtmlSpace(c)) {
+            ++pos_;
+            state_ = State::kBeforeAttrName;
+          } else if (c == '/') {
+            ++pos_;
+            state_ = State::kSelfClosing;
+          } else if (c == '>') {
+            Emit(Tok::kTagEnd, pos_, 1);
+            ++pos_;
+            state_ = State::kData;
+            return true;
+          } else {
+            state_ = State::kBeforeAttrName;
+          }
+          break;
+        }
+        case State::kSelfClosing: {
+          if (pos_ >= s_.size()) return false;
+          if (s_[pos_] == '>') {
+            Emit(Tok::kSelfClose, pos_ - 1, 2);
+            ++pos_;
+            state_ = State::kData;
+            return true;
+          }
+          state_ = State::kBeforeAttrName;
+          break;
+        }
+        case State::kBogusComment: {
+          const std::size_t gt = s_.find('>', pos_);
+          if (gt == std::string_view::npos) {
+            Emit(Tok::kComment, pos_, s_.size() - pos_);
+            pos_ = s_.size();
+            state_ = State::kEnd;
+          } else {
+            Emit(Tok::kComment, pos_, gt - pos_);
+            pos_ = gt + 1;
+            state_ = State::kData;
+          }
+          return true;
+        }
+        case State::kPercentComment: return PercentComment();
+        case State::kMarkup: {
+          const std::string_view rest = s_.substr(pos_);
+          if (rest.size() >= 7 && IEquals(rest.substr(0, 7), "doctype")) {
+            const std::size_t gt = s_.find('>', pos_);
+            if (gt == std::string_view::npos) {
+              Emit(Tok::kDoctype, pos_, s_.size() - pos_);
+              state_ = State::kEnd;
+            } else {
+              Emit(Tok::kDoctype, pos_, gt - pos_);
+              pos_ = gt + 1;
+              state_ = State::kData;
+            }
+            return true;
+          }
+          if (rest.size() >= 7 && rest.substr(0, 7) == "[CDATA[") {
+            pos_ += 7;
+            return CData();
+          }
+          if (rest.size() >= 2 && rest[0] == '-' && rest[1] == '-') {
+            pos_ += 2;
+            return Comment();
+          }
+          state_ = State::kBogusComment;
+          break;
+        }
+      }
+    }
   }
+
+  Tok type() const { return type_; }
+  std::string_view text() const { return s_.substr(start_, len_); }
 
  private:
-  unsigned char At(std::size_t i) const {
-    return i < in_.size() ? static_cast<unsigned char>(in_[i]) : 0;
+  enum class State {
+    kEnd, kData, kTagOpen, kEndTagOpen, kTagName, kTagEnd, kBeforeAttrName, kAttrName,
+    kAfterAttrName, kBeforeAttrValue, kValueQuoted, kValueUnquoted, kAfterValueQuoted,
+    kSelfClosing, kBogusComment, kPercentComment, kMarkup,
+  };
+
+  void Emit(Tok t, std::size_t start, std::size_t len) {
+    type_ = t;
+    start_ = start;
+    len_ = len;
   }
 
-  // Whether anything other than the end of the tag follows its name at p.
-  bool HasAttributes(std::size_t p) const {
-    while (p < in_.size() && (IsSpace(At(p)) || At(p) == '/')) ++p;
-    return p < in_.size() && At(p) != '>';
+  void SkipSpace() {
+    while (pos_ < s_.size() && IsHtmlSpace(s_[pos_])) ++pos_;
   }
 
-  // Whether the <meta> tag whose attributes start at p has http-equiv or charset.
-  bool MetaIsActive(std::size_t p) const {
-    // Bounded look-ahead: many unterminated "<meta" must not make the scan quadratic.
-    std::size_t end = in_.find('>', p);
-    if (end == std::string_view::npos) end = in_.size();
-    if (end - p > 1024) end = p + 1024;
-    const std::string_view attrs = in_.substr(p, end - p);
-    return ContainsLoose(attrs, "http-equiv") || ContainsLoose(attrs, "charset");
-  }
-
-  // Reads attributes from p until ">" or the end; `next` receives where data scanning resumes.
-  bool ScanAttributes(std::size_t p, bool real_tag, std::string& why, std::size_t& next) {
-    while (p < in_.size()) {
-      while (p < in_.size() && (IsSpace(At(p)) || At(p) == '/')) ++p;
-      if (p >= in_.size()) break;
-      if (At(p) == '>') {
-        next = p + 1;
-        return false;
-      }
-      // Attribute name: up to whitespace, "/", ">" or "=" (a leading "=" belongs to the name).
-      const std::size_t name_start = p;
-      ++p;
-      while (p < in_.size() && !IsSpace(At(p)) && At(p) != '/' && At(p) != '>' && At(p) != '=') {
+  bool TagName() {
+    std::size_t p = pos_;
+    while (p < s_.size()) {
+      const char c = s_[p];
+      if (c == '\0') {  // old browsers ignore NUL bytes inside tag names
+        ++p;
+      } else if (IsHtmlSpace(c) || c == '/') {
+        Emit(Tok::kTagOpen, pos_, p - pos_);
+        pos_ = p + 1;
+        state_ = c == '/' ? State::kSelfClosing : State::kBeforeAttrName;
+        return true;
+      } else if (c == '>') {
+        if (closing_) {
+          Emit(Tok::kCloseTag, pos_, p - pos_);
+          pos_ = p + 1;
+          closing_ = false;
+          state_ = State::kData;
+        } else {
+          Emit(Tok::kTagOpen, pos_, p - pos_);
+          pos_ = p;
+          state_ = State::kTagEnd;
+        }
+        return true;
+      } else {
         ++p;
       }
-      const std::string_view name = in_.substr(name_start, p - name_start);
-      std::size_t q = p;
-      while (q < in_.size() && IsSpace(At(q))) ++q;
-      bool has_value = false;
-      std::string_view value;
-      if (At(q) == '=') {
-        ++q;
-        while (q < in_.size() && IsSpace(At(q))) ++q;
-        has_value = true;
-        const unsigned char qc = At(q);
-        if (qc == '"' || qc == '\'') {
-          const std::size_t close = in_.find(static_cast<char>(qc), q + 1);
-          const std::size_t vend = close == std::string_view::npos ? in_.size() : close;
-          value = in_.substr(q + 1, vend - q - 1);
-          p = close == std::string_view::npos ? in_.size() : close + 1;
-        } else {
-          std::size_t vend = q;
-          while (vend < in_.size() && !IsSpace(At(vend)) && At(vend) != '>') ++vend;
-          value = in_.substr(q, vend - q);
-          p = vend;
-        }
-      }
-      if (CheckAttribute(name, has_value, value, real_tag, why)) return true;
     }
-    next = in_.size();
-    return false;
-  }
-
-  static bool CheckAttribute(std::string_view name, bool has_value, std::string_view value,
-                             bool real_tag, std::string& why) {
-    if (name.size() > 2 && FoldLower(name[0]) == 'o' && FoldLower(name[1]) == 'n') {
-      // Inside a real tag any on* handler counts (browsers add new ones all the time and
-      // scanners probe made-up ones); outside, only known names with a value.
-      bool is_handler = real_tag ? true : (has_value && !value.empty() && InList(name, kEvents));
-      if (real_tag) {
-        for (char ch : name) {
-          if (!IsAlpha(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') {
-            is_handler = false;
-          }
-        }
-        is_handler = is_handler && (has_value || InList(name, kEvents));
-      }
-      if (is_handler) {
-        why = "attr:";
-        AppendName(why, name);
-        return true;
-      }
-    }
-    if (!has_value) return false;
-    if (IEquals(name, "style")) {
-      if (const char* s = ScriptStyle(value)) {
-        why = std::string("style:") + s;
-        return true;
-      }
-      return false;
-    }
-    if (IEquals(name, "srcdoc") && real_tag) {
-      why = "attr:srcdoc";
-      return true;
-    }
-    // "xlink:href", "xml:base" style names: judge by the local part as well.
-    const std::size_t colon = name.rfind(':');
-    const std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
-    if (InList(name, kUrlAttrs) || InList(local, kUrlAttrs)) {
-      if (const char* s = ScriptUrl(value)) {
-        why = "attr:";
-        AppendName(why, name);
-        why += "=";
-        why += s;
-        return true;
-      }
-    }
-    return false;
-  }
-
-  std::string_view in_;
-};
-
-// The whole value used as CSS (style="$value"): url(javascript:...), Mozilla bindings, IE
-// behaviors. Each "url" occurrence is checked once, so the scan stays linear.
-bool ScriptCssValue(std::string_view in, std::string& why) {
-  if (ContainsLoose(in, "-moz-binding")) {
-    why = "style:moz-binding";
+    Emit(Tok::kTagOpen, pos_, s_.size() - pos_);
+    state_ = State::kEnd;
     return true;
   }
-  for (std::size_t i = 0; i + 3 <= in.size(); ++i) {
-    if (!IEquals(in.substr(i, 3), "url")) continue;
-    std::size_t j = i + 3;
-    while (j < in.size() && (IsSpace(static_cast<unsigned char>(in[j])) || in[j] == '(' ||
-                             in[j] == '"' || in[j] == '\'')) {
-      ++j;
-    }
-    bool paren = false;
-    for (std::size_t k = i + 3; k < j; ++k) paren = paren || in[k] == '(';
-    if (paren) {
-      // Only "url(" (possibly spaced) opens a CSS URL; strip spaces inside the scheme as CSS
-      // tokenization would not, but old IE did: "url ( javascript : ...".
-      char scheme[12];
-      std::size_t k = j;
-      const std::string_view sv =
-          CollectScheme(in, k, scheme, [](unsigned char c) { return IsSpace(c); });
-      if (sv == "javascript:" || sv == "vbscript:") {
-        why = std::string("style:url-") + (sv[0] == 'j' ? "javascript" : "vbscript");
+
+  bool AttrName() {
+    // The first byte belongs to the name whatever it is ("=x" is a name).
+    std::size_t p = pos_ + 1;
+    while (p < s_.size()) {
+      const char c = s_[p];
+      if (IsHtmlSpace(c) || c == '/' || c == '=' || c == '>') {
+        Emit(Tok::kAttrName, pos_, p - pos_);
+        if (c == '>') {
+          pos_ = p;
+          state_ = State::kTagEnd;
+        } else {
+          pos_ = p + 1;
+          state_ = c == '/' ? State::kSelfClosing
+                            : c == '=' ? State::kBeforeAttrValue : State::kAfterAttrName;
+        }
         return true;
       }
+      ++p;
+    }
+    Emit(Tok::kAttrName, pos_, s_.size() - std::min(pos_, s_.size()));
+    pos_ = s_.size();
+    state_ = State::kEnd;
+    return true;
+  }
+
+  // "<% ... %>" (old IE and Safari).
+  bool PercentComment() {
+    std::size_t p = pos_;
+    while (true) {
+      const std::size_t pct = s_.find('%', p);
+      if (pct == std::string_view::npos || pct + 1 >= s_.size()) {
+        Emit(Tok::kComment, pos_, s_.size() - pos_);
+        pos_ = s_.size();
+        state_ = State::kEnd;
+        return true;
+      }
+      if (s_[pct + 1] != '>') {
+        p = pct + 1;
+        continue;
+      }
+      Emit(Tok::kComment, pos_, pct - pos_);
+      pos_ = pct + 2;
+      state_ = State::kData;
+      return true;
+    }
+  }
+
+  // "<!-- ... -->" (also ended by "--!>"; NUL bytes between the dashes are ignored).
+  bool Comment() {
+    std::size_t p = pos_;
+    const std::size_t n = s_.size();
+    auto to_end = [&] {
+      Emit(Tok::kComment, pos_, n - pos_);
+      state_ = State::kEnd;
+      return true;
+    };
+    while (true) {
+      const std::size_t dash = p < n ? s_.find('-', p) : std::string_view::npos;
+      if (dash == std::string_view::npos || dash + 3 > n) return to_end();
+      std::size_t q = dash + 1;
+      while (q < n && s_[q] == '\0') ++q;
+      if (q == n) return to_end();
+      if (s_[q] != '-' && s_[q] != '!') {
+        p = dash + 1;
+        continue;
+      }
+      ++q;
+      if (q == n) return to_end();
+      if (s_[q] != '>') {
+        p = dash + 1;
+        continue;
+      }
+      Emit(Tok::kComment, pos_, dash - pos_);
+      pos_ = q + 1;
+      state_ = State::kData;
+      return true;
+    }
+  }
+
+  bool CData() {
+    std::size_t p = pos_;
+    const std::size_t n = s_.size();
+    while (true) {
+      const std::size_t rb = p < n ? s_.find(']', p) : std::string_view::npos;
+      if (rb == std::string_view::npos || rb + 3 > n) {
+        Emit(Tok::kText, pos_, n - pos_);
+        state_ = State::kEnd;
+        return true;
+      }
+      if (s_[rb + 1] == ']' && s_[rb + 2] == '>') {
+        Emit(Tok::kText, pos_, rb - pos_);
+        pos_ = rb + 3;
+        state_ = State::kData;
+        return true;
+      }
+      p = rb + 1;
+    }
+  }
+
+  std::string_view s_;
+  State state_ = State::kData;
+  std::size_t pos_ = 0;
+  char quote_ = '"';
+  bool closing_ = false;
+  Tok type_ = Tok::kText;
+  std::size_t start_ = 0;
+  std::size_t len_ = 0;
+};
+
+// ---- what is dangerous -------------------------------------------------------------------------
+
+// Whether `s`, with its NUL bytes dropped ("scr\0ipt" is "script" to old browsers), equals the
+// lower-case word w, ignoring case.
+bool EqualsIgnoringNuls(std::string_view s, std::string_view w) {
+  std::size_t j = 0;
+  for (char c : s) {
+    if (c == '\0') continue;
+    if (j >= w.size() || FoldLower(c) != w[j]) return false;
+    ++j;
+  }
+  return j == w.size();
+}
+
+bool StartsWithNoCase(std::string_view s, std::string_view lower_prefix) {
+  if (s.size() < lower_prefix.size()) return false;
+  for (std::size_t i = 0; i < lower_prefix.size(); ++i) {
+    if (FoldLower(s[i]) != lower_prefix[i]) return false;
+  }
+  return true;
+}
+
+// Tags that run script, load documents or plugins, or change how the page is read.
+bool IsDangerousTag(std::string_view name) {
+  static constexpr std::string_view kTags[] = {
+      "applet", "base",     "comment", "embed",  "frame",  "frameset", "handler",
+      "iframe", "import",   "isindex", "link",   "listener", "meta",   "noscript",
+      "object", "script",   "style",   "vmlframe", "xml",  "xss"};
+  if (name.size() < 3) return false;
+  for (std::string_view t : kTags) {
+    if (EqualsIgnoringNuls(name, t)) return true;
+  }
+  // Anything SVG (svg, svg:svg...) or XSLT.
+  return StartsWithNoCase(name, "svg") || StartsWithNoCase(name, "xsl");
+}
+
+enum class Attr { kNone, kAlways, kUrl, kStyle, kNamesAttribute };
+
+Attr ClassifyAttribute(std::string_view name) {
+  if (name.size() < 2) return Attr::kNone;
+  if (name.size() >= 5) {
+    // Event handlers: browsers keep adding them, so any on... name counts.
+    if (FoldLower(name[0]) == 'o' && FoldLower(name[1]) == 'n') return Attr::kAlways;
+    // Namespace declarations create arbitrary elements; xlink:* attributes load URLs.
+    if (EqualsIgnoringNuls(name.substr(0, 5), "xmlns") ||
+        EqualsIgnoringNuls(name.substr(0, 5), "xlink")) {
+      return Attr::kAlways;
+    }
+  }
+  struct Known {
+    std::string_view name;
+    Attr kind;
+  };
+  static constexpr Known kAttrs[] = {
+      {"action", Attr::kUrl},       {"attributename", Attr::kNamesAttribute},
+      {"by", Attr::kUrl},           {"background", Attr::kUrl},
+      {"dataformatas", Attr::kAlways}, {"datasrc", Attr::kAlways},  // IE data binding
+      {"dynsrc", Attr::kUrl},       {"filter", Attr::kStyle},
+      {"formaction", Attr::kUrl},   {"folder", Attr::kUrl},
+      {"from", Attr::kUrl},         {"handler", Attr::kUrl},
+      {"href", Attr::kUrl},         {"lowsrc", Attr::kUrl},
+      {"poster", Attr::kUrl},       {"src", Attr::kUrl},
+      {"style", Attr::kStyle},      {"to", Attr::kUrl},
+      {"values", Attr::kUrl},       {"xlink:href", Attr::kUrl},
+  };
+  for (const Known& k : kAttrs) {
+    if (EqualsIgnoringNuls(name, k.name)) return k.kind;
+  }
+  return Attr::kNone;
+}
+
+// One character of an attribute value as the browser decodes it: "&#106;" and "&#x6a;" are
+// "j" (named entities are left alone). Returns the code point and how many bytes it took.
+int DecodeCharAt(std::string_view s, std::size_t i, std::size_t& used) {
+  auto at = [&](std::size_t k) -> unsigned char {
+    return k < s.size() ? static_cast<unsigned char>(s[k]) : 0;
+  };
+  used = 1;
+  const std::size_t left = s.size() - i;
+  if (at(i) != '&' || left < 2) return at(i);
+  if (at(i + 1) != '#') return '&';
+  auto hex = [](unsigned char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  const bool is_hex = at(i + 2) == 'x' || at(i + 2) == 'X';
+  std::size_t k = i + (is_hex ? 3 : 2);
+  int val = is_hex ? hex(at(k)) : (at(k) >= '0' && at(k) <= '9' ? at(k) - '0' : -1);
+  if (val < 0) return '&';
+  for (++k; k < s.size(); ++k) {
+    const unsigned char c = at(k);
+    if (c == ';') {
+      used = k + 1 - i;
+      return val;
+    }
+    const int d = is_hex ? hex(c) : (c >= '0' && c <= '9' ? c - '0' : -1);
+    if (d < 0) {
+      used = k - i;
+      return val;
+    }
+    val = val * (is_hex ? 16 : 10) + d;
+    if (val > 0x1000FF) {
+      used = 1;
+      return '&';
+    }
+  }
+  used = k - i;
+  return val;
+}
+
+// Whether the entity-decoded value starts with `upper` (leading control bytes, NULs and
+// newlines ignored, as browsers ignore them in a URL scheme).
+bool DecodedStartsWith(std::string_view s, std::string_view upper) {
+  std::size_t i = 0, j = 0;
+  bool first = true;
+  while (i < s.size()) {
+    if (j == upper.size()) return true;
+    std::size_t used = 1;
+    int c = DecodeCharAt(s, i, used);
+    i += used;
+    if (first && c <= 32) continue;
+    first = false;
+    if (c == 0 || c == 10) continue;
+    if (c >= 'a' && c <= 'z') c -= 32;
+    if (static_cast<char>(c) != upper[j]) return false;
+    ++j;
+  }
+  return j == upper.size();
+}
+
+// A URL whose scheme runs script or shows a document: javascript: (and java...), vbscript:,
+// data:, view-source:.
+const char* ScriptScheme(std::string_view v) {
+  std::size_t i = 0;
+  while (i < v.size() && (static_cast<unsigned char>(v[i]) <= 32 ||
+                          static_cast<unsigned char>(v[i]) >= 127)) {
+    ++i;
+  }
+  v = v.substr(i);
+  if (DecodedStartsWith(v, "DATA")) return "data";
+  if (DecodedStartsWith(v, "VIEW-SOURCE")) return "view-source";
+  if (DecodedStartsWith(v, "JAVA")) return "javascript";
+  if (DecodedStartsWith(v, "VBSCRIPT")) return "vbscript";
+  return nullptr;
+}
+
+void AppendName(std::string& why, std::string_view name) {
+  for (std::size_t i = 0; i < name.size() && i < 32; ++i) {
+    if (name[i] != '\0') why.push_back(FoldLower(name[i]));
+  }
+}
+
+bool ScanContext(std::string_view in, Start start, std::string& why) {
+  Html h(in, start);
+  Attr attr = Attr::kNone;
+  std::string_view attr_name;
+  while (h.Next()) {
+    const Tok t = h.type();
+    if (t != Tok::kAttrValue) attr = Attr::kNone;
+    switch (t) {
+      case Tok::kDoctype:
+        why = "doctype";
+        return true;
+      case Tok::kTagOpen:
+        if (IsDangerousTag(h.text())) {
+          why = "tag:";
+          AppendName(why, h.text());
+          return true;
+        }
+        break;
+      case Tok::kAttrName:
+        attr = ClassifyAttribute(h.text());
+        attr_name = h.text();
+        break;
+      case Tok::kAttrValue: {
+        const Attr a = attr;
+        attr = Attr::kNone;
+        if (a == Attr::kAlways || a == Attr::kStyle) {
+          why = "attr:";
+          AppendName(why, attr_name);
+          return true;
+        }
+        if (a == Attr::kUrl) {
+          if (const char* scheme = ScriptScheme(h.text())) {
+            why = "attr:";
+            AppendName(why, attr_name);
+            why += '=';
+            why += scheme;
+            return true;
+          }
+        }
+        if (a == Attr::kNamesAttribute && ClassifyAttribute(h.text()) != Attr::kNone) {
+          why = "attr:attributename=";
+          AppendName(why, h.text());
+          return true;
+        }
+        break;
+      }
+      case Tok::kComment: {
+        const std::string_view c = h.text();
+        if (c.find('`') != std::string_view::npos) {  // IE ends tags with backticks
+          why = "comment:backtick";
+          return true;
+        }
+        if (c.size() > 3 && (StartsWithNoCase(c, "[if") || StartsWithNoCase(c, "xml"))) {
+          why = "comment:conditional";  // IE conditional comments and XML islands
+          return true;
+        }
+        if (c.size() > 5 && (EqualsIgnoringNuls(c.substr(0, 6), "import") ||
+                             EqualsIgnoringNuls(c.substr(0, 6), "entity"))) {
+          why = "comment:";
+          AppendName(why, c.substr(0, 6));  // <?import behaviors, <!ENTITY definitions
+          return true;
+        }
+        break;
+      }
+      default:
+        break;
     }
   }
   return false;
-}
-
-// The whole value used as a URL (href="$value"): a script scheme followed by code.
-bool ScriptUrlValue(std::string_view in, std::string& why) {
-  const char* s = ScriptUrl(in);
-  if (s == nullptr) return false;
-  const std::string_view rest = in.substr(in.find(':') + 1);  // a scheme was found: there is one
-  if (std::string_view(s) == "data") {
-    // "data:" opening a value needs a document type to be an attack, not just any text.
-    if (!(StartsWithNoCase(rest, "text/html") || StartsWithNoCase(rest, "image/svg") ||
-          StartsWithNoCase(rest, "application/xhtml") || StartsWithNoCase(rest, "text/xml") ||
-          StartsWithNoCase(rest, "application/x"))) {
-      return false;
-    }
-  } else {
-    // "javascript: the good parts" is a book title; code has a call, a template or an
-    // assignment somewhere after the scheme.
-    if (rest.find_first_of("(`=") == std::string_view::npos) return false;
-    if (!rest.empty() && rest[0] == ' ') return false;
-  }
-  why = std::string("url:") + s;
-  return true;
 }
 
 }  // namespace
@@ -410,26 +677,14 @@ InjectionResult DetectXss(std::string_view input) {
   InjectionResult r;
   if (input.size() > kMaxScan) input = input.substr(0, kMaxScan);
   if (input.empty()) return r;
-  HtmlScanner scanner(input);
   std::string why;
-  bool hit = scanner.ScanData(why);
-  // Inside a quoted attribute value: the first matching quote ends the value.
-  for (char q : {'"', '\'', '`'}) {
-    if (hit) break;
-    const std::size_t at = input.find(q);
-    if (at != std::string_view::npos) hit = scanner.ScanAfterValue(at + 1, why);
-  }
-  if (!hit) {
-    // Inside an unquoted value: the first whitespace ends it.
-    std::size_t at = 0;
-    while (at < input.size() && !IsSpace(static_cast<unsigned char>(input[at]))) ++at;
-    if (at < input.size()) hit = scanner.ScanAfterValue(at + 1, why);
-  }
-  if (!hit) hit = ScriptUrlValue(input, why);
-  if (!hit) hit = ScriptCssValue(input, why);
-  if (hit) {
-    r.detected = true;
-    r.fingerprint = std::move(why);
+  for (Start s : {Start::kData, Start::kUnquoted, Start::kSingle, Start::kDouble,
+                  Start::kBacktick}) {
+    if (ScanContext(input, s, why)) {
+      r.detected = true;
+      r.fingerprint = std::move(why);
+      return r;
+    }
   }
   return r;
 }
