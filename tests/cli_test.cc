@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <sys/wait.h>
 
@@ -142,6 +143,202 @@ TEST(Cli, DemoSurgeIsFoundByScanJson) {
   EXPECT_EQ(j2["timezone"], j["timezone"]);
   EXPECT_EQ(j2["surges"], j["surges"]);
   EXPECT_EQ(j2["summary"]["attacks"], j["summary"]["attacks"]);
+}
+
+// n combined-format lines over a few days from a few hundred addresses, about 3% attacks.
+std::string SampleLog(int n, int first_day = 1) {
+  std::string out;
+  static const char* kAttacks[] = {"/.env", "/wp-login.php?x=1", "/item.php?id=1%27%20or%201=1--",
+                                   "/../../etc/passwd", "/shell.php"};
+  for (int i = 0; i < n; ++i) {
+    const int day = first_day + i * 3 / std::max(1, n);
+    const int sec = (i * 37) % 86400;
+    char t[64];
+    std::snprintf(t, sizeof t, "%02d/Mar/2022:%02d:%02d:%02d +0900", day, sec / 3600, sec / 60 % 60,
+                  sec % 60);
+    const bool attack = i % 31 == 0;
+    const std::string ip = "198.51." + std::to_string(100 + i % 7) + "." + std::to_string(i % 200 + 1);
+    const std::string target = attack ? kAttacks[i % 5] : "/page/" + std::to_string(i % 500);
+    out += ip + " - - [" + t + "] \"GET " + target + " HTTP/1.1\" " + (attack ? "404" : "200") +
+           " 512 \"-\" \"Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0\"\n";
+  }
+  return out;
+}
+
+uint64_t JsonRequests(const std::string& path) {
+  auto j = nlohmann::json::parse(keikai::testing::ReadFile(path), nullptr, false);
+  return j.is_object() ? j["summary"]["requests"].get<uint64_t>() : 0;
+}
+
+// Issue 11: a log and a shorter copy with the same first line side by side shared one resume
+// mark, and every scan counted half of it again.
+TEST(Cli, ShorterCopySideBySideIsCountedOnce) {
+  TempDir d;
+  const std::string log = SampleLog(4000);
+  std::filesystem::create_directories(d / "logs");
+  keikai::testing::WriteFile(d / "logs/access.log", log);
+  keikai::testing::WriteFile(d / "logs/access.log.bak", log.substr(0, log.size() / 2 + 17));
+  for (int round = 0; round < 4; ++round) {
+    Outcome r = Exec("scan --no-progress --site web --db " + Q(d / "x.db") + " --format json -o " +
+                     Q(d / "r.json") + " " + Q(d / "logs"));
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_EQ(JsonRequests(d / "r.json"), 4000u) << "round " << round;
+  }
+}
+
+TEST(Cli, StdinPipedTwiceIsCountedOnce) {
+  TempDir d;
+  keikai::testing::WriteFile(d / "in.log", SampleLog(3000));
+  for (int round = 0; round < 2; ++round) {
+    Outcome r = Exec("scan --no-progress --db " + Q(d / "x.db") + " --format json -o " +
+                     Q(d / "r.json") + " - < " + Q(d / "in.log"));
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_EQ(JsonRequests(d / "r.json"), 3000u) << "round " << round;
+  }
+}
+
+TEST(Cli, DryRunReportsTheInput) {
+  TempDir d;
+  keikai::testing::WriteFile(d / "in.log", SampleLog(1000));
+  for (const std::string db : {" --db :memory:", ""}) {
+    Outcome r = Exec("scan --dry-run --no-progress" + db + " --format json -o " + Q(d / "r.json") +
+                     " " + Q(d / "in.log"), "LANG=C HOME=" + d.str());
+    ASSERT_EQ(r.code, 0) << r.out;
+    auto j = nlohmann::json::parse(keikai::testing::ReadFile(d / "r.json"));
+    EXPECT_EQ(j["summary"]["requests"], 1000);
+    EXPECT_EQ(j["summary"]["attacks"], 33);
+  }
+  EXPECT_FALSE(std::filesystem::exists(d / ".local/share/keikai/keikai.db"));
+}
+
+// Issue 10: a scan of a missing file replaced a good report with an empty, green one.
+TEST(Cli, FailedScanKeepsTheOldReportAndSaysSo) {
+  TempDir d;
+  keikai::testing::WriteFile(d / "in.log", SampleLog(500));
+  Outcome r = Exec("scan --no-progress --db " + Q(d / "x.db") + " --format html -o " +
+                   Q(d / "keep.html") + " " + Q(d / "in.log"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string good = keikai::testing::ReadFile(d / "keep.html");
+  r = Exec("scan --no-progress --db " + Q(d / "x.db") + " --format html -o " + Q(d / "keep.html") +
+           " " + Q(d / "missing.log"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("missing.log"), std::string::npos) << r.out;
+  EXPECT_EQ(keikai::testing::ReadFile(d / "keep.html"), good);
+  // To stdout, the report leads with the failure and shows no old data of the database.
+  r = Exec("scan --no-progress --db " + Q(d / "x.db") + " --format json " + Q(d / "missing.log"));
+  EXPECT_EQ(r.code, 1);
+  auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(j["status"], "failed");
+  EXPECT_EQ(j["summary"]["requests"], 0);
+  EXPECT_EQ(j["problems"][0]["kind"], "input_error");
+  r = Exec("scan --no-progress --db " + Q(d / "x.db") + " " + Q(d / "missing.log"));
+  EXPECT_EQ(r.out.find("No surge found."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAILED"), std::string::npos) << r.out;
+  // No temporary file is left behind.
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(d.str())) files += e.path().filename().string()[0] == '.';
+  EXPECT_EQ(files, 0);
+}
+
+TEST(Cli, WrongLogFormatIsNamedAndNotAnAllClear) {
+  TempDir d;
+  keikai::testing::WriteFile(d / "in.log", SampleLog(300));
+  Outcome r = Exec("scan --no-progress --db :memory: --log-format common --format json " +
+                   Q(d / "in.log"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("look like the 'combined' format"), std::string::npos) << r.out;
+  auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(j["status"], "failed");
+  EXPECT_EQ(j["problems"][0]["kind"], "mostly_bad");
+  EXPECT_NE(j["problems"][0]["detail"].get<std::string>().find("'combined'"), std::string::npos) << j["problems"];
+  EXPECT_EQ(j["files"][0]["detected_format"], "combined");
+  // With some good lines besides, the report is partial: written, and saying so first.
+  keikai::testing::WriteFile(d / "mixed.log", SampleLog(300, 10) + std::string(400, 'x') + "\n" +
+                                                  "a b c\n" + "1.2.3.4 - - [x] \"GET / HTTP/1.1\" 200 1\n");
+  r = Exec("scan --no-progress --db :memory: --format json -o " + Q(d / "r.json") + " " +
+           Q(d / "in.log") + " " + Q(d / "mixed.log"));
+  EXPECT_EQ(r.code, 0) << r.out;  // 3 bad lines of 303: no problem worth a failure
+  r = Exec("scan --no-progress --db :memory: --log-format common --format json -o " + Q(d / "r.json") +
+           " " + Q(d / "in.log") + " " + Q(d / "missing.log"));
+  EXPECT_EQ(r.code, 1);
+  keikai::testing::WriteFile(d / "common.log", "1.2.3.4 - - [01/Mar/2022:10:00:00 +0900] \"GET / HTTP/1.1\" 200 1\n");
+  r = Exec("scan --no-progress --db :memory: --log-format common --format json -o " + Q(d / "r.json") +
+           " " + Q(d / "in.log") + " " + Q(d / "common.log"));
+  EXPECT_EQ(r.code, 1);
+  j = nlohmann::json::parse(keikai::testing::ReadFile(d / "r.json"));
+  EXPECT_EQ(j["status"], "partial");
+  EXPECT_EQ(j["problems"].size(), 1u);
+  EXPECT_EQ(j["summary"]["requests"], 1);
+}
+
+TEST(Cli, OutputRefusesASymlinkUnlessAsked) {
+  TempDir d;
+  keikai::testing::WriteFile(d / "in.log", SampleLog(50));
+  keikai::testing::WriteFile(d / "secret", "do not touch");
+  std::filesystem::create_symlink(d / "secret", d / "out.json");
+  Outcome r = Exec("scan --no-progress --db :memory: --format json -o " + Q(d / "out.json") + " " +
+                   Q(d / "in.log"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("symbolic link"), std::string::npos) << r.out;
+  EXPECT_EQ(keikai::testing::ReadFile(d / "secret"), "do not touch");
+  r = Exec("scan --no-progress --db :memory: --follow-symlinks --format json -o " + Q(d / "out.json") +
+           " " + Q(d / "in.log"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(std::filesystem::is_symlink(d / "out.json"));
+  EXPECT_TRUE(nlohmann::json::accept(keikai::testing::ReadFile(d / "secret")));
+}
+
+TEST(Cli, DatabaseAndItsDirectoryArePrivate) {
+  TempDir d;
+  keikai::testing::WriteFile(d / "in.log", SampleLog(50));
+  Outcome r = Exec("scan --no-progress --db " + Q(d / "new/dir/k.db") + " " + Q(d / "in.log"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  namespace fs = std::filesystem;
+  EXPECT_EQ(fs::status(d / "new/dir/k.db").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(d / "new/dir").permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(d / "new").permissions() & fs::perms::all, fs::perms::owner_all);
+}
+
+TEST(Cli, DamagedDatabaseIsRefused) {
+  TempDir d;
+  keikai::testing::WriteFile(d / "in.log", SampleLog(3000));
+  ASSERT_EQ(Exec("scan --no-progress --db " + Q(d / "k.db") + " " + Q(d / "in.log")).code, 0);
+  std::string db = keikai::testing::ReadFile(d / "k.db");
+  ASSERT_GT(db.size(), 3u * 16384);
+  for (std::size_t i = 0; i < 4096; ++i) db[db.size() / 2 + i] = static_cast<char>((i * 7919) ^ 0x5a);
+  keikai::testing::WriteFile(d / "k.db", db);
+  keikai::testing::WriteFile(d / "more.log", SampleLog(10, 20));
+  Outcome r = Exec("scan --no-progress --db " + Q(d / "k.db") + " " + Q(d / "more.log"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("damaged"), std::string::npos) << r.out;
+  r = Exec("--lang ja scan --no-progress --db " + Q(d / "k.db") + " " + Q(d / "more.log"));
+  EXPECT_NE(r.out.find("破損"), std::string::npos) << r.out;
+}
+
+TEST(Cli, FileErrorsInJapanese) {
+  TempDir d;
+  Outcome r = Exec("--lang ja scan --no-progress --db :memory: " + Q(d / "missing.log"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("ファイルまたはディレクトリがありません"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("No such file"), std::string::npos) << r.out;
+  keikai::testing::WriteFile(d / "t.gz", keikai::testing::Gzip(SampleLog(200)).substr(0, 300));
+  r = Exec("--lang ja scan --no-progress --db :memory: " + Q(d / "t.gz"));
+  EXPECT_NE(r.out.find("gzip データが途中で切れています"), std::string::npos) << r.out;
+}
+
+TEST(Cli, TerminalEscapesFromLogsAreShownNotObeyed) {
+  TempDir d;
+  std::string log;
+  for (int i = 0; i < 40; ++i) {
+    log += "198.51.100.9 - - [01/Mar/2022:10:00:" + std::string(i < 10 ? "0" : "") + std::to_string(i) +
+           " +0900] \"GET /.env HTTP/1.1\" 404 0 \"-\" \"sqlmap/1.6\"\n";
+  }
+  keikai::testing::WriteFile(d / "evil\x1b]0;pwned\x07\x1b[2J.log", log);
+  Outcome r = Exec("scan --no-progress --db :memory: " + Q(d / "evil\x1b]0;pwned\x07\x1b[2J.log"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(r.out.find('\x07'), std::string::npos);
+  EXPECT_NE(r.out.find("evil\\x1B]0;pwned\\x07\\x1B[2J"), std::string::npos) << r.out;
 }
 
 TEST(Cli, DemoWritesReportsInJapanese) {

@@ -14,8 +14,10 @@ TEST(SqliteStore, MigratesOnceAndReopens) {
     auto s = OpenSqlite(path);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
   }
-  auto again = OpenSqlite(path);
-  ASSERT_TRUE(again.ok());
+  {
+    auto again = OpenSqlite(path);
+    ASSERT_TRUE(again.ok());
+  }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
@@ -48,7 +50,16 @@ TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
   f.target = "/.env?x=1";
   f.evidence = "[]";
   b.findings = {f};
-  b.files = {{"abc:10", "/var/log/x", "a.jp", 100, 3, "def:5"}};
+  ingest::StreamUpdate u;
+  u.id = 42;
+  u.key = "abc:10";
+  u.path = "/var/log/x";
+  u.site = "a.jp";
+  u.sites = {"a.jp"};
+  u.lines = 300;
+  u.offset = 9000;
+  u.checkpoints = {{256, 8000, 7}, {300, 9000, 8}};
+  b.streams = {u};
   ASSERT_TRUE(st.Commit(b).ok());
   ASSERT_TRUE(st.Commit(b).ok());  // a second batch adds to the counts
 
@@ -73,10 +84,14 @@ TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
   ASSERT_EQ(paths.value().size(), 1u);
   EXPECT_EQ(paths.value()[0].path, "/.env");
   EXPECT_EQ(paths.value()[0].attacks, 2u);
-  auto mark = st.FindFile("abc:10");
-  ASSERT_TRUE(mark.ok());
-  ASSERT_TRUE(mark.value().has_value());
-  EXPECT_EQ(mark.value()->offset, 100u);
+  auto streams = st.FindStreams("abc:10");
+  ASSERT_TRUE(streams.ok());
+  ASSERT_EQ(streams.value().size(), 1u);
+  EXPECT_EQ(streams.value()[0].id, 42u);
+  EXPECT_EQ(streams.value()[0].sites, std::vector<std::string>{"a.jp"});
+  EXPECT_EQ(streams.value()[0].checkpoints,
+            (std::vector<ingest::Checkpoint>{{256, 8000, 7}, {300, 9000, 8}}));
+  EXPECT_TRUE(st.FindStreams("nope").value().empty());
   EXPECT_FALSE(st.FindFile("nope").value().has_value());
   EXPECT_EQ(st.Sites().value(), (std::vector<std::string>{"a.jp", "b.jp"}));
 }

@@ -17,6 +17,7 @@
 #include "keikai/core/files.h"
 #include "keikai/core/i18n.h"
 #include "keikai/core/time.h"
+#include "keikai/core/utf8.h"
 #include "keikai/demo/generator.h"
 #include "keikai/detect/detector.h"
 #include "keikai/geo/geo.h"
@@ -24,6 +25,7 @@
 #include "keikai/pipeline/scan.h"
 #include "keikai/report/build.h"
 #include "keikai/report/render.h"
+#include "report/format.h"
 #include "keikai/rules/engine.h"
 #include "keikai/store/store.h"
 #include "errors.h"
@@ -31,24 +33,6 @@
 
 namespace keikai::cli {
 namespace {
-
-struct FileCloser {
-  void operator()(std::FILE* f) const {
-    if (f != nullptr && f != stdout) std::fclose(f);
-  }
-};
-using File = std::unique_ptr<std::FILE, FileCloser>;
-
-Result<File> OpenOutput(const std::string& path) {
-  if (path.empty() || path == "-") return File(stdout);
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return Status::Error("output", path + ": " + std::strerror(errno));
-  return File(f);
-}
-
-bool WriteAll(std::FILE* f, const std::string& s) {
-  return std::fwrite(s.data(), 1, s.size(), f) == s.size() && std::fflush(f) == 0;
-}
 
 // Options shared by scan and demo.
 struct ScanArgs {
@@ -66,6 +50,8 @@ struct ScanArgs {
   bool verify_crawlers = false;
   std::string crs;
   int paranoia = 1;
+  bool follow_symlinks = false;
+  int lock_wait = 600;
 };
 
 class Progress {
@@ -77,7 +63,7 @@ class Progress {
     if (now - last_ < std::chrono::milliseconds(200) && pos < size) return;
     last_ = now;
     const double secs = std::chrono::duration<double>(now - start_).count();
-    std::string name = std::filesystem::path(file).filename().string();
+    std::string name = TerminalSafe(std::filesystem::path(file).filename().string());
     if (name.size() > 28) name = name.substr(0, 25) + "...";
     if (size > 0) {
       const int pct = static_cast<int>(100.0 * static_cast<double>(pos) / static_cast<double>(size));
@@ -154,13 +140,11 @@ std::string NdjsonLine(const pipeline::DetectionEvent& ev) {
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-// Runs a scan and writes the chosen output; returns the exit code.
+// Runs a scan and writes the chosen output; returns the exit code: 0 when every input was read,
+// 1 when one could not be (or most of a file's lines were bad: the report says so first), when
+// nothing could be read, or on a fatal error; 2 for usage errors.
 int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
             const std::string& html_path = "", const std::string& json_path = "") {
-  if (a.format != "text" && a.format != "json" && a.format != "ndjson" && a.format != "html") {
-    Error("--format: " + a.format + " (text, json, ndjson, html)");
-    return 2;
-  }
   // Dates are shown in --tz; else JST for Japanese; else the zone the logs themselves carry.
   std::optional<TimeZone> tz;
   if (!a.tz.empty() || CurrentLang() == Lang::kJa) {
@@ -177,7 +161,6 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   so.log_format = a.log_format;
   so.max_line = a.max_line;
   so.bad_line_samples = a.bad_samples;
-  so.dry_run = a.dry_run;
   so.behavior = !a.no_behavior;
   so.behavior_options.max_sources = a.max_sources;
   so.behavior_options.verify_crawlers = a.verify_crawlers;
@@ -193,6 +176,30 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     }
     so.trusted_proxies.push_back(p);
   }
+  if (!a.log_format.empty()) {
+    auto p = ingest::MakeParser(a.log_format);  // fail early with the position of the problem
+    if (!p.ok()) {
+      Error(p.status(), "--log-format");
+      return 2;
+    }
+  }
+  // The outputs first: a path that cannot be written is found before the scan, and nothing is
+  // replaced until the scan has succeeded (OutputFile writes beside it and renames).
+  auto out = OutputFile::Create(a.output, a.follow_symlinks);
+  if (!out.ok()) {
+    Error(out.status());
+    return 1;
+  }
+  std::vector<std::pair<OutputFile, bool>> extra;  // (file, html) for the demo's reports
+  for (const auto& [path, html] : {std::pair{html_path, true}, std::pair{json_path, false}}) {
+    if (path.empty()) continue;
+    auto f = OutputFile::Create(path, a.follow_symlinks);
+    if (!f.ok()) {
+      Error(f.status());
+      return 1;
+    }
+    extra.emplace_back(std::move(f).value(), html);
+  }
   if (!a.crs.empty()) {
     auto rs = rules::LoadCrs(a.crs, a.paranoia, DefaultCacheDir(), /*for_logs=*/true);
     if (!rs.ok()) {
@@ -201,23 +208,12 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     }
     so.rules = rs.value();
   }
-  if (!a.log_format.empty()) {
-    auto p = ingest::MakeParser(a.log_format);  // fail early with the position of the problem
-    if (!p.ok()) {
-      Error(p.status(), "--log-format");
-      return 2;
-    }
-  }
-  auto out = OpenOutput(a.output);
-  if (!out.ok()) {
-    Error(std::string(Tr("err.write")) + ": " + out.status().message());
-    return 1;
-  }
-  std::FILE* outf = out.value().get();
+  OutputFile& outf = out.value();
+  uint64_t ndjson_lines = 0;
   if (a.format == "ndjson") {
-    so.on_detection = [outf](const pipeline::DetectionEvent& ev) {
-      const std::string l = NdjsonLine(ev);
-      std::fwrite(l.data(), 1, l.size(), outf);
+    so.on_detection = [&outf, &ndjson_lines](const pipeline::DetectionEvent& ev) {
+      outf.Write(NdjsonLine(ev));
+      ++ndjson_lines;
     };
   }
   Progress progress(!a.no_progress && isatty(2) != 0);
@@ -232,6 +228,20 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - tm0).count());
     }
   };
+  // The database: checked and locked before the scan, so a damaged, read-only or busy database
+  // is reported now rather than after reading every input.
+  const std::string db_path = a.dry_run ? ":memory:" : a.db.empty() ? store::DefaultDbPath() : a.db;
+  store::OpenOptions oo;
+  oo.lock_wait_seconds = a.lock_wait;
+  oo.on_wait = [&db_path](const std::string& holder) {
+    Notice(report::FillTemplate(Tr("msg.waiting_for_lock"), {{"{db}", db_path}, {"{holder}", holder}}));
+  };
+  auto st = store::OpenSqlite(db_path, oo);
+  if (!st.ok()) {
+    Error(st.status());
+    return 1;
+  }
+  tmark("store");
   auto det = detect::DetectorSet::Build(detect::Builtins(), DefaultCacheDir());
   if (!det.ok()) {
     Error(det.status());
@@ -241,17 +251,11 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   auto geo = geo::Open(a.geoip, DefaultCacheDir());
   tmark("geo");
   if (!geo.ok()) Error(std::string(Tr("err.geo")) + " (" + geo.status().message() + ")");
-  const std::string db_path = a.db.empty() ? store::DefaultDbPath() : a.db;
-  auto st = store::OpenSqlite(a.dry_run ? ":memory:" : db_path);
-  if (!st.ok()) {
-    Error(st.status());
-    return 1;
-  }
-  tmark("store");
   auto res = pipeline::Scan(so, *st.value(), det.value(), geo.ok() ? geo.value().get() : nullptr);
   progress.Done();
   tmark("scan");
   if (!res.ok()) {
+    // Nothing is replaced: the outputs' temporary files go with their OutputFile.
     Error(res.status());
     return 1;
   }
@@ -282,32 +286,44 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   }
   const report::Report& r = rep.value();
   tmark("report");
-  bool ok = true;
-  if (a.format == "json") ok = WriteAll(outf, report::RenderJson(r));
-  else if (a.format == "html") ok = WriteAll(outf, report::RenderHtml(r));
-  else if (a.format == "text") ok = WriteAll(outf, report::RenderText(r, outf == stdout && isatty(1) != 0));
-  else ok = std::fflush(outf) == 0;
-  if (!ok) {
-    Error(std::string(Tr("err.write")) + ": " + (a.output.empty() ? "stdout" : a.output));
+  // A scan that read nothing replaces no report file: the old one stays, and stderr says why.
+  const bool failed = r.status == "failed";
+  for (const report::Problem& p : r.problems) {
+    Error((p.file.empty() ? "" : p.file + ": ") + p.detail);
+  }
+  if (failed && !outf.is_stdout()) {
+    Error(report::FillTemplate(Tr("err.output_kept"), {{"{path}", a.output}}));
     return 1;
   }
+  if (a.format == "json") outf.Write(report::RenderJson(r));
+  else if (a.format == "html") outf.Write(report::RenderHtml(r));
+  else if (a.format == "text") {
+    const bool color = outf.is_stdout() && isatty(1) != 0;
+    outf.Write(TerminalSafe(report::RenderText(r, color), color));
+  }
+  Status committed = outf.Commit();
+  if (!committed.ok()) {
+    Error(committed);
+    return 1;
+  }
+  if (a.format == "ndjson" && ndjson_lines == 0 && r.summary.parsed == 0 &&
+      r.summary.already_ingested > 0) {
+    // Nothing new: say so, and how to see those lines' detections again.
+    Notice(report::FillTemplate(Tr("msg.ndjson_nothing_new"),
+                        {{"{lines}", report::Thousands(r.summary.already_ingested)}}));
+  }
   tmark("render");
-  if (!html_path.empty() || !json_path.empty()) {
-    for (const auto& [path, html] : {std::pair{html_path, true}, std::pair{json_path, false}}) {
-      if (path.empty()) continue;
-      auto f = OpenOutput(path);
-      if (!f.ok() || !WriteAll(f.value().get(), html ? report::RenderHtml(r) : report::RenderJson(r))) {
-        Error(std::string(Tr("err.write")) + ": " + path);
-        return 1;
-      }
+  for (auto& [f, html] : extra) {
+    if (failed) break;
+    f.Write(html ? report::RenderHtml(r) : report::RenderJson(r));
+    Status c = f.Commit();
+    if (!c.ok()) {
+      Error(c);
+      return 1;
     }
   }
   if (out_report != nullptr) *out_report = r;
-  if (!res.value().first_error.empty()) {
-    Error(std::string(Tr("err.file_errors")) + ": " + res.value().first_error);
-    return 1;
-  }
-  return 0;
+  return r.status == "complete" ? 0 : 1;
 }
 
 void AddScanOptions(CLI::App* c, ScanArgs& a) {
@@ -329,6 +345,7 @@ void AddScanOptions(CLI::App* c, ScanArgs& a) {
   c->add_flag("--verify-crawlers", a.verify_crawlers, Tr("opt.verify_crawlers"));
   c->add_option("--crs", a.crs, Tr("opt.crs"));
   c->add_option("--paranoia", a.paranoia, Tr("opt.paranoia"))->check(CLI::Range(1, 4));
+  c->add_option("--lock-wait", a.lock_wait, Tr("opt.lock_wait"))->check(CLI::Range(0, 86400));
 }
 
 int RunDemo(ScanArgs a, const std::string& dir, const std::string& generate_only, double scale,
@@ -416,6 +433,7 @@ int Main(int argc, char** argv) {
     scan->add_option("--format", scan_args.format, Tr("opt.format"))
         ->check(CLI::IsMember({"text", "json", "ndjson", "html"}));
     scan->add_option("-o,--output", scan_args.output, Tr("opt.output"));
+    scan->add_flag("--follow-symlinks", scan_args.follow_symlinks, Tr("opt.follow_symlinks"));
     scan->add_flag("--dry-run", scan_args.dry_run, Tr("opt.dry_run"));
     AddScanOptions(scan, scan_args);
 

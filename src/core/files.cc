@@ -1,9 +1,15 @@
 #include "keikai/core/files.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <random>
+#include <vector>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -44,19 +50,160 @@ bool ReadFile(const std::string& path, std::string& out) {
   return ok;
 }
 
-bool WriteFileAtomic(const std::string& path, std::string_view bytes) {
+bool MakePrivateDirs(const std::string& dir) {
+  namespace fs = std::filesystem;
   std::error_code ec;
+  if (dir.empty() || fs::is_directory(dir, ec)) return true;
+  std::vector<fs::path> missing;
+  for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) return false;
+  }
+  return fs::is_directory(dir, ec);
+}
+
+namespace {
+
+// A temporary file beside path, created exclusively with the given mode.
+int CreateTemp(const std::string& path, mode_t mode, std::string& tmp) {
+  const auto p = std::filesystem::path(path);
+  static std::atomic<unsigned> counter{0};
+  std::random_device rd;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    tmp = (p.parent_path() / ("." + p.filename().string() + ".keikai-" + std::to_string(::getpid()) +
+                              "-" + std::to_string(rd() ^ counter++) + ".tmp"))
+              .string();
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;
+}
+
+}  // namespace
+
+bool WriteFileAtomic(const std::string& path, std::string_view bytes) {
   const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return false;
+  if (!parent.empty() && !MakePrivateDirs(parent.string())) return false;
+  std::string tmp;
+  const int fd = CreateTemp(path, 0600, tmp);
+  if (fd < 0) return false;
+  std::FILE* f = ::fdopen(fd, "wb");
+  if (f == nullptr) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return false;
+  }
   bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
   ok = std::fclose(f) == 0 && ok;
+  std::error_code ec;
   if (ok) std::filesystem::rename(tmp, path, ec);
   ok = ok && !ec;
-  std::filesystem::remove(tmp, ec);
+  if (!ok) std::filesystem::remove(tmp, ec);
   return ok;
+}
+
+Result<OutputFile> OutputFile::Create(const std::string& path, bool follow_symlink) {
+  OutputFile o;
+  o.path_ = path;
+  if (path.empty() || path == "-") {
+    o.f_ = stdout;
+    return o;
+  }
+  std::string final_path = path;
+  struct stat st {};
+  bool exists = ::lstat(path.c_str(), &st) == 0;
+  if (exists && S_ISLNK(st.st_mode)) {
+    if (!follow_symlink) {
+      return Status::Error("output", path + ": is a symbolic link; not followed (give the real "
+                                            "path, or --follow-symlinks to replace what it points to)");
+    }
+    std::error_code ec;
+    const auto target = std::filesystem::canonical(path, ec);
+    if (ec) return Status::Error("output", path + ": " + ec.message());
+    final_path = target.string();
+    exists = ::lstat(final_path.c_str(), &st) == 0;
+  }
+  if (exists && S_ISDIR(st.st_mode)) return Status::Error("output", path + ": is a directory");
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A device or a pipe (/dev/null, a FIFO) is written in place: there is nothing to replace.
+    std::FILE* f = std::fopen(final_path.c_str(), "wb");
+    if (f == nullptr) return Status::Error("output", path + ": " + std::strerror(errno));
+    o.f_ = f;
+    o.final_ = final_path;
+    o.committed_ = true;  // no temporary file
+    return o;
+  }
+  std::string tmp;
+  const int fd = CreateTemp(final_path, 0600, tmp);
+  if (fd < 0) return Status::Error("output", path + ": " + std::strerror(errno));
+  // The mode it ends with: the replaced file's, or what a new file would get under the umask.
+  mode_t mode;
+  if (exists) {
+    mode = st.st_mode & 07777;
+    if (::geteuid() == 0 && ::fchown(fd, st.st_uid, st.st_gid) != 0) {
+      // keep going: the mode below still protects it
+    }
+  } else {
+    const mode_t um = ::umask(0);
+    ::umask(um);
+    mode = 0666 & ~um;
+  }
+  if (::fchmod(fd, mode) != 0) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Status::Error("output", path + ": " + std::strerror(errno));
+  }
+  o.f_ = ::fdopen(fd, "wb");
+  if (o.f_ == nullptr) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Status::Error("output", path + ": " + std::strerror(errno));
+  }
+  o.final_ = final_path;
+  o.tmp_ = tmp;
+  return o;
+}
+
+OutputFile::OutputFile(OutputFile&& o) noexcept
+    : f_(o.f_), path_(std::move(o.path_)), final_(std::move(o.final_)), tmp_(std::move(o.tmp_)),
+      committed_(o.committed_) {
+  o.f_ = nullptr;
+  o.tmp_.clear();
+  o.committed_ = true;
+}
+
+OutputFile::~OutputFile() {
+  if (f_ != nullptr && f_ != stdout) std::fclose(f_);
+  if (!committed_ && !tmp_.empty()) ::unlink(tmp_.c_str());
+}
+
+bool OutputFile::Write(std::string_view bytes) {
+  return f_ != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), f_) == bytes.size();
+}
+
+Status OutputFile::Commit() {
+  if (f_ == nullptr) return Status::Error("output", path_ + ": not open");
+  if (f_ == stdout) {
+    return std::fflush(stdout) == 0 ? Status::Ok()
+                                    : Status::Error("output", "stdout: " + std::string(std::strerror(errno)));
+  }
+  if (tmp_.empty()) {  // written in place
+    const bool ok = std::fflush(f_) == 0;
+    return ok ? Status::Ok() : Status::Error("output", path_ + ": " + std::strerror(errno));
+  }
+  bool ok = std::fflush(f_) == 0 && ::fsync(::fileno(f_)) == 0;
+  const int err = errno;
+  ok = std::fclose(f_) == 0 && ok;
+  f_ = nullptr;
+  if (!ok) return Status::Error("output", path_ + ": " + std::strerror(err));
+  if (::rename(tmp_.c_str(), final_.c_str()) != 0) {
+    return Status::Error("output", path_ + ": " + std::strerror(errno));
+  }
+  committed_ = true;
+  return Status::Ok();
 }
 
 void PruneSiblings(const std::string& dir, const std::string& keep, const std::string& prefix) {

@@ -1,7 +1,9 @@
 #include "keikai/core/i18n.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <mutex>
 #include <unordered_map>
@@ -80,6 +82,23 @@ const char* Tr(std::string_view key, Lang lang) {
 }
 
 const char* Tr(std::string_view key) { return Tr(key, g_lang); }
+
+std::string ErrnoText(int errnum) {
+  struct Name {
+    int e;
+    const char* key;
+  };
+  static constexpr Name kNames[] = {
+      {ENOENT, "sys.ENOENT"}, {EACCES, "sys.EACCES"},   {EPERM, "sys.EPERM"},
+      {EISDIR, "sys.EISDIR"}, {ENOTDIR, "sys.ENOTDIR"}, {EROFS, "sys.EROFS"},
+      {ENOSPC, "sys.ENOSPC"}, {EIO, "sys.EIO"},         {ELOOP, "sys.ELOOP"},
+      {EMFILE, "sys.EMFILE"}, {ENAMETOOLONG, "sys.ENAMETOOLONG"}, {EEXIST, "sys.EEXIST"},
+      {EDQUOT, "sys.EDQUOT"}};
+  for (const Name& n : kNames) {
+    if (n.e == errnum) return Tr(n.key);
+  }
+  return std::strerror(errnum);
+}
 
 bool HasMsg(std::string_view key) { return Index().count(key) != 0; }
 

@@ -1,5 +1,7 @@
 #include "keikai/core/utf8.h"
 
+#include <cstdint>
+
 namespace keikai {
 
 std::size_t DecodeUtf8(std::string_view s, std::size_t i, char32_t* cp, std::size_t* bad) {
@@ -131,6 +133,97 @@ void AppendJsonString(std::string& out, std::string_view s) {
     }
   }
   out += '"';
+}
+
+bool IsBidiControl(char32_t cp) {
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+namespace {
+
+void AppendHex(std::string& out, const char* prefix, uint32_t v, int digits) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  out += prefix;
+  for (int k = digits - 1; k >= 0; --k) out += kHex[(v >> (4 * k)) & 15];
+}
+
+// The length of an SGR sequence (ESC [ digits and ';' m) at s[i], or 0.
+std::size_t SgrLength(std::string_view s, std::size_t i) {
+  if (i + 2 >= s.size() || s[i] != '\x1b' || s[i + 1] != '[') return 0;
+  for (std::size_t k = i + 2; k < s.size() && k < i + 24; ++k) {
+    if (s[k] == 'm') return k + 1 - i;
+    if (!((s[k] >= '0' && s[k] <= '9') || s[k] == ';')) return 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string TerminalSafe(std::string_view s, bool allow_sgr) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x20 && b < 0x7F) {
+      out += s[i++];
+      continue;
+    }
+    if (b == '\n' || b == '\t') {
+      out += s[i++];
+      continue;
+    }
+    if (b == 0x1B && allow_sgr) {
+      if (const std::size_t n = SgrLength(s, i); n > 0) {
+        out.append(s.substr(i, n));
+        i += n;
+        continue;
+      }
+    }
+    if (b < 0x80) {  // other C0 controls and DEL
+      AppendHex(out, "\\x", b, 2);
+      ++i;
+      continue;
+    }
+    char32_t cp = 0;
+    std::size_t bad = 0;
+    const std::size_t n = DecodeUtf8(s, i, &cp, &bad);
+    if (n == 0) {
+      for (std::size_t k = 0; k < bad; ++k) AppendHex(out, "\\x", static_cast<unsigned char>(s[i + k]), 2);
+      i += bad;
+      continue;
+    }
+    if ((cp >= 0x80 && cp <= 0x9F) || IsBidiControl(cp) || cp == 0x2028 || cp == 0x2029) {
+      AppendHex(out, "\\u", static_cast<uint32_t>(cp), 4);
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
+std::string EscapeBidiInJson(std::string_view json) {
+  std::string out;
+  out.reserve(json.size());
+  std::size_t i = 0;
+  while (i < json.size()) {
+    // Bidi controls are all 2 (U+061C) or 3 (U+20xx) bytes, led by 0xD8 or 0xE2.
+    const auto b = static_cast<unsigned char>(json[i]);
+    if (b == 0xD8 || b == 0xE2) {
+      char32_t cp = 0;
+      std::size_t bad = 0;
+      const std::size_t n = DecodeUtf8(json, i, &cp, &bad);
+      if (n > 0 && IsBidiControl(cp)) {
+        AppendHex(out, "\\u", static_cast<uint32_t>(cp), 4);
+        i += n;
+        continue;
+      }
+    }
+    out += json[i++];
+  }
+  return out;
 }
 
 }  // namespace keikai

@@ -285,6 +285,16 @@ struct BehaviorTracker::Impl {
   uint16_t last_site_fp = 0;
   std::array<uint8_t, 16> mask_v4{}, mask_v6{};  // the prefix that names a source, as a byte mask
   std::string ua_lower;                          // scratch: the user agent lower-cased
+  // Checkpoint deltas: state ids written or freed since the last TakeCheckpoint.
+  std::vector<uint8_t> touched;
+  std::vector<uint32_t> touched_ids;
+
+  void Touch(uint32_t id) {
+    if (touched.size() <= id) touched.resize(std::max<std::size_t>(id + 1, touched.size() * 2), 0);
+    if (touched[id] != 0) return;
+    touched[id] = 1;
+    touched_ids.push_back(id);
+  }
 
   static std::array<uint8_t, 16> PrefixMask(int prefix_bits) {
     std::array<uint8_t, 16> m{};
@@ -366,6 +376,7 @@ struct BehaviorTracker::Impl {
     index[i] = 0;
     states[id] = SourceState{};
     free_ids.push_back(id);
+    Touch(id);
     --count;
   }
 
@@ -490,6 +501,114 @@ BehaviorTracker::BehaviorTracker(const BehaviorOptions& opt, const DetectorSet& 
 
 BehaviorTracker::~BehaviorTracker() = default;
 
+namespace {
+
+// The checkpoint's meta record: a fixed header, then the free list. Native byte order and the
+// state's own layout: a checkpoint is read back by the same build on the same machine (another
+// layout is refused by the size check, and the scan then starts afresh).
+constexpr uint32_t kCheckpointMagic = 0x4b425431;  // "KBT1"
+struct CheckpointHeader {
+  uint32_t magic = kCheckpointMagic;
+  uint32_t state_size = sizeof(SourceState);
+  uint64_t max_sources = 0;
+  int32_t prefix_v4 = 0, prefix_v6 = 0;
+  uint32_t verify_crawlers = 0;
+  uint32_t high = 0;
+  uint64_t rng = 0, slots = 0, count = 0, evictions = 0, free_n = 0;
+};
+
+bool ReadHeader(const std::string& meta, CheckpointHeader& h) {
+  if (meta.size() < sizeof h) return false;
+  std::memcpy(&h, meta.data(), sizeof h);
+  return h.magic == kCheckpointMagic && h.state_size == sizeof(SourceState) &&
+         meta.size() == sizeof h + h.free_n * sizeof(uint32_t);
+}
+
+}  // namespace
+
+void BehaviorTracker::TakeCheckpoint(CheckpointDelta& out) {
+  Impl& im = *impl_;
+  CheckpointHeader h;
+  h.max_sources = im.opt.max_sources;
+  h.prefix_v4 = im.opt.prefix_v4;
+  h.prefix_v6 = im.opt.prefix_v6;
+  h.verify_crawlers = im.opt.verify_crawlers ? 1 : 0;
+  h.high = im.high;
+  h.rng = im.rng;
+  h.slots = im.slots;
+  h.count = im.count;
+  h.evictions = im.evictions;
+  h.free_n = im.free_ids.size();
+  out.meta.assign(reinterpret_cast<const char*>(&h), sizeof h);
+  out.meta.append(reinterpret_cast<const char*>(im.free_ids.data()), im.free_ids.size() * sizeof(uint32_t));
+  out.states.clear();
+  out.freed.clear();
+  std::sort(im.touched_ids.begin(), im.touched_ids.end());
+  for (uint32_t id : im.touched_ids) {
+    im.touched[id] = 0;
+    if (id < im.high && im.states[id].used) {
+      out.states.emplace_back(id, std::string(reinterpret_cast<const char*>(&im.states[id]),
+                                              sizeof(SourceState)));
+    } else {
+      out.freed.push_back(id);
+    }
+  }
+  im.touched_ids.clear();
+}
+
+bool BehaviorTracker::CheckpointOptions(const std::string& meta, BehaviorOptions& out) {
+  CheckpointHeader h;
+  if (!ReadHeader(meta, h)) return false;
+  out.max_sources = h.max_sources;
+  out.prefix_v4 = h.prefix_v4;
+  out.prefix_v6 = h.prefix_v6;
+  out.verify_crawlers = h.verify_crawlers != 0;
+  return true;
+}
+
+bool BehaviorTracker::Restore(const std::string& meta,
+                              const std::vector<std::pair<uint32_t, std::string>>& states) {
+  Impl& im = *impl_;
+  CheckpointHeader h;
+  if (!ReadHeader(meta, h) || h.max_sources != im.opt.max_sources ||
+      h.prefix_v4 != im.opt.prefix_v4 || h.prefix_v6 != im.opt.prefix_v6 ||
+      (h.verify_crawlers != 0) != im.opt.verify_crawlers || h.high > im.opt.max_sources ||
+      h.slots == 0 || h.slots > im.max_slots || (h.slots & (h.slots - 1)) != 0 ||
+      h.count > h.slots) {
+    return false;
+  }
+  std::vector<uint32_t> free_ids(h.free_n);
+  std::memcpy(free_ids.data(), meta.data() + sizeof h, h.free_n * sizeof(uint32_t));
+  std::size_t used = 0;
+  for (const auto& [id, blob] : states) {
+    if (id >= h.high || blob.size() != sizeof(SourceState)) return false;
+  }
+  for (uint32_t id : free_ids) {
+    if (id >= h.high) return false;
+  }
+  im.slots = h.slots;
+  im.index.assign(im.slots, 0);
+  for (const auto& [id, blob] : states) {
+    std::memcpy(&im.states[id], blob.data(), sizeof(SourceState));
+    if (!im.states[id].used) continue;
+    ++used;
+    std::size_t i = im.Home(im.states[id].key);
+    while (im.index[i] != 0) i = im.Step(i);
+    im.index[i] = id + 1;
+  }
+  if (used != h.count) {  // damaged: start afresh rather than from half a state
+    for (uint32_t id = 0; id < h.high; ++id) im.states[id] = SourceState{};
+    im.index.assign(im.slots, 0);
+    return false;
+  }
+  im.high = h.high;
+  im.rng = h.rng;
+  im.count = h.count;
+  im.evictions = h.evictions;
+  im.free_ids = std::move(free_ids);
+  return true;
+}
+
 std::size_t BehaviorTracker::size() const { return impl_->count; }
 std::size_t BehaviorTracker::capacity() const { return impl_->opt.max_sources; }
 std::size_t BehaviorTracker::memory_bytes() const {
@@ -529,7 +648,9 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::RequestK
     n.first_seen = n.last_seen = req.time;
     ++im.count;
   }
-  SourceState& s = im.states[im.index[slot] - 1];
+  const uint32_t sid = im.index[slot] - 1;
+  im.Touch(sid);
+  SourceState& s = im.states[sid];
   // Drain every bucket for the time that passed (never for time going backwards).
   const double dt = static_cast<double>(std::max<int64_t>(0, req.time - s.last_seen));
   if (dt > 0) {
@@ -628,6 +749,8 @@ void BehaviorTracker::Drain(std::vector<SourceVerdict>& out, bool final) {
     im.free_ids.clear();
     im.high = 0;
     im.count = 0;
+    for (uint32_t id : im.touched_ids) im.touched[id] = 0;
+    im.touched_ids.clear();
   }
   for (SourceVerdict& v : im.pending) out.push_back(std::move(v));
   im.pending.clear();

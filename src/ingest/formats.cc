@@ -4,6 +4,8 @@
 #include "ingest/token_format.h"
 #include "keikai/ingest/format.h"
 
+#include "keikai/core/i18n.h"
+
 namespace keikai::ingest {
 
 std::unique_ptr<LineParser> MakeW3cParser();
@@ -122,9 +124,7 @@ Result<std::string> DetectFormat(std::span<const std::string_view> lines) {
     }
   }
   if (best.empty() || best_ok * 2 < considered) {
-    return Status::Error("detect",
-                         "cannot recognise the log format from the first lines; give "
-                         "--log-format (a name, an nginx log_format or an Apache LogFormat)");
+    return Status::Error("detect", Tr("read.detect_failed"));
   }
   return best;
 }

@@ -1,5 +1,7 @@
 #include "keikai/ingest/source.h"
 
+#include "keikai/core/i18n.h"
+
 #include <fcntl.h>
 #include <glob.h>
 #include <sys/stat.h>
@@ -38,7 +40,7 @@ class FdStream : public ByteStream {
       const ssize_t r = ::read(fd_, dst, n);
       if (r < 0 && errno == EINTR) continue;
       if (r < 0) {
-        err = std::strerror(errno);
+        err = ErrnoText(errno);
         return -1;
       }
       pos_ += static_cast<uint64_t>(r);
@@ -84,7 +86,7 @@ class GzipStream : public ByteStream {
   ~GzipStream() override { inflateEnd(&zs_); }
   long Read(char* dst, std::size_t n, std::string& err) override {
     if (!ok_) {
-      err = "zlib initialisation failed";
+      err = Tr("read.zlib_init");
       return -1;
     }
     zs_.next_out = reinterpret_cast<Bytef*>(dst);
@@ -99,7 +101,7 @@ class GzipStream : public ByteStream {
       }
       if (zs_.avail_in == 0 && eof_) {
         if (!member_done_) {
-          err = "gzip data is truncated";
+          err = Tr("read.gzip_truncated");
           return -1;
         }
         break;
@@ -113,7 +115,7 @@ class GzipStream : public ByteStream {
         continue;
       }
       if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        err = std::string("gzip data is corrupt: ") + (zs_.msg != nullptr ? zs_.msg : "?");
+        err = std::string(Tr("read.gzip_corrupt")) + " (" + (zs_.msg != nullptr ? zs_.msg : "?") + ")";
         return -1;
       }
     }
@@ -151,7 +153,7 @@ class ZstdStream : public ByteStream {
       }
       if (in_pos_ == in_size_ && eof_) {
         if (!frame_done_) {
-          err = "zstd data is truncated";
+          err = Tr("read.zstd_truncated");
           return -1;
         }
         break;
@@ -160,7 +162,7 @@ class ZstdStream : public ByteStream {
       const std::size_t rc = ZSTD_decompressStream(ds_, &out, &in);
       in_pos_ = in.pos;
       if (ZSTD_isError(rc)) {
-        err = std::string("zstd data is corrupt: ") + ZSTD_getErrorName(rc);
+        err = std::string(Tr("read.zstd_corrupt")) + " (" + ZSTD_getErrorName(rc) + ")";
         return -1;
       }
       frame_done_ = rc == 0;
@@ -392,11 +394,11 @@ Result<std::unique_ptr<LineSource>> LineSource::Open(const std::string& path,
   if (max_line < 16) max_line = 16;
   if (path == "-") return Wrap(std::make_unique<FdStream>(0, false), max_line, 0);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::Error("open", path + ": " + std::strerror(errno));
+  if (fd < 0) return Status::Error("open", path + ": " + ErrnoText(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
     ::close(fd);
-    return Status::Error("open", path + ": is a directory or cannot be examined");
+    return Status::Error("open", path + ": " + Tr("read.not_a_file"));
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   return Wrap(std::make_unique<FdStream>(fd, true), max_line,
@@ -409,7 +411,8 @@ std::unique_ptr<LineSource> LineSource::FromString(std::string data, std::size_t
   return std::move(r).value();
 }
 
-Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& patterns) {
+Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& patterns,
+                                              std::vector<std::string>* skipped_dirs) {
   std::vector<std::string> out;
   for (const std::string& p : patterns) {
     if (p == "-") {
@@ -420,7 +423,11 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& pa
     if (std::filesystem::is_directory(p, ec)) {
       std::vector<std::string> files;
       for (const auto& e : std::filesystem::directory_iterator(p, ec)) {
-        if (e.is_regular_file(ec)) files.push_back(e.path().string());
+        if (e.is_regular_file(ec)) {
+          files.push_back(e.path().string());
+        } else if (e.is_directory(ec) && skipped_dirs != nullptr) {
+          skipped_dirs->push_back(e.path().string());
+        }
       }
       out.insert(out.end(), files.begin(), files.end());
       continue;
@@ -433,11 +440,11 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& pa
     const int rc = ::glob(p.c_str(), GLOB_NOSORT, nullptr, &g);
     if (rc == GLOB_NOMATCH) {
       globfree(&g);
-      return Status::Error("glob", "no file matches " + p);
+      return Status::Error("glob", std::string(Tr("read.no_match")) + ": " + p);
     }
     if (rc != 0) {
       globfree(&g);
-      return Status::Error("glob", "cannot expand " + p);
+      return Status::Error("glob", std::string(Tr("read.cannot_expand")) + ": " + p);
     }
     for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
     globfree(&g);

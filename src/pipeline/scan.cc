@@ -6,13 +6,16 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
 #include "keikai/core/hash.h"
+#include "keikai/core/i18n.h"
 #include "keikai/core/utf8.h"
 #include "keikai/ingest/format.h"
+#include "keikai/ingest/cursor.h"
 #include "keikai/ingest/source.h"
 
 namespace keikai::pipeline {
@@ -114,24 +117,31 @@ class Scanner {
 
   Result<ScanResult> Run() {
     const auto t0 = std::chrono::steady_clock::now();
-    auto files = ingest::ExpandInputs(opt_.inputs);
+    std::vector<std::string> skipped_dirs;
+    auto files = ingest::ExpandInputs(opt_.inputs, &skipped_dirs);
     if (!files.ok()) return files.status();
+    std::sort(skipped_dirs.begin(), skipped_dirs.end());
+    for (const std::string& d : skipped_dirs) res_.notes.push_back(d + ": " + Tr("read.subdir_skipped"));
+    if (tracker_) {
+      Status st = RestoreBehavior();
+      if (!st.ok()) return st;
+    }
     for (const std::string& f : files.value()) {
       report::FileRow row;
       row.path = f;
       Status st = ScanFile(f, row);
+      if (fatal_) return st;  // the store failed: nothing more is committed (see CommitBatch)
       if (!st.ok()) {
-        row.error = st.ToString();
-        if (res_.first_error.empty()) res_.first_error = f + ": " + row.error;
-        // Commit what was read before the error: the good lines are not lost.
-        Status c = CommitBatch(nullptr);
-        if (!c.ok()) return c;
+        row.error = st.message();
+        if (st.offset() != Status::npos) row.error += " (" + std::to_string(st.offset()) + ")";
+        row.error_code = st.code();
+        if (res_.first_error.empty()) res_.first_error = f + ": " + st.ToString();
       }
       res_.files.push_back(std::move(row));
       ++res_.summary.files;
     }
     if (tracker_) {
-      // The last verdicts: every source still tracked.
+      // The last verdicts: every source still tracked; the checkpoint goes with them.
       Status c = CommitBatch(nullptr, /*final_behavior=*/true);
       if (!c.ok()) return c;
     }
@@ -143,8 +153,12 @@ class Scanner {
         res_.has_offset = true;
       }
     }
-    // Every site seen in this run has an id in the aggregates (ids are never cleared).
+    // Every site seen in this run has an id in the aggregates (ids are never cleared); the sites
+    // of inputs found already ingested are named too, so their report is theirs, not the store's.
     res_.sites = agg_.sites;
+    for (const std::string& x : covered_sites_) {
+      if (std::find(res_.sites.begin(), res_.sites.end(), x) == res_.sites.end()) res_.sites.push_back(x);
+    }
     std::sort(res_.sites.begin(), res_.sites.end());
     res_.summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -152,49 +166,117 @@ class Scanner {
   }
 
  private:
-  // The identity of a file: its leading directive lines (IIS '#...') plus its first record line.
-  static void ReadKey(ingest::LineSource& src, std::string& key_hash,
-                      std::vector<std::string>& sample) {
-    std::string_view line;
-    bool too_long = false;
-    uint64_t h = kFnvOffset;
-    std::size_t len = 0;
-    bool have_key = false;
-    while (sample.size() < kSampleLines && src.Next(line, too_long)) {
-      sample.emplace_back(line);
-      if (!have_key) {
-        h = Fnv1a64(line, h);
-        h = Fnv1a64("\n", h);
-        len += line.size() + 1;
-        if (line.empty() || line[0] != '#') have_key = src.last_line_terminated();
+  // The scan's own part of the behaviour checkpoint, before the tracker's meta record.
+  static constexpr uint32_t kScanMetaMagic = 0x4b534331;  // "KSC1"
+  struct ScanMeta {
+    uint32_t magic = kScanMetaMagic;
+    uint32_t reserved = 0;
+    uint64_t findings_kept = 0;
+  };
+
+  // An interrupted scan left the behaviour state of its last commit: continue from it, so that
+  // the verdicts are those one uninterrupted scan gives. A checkpoint taken with other options
+  // (or by another build) is concluded first: its verdicts are committed, then this scan starts
+  // afresh.
+  Status RestoreBehavior() {
+    auto cp = store_.LoadBehaviorCheckpoint();
+    if (!cp.ok()) return Fatal(cp.status());
+    if (!cp.value()) return Status::Ok();
+    const store::BehaviorCheckpoint& c = *cp.value();
+    ScanMeta sm;
+    sm.magic = 0;
+    std::string tmeta;
+    if (c.meta.size() >= sizeof sm) {
+      std::memcpy(&sm, c.meta.data(), sizeof sm);
+      tmeta = c.meta.substr(sizeof sm);
+    }
+    if (sm.magic == kScanMetaMagic && tracker_->Restore(tmeta, c.states)) {
+      findings_kept_ = sm.findings_kept;
+      return Status::Ok();
+    }
+    store::Batch b;
+    detect::BehaviorOptions old;
+    if (sm.magic == kScanMetaMagic && detect::BehaviorTracker::CheckpointOptions(tmeta, old)) {
+      detect::BehaviorTracker t(old, det_);
+      if (t.Restore(tmeta, c.states)) {
+        std::vector<detect::SourceVerdict> verdicts;
+        t.Drain(verdicts, true);
+        AddVerdicts(b, verdicts);
       }
     }
-    key_hash = have_key ? Hex(h, len) : std::string();
+    b.behavior_checkpoint = store::BehaviorCheckpointDelta{};
+    b.behavior_checkpoint->clear = true;
+    Status st = store_.Commit(b);
+    return st.ok() ? st : Fatal(st);
+  }
+
+  Status Fatal(Status st) {
+    fatal_ = true;
+    return st;
+  }
+
+  // Streams for a key, for the resume reader. A file still marked the way keikai marked files up
+  // to schema version 3 is converted first: its mark is verified against the file and turned into
+  // a stream with checkpoints, committed on its own.
+  Result<std::vector<ingest::StreamRecord>> LoadStreams(const std::string& path,
+                                                        const std::string& key) {
+    auto streams = store_.FindStreams(key);
+    if (!streams.ok()) return Fatal(streams.status());
+    if (!streams.value().empty() || path == "-") return streams;
+    auto legacy = store_.FindFile(key);
+    if (!legacy.ok()) return Fatal(legacy.status());
+    if (!legacy.value()) return streams;
+    const store::FileMark& m = *legacy.value();
+    auto src = ingest::LineSource::Open(path, opt_.max_line);
+    if (!src.ok()) return src.status();
+    ingest::StreamUpdate u;
+    u.id = ingest::NewStreamId();
+    u.key = key;
+    u.path = path;
+    u.site = m.site;
+    u.sites = {m.site};
+    std::string_view line;
+    bool too_long = false;
+    uint64_t n = 0, h = 0, before = 0;
+    bool verified = false;
+    while (n <= m.lines && src.value()->Next(line, too_long)) {
+      if (src.value()->compression() == ingest::Compression::kNone &&
+          !src.value()->last_line_terminated()) {
+        break;
+      }
+      ++n;
+      h = ingest::ChainLine(h, line);
+      if (n == m.lines + 1) verified = before == m.offset && LineHash(line) == m.tail_hash;
+      before = src.value()->offset();
+      if (n % ingest::kCheckpointEvery == 0 || n == m.lines + 1) {
+        u.checkpoints.push_back({n, before, h});
+      }
+    }
+    if (!verified) return streams;  // the mark belongs to another file with this first line
+    u.lines = n;
+    u.offset = before;
+    store::Batch b;
+    b.streams.push_back(std::move(u));
+    b.legacy_files_done.push_back(key);
+    Status st = store_.Commit(b);
+    if (!st.ok()) return Fatal(st);
+    auto again = store_.FindStreams(key);
+    if (!again.ok()) return Fatal(again.status());
+    return again;
   }
 
   Status ScanFile(const std::string& path, report::FileRow& row) {
     const bool is_stdin = path == "-";
-    std::string key;
-    std::vector<std::string> sample;
-    std::optional<store::FileMark> mark;
-    std::unique_ptr<ingest::LineSource> src;
-    if (!is_stdin) {
-      auto peek = ingest::LineSource::Open(path, opt_.max_line);
-      if (!peek.ok()) return peek.status();
-      ReadKey(*peek.value(), key, sample);
-      if (!key.empty() && !opt_.dry_run) {
-        auto m = store_.FindFile(key);
-        if (!m.ok()) return m.status();
-        mark = m.value();
-      }
-      auto s = ingest::LineSource::Open(path, opt_.max_line);
-      if (!s.ok()) return s.status();
-      src = std::move(s).value();
-    } else {
-      auto s = ingest::LineSource::Open(path, opt_.max_line);
-      if (!s.ok()) return s.status();
-      src = std::move(s).value();
-    }
+    auto s = ingest::LineSource::Open(path, opt_.max_line);
+    if (!s.ok()) return s.status();
+    ingest::ResumeReader::Options ro;
+    ro.hold_back_unterminated = !is_stdin;
+    ro.head_lines = kSampleLines;
+    ingest::ResumeReader reader(std::move(s).value(), ro, [&](const std::string& key) {
+      return LoadStreams(path, key);
+    });
+    Status started = reader.Start();
+    if (!started.ok()) return started;
 
     // The parser: given, or detected from the first lines.
     std::unique_ptr<ingest::LineParser> parser;
@@ -205,51 +287,23 @@ class Scanner {
       row.format = std::string(parser->name());
       if (row.format == "nginx" || row.format == "apache") row.format += " (custom)";
       if (ingest::FindFormat(opt_.log_format) != nullptr) row.format = opt_.log_format;
-    }
-
-    const std::string file_site = opt_.site.empty() ? SiteFromFileName(path) : opt_.site;
-    row.site = file_site;
-    uint64_t already = 0;
-    if (mark) {
-      std::string_view line;
-      bool too_long = false;
-      if (src->SkipTo(mark->offset, mark->lines) && src->Next(line, too_long) &&
-          LineHash(line) == mark->tail_hash) {
-        already = mark->lines + 1;
-      } else {
-        // Same first line but different content: a new file. Start over.
-        auto s = ingest::LineSource::Open(path, opt_.max_line);
-        if (!s.ok()) return s.status();
-        src = std::move(s).value();
-        mark.reset();
-      }
-    }
-    row.already_ingested = already;
-    res_.summary.already_ingested += already;
-
-    // stdin: detect from buffered sample lines, then continue with the stream.
-    std::vector<std::string> stdin_head;
-    if (!parser) {
-      if (is_stdin) {
-        std::string_view line;
-        bool tl = false;
-        while (stdin_head.size() < kSampleLines && src->Next(line, tl)) stdin_head.emplace_back(line);
-        sample = stdin_head;
-      }
-      std::vector<std::string_view> views(sample.begin(), sample.end());
+    } else {
+      std::vector<std::string_view> views(reader.head().begin(), reader.head().end());
       auto name = ingest::DetectFormat(views);
       if (!name.ok()) {
-        if (sample.empty()) return Status::Ok();  // empty file: nothing to do
+        if (reader.head().empty()) return reader.status();  // empty input: nothing to do
         return Status::Error("detect", name.status().message());
       }
       parser = ingest::FindFormat(name.value())->factory();
       row.format = name.value();
     }
 
+    const std::string file_site = opt_.site.empty() ? SiteFromFileName(path) : opt_.site;
+    row.site = file_site;
     file_ = path;
     file_site_ = file_site;
+    file_site_ids_.clear();
     uint64_t since_commit = 0;
-    uint64_t prev_offset = src->offset();
     auto handle = [&](std::string_view line, bool too_long, uint64_t line_no) {
       ++row.lines;
       ++res_.summary.lines;
@@ -271,47 +325,43 @@ class Scanner {
           return;
       }
     };
-    for (std::size_t i = 0; i < stdin_head.size(); ++i) handle(stdin_head[i], false, i + 1);
 
     std::string_view line;
     bool too_long = false;
-    while (src->Next(line, too_long)) {
-      const uint64_t line_start = prev_offset;
-      if (!is_stdin && !src->last_line_terminated() &&
-          src->compression() == ingest::Compression::kNone) {
-        // A plain file's unterminated last line may still be being written: hold it back.
-        ++row.held_back;
-        break;
-      }
-      handle(line, too_long, src->line_number());
+    while (reader.Next(line, too_long)) {
+      handle(line, too_long, reader.line_number());
       ++since_commit;
       if (opt_.on_progress && (row.lines & 0x3ffff) == 0) {
-        opt_.on_progress(path, src->raw_position(), src->raw_size(), row.lines);
+        opt_.on_progress(path, reader.source().raw_position(), reader.source().raw_size(), row.lines);
       }
-      if (!is_stdin && !key.empty() &&
-          (since_commit >= kCommitEveryLines || agg_.findings.size() >= kCommitEveryFindings)) {
-        store::FileMark m{key, path, file_site, line_start, src->line_number() - 1, LineHash(line)};
-        Status c = CommitBatch(&m);
+      if (since_commit >= kCommitEveryLines || agg_.findings.size() >= kCommitEveryFindings) {
+        Status c = CommitBatch(&reader);
         if (!c.ok()) return c;
         since_commit = 0;
       }
-      prev_offset = src->offset();
-      last_line_.assign(line);
-      last_line_no_ = src->line_number();
-      last_line_start_ = line_start;
     }
-    if (opt_.on_progress) opt_.on_progress(path, src->raw_position(), src->raw_size(), row.lines);
-    std::optional<store::FileMark> final_mark;
-    if (!is_stdin && !key.empty() && last_line_no_ > 0) {
-      // Mark the start of the last complete line; the next scan verifies it and continues.
-      final_mark = store::FileMark{key, path, file_site, last_line_start_, last_line_no_ - 1,
-                                   LineHash(last_line_)};
+    if (opt_.on_progress) {
+      opt_.on_progress(path, reader.source().raw_position(), reader.source().raw_size(), row.lines);
     }
-    Status c = CommitBatch(final_mark ? &*final_mark : nullptr);
-    last_line_no_ = 0;
+    row.already_ingested = reader.already();
+    row.held_back = reader.held_back();
+    if (row.lines > 0 && row.bad_lines * 2 > row.lines) {
+      // Most lines were bad: say what format they look like (a wrong --log-format, or a file
+      // whose format changed after its first lines).
+      std::vector<std::string_view> views(reader.head().begin(), reader.head().end());
+      auto name = ingest::DetectFormat(views);
+      if (name.ok() && name.value() != row.format) row.detected_format = name.value();
+    }
+    res_.summary.already_ingested += reader.already();
+    for (const ingest::StreamRecord& m : reader.matched()) {
+      for (const std::string& x : m.sites) covered_sites_.insert(x);
+      if (m.sites.empty() && !m.site.empty()) covered_sites_.insert(m.site);
+    }
+    // What was read is committed with the stream's mark, even when reading then failed (a
+    // truncated gzip): the good lines are kept, and the next scan does not count them again.
+    Status c = CommitBatch(&reader);
     if (!c.ok()) return c;
-    if (!src->status().ok()) return src->status();
-    return Status::Ok();
+    return reader.status();
   }
 
   void Bad(report::FileRow& row, uint64_t line_no, std::string_view line, const char* code,
@@ -374,6 +424,10 @@ class Scanner {
       site_id = agg_.Site(site);
       last_site_name_.assign(site);
       last_site_id_ = site_id;
+      if (file_site_ids_.size() < 64 &&
+          std::find(file_site_ids_.begin(), file_site_ids_.end(), site_id) == file_site_ids_.end()) {
+        file_site_ids_.push_back(site_id);
+      }
     }
     // The zone the lines carry, overall and per site (map nodes do not move; the per-site
     // counters are cleared at each commit, which resets the cached pointer).
@@ -499,6 +553,10 @@ class Scanner {
     if (!tracker_) return;
     std::vector<detect::SourceVerdict> verdicts;
     tracker_->Drain(verdicts, final);
+    AddVerdicts(b, verdicts);
+  }
+
+  static void AddVerdicts(store::Batch& b, const std::vector<detect::SourceVerdict>& verdicts) {
     for (const detect::SourceVerdict& v : verdicts) {
       if (v.cls != detect::SourceClass::kScanner && v.cls != detect::SourceClass::kBadBot &&
           v.cls != detect::SourceClass::kCrawler) {
@@ -519,7 +577,11 @@ class Scanner {
     }
   }
 
-  Status CommitBatch(const store::FileMark* mark, bool final_behavior = false) {
+  // One batch: counts, findings, sources, behaviour verdicts and state, and the input's mark,
+  // in one transaction. If it fails the scan stops (fatal_): the tracker and the aggregates
+  // have moved past what the store holds, so nothing after it may be committed; the next scan
+  // continues from the last batch that was.
+  Status CommitBatch(ingest::ResumeReader* reader, bool final_behavior = false) {
     store::Batch b = agg_.TakeBatch();
     last_rcount_ = nullptr;
     // Each site's logs carry a zone; remember it for reports of later runs.
@@ -537,17 +599,32 @@ class Scanner {
     site_offsets_.clear();
     last_site_offset_count_ = nullptr;
     TakeVerdicts(b, final_behavior);
-    if (mark != nullptr) b.files.push_back(*mark);
-    Status st = Status::Ok();
-    if (!opt_.dry_run &&
-        !(b.requests.empty() && b.attacks.empty() && b.files.empty() && b.behaviors.empty())) {
-      st = store_.Commit(b);
+    if (reader != nullptr && reader->has_update()) {
+      std::vector<std::string> sites;
+      for (uint32_t id : file_site_ids_) sites.push_back(agg_.sites[id]);
+      b.streams.push_back(reader->TakeUpdate(file_, file_site_, sites));
     }
+    if (tracker_) {
+      b.behavior_checkpoint = store::BehaviorCheckpointDelta{};
+      if (final_behavior) {
+        b.behavior_checkpoint->clear = true;
+      } else {
+        detect::BehaviorTracker::CheckpointDelta d;
+        tracker_->TakeCheckpoint(d);
+        ScanMeta sm;
+        sm.findings_kept = findings_kept_;
+        b.behavior_checkpoint->meta.assign(reinterpret_cast<const char*>(&sm), sizeof sm);
+        b.behavior_checkpoint->meta += d.meta;
+        b.behavior_checkpoint->states = std::move(d.states);
+        b.behavior_checkpoint->freed = std::move(d.freed);
+      }
+    }
+    Status st = store_.Commit(b);
     // The findings buffer goes back for the next batch: regrowing it from nothing each batch
     // moved every finding several times into freshly faulted memory.
     b.findings.clear();
     if (agg_.findings.empty()) agg_.findings.swap(b.findings);
-    return st;
+    return st.ok() ? st : Fatal(st);
   }
 
   const ScanOptions& opt_;
@@ -743,10 +820,10 @@ class Scanner {
   std::string file_, file_site_, site_buf_;
   std::string last_site_name_;
   uint32_t last_site_id_ = UINT32_MAX;
-  std::string last_line_;
-  uint64_t last_line_no_ = 0;
-  uint64_t last_line_start_ = 0;
   uint64_t findings_kept_ = 0;
+  bool fatal_ = false;
+  std::vector<uint32_t> file_site_ids_;   // the sites this file's lines went to (bounded)
+  std::set<std::string> covered_sites_;   // sites of streams the inputs were found in
   std::map<int32_t, uint64_t> offsets_;
   std::map<uint32_t, std::map<int32_t, uint64_t>> site_offsets_;  // by site id, since the last commit
   uint64_t* last_site_offset_count_ = nullptr;

@@ -9,6 +9,7 @@
 
 #include "keikai/detect/behavior.h"
 #include "keikai/detect/detector.h"
+#include "report/format.h"
 
 namespace keikai::report {
 namespace {
@@ -16,6 +17,35 @@ namespace {
 std::string ClsName(uint8_t c) {
   return c == store::kAllClasses ? "*"
                                  : std::string(detect::ClassName(static_cast<detect::AttackClass>(c)));
+}
+
+// What makes the report incomplete, from the scan's files: inputs that could not be read, and
+// files whose lines were mostly bad. The status says whether anything could be read at all.
+void AddProblems(Report& r) {
+  bool any_read = false;
+  for (const FileRow& f : r.files) {
+    if (!f.error.empty()) {
+      const std::string lead = HasMsg("err.code." + f.error_code) ? Tr("err.code." + f.error_code) : f.error_code;
+      r.problems.push_back({"input_error", f.path, lead + ": " + f.error});
+    }
+    if (f.lines > 0 && f.bad_lines * 2 > f.lines) {
+      std::string d = Tr("problem.mostly_bad");
+      d = ReplaceAll(d, "{bad}", Thousands(f.bad_lines));
+      d = ReplaceAll(d, "{lines}", Thousands(f.lines));
+      d = ReplaceAll(d, "{format}", f.format);
+      if (!f.detected_format.empty()) {
+        d += " " + ReplaceAll(Tr("problem.looks_like"), "{format}", f.detected_format);
+      }
+      r.problems.push_back({"mostly_bad", f.path, d});
+    }
+    if (f.parsed > 0 || f.already_ingested > 0 || (f.error.empty() && f.lines == 0)) any_read = true;
+  }
+  if (r.files.empty() || !any_read) {
+    r.status = "failed";
+    if (r.problems.empty()) r.problems.push_back({"nothing_read", "", Tr("problem.nothing_read")});
+  } else if (!r.problems.empty()) {
+    r.status = "partial";
+  }
 }
 
 }  // namespace
@@ -31,7 +61,9 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
   r.home_country = opt.home_country;
   std::vector<std::string> sites = opt.sites;
   if (sites.empty() && scan != nullptr) sites = scan->sites;
-  if (sites.empty()) {
+  if (sites.empty() && scan == nullptr) {
+    // A report of the store alone covers every site in it; a scan's report covers what its
+    // inputs hold, and nothing else (a scan of a missing file must not show old data).
     auto all = st.Sites();
     if (!all.ok()) return all.status();
     sites = all.value();
@@ -41,7 +73,10 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     r.summary = scan->summary;
     r.files = scan->files;
     r.bad_line_samples = scan->bad_line_samples;
+    r.notes = scan->notes;
+    AddProblems(r);
   }
+  if (sites.empty()) return r;
 
   // Daily series in the report's time zone, per site x class and for all sites ("*").
   auto attacks = st.AttackHours(sites);

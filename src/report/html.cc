@@ -280,6 +280,9 @@ border-radius:6px;padding:10px 14px;margin:10px 0;break-inside:avoid}
 .badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:.8em;font-weight:700;
 color:#fff;background:var(--alert);margin-right:6px;vertical-align:1px}
 .surge.ended .badge{background:var(--warn)}
+.banner{border:2px solid var(--alert);background:var(--alert-bg);border-radius:6px;
+padding:10px 14px;margin:0 0 16px;color:var(--alert)}
+.banner ul{margin:4px 0 0;padding-left:20px;color:var(--fg)}
 .calm{border:1px solid #bfdcc9;border-left:6px solid var(--ok);background:var(--ok-bg);
 border-radius:6px;padding:10px 14px}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:12px}
@@ -767,10 +770,25 @@ size_t ChartIndex(const Report& r, const std::vector<std::string>& chart_sites,
 }
 
 
+// A report that does not cover its inputs says so above everything else.
+void RenderBanner(std::string& out, const Report& r) {
+  if (r.status == "complete") return;
+  out += "<div class=\"banner\" role=\"alert\"><p><strong>" +
+         L(r.status == "failed" ? "html.banner.failed" : "html.banner.partial") + "</strong></p><ul>\n";
+  for (const Problem& p : r.problems) {
+    out += "<li>" + (p.file.empty() ? "" : "<code>" + Esc(p.file) + "</code>: ") + Esc(p.detail) + "</li>\n";
+  }
+  out += "</ul></div>\n";
+}
+
 void RenderSurges(std::string& out, const Report& r, const std::vector<std::string>& chart_sites) {
   Heading(out, "surges", "html.surges.heading");
   if (r.surges.empty()) {
-    out += "<p class=\"calm\">" + L("html.surges.none") + "</p>\n";
+    if (r.status == "complete") {
+      out += "<p class=\"calm\">" + L("html.surges.none") + "</p>\n";
+    } else {
+      out += "<p class=\"nodata\">" + L("html.surges.none_partial") + "</p>\n";
+    }
     return;
   }
   // All sites and all classes first, then all classes of one site, then single classes.
@@ -1022,6 +1040,7 @@ void RenderPaths(std::string& out, const Report& r) {
 
 void RenderFiles(std::string& out, const Report& r) {
   Heading(out, "files", "html.files.heading");
+  for (const std::string& n : r.notes) out += "<p class=\"note\">" + Esc(n) + "</p>\n";
   if (r.files.empty()) return NoneNote(out);
   out += "<div class=\"scroll\"><table>\n<thead><tr>" + Th("html.col.file") + Th("html.col.site") +
          Th("html.col.format") + Th("html.col.lines", true) + Th("html.col.parsed", true) +
@@ -1030,7 +1049,9 @@ void RenderFiles(std::string& out, const Report& r) {
   for (const FileRow& f : r.files) {
     out += "<tr>" + Td("<code>" + Esc(f.path) + "</code>") + Td(Esc(f.site)) +
            Td(Esc(f.format), "nowrap") + TdNum(f.lines) + TdNum(f.parsed) + TdNum(f.bad_lines) +
-           TdNum(f.already_ingested) + Td(Esc(f.error), "err") + "</tr>\n";
+           TdNum(f.already_ingested) +
+           Td(Esc(f.error.empty() ? std::string() : LabelOr("err.code.", f.error_code) + ": " + f.error), "err") +
+           "</tr>\n";
   }
   out += "</tbody></table></div>\n";
 }
@@ -1078,6 +1099,7 @@ std::string RenderHtml(const Report& r) {
 
   RenderHeader(out, r);
   out += "<main>\n";
+  RenderBanner(out, r);
   RenderSurges(out, r, chart_sites);
   RenderCards(out, r);
   RenderCharts(out, r, chart_sites);

@@ -20,6 +20,12 @@ double Round(double v, int digits) {
 std::string RenderJson(const Report& r) {
   ordered_json j;
   j["schema"] = "keikai.scan.v1";
+  j["status"] = r.status;
+  j["problems"] = ordered_json::array();
+  for (const Problem& p : r.problems) {
+    j["problems"].push_back({{"kind", p.kind}, {"file", p.file}, {"detail", p.detail}});
+  }
+  j["notes"] = r.notes;
   j["version"] = r.version;
   j["generated_at"] = r.generated_at;
   j["timezone"] = r.timezone;
@@ -124,7 +130,11 @@ std::string RenderJson(const Report& r) {
                       {"bad_lines", f.bad_lines},
                       {"already_ingested", f.already_ingested},
                       {"held_back", f.held_back}};
-    if (!f.error.empty()) o["error"] = f.error;
+    if (!f.error.empty()) {
+      o["error"] = f.error;
+      o["error_code"] = f.error_code;
+    }
+    if (!f.detected_format.empty()) o["detected_format"] = f.detected_format;
     j["files"].push_back(std::move(o));
   }
   j["bad_line_samples"] = ordered_json::array();

@@ -2,12 +2,17 @@
 #include <cstdio>
 #include <string>
 
+#include "keikai/core/utf8.h"
 #include "keikai/report/alert.h"
 #include "report/format.h"
 #include "keikai/report/render.h"
 
 namespace keikai::report {
 namespace {
+
+// Every text that comes from the logs goes through T: nothing in it may reach the terminal as a
+// control sequence (the CLI passes the whole text through TerminalSafe once more).
+std::string T(std::string_view s) { return TerminalSafe(s); }
 
 std::string ClassLabel(const std::string& c) {
   return c == "*" ? Tr("class.*") : Tr("class." + c);
@@ -19,14 +24,24 @@ std::string RenderText(const Report& r, bool color) {
   const std::string bold = color ? "\x1b[1m" : "", red = color ? "\x1b[31;1m" : "",
                     yellow = color ? "\x1b[33m" : "", reset = color ? "\x1b[0m" : "";
   std::string o;
+  // A report that does not cover its inputs says so before anything else.
+  if (r.status != "complete") {
+    o += red + (r.status == "failed" ? Tr("text.status_failed") : Tr("text.status_partial")) + reset + "\n";
+    for (const Problem& p : r.problems) {
+      o += "  " + red + "!" + reset + " " + (p.file.empty() ? "" : T(p.file) + ": ") + T(p.detail) + "\n";
+    }
+    o += "\n";
+  }
   o += bold + Tr("text.title") + reset + "\n";
   if (!r.first_date.empty()) {
     o += std::string(Tr("text.window")) + ": " + r.first_date + " .. " + r.last_date + "  (" +
          r.timezone + ")\n";
   }
   std::string sites;
-  for (const auto& s : r.sites) sites += (sites.empty() ? "" : ", ") + s;
-  o += std::string(Tr("text.sites")) + ": " + (sites.empty() ? "-" : sites) + "\n\n";
+  for (const auto& s : r.sites) sites += (sites.empty() ? "" : ", ") + T(s);
+  o += std::string(Tr("text.sites")) + ": " + (sites.empty() ? "-" : sites) + "\n";
+  for (const std::string& n : r.notes) o += "  " + T(n) + "\n";
+  o += "\n";
 
   const Summary& s = r.summary;
   char line[256];
@@ -64,14 +79,16 @@ std::string RenderText(const Report& r, bool color) {
       continue;
     }
     any = true;
-    o += "  " + red + "!" + reset + " " + SurgeAlertSentence(x) +
+    o += "  " + red + "!" + reset + " " + T(SurgeAlertSentence(x)) +
          (x.ongoing ? std::string(" ") + Tr("text.ongoing") : "") + "\n";
-    o += "    " + SurgeAlertDetails(x) + "\n";
+    o += "    " + T(SurgeAlertDetails(x)) + "\n";
   }
   if (per_class > 0) {
     o += "  " + ReplaceAll(Tr("text.class_surges"), "{n}", std::to_string(per_class)) + "\n";
   }
-  if (!any) o += std::string("  ") + Tr("text.no_surge") + "\n";
+  if (!any) {
+    o += std::string("  ") + Tr(r.status == "complete" ? "text.no_surge" : "text.no_surge_partial") + "\n";
+  }
 
   if (!r.classes.empty()) {
     o += "\n" + bold + Tr("text.classes") + reset + "\n";
@@ -91,8 +108,8 @@ std::string RenderText(const Report& r, bool color) {
       for (const auto& [c, n] : x.classes) cls += (cls.empty() ? "" : ",") + c;
       const std::string who =
           x.classification.empty() ? "" : std::string(Tr("source." + x.classification)) + "  ";
-      std::snprintf(line, sizeof line, "  %-39s %-2s %10s  %s%s\n", x.ip.c_str(),
-                    x.country.empty() ? "--" : x.country.c_str(), Thousands(x.attacks).c_str(),
+      std::snprintf(line, sizeof line, "  %-39s %-2s %10s  %s%s\n", T(x.ip).c_str(),
+                    x.country.empty() ? "--" : T(x.country).c_str(), Thousands(x.attacks).c_str(),
                     who.c_str(), cls.c_str());
       o += line;
     }
@@ -102,7 +119,7 @@ std::string RenderText(const Report& r, bool color) {
     std::size_t k = 0;
     for (const PathRow& p : r.top_paths) {
       if (++k > 10) break;
-      std::string path = p.path.size() > 70 ? p.path.substr(0, 67) + "..." : p.path;
+      std::string path = T(p.path.size() > 70 ? p.path.substr(0, 67) + "..." : p.path);
       std::snprintf(line, sizeof line, "  %10s  %s\n", Thousands(p.attacks).c_str(), path.c_str());
       o += line;
     }
@@ -110,12 +127,9 @@ std::string RenderText(const Report& r, bool color) {
   if (s.bad_lines > 0) {
     o += "\n" + yellow + Tr("text.bad_samples") + reset + "\n";
     for (const BadLineSample& b : r.bad_line_samples) {
-      o += "  " + b.file + ":" + std::to_string(b.line) + ":" + std::to_string(b.column + 1) +
+      o += "  " + T(b.file) + ":" + std::to_string(b.line) + ":" + std::to_string(b.column + 1) +
            ": " + Tr("bad." + b.code) + "\n";
     }
-  }
-  for (const FileRow& f : r.files) {
-    if (!f.error.empty()) o += red + "  " + f.path + ": " + f.error + reset + "\n";
   }
   return o;
 }

@@ -1,6 +1,15 @@
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <thread>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -56,6 +65,29 @@ CREATE TABLE site_meta (
   site TEXT PRIMARY KEY, utc_offset INTEGER NOT NULL,
   updated_at INTEGER NOT NULL DEFAULT (strftime('%s','now'))) WITHOUT ROWID;
 )sql",
+    // 4: ingested streams with checkpoints (ingest/cursor.h) instead of one mark per first line,
+    // and the behaviour tracker's checkpoint of an interrupted scan (row -1 is its meta record).
+    R"sql(
+CREATE TABLE streams (
+  id INTEGER PRIMARY KEY, key TEXT NOT NULL, path TEXT NOT NULL, site TEXT NOT NULL,
+  sites TEXT NOT NULL, lines INTEGER NOT NULL, offset INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL DEFAULT (strftime('%s','now')));
+CREATE INDEX streams_key ON streams (key);
+CREATE TABLE stream_checkpoints (
+  stream INTEGER NOT NULL, lines INTEGER NOT NULL, offset INTEGER NOT NULL, hash INTEGER NOT NULL,
+  PRIMARY KEY (stream, lines)) WITHOUT ROWID;
+CREATE TABLE behaviour_checkpoint (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+)sql",
+    // 5: repair stores poisoned by impossible dates (a line dated 9999 made every report of its
+    // site allocate a series to that year): hours more than two days ahead of now, or before
+    // 1990, are removed; scans now reject such lines as bad.
+    R"sql(
+DELETE FROM attack_hours WHERE hour > CAST(strftime('%s','now') AS INTEGER) / 3600 + 48 OR hour < 175320;
+DELETE FROM class_hours WHERE hour > CAST(strftime('%s','now') AS INTEGER) / 3600 + 48 OR hour < 175320;
+DELETE FROM request_hours WHERE hour > CAST(strftime('%s','now') AS INTEGER) / 3600 + 48 OR hour < 175320;
+DELETE FROM findings WHERE time > CAST(strftime('%s','now') AS INTEGER) + 172800 OR time < 631152000;
+UPDATE sources SET last_seen = first_seen WHERE last_seen > CAST(strftime('%s','now') AS INTEGER) + 172800;
+)sql",
 };
 
 // Strength of a behaviour classification, for keeping the strongest verdict of a source.
@@ -77,33 +109,53 @@ std::string SiteFilter(const std::vector<std::string>& sites, const char* col) {
 
 class SqliteStore : public Store {
  public:
-  ~SqliteStore() override {
-    if (db_ != nullptr) sqlite3_close(db_);
-  }
 
-  Status Open(const std::string& path) {
-    if (path != ":memory:") {
-      std::error_code ec;
-      const auto parent = std::filesystem::path(path).parent_path();
-      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  Status Open(const std::string& path, const OpenOptions& opt) {
+    path_ = path;
+    const bool memory = path == ":memory:";
+    if (!memory) {
+      Status st = PrepareFile(path);
+      if (!st.ok()) return st;
+      if (opt.write) {
+        st = Lock(path + ".lock", opt);
+        if (!st.ok()) return st;
+      }
     }
     // NOMUTEX: a Store is used by one thread at a time (store.h), so the connection's own
     // mutex only cost time (two million lock/unlock pairs in a 1M-line scan).
-    if (sqlite3_open_v2(path.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
-      return Err("cannot open database " + path);
+    const int flags = (opt.write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
+                      SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+      return Classify(Err("cannot open database " + path));
     }
-    sqlite3_busy_timeout(db_, 5000);
+    // Busy: another process is between statements (a report reading, a migration); wait.
+    sqlite3_busy_timeout(db_, 30000);
+    if (opt.write && sqlite3_db_readonly(db_, "main") == 1) {
+      return Status::Error("readonly", path + ": " + std::strerror(EACCES));
+    }
     // page_size (new databases only; it must precede WAL): 16 KiB pages instead of 4 KiB put
     // four times as many index entries on a page, so a batch of findings dirties a third of
     // the pages (10,500 -> 3,500 page writes and ~5% of a 1M-line scan --crs).
-    Status st = Exec(
-        "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        "PRAGMA foreign_keys=ON;");
-    if (!st.ok()) return st;
-    return Migrate();
+    Status st = opt.write ? Exec("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
+                                 "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+                          : Status::Ok();
+    if (!st.ok()) return Classify(st);
+    if (opt.check && !memory) {
+      st = Check(opt.full_check);
+      if (!st.ok()) return st;
+    }
+    st = Migrate(opt.write);
+    if (!st.ok()) return Classify(st);
+    if (opt.write) {
+      // Find out now, not after an hour of scanning, that nothing can be written here.
+      st = Exec("BEGIN IMMEDIATE");
+      if (st.ok()) st = Exec("ROLLBACK");
+      if (!st.ok()) return Classify(st);
+    }
+    return Status::Ok();
   }
+
+  ~SqliteStore() override;
 
   Result<std::optional<FileMark>> FindFile(const std::string& h) override {
     Stmt s = Prepare("SELECT path, site, offset, lines, tail_hash FROM files WHERE first_line_hash=?");
@@ -126,11 +178,65 @@ class SqliteStore : public Store {
     Status st = Exec("BEGIN IMMEDIATE");
     if (!st.ok()) return st;
     st = CommitInner(b);
+    if (st.ok()) st = Exec("COMMIT");
     if (!st.ok()) {
-      Exec("ROLLBACK");
+      st = Classify(st);  // before ROLLBACK resets the error code
+      Exec("ROLLBACK");   // nothing of the batch stays: the caller stops and the rescan redoes it
       return st;
     }
-    return Exec("COMMIT");
+    return Status::Ok();
+  }
+
+  Result<std::vector<ingest::StreamRecord>> FindStreams(const std::string& key) override {
+    Stmt s = Prepare("SELECT id, path, site, sites FROM streams WHERE key = ? ORDER BY id");
+    Stmt c = Prepare("SELECT lines, offset, hash FROM stream_checkpoints WHERE stream = ? ORDER BY lines");
+    if (!s || !c) return Err("prepare streams");
+    Bind(s.get(), 1, key);
+    std::vector<ingest::StreamRecord> out;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      ingest::StreamRecord r;
+      r.id = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
+      r.key = key;
+      r.path = Text(s.get(), 1);
+      r.site = Text(s.get(), 2);
+      r.sites = SplitLines(Text(s.get(), 3));
+      out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) return Classify(Err("query streams"));
+    for (ingest::StreamRecord& r : out) {
+      sqlite3_reset(c.get());
+      sqlite3_bind_int64(c.get(), 1, static_cast<sqlite3_int64>(r.id));
+      while ((rc = sqlite3_step(c.get())) == SQLITE_ROW) {
+        r.checkpoints.push_back({static_cast<uint64_t>(sqlite3_column_int64(c.get(), 0)),
+                                 static_cast<uint64_t>(sqlite3_column_int64(c.get(), 1)),
+                                 static_cast<uint64_t>(sqlite3_column_int64(c.get(), 2))});
+      }
+      if (rc != SQLITE_DONE) return Classify(Err("query checkpoints"));
+    }
+    return out;
+  }
+
+  Result<std::optional<BehaviorCheckpoint>> LoadBehaviorCheckpoint() override {
+    Stmt s = Prepare("SELECT id, data FROM behaviour_checkpoint ORDER BY id");
+    if (!s) return Err("prepare behaviour checkpoint");
+    BehaviorCheckpoint cp;
+    bool any = false;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      const int64_t id = sqlite3_column_int64(s.get(), 0);
+      const auto* p = static_cast<const char*>(sqlite3_column_blob(s.get(), 1));
+      std::string data(p != nullptr ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(s.get(), 1)));
+      if (id < 0) {
+        cp.meta = std::move(data);
+        any = true;
+      } else {
+        cp.states.emplace_back(static_cast<uint32_t>(id), std::move(data));
+      }
+    }
+    if (rc != SQLITE_DONE) return Classify(Err("read behaviour checkpoint"));
+    if (!any) return std::optional<BehaviorCheckpoint>();
+    return std::optional<BehaviorCheckpoint>(std::move(cp));
   }
 
   Result<std::vector<HourCount>> AttackHours(const std::vector<std::string>& sites) override {
@@ -415,35 +521,152 @@ class SqliteStore : public Store {
     return out;
   }
 
-  Status Migrate() {
-    Status st = Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL)");
-    if (!st.ok()) return st;
-    Stmt s = Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    if (!s || sqlite3_step(s.get()) != SQLITE_ROW) return Err("read schema version");
-    const int current = sqlite3_column_int(s.get(), 0);
-    s.reset();
+  Status Migrate(bool write) {
+    auto version = [&]() -> Result<int> {
+      Stmt t = Prepare("SELECT COUNT(*) FROM sqlite_master WHERE name='schema_migrations'");
+      if (!t || sqlite3_step(t.get()) != SQLITE_ROW) return Err("read schema version");
+      if (sqlite3_column_int(t.get(), 0) == 0) return 0;
+      Stmt v = Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+      if (!v || sqlite3_step(v.get()) != SQLITE_ROW) return Err("read schema version");
+      return sqlite3_column_int(v.get(), 0);
+    };
     const int target = SchemaVersion();
-    if (current > target) {
+    auto newer = [&](int current) {
       return Status::Error("store", "the database schema (version " + std::to_string(current) +
                                         ") is newer than this keikai (" + std::to_string(target) +
                                         "); upgrade keikai or use another --db");
+    };
+    auto cur = version();
+    if (!cur.ok()) return cur.status();
+    if (cur.value() > target) return newer(cur.value());
+    if (cur.value() == target) return Status::Ok();
+    if (!write) {
+      return Status::Error("store", "the database schema (version " + std::to_string(cur.value()) +
+                                        ") is older than this keikai's (" + std::to_string(target) +
+                                        "); a scan with this keikai upgrades it");
     }
-    for (int v = current; v < target; ++v) {
-      st = Exec("BEGIN");
-      if (!st.ok()) return st;
+    // All pending migrations in one write transaction, with the version read again inside it:
+    // two processes opening a new database at once cannot both apply a migration, and the
+    // second finds the schema up to date.
+    Status st = Exec("BEGIN IMMEDIATE");
+    if (!st.ok()) return st;
+    st = Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL)");
+    if (st.ok()) {
+      cur = version();
+      if (!cur.ok()) st = cur.status();
+      else if (cur.value() > target) st = newer(cur.value());
+    }
+    for (int v = st.ok() ? cur.value() : target; v < target && st.ok(); ++v) {
       st = Exec(kMigrations[v]);
       if (st.ok()) {
         st = Exec("INSERT INTO schema_migrations (version) VALUES (" + std::to_string(v + 1) + ")");
       }
       if (!st.ok()) {
-        Exec("ROLLBACK");
-        return Status::Error("store", "migration to version " + std::to_string(v + 1) +
+        st = Status::Error(st.code(), "migration to version " + std::to_string(v + 1) +
                                           " failed: " + st.message());
       }
-      st = Exec("COMMIT");
-      if (!st.ok()) return st;
+    }
+    if (!st.ok()) {
+      Exec("ROLLBACK");
+      return st;
+    }
+    return Exec("COMMIT");
+  }
+
+  // The database file: created 0600 (it holds log contents) in a parent created 0700 when the
+  // parent is new; an existing file keeps its mode.
+  static Status PrepareFile(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path parent = fs::path(path).parent_path();
+    if (!parent.empty() && !fs::exists(parent, ec)) {
+      // Each missing level is made 0700.
+      std::vector<fs::path> missing;
+      for (fs::path p = parent; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+        missing.push_back(p);
+        if (p == p.parent_path()) break;
+      }
+      for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
+          return Status::Error("store", it->string() + ": " + std::strerror(errno));
+        }
+      }
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+      if (S_ISDIR(st.st_mode)) return Status::Error("store", path + ": is a directory");
+      return Status::Ok();
+    }
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno != EEXIST) {
+      return Status::Error(errno == EACCES || errno == EROFS ? "readonly" : "store",
+                           path + ": " + std::strerror(errno));
+    }
+    if (fd >= 0) ::close(fd);
+    return Status::Ok();
+  }
+
+  Status Lock(const std::string& lock_path, const OpenOptions& opt) {
+    lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (lock_fd_ < 0) {
+      return Status::Error(errno == EACCES || errno == EROFS ? "readonly" : "store",
+                           lock_path + ": " + std::strerror(errno));
+    }
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, opt.lock_wait_seconds));
+    bool told = false;
+    for (;;) {
+      if (::flock(lock_fd_, LOCK_EX | LOCK_NB) == 0) break;
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        return Status::Error("store", lock_path + ": " + std::strerror(errno));
+      }
+      std::string holder;
+      char buf[32] = {};
+      if (::pread(lock_fd_, buf, sizeof buf - 1, 0) > 0) holder = buf;
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return Status::Error("locked", path_ + " (" + (holder.empty() ? "?" : "pid " + holder) +
+                                           ", waited " + std::to_string(opt.lock_wait_seconds) + " s)");
+      }
+      if (!told && opt.on_wait) opt.on_wait(holder.empty() ? "?" : "pid " + holder);
+      told = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    // Who holds it, for the message a waiting process prints.
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(lock_fd_, 0) == 0 && ::pwrite(lock_fd_, pid.data(), pid.size(), 0) < 0) {
+      // informational only
     }
     return Status::Ok();
+  }
+
+  Status Check(bool full) {
+    Stmt s = Prepare(full ? "PRAGMA integrity_check(5)" : "PRAGMA quick_check(5)");
+    if (!s) return Classify(Err("check"));
+    std::string problems;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      const std::string line = Text(s.get(), 0);
+      if (line == "ok") continue;
+      if (!problems.empty()) problems += "; ";
+      problems += line;
+    }
+    if (rc != SQLITE_DONE) return Classify(Err(full ? "integrity_check" : "quick_check"));
+    if (!problems.empty()) return Status::Error("damaged", path_ + ": " + problems);
+    return Status::Ok();
+  }
+
+  // Errors that mean a damaged file or a read-only one get their own codes (the CLI says what
+  // to do about each).
+  Status Classify(Status st) const {
+    if (st.ok() || db_ == nullptr) return st;
+    const int ec = sqlite3_errcode(db_) & 0xff;
+    if (ec == SQLITE_CORRUPT || ec == SQLITE_NOTADB) return Status::Error("damaged", path_ + ": " + st.message());
+    if (ec == SQLITE_READONLY || ec == SQLITE_CANTOPEN || ec == SQLITE_PERM) {
+      return Status::Error(ec == SQLITE_CANTOPEN ? "store" : "readonly", path_ + ": " + st.message());
+    }
+    if (ec == SQLITE_FULL) return Status::Error("full", path_ + ": " + st.message());
+    return st;
   }
 
   Status CommitInner(const Batch& b) {
@@ -464,11 +687,6 @@ class SqliteStore : public Store {
     Stmt ch = Prepare(
         "INSERT INTO class_hours (site, hour, cls, count) VALUES (?,?,?,?) "
         "ON CONFLICT (site, hour, cls) DO UPDATE SET count = count + excluded.count");
-    Stmt fm = Prepare(
-        "INSERT INTO files (first_line_hash, path, site, offset, lines, tail_hash) "
-        "VALUES (?,?,?,?,?,?) ON CONFLICT (first_line_hash) DO UPDATE SET path = excluded.path, "
-        "site = excluded.site, offset = excluded.offset, lines = excluded.lines, "
-        "tail_hash = excluded.tail_hash, updated_at = strftime('%s','now')");
     Stmt bh = Prepare(
         "INSERT INTO source_behaviour (ip, classification, scenarios, evidence, requests, "
         "first_seen, last_seen, crawler, verified) VALUES (?,?,?,?,?,?,?,?,?) "
@@ -484,7 +702,7 @@ class SqliteStore : public Store {
         "last_seen = MAX(last_seen, excluded.last_seen), "
         "crawler = CASE WHEN excluded.crawler <> '' THEN excluded.crawler ELSE crawler END, "
         "verified = MAX(verified, excluded.verified)");
-    if (!a || !r || !src || !f || !fm || !ch || !bh) return Err("prepare insert");
+    if (!a || !r || !src || !f || !ch || !bh) return Err("prepare insert");
     Stmt so = Prepare(
         "INSERT INTO site_meta (site, utc_offset) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET "
         "utc_offset = excluded.utc_offset, updated_at = strftime('%s','now')");
@@ -561,21 +779,108 @@ class SqliteStore : public Store {
       sqlite3_bind_int64(f.get(), 13, static_cast<sqlite3_int64>(x.line));
       if (sqlite3_step(f.get()) != SQLITE_DONE) return Err("insert findings");
     }
-    for (const FileMark& x : b.files) {
-      sqlite3_reset(fm.get());
-      Bind(fm.get(), 1, x.first_line_hash);
-      Bind(fm.get(), 2, x.path);
-      Bind(fm.get(), 3, x.site);
-      sqlite3_bind_int64(fm.get(), 4, static_cast<sqlite3_int64>(x.offset));
-      sqlite3_bind_int64(fm.get(), 5, static_cast<sqlite3_int64>(x.lines));
-      Bind(fm.get(), 6, x.tail_hash);
-      if (sqlite3_step(fm.get()) != SQLITE_DONE) return Err("insert files");
+    Status st = CommitStreams(b);
+    if (!st.ok()) return st;
+    return CommitBehaviorCheckpoint(b);
+  }
+
+  static std::vector<std::string> SplitLines(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t p = 0;
+    while (p < s.size()) {
+      std::size_t e = s.find('\n', p);
+      if (e == std::string::npos) e = s.size();
+      if (e > p) out.push_back(s.substr(p, e - p));
+      p = e + 1;
+    }
+    return out;
+  }
+
+  Status CommitStreams(const Batch& b) {
+    if (b.streams.empty() && b.legacy_files_done.empty()) return Status::Ok();
+    Stmt get = Prepare("SELECT sites FROM streams WHERE id = ?");
+    Stmt up = Prepare(
+        "INSERT INTO streams (id, key, path, site, sites, lines, offset) VALUES (?,?,?,?,?,?,?) "
+        "ON CONFLICT (id) DO UPDATE SET path = excluded.path, site = excluded.site, "
+        "sites = excluded.sites, lines = MAX(lines, excluded.lines), offset = excluded.offset, "
+        "updated_at = strftime('%s','now')");
+    Stmt cp = Prepare(
+        "INSERT OR REPLACE INTO stream_checkpoints (stream, lines, offset, hash) VALUES (?,?,?,?)");
+    Stmt del = Prepare("DELETE FROM files WHERE first_line_hash = ?");
+    if (!get || !up || !cp || !del) return Err("prepare streams");
+    constexpr std::size_t kMaxSites = 64;
+    for (const ingest::StreamUpdate& u : b.streams) {
+      // The sites its lines went to: the union with what is stored, bounded.
+      sqlite3_reset(get.get());
+      sqlite3_bind_int64(get.get(), 1, static_cast<sqlite3_int64>(u.id));
+      std::vector<std::string> sites;
+      if (sqlite3_step(get.get()) == SQLITE_ROW) sites = SplitLines(Text(get.get(), 0));
+      for (const std::string& x : u.sites) {
+        if (sites.size() >= kMaxSites) break;
+        if (std::find(sites.begin(), sites.end(), x) == sites.end()) sites.push_back(x);
+      }
+      std::string joined;
+      for (const std::string& x : sites) joined += x + "\n";
+      sqlite3_reset(up.get());
+      sqlite3_bind_int64(up.get(), 1, static_cast<sqlite3_int64>(u.id));
+      Bind(up.get(), 2, u.key);
+      Bind(up.get(), 3, u.path);
+      Bind(up.get(), 4, u.site);
+      Bind(up.get(), 5, joined);
+      sqlite3_bind_int64(up.get(), 6, static_cast<sqlite3_int64>(u.lines));
+      sqlite3_bind_int64(up.get(), 7, static_cast<sqlite3_int64>(u.offset));
+      if (sqlite3_step(up.get()) != SQLITE_DONE) return Err("insert streams");
+      for (const ingest::Checkpoint& c : u.checkpoints) {
+        sqlite3_reset(cp.get());
+        sqlite3_bind_int64(cp.get(), 1, static_cast<sqlite3_int64>(u.id));
+        sqlite3_bind_int64(cp.get(), 2, static_cast<sqlite3_int64>(c.lines));
+        sqlite3_bind_int64(cp.get(), 3, static_cast<sqlite3_int64>(c.offset));
+        sqlite3_bind_int64(cp.get(), 4, static_cast<sqlite3_int64>(c.hash));
+        if (sqlite3_step(cp.get()) != SQLITE_DONE) return Err("insert checkpoints");
+      }
+    }
+    for (const std::string& k : b.legacy_files_done) {
+      sqlite3_reset(del.get());
+      Bind(del.get(), 1, k);
+      if (sqlite3_step(del.get()) != SQLITE_DONE) return Err("delete legacy mark");
+    }
+    return Status::Ok();
+  }
+
+  Status CommitBehaviorCheckpoint(const Batch& b) {
+    if (!b.behavior_checkpoint) return Status::Ok();
+    const BehaviorCheckpointDelta& d = *b.behavior_checkpoint;
+    if (d.clear) return Exec("DELETE FROM behaviour_checkpoint");
+    Stmt put = Prepare("INSERT OR REPLACE INTO behaviour_checkpoint (id, data) VALUES (?, ?)");
+    Stmt del = Prepare("DELETE FROM behaviour_checkpoint WHERE id = ?");
+    if (!put || !del) return Err("prepare behaviour checkpoint");
+    auto write = [&](int64_t id, const std::string& data) {
+      sqlite3_reset(put.get());
+      sqlite3_bind_int64(put.get(), 1, id);
+      sqlite3_bind_blob(put.get(), 2, data.data(), static_cast<int>(data.size()), SQLITE_STATIC);
+      return sqlite3_step(put.get()) == SQLITE_DONE;
+    };
+    if (!write(-1, d.meta)) return Err("write behaviour checkpoint");
+    for (const auto& [id, data] : d.states) {
+      if (!write(id, data)) return Err("write behaviour checkpoint");
+    }
+    for (uint32_t id : d.freed) {
+      sqlite3_reset(del.get());
+      sqlite3_bind_int64(del.get(), 1, id);
+      if (sqlite3_step(del.get()) != SQLITE_DONE) return Err("write behaviour checkpoint");
     }
     return Status::Ok();
   }
 
   sqlite3* db_ = nullptr;
+  int lock_fd_ = -1;
+  std::string path_;
 };
+
+SqliteStore::~SqliteStore() {
+  if (db_ != nullptr) sqlite3_close(db_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+}
 
 }  // namespace
 
@@ -586,9 +891,9 @@ std::string DefaultDbPath() {
   return dir.empty() ? "keikai.db" : dir + "/keikai.db";
 }
 
-Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const OpenOptions& opt) {
   auto s = std::make_unique<SqliteStore>();
-  Status st = s->Open(path);
+  Status st = s->Open(path, opt);
   if (!st.ok()) return st;
   return std::unique_ptr<Store>(std::move(s));
 }

@@ -21,6 +21,10 @@ std::string_view LangCode(Lang lang);
 // The message for key in the current language; the key itself if unknown.
 const char* Tr(std::string_view key);
 const char* Tr(std::string_view key, Lang lang);
+// A system error (errno) in the current language: the common ones from the catalog
+// ("sys.ENOENT", ...), others as the C library words them.
+std::string ErrnoText(int errnum);
+
 // Whether the catalog has key (for text chosen at run time, such as a status code's lead-in).
 bool HasMsg(std::string_view key);
 // True when every catalog entry has non-empty text in both languages (used by tests).

@@ -26,6 +26,23 @@ struct Utf8Cleaning {
 // does each control character `how` names. Runs of plain ASCII are copied whole.
 std::string CleanUtf8(std::string_view s, const Utf8Cleaning& how);
 
+// Bidirectional formatting characters (U+061C, U+200E/F, U+202A..U+202E, U+2066..U+2069): in
+// text from logs they reverse or reorder what follows on the reader's screen ("/evil\u202Egpj.exe"
+// shows as "/evilexe.jpg"), so reports never pass them through raw.
+bool IsBidiControl(char32_t cp);
+
+// Text for a terminal: nothing in s can move the cursor, set a title, make a link, ring a bell
+// or reorder text. C0 controls other than tab and line feed, DEL, C1 controls, bidi controls and
+// ill-formed UTF-8 are written out visibly as \xHH (bytes, C0, DEL) or \uXXXX (C1, bidi). With
+// allow_sgr, keikai's own colour sequences (ESC [ digits/';' m) stay: callers escape untrusted
+// fields before adding colours, so every escape left is keikai's.
+std::string TerminalSafe(std::string_view s, bool allow_sgr = false);
+
+// JSON text with each bidi control written as a \uXXXX escape (valid there: such characters
+// only occur inside strings). The value is unchanged for a JSON reader; a person reading the
+// file sees the escape instead of reordered text.
+std::string EscapeBidiInJson(std::string_view json);
+
 // Appends s to out as a JSON string literal: quotes, backslashes and C0 controls escaped
 // (\b \t \n \f \r, else \u00XX), ill-formed UTF-8 replaced by U+FFFD; everything else as is.
 void AppendJsonString(std::string& out, std::string_view s);

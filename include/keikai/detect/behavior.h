@@ -112,6 +112,23 @@ class BehaviorTracker {
   // crawler claim, or a human-looking session) are returned.
   void Drain(std::vector<SourceVerdict>& out, bool final);
 
+  // Checkpoints, so that a scan interrupted after a commit continues with exactly the state
+  // that commit saw (and gives the verdicts one uninterrupted scan gives). TakeCheckpoint hands
+  // out what changed since the last call: the meta record (always), the states written and the
+  // state ids freed. Call it right after Drain, when no verdict is pending.
+  struct CheckpointDelta {
+    std::string meta;
+    std::vector<std::pair<uint32_t, std::string>> states;
+    std::vector<uint32_t> freed;
+  };
+  void TakeCheckpoint(CheckpointDelta& out);
+  // Restores a whole checkpoint (meta and every state) into a new tracker built with the same
+  // options; false, leaving the tracker empty, if it does not fit (other options, another
+  // build's layout, damage).
+  bool Restore(const std::string& meta, const std::vector<std::pair<uint32_t, std::string>>& states);
+  // The options a checkpoint was taken with, if its meta record is readable.
+  static bool CheckpointOptions(const std::string& meta, BehaviorOptions& out);
+
   std::size_t size() const;
   std::size_t capacity() const;      // max_sources
   std::size_t memory_bytes() const;  // the table's bound

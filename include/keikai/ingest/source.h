@@ -49,7 +49,10 @@ class LineSource {
 };
 
 // Expand globs and directories ("-" stays as is); sorted so rotated files come oldest first
-// (access.log.10.gz before access.log.2.gz before access.log.1 before access.log).
-Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& patterns);
+// (access.log.10.gz before access.log.2.gz before access.log.1 before access.log). A directory
+// gives its regular files; its subdirectories are not descended into, and are listed in
+// *skipped_dirs (when given) so the caller can say so.
+Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& patterns,
+                                              std::vector<std::string>* skipped_dirs = nullptr);
 
 }  // namespace keikai::ingest

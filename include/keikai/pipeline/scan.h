@@ -4,9 +4,11 @@
 // wires the stages together; each stage stays ignorant of the others.
 //
 // Aggregation happens in memory and is committed in batches (per file, and every
-// kCommitEveryLines lines) in one transaction together with the file's ingest mark, so the store
-// never holds half of a batch and a rescan continues exactly where the last commit stopped.
-// Not thread-safe; one Scan at a time per Store.
+// kCommitEveryLines lines or kCommitEveryFindings findings) in one transaction together with the
+// input's stream mark (ingest/cursor.h) and the behaviour tracker's checkpoint, so the store
+// never holds half of a batch and a rescan, after a crash too, continues exactly where the last
+// commit stopped, with the same state. A failed commit stops the scan. A dry run is a scan into
+// an in-memory store. Not thread-safe; one Scan at a time per Store.
 
 #include <cstdint>
 #include <functional>
@@ -45,7 +47,6 @@ struct ScanOptions {
   std::size_t max_line = 64 * 1024;
   std::size_t bad_line_samples = 20;
   std::size_t max_findings = 2'000'000;  // findings stored per run (aggregates are always kept)
-  bool dry_run = false;                // detect and report, but do not write to the store
   bool behavior = true;                // per-source behaviour analysis
   detect::BehaviorOptions behavior_options;
   // OWASP CRS (or any SecLang rule set) run on every request rebuilt from its log line; null
@@ -63,6 +64,7 @@ struct ScanResult {
   std::vector<std::string> sites;      // sites seen in this run, sorted
   uint64_t findings_dropped = 0;       // over max_findings
   std::string first_error;             // the first fatal per-file error, if any
+  std::vector<std::string> notes;      // things the reader should know (subdirectories skipped)
   // The zone offset most lines carried (seconds east of UTC), for showing dates in the logs'
   // own zone when the user did not choose one; has_offset is false if no line carried one.
   int32_t dominant_offset = 0;

@@ -107,10 +107,25 @@ struct FileRow {
   std::string format;
   uint64_t lines = 0, parsed = 0, bad_lines = 0, already_ingested = 0;
   uint64_t held_back = 0;  // an unterminated last line left for the next scan
-  std::string error;     // non-empty when the file could not be read
+  std::string error;       // non-empty when the file could not be read (in the report's language)
+  std::string error_code;  // its machine code ("open", "read", "detect", ...)
+  std::string detected_format;  // when most lines were bad: the format they look like, if any
+};
+
+// Something that makes the report incomplete, named first in every output.
+struct Problem {
+  std::string kind;    // "input_error", "mostly_bad", "nothing_read"
+  std::string file;    // the input concerned, "" for the whole scan
+  std::string detail;  // what happened, in the report's language
 };
 
 struct Report {
+  // "complete"; "partial" when an input could not be read or most of a file's lines were bad
+  // (problems says which); "failed" when nothing could be read at all. Only a complete report
+  // can say that all is well.
+  std::string status = "complete";
+  std::vector<Problem> problems;
+  std::vector<std::string> notes;  // what the reader should know that is no problem
   std::string version;         // keikai version
   std::string generated_at;    // formatted in tz, with offset
   std::string timezone;        // e.g. "Asia/Tokyo (+09:00)"

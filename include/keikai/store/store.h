@@ -7,19 +7,22 @@
 // Thread-safety: one Store per thread (SQLite connections are not shared).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "keikai/core/status.h"
+#include "keikai/ingest/cursor.h"
 
 namespace keikai::store {
 
 constexpr uint8_t kAllClasses = 255;  // the class id of "any attack" rows
 
-// What has been ingested from one file, identified by its content (the hash of its first
-// line), not its name, so a rotated or compressed copy continues where the original stopped.
+// A resume mark of keikai up to schema version 3: what had been ingested of a file identified
+// by its first record. Read (FindFile) to continue such a file once; new scans keep streams
+// with checkpoints instead (ingest/cursor.h).
 struct FileMark {
   std::string first_line_hash;  // hex
   std::string path;             // last path it was seen under (informational)
@@ -75,13 +78,30 @@ struct SourceBehavior {
   bool verified = false;
 };
 
+// The behaviour tracker's state, so that a scan that was interrupted continues with the state its
+// last commit had (detect::BehaviorTracker::TakeCheckpoint/Restore): a meta record and one
+// record per tracked source, opaque to the store.
+struct BehaviorCheckpoint {
+  std::string meta;
+  std::vector<std::pair<uint32_t, std::string>> states;  // by state id
+};
+// What one batch changes of it: the meta record, states written, states freed; or all cleared.
+struct BehaviorCheckpointDelta {
+  bool clear = false;  // remove the whole checkpoint (the scan finished); the rest is ignored
+  std::string meta;
+  std::vector<std::pair<uint32_t, std::string>> states;
+  std::vector<uint32_t> freed;
+};
+
 struct Batch {
   std::vector<AttackAgg> attacks;
   std::vector<RequestAgg> requests;
   std::vector<SourceInfo> sources;
   std::vector<Finding> findings;
-  std::vector<FileMark> files;
+  std::vector<ingest::StreamUpdate> streams;      // what was ingested (resume marks)
+  std::vector<std::string> legacy_files_done;     // legacy marks replaced by a stream
   std::vector<SourceBehavior> behaviors;
+  std::optional<BehaviorCheckpointDelta> behavior_checkpoint;
   // The zone offset (seconds east of UTC) most of a site's lines carried in this batch.
   std::vector<std::pair<std::string, int32_t>> site_offsets;
 };
@@ -111,7 +131,13 @@ struct PathTotal {
 class Store {
  public:
   virtual ~Store() = default;
+  // The streams whose key is this (ingest/cursor.h), with their checkpoints.
+  virtual Result<std::vector<ingest::StreamRecord>> FindStreams(const std::string& key) = 0;
+  // A legacy mark (schema <= 3) of a file with this key, if any.
   virtual Result<std::optional<FileMark>> FindFile(const std::string& first_line_hash) = 0;
+  // The behaviour checkpoint an interrupted scan left, if any.
+  virtual Result<std::optional<BehaviorCheckpoint>> LoadBehaviorCheckpoint() = 0;
+  // Everything in the batch in one transaction, or nothing.
   virtual Status Commit(const Batch& batch) = 0;
 
   // Queries over the given sites (empty = all sites).
@@ -141,9 +167,25 @@ class Store {
       int64_t from_hour, int64_t to_hour, std::size_t limit) = 0;
 };
 
-// Opens (creating if needed) a SQLite store and applies pending schema migrations.
-// path ":memory:" keeps everything in memory.
-Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path);
+struct OpenOptions {
+  // A writer (a scan) holds an exclusive lock on the database for its whole run (a lock file
+  // beside it, "<db>.lock", released by the kernel if the process dies), so that two scans never
+  // ingest the same lines or interleave their checkpoints; a second writer waits for it.
+  bool write = true;
+  int lock_wait_seconds = 600;
+  std::function<void(const std::string& holder)> on_wait;  // called once when it has to wait
+  // PRAGMA quick_check on open (a damaged database is refused, never used silently);
+  // full = integrity_check.
+  bool check = true;
+  bool full_check = false;
+};
+
+// Opens (creating if needed, 0600 in a directory created 0700) a SQLite store, checks it, and
+// applies pending schema migrations (safe when several processes open a new database at once).
+// path ":memory:" keeps everything in memory. Errors have the codes "store" (cannot open or
+// use), "damaged" (integrity check failed), "readonly" and "locked" (another writer kept it
+// past the wait).
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const OpenOptions& opt = {});
 // The per-user default: $XDG_DATA_HOME/keikai/keikai.db or ~/.local/share/keikai/keikai.db.
 std::string DefaultDbPath();
 // The schema version this build writes.

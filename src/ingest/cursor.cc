@@ -1,0 +1,278 @@
+#include "keikai/ingest/cursor.h"
+
+#include <bit>
+#include <cstring>
+#include <random>
+
+#include "keikai/core/hash.h"
+
+namespace keikai::ingest {
+namespace {
+
+// Leading directive lines beyond this many are not part of the key (a header of thousands of
+// '#' lines is not an IIS log; the key then stays the hash of what was seen).
+constexpr std::size_t kMaxHeadLines = 4096;
+// Lines held while covered before a checkpoint decides: checkpoints are at most
+// kCheckpointEvery lines apart by construction; a stream with wider gaps (a damaged record) is
+// not trusted beyond this.
+constexpr std::size_t kMaxPending = 4 * kCheckpointEvery;
+
+// Little-endian loads regardless of the host, so stored hashes mean the same everywhere.
+uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
+uint64_t LoadTail(const char* p, std::size_t n) {  // n < 8 bytes, zero-extended
+  uint64_t v = 0;
+  std::memcpy(&v, p, n);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v) >> (64 - 8 * n);
+  return v;
+}
+
+}  // namespace
+
+uint64_t ChainLine(uint64_t h, std::string_view line) {
+  uint64_t x = 0x9E3779B97F4A7C15ULL ^ line.size();
+  std::size_t i = 0;
+  for (; i + 8 <= line.size(); i += 8) {
+    x = (x ^ Load64(line.data() + i)) * 0xff51afd7ed558ccdULL;
+    x ^= x >> 29;
+  }
+  const uint64_t tail = i < line.size() ? LoadTail(line.data() + i, line.size() - i) : 0;
+  return Mix64((h + 0x632BE59BD9B4E019ULL) ^ Mix64(x ^ tail));
+}
+
+bool KeyBuilder::Add(std::string_view line) {
+  if (done_) return true;
+  h_ = Fnv1a64(line, h_);
+  h_ = Fnv1a64("\n", h_);
+  len_ += line.size() + 1;
+  if (line.empty() || line[0] != '#') done_ = true;
+  return done_;
+}
+
+std::string KeyBuilder::key() const {
+  if (!done_) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(16, '0');
+  uint64_t v = h_;
+  for (int i = 15; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = kHex[v & 15];
+  return s + ":" + std::to_string(len_);
+}
+
+uint64_t NewStreamId() {
+  std::random_device rd;
+  uint64_t id = 0;
+  while (id == 0) {
+    id = (static_cast<uint64_t>(rd()) << 32 | rd()) & 0x7fffffffffffffffULL;
+  }
+  return id;
+}
+
+ResumeReader::ResumeReader(std::unique_ptr<LineSource> src, Options opt, LoadStreams load)
+    : src_(std::move(src)), opt_(opt), load_(std::move(load)) {}
+
+ResumeReader::~ResumeReader() = default;
+
+const Status& ResumeReader::status() const { return status_.ok() ? src_->status() : status_; }
+
+bool ResumeReader::ReadRaw(std::string_view& line, bool& too_long, bool& terminated) {
+  if (head_pos_ < head_lines_.size()) {
+    const Line& l = head_lines_[head_pos_++];
+    line = l.text;
+    too_long = l.too_long;
+    terminated = l.terminated;
+    raw_offset_ = l.offset;
+  } else {
+    if (!src_->Next(line, too_long)) return false;
+    terminated = src_->last_line_terminated();
+    raw_offset_ = src_->offset();
+  }
+  if (!terminated && opt_.hold_back_unterminated &&
+      src_->compression() == Compression::kNone) {
+    held_back_ = 1;  // it is the last line: nothing follows an unterminated line
+    return false;
+  }
+  return true;
+}
+
+void ResumeReader::Account(std::string_view line) {
+  ++pos_.lines;
+  pos_.hash = ChainLine(pos_.hash, line);
+  pos_.offset = raw_offset_;
+}
+
+Status ResumeReader::Start() {
+  started_ = true;
+  std::string_view line;
+  bool too_long = false;
+  KeyBuilder kb;
+  bool keyed = false;
+  while (head_lines_.size() < kMaxHeadLines && (head_lines_.size() < opt_.head_lines || !keyed)) {
+    if (!src_->Next(line, too_long)) break;
+    Line l{std::string(line), too_long, src_->last_line_terminated(), src_->offset()};
+    const bool held = !l.terminated && opt_.hold_back_unterminated &&
+                      src_->compression() == Compression::kNone;
+    if (!held && !keyed) keyed = kb.Add(l.text);
+    head_lines_.push_back(std::move(l));
+    if (held) break;
+  }
+  if (!src_->status().ok()) return src_->status();
+  for (const Line& l : head_lines_) head_.push_back(l.text);
+  key_ = kb.key();
+  if (key_.empty()) return Status::Ok();  // no record: nothing to resume or to track
+
+  if (load_) {
+    auto c = load_(key_);
+    if (!c.ok()) return c.status();
+    cands_ = std::move(c).value();
+  }
+  // Streams without checkpoints cannot be compared: ignore them.
+  std::erase_if(cands_, [](const StreamRecord& r) { return r.checkpoints.empty(); });
+  next_cp_.assign(cands_.size(), 0);
+  alive_.assign(cands_.size(), 1);
+  if (!cands_.empty()) {
+    covered_ = true;
+    return Status::Ok();
+  }
+  stream_id_ = NewStreamId();
+  return Status::Ok();
+}
+
+void ResumeReader::StartNew(bool has_parent, std::size_t parent, uint64_t upto_lines) {
+  covered_ = false;
+  stream_id_ = NewStreamId();
+  committed_lines_ = 0;
+  new_cps_.clear();
+  last_ = Pos{};
+  if (has_parent) {
+    // The new stream shares the parent's lines up to the fork: its checkpoints say so.
+    for (const Checkpoint& c : cands_[parent].checkpoints) {
+      if (c.lines > upto_lines) break;
+      new_cps_.push_back(c);
+      last_ = Pos{c.lines, c.offset, c.hash};
+    }
+    matched_ = {cands_[parent]};
+  }
+  already_ = last_.lines;
+  replaying_ = true;
+  replay_pos_ = 0;
+}
+
+void ResumeReader::CheckCandidates() {
+  const uint64_t i = pos_.lines;
+  bool verified_now = false;
+  for (std::size_t c = 0; c < cands_.size(); ++c) {
+    if (!alive_[c]) continue;
+    const auto& cps = cands_[c].checkpoints;
+    std::size_t& k = next_cp_[c];
+    while (k < cps.size() && cps[k].lines < i) ++k;  // (not reached: lines come one by one)
+    if (k < cps.size() && cps[k].lines == i) {
+      if (cps[k].hash == pos_.hash) {
+        verified_now = true;
+        verified_lines_ = i;
+        verified_by_ = c;
+        ++k;
+      } else {
+        alive_[c] = 0;
+      }
+    }
+  }
+  if (verified_now) pending_.clear();
+  bool beyond = false;
+  for (std::size_t c = 0; c < cands_.size(); ++c) {
+    if (alive_[c] && cands_[c].lines() > i) beyond = true;
+  }
+  if (beyond && pending_.size() <= kMaxPending) return;
+  // No agreeing stream goes further: extend the one that ends here, or fork.
+  for (std::size_t c = 0; c < cands_.size(); ++c) {
+    if (alive_[c] && cands_[c].lines() == i && verified_lines_ == i) {
+      covered_ = false;
+      stream_id_ = cands_[c].id;
+      committed_lines_ = i;
+      already_ = i;
+      last_ = pos_;
+      matched_ = {cands_[c]};
+      pending_.clear();
+      return;
+    }
+  }
+  StartNew(verified_lines_ > 0, verified_by_, verified_lines_);
+}
+
+bool ResumeReader::Next(std::string_view& line, bool& too_long) {
+  if (!started_) {
+    status_ = Status::Error("read", "ResumeReader::Next before Start");
+    return false;
+  }
+  for (;;) {
+    if (replaying_) {
+      if (replay_pos_ < pending_.size()) {
+        const Pending& p = pending_[replay_pos_++];
+        line = p.line.text;
+        too_long = p.line.too_long;
+        last_ = p.pos;
+        yielded_no_ = p.pos.lines;
+        if (p.pos.lines % kCheckpointEvery == 0) new_cps_.push_back({p.pos.lines, p.pos.offset, p.pos.hash});
+        return true;
+      }
+      replaying_ = false;
+      pending_.clear();
+      replay_pos_ = 0;
+    }
+    if (eof_) return false;
+    bool terminated = true;
+    std::string_view l;
+    bool tl = false;
+    if (!ReadRaw(l, tl, terminated)) {
+      eof_ = true;
+      if (covered_) {
+        // The input ends inside what was ingested (a shorter copy): nothing is new.
+        already_ = pos_.lines;
+        pending_.clear();
+        for (std::size_t c = 0; c < cands_.size(); ++c) {
+          if (alive_[c]) matched_.push_back(cands_[c]);
+        }
+      }
+      return false;
+    }
+    Account(l);
+    if (!covered_) {
+      if (pos_.lines % kCheckpointEvery == 0) new_cps_.push_back({pos_.lines, pos_.offset, pos_.hash});
+      last_ = pos_;
+      yielded_no_ = pos_.lines;
+      line = l;
+      too_long = tl;
+      return true;
+    }
+    pending_.push_back({Line{std::string(l), tl, terminated}, pos_});
+    CheckCandidates();
+  }
+}
+
+bool ResumeReader::has_update() const {
+  return stream_id_ != 0 && !key_.empty() && last_.lines > committed_lines_;
+}
+
+StreamUpdate ResumeReader::TakeUpdate(const std::string& path, const std::string& site,
+                                      const std::vector<std::string>& sites) {
+  StreamUpdate u;
+  u.id = stream_id_;
+  u.key = key_;
+  u.path = path;
+  u.site = site;
+  u.sites = sites;
+  if (last_.lines > 0 && (new_cps_.empty() || new_cps_.back().lines != last_.lines)) {
+    new_cps_.push_back({last_.lines, last_.offset, last_.hash});
+  }
+  u.checkpoints = std::move(new_cps_);
+  new_cps_.clear();
+  u.lines = last_.lines;
+  u.offset = last_.offset;
+  committed_lines_ = last_.lines;
+  return u;
+}
+
+}  // namespace keikai::ingest
