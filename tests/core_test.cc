@@ -7,6 +7,8 @@
 #include "keikai/core/status.h"
 #include "keikai/core/time.h"
 #include "keikai/core/utf8.h"
+#include "keikai/geo/country_names.h"
+#include "test_util.h"
 
 #include <nlohmann/json.hpp>
 #include <chrono>
@@ -233,4 +235,48 @@ TEST(Status, Describes) {
 }
 
 }  // namespace
+
+// Issue 11: ESC, OSC title and OSC 8 sequences, BEL, NUL, C1 controls, invalid UTF-8 and bidi
+// controls reached the terminal raw.
+TEST(TerminalSafe, ShowsControlsInsteadOfObeyingThem) {
+  const std::string evil = std::string("a\x1b]0;title\x07 b\x1b]8;;http://x/\x1b\\link\x1b]8;;\x1b\\ c") +
+                           std::string(1, '\0') + "\xc2\x9b" + "31m \xff\xfe \xe2\x80\xae" + "gpj.exe\tend\n";
+  const std::string t = TerminalSafe(evil);
+  for (char c : t) {
+    const auto u = static_cast<unsigned char>(c);
+    EXPECT_TRUE(u >= 0x20 || c == '\n' || c == '\t') << int(u);
+  }
+  EXPECT_EQ(t.find("\xc2\x9b"), std::string::npos);
+  EXPECT_EQ(t.find("\xe2\x80\xae"), std::string::npos);
+  EXPECT_NE(t.find("a\\x1B]0;title\\x07 b"), std::string::npos) << t;
+  EXPECT_NE(t.find("\\u009B31m \\xFF\\xFE \\u202Egpj.exe\tend\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("\\x00"), std::string::npos);
+  // Japanese and other text passes unchanged; keikai's own colours only when allowed.
+  EXPECT_EQ(TerminalSafe("攻撃 ok"), "攻撃 ok");
+  EXPECT_EQ(TerminalSafe("\x1b[1mX\x1b[0m", true), "\x1b[1mX\x1b[0m");
+  EXPECT_EQ(TerminalSafe("\x1b[1mX", false), "\\x1B[1mX");
+  EXPECT_EQ(TerminalSafe("\x1b[2J", true), "\\x1B[2J");
+}
+
+TEST(Bidi, EscapedInJsonAndShownInCleanText) {
+  const std::string j = "{\"p\": \"/evil\xe2\x80\xae" "gpj.exe \xd8\x9c x \xe2\x81\xa6y\"}";
+  const std::string e = EscapeBidiInJson(j);
+  EXPECT_EQ(e, "{\"p\": \"/evil\\u202Egpj.exe \\u061C x \\u2066y\"}");
+  EXPECT_EQ(CleanUtf8("a\xe2\x80\xae" "b", Utf8Cleaning{.show_bidi = true}), "a\\u202Eb");
+  EXPECT_EQ(CleanUtf8("a\xe2\x80\xae" "b", Utf8Cleaning{}), "a\xe2\x80\xae" "b");
+}
+
+
+TEST(CountryNames, FromIsoCodesInBothLanguages) {
+  const std::string mo = testing::ReadFile(std::string(KEIKAI_SOURCE_DIR) + "/fuzz/corpus/fuzz_mo/two_messages.mo");
+  EXPECT_EQ(geo::MoLookup(mo, "Japan"), "日本");
+  EXPECT_EQ(geo::MoLookup(mo, "France"), "");
+  EXPECT_EQ(geo::MoLookup(mo.substr(0, 40), "Japan"), "");
+  // Debian's iso-codes (installed by scripts/install-deps.sh).
+  EXPECT_EQ(geo::CountryName("JP", Lang::kEn), "Japan");
+  EXPECT_EQ(geo::CountryName("KR", Lang::kEn), "South Korea");
+  EXPECT_EQ(geo::CountryName("CN", Lang::kJa), "中国");
+  EXPECT_EQ(geo::CountryName("ZZ", Lang::kJa), "");
+}
+
 }  // namespace keikai

@@ -186,6 +186,49 @@ TEST(Formats, TraefikAndNginxJson) {
   EXPECT_EQ(r.req.bytes, 612);
 }
 
+// Issue 11: "status":"nan" was stored as -2147483648 and a duplicated status key gave 0.
+TEST(Formats, JsonNumbersAreValidated) {
+  auto n = Named("nginx-json");
+  const std::string head = R"({"time_local":"16/Feb/2022:10:11:12 +0900","remote_addr":"192.0.2.44","request":"GET / HTTP/1.1",)";
+  struct Case {
+    const char* tail;
+    LineKind kind;
+    const char* code;
+    int status;
+    int64_t bytes;
+  };
+  const Case cases[] = {
+      {R"("status":"200","body_bytes_sent":"612"})", LineKind::kRecord, "", 200, 612},
+      {R"("status":200,"body_bytes_sent":612})", LineKind::kRecord, "", 200, 612},
+      {R"("status":"-","body_bytes_sent":"-"})", LineKind::kRecord, "", 0, -1},
+      {R"("status":"nan","body_bytes_sent":"1"})", LineKind::kBad, "bad_status", 0, 0},
+      {R"("status":"NaN","body_bytes_sent":"1"})", LineKind::kBad, "bad_status", 0, 0},
+      {R"("status":1e999,"body_bytes_sent":"1"})", LineKind::kBad, "bad_json", 0, 0},
+      {R"("status":1e300,"body_bytes_sent":"1"})", LineKind::kBad, "bad_status", 0, 0},
+      {R"("status":-5,"body_bytes_sent":"1"})", LineKind::kBad, "bad_status", 0, 0},
+      {R"("status":200.5,"body_bytes_sent":"1"})", LineKind::kBad, "bad_status", 0, 0},
+      {R"("status":"2e2","body_bytes_sent":"1"})", LineKind::kBad, "bad_status", 0, 0},
+      {R"("status":"200","body_bytes_sent":"inf"})", LineKind::kBad, "bad_bytes", 0, 0},
+      {R"("status":"200","body_bytes_sent":-1})", LineKind::kBad, "bad_bytes", 0, 0},
+      {R"("status":"200","status":"404","body_bytes_sent":"1"})", LineKind::kBad, "duplicate_key", 0, 0},
+      {R"("status":"","body_bytes_sent":"1"})", LineKind::kBad, "bad_status", 0, 0},
+  };
+  for (const Case& c : cases) {
+    Parsed r = ParseWith(*n, head + c.tail);
+    EXPECT_EQ(r.kind, c.kind) << c.tail;
+    if (c.kind == LineKind::kBad) {
+      EXPECT_EQ(std::string(r.err.code), c.code) << c.tail;
+    } else {
+      EXPECT_EQ(r.req.status, c.status) << c.tail;
+      EXPECT_EQ(r.req.bytes, c.bytes) << c.tail;
+    }
+  }
+  // A numeric time must be a number of seconds (or milliseconds), never NaN or infinite.
+  auto t = Named("caddy");
+  EXPECT_EQ(ParseWith(*t, R"({"ts":1e999,"request":{"remote_ip":"192.0.2.1","method":"GET","uri":"/"},"status":200})").kind,
+            LineKind::kBad);
+}
+
 TEST(Formats, UserJsonMapping) {
   auto m = ParseJsonMapping("time=@t,ip=src.addr,method=m,uri=u,status=s,user_agent=h.ua");
   ASSERT_TRUE(m.ok());

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <sqlite3.h>
+
 #include "keikai/core/clock.h"
 #include "keikai/pipeline/scan.h"
 #include "keikai/report/build.h"
@@ -251,6 +253,98 @@ TEST_F(PipelineTest, ReportsAreDeterministicUnderAFakeClock) {
   clock.Advance(3600);
   auto c = report::BuildReport(*store_, &res, bo);
   EXPECT_EQ(c.value().generated_at, "2022-02-16 18:26:40 +09:00");
+}
+
+// Issue 11: two lines dated 2022 and 31/Dec/9999 took gigabytes and poisoned every later report.
+TEST_F(PipelineTest, ImpossibleDatesAreBadLinesAndReportsStayBounded) {
+  std::string data;
+  for (int i = 0; i < 200; ++i) data += Line(i, i % 7 == 0 ? "/.env" : "/");
+  data += "203.0.113.10 - - [31/Dec/9999:23:59:59 +0900] \"GET /.env HTTP/1.1\" 404 1 \"-\" \"x\"\n";
+  data += "203.0.113.10 - - [01/Jan/1971:00:00:00 +0900] \"GET /.env HTTP/1.1\" 404 1 \"-\" \"x\"\n";
+  data += "203.0.113.10 - - [01/Jan/2001:00:00:00 +0900] \"GET /.env HTTP/1.1\" 404 1 \"-\" \"x\"\n";
+  for (int i = 200; i < 260; ++i) data += Line(i);
+  WriteFile(dir_ / "far.log", data);
+  ScanOptions o;
+  o.now = 1700000000;
+  ScanResult res = Run({dir_ / "far.log"}, o);
+  EXPECT_EQ(res.summary.parsed, 260u);
+  EXPECT_EQ(res.summary.bad_lines, 3u);
+  ASSERT_EQ(res.bad_line_samples.size(), 3u);
+  EXPECT_EQ(res.bad_line_samples[0].code, "time_future");
+  EXPECT_EQ(res.bad_line_samples[1].code, "time_past");
+  EXPECT_EQ(res.bad_line_samples[2].code, "time_out_of_range");
+  report::BuildOptions bo;
+  FakeClock clock(1700000000);
+  bo.clock = &clock;
+  auto r = report::BuildReport(*store_, &res, bo);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value().first_date, "2022-02-16");
+  EXPECT_EQ(r.value().last_date, "2022-02-16");
+  // A log that really jumps (the line after the jump agrees) keeps both sides.
+  std::string jump;
+  for (int i = 0; i < 20; ++i) jump += Line(i, "/a");
+  jump += "203.0.113.11 - - [01/Jun/2023:00:00:00 +0900] \"GET /b HTTP/1.1\" 200 1 \"-\" \"x\"\n";
+  jump += "203.0.113.11 - - [01/Jun/2023:00:00:05 +0900] \"GET /c HTTP/1.1\" 200 1 \"-\" \"x\"\n";
+  WriteFile(dir_ / "jump.log", jump);
+  ScanResult j = Run({dir_ / "jump.log"}, o);
+  EXPECT_EQ(j.summary.parsed, 22u);
+  EXPECT_EQ(j.summary.bad_lines, 0u);
+}
+
+// A store poisoned by an older keikai (an hour in year 9999) is repaired on open.
+TEST(StoreRepair, FarFutureHoursAreRemovedByTheMigration) {
+  keikai::testing::TempDir d;
+  const std::string path = d / "old.db";
+  {
+    auto s = store::OpenSqlite(path);
+    ASSERT_TRUE(s.ok());
+    store::Batch b;
+    b.requests = {{"a.jp", 400000, 10}, {"a.jp", 70000000, 1}};
+    ASSERT_TRUE(s.value()->Commit(b).ok());
+  }
+  // Pretend the store is at schema version 4 (before the repair) and open it again.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "DELETE FROM schema_migrations WHERE version > 4", nullptr, nullptr, nullptr);
+  sqlite3_exec(db, "ALTER TABLE findings DROP COLUMN target_hit", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto s = store::OpenSqlite(path);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto hours = s.value()->RequestHours({});
+  ASSERT_TRUE(hours.ok());
+  ASSERT_EQ(hours.value().size(), 1u);
+  EXPECT_EQ(hours.value()[0].hour, 400000);
+}
+
+// Issue 11: 100,000 one-line vhosts made a report of 100,000 sites (873 MB, quadratic HTML).
+TEST_F(PipelineTest, SitesFromHostNamesAreBounded) {
+  std::string data;
+  for (int i = 0; i < 3000; ++i) {
+    data += "h" + std::to_string(i) + ".example:80 203.0.113.1 - - [16/Feb/2022:10:00:00 +0900] "
+            "\"GET /.env HTTP/1.1\" 404 1 \"-\" \"Mozilla/5.0\"\n";
+  }
+  data += "bad\x1b]0;x\x07host:80 203.0.113.1 - - [16/Feb/2022:10:00:00 +0900] \"GET / HTTP/1.1\" 200 1 \"-\" \"Mozilla/5.0\"\n";
+  WriteFile(dir_ / "vhosts.log", data);
+  ScanOptions o;
+  o.max_sites = 100;
+  o.behavior = false;
+  ScanResult res = Run({dir_ / "vhosts.log"}, o);
+  EXPECT_EQ(res.summary.parsed, 3001u);
+  EXPECT_EQ(res.folded_requests, 2900u);
+  EXPECT_TRUE(res.all_sites);
+  auto sites = store_->Sites();
+  ASSERT_TRUE(sites.ok());
+  EXPECT_EQ(sites.value().size(), 102u);  // 100, "(other)" and the file's own for the bad Host
+  report::BuildOptions bo;
+  bo.max_sites = 10;
+  auto r = report::BuildReport(*store_, &res, bo);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value().sites.size(), 10u);
+  EXPECT_EQ(r.value().other_sites, 92u);
+  EXPECT_EQ(r.value().summary.requests, 3001u);
+  const std::string html = report::RenderHtml(r.value());
+  EXPECT_LT(html.size(), 200u * 1024);
+  EXPECT_NE(html.find("92 more"), std::string::npos);
 }
 
 }  // namespace

@@ -26,7 +26,18 @@ Report Sample() {
   const char* dates[] = {"2022-02-14", "2022-02-15", "2022-02-16", "2022-02-17"};
   const uint64_t att[] = {4, 5, 50, 61};
   for (int i = 0; i < 4; ++i) {
-    r.daily.push_back({dates[i], "shop.example.jp", "*", 250, att[i], 4.5, att[i] / 5.0});
+    DailyRow row;
+    row.date = dates[i];
+    row.site = "shop.example.jp";
+    row.cls = "*";
+    row.requests = 250;
+    row.attacks = att[i];
+    row.baseline = 4.5;
+    row.baseline_days = 90;
+    row.has_baseline = true;
+    row.in_surge = i >= 2;
+    row.ratio = static_cast<double>(att[i]) / 5.0;
+    r.daily.push_back(row);
   }
   Surge s;
   s.site = "shop.example.jp";
@@ -37,6 +48,7 @@ Report Sample() {
   s.peak_ratio = 12.2;
   s.peak_attacks = 61;
   s.baseline = 4.5;
+  s.baseline_days = 90;
   s.days = 2;
   s.ongoing = true;
   s.start_time = "2022-02-16 03:00:00 +09:00";
@@ -47,13 +59,13 @@ Report Sample() {
   s.peak_hour_time = "2022-02-17 10:00:00 +09:00";
   s.total_attacks = 111;
   s.total_expected = 9.1;
-  s.drivers = {{"198.51.100.7", "US", 90, "scanner"}};
+  s.drivers = {{"198.51.100.7", "US", "United States", 90, "scanner"}};
   r.surges.push_back(s);
-  r.top_sources.push_back({"198.51.100.7", "US", false, 90, {{"scanner", 90}}, {"shop.example.jp"},
+  r.top_sources.push_back({"198.51.100.7", "US", "United States", false, 90, {{"scanner", 90}}, {"shop.example.jp"},
                            "2022-02-16 01:00:00 +09:00", "2022-02-17 02:00:00 +09:00", "scanner",
                            {"probe-404"}, {"probe-404: 4xx answers on more than 20 distinct paths"},
                            {}});
-  r.countries.push_back({"US", 90, 1, false});
+  r.countries.push_back({"US", "United States", 90, 1, false});
   r.top_paths.push_back({"/.env<script>", 30, {{"probe", 30}}});
   r.bad_line_samples.push_back({"a.log", 7, "bad_time", 12, "bad \xff line"});
   return r;
@@ -67,7 +79,7 @@ TEST(Report, JsonHasTheDocumentedFields) {
   }
   EXPECT_EQ(j["classes"]["scanner"], 100);
   ASSERT_EQ(j["daily"].size(), 4u);
-  for (const char* k : {"date", "site", "attacks", "baseline_90d", "ratio"}) {
+  for (const char* k : {"date", "site", "attacks", "baseline", "baseline_days", "ratio"}) {
     EXPECT_TRUE(j["daily"][0].contains(k)) << k;
   }
   for (const char* k : {"site", "class", "start", "peak_date", "peak_ratio"}) {
@@ -107,6 +119,23 @@ TEST(Report, HtmlIsSelfContainedEscapedAndBilingual) {
   SetLang(Lang::kEn);
 }
 
+// Issue 11: bidi controls in HTML and JSON reversed the text that followed them.
+TEST(Report, BidiControlsAreShownNotApplied) {
+  Report r = Sample();
+  r.top_paths[0].path = "/files/evil\xe2\x80\xae" "fdp.exe";
+  r.top_sources[0].ip = "198.51.100.7\xe2\x81\xa7";
+  const std::string h = RenderHtml(r);
+  EXPECT_EQ(h.find("\xe2\x80\xae"), std::string::npos);
+  EXPECT_EQ(h.find("\xe2\x81\xa7"), std::string::npos);
+  EXPECT_NE(h.find("/files/evil\\u202Efdp.exe"), std::string::npos);
+  const std::string j = RenderJson(r);
+  EXPECT_EQ(j.find("\xe2\x80\xae"), std::string::npos);
+  auto doc = nlohmann::json::parse(j);
+  EXPECT_EQ(doc["top_paths"][0]["path"], "/files/evil\xe2\x80\xae" "fdp.exe");  // the value is kept
+  const std::string t = RenderText(r, true);
+  EXPECT_EQ(t.find("\xe2\x80\xae"), std::string::npos);
+}
+
 TEST(Report, TextNamesTheSurge) {
   SetLang(Lang::kJa);
   std::string t = RenderText(Sample(), false);
@@ -116,7 +145,7 @@ TEST(Report, TextNamesTheSurge) {
             std::string::npos)
       << t;
   EXPECT_NE(t.find("p = 1.5e-12"), std::string::npos) << t;
-  EXPECT_NE(t.find("198.51.100.7 (US) 90"), std::string::npos) << t;
+  EXPECT_NE(t.find("198.51.100.7 (US United States) 90"), std::string::npos) << t;
   SetLang(Lang::kEn);
   t = RenderText(Sample(), false);
   EXPECT_NE(t.find("Since 16 February 2022, attacks by bots and vulnerability scanners have surged "

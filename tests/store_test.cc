@@ -63,7 +63,7 @@ TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
   ASSERT_TRUE(st.Commit(b).ok());
   ASSERT_TRUE(st.Commit(b).ok());  // a second batch adds to the counts
 
-  auto hours = st.AttackHours({"a.jp"});
+  auto hours = st.AttackHours({{"a.jp"}});
   ASSERT_TRUE(hours.ok());
   ASSERT_EQ(hours.value().size(), 2u);
   EXPECT_EQ(hours.value()[0].count, 6u);

@@ -52,6 +52,9 @@ struct ScanArgs {
   int paranoia = 1;
   bool follow_symlinks = false;
   int lock_wait = 600;
+  std::size_t max_sites = 1000;
+  int report_days = 400;
+  std::size_t report_sites = 20;
 };
 
 class Progress {
@@ -137,7 +140,7 @@ std::string NdjsonLine(const pipeline::DetectionEvent& ev) {
   j["detectors"] = ids;
   j["evidence"] = evidence;
   if (!crs.empty()) j["crs"] = crs;
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  return EscapeBidiInJson(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) + "\n";
 }
 
 // Runs a scan and writes the chosen output; returns the exit code: 0 when every input was read,
@@ -161,6 +164,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   so.log_format = a.log_format;
   so.max_line = a.max_line;
   so.bad_line_samples = a.bad_samples;
+  so.max_sites = a.max_sites;
   so.behavior = !a.no_behavior;
   so.behavior_options.max_sources = a.max_sources;
   so.behavior_options.verify_crawlers = a.verify_crawlers;
@@ -276,6 +280,8 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   bo.tz = *tz;
   bo.home_country = a.home_country;
   bo.trend.window_days = a.window;
+  bo.report_days = a.report_days;
+  bo.max_sites = a.report_sites;
   bo.detector.window_days = a.window;
 
   if (!a.site.empty()) bo.sites = {a.site};
@@ -346,6 +352,11 @@ void AddScanOptions(CLI::App* c, ScanArgs& a) {
   c->add_option("--crs", a.crs, Tr("opt.crs"));
   c->add_option("--paranoia", a.paranoia, Tr("opt.paranoia"))->check(CLI::Range(1, 4));
   c->add_option("--lock-wait", a.lock_wait, Tr("opt.lock_wait"))->check(CLI::Range(0, 86400));
+  c->add_option("--max-sites", a.max_sites, Tr("opt.max_sites"))
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  c->add_option("--report-days", a.report_days, Tr("opt.report_days"))->check(CLI::Range(1, 3660));
+  c->add_option("--report-sites", a.report_sites, Tr("opt.report_sites"))
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}));
 }
 
 int RunDemo(ScanArgs a, const std::string& dir, const std::string& generate_only, double scale,

@@ -76,6 +76,10 @@ std::string CleanUtf8(std::string_view s, const Utf8Cleaning& how) {
     }
     if (replaced(cp)) {
       out += kReplacementChar;
+    } else if (how.show_bidi && IsBidiControl(cp)) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += "\\u";
+      for (int k = 3; k >= 0; --k) out += kHex[(cp >> (4 * k)) & 15];
     } else {
       out.append(s.substr(i, n));
     }

@@ -1,9 +1,12 @@
 // JSON-lines access logs (Caddy, Traefik, nginx escape=json, any mapping the user gives).
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
+#include "keikai/core/hash.h"
 #include "keikai/core/time.h"
 #include "keikai/ingest/format.h"
 
@@ -74,8 +77,22 @@ class JsonParser : public LineParser {
     std::size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos) return LineKind::kSkip;
     if (line[first] != '{') return Bad(err, "not_json", first);
-    json doc = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+    // A key given twice at the top level makes the line ambiguous (which status is it?): such a
+    // line is bad, not read one way or the other.
+    bool duplicate = false;
+    keys_.clear();
+    const json::parser_callback_t cb = [this, &duplicate](int depth, json::parse_event_t ev,
+                                                          json& parsed) {
+      if (ev == json::parse_event_t::key && depth == 1 && !duplicate) {
+        const std::string& k = parsed.get_ref<const std::string&>();
+        if (std::find(keys_.begin(), keys_.end(), k) != keys_.end()) duplicate = true;
+        else keys_.push_back(k);
+      }
+      return true;
+    };
+    json doc = json::parse(line.begin(), line.end(), cb, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_object()) return Bad(err, "bad_json", 0);
+    if (duplicate) return Bad(err, "duplicate_key", 0);
     req = http::Request{};
     for (int f = 0; f < kFieldCount; ++f) {
       vals_[f].clear();
@@ -103,7 +120,7 @@ class JsonParser : public LineParser {
     if (is_num_[kTime]) {
       double t = num_[kTime];
       if (t > 1e11) t /= 1000.0;  // milliseconds
-      if (t < 0 || t > 4e10) return Bad(err, "bad_time", 0);
+      if (!std::isfinite(t) || t < 0 || t > 4e10) return Bad(err, "bad_time", 0);
       req.time = static_cast<int64_t>(t);
     } else if (!ParseIsoTime(vals_[kTime], req.time) && !ParseClfTime(vals_[kTime], req.time) &&
                !ParseEpochTime(vals_[kTime], req.time)) {
@@ -129,14 +146,18 @@ class JsonParser : public LineParser {
     if (!vals_[kMethod].empty()) req.method = vals_[kMethod];
     if (!vals_[kProtocol].empty()) req.protocol = vals_[kProtocol];
     if (req.target.empty()) return Bad(err, "missing_request", 0);
-    if (present_[kStatus]) {
-      const double s = is_num_[kStatus] ? num_[kStatus] : std::atof(vals_[kStatus].c_str());
-      if (s < 0 || s > 999) return Bad(err, "bad_status", 0);
-      req.status = static_cast<int>(s);
+    // Numbers are taken only when they are what they claim: a status is an integer 0..999, a
+    // byte count a non-negative integer; "-" means not logged. NaN, infinities, fractions,
+    // "1e999" and words are bad lines (a cast of NaN gave -2147483648 before).
+    if (present_[kStatus] && vals_[kStatus] != "-") {
+      int64_t v = 0;
+      if (!WholeNumber(kStatus, v) || v > 999) return Bad(err, "bad_status", 0);
+      req.status = static_cast<int>(v);
     }
-    if (present_[kBytes]) {
-      const double b = is_num_[kBytes] ? num_[kBytes] : std::atof(vals_[kBytes].c_str());
-      req.bytes = b >= 0 ? static_cast<int64_t>(b) : -1;
+    if (present_[kBytes] && vals_[kBytes] != "-") {
+      int64_t v = 0;
+      if (!WholeNumber(kBytes, v)) return Bad(err, "bad_bytes", 0);
+      req.bytes = v;
     }
     auto dash = [](const std::string& s) { return s == "-" ? std::string_view() : std::string_view(s); };
     req.referer = dash(vals_[kReferer]);
@@ -147,6 +168,18 @@ class JsonParser : public LineParser {
   }
 
  private:
+  // A field's value as a non-negative integer: a JSON number that is finite, whole and below
+  // 2^53, or a string of decimal digits.
+  bool WholeNumber(int f, int64_t& out) const {
+    if (is_num_[f]) {
+      const double d = num_[f];
+      if (!std::isfinite(d) || d < 0 || d >= 9007199254740992.0 || d != std::floor(d)) return false;
+      out = static_cast<int64_t>(d);
+      return true;
+    }
+    return ParseDecimal(vals_[f], out);
+  }
+
   static LineKind Bad(ParseError& err, const char* code, std::size_t col) {
     err.code = code;
     err.column = col;
@@ -159,6 +192,7 @@ class JsonParser : public LineParser {
   std::array<double, kFieldCount> num_{};
   std::array<bool, kFieldCount> present_{};
   std::array<bool, kFieldCount> is_num_{};
+  std::vector<std::string> keys_;  // top-level keys of the line being parsed
 };
 
 }  // namespace

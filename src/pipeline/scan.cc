@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <ctime>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +22,15 @@
 
 namespace keikai::pipeline {
 namespace {
+
+constexpr const char* kOtherSite = "(other)";
+
+std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
+  for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) {
+    s.replace(p, from.size(), to);
+  }
+  return s;
+}
 
 constexpr uint64_t kCommitEveryLines = 2'000'000;
 constexpr std::size_t kCommitEveryFindings = 10'000;
@@ -111,6 +122,7 @@ class Scanner {
   Scanner(const ScanOptions& opt, store::Store& st, const detect::DetectorSet& det,
           const geo::GeoDb* geo)
       : opt_(opt), store_(st), det_(det), geo_(geo), scratch_(det.NewScratch()) {
+    max_time_ = (opt.now != 0 ? opt.now : static_cast<int64_t>(std::time(nullptr))) + 2 * 86400;
     if (opt.behavior) tracker_ = std::make_unique<detect::BehaviorTracker>(opt.behavior_options, det);
     if (opt.rules) rules_ = std::make_unique<rules::Evaluator>(opt.rules);
   }
@@ -122,6 +134,11 @@ class Scanner {
     if (!files.ok()) return files.status();
     std::sort(skipped_dirs.begin(), skipped_dirs.end());
     for (const std::string& d : skipped_dirs) res_.notes.push_back(d + ": " + Tr("read.subdir_skipped"));
+    {
+      auto known = store_.Sites();
+      if (!known.ok()) return Fatal(known.status());
+      known_sites_.insert(known.value().begin(), known.value().end());
+    }
     if (tracker_) {
       Status st = RestoreBehavior();
       if (!st.ok()) return st;
@@ -157,9 +174,20 @@ class Scanner {
     // of inputs found already ingested are named too, so their report is theirs, not the store's.
     res_.sites = agg_.sites;
     for (const std::string& x : covered_sites_) {
+      if (x == "*") {
+        res_.all_sites = true;  // a covered input had more sites than its record names
+        continue;
+      }
       if (std::find(res_.sites.begin(), res_.sites.end(), x) == res_.sites.end()) res_.sites.push_back(x);
     }
+    if (res_.sites.size() > opt_.max_sites) res_.all_sites = true;
     std::sort(res_.sites.begin(), res_.sites.end());
+    if (res_.folded_requests > 0) {
+      res_.notes.push_back(ReplaceAll(ReplaceAll(ReplaceAll(Tr("msg.sites_folded"), "{requests}",
+                                                            std::to_string(res_.folded_requests)),
+                                                 "{sites}", std::to_string(folded_sites_.size())),
+                                      "{max}", std::to_string(opt_.max_sites)));
+    }
     res_.summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return std::move(res_);
@@ -298,11 +326,30 @@ class Scanner {
       row.format = name.value();
     }
 
+    // The time lines of this file are expected near: the median of its first lines' times.
+    ref_time_ = 0;
+    held_ = false;
+    {
+      std::vector<int64_t> times;
+      http::Request tmp;
+      ingest::ParseError perr;
+      for (const std::string& l : reader.head()) {
+        if (parser->Parse(l, tmp, perr) == ingest::LineKind::kRecord && tmp.time >= kMinTime &&
+            tmp.time <= max_time_) {
+          times.push_back(tmp.time);
+        }
+      }
+      if (!times.empty()) {
+        std::nth_element(times.begin(), times.begin() + static_cast<long>(times.size() / 2), times.end());
+        ref_time_ = times[times.size() / 2];
+      }
+    }
     const std::string file_site = opt_.site.empty() ? SiteFromFileName(path) : opt_.site;
     row.site = file_site;
     file_ = path;
     file_site_ = file_site;
     file_site_ids_.clear();
+    file_sites_overflow_ = false;
     uint64_t since_commit = 0;
     auto handle = [&](std::string_view line, bool too_long, uint64_t line_no) {
       ++row.lines;
@@ -319,10 +366,7 @@ class Scanner {
         case ingest::LineKind::kBad:
           return Bad(row, line_no, line, err.code, err.column);
         case ingest::LineKind::kRecord:
-          ++row.parsed;
-          ++res_.summary.parsed;
-          Process(line_no);
-          return;
+          return Record(row, *parser, line, line_no);
       }
     };
 
@@ -334,12 +378,13 @@ class Scanner {
       if (opt_.on_progress && (row.lines & 0x3ffff) == 0) {
         opt_.on_progress(path, reader.source().raw_position(), reader.source().raw_size(), row.lines);
       }
-      if (since_commit >= kCommitEveryLines || agg_.findings.size() >= kCommitEveryFindings) {
+      if (!held_ && (since_commit >= kCommitEveryLines || agg_.findings.size() >= kCommitEveryFindings)) {
         Status c = CommitBatch(&reader);
         if (!c.ok()) return c;
         since_commit = 0;
       }
     }
+    EndOfFile(row);
     if (opt_.on_progress) {
       opt_.on_progress(path, reader.source().raw_position(), reader.source().raw_size(), row.lines);
     }
@@ -362,6 +407,52 @@ class Scanner {
     Status c = CommitBatch(&reader);
     if (!c.ok()) return c;
     return reader.status();
+  }
+
+  // Times a log line cannot have: in the future (beyond two days of clock skew) or before 1990
+  // (one line dated 9999 made every report of its site span eight thousand years). And a line
+  // more than a year away from the accepted line before it is held until the next record
+  // decides: if that one is near it, the log really jumped and both count; otherwise the held
+  // line is bad. The reference starts at the median time of the file's first lines.
+  static constexpr int64_t kMinTime = 631152000;  // 1990-01-01
+  static constexpr int64_t kMaxJump = 366 * 86400;
+  void Record(report::FileRow& row, ingest::LineParser& parser, std::string_view line,
+              uint64_t line_no) {
+    const int64_t t = req_.time;
+    if (t > max_time_) return Bad(row, line_no, line, "time_future", 0);
+    if (t < kMinTime) return Bad(row, line_no, line, "time_past", 0);
+    if (held_) {
+      held_ = false;
+      if (t >= held_time_ - 86400 && t <= held_time_ + 86400) {
+        ingest::ParseError err;
+        if (parser.Parse(held_line_, req_, err) == ingest::LineKind::kRecord) Accept(row, held_no_);
+        parser.Parse(line, req_, err);  // req_ was the held line's: this line again
+        Accept(row, line_no);
+        ref_time_ = t;
+        return;
+      }
+      Bad(row, held_no_, held_line_, "time_out_of_range", 0);
+    }
+    if (ref_time_ != 0 && (t > ref_time_ + kMaxJump || t < ref_time_ - kMaxJump)) {
+      held_ = true;
+      held_line_.assign(line);
+      held_no_ = line_no;
+      held_time_ = t;
+      return;
+    }
+    Accept(row, line_no);
+    ref_time_ = t;
+  }
+  // A held line with no record after it is bad.
+  void EndOfFile(report::FileRow& row) {
+    if (!held_) return;
+    held_ = false;
+    Bad(row, held_no_, held_line_, "time_out_of_range", 0);
+  }
+  void Accept(report::FileRow& row, uint64_t line_no) {
+    ++row.parsed;
+    ++res_.summary.parsed;
+    Process(line_no);
   }
 
   void Bad(report::FileRow& row, uint64_t line_no, std::string_view line, const char* code,
@@ -398,6 +489,11 @@ class Scanner {
     }
   }
 
+  // The site of a line: --site, else the vhost field or Host header (a host name, lower-cased,
+  // port dropped), else the file's site. A Host that is no host name (attackers send any bytes)
+  // counts for the file's site. Sites are bounded: once max_sites distinct sites are known (in
+  // the store and this run), further ones are counted together as "(other)", so a log with a
+  // hundred thousand Host names cannot make a hundred thousand sites.
   std::string_view SiteOf() {
     if (!opt_.site.empty()) return opt_.site;
     std::string_view s = !req_.site.empty() ? req_.site : req_.host;
@@ -409,9 +505,30 @@ class Scanner {
         s = s.substr(0, colon);
       }
     }
+    if (!IsHostName(s)) return file_site_;
     site_buf_.assign(s);
     for (char& c : site_buf_) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
-    return site_buf_;
+    if (known_sites_.count(site_buf_) != 0) return site_buf_;
+    if (known_sites_.size() < opt_.max_sites) {
+      known_sites_.insert(site_buf_);
+      return site_buf_;
+    }
+    ++res_.folded_requests;
+    if (folded_sites_.size() < 100000) folded_sites_.insert(site_buf_);
+    return kOtherSite;
+  }
+
+  static bool IsHostName(std::string_view s) {
+    if (s.empty() || s.size() > 253) return false;
+    if (s.front() == '[') {  // an IPv6 literal
+      return s.back() == ']' && s.find_first_not_of("0123456789abcdefABCDEF:.", 1) == s.size() - 1;
+    }
+    for (char c : s) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_';
+      if (!ok) return false;
+    }
+    return true;
   }
 
   void Process(uint64_t line_no) {
@@ -424,9 +541,9 @@ class Scanner {
       site_id = agg_.Site(site);
       last_site_name_.assign(site);
       last_site_id_ = site_id;
-      if (file_site_ids_.size() < 64 &&
-          std::find(file_site_ids_.begin(), file_site_ids_.end(), site_id) == file_site_ids_.end()) {
-        file_site_ids_.push_back(site_id);
+      if (std::find(file_site_ids_.begin(), file_site_ids_.end(), site_id) == file_site_ids_.end()) {
+        if (file_site_ids_.size() < 64) file_site_ids_.push_back(site_id);
+        else file_sites_overflow_ = true;
       }
     }
     // The zone the lines carry, overall and per site (map nodes do not move; the per-site
@@ -546,6 +663,12 @@ class Scanner {
     f.status = req_.status;
     f.file = file_;
     f.line = line_no;
+    // Whether the request itself was judged an attack (a signature on its target, or a CRS
+    // match of its request part), not only its user agent or its source's behaviour.
+    f.target_hit = request_part != nullptr && request_part->part.mask != 0;
+    for (const detect::Hit& h : det_out_.hits) {
+      if (det_.specs()[h.detector].field != detect::Field::kUserAgent) f.target_hit = true;
+    }
     agg_.findings.push_back(std::move(f));
   }
 
@@ -602,6 +725,7 @@ class Scanner {
     if (reader != nullptr && reader->has_update()) {
       std::vector<std::string> sites;
       for (uint32_t id : file_site_ids_) sites.push_back(agg_.sites[id]);
+      if (file_sites_overflow_) sites.push_back("*");
       b.streams.push_back(reader->TakeUpdate(file_, file_site_, sites));
     }
     if (tracker_) {
@@ -822,7 +946,15 @@ class Scanner {
   uint32_t last_site_id_ = UINT32_MAX;
   uint64_t findings_kept_ = 0;
   bool fatal_ = false;
+  std::unordered_set<std::string> known_sites_;   // sites in the store and seen in this run
+  std::unordered_set<std::string> folded_sites_;  // sites counted as "(other)" (bounded)
+  int64_t max_time_ = 0;                  // now + 2 days
+  int64_t ref_time_ = 0, held_time_ = 0;  // see Record
+  bool held_ = false;
+  std::string held_line_;
+  uint64_t held_no_ = 0;
   std::vector<uint32_t> file_site_ids_;   // the sites this file's lines went to (bounded)
+  bool file_sites_overflow_ = false;       // ... and there were more
   std::set<std::string> covered_sites_;   // sites of streams the inputs were found in
   std::map<int32_t, uint64_t> offsets_;
   std::map<uint32_t, std::map<int32_t, uint64_t>> site_offsets_;  // by site id, since the last commit

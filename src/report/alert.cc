@@ -24,14 +24,27 @@ std::string RoundedRatio(double r) {
   return r >= 10 ? std::to_string(static_cast<long long>(std::llround(r))) : Fixed(r, 1);
 }
 
+std::string BaselinePeriod(const Surge& s) {
+  if (!s.short_history && s.baseline_days >= 90) return Tr("alert.period_3m");
+  if (s.baseline_days == 1) return Tr("alert.period_day");
+  return ReplaceAll(Tr("alert.period_days"), "{n}", std::to_string(s.baseline_days));
+}
+
 std::string SurgeAlertSentence(const Surge& s) {
   std::string t = Tr(s.ongoing ? "alert.surge" : "alert.surge_ended");
+  t = ReplaceAll(t, "{period}", BaselinePeriod(s));
   t = ReplaceAll(t, "{start}", LongDate(s.start));
   t = ReplaceAll(t, "{end}", LongDate(s.end));
   t = ReplaceAll(t, "{what}", Tr("alert.what." + s.cls));
   t = ReplaceAll(t, "{ratio}", RoundedRatio(s.peak_ratio));
   t = ReplaceAll(t, "{site}", s.site == "*" ? Tr("text.all_sites") : s.site);
+  if (s.short_history) t += " " + ShortHistoryNote(s);
   return t;
+}
+
+std::string ShortHistoryNote(const Surge& s) {
+  return FillTemplate(Tr("alert.short_history"),
+                      {{"{n}", std::to_string(s.baseline_days)}, {"{w}", std::to_string(s.window_days)}});
 }
 
 std::string SurgeAlertDetails(const Surge& s) {
@@ -47,7 +60,9 @@ std::string SurgeAlertDetails(const Surge& s) {
   for (std::size_t i = 0; i < s.drivers.size() && i < 3; ++i) {
     const SurgeDriver& d = s.drivers[i];
     if (!drivers.empty()) drivers += ", ";
-    drivers += d.ip + (d.country.empty() ? "" : " (" + d.country + ")") + " " + Thousands(d.attacks);
+    std::string where = d.country;
+    if (!d.country_name.empty()) where += " " + d.country_name;
+    drivers += d.ip + (where.empty() ? "" : " (" + where + ")") + " " + Thousands(d.attacks);
   }
   t = ReplaceAll(t, "{sources}", drivers.empty() ? "-" : drivers);
   return t;

@@ -9,10 +9,14 @@
 
 #include "keikai/detect/behavior.h"
 #include "keikai/detect/detector.h"
+#include "keikai/geo/country_names.h"
 #include "report/format.h"
 
 namespace keikai::report {
 namespace {
+
+const std::string kFleet = "*";
+const std::string kOtherSites = "(other)";  // sites beyond max_sites, counted together
 
 std::string ClsName(uint8_t c) {
   return c == store::kAllClasses ? "*"
@@ -59,16 +63,16 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
   r.generated_at = opt.tz.FormatTime(now);
   r.timezone = opt.tz.name() + " (UTC" + TimeZone::FormatOffset(opt.tz.OffsetAt(now)) + ")";
   r.home_country = opt.home_country;
+  r.min_history_days = std::max(1, opt.trend.min_history_days);
   std::vector<std::string> sites = opt.sites;
-  if (sites.empty() && scan != nullptr) sites = scan->sites;
-  if (sites.empty() && scan == nullptr) {
+  if (sites.empty() && scan != nullptr && !scan->all_sites) sites = scan->sites;
+  if (sites.empty() && (scan == nullptr || scan->all_sites)) {
     // A report of the store alone covers every site in it; a scan's report covers what its
     // inputs hold, and nothing else (a scan of a missing file must not show old data).
     auto all = st.Sites();
     if (!all.ok()) return all.status();
     sites = all.value();
   }
-  r.sites = sites;
   if (scan != nullptr) {
     r.summary = scan->summary;
     r.files = scan->files;
@@ -78,179 +82,263 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
   }
   if (sites.empty()) return r;
 
-  // Daily series in the report's time zone, per site x class and for all sites ("*").
-  auto attacks = st.AttackHours(sites);
+  // The window: report_days ending on the last day with data (never later than two days after
+  // now), plus window_days before it as the history the first days are measured against. Every
+  // query is bounded by it.
+  auto last = st.LastHour(sites);
+  if (!last.ok()) return last.status();
+  if (!last.value()) {
+    r.sites = sites;
+    return r;
+  }
+  const int64_t end_hour = std::min(*last.value(), now / 3600 + 48);
+  const int64_t last_day = opt.tz.LocalDay(end_hour * 3600);
+  const int64_t shown_first_day = last_day - std::max(1, opt.report_days) + 1;
+  const int w = std::max(1, opt.trend.window_days);
+  const int64_t load_first_day = shown_first_day - w;
+  const auto day_start_hour = [&](int64_t day) {
+    // The first UTC hour of a local day (zones here have whole-hour or half-hour offsets;
+    // the hour that contains local midnight counts for the day it starts).
+    const int64_t guess = (day * 86400 - opt.tz.OffsetAt(day * 86400)) / 3600;
+    int64_t h = guess - 2;
+    while (opt.tz.LocalDay(h * 3600) < day) ++h;
+    return h;
+  };
+  store::Store::Scope load{sites, day_start_hour(load_first_day), end_hour};
+  store::Store::Scope shown{sites, day_start_hour(shown_first_day), end_hour};
+
+  // Sites with their own series: the busiest max_sites; the others are counted together as
+  // "(other)" (a log with a hundred thousand Host names must not give as many charts).
+  auto by_requests = st.SiteRequests(load);
+  if (!by_requests.ok()) return by_requests.status();
+  std::map<std::string, std::string> series_site;  // site -> its series name
+  std::vector<std::string> folded;
+  for (const auto& [site, n] : by_requests.value()) {
+    if (series_site.size() < opt.max_sites) {
+      series_site[site] = site;
+    } else {
+      series_site[site] = kOtherSites;
+      folded.push_back(site);
+    }
+  }
+  for (const std::string& s : sites) {
+    if (series_site.count(s) != 0 && series_site[s] == s) r.sites.push_back(s);
+  }
+  if (r.sites.empty() && folded.empty()) r.sites = sites;  // sites without requests
+  r.other_sites = folded.size();
+  const bool fleet = series_site.size() > 1;
+  auto name_of = [&](const std::string& site) -> const std::string& {
+    auto it = series_site.find(site);
+    return it != series_site.end() ? it->second : site;
+  };
+
+  auto attacks = st.AttackHours(load);
   if (!attacks.ok()) return attacks.status();
-  auto requests = st.RequestHours(sites);
+  auto requests = st.RequestHours(load);
   if (!requests.ok()) return requests.status();
   if (requests.value().empty() && attacks.value().empty()) return r;
 
-  int64_t first_day = INT64_MAX, last_day = INT64_MIN;
-  auto day_of = [&](int64_t hour) { return opt.tz.LocalDay(hour * 3600); };
-  for (const auto& h : requests.value()) {
-    first_day = std::min(first_day, day_of(h.hour));
-    last_day = std::max(last_day, day_of(h.hour));
-  }
-  for (const auto& h : attacks.value()) {
-    first_day = std::min(first_day, day_of(h.hour));
-    last_day = std::max(last_day, day_of(h.hour));
-  }
+  int64_t first_hour = INT64_MAX;
+  for (const auto& h : requests.value()) first_hour = std::min(first_hour, h.hour);
+  for (const auto& h : attacks.value()) first_hour = std::min(first_hour, h.hour);
+  const int64_t first_day = opt.tz.LocalDay(first_hour * 3600);
   const auto ndays = static_cast<std::size_t>(last_day - first_day + 1);
-  r.first_date = FormatDate(first_day);
-  r.last_date = FormatDate(last_day);
-
-  using Key = std::pair<std::string, std::string>;  // site, class
-  std::map<Key, std::vector<uint64_t>> series;
-  std::map<std::string, std::vector<uint64_t>> req_series;
-  auto vec = [&](std::vector<uint64_t>& v) -> std::vector<uint64_t>& {
-    if (v.empty()) v.assign(ndays, 0);
-    return v;
+  const auto nhours = static_cast<std::size_t>(end_hour - first_hour + 1);
+  const std::size_t shown_from =
+      static_cast<std::size_t>(std::max<int64_t>(0, shown_first_day - first_day));
+  const auto day_index = [&](int64_t hour) {
+    return static_cast<std::size_t>(std::clamp<int64_t>(
+        opt.tz.LocalDay(hour * 3600) - first_day, 0, static_cast<int64_t>(ndays) - 1));
   };
-  for (const auto& h : attacks.value()) {
-    const auto d = static_cast<std::size_t>(day_of(h.hour) - first_day);
-    const std::string cls = ClsName(h.cls);
-    vec(series[{h.site, cls}])[d] += h.count;
-    if (sites.size() > 1) vec(series[{"*", cls}])[d] += h.count;
-    if (h.cls == store::kAllClasses) r.summary.attacks += h.count;
-    else r.classes[cls] += h.count;
-  }
-  for (const auto& h : requests.value()) {
-    const auto d = static_cast<std::size_t>(day_of(h.hour) - first_day);
-    vec(req_series[h.site])[d] += h.count;
-    if (sites.size() > 1) vec(req_series["*"])[d] += h.count;
-    r.summary.requests += h.count;
-  }
-  // Every site gets an all-classes series, even with no attacks, so the chart shows calm sites.
-  for (const auto& [site, v] : req_series) vec(series[{site, "*"}]);
+  r.first_date = FormatDate(first_day + static_cast<int64_t>(shown_from));
+  r.last_date = FormatDate(last_day);
+  r.history_days = last_day - first_day + 1;
 
-  for (const auto& [key, counts] : series) {
-    const auto stats = surge::Trailing(counts, opt.trend);
-    const auto reqs = req_series.find(key.first);
-    for (std::size_t d = 0; d < ndays; ++d) {
-      DailyRow row;
-      row.date = FormatDate(first_day + static_cast<int64_t>(d));
-      row.site = key.first;
-      row.cls = key.second;
-      row.attacks = counts[d];
-      if (key.second == "*" && reqs != req_series.end()) row.requests = reqs->second[d];
-      row.baseline_90d = stats[d].baseline;
-      row.ratio = stats[d].ratio;
-      r.daily.push_back(std::move(row));
-    }
-  }
-
-  // Surges: the statistical detector over hourly series (UTC hours), the same site x class and
-  // fleet ("*") series as the daily view. Hours in which a site logged no request at all are gaps.
-  int64_t first_hour = INT64_MAX, last_hour = INT64_MIN;
-  for (const auto& h : requests.value()) {
-    first_hour = std::min(first_hour, h.hour);
-    last_hour = std::max(last_hour, h.hour);
-  }
-  for (const auto& h : attacks.value()) {
-    first_hour = std::min(first_hour, h.hour);
-    last_hour = std::max(last_hour, h.hour);
-  }
-  const auto nhours = static_cast<std::size_t>(last_hour - first_hour + 1);
+  // Hourly series per (series site, class) and the fleet ("*"); hours in which a site logged
+  // no request at all are gaps. Daily counts per the same keys, and requests per site.
+  using Key = std::pair<std::string, std::string>;  // series site, class
+  std::vector<surge::HourlySeries> hourly;
+  std::map<Key, std::size_t> index;
   std::map<std::string, std::vector<uint8_t>> present;
+  std::map<std::string, std::vector<uint64_t>> req_days;
+  std::map<std::string, std::size_t> history_start;  // series site -> first day with requests
   for (const auto& h : requests.value()) {
-    for (const std::string& site : {h.site, std::string("*")}) {
-      auto& v = present[site];
+    const std::size_t d = day_index(h.hour);
+    for (const std::string* site : {&name_of(h.site), &kFleet}) {
+      if (site == &kFleet && !fleet) continue;
+      auto& v = present[*site];
       if (v.empty()) v.assign(nhours, 0);
       if (h.count > 0) v[static_cast<std::size_t>(h.hour - first_hour)] = 1;
+      auto& rd = req_days[*site];
+      if (rd.empty()) rd.assign(ndays, 0);
+      rd[d] += h.count;
+      auto hs = history_start.find(*site);
+      if (hs == history_start.end()) history_start[*site] = d;
+      else hs->second = std::min(hs->second, d);
     }
+    if (d >= shown_from) r.summary.requests += h.count;
   }
-  std::vector<surge::HourlySeries> hourly;
-  std::map<Key, std::size_t> hourly_index;
-  auto hseries = [&](const std::string& site, const std::string& cls) -> surge::HourlySeries& {
-    auto it = hourly_index.find({site, cls});
-    if (it != hourly_index.end()) return hourly[it->second];
-    surge::HourlySeries h;
-    h.site = site;
-    h.cls = cls;
-    h.first_hour = first_hour;
-    h.counts.assign(nhours, 0);
+  auto series = [&](const std::string& site, const std::string& cls) -> surge::HourlySeries& {
+    auto it = index.find({site, cls});
+    if (it != index.end()) return hourly[it->second];
+    surge::HourlySeries s;
+    s.site = site;
+    s.cls = cls;
+    s.first_hour = first_hour;
+    s.counts.assign(nhours, 0);
     auto p = present.find(site);
-    if (p != present.end()) h.present = p->second;
-    hourly_index[{site, cls}] = hourly.size();
-    hourly.push_back(std::move(h));
+    if (p != present.end()) s.present = p->second;
+    index[{site, cls}] = hourly.size();
+    hourly.push_back(std::move(s));
     return hourly.back();
   };
-  for (const auto& [key, counts] : series) hseries(key.first, key.second);
+  // Every site gets an all-classes series, even with no attacks, so the chart shows calm sites.
+  for (const auto& [site, v] : req_days) series(site, "*");
   for (const auto& h : attacks.value()) {
     const std::string cls = ClsName(h.cls);
     const auto i = static_cast<std::size_t>(h.hour - first_hour);
-    hseries(h.site, cls).counts[i] += static_cast<uint32_t>(h.count);
-    if (sites.size() > 1) hseries("*", cls).counts[i] += static_cast<uint32_t>(h.count);
+    const auto c = static_cast<uint32_t>(std::min<uint64_t>(h.count, UINT32_MAX));
+    series(name_of(h.site), cls).counts[i] += c;
+    if (fleet) series(kFleet, cls).counts[i] += c;
+    if (day_index(h.hour) >= shown_from) {
+      if (h.cls == store::kAllClasses) r.summary.attacks += h.count;
+      else r.classes[cls] += h.count;
+    }
   }
-  const auto day_index = [&](int64_t hour) {
-    return static_cast<std::size_t>(std::clamp<int64_t>(day_of(hour) - first_day, 0,
-                                                         static_cast<int64_t>(ndays) - 1));
-  };
-  for (const surge::SurgeEvent& e : surge::DetectSurges(hourly, opt.detector)) {
-    const surge::HourlySeries& hs = hourly[e.series];
-    const auto& daily = series[{hs.site, hs.cls}];
-    Surge x;
-    x.site = hs.site;
-    x.cls = hs.cls;
-    std::size_t d0 = day_index(e.start_hour);
-    const std::size_t d1 = day_index(e.last_alarm_hour);
-    // The plain ratio for people: the busiest day of the surge against the mean day of the
-    // window before it (with the same floor as the daily view, so 0 -> 3 is not infinite).
-    const auto w = static_cast<std::size_t>(std::max(1, opt.trend.window_days));
-    // The hourly CUSUM may date the rise a few hours early (a busy evening before it); for the
-    // day people read, take the first day from there that is itself clearly raised.
-    {
-      const std::size_t f0 = d0 > w ? d0 - w : 0;
-      double b = 0;
-      for (std::size_t d = f0; d < d0; ++d) b += static_cast<double>(daily[d]);
-      b = d0 > f0 ? b / static_cast<double>(d0 - f0) : 0;
-      const std::size_t alarm_day = day_index(e.first_alarm_hour);
-      for (std::size_t d = d0; d <= alarm_day; ++d) {
-        if (static_cast<double>(daily[d]) >= 1.5 * std::max(b, opt.trend.baseline_floor)) {
-          d0 = d;
-          break;
+
+  // Surges: the statistical detector over the hourly series.
+  std::vector<std::vector<const surge::SurgeEvent*>> events(hourly.size());
+  const std::vector<surge::SurgeEvent> found = surge::DetectSurges(hourly, opt.detector);
+  for (const surge::SurgeEvent& e : found) events[e.series].push_back(&e);
+
+  const double floor = opt.trend.baseline_floor;
+  const auto min_hist = static_cast<std::size_t>(r.min_history_days);
+  for (std::size_t si = 0; si < hourly.size(); ++si) {
+    const surge::HourlySeries& hs = hourly[si];
+    std::vector<uint64_t> daily(ndays, 0);
+    for (std::size_t i = 0; i < nhours; ++i) daily[day_index(first_hour + static_cast<int64_t>(i))] += hs.counts[i];
+    const auto hsit = history_start.find(hs.site);
+    const std::size_t hist0 = hsit != history_start.end() ? hsit->second : 0;
+    std::vector<int32_t> in_surge(ndays, -1);  // index into this series' surges, by day
+    // The mean daily count over the window before day d, leaving out days of earlier surges:
+    // what "normal" was. days = the calendar days of history the window covers.
+    struct Base {
+      double mean = 0;
+      std::size_t days = 0;
+    };
+    const auto baseline = [&](std::size_t d) {
+      Base b;
+      const std::size_t from = std::max(hist0, d > static_cast<std::size_t>(w) ? d - static_cast<std::size_t>(w) : 0);
+      if (d <= from) return b;
+      b.days = d - from;
+      double sum = 0, n = 0;
+      for (std::size_t k = from; k < d; ++k) {
+        if (in_surge[k] >= 0) continue;
+        sum += static_cast<double>(daily[k]);
+        n += 1;
+      }
+      b.mean = n > 0 ? sum / n : 0;
+      return b;
+    };
+    std::vector<Surge> mine;
+    std::vector<bool> shown_flag;
+    for (const surge::SurgeEvent* e : events[si]) {
+      std::size_t d0 = day_index(e->start_hour);
+      const std::size_t alarm_day = day_index(e->first_alarm_hour);
+      const std::size_t d1 = day_index(e->last_alarm_hour);
+      // The hourly CUSUM may date the rise a few hours early (a busy evening before it); for
+      // the day people read, the first day from there that is itself clearly raised.
+      {
+        const Base b = baseline(d0);
+        for (std::size_t d = d0; d <= alarm_day; ++d) {
+          if (static_cast<double>(daily[d]) >= 1.5 * std::max(b.mean, floor)) {
+            d0 = d;
+            break;
+          }
         }
       }
+      const Base b = baseline(d0);
+      if (b.days == 0) continue;  // no day before it to compare with
+      const std::size_t dend = e->ongoing ? ndays - 1 : std::max(d0, d1);
+      Surge x;
+      x.site = hs.site;
+      x.cls = hs.cls;
+      x.start = FormatDate(first_day + static_cast<int64_t>(d0));
+      x.end = FormatDate(first_day + static_cast<int64_t>(std::max(d0, d1)));
+      x.days = std::max(d0, d1) - d0 + 1;
+      x.baseline = b.mean;
+      x.baseline_days = b.days;
+      x.short_history = b.days < static_cast<std::size_t>(w);
+      x.window_days = static_cast<uint64_t>(w);
+      std::size_t peak = d0;
+      for (std::size_t d = d0; d <= dend; ++d) {
+        if (daily[d] > daily[peak]) peak = d;
+      }
+      x.peak_date = FormatDate(first_day + static_cast<int64_t>(peak));
+      x.peak_attacks = daily[peak];
+      x.peak_ratio = static_cast<double>(daily[peak]) / std::max(b.mean, floor);
+      x.ongoing = e->ongoing;
+      x.start_time = opt.tz.FormatTime(e->start_hour * 3600);
+      x.first_alarm_time = opt.tz.FormatTime(e->first_alarm_hour * 3600);
+      x.p_value = e->min_p;
+      x.peak_hour_attacks = e->peak_count;
+      x.peak_hour_expected = e->peak_expected;
+      x.peak_hour_time = opt.tz.FormatTime(e->peak_hour * 3600);
+      x.total_attacks = e->total;
+      x.total_expected = e->total_expected;
+      for (std::size_t d = d0; d <= dend; ++d) {
+        if (in_surge[d] < 0) in_surge[d] = static_cast<int32_t>(mine.size());
+      }
+      if (dend < shown_from) {  // before the window: it only shapes later baselines
+        mine.push_back(std::move(x));
+        shown_flag.push_back(false);
+        continue;
+      }
+      // The sources that drove it.
+      uint8_t cls_id = store::kAllClasses;
+      if (hs.cls != "*") {
+        detect::AttackClass c;
+        if (detect::ParseClass(hs.cls, c)) cls_id = static_cast<uint8_t>(c);
+      }
+      const bool group = hs.site == kFleet || hs.site == kOtherSites;
+      auto drivers = st.TopSourcesBetween(hs.site == kOtherSites ? folded : sites,
+                                          group ? kFleet : hs.site, cls_id, e->start_hour,
+                                          e->last_alarm_hour, opt.surge_drivers);
+      if (!drivers.ok()) return drivers.status();
+      for (const auto& d : drivers.value()) {
+        x.drivers.push_back({d.ip, d.country, geo::CountryName(d.country, CurrentLang()), d.attacks,
+                             d.classification});
+      }
+      mine.push_back(std::move(x));
+      shown_flag.push_back(true);
     }
-    x.start = FormatDate(first_day + static_cast<int64_t>(d0));
-    x.end = FormatDate(first_day + static_cast<int64_t>(d1));
-    x.days = d1 - d0 + 1;
-    const std::size_t from = d0 > w ? d0 - w : 0;
-    double sum = 0;
-    for (std::size_t d = from; d < d0; ++d) sum += static_cast<double>(daily[d]);
-    const std::size_t hist = d0 - from;
-    x.baseline = hist > 0 ? sum / static_cast<double>(hist) : 0;
-    std::size_t peak = d0;
-    for (std::size_t d = d0; d <= d1; ++d) {
-      if (daily[d] > daily[peak]) peak = d;
+    // The daily view: a day inside a surge carries the surge's baseline (so the peak day's
+    // ratio is the surge's peak_ratio); any other day the normal level before it.
+    const auto reqs = req_days.find(hs.site);
+    for (std::size_t d = shown_from; d < ndays; ++d) {
+      DailyRow row;
+      row.date = FormatDate(first_day + static_cast<int64_t>(d));
+      row.site = hs.site;
+      row.cls = hs.cls;
+      row.attacks = daily[d];
+      if (hs.cls == "*" && reqs != req_days.end()) row.requests = reqs->second[d];
+      if (in_surge[d] >= 0) {
+        const Surge& s = mine[static_cast<std::size_t>(in_surge[d])];
+        row.in_surge = true;
+        row.baseline = s.baseline;
+        row.baseline_days = s.baseline_days;
+      } else {
+        const Base b = baseline(d);
+        row.baseline = b.mean;
+        row.baseline_days = b.days;
+      }
+      row.has_baseline = row.baseline_days >= min_hist || (row.in_surge && row.baseline_days > 0);
+      row.ratio = row.has_baseline ? static_cast<double>(row.attacks) / std::max(row.baseline, floor) : 0;
+      r.daily.push_back(std::move(row));
     }
-    x.peak_date = FormatDate(first_day + static_cast<int64_t>(peak));
-    x.peak_attacks = daily[peak];
-    x.peak_ratio = hist >= static_cast<std::size_t>(opt.trend.min_history_days)
-                       ? static_cast<double>(daily[peak]) /
-                             std::max(x.baseline, opt.trend.baseline_floor)
-                       : 0;
-    x.ongoing = e.ongoing;
-    x.start_time = opt.tz.FormatTime(e.start_hour * 3600);
-    x.first_alarm_time = opt.tz.FormatTime(e.first_alarm_hour * 3600);
-    x.p_value = e.min_p;
-    x.peak_hour_attacks = e.peak_count;
-    x.peak_hour_expected = e.peak_expected;
-    x.peak_hour_time = opt.tz.FormatTime(e.peak_hour * 3600);
-    x.total_attacks = e.total;
-    x.total_expected = e.total_expected;
-    uint8_t cls_id = store::kAllClasses;
-    if (hs.cls != "*") {
-      detect::AttackClass c;
-      if (detect::ParseClass(hs.cls, c)) cls_id = static_cast<uint8_t>(c);
+    for (std::size_t k = 0; k < mine.size(); ++k) {
+      if (shown_flag[k]) r.surges.push_back(std::move(mine[k]));
     }
-    auto drivers = st.TopSourcesBetween(sites, hs.site, cls_id, e.start_hour, e.last_alarm_hour,
-                                        opt.surge_drivers);
-    if (!drivers.ok()) return drivers.status();
-    for (const auto& d : drivers.value()) {
-      x.drivers.push_back({d.ip, d.country, d.attacks, d.classification});
-    }
-    r.surges.push_back(std::move(x));
   }
   // "*" first, then by site, class ("*" first), start.
   std::stable_sort(r.surges.begin(), r.surges.end(), [](const Surge& a, const Surge& b) {
@@ -260,12 +348,14 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     return k(a) < k(b);
   });
 
-  auto sources = st.TopSources(sites, opt.top_sources);
+  auto sources = st.TopSources(shown, opt.top_sources);
+
   if (!sources.ok()) return sources.status();
   for (const auto& s : sources.value()) {
     SourceRow row;
     row.ip = s.ip;
     row.country = s.country;
+    row.country_name = geo::CountryName(s.country, CurrentLang());
     row.domestic = !s.country.empty() && s.country == opt.home_country;
     row.attacks = s.attacks;
     for (const auto& [c, n] : s.classes) row.classes[ClsName(c)] = n;
@@ -291,22 +381,23 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     }
     r.top_sources.push_back(std::move(row));
   }
-  auto countries = st.Countries(sites);
+  auto countries = st.Countries(shown);
   if (!countries.ok()) return countries.status();
   for (const auto& [cc, v] : countries.value()) {
-    CountryRow row{cc, v.first, v.second, !cc.empty() && cc == opt.home_country};
+    CountryRow row{cc, geo::CountryName(cc, CurrentLang()), v.first, v.second,
+                   !cc.empty() && cc == opt.home_country};
     if (cc.empty()) r.unknown_country_attacks += v.first;
     else if (row.domestic) r.domestic_attacks += v.first;
     else r.overseas_attacks += v.first;
     r.countries.push_back(row);
   }
-  auto classes = st.SourceClasses(sites);
+  auto classes = st.SourceClasses(shown);
   if (!classes.ok()) return classes.status();
   for (const auto& [c, k] : classes.value()) r.source_classes[c.empty() ? "unclassified" : c] += k;
-  auto n = st.DistinctSources(sites);
+  auto n = st.DistinctSources(shown);
   if (!n.ok()) return n.status();
   r.summary.sources = n.value();
-  auto paths = st.TopPaths(sites, opt.top_paths);
+  auto paths = st.TopPaths(shown, opt.top_paths);
   if (!paths.ok()) return paths.status();
   for (const auto& p : paths.value()) {
     PathRow row;

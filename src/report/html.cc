@@ -20,6 +20,7 @@
 #include "keikai/core/i18n.h"
 #include "keikai/core/time.h"
 #include "keikai/core/utf8.h"
+#include "keikai/report/alert.h"
 #include "keikai/report/model.h"
 #include "keikai/report/render.h"
 #include "report/format.h"
@@ -36,7 +37,7 @@ constexpr std::string_view kEnDash = "\xE2\x80\x93";       // U+2013
 // s as well-formed UTF-8 that HTML accepts as text: ill-formed sequences and control characters
 // (C0 other than tab, line feed and carriage return; DEL; C1) become U+FFFD.
 std::string CleanUtf8(std::string_view s) {
-  return keikai::CleanUtf8(s, Utf8Cleaning{.keep_newlines = true, .replace_del_c1 = true});
+  return keikai::CleanUtf8(s, Utf8Cleaning{.keep_newlines = true, .replace_del_c1 = true, .show_bidi = true});
 }
 
 // Appends well-formed text with the five markup characters escaped (safe in text and in
@@ -202,9 +203,9 @@ std::string ClassificationText(const std::string& c) {
   return key == t ? c : std::string(t);
 }
 
-std::string CountryText(const std::string& country) {
+std::string CountryText(const std::string& country, const std::string& name = "") {
   if (country.empty()) return Tr("html.country_unknown");
-  return country;
+  return name.empty() ? country : country + " " + name;
 }
 
 // Classes sorted by count (descending, then name), as "Label (n), ...", at most `limit` of them.
@@ -385,6 +386,7 @@ struct DayPoint {
   int64_t day = 0;
   uint64_t attacks = 0;
   double baseline = 0;
+  bool has_baseline = false;
 };
 
 struct Band {
@@ -469,13 +471,14 @@ std::vector<Tick> MakeTicks(int64_t d0, int64_t d1) {
 // Daily attacks (bars), the trailing 90-day average (dashed line) and surge periods (shaded) for
 // one site or "*", as an inline SVG; a note instead when there are no rows to plot. In a
 // single-site report the site's chart stands for "*" too, so it also shades the "*" surges.
-std::string RenderChart(const Report& r, const std::string& site, size_t index, bool only_site) {
+std::string RenderChart(const Report& r, const std::string& site, size_t index, bool only_site,
+                        const std::vector<const DailyRow*>& rows) {
   std::vector<DayPoint> pts;
-  for (const DailyRow& row : r.daily) {
-    if (row.site != site || row.cls != "*") continue;
+  for (const DailyRow* row : rows) {
     int64_t d = 0;
-    if (!ParseDate(row.date, d)) continue;
-    pts.push_back({d, row.attacks, std::isfinite(row.baseline_90d) ? row.baseline_90d : 0.0});
+    if (!ParseDate(row->date, d)) continue;
+    const bool has = row->has_baseline && std::isfinite(row->baseline);
+    pts.push_back({d, row->attacks, has ? row->baseline : -1.0, has});
   }
   std::stable_sort(pts.begin(), pts.end(),
                    [](const DayPoint& a, const DayPoint& b) { return a.day < b.day; });
@@ -622,7 +625,7 @@ std::string RenderChart(const Report& r, const std::string& site, size_t index, 
     out += "<rect class=\"bar" + std::string(hot(p.day) ? " hot" : "") + "\" x=\"" +
            Num(x_mid(p.day) - bar_w / 2) + "\" y=\"" + Num(y_base - h) + "\" width=\"" +
            Num(bar_w) + "\" height=\"" + Num(h) + "\"><title>" +
-           Fill(p.baseline > 0 ? "html.chart.tooltip" : "html.chart.tooltip_no_baseline",
+           Fill(p.has_baseline ? "html.chart.tooltip" : "html.chart.tooltip_no_baseline",
                 {{"date", Esc(FormatDate(p.day))},
                  {"attacks", Thousands(p.attacks)},
                  {"baseline", Fixed1(p.baseline)}}) +
@@ -630,13 +633,13 @@ std::string RenderChart(const Report& r, const std::string& site, size_t index, 
   }
   out += "</g>\n";
 
-  // The baseline, from the first day that has one (there is none before 90 days of history).
+  // The baseline, on the days that have one (none before min_history_days of history).
   {
     std::string d;
     size_t n = 0;
     double only_x = 0, only_y = 0;
     for (const DayPoint& p : pts) {
-      if (n == 0 && !(p.baseline > 0)) continue;
+      if (!p.has_baseline) continue;
       only_x = x_mid(p.day);
       only_y = y_of(p.baseline);
       d += (n == 0 ? "M" : " L") + Num(only_x) + " " + Num(only_y);
@@ -729,7 +732,9 @@ void NoneNote(std::string& out) { out += "<p class=\"note\">" + L("html.none") +
 void RenderHeader(std::string& out, const Report& r) {
   out += "<header class=\"top\">\n<h1>" + L("html.title") + "</h1>\n<dl class=\"meta\">\n";
   out += "<dt>" + L("html.header.sites") + "</dt><dd>" +
-         (r.sites.empty() ? L("html.no_sites") : JoinList(r.sites, 0)) + "</dd>\n";
+         (r.sites.empty() ? L("html.no_sites") : JoinList(r.sites, 0));
+  if (r.other_sites > 0) out += " " + Fill("html.other_sites", {{"n", Thousands(r.other_sites)}});
+  out += "</dd>\n";
   out += "<dt>" + L("html.header.period") + "</dt><dd>";
   if (r.first_date.empty() && r.last_date.empty()) {
     out += L("html.no_period");
@@ -784,7 +789,12 @@ void RenderBanner(std::string& out, const Report& r) {
 void RenderSurges(std::string& out, const Report& r, const std::vector<std::string>& chart_sites) {
   Heading(out, "surges", "html.surges.heading");
   if (r.surges.empty()) {
-    if (r.status == "complete") {
+    if (r.history_days > 0 && r.history_days < r.min_history_days) {
+      out += "<p class=\"nodata\">" +
+             Fill("html.surges.not_enough_history", {{"n", Thousands(static_cast<uint64_t>(r.history_days))},
+                                                     {"min", Thousands(static_cast<uint64_t>(r.min_history_days))}}) +
+             "</p>\n";
+    } else if (r.status == "complete") {
       out += "<p class=\"calm\">" + L("html.surges.none") + "</p>\n";
     } else {
       out += "<p class=\"nodata\">" + L("html.surges.none_partial") + "</p>\n";
@@ -807,19 +817,9 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
       by_class.push_back(s);
       continue;
     }
-    const std::string site = "<strong>" + Esc(SiteText(s->site)) + "</strong>";
     const std::string cls = Esc(ClassText(s->cls));
-    const std::string ratio = "<span class=\"ratio\">" + Fixed1(s->peak_ratio) + "</span>";
-    const std::string sentence =
-        Fill(s->ongoing ? "html.surge.sentence_ongoing" : "html.surge.sentence_ended",
-             {{"start", Esc(s->start)},
-              {"end", Esc(s->end)},
-              {"site", site},
-              {"class", cls},
-              {"ratio", ratio},
-              {"peak", Esc(s->peak_date)},
-              {"attacks", Thousands(s->peak_attacks)},
-              {"baseline", Fixed1(s->baseline)}});
+    // The same sentence as the text and JSON reports (alert.cc), so the figures agree.
+    const std::string sentence = Esc(SurgeAlertSentence(*s));
     out += std::string("<div class=\"surge") + (s->ongoing ? " ongoing" : " ended") + "\">\n";
     out += "<p class=\"what\"><span class=\"badge\">" +
            L(s->ongoing ? "html.surge.ongoing" : "html.surge.ended") + "</span>" + sentence +
@@ -832,6 +832,12 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
              "</a>";
     }
     out += "</p>\n";
+    out += "<p class=\"info\">" +
+           Fill("html.surge.peak", {{"peak", Esc(s->peak_date)},
+                                    {"attacks", Thousands(s->peak_attacks)},
+                                    {"baseline", Fixed1(s->baseline)},
+                                    {"period", Esc(BaselinePeriod(*s))}}) +
+           "</p>\n";
     // The evidence: when the test fired, how strongly, and the sources that drove it.
     char pv[32];
     std::snprintf(pv, sizeof pv, "%.1e", s->p_value);
@@ -847,7 +853,8 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
       for (std::size_t k = 0; k < s->drivers.size(); ++k) {
         const SurgeDriver& d = s->drivers[k];
         if (k > 0) out += ", ";
-        out += "<code>" + Esc(d.ip) + "</code>" + (d.country.empty() ? "" : " (" + Esc(d.country) + ")") +
+        out += "<code>" + Esc(d.ip) + "</code>" +
+               (d.country.empty() ? "" : " (" + Esc(CountryText(d.country, d.country_name)) + ")") +
                " " + Thousands(d.attacks);
         if (!d.classification.empty()) out += " " + Esc(ClassificationText(d.classification));
       }
@@ -865,7 +872,7 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
   for (const Surge* s : by_class) {
     out += "<tr>" + Td(Esc(SiteText(s->site))) + Td(Esc(ClassText(s->cls))) + Td(Esc(s->start)) +
            Td(s->ongoing ? L("html.surge.ongoing") : Esc(s->end)) + Td(Esc(s->peak_date)) +
-           "<td class=\"n\">" + Fixed1(s->peak_ratio) + "</td>" + TdNum(s->peak_attacks) +
+           "<td class=\"n\">" + Esc(RoundedRatio(s->peak_ratio)) + "</td>" + TdNum(s->peak_attacks) +
            "<td class=\"n\">" + Fixed1(s->baseline) + "</td></tr>\n";
   }
   out += "</tbody></table></div>\n";
@@ -936,9 +943,16 @@ void RenderCards(std::string& out, const Report& r) {
 
 void RenderCharts(std::string& out, const Report& r, const std::vector<std::string>& chart_sites) {
   Heading(out, "daily", "html.chart.heading");
+  // The rows of each site, found in one pass (not one pass per chart).
+  std::map<std::string, std::vector<const DailyRow*>> by_site;
+  for (const DailyRow& row : r.daily) {
+    if (row.cls == "*") by_site[row.site].push_back(&row);
+  }
+  static const std::vector<const DailyRow*> kNone;
   for (size_t i = 0; i < chart_sites.size(); ++i) {
     const bool only_site = r.sites.size() == 1 && chart_sites[i] == r.sites.front();
-    out += RenderChart(r, chart_sites[i], i, only_site);
+    const auto it = by_site.find(chart_sites[i]);
+    out += RenderChart(r, chart_sites[i], i, only_site, it != by_site.end() ? it->second : kNone);
   }
 }
 
@@ -969,13 +983,27 @@ void RenderCountries(std::string& out, const Report& r) {
   out += "<div class=\"scroll\"><table>\n<thead><tr>" + Th("html.col.country") +
          Th("html.col.attacks", true) + Th("html.col.sources", true) + Th("html.col.domestic") +
          "</tr></thead>\n<tbody>\n";
-  for (const CountryRow& c : r.countries) {
-    out += "<tr>" + Td(Esc(CountryText(c.country)), c.country.empty() ? "" : "mono") +
+  constexpr size_t kMaxCountries = 15;
+  uint64_t rest_attacks = 0;
+  size_t rest = 0;
+  for (size_t i = 0; i < r.countries.size(); ++i) {
+    const CountryRow& c = r.countries[i];
+    if (i >= kMaxCountries) {
+      rest_attacks += c.attacks;
+      ++rest;
+      continue;
+    }
+    out += "<tr>" + Td(Esc(CountryText(c.country, c.name))) +
            TdNum(c.attacks) + TdNum(c.sources) +
            Td(c.domestic ? "<span class=\"tagdom\">" + L("html.domestic_mark") + "</span>" : "") +
            "</tr>\n";
   }
   out += "</tbody></table></div>\n";
+  if (rest > 0) {
+    out += "<p class=\"note\">" +
+           Fill("html.countries.more", {{"n", Thousands(rest)}, {"attacks", Thousands(rest_attacks)}}) +
+           "</p>\n";
+  }
 }
 
 std::string JoinPlain(const std::vector<std::string>& v) {
@@ -1004,7 +1032,7 @@ void RenderSources(std::string& out, const Report& r) {
                  "</span>";
       if (!s.scenarios.empty()) behavior += "<br><small>" + Esc(JoinPlain(s.scenarios)) + "</small>";
     }
-    std::string country = Esc(CountryText(s.country));
+    std::string country = Esc(CountryText(s.country, s.country_name));
     if (s.domestic) country += " <span class=\"tagdom\">" + L("html.domestic_mark") + "</span>";
     out += "<tr>" + Td("<code>" + Esc(s.ip) + "</code>", "nowrap") + Td(country, "nowrap") +
            TdNum(s.attacks) + Td(behavior) + Td(ClassList(s.classes, 3)) + Td(JoinList(s.sites, 3)) +
@@ -1104,8 +1132,8 @@ std::string RenderHtml(const Report& r) {
   RenderCards(out, r);
   RenderCharts(out, r, chart_sites);
   RenderClasses(out, r);
-  RenderCountries(out, r);
   RenderSources(out, r);
+  RenderCountries(out, r);
   RenderPaths(out, r);
   RenderFiles(out, r);
   RenderBadLines(out, r);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "keikai/core/utf8.h"
 #include "keikai/report/alert.h"
 #include "keikai/report/render.h"
 
@@ -19,7 +20,7 @@ double Round(double v, int digits) {
 
 std::string RenderJson(const Report& r) {
   ordered_json j;
-  j["schema"] = "keikai.scan.v1";
+  j["schema"] = "keikai.scan.v2";
   j["status"] = r.status;
   j["problems"] = ordered_json::array();
   for (const Problem& p : r.problems) {
@@ -32,7 +33,10 @@ std::string RenderJson(const Report& r) {
   j["home_country"] = r.home_country;
   j["first_date"] = r.first_date;
   j["last_date"] = r.last_date;
+  j["history_days"] = r.history_days;
+  j["min_history_days"] = r.min_history_days;
   j["sites"] = r.sites;
+  j["other_sites"] = r.other_sites;
   const Summary& s = r.summary;
   j["summary"] = {{"files", s.files},
                   {"lines", s.lines},
@@ -51,10 +55,17 @@ std::string RenderJson(const Report& r) {
   for (const auto& [c, n] : r.classes) j["classes"][c] = n;
   j["daily"] = ordered_json::array();
   for (const DailyRow& d : r.daily) {
-    ordered_json o = {{"date", d.date},         {"site", d.site},
-                      {"class", d.cls},         {"attacks", d.attacks},
-                      {"baseline_90d", Round(d.baseline_90d, 3)},
-                      {"ratio", Round(d.ratio, 3)}};
+    ordered_json o = {{"date", d.date}, {"site", d.site}, {"class", d.cls}, {"attacks", d.attacks}};
+    if (d.has_baseline) {
+      o["baseline"] = Round(d.baseline, 3);
+      o["baseline_days"] = d.baseline_days;
+      o["ratio"] = Round(d.ratio, 3);
+    } else {
+      o["baseline"] = nullptr;
+      o["baseline_days"] = d.baseline_days;
+      o["ratio"] = nullptr;
+    }
+    if (d.in_surge) o["in_surge"] = true;
     if (d.cls == "*") o["requests"] = d.requests;
     j["daily"].push_back(std::move(o));
   }
@@ -64,6 +75,7 @@ std::string RenderJson(const Report& r) {
     for (const SurgeDriver& d : x.drivers) {
       drivers.push_back({{"ip", d.ip},
                          {"country", d.country},
+                         {"country_name", d.country_name},
                          {"attacks", d.attacks},
                          {"classification", d.classification}});
     }
@@ -75,6 +87,8 @@ std::string RenderJson(const Report& r) {
                            {"peak_ratio", Round(x.peak_ratio, 2)},
                            {"peak_attacks", x.peak_attacks},
                            {"baseline", Round(x.baseline, 3)},
+                           {"baseline_days", x.baseline_days},
+                           {"short_history", x.short_history},
                            {"days", x.days},
                            {"ongoing", x.ongoing},
                            {"start_time", x.start_time},
@@ -95,6 +109,7 @@ std::string RenderJson(const Report& r) {
     for (const auto& [c, n] : x.classes) cls[c] = n;
     j["top_sources"].push_back({{"ip", x.ip},
                                 {"country", x.country},
+                                {"country_name", x.country_name},
                                 {"domestic", x.domestic},
                                 {"attacks", x.attacks},
                                 {"classes", cls},
@@ -110,6 +125,7 @@ std::string RenderJson(const Report& r) {
   j["countries"] = ordered_json::array();
   for (const CountryRow& c : r.countries) {
     j["countries"].push_back({{"country", c.country},
+                              {"name", c.name},
                               {"attacks", c.attacks},
                               {"sources", c.sources},
                               {"domestic", c.domestic}});
@@ -146,7 +162,9 @@ std::string RenderJson(const Report& r) {
                                      {"message", Tr("bad." + b.code)},
                                      {"excerpt", b.excerpt}});
   }
-  return j.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+  // Bidi controls from the logs are written as \u escapes: the values are unchanged for a JSON
+  // reader, and a person reading the file sees them instead of reordered text.
+  return EscapeBidiInJson(j.dump(2, ' ', false, ordered_json::error_handler_t::replace)) + "\n";
 }
 
 }  // namespace keikai::report

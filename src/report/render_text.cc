@@ -39,6 +39,9 @@ std::string RenderText(const Report& r, bool color) {
   }
   std::string sites;
   for (const auto& s : r.sites) sites += (sites.empty() ? "" : ", ") + T(s);
+  if (r.other_sites > 0) {
+    sites += " " + ReplaceAll(Tr("text.other_sites"), "{n}", Thousands(r.other_sites));
+  }
   o += std::string(Tr("text.sites")) + ": " + (sites.empty() ? "-" : sites) + "\n";
   for (const std::string& n : r.notes) o += "  " + T(n) + "\n";
   o += "\n";
@@ -86,7 +89,10 @@ std::string RenderText(const Report& r, bool color) {
   if (per_class > 0) {
     o += "  " + ReplaceAll(Tr("text.class_surges"), "{n}", std::to_string(per_class)) + "\n";
   }
-  if (!any) {
+  if (!any && r.history_days > 0 && r.history_days < r.min_history_days) {
+    o += "  " + FillTemplate(Tr("text.not_enough_history"), {{"{n}", std::to_string(r.history_days)},
+                                                            {"{min}", std::to_string(r.min_history_days)}}) + "\n";
+  } else if (!any) {
     o += std::string("  ") + Tr(r.status == "complete" ? "text.no_surge" : "text.no_surge_partial") + "\n";
   }
 
@@ -111,6 +117,18 @@ std::string RenderText(const Report& r, bool color) {
       std::snprintf(line, sizeof line, "  %-39s %-2s %10s  %s%s\n", T(x.ip).c_str(),
                     x.country.empty() ? "--" : T(x.country).c_str(), Thousands(x.attacks).c_str(),
                     who.c_str(), cls.c_str());
+      o += line;
+    }
+  }
+  if (!r.countries.empty()) {
+    o += "\n" + bold + Tr("text.top_countries") + reset + "\n";
+    std::size_t k = 0;
+    for (const CountryRow& c : r.countries) {
+      if (++k > 5) break;
+      const std::string who = c.country.empty() ? std::string(Tr("text.unknown_country"))
+                                                : T(c.country) + (c.name.empty() ? "" : " " + T(c.name));
+      std::snprintf(line, sizeof line, "  %10s  %s%s\n", Thousands(c.attacks).c_str(), who.c_str(),
+                    c.domestic ? std::string(" ").append(Tr("text.domestic_mark")).c_str() : "");
       o += line;
     }
   }

@@ -88,6 +88,12 @@ DELETE FROM request_hours WHERE hour > CAST(strftime('%s','now') AS INTEGER) / 3
 DELETE FROM findings WHERE time > CAST(strftime('%s','now') AS INTEGER) + 172800 OR time < 631152000;
 UPDATE sources SET last_seen = first_seen WHERE last_seen > CAST(strftime('%s','now') AS INTEGER) + 172800;
 )sql",
+    // 6: whether a finding concerns the request itself (a signature on its target), for the
+    // most targeted paths; findings stored before could not tell and count as such. The index
+    // serves reports bounded by time.
+    R"sql(
+ALTER TABLE findings ADD COLUMN target_hit INTEGER NOT NULL DEFAULT 1;
+)sql",
 };
 
 // Strength of a behaviour classification, for keeping the strongest verdict of a source.
@@ -239,32 +245,52 @@ class SqliteStore : public Store {
     return std::optional<BehaviorCheckpoint>(std::move(cp));
   }
 
-  Result<std::vector<HourCount>> AttackHours(const std::vector<std::string>& sites) override {
-    Stmt s = Prepare("SELECT site, hour, cls, count FROM class_hours WHERE " +
-                     SiteFilter(sites, "site") + " ORDER BY hour");
-    return HourQuery(s, sites);
+  Result<std::optional<int64_t>> LastHour(const std::vector<std::string>& sites) override {
+    Stmt s = Prepare("SELECT MAX(hour) FROM request_hours WHERE " + SiteFilter(sites, "site"));
+    if (!s) return Err("prepare last hour");
+    BindSites(s.get(), sites);
+    if (sqlite3_step(s.get()) != SQLITE_ROW) return Classify(Err("query last hour"));
+    if (sqlite3_column_type(s.get(), 0) == SQLITE_NULL) return std::optional<int64_t>();
+    return std::optional<int64_t>(sqlite3_column_int64(s.get(), 0));
   }
 
-  Result<std::vector<HourCount>> RequestHours(const std::vector<std::string>& sites) override {
-    Stmt s = Prepare("SELECT site, hour, 0, count FROM request_hours WHERE " +
-                     SiteFilter(sites, "site") + " ORDER BY hour");
-    return HourQuery(s, sites);
+  Result<std::vector<HourCount>> AttackHours(const Scope& q) override {
+    Stmt s = Prepare("SELECT site, hour, cls, count FROM class_hours WHERE " + Where(q, "hour") +
+                     " ORDER BY hour");
+    return HourQuery(s, q);
   }
 
-  Result<std::vector<SourceTotal>> TopSources(const std::vector<std::string>& sites,
-                                              std::size_t limit) override {
+  Result<std::vector<HourCount>> RequestHours(const Scope& q) override {
+    Stmt s = Prepare("SELECT site, hour, 0, count FROM request_hours WHERE " + Where(q, "hour") +
+                     " ORDER BY hour");
+    return HourQuery(s, q);
+  }
+
+  Result<std::vector<std::pair<std::string, uint64_t>>> SiteRequests(const Scope& q) override {
+    Stmt s = Prepare("SELECT site, SUM(count) FROM request_hours WHERE " + Where(q, "hour") +
+                     " GROUP BY site ORDER BY 2 DESC, site");
+    if (!s) return Err("prepare site requests");
+    BindScope(s.get(), q);
+    std::vector<std::pair<std::string, uint64_t>> out;
+    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+      out.emplace_back(Text(s.get(), 0), static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1)));
+    }
+    return out;
+  }
+
+  Result<std::vector<SourceTotal>> TopSources(const Scope& q, std::size_t limit) override {
     // Ranked first, joined after: the joins then run for the top rows only, not for every
     // (site, hour, source) row (ip is the key of both joined tables, so no row is multiplied).
     Stmt s = Prepare(
         "SELECT t.ip, COALESCE(src.country,''), t.n, t.lo, t.hi, "
         "COALESCE(b.classification,''), COALESCE(b.scenarios,''), COALESCE(b.evidence,'[]') "
         "FROM (SELECT ip, SUM(count) AS n, MIN(hour) AS lo, MAX(hour) AS hi FROM attack_hours "
-        "WHERE cls = 255 AND " + SiteFilter(sites, "site") +
+        "WHERE cls = 255 AND " + Where(q, "hour") +
         " GROUP BY ip ORDER BY n DESC, ip LIMIT ?) t "
         "LEFT JOIN sources src ON src.ip = t.ip LEFT JOIN source_behaviour b ON b.ip = t.ip "
         "ORDER BY t.n DESC, t.ip");
     if (!s) return Err("prepare top sources");
-    int i = BindSites(s.get(), sites);
+    int i = BindScope(s.get(), q);
     sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
     std::vector<SourceTotal> out;
     while (sqlite3_step(s.get()) == SQLITE_ROW) {
@@ -280,35 +306,35 @@ class SqliteStore : public Store {
       out.push_back(std::move(t));
     }
     Stmt c = Prepare("SELECT cls, SUM(count) FROM attack_hours WHERE ip = ? AND cls <> 255 AND " +
-                     SiteFilter(sites, "site") + " GROUP BY cls ORDER BY SUM(count) DESC");
+                     Where(q, "hour") + " GROUP BY cls ORDER BY SUM(count) DESC");
     Stmt ss = Prepare("SELECT DISTINCT site FROM attack_hours WHERE ip = ? AND cls = 255 AND " +
-                      SiteFilter(sites, "site") + " ORDER BY site");
+                      Where(q, "hour") + " ORDER BY site");
     if (!c || !ss) return Err("prepare source detail");
     for (SourceTotal& t : out) {
       sqlite3_reset(c.get());
       Bind(c.get(), 1, t.ip);
-      BindSites(c.get(), sites, 2);
+      BindScope(c.get(), q, 2);
       while (sqlite3_step(c.get()) == SQLITE_ROW) {
         t.classes.emplace_back(static_cast<uint8_t>(sqlite3_column_int(c.get(), 0)),
                                static_cast<uint64_t>(sqlite3_column_int64(c.get(), 1)));
       }
       sqlite3_reset(ss.get());
       Bind(ss.get(), 1, t.ip);
-      BindSites(ss.get(), sites, 2);
+      BindScope(ss.get(), q, 2);
       while (sqlite3_step(ss.get()) == SQLITE_ROW) t.sites.push_back(Text(ss.get(), 0));
     }
     return out;
   }
 
   Result<std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>>> Countries(
-      const std::vector<std::string>& sites) override {
+      const Scope& q) override {
     Stmt s = Prepare(  // summed per source first, so the join runs once per source
         "SELECT COALESCE(src.country,''), SUM(t.n), COUNT(*) FROM "
         "(SELECT ip, SUM(count) AS n FROM attack_hours WHERE cls = 255 AND " +
-        SiteFilter(sites, "site") + " GROUP BY ip) t "
-        "LEFT JOIN sources src ON src.ip = t.ip GROUP BY 1 ORDER BY 2 DESC");
+        Where(q, "hour") + " GROUP BY ip) t "
+        "LEFT JOIN sources src ON src.ip = t.ip GROUP BY 1 ORDER BY 2 DESC, 1");
     if (!s) return Err("prepare countries");
-    BindSites(s.get(), sites);
+    BindScope(s.get(), q);
     std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> out;
     while (sqlite3_step(s.get()) == SQLITE_ROW) {
       out.push_back({Text(s.get(), 0),
@@ -318,21 +344,20 @@ class SqliteStore : public Store {
     return out;
   }
 
-  Result<uint64_t> DistinctSources(const std::vector<std::string>& sites) override {
+  Result<uint64_t> DistinctSources(const Scope& q) override {
     Stmt s = Prepare("SELECT COUNT(DISTINCT ip) FROM attack_hours WHERE cls = 255 AND " +
-                     SiteFilter(sites, "site"));
+                     Where(q, "hour"));
     if (!s) return Err("prepare");
-    BindSites(s.get(), sites);
+    BindScope(s.get(), q);
     if (sqlite3_step(s.get()) != SQLITE_ROW) return Err("count sources");
     return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
   }
 
-  Result<std::vector<PathTotal>> TopPaths(const std::vector<std::string>& sites,
-                                          std::size_t limit) override {
-    Stmt s = Prepare("SELECT path, COUNT(*) FROM findings WHERE " + SiteFilter(sites, "site") +
-                     " GROUP BY path ORDER BY 2 DESC, path LIMIT ?");
+  Result<std::vector<PathTotal>> TopPaths(const Scope& q, std::size_t limit) override {
+    Stmt s = Prepare("SELECT path, COUNT(*) FROM findings WHERE target_hit <> 0 AND " +
+                     Where(q, "time") + " GROUP BY path ORDER BY 2 DESC, path LIMIT ?");
     if (!s) return Err("prepare top paths");
-    int i = BindSites(s.get(), sites);
+    int i = BindScope(s.get(), q, 1, true);
     sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
     std::vector<PathTotal> out;
     while (sqlite3_step(s.get()) == SQLITE_ROW) {
@@ -341,13 +366,13 @@ class SqliteStore : public Store {
       p.attacks = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1));
       out.push_back(std::move(p));
     }
-    Stmt c = Prepare("SELECT classes, COUNT(*) FROM findings WHERE path = ? AND " +
-                     SiteFilter(sites, "site") + " GROUP BY classes");
+    Stmt c = Prepare("SELECT classes, COUNT(*) FROM findings WHERE path = ? AND target_hit <> 0 AND " +
+                     Where(q, "time") + " GROUP BY classes");
     if (!c) return Err("prepare path classes");
     for (PathTotal& p : out) {
       sqlite3_reset(c.get());
       Bind(c.get(), 1, p.path);
-      BindSites(c.get(), sites, 2);
+      BindScope(c.get(), q, 2, true);
       std::map<std::string, uint64_t> m;
       while (sqlite3_step(c.get()) == SQLITE_ROW) {
         const std::string cls = Text(c.get(), 0);
@@ -365,14 +390,13 @@ class SqliteStore : public Store {
     return out;
   }
 
-  Result<std::vector<Finding>> Findings(const std::vector<std::string>& sites,
-                                        std::size_t limit) override {
+  Result<std::vector<Finding>> Findings(const Scope& q, std::size_t limit) override {
     Stmt s = Prepare(
         "SELECT site, time, ip, classes, detectors, evidence, method, target, status, user_agent, "
-        "file, line FROM findings WHERE " +
-        SiteFilter(sites, "site") + " ORDER BY time, id LIMIT ?");
+        "file, line, target_hit FROM findings WHERE " +
+        Where(q, "time") + " ORDER BY time, id LIMIT ?");
     if (!s) return Err("prepare findings");
-    int i = BindSites(s.get(), sites);
+    int i = BindScope(s.get(), q, 1, true);
     sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
     std::vector<Finding> out;
     while (sqlite3_step(s.get()) == SQLITE_ROW) {
@@ -389,6 +413,7 @@ class SqliteStore : public Store {
       f.user_agent = Text(s.get(), 9);
       f.file = Text(s.get(), 10);
       f.line = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 11));
+      f.target_hit = sqlite3_column_int(s.get(), 12) != 0;
       out.push_back(std::move(f));
     }
     return out;
@@ -429,15 +454,14 @@ class SqliteStore : public Store {
     return out;
   }
 
-  Result<std::vector<std::pair<std::string, uint64_t>>> SourceClasses(
-      const std::vector<std::string>& sites) override {
+  Result<std::vector<std::pair<std::string, uint64_t>>> SourceClasses(const Scope& q) override {
     Stmt s = Prepare(
         "SELECT COALESCE(b.classification, ''), COUNT(*) FROM "
         "(SELECT DISTINCT ip FROM attack_hours WHERE cls = 255 AND " +
-        SiteFilter(sites, "site") +
+        Where(q, "hour") +
         ") a LEFT JOIN source_behaviour b ON b.ip = a.ip GROUP BY 1 ORDER BY 2 DESC");
     if (!s) return Err("prepare source classes");
-    BindSites(s.get(), sites);
+    BindScope(s.get(), q);
     std::vector<std::pair<std::string, uint64_t>> out;
     while (sqlite3_step(s.get()) == SQLITE_ROW) {
       out.emplace_back(Text(s.get(), 0), static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1)));
@@ -506,11 +530,12 @@ class SqliteStore : public Store {
                         : std::string();
   }
 
-  Result<std::vector<HourCount>> HourQuery(Stmt& s, const std::vector<std::string>& sites) {
+  Result<std::vector<HourCount>> HourQuery(Stmt& s, const Scope& q) {
     if (!s) return Err("prepare hours");
-    BindSites(s.get(), sites);
+    BindScope(s.get(), q);
     std::vector<HourCount> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
       HourCount h;
       h.site = Text(s.get(), 0);
       h.hour = sqlite3_column_int64(s.get(), 1);
@@ -518,7 +543,21 @@ class SqliteStore : public Store {
       h.count = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 3));
       out.push_back(std::move(h));
     }
+    if (rc != SQLITE_DONE) return Classify(Err("query hours"));
     return out;
+  }
+
+  // "site IN (...) AND col BETWEEN ? AND ?" for a scope (col is an hour, or a time in seconds).
+  static std::string Where(const Scope& q, const char* col) {
+    return SiteFilter(q.sites, "site") + " AND " + col + " BETWEEN ? AND ?";
+  }
+  // Binds a scope's sites and range from index first; seconds for a time column. Returns the
+  // next index.
+  static int BindScope(sqlite3_stmt* s, const Scope& q, int first = 1, bool seconds = false) {
+    int i = BindSites(s, q.sites, first);
+    sqlite3_bind_int64(s, i++, seconds ? q.from_hour * 3600 : q.from_hour);
+    sqlite3_bind_int64(s, i++, seconds ? q.to_hour * 3600 + 3599 : q.to_hour);
+    return i;
   }
 
   Status Migrate(bool write) {
@@ -683,7 +722,7 @@ class SqliteStore : public Store {
         "last_seen = MAX(last_seen, excluded.last_seen)");
     Stmt f = Prepare(
         "INSERT INTO findings (site, time, ip, classes, detectors, evidence, method, target, "
-        "path, status, user_agent, file, line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "path, status, user_agent, file, line, target_hit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     Stmt ch = Prepare(
         "INSERT INTO class_hours (site, hour, cls, count) VALUES (?,?,?,?) "
         "ON CONFLICT (site, hour, cls) DO UPDATE SET count = count + excluded.count");
@@ -777,6 +816,7 @@ class SqliteStore : public Store {
       Bind(f.get(), 11, x.user_agent);
       Bind(f.get(), 12, x.file);
       sqlite3_bind_int64(f.get(), 13, static_cast<sqlite3_int64>(x.line));
+      sqlite3_bind_int(f.get(), 14, x.target_hit ? 1 : 0);
       if (sqlite3_step(f.get()) != SQLITE_DONE) return Err("insert findings");
     }
     Status st = CommitStreams(b);
@@ -810,14 +850,19 @@ class SqliteStore : public Store {
     if (!get || !up || !cp || !del) return Err("prepare streams");
     constexpr std::size_t kMaxSites = 64;
     for (const ingest::StreamUpdate& u : b.streams) {
-      // The sites its lines went to: the union with what is stored, bounded.
+      // The sites its lines went to: the union with what is stored, bounded; "*" last says
+      // there were more (a report then covers every site).
       sqlite3_reset(get.get());
       sqlite3_bind_int64(get.get(), 1, static_cast<sqlite3_int64>(u.id));
       std::vector<std::string> sites;
       if (sqlite3_step(get.get()) == SQLITE_ROW) sites = SplitLines(Text(get.get(), 0));
       for (const std::string& x : u.sites) {
-        if (sites.size() >= kMaxSites) break;
-        if (std::find(sites.begin(), sites.end(), x) == sites.end()) sites.push_back(x);
+        if (std::find(sites.begin(), sites.end(), x) != sites.end()) continue;
+        if (sites.size() >= kMaxSites) {
+          if (sites.back() != "*") sites.back() = "*";
+          break;
+        }
+        sites.push_back(x);
       }
       std::string joined;
       for (const std::string& x : sites) joined += x + "\n";

@@ -21,11 +21,16 @@ std::size_t DecodeUtf8(std::string_view s, std::size_t i, char32_t* cp, std::siz
 struct Utf8Cleaning {
   bool keep_newlines = false;
   bool replace_del_c1 = false;
+  // Bidi controls (IsBidiControl) become the visible text "\u202E" instead of acting on what
+  // follows.
+  bool show_bidi = false;
 };
 // s as well-formed UTF-8: each ill-formed sequence becomes one U+FFFD (maximal subpart), and so
-// does each control character `how` names. Runs of plain ASCII are copied whole.
+// does each control character `how` names (bidi controls: see show_bidi). Runs of plain ASCII
+// are copied whole.
 std::string CleanUtf8(std::string_view s, const Utf8Cleaning& how);
 
+bool IsBidiControl(char32_t cp);
 // Bidirectional formatting characters (U+061C, U+200E/F, U+202A..U+202E, U+2066..U+2069): in
 // text from logs they reverse or reorder what follows on the reader's screen ("/evil\u202Egpj.exe"
 // shows as "/evilexe.jpg"), so reports never pass them through raw.

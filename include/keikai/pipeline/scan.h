@@ -46,7 +46,12 @@ struct ScanOptions {
   std::vector<http::IpPrefix> trusted_proxies;
   std::size_t max_line = 64 * 1024;
   std::size_t bad_line_samples = 20;
+  int64_t now = 0;                     // Unix seconds; 0 = the system clock (lines dated more
+                                       // than two days after it are bad lines)
   std::size_t max_findings = 2'000'000;  // findings stored per run (aggregates are always kept)
+  // Distinct sites in a store (those already there count): beyond it, lines of new sites from
+  // vhost fields or Host headers are counted under "(other)" (the report says how many).
+  std::size_t max_sites = 1000;
   bool behavior = true;                // per-source behaviour analysis
   detect::BehaviorOptions behavior_options;
   // OWASP CRS (or any SecLang rule set) run on every request rebuilt from its log line; null
@@ -62,7 +67,9 @@ struct ScanResult {
   std::vector<report::FileRow> files;
   std::vector<report::BadLineSample> bad_line_samples;
   std::vector<std::string> sites;      // sites seen in this run, sorted
+  bool all_sites = false;              // too many to name: the report covers every stored site
   uint64_t findings_dropped = 0;       // over max_findings
+  uint64_t folded_requests = 0;        // requests of sites beyond max_sites, under "(other)"
   std::string first_error;             // the first fatal per-file error, if any
   std::vector<std::string> notes;      // things the reader should know (subdirectories skipped)
   // The zone offset most lines carried (seconds east of UTC), for showing dates in the logs'

@@ -11,7 +11,12 @@
 
 namespace keikai::report {
 
+// The sentence names the period the baseline covers: "the previous three months" only when it
+// does, else "the previous N days" followed by ShortHistoryNote.
 std::string SurgeAlertSentence(const Surge& s);
+std::string ShortHistoryNote(const Surge& s);
+// "the previous three months" / "過去3か月", "the previous 10 days" / "過去10日間".
+std::string BaselinePeriod(const Surge& s);
 std::string SurgeAlertDetails(const Surge& s);
 // "2022年2月16日" / "16 February 2022" from "2022-02-16".
 std::string LongDate(const std::string& ymd);

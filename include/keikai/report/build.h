@@ -19,12 +19,14 @@ struct BuildOptions {
   std::vector<std::string> sites;  // empty = the sites of this scan (or all in the store)
   TimeZone tz = TimeZone::Jst();
   std::string home_country = "JP";
-  surge::TrendOptions trend;        // the daily view (baseline_90d, ratio) and the ratio floor
+  surge::TrendOptions trend;        // window_days, min_history_days, baseline_floor
   surge::DetectorOptions detector;  // the statistical surge detector
   std::size_t top_sources = 20;
   std::size_t top_paths = 20;
   const Clock* clock = nullptr;    // for generated_at; nullptr = the system clock
   std::size_t surge_drivers = 5;   // sources listed per surge
+  int report_days = 400;           // the report covers this many days up to its last data
+  std::size_t max_sites = 20;      // sites with their own series and charts; the rest "(other)"
 };
 
 Result<Report> BuildReport(store::Store& store, const pipeline::ScanResult* scan,

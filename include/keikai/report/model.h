@@ -39,14 +39,20 @@ struct DailyRow {
   std::string cls;       // an attack class name, or "*" for all classes
   uint64_t requests = 0; // all requests that day (only for cls "*")
   uint64_t attacks = 0;
-  double baseline_90d = 0;  // mean daily attacks over the trailing 90 days (excl. the day)
-  double ratio = 0;         // attacks / max(baseline_90d, floor); 0 when there is no baseline yet
+  // The reference level (docs/surge.md): on a day inside a surge, that surge's baseline; on any
+  // other day, the mean daily attacks over the window before it, leaving out surge days.
+  double baseline = 0;
+  uint64_t baseline_days = 0;  // calendar days of history behind it (at most the window)
+  bool has_baseline = false;   // at least min_history_days of history (or inside a surge)
+  bool in_surge = false;
+  double ratio = 0;            // attacks / max(baseline, floor); 0 without a baseline
 };
 
 // A source that drove a surge: its attacks on the surge's series between start and last alarm.
 struct SurgeDriver {
   std::string ip;
   std::string country;
+  std::string country_name;    // in the report's language, "" if unknown
   uint64_t attacks = 0;
   std::string classification;  // from behaviour analysis, "" if unknown
 };
@@ -57,9 +63,12 @@ struct Surge {
   std::string start;     // first day of the rise (CUSUM-dated), report time zone
   std::string end;       // day of the last alarm
   std::string peak_date; // the day with the most attacks between start and end
-  double peak_ratio = 0; // peak day's attacks / baseline (the plain ratio for people)
+  double peak_ratio = 0; // peak day's attacks / max(baseline, floor): the ratio people read
   uint64_t peak_attacks = 0;
-  double baseline = 0;   // mean daily attacks over the window (90 days) before start
+  double baseline = 0;   // mean daily attacks over the window before start, surge days left out
+  uint64_t baseline_days = 0;  // calendar days of history that baseline covers (<= the window)
+  bool short_history = false;  // fewer than the window's days: the sentence says how many
+  uint64_t window_days = 90;   // the baseline window asked for (--window-days)
   uint64_t days = 0;
   bool ongoing = false;  // still alarmed near the end of the data
   // The statistical evidence behind it.
@@ -77,6 +86,7 @@ struct Surge {
 struct SourceRow {
   std::string ip;
   std::string country;   // ISO 3166 alpha-2, "" if unknown
+  std::string country_name;  // in the report's language (iso-codes), "" if unknown
   bool domestic = false; // country == home country
   uint64_t attacks = 0;
   std::map<std::string, uint64_t> classes;
@@ -90,6 +100,7 @@ struct SourceRow {
 
 struct CountryRow {
   std::string country;   // "" = unknown
+  std::string name;      // in the report's language (iso-codes), "" if unknown
   uint64_t attacks = 0;
   uint64_t sources = 0;
   bool domestic = false;
@@ -131,7 +142,10 @@ struct Report {
   std::string timezone;        // e.g. "Asia/Tokyo (+09:00)"
   std::string home_country = "JP";
   std::string first_date, last_date;  // report window
-  std::vector<std::string> sites;
+  int64_t history_days = 0;           // days of data up to last_date (all sites)
+  int min_history_days = 7;           // surges are looked for from this much history on
+  std::vector<std::string> sites;     // sites with their own series (the busiest max_sites)
+  uint64_t other_sites = 0;           // further sites, counted together as "(other)"
   Summary summary;
   std::map<std::string, uint64_t> classes;  // class -> attack requests
   std::vector<DailyRow> daily;              // per date x site x class ("*" rows included)

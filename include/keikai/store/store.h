@@ -6,6 +6,7 @@
 //
 // Thread-safety: one Store per thread (SQLite connections are not shared).
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -63,6 +64,8 @@ struct Finding {
   int status = 0;
   std::string file;
   uint64_t line = 0;
+  bool target_hit = true;  // a signature on the request target (not only the user agent or the
+                           // source's behaviour) made it an attack
 };
 
 // What behaviour analysis concluded about a source (scanner, bad-bot and crawler verdicts are
@@ -140,26 +143,35 @@ class Store {
   // Everything in the batch in one transaction, or nothing.
   virtual Status Commit(const Batch& batch) = 0;
 
-  // Queries over the given sites (empty = all sites).
-  virtual Result<std::vector<HourCount>> AttackHours(const std::vector<std::string>& sites) = 0;
-  virtual Result<std::vector<HourCount>> RequestHours(const std::vector<std::string>& sites) = 0;
-  virtual Result<std::vector<SourceTotal>> TopSources(const std::vector<std::string>& sites,
-                                                      std::size_t limit) = 0;
+  // What a report asks about: these sites (empty = all) between two UTC hours, inclusive. Every
+  // query is bounded by it, so a report's cost follows its window, not the store's history.
+  struct Scope {
+    std::vector<std::string> sites;
+    int64_t from_hour = -(int64_t{1} << 40);  // (times 3600 still fits in 64 bits)
+    int64_t to_hour = int64_t{1} << 40;
+  };
+  // The latest hour with a request of these sites, if any.
+  virtual Result<std::optional<int64_t>> LastHour(const std::vector<std::string>& sites) = 0;
+  virtual Result<std::vector<HourCount>> AttackHours(const Scope& q) = 0;
+  virtual Result<std::vector<HourCount>> RequestHours(const Scope& q) = 0;
+  virtual Result<std::vector<SourceTotal>> TopSources(const Scope& q, std::size_t limit) = 0;
   // attacks and distinct sources per country (country "" = unknown)
   virtual Result<std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>>> Countries(
-      const std::vector<std::string>& sites) = 0;
-  virtual Result<uint64_t> DistinctSources(const std::vector<std::string>& sites) = 0;
-  virtual Result<std::vector<PathTotal>> TopPaths(const std::vector<std::string>& sites,
-                                                  std::size_t limit) = 0;
-  virtual Result<std::vector<Finding>> Findings(const std::vector<std::string>& sites,
-                                                std::size_t limit) = 0;
+      const Scope& q) = 0;
+  virtual Result<uint64_t> DistinctSources(const Scope& q) = 0;
+  // Paths by findings that concern the request itself (a signature on the target, not only the
+  // user agent or the source's behaviour: a scanner fetching /robots.txt does not make it a
+  // "targeted path").
+  virtual Result<std::vector<PathTotal>> TopPaths(const Scope& q, std::size_t limit) = 0;
+  virtual Result<std::vector<Finding>> Findings(const Scope& q, std::size_t limit) = 0;
   virtual Result<std::vector<std::string>> Sites() = 0;
+  // Sites by requests in the scope, most first.
+  virtual Result<std::vector<std::pair<std::string, uint64_t>>> SiteRequests(const Scope& q) = 0;
   // The zone offset the logs of these sites carried most recently (for dates in reports when
   // a rescan parsed no line); nullopt when unknown.
   virtual Result<std::optional<int32_t>> SiteOffset(const std::vector<std::string>& sites) = 0;
-  // Attacking sources of these sites by behaviour classification ("" = not classified).
-  virtual Result<std::vector<std::pair<std::string, uint64_t>>> SourceClasses(
-      const std::vector<std::string>& sites) = 0;
+  // Attacking sources by behaviour classification ("" = not classified).
+  virtual Result<std::vector<std::pair<std::string, uint64_t>>> SourceClasses(const Scope& q) = 0;
   // Sources with the most attacks of class cls (kAllClasses = any) on site ("*" = the given
   // sites) between two UTC hours, inclusive.
   virtual Result<std::vector<SourceTotal>> TopSourcesBetween(

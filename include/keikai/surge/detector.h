@@ -25,7 +25,8 @@ namespace keikai::surge {
 
 struct DetectorOptions {
   int window_days = 90;
-  int min_history_days = 14;       // no test before this much usable history
+  int min_history_days = 7;        // no test before this much usable history (Debian's nginx
+                                   // keeps 14 days of logs: a surge in the second week counts)
   std::vector<int> windows_hours = {3, 6, 24};
   double fdr_q = 1e-4;             // Benjamini-Hochberg level per hour across series
   double max_p = 1e-5;             // and never an alarm with a (Bonferroni) p above this

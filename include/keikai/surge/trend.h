@@ -10,7 +10,7 @@ namespace keikai::surge {
 
 struct TrendOptions {
   int window_days = 90;        // the trailing window of the baseline
-  int min_history_days = 14;   // no baseline (and no surge) before this much history
+  int min_history_days = 7;    // no baseline (and no surge) before this much history
   double baseline_floor = 5.0; // ratios use max(baseline, floor): 0 -> 3 never reads as infinite
   double surge_ratio = 2.5;    // a day at or above this ratio (and min_attacks) starts a surge
   double end_ratio = 1.5;      // a surge ends after two days below this ratio

@@ -1,0 +1,185 @@
+// Surges in reports built from scanned logs: short histories (issue 10, item 1) and one figure
+// for one thing in text, JSON and HTML (item 2).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "keikai/core/clock.h"
+#include "keikai/core/i18n.h"
+#include "keikai/core/time.h"
+#include "keikai/pipeline/scan.h"
+#include "keikai/report/alert.h"
+#include "keikai/report/build.h"
+#include "keikai/report/render.h"
+#include "test_util.h"
+
+namespace keikai {
+namespace {
+
+using keikai::testing::TempDir;
+
+// `quiet` days with 20 attacks and 1,000 requests a day, then `rise` days with 25 times the
+// attacks, from 1 November 2022 (a day is 86,400 s; attack lines come from distinct addresses).
+std::string History(int quiet, int rise) {
+  std::string out;
+  int64_t day0 = 0;
+  ParseDate("2022-11-01", day0);
+  int n = 0;
+  for (int d = 0; d < quiet + rise; ++d) {
+    const int attacks = d < quiet ? 20 : 500;
+    const int benign = 1000;
+    const int total = attacks + benign;
+    for (int k = 0; k < total; ++k) {
+      const int64_t t = (day0 + d) * 86400 + static_cast<int64_t>(k) * 86400 / total - 9 * 3600;
+      const bool attack = k % (total / attacks) == 0 && k / (total / attacks) < attacks;
+      char ts[64];
+      const int64_t local = t + 9 * 3600;
+      int64_t y = 0;
+      unsigned m = 0, dom = 0;
+      CivilFromDays(local / 86400, y, m, dom);
+      static const char* kMon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+      std::snprintf(ts, sizeof ts, "%02u/%s/%lld:%02lld:%02lld:%02lld +0900", dom, kMon[m - 1],
+                    static_cast<long long>(y), static_cast<long long>(local % 86400 / 3600),
+                    static_cast<long long>(local % 3600 / 60), static_cast<long long>(local % 60));
+      ++n;
+      const std::string ip = attack ? "198.51." + std::to_string(n / 250 % 250) + "." + std::to_string(n % 250)
+                                    : "203.0.113." + std::to_string(k % 200);
+      out += ip + " - - [" + ts + "] \"GET " + (attack ? "/.env" : "/page/" + std::to_string(k % 300)) +
+             " HTTP/1.1\" " + (attack ? "404" : "200") + " 100 \"-\" \"Mozilla/5.0 Firefox/120.0\"\n";
+    }
+  }
+  return out;
+}
+
+struct Built {
+  report::Report report;
+  std::string text, json, html;
+};
+
+Built ScanAndReport(const std::string& log, Lang lang = Lang::kEn) {
+  SetLang(lang);
+  TempDir d;
+  keikai::testing::WriteFile(d / "shop.log", log);
+  auto det = detect::DetectorSet::Build(detect::Builtins());
+  auto st = store::OpenSqlite(":memory:");
+  pipeline::ScanOptions o;
+  o.inputs = {d / "shop.log"};
+  o.site = "shop.example.jp";
+  o.behavior = false;
+  o.now = 1700000000;  // 2023-11-14
+  auto res = pipeline::Scan(o, *st.value(), det.value(), nullptr);
+  EXPECT_TRUE(res.ok()) << res.status().ToString();
+  report::BuildOptions bo;
+  bo.tz = TimeZone::Jst();
+  const FakeClock clock(1700000000);
+  bo.clock = &clock;
+  auto r = report::BuildReport(*st.value(), &res.value(), bo);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  Built b;
+  b.report = r.value();
+  b.text = report::RenderText(b.report, false);
+  b.json = report::RenderJson(b.report);
+  b.html = report::RenderHtml(b.report);
+  SetLang(Lang::kEn);
+  return b;
+}
+
+const report::Surge* SiteSurge(const report::Report& r) {
+  for (const report::Surge& s : r.surges) {
+    if (s.cls == "*") return &s;
+  }
+  return nullptr;
+}
+
+// Ten quiet days and a rise to the end of the log: the rise is found from its first day,
+// ongoing, at the seeded ratio, against "the previous 10 days" (it was "from 27 to 28 November
+// ... about 3.3 times", ended, with the baseline made of surge days).
+TEST(SurgeReport, TenQuietDaysThenARise) {
+  const Built b = ScanAndReport(History(10, 4));
+  const report::Surge* s = SiteSurge(b.report);
+  ASSERT_NE(s, nullptr) << b.text;
+  EXPECT_EQ(s->start, "2022-11-11");
+  EXPECT_TRUE(s->ongoing);
+  EXPECT_NEAR(s->peak_ratio, 25.0, 5.0);
+  EXPECT_EQ(s->baseline_days, 10u);
+  EXPECT_TRUE(s->short_history);
+  EXPECT_NE(b.text.find("the average of the previous 10 days"), std::string::npos) << b.text;
+  EXPECT_EQ(b.text.find("three months"), std::string::npos) << b.text;
+  const Built ja = ScanAndReport(History(10, 4), Lang::kJa);
+  EXPECT_NE(ja.text.find("過去10日間平均"), std::string::npos) << ja.text;
+  EXPECT_EQ(ja.text.find("過去3か月"), std::string::npos) << ja.text;
+}
+
+TEST(SurgeReport, SevenQuietDaysAreEnough) {
+  const Built b = ScanAndReport(History(7, 3));
+  const report::Surge* s = SiteSurge(b.report);
+  ASSERT_NE(s, nullptr) << b.text;
+  EXPECT_EQ(s->start, "2022-11-08");
+  EXPECT_EQ(s->baseline_days, 7u);
+  EXPECT_NEAR(s->peak_ratio, 25.0, 5.0);
+}
+
+TEST(SurgeReport, NoClaimOfThreeMonthsWithoutThem) {
+  const Built b = ScanAndReport(History(22, 3));
+  const report::Surge* s = SiteSurge(b.report);
+  ASSERT_NE(s, nullptr) << b.text;
+  EXPECT_EQ(s->baseline_days, 22u);
+  EXPECT_NE(b.text.find("the previous 22 days"), std::string::npos) << b.text;
+  EXPECT_EQ(b.text.find("three months"), std::string::npos) << b.text;
+  EXPECT_EQ(b.html.find("three months"), std::string::npos);
+  EXPECT_EQ(b.json.find("three months"), std::string::npos);
+  const Built full = ScanAndReport(History(100, 3));
+  ASSERT_NE(SiteSurge(full.report), nullptr);
+  EXPECT_NE(full.text.find("the previous three months"), std::string::npos) << full.text;
+}
+
+TEST(SurgeReport, TooShortASpanSaysSo) {
+  const Built b = ScanAndReport(History(3, 2));
+  EXPECT_EQ(SiteSurge(b.report), nullptr);
+  EXPECT_NE(b.text.find("Not enough history to look for surges: the data cover 5 day(s); 7 are needed."),
+            std::string::npos)
+      << b.text;
+  EXPECT_EQ(b.text.find("No surge found."), std::string::npos) << b.text;
+  auto j = nlohmann::json::parse(b.json);
+  EXPECT_EQ(j["history_days"], 5);
+  EXPECT_EQ(j["min_history_days"], 7);
+}
+
+// One figure for one thing: the surge's ratio and baseline are the peak day's ratio and
+// baseline in the daily series and on the chart, and text, JSON and HTML say the same number.
+TEST(SurgeReport, TextJsonAndHtmlAgree) {
+  const Built b = ScanAndReport(History(30, 5));
+  const report::Surge* s = SiteSurge(b.report);
+  ASSERT_NE(s, nullptr) << b.text;
+  auto j = nlohmann::json::parse(b.json);
+  const nlohmann::json* js = nullptr;
+  for (const auto& x : j["surges"]) {
+    if (x["class"] == "*") js = &x;
+  }
+  ASSERT_NE(js, nullptr);
+  bool found = false;
+  for (const auto& row : j["daily"]) {
+    if (row["class"] != "*" || row["date"] != (*js)["peak_date"]) continue;
+    found = true;
+    EXPECT_NEAR(row["ratio"].get<double>(), (*js)["peak_ratio"].get<double>(), 0.01);
+    EXPECT_NEAR(row["baseline"].get<double>(), (*js)["baseline"].get<double>(), 0.001);
+    EXPECT_EQ(row["baseline_days"], (*js)["baseline_days"]);
+  }
+  EXPECT_TRUE(found);
+  const std::string ratio = report::RoundedRatio((*js)["peak_ratio"].get<double>());
+  const std::string about = "about " + ratio + " times";
+  EXPECT_NE(b.text.find(about), std::string::npos) << b.text;
+  EXPECT_NE(b.html.find(about), std::string::npos);
+  EXPECT_NE((*js)["alert"].get<std::string>().find(about), std::string::npos);
+  // The chart's baseline line passes through the surge's baseline on the surge's days.
+  char tip[128];
+  std::snprintf(tip, sizeof tip, "(baseline %.1f/day)", s->baseline);
+  EXPECT_NE(b.html.find(tip), std::string::npos) << tip;
+}
+
+}  // namespace
+}  // namespace keikai
