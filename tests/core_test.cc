@@ -262,6 +262,7 @@ TEST(Bidi, EscapedInJsonAndShownInCleanText) {
   const std::string j = "{\"p\": \"/evil\xe2\x80\xae" "gpj.exe \xd8\x9c x \xe2\x81\xa6y\"}";
   const std::string e = EscapeBidiInJson(j);
   EXPECT_EQ(e, "{\"p\": \"/evil\\u202Egpj.exe \\u061C x \\u2066y\"}");
+  EXPECT_EQ(EscapeBidiInJson("\"a\xc2\x9b" "31m\xc2\xa0\""), "\"a\\u009B31m\xc2\xa0\"");
   EXPECT_EQ(CleanUtf8("a\xe2\x80\xae" "b", Utf8Cleaning{.show_bidi = true}), "a\\u202Eb");
   EXPECT_EQ(CleanUtf8("a\xe2\x80\xae" "b", Utf8Cleaning{}), "a\xe2\x80\xae" "b");
 }

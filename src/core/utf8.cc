@@ -213,13 +213,14 @@ std::string EscapeBidiInJson(std::string_view json) {
   out.reserve(json.size());
   std::size_t i = 0;
   while (i < json.size()) {
-    // Bidi controls are all 2 (U+061C) or 3 (U+20xx) bytes, led by 0xD8 or 0xE2.
+    // Bidi controls are all 2 (U+061C) or 3 (U+20xx) bytes, led by 0xD8 or 0xE2; C1 controls
+    // are 0xC2 0x80..0x9F.
     const auto b = static_cast<unsigned char>(json[i]);
-    if (b == 0xD8 || b == 0xE2) {
+    if (b == 0xD8 || b == 0xE2 || b == 0xC2) {
       char32_t cp = 0;
       std::size_t bad = 0;
       const std::size_t n = DecodeUtf8(json, i, &cp, &bad);
-      if (n > 0 && IsBidiControl(cp)) {
+      if (n > 0 && (IsBidiControl(cp) || (cp >= 0x80 && cp <= 0x9F))) {
         AppendHex(out, "\\u", static_cast<uint32_t>(cp), 4);
         i += n;
         continue;

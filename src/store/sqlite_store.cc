@@ -704,7 +704,13 @@ class SqliteStore : public Store {
     if (ec == SQLITE_READONLY || ec == SQLITE_CANTOPEN || ec == SQLITE_PERM) {
       return Status::Error(ec == SQLITE_CANTOPEN ? "store" : "readonly", path_ + ": " + st.message());
     }
-    if (ec == SQLITE_FULL) return Status::Error("full", path_ + ": " + st.message());
+    // A write that failed is (nearly always) a full disk, a quota or a file size limit: SQLite
+    // says SQLITE_FULL for some and SQLITE_IOERR_WRITE for others (EFBIG, EDQUOT).
+    const int xc = sqlite3_extended_errcode(db_);
+    if (ec == SQLITE_FULL || xc == SQLITE_IOERR_WRITE || xc == SQLITE_IOERR_FSYNC ||
+        xc == SQLITE_IOERR_TRUNCATE || xc == SQLITE_IOERR_SHMSIZE) {
+      return Status::Error("full", path_ + ": " + st.message());
+    }
     return st;
   }
 

@@ -43,8 +43,9 @@ bool IsBidiControl(char32_t cp);
 // fields before adding colours, so every escape left is keikai's.
 std::string TerminalSafe(std::string_view s, bool allow_sgr = false);
 
-// JSON text with each bidi control written as a \uXXXX escape (valid there: such characters
-// only occur inside strings). The value is unchanged for a JSON reader; a person reading the
+// JSON text with each bidi control and C1 control (U+0080..U+009F; U+009B is a CSI to some
+// terminals) written as a \uXXXX escape (valid there: such characters only occur inside
+// strings). The value is unchanged for a JSON reader; a person reading the
 // file sees the escape instead of reordered text.
 std::string EscapeBidiInJson(std::string_view json);
 
