@@ -2,7 +2,9 @@
 // (CRS as a whole is exercised by the crs_*_regression tests, which run the CRS suites.)
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "keikai/core/files.h"
 #include "keikai/http/full_request.h"
@@ -245,6 +247,44 @@ TEST(RulesEngine, PathologicalRegexIsBoundedAndReported) {
   const Verdict v = ev.Evaluate(Get("/?x=" + std::string(5000, 'a') + "!"));
   EXPECT_TRUE(v.limit_hit);
   EXPECT_EQ(v.LoggedIds(), std::vector<int>{});
+}
+
+// SecPcreMatchLimit and SecPcreMatchLimitRecursion apply to the regexes after them, as in
+// ModSecurity (the benchmark gives both engines the same limits through the same file).
+TEST(RulesEngine, PcreMatchLimitDirectivesApply) {
+  auto rs = Rules("SecPcreMatchLimit 1000\nSecPcreMatchLimitRecursion 500\n"
+                  R"(SecRule ARGS "@rx ^(?:a|aa)+$" "id:1,phase:2,pass,log")");
+  ASSERT_NE(rs, nullptr);
+  EXPECT_EQ(rs->options().match_limit, 1000u);
+  EXPECT_EQ(rs->options().depth_limit, 500u);
+  Evaluator ev(rs);
+  const Verdict v = ev.Evaluate(Get("/?x=" + std::string(40, 'a') + "b"));
+  EXPECT_TRUE(v.limit_hit);
+  EXPECT_FALSE(RuleSet::FromText("SecPcreMatchLimit lots", "").ok());
+}
+
+// A per-request time budget: past it no operator runs and the verdict says so; without a
+// budget, nothing changes.
+TEST(RulesEngine, TimeBudgetStopsEvaluationAndSaysSo) {
+  const std::string text = R"(SecRuleEngine On
+SecRule ARGS "@rx b$" "id:1,phase:2,pass,log"
+SecRule ARGS "@contains zzz" "id:2,phase:2,pass,log")";
+  const http::FullRequest q = Get("/?x=" + std::string(4000, 'a') + "b&y=zzz");
+  auto unbounded = RuleSet::FromText(text, "");
+  ASSERT_TRUE(unbounded.ok());
+  Evaluator a(unbounded.value());
+  const Verdict va = a.Evaluate(q);
+  EXPECT_FALSE(va.budget_exceeded);
+  EXPECT_EQ(va.LoggedIds(), (std::vector<int>{1, 2}));
+  EngineOptions eo;
+  eo.request_budget_us = 1;  // spent before the first operator on a long value
+  auto tight = RuleSet::FromText(text, "", eo);
+  ASSERT_TRUE(tight.ok());
+  Evaluator b(tight.value());
+  std::this_thread::sleep_for(std::chrono::microseconds(5));
+  const Verdict vb = b.Evaluate(q);
+  EXPECT_TRUE(vb.budget_exceeded);
+  EXPECT_EQ(vb.LoggedIds(), std::vector<int>{});
 }
 
 // The prefilter only skips regexes that cannot match: the same verdicts with and without it.

@@ -55,6 +55,7 @@ struct ScanArgs {
   std::size_t max_sites = 1000;
   int report_days = 400;
   std::size_t report_sites = 20;
+  int crs_budget_ms = 100;
 };
 
 class Progress {
@@ -205,7 +206,8 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     extra.emplace_back(std::move(f).value(), html);
   }
   if (!a.crs.empty()) {
-    auto rs = rules::LoadCrs(a.crs, a.paranoia, DefaultCacheDir(), /*for_logs=*/true);
+    auto rs = rules::LoadCrs(a.crs, a.paranoia, DefaultCacheDir(), /*for_logs=*/true,
+                             static_cast<uint32_t>(a.crs_budget_ms) * 1000);
     if (!rs.ok()) {
       Error(rs.status(), "--crs");
       return 2;
@@ -351,6 +353,7 @@ void AddScanOptions(CLI::App* c, ScanArgs& a) {
   c->add_flag("--verify-crawlers", a.verify_crawlers, Tr("opt.verify_crawlers"));
   c->add_option("--crs", a.crs, Tr("opt.crs"));
   c->add_option("--paranoia", a.paranoia, Tr("opt.paranoia"))->check(CLI::Range(1, 4));
+  c->add_option("--crs-budget-ms", a.crs_budget_ms, Tr("opt.crs_budget"))->check(CLI::Range(0, 600000));
   c->add_option("--lock-wait", a.lock_wait, Tr("opt.lock_wait"))->check(CLI::Range(0, 86400));
   c->add_option("--max-sites", a.max_sites, Tr("opt.max_sites"))
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));

@@ -182,6 +182,13 @@ class Scanner {
     }
     if (res_.sites.size() > opt_.max_sites) res_.all_sites = true;
     std::sort(res_.sites.begin(), res_.sites.end());
+    if (res_.crs_budget_exceeded > 0) {
+      res_.notes.push_back(ReplaceAll(ReplaceAll(Tr("msg.crs_budget"), "{n}", std::to_string(res_.crs_budget_exceeded)),
+                                      "{ms}", std::to_string(opt_.rules ? opt_.rules->options().request_budget_us / 1000 : 0)));
+    }
+    if (res_.crs_limit_hit > 0) {
+      res_.notes.push_back(ReplaceAll(Tr("msg.crs_limit"), "{n}", std::to_string(res_.crs_limit_hit)));
+    }
     if (res_.folded_requests > 0) {
       res_.notes.push_back(ReplaceAll(ReplaceAll(ReplaceAll(Tr("msg.sites_folded"), "{requests}",
                                                             std::to_string(res_.folded_requests)),
@@ -571,7 +578,10 @@ class Scanner {
     det_.Detect(req_, keys, *scratch_, det_out_, request_part ? &request_part->target_hits : nullptr);
     rule_hits_.clear();
     if (rules_) {
+      line_budget_exceeded_ = line_limit_hit_ = false;
       det_out_.class_mask |= RuleClasses(keys, *request_part);
+      if (line_budget_exceeded_) ++res_.crs_budget_exceeded;
+      if (line_limit_hit_) ++res_.crs_limit_hit;
     }
     // A source's requests come in runs: the last address text is parsed once per run.
     if (req_.client_ip != last_ip_text_) {
@@ -765,9 +775,13 @@ class Scanner {
   struct RulePart {
     std::vector<rules::RuleMatch> matches;
     uint32_t mask = 0;
+    bool budget_exceeded = false;  // the evaluation ran out of time (EngineOptions)
+    bool limit_hit = false;        // a regex hit its match limit
   };
   // Appends the matches of a part not yet in rule_hits_; returns the part's classes.
   uint32_t Merge(const RulePart& p) {
+    line_budget_exceeded_ = line_budget_exceeded_ || p.budget_exceeded;
+    line_limit_hit_ = line_limit_hit_ || p.limit_hit;
     for (const rules::RuleMatch& m : p.matches) {
       bool seen = false;
       for (const rules::RuleMatch& h : rule_hits_) seen = seen || h.id == m.id;
@@ -777,7 +791,10 @@ class Scanner {
   }
   RulePart EvaluatePart(const http::FullRequest& part) {
     RulePart p;
-    for (rules::RuleMatch& m : rules_->Evaluate(part).matches) {
+    rules::Verdict v = rules_->Evaluate(part);
+    p.budget_exceeded = v.budget_exceeded;
+    p.limit_hit = v.limit_hit;
+    for (rules::RuleMatch& m : v.matches) {
       const uint32_t mask = m.logged ? RuleMatchClasses(m) : 0;
       if (mask == 0) continue;
       p.mask |= mask;
@@ -946,6 +963,7 @@ class Scanner {
   uint32_t last_site_id_ = UINT32_MAX;
   uint64_t findings_kept_ = 0;
   bool fatal_ = false;
+  bool line_budget_exceeded_ = false, line_limit_hit_ = false;  // of the line's CRS parts
   std::unordered_set<std::string> known_sites_;   // sites in the store and seen in this run
   std::unordered_set<std::string> folded_sites_;  // sites counted as "(other)" (bounded)
   int64_t max_time_ = 0;                  // now + 2 days

@@ -622,6 +622,14 @@ struct Compiler {
           }
         } else if (n == "secresponsebodylimit") {
           return size(set.response_body_limit);
+        } else if (n == "secpcrematchlimit" || n == "secpcrematchlimitrecursion") {
+          // Like ModSecurity: the limits of the regexes compiled after it.
+          std::size_t x = 0;
+          Status st = size(x);
+          if (!st.ok()) return st;
+          const auto lim = static_cast<uint32_t>(std::clamp<std::size_t>(x, 1, UINT32_MAX));
+          if (n == "secpcrematchlimit") set.options.match_limit = lim;
+          else set.options.depth_limit = lim;
         }
         return Status::Ok();  // SecRequestBodyInMemoryLimit etc.: memory tuning, nothing to do
       }
@@ -852,6 +860,7 @@ std::size_t RuleSet::rule_count() const {
 }
 
 const std::vector<std::string>& RuleSet::not_applicable() const { return impl_->not_applicable; }
+const EngineOptions& RuleSet::options() const { return impl_->options; }
 std::size_t RuleSet::regex_rules() const { return impl_->regex_rules; }
 std::size_t RuleSet::prefiltered_rules() const { return impl_->prefiltered_rules; }
 

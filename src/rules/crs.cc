@@ -15,6 +15,8 @@ SecRequestBodyNoFilesLimit 131072
 SecRequestBodyLimitAction Reject
 SecRequestBodyJsonDepthLimit 512
 SecArgumentsLimit 1000
+SecPcreMatchLimit 1000
+SecPcreMatchLimitRecursion 1000
 SecResponseBodyAccess On
 SecResponseBodyMimeType text/plain text/html text/xml
 SecResponseBodyLimit 524288
@@ -30,7 +32,8 @@ SecRule MULTIPART_STRICT_ERROR "!@eq 0" \
 }
 
 Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paranoia_level,
-                                               const std::string& cache_dir, bool for_logs) {
+                                               const std::string& cache_dir, bool for_logs,
+                                               uint32_t request_budget_us) {
   namespace fs = std::filesystem;
   const std::string root = dir == "debian" ? std::string(kDebianCrsDir) : dir;
   if (paranoia_level < 1 || paranoia_level > 4) {
@@ -55,6 +58,7 @@ Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paran
   files.insert(files.end(), rules.begin(), rules.end());
   EngineOptions eo;
   eo.cache_dir = cache_dir;
+  eo.request_budget_us = request_budget_us;
   const std::string pl = std::to_string(paranoia_level);
   eo.prelude = EngineBaseConfig() + "SecRuleEngine DetectionOnly\n" +
                "SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=" + pl +

@@ -113,6 +113,11 @@ constexpr std::size_t kMatchedDataMax = 200;
 
 struct Evaluator::State {
   std::unique_ptr<OperatorScratch, void (*)(OperatorScratch*)> scratch{NewOperatorScratch()};
+  // The per-request time budget (EngineOptions::request_budget_us): the deadline, whether it has
+  // passed, and a call counter that spaces out the clock reads for short values.
+  int64_t deadline_ns = 0;
+  bool budget_on = false, budget_out = false;
+  uint32_t budget_calls = 0;
   std::vector<Entry> vars[kVarCount];
   std::vector<Entry> spare;  // entries of earlier requests, reused by NewEntry
   // The previous request's TX entries, in the order they were made, and how many of them this
@@ -800,6 +805,25 @@ void RecordMatch(Evaluator::State& s, const Rule& r, const Candidate& c, std::st
   }
 }
 
+int64_t MonotonicNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Whether the request's time budget is spent: then no further operator runs (their rules do not
+// match) and the verdict says so. Regexes on long values can be quadratic in the value (a query
+// of "${" repeated costs seconds in CRS 4's REQUEST-932, and minutes in libmodsecurity), so the
+// clock is read before every operator on a value of 256 bytes or more, and every 64th otherwise.
+bool OverBudget(Evaluator::State& s, std::size_t value_size) {
+  if (s.budget_out) return true;
+  if (value_size < 256 && (++s.budget_calls & 63) != 0) return false;
+  if (MonotonicNs() < s.deadline_ns) return false;
+  s.budget_out = true;
+  s.verdict->budget_exceeded = true;
+  return true;
+}
+
 bool EvalLink(Evaluator::State& s, const Rule& r, const Rule& starter, bool single) {
   if (r.is_action) {
     if (single) {
@@ -814,6 +838,7 @@ bool EvalLink(Evaluator::State& s, const Rule& r, const Rule& starter, bool sing
   // not touched again before the next Resolve, so it is used in place (keeping its capacity).
   for (const Candidate& c : cands) {
     auto run = [&](std::string_view value) {
+      if (s.budget_on && OverBudget(s, value.size())) return false;
       MatchResult m = r.op->Match(value, s.expander, *s.scratch, r.capture);
       if (m.limit_hit) {
         s.verdict->limit_hit = true;
@@ -1209,6 +1234,9 @@ Verdict Evaluator::Evaluate(const http::FullRequest& request, const http::FullRe
   State& s = *state_;
   const RuleSet::Impl& set = rules_->impl();
   s.verdict = &v;
+  s.budget_on = set.options.request_budget_us > 0;
+  s.budget_out = false;
+  if (s.budget_on) s.deadline_ns = MonotonicNs() + static_cast<int64_t>(set.options.request_budget_us) * 1000;
   SetupRequest(s, set, request);
   if (s.mode == EngineMode::kOff) return v;
   Flow f = RunPhase(s, set, 1);

@@ -86,6 +86,8 @@ constexpr KindName kKinds[] = {
     {"secresponsebodyaccess", Kind::kSetting},
     {"secresponsebodymimetype", Kind::kSetting},
     {"secresponsebodylimit", Kind::kSetting},
+    {"secpcrematchlimit", Kind::kSetting},
+    {"secpcrematchlimitrecursion", Kind::kSetting},
 };
 
 Status Describe(const Status& st, const std::string& file, int line) {

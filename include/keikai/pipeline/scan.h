@@ -70,6 +70,8 @@ struct ScanResult {
   bool all_sites = false;              // too many to name: the report covers every stored site
   uint64_t findings_dropped = 0;       // over max_findings
   uint64_t folded_requests = 0;        // requests of sites beyond max_sites, under "(other)"
+  uint64_t crs_budget_exceeded = 0;    // lines whose CRS evaluation ran out of its time budget
+  uint64_t crs_limit_hit = 0;          // lines on which a CRS regex hit its match limit
   std::string first_error;             // the first fatal per-file error, if any
   std::vector<std::string> notes;      // things the reader should know (subdirectories skipped)
   // The zone offset most lines carried (seconds east of UTC), for showing dates in the logs'

@@ -37,8 +37,12 @@ struct EngineOptions {
   std::string prelude;
   // Extra SecLang text evaluated after the rule files.
   std::string postlude;
-  uint32_t match_limit = 100000;  // PCRE2 match limit per regex match
-  uint32_t depth_limit = 10000;
+  uint32_t match_limit = 100000;  // PCRE2 match limit per regex match (SecPcreMatchLimit)
+  uint32_t depth_limit = 10000;   // (SecPcreMatchLimitRecursion)
+  // Time one Evaluate may spend running operators, in microseconds (0 = no limit, as in
+  // ModSecurity). Past it no further operator runs (those rules do not match) and the verdict
+  // says budget_exceeded: a few hostile requests cannot hold a scan or a server for minutes.
+  uint32_t request_budget_us = 0;
   // The Vectorscan prefilter: regexes of rules sharing a transformation chain are scanned in
   // one pass per value, and PCRE2 runs only for the rules whose prefilter matched. Off by
   // default: on CRS it costs more than it saves (docs/rules-engine.md has the measurement).
@@ -68,6 +72,7 @@ struct Verdict {
   int status = 0;                   // its status (403 by default) when interrupted
   int interrupting_rule = 0;
   bool limit_hit = false;           // some regex hit its match limit (treated as no match)
+  bool budget_exceeded = false;     // the time budget ran out: later operators did not run
   bool body_error = false;          // REQBODY_ERROR
   std::string body_error_message;
 
@@ -90,6 +95,7 @@ class RuleSet {
                                                          const EngineOptions& options = {});
 
   std::size_t rule_count() const;  // rules after removals (chains count once)
+  const EngineOptions& options() const;  // as loaded (SecPcreMatchLimit etc. applied)
   // Regex rules (chain links included), and how many of them the prefilter covers.
   std::size_t regex_rules() const;
   std::size_t prefiltered_rules() const;
@@ -136,8 +142,11 @@ std::string EngineBaseConfig();
 // recommended body settings, at the given paranoia level (1-4).
 // for_logs: requests rebuilt from log lines lack most headers, so CRS's protocol rules
 // (tag attack-protocol, 920/921) would only judge the rebuilding; they are removed.
+// Regexes get ModSecurity's recommended limits (SecPcreMatchLimit 1000, recursion 1000), and
+// each evaluation the time budget request_budget_us (EngineOptions; 0 = none).
 Result<std::shared_ptr<const RuleSet>> LoadCrs(const std::string& dir, int paranoia_level,
                                                const std::string& cache_dir = "",
-                                               bool for_logs = false);
+                                               bool for_logs = false,
+                                               uint32_t request_budget_us = 0);
 
 }  // namespace keikai::rules
