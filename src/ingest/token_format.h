@@ -44,4 +44,8 @@ struct Token {
 
 std::unique_ptr<LineParser> MakeTokenParser(std::string name, std::vector<Token> tokens);
 
+// Undoes nginx's and Apache's log escaping of a text field into out; false (out untouched) when
+// v has no backslash, so nothing is copied on the common path.
+bool UnescapeLogField(std::string_view v, std::string& out);
+
 }  // namespace keikai::ingest

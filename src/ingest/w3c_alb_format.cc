@@ -80,8 +80,9 @@ class W3cParser : public LineParser {
           req.bytes = v.empty() ? -1 : b;
           break;
         }
-        case kWUa: req.user_agent = v; break;
-        case kWReferer: req.referer = v; break;
+        // IIS writes the spaces of these headers as '+' (it separates fields by spaces).
+        case kWUa: req.user_agent = Plus(v, ua_); break;
+        case kWReferer: req.referer = Plus(v, referer_); break;
         case kWHost: req.host = v; break;
         case kWVersion: req.protocol = v; break;
         case kWXff: req.forwarded_for = v; break;
@@ -127,8 +128,15 @@ class W3cParser : public LineParser {
       if (fields_.size() > 128) break;
     }
   }
+  // v with '+' as ' ', in buf (v itself when it has no '+').
+  static std::string_view Plus(std::string_view v, std::string& buf) {
+    if (v.find('+') == std::string_view::npos) return v;
+    buf.assign(v);
+    for (char& c : buf) c = c == '+' ? ' ' : c;
+    return buf;
+  }
   std::vector<W3cField> fields_;
-  std::string target_;
+  std::string target_, ua_, referer_;
 };
 
 // ---- AWS ALB ----
