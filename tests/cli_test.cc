@@ -341,6 +341,43 @@ TEST(Cli, TerminalEscapesFromLogsAreShownNotObeyed) {
   EXPECT_NE(r.out.find("evil\\x1B]0;pwned\\x07\\x1B[2J"), std::string::npos) << r.out;
 }
 
+// Issue 10: CLI11's own errors and help headings were English under --lang ja; --site with no
+// value took the next option as its value.
+TEST(Cli, CommandLineErrorsAndHelpInJapanese) {
+  Outcome r = Exec("--lang ja scan");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("inputs を指定してください"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("is required"), std::string::npos) << r.out;
+  r = Exec("--lang ja scan --bogus x.log");
+  EXPECT_NE(r.out.find("ここでは使えない引数です: --bogus"), std::string::npos) << r.out;
+  r = Exec("--lang ja scan --max-line 3 x.log");
+  EXPECT_NE(r.out.find("--max-line: 値が範囲外です"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("詳しくは --help"), std::string::npos) << r.out;
+  for (const char* cmd : {"--lang ja --help", "--lang ja scan --help"}) {
+    r = Exec(cmd);
+    EXPECT_EQ(r.out.find("Options:"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("Subcommands:"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("Display program"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("オプション:"), std::string::npos) << r.out;
+  }
+  r = Exec("scan --site --format json x.log");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("--site: the value is missing"), std::string::npos) << r.out;
+  EXPECT_NE(Exec("scan --help").out.find("otherwise the zone the logs themselves carry"), std::string::npos);
+}
+
+// Bad-line columns count from 1 everywhere; the text report names the format it read.
+TEST(Cli, BadLineColumnsAndFormatAreStatedAlike) {
+  TempDir d;
+  keikai::testing::WriteFile(d / "in.log", SampleLog(20) + "198.51.100.1 - - [01/Mar/2022:10:00:00 +0900] \"GET / HTTP/1.1\" abc 1 \"-\" \"x\"\n");
+  Outcome t = Exec("scan --no-progress --db :memory: " + Q(d / "in.log"));
+  EXPECT_NE(t.out.find("in.log:21:64: "), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("Read as: combined"), std::string::npos) << t.out;
+  Outcome j = Exec("scan --no-progress --db :memory: --format json " + Q(d / "in.log"));
+  auto doc = nlohmann::json::parse(j.out.substr(j.out.find('{')));
+  EXPECT_EQ(doc["bad_line_samples"][0]["column"], 64);  // "abc" starts at byte 64
+}
+
 TEST(Cli, DemoWritesReportsInJapanese) {
   TempDir d;
   Outcome r = Exec("demo --lang ja --no-progress --scale 0.3 --dir " + Q(d.str()));

@@ -34,6 +34,55 @@
 namespace keikai::cli {
 namespace {
 
+// CLI11's own error messages, in the user's language: the common kinds are recognised by their
+// class and the words CLI11 uses, the argument they name is kept; anything else is shown as
+// CLI11 says it, after a lead-in in the user's language.
+std::string CliErrorText(const CLI::ParseError& e) {
+  const std::string what = e.what();
+  const std::string kind = e.get_name();
+  auto after = [&](std::string_view marker) {
+    const std::size_t p = what.find(marker);
+    return p == std::string::npos ? std::string() : what.substr(p + marker.size());
+  };
+  auto fill = [](const char* key, const std::string& arg) { return report::ReplaceAll(Tr(key), "{arg}", arg); };
+  if (kind == "RequiredError") {
+    if (what.find("subcommand") != std::string::npos) return Tr("cli.subcommand_required");
+    const std::size_t p = what.find(" is required");
+    if (p != std::string::npos) return fill("cli.required", what.substr(0, p));
+  }
+  if (kind == "ExtrasError" || what.find("not expected") != std::string::npos) {
+    const std::string extra = what.substr(what.find(':') == std::string::npos ? 0 : what.find(':') + 2);
+    return fill("cli.not_expected", extra);
+  }
+  if (kind == "ValidationError") {
+    // "--max-line: Value 3 not in range 256 to 67108864", or a validator's own words.
+    const std::size_t colon = what.find(": ");
+    const std::string opt = colon == std::string::npos ? std::string() : what.substr(0, colon);
+    if (what.find("not in range") != std::string::npos) {
+      return report::ReplaceAll(fill("cli.out_of_range", opt), "{detail}", what.substr(colon + 2));
+    }
+    if (what.find("looks like an option") != std::string::npos) return fill("cli.missing_value", opt);
+    return report::ReplaceAll(fill("cli.invalid_value", opt), "{detail}", colon == std::string::npos ? what : what.substr(colon + 2));
+  }
+  if (kind == "ConversionError" || kind == "ArgumentMismatch") {
+    const std::string opt = what.substr(0, what.find(':'));
+    return report::ReplaceAll(fill("cli.invalid_value", opt.rfind("Could not convert", 0) == 0 ? after("convert: ") : opt),
+                              "{detail}", what);
+  }
+  return std::string(Tr("cli.error")) + ": " + what;
+}
+
+// A value that starts with "--" is the next option, not a value the user gave (CLI11 would
+// take "--format" as the site in "--site --format json").
+const CLI::Validator& NotAnOption() {
+  static const CLI::Validator v(
+      [](std::string& s) -> std::string {
+        return s.size() > 2 && s.rfind("--", 0) == 0 ? "looks like an option (" + s + "): the value is missing" : "";
+      },
+      "", "NOT_AN_OPTION");
+  return v;
+}
+
 // Options shared by scan and demo.
 struct ScanArgs {
   std::vector<std::string> inputs;
@@ -335,12 +384,12 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
 }
 
 void AddScanOptions(CLI::App* c, ScanArgs& a) {
-  c->add_option("--site", a.site, Tr("opt.site"));
-  c->add_option("--log-format", a.log_format, Tr("opt.log_format"));
-  c->add_option("--db", a.db, Tr("opt.db"));
-  c->add_option("--tz", a.tz, Tr("opt.tz"));
-  c->add_option("--home-country", a.home_country, Tr("opt.home_country"));
-  c->add_option("--geoip", a.geoip, Tr("opt.geoip"));
+  c->add_option("--site", a.site, Tr("opt.site"))->check(NotAnOption());
+  c->add_option("--log-format", a.log_format, Tr("opt.log_format"))->check(NotAnOption());
+  c->add_option("--db", a.db, Tr("opt.db"))->check(NotAnOption());
+  c->add_option("--tz", a.tz, Tr("opt.tz"))->check(NotAnOption());
+  c->add_option("--home-country", a.home_country, Tr("opt.home_country"))->check(NotAnOption());
+  c->add_option("--geoip", a.geoip, Tr("opt.geoip"))->check(NotAnOption());
   c->add_option("--trusted-proxy", a.trusted, Tr("opt.trusted_proxy"));
   c->add_option("--max-line", a.max_line, Tr("opt.max_line"))->check(CLI::Range(256, 64 << 20));
   c->add_option("--bad-samples", a.bad_samples, Tr("opt.bad_samples"));
@@ -351,7 +400,7 @@ void AddScanOptions(CLI::App* c, ScanArgs& a) {
   c->add_option("--max-sources", a.max_sources, Tr("opt.max_sources"))
       ->check(CLI::Range(std::size_t{16}, std::size_t{100'000'000}));
   c->add_flag("--verify-crawlers", a.verify_crawlers, Tr("opt.verify_crawlers"));
-  c->add_option("--crs", a.crs, Tr("opt.crs"));
+  c->add_option("--crs", a.crs, Tr("opt.crs"))->check(NotAnOption());
   c->add_option("--paranoia", a.paranoia, Tr("opt.paranoia"))->check(CLI::Range(1, 4));
   c->add_option("--crs-budget-ms", a.crs_budget_ms, Tr("opt.crs_budget"))->check(CLI::Range(0, 600000));
   c->add_option("--lock-wait", a.lock_wait, Tr("opt.lock_wait"))->check(CLI::Range(0, 86400));
@@ -424,7 +473,9 @@ int Main(int argc, char** argv) {
   }
   try {
     CLI::App app{Tr("app.description"), "keikai"};
-    app.set_version_flag("--version", std::string("keikai ") + KEIKAI_VERSION);
+    // Headings: CLI11 prints each option's group name and "Subcommands" as they are set.
+    app.option_defaults()->group(Tr("cli.options"));
+    app.set_version_flag("--version", std::string("keikai ") + KEIKAI_VERSION, Tr("opt.version"));
     if (CurrentLang() == Lang::kJa) {
       auto fmt = app.get_formatter();
       fmt->label("Usage", "使い方");
@@ -434,8 +485,8 @@ int Main(int argc, char** argv) {
       fmt->label("SUBCOMMAND", "サブコマンド");
       fmt->label("Subcommands", "サブコマンド");
       fmt->label("REQUIRED", "必須");
-      app.set_help_flag("-h,--help", "このヘルプを表示して終了します");
     }
+    app.set_help_flag("-h,--help", Tr("opt.help"));
     std::string lang_opt;
     app.add_option("--lang", lang_opt, Tr("opt.lang"));
     app.require_subcommand(1);
@@ -446,7 +497,7 @@ int Main(int argc, char** argv) {
     scan->add_option("inputs", scan_args.inputs, Tr("opt.inputs"))->required();
     scan->add_option("--format", scan_args.format, Tr("opt.format"))
         ->check(CLI::IsMember({"text", "json", "ndjson", "html"}));
-    scan->add_option("-o,--output", scan_args.output, Tr("opt.output"));
+    scan->add_option("-o,--output", scan_args.output, Tr("opt.output"))->check(NotAnOption());
     scan->add_flag("--follow-symlinks", scan_args.follow_symlinks, Tr("opt.follow_symlinks"));
     scan->add_flag("--dry-run", scan_args.dry_run, Tr("opt.dry_run"));
     AddScanOptions(scan, scan_args);
@@ -467,6 +518,12 @@ int Main(int argc, char** argv) {
     CLI::App* detectors = app.add_subcommand("detectors", Tr("cmd.detectors"));
     CLI::App* version = app.add_subcommand("version", Tr("cmd.version"));
     const RulesCommands rules_cmds = AddRulesCommands(app);
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      sub->group(Tr("cli.subcommands"));
+      for (CLI::Option* o : sub->get_options()) {
+        if (o->get_group() == "Options") o->group(Tr("cli.options"));  // its own help flag
+      }
+    }
 
     try {
       app.parse(argc, argv);
@@ -477,7 +534,8 @@ int Main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
       return app.exit(e);
     } catch (const CLI::ParseError& e) {
-      app.exit(e);
+      Error(CliErrorText(e));
+      std::fprintf(stderr, "%s\n", Tr("cli.see_help"));
       return 2;
     }
 

@@ -467,7 +467,7 @@ class Scanner {
     ++row.bad_lines;
     ++res_.summary.bad_lines;
     if (res_.bad_line_samples.size() < opt_.bad_line_samples) {
-      res_.bad_line_samples.push_back({file_, line_no, code, col, Excerpt(line, 200)});
+      res_.bad_line_samples.push_back({file_, line_no, code, col + 1, Excerpt(line, 200)});
     }
   }
 

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "keikai/core/utf8.h"
@@ -43,6 +44,18 @@ std::string RenderText(const Report& r, bool color) {
     sites += " " + ReplaceAll(Tr("text.other_sites"), "{n}", Thousands(r.other_sites));
   }
   o += std::string(Tr("text.sites")) + ": " + (sites.empty() ? "-" : sites) + "\n";
+  {
+    // The formats the inputs were read as.
+    std::map<std::string, int> formats;
+    for (const FileRow& f : r.files) {
+      if (!f.format.empty()) ++formats[f.format];
+    }
+    std::string list;
+    for (const auto& [name, n] : formats) {
+      list += (list.empty() ? "" : Tr("text.list_sep")) + T(name) + (n > 1 ? " (" + std::to_string(n) + ")" : "");
+    }
+    if (!list.empty()) o += std::string(Tr("text.formats")) + ": " + list + "\n";
+  }
   for (const std::string& n : r.notes) o += "  " + T(n) + "\n";
   o += "\n";
 
@@ -110,8 +123,14 @@ std::string RenderText(const Report& r, bool color) {
     std::size_t k = 0;
     for (const SourceRow& x : r.top_sources) {
       if (++k > 10) break;
+      // The source's classes, most attacks first, by their short names in the reader's language.
+      std::vector<std::pair<std::string, uint64_t>> by_n(x.classes.begin(), x.classes.end());
+      std::stable_sort(by_n.begin(), by_n.end(), [](auto& a, auto& b) { return a.second > b.second; });
       std::string cls;
-      for (const auto& [c, n] : x.classes) cls += (cls.empty() ? "" : ",") + c;
+      for (const auto& [c, n] : by_n) {
+        const std::string key = "class_short." + c;
+        cls += (cls.empty() ? "" : Tr("text.list_sep")) + (HasMsg(key) ? std::string(Tr(key)) : T(c));
+      }
       const std::string who =
           x.classification.empty() ? "" : std::string(Tr("source." + x.classification)) + "  ";
       std::snprintf(line, sizeof line, "  %-39s %-2s %10s  %s%s\n", T(x.ip).c_str(),
@@ -145,7 +164,7 @@ std::string RenderText(const Report& r, bool color) {
   if (s.bad_lines > 0) {
     o += "\n" + yellow + Tr("text.bad_samples") + reset + "\n";
     for (const BadLineSample& b : r.bad_line_samples) {
-      o += "  " + T(b.file) + ":" + std::to_string(b.line) + ":" + std::to_string(b.column + 1) +
+      o += "  " + T(b.file) + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
            ": " + Tr("bad." + b.code) + "\n";
     }
   }

@@ -16,7 +16,7 @@ struct BadLineSample {
   std::string file;
   uint64_t line = 0;
   std::string code;      // machine code, e.g. "bad_time"; label via Tr("bad.<code>")
-  uint64_t column = 0;
+  uint64_t column = 0;   // 1-based, in bytes
   std::string excerpt;   // first 200 bytes, invalid UTF-8 replaced
 };
 
