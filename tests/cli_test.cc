@@ -378,6 +378,31 @@ TEST(Cli, BadLineColumnsAndFormatAreStatedAlike) {
   EXPECT_EQ(doc["bad_line_samples"][0]["column"], 64);  // "abc" starts at byte 64
 }
 
+// Issue 10: --site X after a first scan of the same files reported 0 requests, the data sitting
+// under "default"; now the report shows where they are, says how to move them, and they move.
+TEST(Cli, SiteCanBeRelabelled) {
+  TempDir d;
+  keikai::testing::WriteFile(d / "access.log", SampleLog(500));
+  const std::string db = " --db " + Q(d / "k.db");
+  ASSERT_EQ(Exec("scan --no-progress" + db + " " + Q(d / "access.log")).code, 0);
+  Outcome r = Exec("scan --no-progress --site web --format json" + db + " " + Q(d / "access.log"));
+  auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(j["summary"]["requests"], 500);
+  EXPECT_EQ(j["sites"], nlohmann::json::array({"default"}));
+  EXPECT_NE(j["notes"].dump().find("keikai sites rename 'default' 'web'"), std::string::npos) << j["notes"];
+  r = Exec("sites rename default web" + db);
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = Exec("sites" + db);
+  EXPECT_NE(r.out.find("web"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("default"), std::string::npos) << r.out;
+  r = Exec("scan --no-progress --site web --format json" + db + " " + Q(d / "access.log"));
+  j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(j["sites"], nlohmann::json::array({"web"}));
+  EXPECT_EQ(j["summary"]["requests"], 500);
+  EXPECT_EQ(j["notes"].size(), 0u) << j["notes"];
+  EXPECT_EQ(Exec("sites rename nope web" + db).code, 1);
+}
+
 TEST(Cli, DemoWritesReportsInJapanese) {
   TempDir d;
   Outcome r = Exec("demo --lang ja --no-progress --scale 0.3 --dir " + Q(d.str()));

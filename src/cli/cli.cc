@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -319,8 +320,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     // these sites (a rescan that found everything ingested parses no line), else UTC.
     int32_t off = res.value().has_offset ? res.value().dominant_offset : 0;
     if (!res.value().has_offset) {
-      auto remembered =
-          st.value()->SiteOffset(a.site.empty() ? res.value().sites : std::vector<std::string>{a.site});
+      auto remembered = st.value()->SiteOffset(res.value().sites);
       if (remembered.ok() && remembered.value()) off = *remembered.value();
     }
     tz = off == 9 * 3600 ? TimeZone::Jst()
@@ -335,7 +335,6 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   bo.max_sites = a.report_sites;
   bo.detector.window_days = a.window;
 
-  if (!a.site.empty()) bo.sites = {a.site};
   auto rep = report::BuildReport(*st.value(), &res.value(), bo);
   if (!rep.ok()) {
     Error(rep.status());
@@ -449,6 +448,55 @@ int RunDemo(ScanArgs a, const std::string& dir, const std::string& generate_only
   return 0;
 }
 
+// `keikai sites`: the sites in a database; `keikai sites rename FROM TO`: relabel one.
+int RunSites(const std::string& db_arg, bool rename, const std::string& from, const std::string& to) {
+  const std::string db = db_arg.empty() ? store::DefaultDbPath() : db_arg;
+  store::OpenOptions oo;
+  oo.write = rename;
+  oo.on_wait = [&db](const std::string& holder) {
+    Notice(report::FillTemplate(Tr("msg.waiting_for_lock"), {{"{db}", db}, {"{holder}", holder}}));
+  };
+  auto st = store::OpenSqlite(db, oo);
+  if (!st.ok()) {
+    Error(st.status());
+    return 1;
+  }
+  if (rename) {
+    auto known = st.value()->Sites();
+    if (!known.ok()) {
+      Error(known.status());
+      return 1;
+    }
+    if (std::find(known.value().begin(), known.value().end(), from) == known.value().end()) {
+      Error(from + ": " + Tr("err.no_such_site"));
+      return 1;
+    }
+    auto moved = st.value()->RenameSite(from, to);
+    if (!moved.ok()) {
+      Error(moved.status());
+      return 1;
+    }
+    std::printf("%s\n", TerminalSafe(report::FillTemplate(Tr("msg.site_renamed"),
+                                                          {{"{from}", from}, {"{to}", to},
+                                                           {"{rows}", report::Thousands(moved.value())}}))
+                              .c_str());
+    return 0;
+  }
+  auto rows = st.value()->SiteRequests({});
+  if (!rows.ok()) {
+    Error(rows.status());
+    return 1;
+  }
+  std::printf("%s\n", TerminalSafe(report::FillTemplate(Tr("msg.sites_header"), {{"{db}", db}})).c_str());
+  for (const auto& [site, n] : rows.value()) {
+    auto last = st.value()->LastHour({site});
+    std::string day = "-";
+    if (last.ok() && last.value()) day = FormatDate(*last.value() / 24);
+    std::printf("  %-40s %14s  %s\n", TerminalSafe(site).c_str(), report::Thousands(n).c_str(), day.c_str());
+  }
+  return 0;
+}
+
 Lang PreScanLang(int argc, char** argv, bool& bad) {
   Lang lang = LangFromEnvironment();
   for (int i = 1; i < argc; ++i) {
@@ -517,6 +565,13 @@ int Main(int argc, char** argv) {
     CLI::App* formats = app.add_subcommand("formats", Tr("cmd.formats"));
     CLI::App* detectors = app.add_subcommand("detectors", Tr("cmd.detectors"));
     CLI::App* version = app.add_subcommand("version", Tr("cmd.version"));
+    std::string sites_db, rename_from, rename_to;
+    CLI::App* sites_cmd = app.add_subcommand("sites", Tr("cmd.sites"));
+    sites_cmd->add_option("--db", sites_db, Tr("opt.db"))->check(NotAnOption());
+    CLI::App* rename_cmd = sites_cmd->add_subcommand("rename", Tr("cmd.sites_rename"));
+    rename_cmd->add_option("from", rename_from, Tr("opt.site_from"))->required();
+    rename_cmd->add_option("to", rename_to, Tr("opt.site_to"))->required();
+    rename_cmd->add_option("--db", sites_db, Tr("opt.db"))->check(NotAnOption());
     const RulesCommands rules_cmds = AddRulesCommands(app);
     for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
       sub->group(Tr("cli.subcommands"));
@@ -565,6 +620,7 @@ int Main(int argc, char** argv) {
       std::printf("keikai %s\n", KEIKAI_VERSION);
       return 0;
     }
+    if (sites_cmd->parsed()) return RunSites(sites_db, rename_cmd->parsed(), rename_from, rename_to);
     return 2;
   } catch (const std::exception& e) {
     // Nothing here should throw; if it does, report it instead of aborting.

@@ -408,6 +408,12 @@ class Scanner {
     for (const ingest::StreamRecord& m : reader.matched()) {
       for (const std::string& x : m.sites) covered_sites_.insert(x);
       if (m.sites.empty() && !m.site.empty()) covered_sites_.insert(m.site);
+      // --site names another site than the one these lines were counted under: say so, and
+      // how to move them.
+      if (!opt_.site.empty() && !m.site.empty() && m.site != opt_.site && reader.already() > 0 &&
+          relabel_noted_.insert(m.site).second) {
+        res_.notes.push_back(ReplaceAll(ReplaceAll(Tr("msg.site_relabel"), "{old}", m.site), "{new}", opt_.site));
+      }
     }
     // What was read is committed with the stream's mark, even when reading then failed (a
     // truncated gzip): the good lines are kept, and the next scan does not count them again.
@@ -966,6 +972,7 @@ class Scanner {
   bool line_budget_exceeded_ = false, line_limit_hit_ = false;  // of the line's CRS parts
   std::unordered_set<std::string> known_sites_;   // sites in the store and seen in this run
   std::unordered_set<std::string> folded_sites_;  // sites counted as "(other)" (bounded)
+  std::set<std::string> relabel_noted_;           // sites named in a relabel note
   int64_t max_time_ = 0;                  // now + 2 days
   int64_t ref_time_ = 0, held_time_ = 0;  // see Record
   bool held_ = false;

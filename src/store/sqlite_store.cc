@@ -266,6 +266,57 @@ class SqliteStore : public Store {
     return HourQuery(s, q);
   }
 
+  Result<uint64_t> RenameSite(const std::string& from, const std::string& to) override {
+    if (from == to) return uint64_t{0};
+    Stmt n = Prepare("SELECT COUNT(*) FROM request_hours WHERE site = ?");
+    if (!n) return Err("prepare rename");
+    Bind(n.get(), 1, from);
+    if (sqlite3_step(n.get()) != SQLITE_ROW) return Classify(Err("rename"));
+    const auto rows = static_cast<uint64_t>(sqlite3_column_int64(n.get(), 0));
+    n.reset();
+    Status st = Exec("BEGIN IMMEDIATE");
+    if (!st.ok()) return Classify(st);
+    // Rows of the same key add up; then the old rows go.
+    const char* kSql[] = {
+        "INSERT INTO request_hours (site, hour, count) SELECT ?2, hour, count FROM request_hours "
+        "WHERE site = ?1 ON CONFLICT (site, hour) DO UPDATE SET count = count + excluded.count",
+        "DELETE FROM request_hours WHERE site = ?1",
+        "INSERT INTO class_hours (site, hour, cls, count) SELECT ?2, hour, cls, count FROM class_hours "
+        "WHERE site = ?1 ON CONFLICT (site, hour, cls) DO UPDATE SET count = count + excluded.count",
+        "DELETE FROM class_hours WHERE site = ?1",
+        "INSERT INTO attack_hours (site, hour, cls, ip, count) SELECT ?2, hour, cls, ip, count "
+        "FROM attack_hours WHERE site = ?1 "
+        "ON CONFLICT (site, hour, cls, ip) DO UPDATE SET count = count + excluded.count",
+        "DELETE FROM attack_hours WHERE site = ?1",
+        "UPDATE findings SET site = ?2 WHERE site = ?1",
+        "INSERT OR REPLACE INTO site_meta (site, utc_offset) SELECT ?2, utc_offset FROM site_meta WHERE site = ?1",
+        "DELETE FROM site_meta WHERE site = ?1",
+        "UPDATE streams SET site = ?2 WHERE site = ?1",
+        "UPDATE streams SET sites = replace(sites, ?1 || char(10), ?2 || char(10)) "
+        "WHERE instr(char(10) || sites, char(10) || ?1 || char(10)) > 0",
+    };
+    for (const char* sql : kSql) {
+      Stmt x = Prepare(sql);
+      if (!x) {
+        st = Err("prepare rename");
+        break;
+      }
+      Bind(x.get(), 1, from);
+      Bind(x.get(), 2, to);
+      if (sqlite3_step(x.get()) != SQLITE_DONE) {
+        st = Err("rename");
+        break;
+      }
+    }
+    if (st.ok()) st = Exec("COMMIT");
+    if (!st.ok()) {
+      st = Classify(st);
+      Exec("ROLLBACK");
+      return st;
+    }
+    return rows;
+  }
+
   Result<std::vector<std::pair<std::string, uint64_t>>> SiteRequests(const Scope& q) override {
     Stmt s = Prepare("SELECT site, SUM(count) FROM request_hours WHERE " + Where(q, "hour") +
                      " GROUP BY site ORDER BY 2 DESC, site");

@@ -165,6 +165,9 @@ class Store {
   virtual Result<std::vector<PathTotal>> TopPaths(const Scope& q, std::size_t limit) = 0;
   virtual Result<std::vector<Finding>> Findings(const Scope& q, std::size_t limit) = 0;
   virtual Result<std::vector<std::string>> Sites() = 0;
+  // Moves everything stored under site `from` to site `to` (counts of the same hour add up), in
+  // one transaction; the number of request rows moved.
+  virtual Result<uint64_t> RenameSite(const std::string& from, const std::string& to) = 0;
   // Sites by requests in the scope, most first.
   virtual Result<std::vector<std::pair<std::string, uint64_t>>> SiteRequests(const Scope& q) = 0;
   // The zone offset the logs of these sites carried most recently (for dates in reports when
