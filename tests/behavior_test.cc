@@ -232,5 +232,69 @@ TEST(BehaviorMemory, TwoMillionSourcesStayWithinTheBound) {
   (void)verdicts;
 }
 
+// Issue 10: the busiest addresses of a shop (a carrier's NAT, an office proxy) carry many
+// browsers; ua-switching alone made them bad bots and every one of their requests an attack.
+TEST_F(BehaviorTest, SharedAddressWithManyBrowsersStaysHumanAndOnlySuspiciousRequestsCount) {
+  BehaviorOptions o;
+  o.max_sources = 1000;
+  BehaviorTracker t(o, *set_);
+  const std::string ip = "126.133.222.3";
+  http::IpAddr a;
+  ASSERT_TRUE(http::IpAddr::Parse(ip, a));
+  uint32_t classed = 0, requests = 0;
+  int64_t now = 1700000000;
+  for (int person = 0; person < 300; ++person) {
+    // Each person: a different browser, a few pages with their assets, human pacing.
+    const std::string ua = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_" + std::to_string(person % 7) +
+                           " like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16." +
+                           std::to_string(person % 9) + " Mobile/15E148 Safari/604." + std::to_string(person);
+    for (int page = 0; page < 4; ++page) {
+      for (const std::string& target :
+           {"/item/" + std::to_string(person * 10 + page), std::string("/css/site.css"),
+            std::string("/js/app.js"), "/img/p" + std::to_string(person * 10 + page) + ".jpg"}) {
+        http::Request r;
+        r.time = now;
+        r.method = "GET";
+        r.target = target;
+        r.status = 200;
+        r.user_agent = ua;
+        Detection d;
+        set_->Detect(r, *scratch_, d);
+        classed += t.Observe(r, a, "shop.example.jp", d) != 0 ? 1 : 0;
+        ++requests;
+        now += 2;
+      }
+    }
+  }
+  // One person behind it probes for .env: that request counts, and only it.
+  http::Request probe;
+  probe.time = now;
+  probe.method = "GET";
+  probe.target = "/.env";
+  probe.status = 404;
+  probe.user_agent = kBrowser;
+  Detection d;
+  set_->Detect(probe, *scratch_, d);
+  EXPECT_NE(d.class_mask, 0u);
+  t.Observe(probe, a, "shop.example.jp", d);
+  EXPECT_EQ(classed, 0u) << "of " << requests << " ordinary requests";
+  std::vector<SourceVerdict> out;
+  t.Drain(out, true);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].cls, SourceClass::kShared);
+  EXPECT_NE(out[0].evidence.back().find("shared address"), std::string::npos);
+}
+
+// A bot that rotates user agents but fetches no assets is still a bad bot.
+TEST_F(BehaviorTest, UserAgentRotatingScraperIsStillABadBot) {
+  for (int i = 0; i < 400; ++i) {
+    const std::string ua = "Mozilla/5.0 (Windows NT 10.0) Chrome/1" + std::to_string(i % 40) + ".0 Safari/537.36";
+    Send("203.0.113.77", 1700000000 + i / 2, "/item/" + std::to_string(i), 200, ua);
+  }
+  const SourceVerdict v = VerdictOf("203.0.113.77");
+  EXPECT_EQ(v.cls, SourceClass::kBadBot);
+  EXPECT_TRUE(Has(v, Scenario::kFastCrawl) || Has(v, Scenario::kPathEnum));
+}
+
 }  // namespace
 }  // namespace keikai::detect

@@ -27,37 +27,39 @@ using SC = SourceClass;
 constexpr uint32_t Bit(AttackClass c) { return 1u << static_cast<int>(c); }
 
 constexpr ScenarioSpec kScenarios[] = {
-    {Scenario::kProbe404, "probe-404", 20, 0.1, SC::kScanner, Bit(AttackClass::kProbe),
+    {Scenario::kProbe404, "probe-404", 20, 0.1, SC::kScanner, Bit(AttackClass::kProbe), false,
      "4xx answers on more than 20 distinct paths in a burst (draining 1 per 10 s)",
      "短時間に20を超える別々のパスで4xx応答（10秒に1件ずつ回復）"},
-    {Scenario::kSensitiveFiles, "sensitive-files", 2, 1.0 / 60, SC::kScanner, 0,
+    {Scenario::kSensitiveFiles, "sensitive-files", 2, 1.0 / 60, SC::kScanner, 0, false,
      "more than 2 requests for sensitive files (draining 1 per minute)",
      "機密ファイルへのリクエストが2件を超える（1分に1件ずつ回復）"},
-    {Scenario::kAdminProbe, "admin-probe", 2, 1.0 / 60, SC::kScanner, 0,
+    {Scenario::kAdminProbe, "admin-probe", 2, 1.0 / 60, SC::kScanner, 0, false,
      "more than 2 requests for admin interfaces the site does not have (draining 1 per minute)",
      "存在しない管理画面へのリクエストが2件を超える（1分に1件ずつ回復）"},
-    {Scenario::kBackdoor, "backdoor-names", 1, 1.0 / 60, SC::kScanner, 0,
+    {Scenario::kBackdoor, "backdoor-names", 1, 1.0 / 60, SC::kScanner, 0, false,
      "more than 1 request for web-shell names (draining 1 per minute)",
      "Webシェル名へのリクエストが1件を超える（1分に1件ずつ回復）"},
-    {Scenario::kCvePath, "cve-paths", 1, 1.0 / 60, SC::kScanner, 0,
+    {Scenario::kCvePath, "cve-paths", 1, 1.0 / 60, SC::kScanner, 0, false,
      "more than 1 known-CVE probe (draining 1 per minute)",
      "既知のCVEを狙うリクエストが1件を超える（1分に1件ずつ回復）"},
-    {Scenario::kFastCrawl, "fast-crawl", 60, 0.5, SC::kBadBot, Bit(AttackClass::kBadBot),
+    {Scenario::kFastCrawl, "fast-crawl", 60, 0.5, SC::kBadBot, Bit(AttackClass::kBadBot), true,
      "pages faster than 1 per 2 s beyond a burst of 60, with under 10% assets",
      "アセットが10%未満のまま、60件のバーストを超えて2秒に1ページより速く取得"},
-    {Scenario::kPathEnum, "path-enumeration", 100, 0.2, SC::kBadBot, Bit(AttackClass::kBadBot),
+    {Scenario::kPathEnum, "path-enumeration", 100, 0.2, SC::kBadBot, Bit(AttackClass::kBadBot), true,
      "more than 100 distinct paths in a burst (draining 1 per 5 s)",
      "短時間に100を超える別々のパス（5秒に1件ずつ回復）"},
-    {Scenario::kUaSwitch, "ua-switching", 4, 1.0 / 300, SC::kBadBot, Bit(AttackClass::kBadBot),
+    // Many user agents alone is a weak signal (a household, an office, a carrier's NAT): it is
+    // evidence beside others, and makes no request an attack and no source a bot by itself.
+    {Scenario::kUaSwitch, "ua-switching", 4, 1.0 / 300, SC::kUnknown, 0, true,
      "more than 4 different user agents (draining 1 per 5 minutes)",
      "4種類を超えるユーザーエージェント（5分に1件ずつ回復）"},
-    {Scenario::kScriptedUa, "scripted-ua", 10, 1.0 / 60, SC::kBadBot, Bit(AttackClass::kBadBot),
+    {Scenario::kScriptedUa, "scripted-ua", 10, 1.0 / 60, SC::kBadBot, Bit(AttackClass::kBadBot), false,
      "more than 10 requests with an empty or scripted user agent (draining 1 per minute)",
      "空またはスクリプトのユーザーエージェントで10件を超えるリクエスト（1分に1件ずつ回復）"},
-    {Scenario::kHeadOptions, "head-options", 20, 1.0 / 30, SC::kBadBot, Bit(AttackClass::kBadBot),
+    {Scenario::kHeadOptions, "head-options", 20, 1.0 / 30, SC::kBadBot, Bit(AttackClass::kBadBot), false,
      "more than 20 HEAD/OPTIONS requests (draining 1 per 30 s)",
      "HEAD/OPTIONSリクエストが20件を超える（30秒に1件ずつ回復）"},
-    {Scenario::kManySites, "many-sites", 5, 1.0 / 600, SC::kScanner, Bit(AttackClass::kScanner),
+    {Scenario::kManySites, "many-sites", 5, 1.0 / 600, SC::kScanner, Bit(AttackClass::kScanner), true,
      "more than 5 different sites (draining 1 per 10 minutes)",
      "5つを超える別々のサイト（10分に1件ずつ回復）"},
 };
@@ -72,7 +74,16 @@ constexpr uint32_t kRequestClassScenarios = [] {
   return m;
 }();
 
-constexpr std::string_view kClassNames[] = {"unknown", "human", "crawler", "bad-bot", "scanner"};
+constexpr std::string_view kClassNames[] = {"unknown", "human", "crawler", "bad-bot", "scanner", "shared"};
+
+// The scenarios whose classes a shared-looking source does not get (ScenarioSpec::volume).
+constexpr uint32_t kVolumeScenarios = [] {
+  uint32_t m = 0;
+  for (int k = 0; k < kScenarioCount; ++k) {
+    if (kScenarios[k].volume) m |= 1u << k;
+  }
+  return m;
+}();
 
 
 enum Crawler : uint8_t { kNoCrawler = 0, kGoogle, kBing, kYandex, kBaidu, kApple, kDuckDuck };
@@ -102,7 +113,10 @@ struct SourceState {
   uint8_t path_n = 0, ua_n = 0, site_n = 0;
   uint32_t signatures = 0;
   uint32_t triggered = 0;
-  uint32_t class_bits = 0;  // attack classes the triggered behaviour scenarios give requests
+  uint32_t class_bits = 0;     // attack classes the triggered behaviour scenarios give requests
+  uint32_t volume_bits = 0;    // ... of which from volume scenarios (not for shared sources)
+  uint16_t browser_uas = 0;    // distinct browser user agents seen (about: a ring of 8 recalls)
+  uint16_t attack_requests = 0;  // requests with a signature class, saturating
   int64_t first_seen = 0, last_seen = 0;
   uint32_t requests = 0, client_errors = 0, pages = 0, assets = 0;
   float level[kScenarioCount] = {};
@@ -112,6 +126,14 @@ struct SourceState {
   uint16_t sites[kSiteSlots] = {};
 };
 
+
+// Many people behind one address: at least 5 different browser user agents, browsing as people
+// do (assets with the pages, few client errors), and attacks a small share of its requests.
+// Such an address is judged by what its requests are, not by its volume.
+bool LooksShared(const SourceState& s) {
+  return s.browser_uas >= 5 && uint64_t{s.assets} * 2 >= s.pages &&
+         uint64_t{s.client_errors} * 10 <= s.requests && uint64_t{s.attack_requests} * 10 <= s.requests;
+}
 
 uint64_t HashKey(const std::array<uint8_t, 16>& k) {
   uint64_t a, b;
@@ -433,13 +455,16 @@ struct BehaviorTracker::Impl {
       v.claimed_crawler = std::string(kCrawlers[s.crawler].name);
       if (opt.verify_crawlers) v.crawler_verified = VerifyCrawler(s.key, v4, kCrawlers[s.crawler]);
     }
+    const bool shared = LooksShared(s);
     bool scanner = (s.signatures & (1u << static_cast<int>(AttackClass::kScanner))) != 0;
     bool badbot = (s.signatures & (1u << static_cast<int>(AttackClass::kBadBot))) != 0;
     for (int i = 0; i < kScenarioCount; ++i) {
       if (!(s.triggered & (1u << i))) continue;
       const ScenarioSpec& sc = kScenarios[i];
-      scanner = scanner || sc.implies == SC::kScanner;
-      badbot = badbot || sc.implies == SC::kBadBot;
+      if (!(shared && sc.volume)) {
+        scanner = scanner || sc.implies == SC::kScanner;
+        badbot = badbot || sc.implies == SC::kBadBot;
+      }
       char line[256];
       std::snprintf(line, sizeof line, "%s: %s (%u times)", std::string(sc.name).c_str(),
                     std::string(sc.help_en).c_str(), static_cast<unsigned>(s.triggers[i]));
@@ -454,7 +479,18 @@ struct BehaviorTracker::Impl {
       }
       v.evidence.push_back("signatures: " + cls);
     }
-    if (scanner) {
+    if (shared) {
+      // A few attacks from a carrier's NAT do not make the address a scanner: its attacking
+      // requests counted one by one, and the evidence says what they were.
+      v.cls = SC::kShared;
+      char line[160];
+      std::snprintf(line, sizeof line,
+                    "shared address: %u browser user agents, %u pages with %u assets, %u of %u requests attacks",
+                    static_cast<unsigned>(s.browser_uas), static_cast<unsigned>(s.pages),
+                    static_cast<unsigned>(s.assets), static_cast<unsigned>(s.attack_requests),
+                    static_cast<unsigned>(s.requests));
+      v.evidence.emplace_back(line);
+    } else if (scanner) {
       v.cls = SC::kScanner;
     } else if (badbot) {
       v.cls = SC::kBadBot;
@@ -669,7 +705,7 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::RequestK
     if (s.level[k] > kScenarios[k].capacity) {
       // Overflow: count it once per burst, and let the bucket restart below capacity.
       s.triggered |= 1u << k;
-      s.class_bits |= kScenarios[k].request_classes;
+      (kScenarios[k].volume ? s.volume_bits : s.class_bits) |= kScenarios[k].request_classes;
       if (s.triggers[k] < UINT16_MAX) ++s.triggers[k];
       s.level[k] = static_cast<float>(kScenarios[k].capacity / 2);
     }
@@ -684,10 +720,12 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::RequestK
     const std::string_view lua = im.ua_lower;
     auto has = [lua](std::string_view needle) { return lua.find(needle) != std::string_view::npos; };
     s.browser = has("mozilla/") && (has("chrome/") || has("firefox/") || has("safari/") || has("edg/"));
+    if (s.browser && s.browser_uas < UINT16_MAX) ++s.browser_uas;
     for (uint8_t c = kGoogle; c < std::size(kCrawlers); ++c) {
       if (has(kCrawlers[c].ua)) s.crawler = c;
     }
   }
+  if (det.class_mask != 0 && s.attack_requests < UINT16_MAX) ++s.attack_requests;
   const std::string_view path = req.Path();
   const bool asset = IsAsset(path);
   if (asset) {
@@ -732,8 +770,11 @@ uint32_t BehaviorTracker::Observe(const http::Request& req, const http::RequestK
   }
   // Once a behaviour scenario has triggered, the source's requests are attacks in their own
   // right, signature or not (a scanner behind a browser user agent).
-  if (scenarios != nullptr) *scenarios = s.triggered & kRequestClassScenarios;
-  return s.class_bits;
+  const bool shared = LooksShared(s);
+  if (scenarios != nullptr) {
+    *scenarios = s.triggered & kRequestClassScenarios & (shared ? ~kVolumeScenarios : ~0u);
+  }
+  return s.class_bits | (shared ? 0 : s.volume_bits);
 }
 
 void BehaviorTracker::Drain(std::vector<SourceVerdict>& out, bool final) {

@@ -698,7 +698,7 @@ class Scanner {
   static void AddVerdicts(store::Batch& b, const std::vector<detect::SourceVerdict>& verdicts) {
     for (const detect::SourceVerdict& v : verdicts) {
       if (v.cls != detect::SourceClass::kScanner && v.cls != detect::SourceClass::kBadBot &&
-          v.cls != detect::SourceClass::kCrawler) {
+          v.cls != detect::SourceClass::kCrawler && v.cls != detect::SourceClass::kShared) {
         continue;  // humans and unknowns are not kept
       }
       store::SourceBehavior sb;

@@ -99,7 +99,7 @@ ALTER TABLE findings ADD COLUMN target_hit INTEGER NOT NULL DEFAULT 1;
 // Strength of a behaviour classification, for keeping the strongest verdict of a source.
 #define RANK(col)                                                                           \
   "(CASE " col " WHEN 'scanner' THEN 4 WHEN 'bad-bot' THEN 3 WHEN 'crawler' THEN 2 "       \
-  "WHEN 'human' THEN 1 ELSE 0 END)"
+  "WHEN 'shared' THEN 2 WHEN 'human' THEN 1 ELSE 0 END)"
 
 struct StmtDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }

@@ -24,7 +24,11 @@
 
 namespace keikai::detect {
 
-enum class SourceClass : uint8_t { kUnknown = 0, kHuman, kCrawler, kBadBot, kScanner };
+// kShared: one address carrying many people (mobile-carrier CGNAT, an office proxy): many
+// browsers with human-looking traffic. Volume behaviour (many paths, fast pages, many user
+// agents, many sites) says nothing about such an address; only requests that are suspicious in
+// themselves count as attacks.
+enum class SourceClass : uint8_t { kUnknown = 0, kHuman, kCrawler, kBadBot, kScanner, kShared };
 std::string_view SourceClassName(SourceClass c);  // "unknown", "human", "crawler", ...
 bool ParseSourceClass(std::string_view s, SourceClass& out);
 
@@ -51,8 +55,12 @@ struct ScenarioSpec {
   double leak_per_second;     // how fast the bucket drains
   SourceClass implies;        // what triggering says about the source
   // Attack classes (bits of AttackClass) the source's requests get once this scenario has
-  // triggered; 0 for scenarios fed by signatures, whose requests are classified already.
+  // triggered; 0 for scenarios fed by signatures, whose requests are classified already, and
+  // for weak signals (many user agents alone).
   uint32_t request_classes;
+  // A volume scenario: what many people behind one shared address also do together. It gives
+  // no classes and implies nothing for a source that looks shared (SourceClass::kShared).
+  bool volume;
   std::string_view help_en;
   std::string_view help_ja;
 };
