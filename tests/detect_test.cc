@@ -48,7 +48,8 @@ TEST_F(DetectTest, RegistryIsWellFormed) {
   std::set<std::string_view> ids;
   for (const DetectorSpec& s : Builtins()) {
     EXPECT_TRUE(ids.insert(s.id).second) << "duplicate id " << s.id;
-    EXPECT_FALSE(s.patterns.empty()) << s.id;
+    EXPECT_EQ(s.patterns.empty(), s.match == Match::kCheck) << s.id;
+    EXPECT_EQ(s.check != nullptr, s.match == Match::kCheck) << s.id;
     EXPECT_FALSE(s.help_en.empty());
     EXPECT_FALSE(s.help_ja.empty());
   }

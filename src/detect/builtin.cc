@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/checks.h"
 #include "detect/lists.h"
 #include "keikai/detect/detector.h"
 
@@ -33,7 +34,7 @@ const Derived& D() {
 std::vector<DetectorSpec> MakeBuiltins() {
   using AC = AttackClass;
   const Derived& d = D();
-  return {
+  std::vector<DetectorSpec> specs = {
       {"ua-scanner", AC::kScanner, Field::kUserAgent, Match::kContains, StatusCond::kAny,
        "user agent of a vulnerability scanner or attack tool",
        "脆弱性スキャナ・攻撃ツールのユーザーエージェント", lists::ScannerAgents()},
@@ -83,6 +84,15 @@ std::vector<DetectorSpec> MakeBuiltins() {
        "command or code injection in the user agent (e.g. Log4Shell)",
        "ユーザーエージェント内のコマンド・コード実行（Log4Shell など）", lists::RceMarkers()},
   };
+  // The value checks (checks.cc): decided by code, after the pattern lists.
+  for (const CheckSpec& c : Checks()) {
+    DetectorSpec x{c.id, c.cls, (c.on & kOnHeaders) != 0 ? Field::kUserAgent : (c.on & kOnPath) != 0 ? Field::kTarget : Field::kQuery,
+                   Match::kCheck, StatusCond::kAny, c.help_en, c.help_ja, {}};
+    x.check = c.fn;
+    x.check_on = c.on;
+    specs.push_back(x);
+  }
+  return specs;
 }
 
 }  // namespace

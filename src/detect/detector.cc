@@ -20,7 +20,7 @@ namespace keikai::detect {
 namespace {
 
 constexpr std::array<std::string_view, kClassCount> kClassNames = {
-    "scanner", "bad-bot", "probe", "backdoor", "exploit", "lfi", "sqli", "xss", "rce"};
+    "scanner", "bad-bot", "probe", "backdoor", "exploit", "lfi", "sqli", "xss", "rce", "crlf"};
 constexpr std::array<std::string_view, static_cast<int>(Field::kCount)> kFieldNames = {
     "path", "query", "target", "raw_target", "user_agent"};
 
@@ -90,12 +90,14 @@ struct DetectorSet::Scratch {
     const std::pair<const std::string, std::vector<Hit>>* last = nullptr;
     uint64_t last_hash = 0;
   };
-  HitCache ua_cache, target_cache;
+  HitCache ua_cache, target_cache, referer_cache;
   std::vector<Hit> tmp;
+  std::string value, name;  // a decoded query argument, for the value checks
 };
 
 struct DetectorSet::Impl {
   std::vector<DetectorSpec> specs;
+  std::vector<uint16_t> arg_checks, path_checks, header_checks;  // spec indexes by place
   std::array<HsDatabasePtr, static_cast<int>(Field::kCount)> db;
   std::vector<PatternRef> refs;
 };
@@ -114,6 +116,14 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
   Impl& im = *set.impl_;
   im.specs.assign(specs.begin(), specs.end());
   if (im.specs.size() > 65535) return Status::Error("detector", "too many detectors");
+  for (std::size_t d = 0; d < im.specs.size(); ++d) {
+    const DetectorSpec& s = im.specs[d];
+    if (s.match != Match::kCheck || s.check == nullptr) continue;
+    const auto id = static_cast<uint16_t>(d);
+    if (s.check_on & 1) im.arg_checks.push_back(id);
+    if (s.check_on & 2) im.path_checks.push_back(id);
+    if (s.check_on & 4) im.header_checks.push_back(id);
+  }
   // Path and target detectors share one database, scanned once over "path\ntarget": path
   // patterns are compiled multi-line, so '$' also means "end of the path" (see Detect).
   const auto db_of = [](Field fld) { return fld == Field::kPath ? Field::kTarget : fld; };
@@ -135,6 +145,7 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
           case Match::kExact: e = "^" + EscapeRegex(pat) + "$"; break;
           case Match::kSegment: e = EscapeRegex(pat) + "(/|$)"; break;
           case Match::kRegex: e = std::string(pat); break;
+          case Match::kCheck: continue;  // decided by code, not patterns
         }
         const unsigned fl = HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS |
                             (s.match == Match::kRegex ? 0u : HS_FLAG_DOTALL) |
@@ -286,6 +297,71 @@ void DetectorSet::ScanTarget(const http::Request& req, Scratch& s, std::vector<H
     AssignLower(s.raw, req.target);
     ScanField(Field::kRawTarget, s.raw, s, out);
   }
+  // Value checks: the path as logged, and each query argument decoded.
+  if (!im.path_checks.empty()) {
+    const CheckInput in{path, "path", CharClasses(path)};
+    for (uint16_t d : im.path_checks) RunCheck(d, in, s, out);
+  }
+  if (!query.empty() && !im.arg_checks.empty()) {
+    std::size_t p = 0;
+    while (p <= query.size()) {
+      std::size_t amp = query.find('&', p);
+      if (amp == std::string_view::npos) amp = query.size();
+      const std::string_view pair = query.substr(p, amp - p);
+      const std::size_t eq = pair.find('=');
+      if (!pair.empty()) {
+        http::PercentDecode(pair.substr(0, eq), s.name, true);
+        if (eq == std::string_view::npos) {
+          s.value = s.name;  // a lone word (?1%27%20or%201=1) is judged as a value too
+        } else {
+          http::PercentDecode(pair.substr(eq + 1), s.value, true);
+        }
+        const CheckInput in{s.value, s.name, CharClasses(s.value)};
+        for (uint16_t d : im.arg_checks) RunCheck(d, in, s, out);
+      }
+      p = amp + 1;
+    }
+  }
+}
+
+void DetectorSet::RunCheck(uint16_t d, const CheckInput& in, Scratch& s, std::vector<Hit>& out) const {
+  if (s.seen[d] != 0 || in.value.empty()) return;
+  if (!impl_->specs[d].check(in, nullptr)) return;
+  s.seen[d] = 1;
+  out.push_back({d, 0});
+}
+
+void DetectorSet::HeaderChecks(std::string_view name, std::string_view value, Scratch& s,
+                               std::vector<Hit>& out) const {
+  const Impl& im = *impl_;
+  if (im.header_checks.empty() || value.empty() || value == "-") return;
+  // A header value is judged as a whole, decoded (as CRS runs its checks on User-Agent and
+  // Referer: sqlmap appends its payloads to the referer's path); a referer that is a URL also by
+  // each of its query values.
+  http::PercentDecode(value, s.value, false);
+  {
+    const CheckInput in{s.value, name, CharClasses(s.value)};
+    for (uint16_t d : im.header_checks) RunCheck(d, in, s, out);
+  }
+  const std::size_t q = value.find('?');
+  const bool url = name == "referer" && value.find("://") != std::string_view::npos && value.find("://") < 12;
+  if (url) {
+    if (q == std::string_view::npos) return;
+    const std::string_view query = value.substr(q + 1);
+    std::size_t p = 0;
+    while (p <= query.size()) {
+      std::size_t amp = query.find('&', p);
+      if (amp == std::string_view::npos) amp = query.size();
+      const std::string_view pair = query.substr(p, amp - p);
+      const std::size_t eq = pair.find('=');
+      if (!pair.empty()) {
+        http::PercentDecode(eq == std::string_view::npos ? pair : pair.substr(eq + 1), s.value, true);
+        const CheckInput in{s.value, name, CharClasses(s.value)};
+        for (uint16_t d : im.header_checks) RunCheck(d, in, s, out);
+      }
+      p = amp + 1;
+    }
+  }
 }
 
 void DetectorSet::ScanField(Field f, std::string_view v, Scratch& s, std::vector<Hit>& out) const {
@@ -321,16 +397,23 @@ void DetectorSet::Detect(const http::Request& req, const http::RequestKeys& keys
     add(CachedHits(s, s.target_cache, keys.target, 16384,
                    [&](std::vector<Hit>& hits) { ScanTarget(req, s, hits); }));
   }
-  if (im.db[static_cast<int>(Field::kUserAgent)] && !req.user_agent.empty()) {
+  if (!req.user_agent.empty()) {
     add(CachedHits(s, s.ua_cache, keys.user_agent, 8192, [&](std::vector<Hit>& hits) {
       AssignLower(s.ua, req.user_agent);
       ScanField(Field::kUserAgent, s.ua, s, hits);
+      HeaderChecks("user-agent", req.user_agent, s, hits);
+    }));
+  }
+  if (!req.referer.empty() && req.referer != "-" && !im.header_checks.empty()) {
+    add(CachedHits(s, s.referer_cache, HashedView(req.referer), 8192, [&](std::vector<Hit>& hits) {
+      HeaderChecks("referer", req.referer, s, hits);
     }));
   }
 }
 
 std::string DetectorSet::Evidence(const Hit& h) const {
   const DetectorSpec& s = impl_->specs[h.detector];
+  if (s.match == Match::kCheck) return std::string(s.id) + ": " + std::string(s.help_en);
   static constexpr std::string_view kVerb[] = {"contains", "starts with", "ends with",
                                                "equals", "has segment", "matches"};
   std::string e(s.id);

@@ -118,6 +118,8 @@ class TokenParser : public LineParser {
   LineKind Parse(std::string_view line, http::Request& req, ParseError& err) override {
     if (line.empty()) return LineKind::kSkip;
     req = http::Request{};
+    // Log escaping is rare: one search of the line decides whether fields need undoing.
+    escaped_ = std::memchr(line.data(), '\\', line.size()) != nullptr;
     std::size_t pos = 0;
     bool have_time = false;
     std::string_view uri, args;
@@ -185,7 +187,8 @@ class TokenParser : public LineParser {
     int64_t num = 0;
     // Text fields as the client sent them (the server's log escaping undone; see
     // UnescapeLogField). Each field kind has its own buffer, valid until the next line.
-    if (t.var >= Var::kRequest && t.var <= Var::kXff && t.var != Var::kStatus && t.var != Var::kBytes) {
+    if (escaped_ && t.var >= Var::kRequest && t.var <= Var::kXff && t.var != Var::kStatus &&
+        t.var != Var::kBytes) {
       std::string& buf = unescaped_[static_cast<std::size_t>(t.var) - static_cast<std::size_t>(Var::kRequest)];
       if (UnescapeLogField(v, buf)) v = buf;
     }
@@ -297,6 +300,7 @@ class TokenParser : public LineParser {
   std::vector<Token> tokens_;
   std::string scratch_;
   ClfTimeParser clf_time_;
+  bool escaped_ = false;  // the line has a backslash
   // Decoded text fields, by Var from kRequest to kXff.
   std::array<std::string, static_cast<std::size_t>(Var::kXff) - static_cast<std::size_t>(Var::kRequest) + 1>
       unescaped_;

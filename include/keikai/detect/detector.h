@@ -33,6 +33,7 @@ enum class AttackClass : uint8_t {
   kSqli,
   kXss,
   kRce,          // command / code injection (incl. Log4Shell, ThinkPHP invokefunction)
+  kCrlf,         // HTTP header injection / response splitting (a line break then a header)
   kCount
 };
 constexpr int kClassCount = static_cast<int>(AttackClass::kCount);
@@ -58,7 +59,42 @@ enum class Match : uint8_t {
   kSegment,     // pattern equals a whole path segment sequence: "/x" matches "/x", "/x/..." and
                 // "/a/x", not "/xy" (for admin interfaces, backdoor file names)
   kRegex,       // pattern is a PCRE-compatible regex (Hyperscan subset), case-insensitive
+  kCheck,       // no patterns: DetectorSpec::check decides (detect/checks.h)
 };
+
+// A value check (Match::kCheck): the value (see CheckSpec::on for what it is) and its name (the
+// query argument's, or "user-agent" / "referer"); true if it is an attack. why, when given, gets
+// a short English description of what was seen.
+struct CheckInput {
+  std::string_view value;
+  std::string_view name;
+  uint32_t chars = 0;  // CharClasses(value): which kinds of characters it holds
+};
+// Bits of CheckInput::chars, so that each check can rule a value out without reading it again.
+enum CharClass : uint32_t {
+  kChSpace = 1u << 0,      // space, tab
+  kChLineBreak = 1u << 1,  // CR, LF, VT, FF
+  kChQuote = 1u << 2,      // ' " `
+  kChParen = 1u << 3,      // ( )
+  kChAngle = 1u << 4,      // < >
+  kChSemicolon = 1u << 5,
+  kChPipe = 1u << 6,       // |
+  kChAmp = 1u << 7,        // &
+  kChDollar = 1u << 8,
+  kChHash = 1u << 9,
+  kChStar = 1u << 10,
+  kChPercent = 1u << 11,
+  kChSlash = 1u << 12,
+  kChBackslash = 1u << 13,
+  kChColon = 1u << 14,
+  kChEquals = 1u << 15,
+  kChDot = 1u << 16,
+  kChDash = 1u << 17,
+  kChHighByte = 1u << 18,  // bytes >= 0x80 (UTF-8 text, overlong encodings)
+  kChControl = 1u << 19,   // other bytes below 0x20, and DEL
+};
+uint32_t CharClasses(std::string_view v);
+using CheckFn = bool (*)(const CheckInput& in, std::string* why);
 
 enum class StatusCond : uint8_t {
   kAny,         // regardless of the response status
@@ -77,6 +113,9 @@ struct DetectorSpec {
   std::span<const std::string_view> patterns;  // lowercase for literal kinds
   // Optional, parallel to patterns: a note shown with the evidence (e.g. the CVE id).
   std::span<const std::string_view> pattern_notes = {};
+  // Match::kCheck only: the check and where it looks (kOnArgs, kOnPath, kOnHeaders bits).
+  CheckFn check = nullptr;
+  uint8_t check_on = 0;
 };
 
 // The built-in detectors (the registry).
@@ -130,6 +169,9 @@ class DetectorSet {
   DetectorSet();
   void ScanTarget(const http::Request& req, Scratch& s, std::vector<Hit>& out) const;
   void ScanField(Field f, std::string_view v, Scratch& s, std::vector<Hit>& out) const;
+  void RunCheck(uint16_t detector, const CheckInput& in, Scratch& s, std::vector<Hit>& out) const;
+  void HeaderChecks(std::string_view name, std::string_view value, Scratch& s,
+                    std::vector<Hit>& out) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
