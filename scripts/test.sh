@@ -7,3 +7,7 @@ scripts/install-deps.sh
 cmake --preset ci >/dev/null
 cmake --build --preset ci
 ctest --preset ci -j2
+# The fuzz corpora once more, under AddressSanitizer and UndefinedBehaviorSanitizer.
+cmake --preset sanitize >/dev/null
+cmake --build --preset sanitize
+ctest --preset sanitize -j2

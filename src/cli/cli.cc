@@ -568,6 +568,13 @@ int Main(int argc, char** argv) {
     std::string sites_db, rename_from, rename_to;
     CLI::App* sites_cmd = app.add_subcommand("sites", Tr("cmd.sites"));
     sites_cmd->add_option("--db", sites_db, Tr("opt.db"))->check(NotAnOption());
+    std::string check_db;
+    bool check_full = false;
+    CLI::App* db_cmd = app.add_subcommand("db", Tr("cmd.db"));
+    CLI::App* db_check = db_cmd->add_subcommand("check", Tr("cmd.db_check"));
+    db_check->add_option("--db", check_db, Tr("opt.db"))->check(NotAnOption());
+    db_check->add_flag("--full", check_full, Tr("opt.db_full"));
+    db_cmd->require_subcommand(1);
     CLI::App* rename_cmd = sites_cmd->add_subcommand("rename", Tr("cmd.sites_rename"));
     rename_cmd->add_option("from", rename_from, Tr("opt.site_from"))->required();
     rename_cmd->add_option("to", rename_to, Tr("opt.site_to"))->required();
@@ -621,6 +628,21 @@ int Main(int argc, char** argv) {
       return 0;
     }
     if (sites_cmd->parsed()) return RunSites(sites_db, rename_cmd->parsed(), rename_from, rename_to);
+    if (db_check->parsed()) {
+      // The check every open makes (quick_check), or the full one (integrity_check), read-only.
+      const std::string db = check_db.empty() ? store::DefaultDbPath() : check_db;
+      store::OpenOptions oo;
+      oo.write = false;
+      oo.migrate = false;
+      oo.full_check = check_full;
+      auto st = store::OpenSqlite(db, oo);
+      if (!st.ok()) {
+        Error(st.status());
+        return 1;
+      }
+      std::printf("%s\n", TerminalSafe(report::FillTemplate(Tr(check_full ? "msg.db_ok_full" : "msg.db_ok"), {{"{db}", db}})).c_str());
+      return 0;
+    }
     return 2;
   } catch (const std::exception& e) {
     // Nothing here should throw; if it does, report it instead of aborting.

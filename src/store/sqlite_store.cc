@@ -156,8 +156,10 @@ class SqliteStore : public Store {
       st = Check(opt.full_check);
       if (!st.ok()) return st;
     }
-    st = Migrate(opt.write);
-    if (!st.ok()) return Classify(st);
+    if (opt.migrate || opt.write) {
+      st = Migrate(opt.write);
+      if (!st.ok()) return Classify(st);
+    }
     if (opt.write) {
       // Find out now, not after an hour of scanning, that nothing can be written here.
       st = Exec("BEGIN IMMEDIATE");

@@ -193,6 +193,9 @@ struct OpenOptions {
   // full = integrity_check.
   bool check = true;
   bool full_check = false;
+  // Apply pending schema migrations (a writer always does); off for a check that must not
+  // change the file.
+  bool migrate = true;
 };
 
 // Opens (creating if needed, 0600 in a directory created 0700) a SQLite store, checks it, and
