@@ -24,7 +24,11 @@ struct Store {
     for (const Checkpoint& c : u.checkpoints) {
       auto it = std::find_if(r.checkpoints.begin(), r.checkpoints.end(),
                              [&](const Checkpoint& x) { return x.lines == c.lines; });
-      if (it == r.checkpoints.end()) r.checkpoints.push_back(c);
+      if (it == r.checkpoints.end()) {
+        r.checkpoints.push_back(c);
+      } else {
+        *it = c;  // as the store's INSERT OR REPLACE
+      }
     }
     std::sort(r.checkpoints.begin(), r.checkpoints.end(),
               [](const Checkpoint& a, const Checkpoint& b) { return a.lines < b.lines; });

@@ -1,7 +1,9 @@
 // The ingest cursor: no line counted twice whatever copies are read, in whatever order.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -31,12 +33,21 @@ class FakeStreams {
     for (const Checkpoint& c : u.checkpoints) {
       auto it = std::find_if(r.checkpoints.begin(), r.checkpoints.end(),
                              [&](const Checkpoint& x) { return x.lines == c.lines; });
-      if (it == r.checkpoints.end()) r.checkpoints.push_back(c);
+      if (it == r.checkpoints.end()) {
+        r.checkpoints.push_back(c);
+      } else {
+        *it = c;  // as the store's INSERT OR REPLACE
+      }
     }
     std::sort(r.checkpoints.begin(), r.checkpoints.end(),
               [](const Checkpoint& a, const Checkpoint& b) { return a.lines < b.lines; });
   }
   std::size_t size() const { return streams_.size(); }
+  void DropFingerprints() {
+    for (auto& [id, r] : streams_) {
+      for (Checkpoint& c : r.checkpoints) c.line_fps.clear();
+    }
+  }
 
   // Reads data as one input; returns the new lines. commit_every > 0 commits mid-way, as the
   // scanner does every N lines.
@@ -118,24 +129,110 @@ TEST(IngestCursor, DifferentFileWithTheSameFirstLineIsNew) {
   FakeStreams st;
   EXPECT_EQ(st.Read(Lines(1, 1000)).size(), 1000u);
   const std::string other = "line 1\n" + Lines(2, 1000, "other");
-  EXPECT_EQ(st.Read(other).size(), 1000u);
+  EXPECT_EQ(st.Read(other).size(), 999u);  // the shared first line was counted with the first
   EXPECT_EQ(st.size(), 2u);
   // Both are remembered: neither counts again.
   EXPECT_EQ(st.Read(other).size(), 0u);
   EXPECT_EQ(st.Read(Lines(1, 1000)).size(), 0u);
 }
 
-TEST(IngestCursor, DivergingCopyAddsWhatFollowsTheLastAgreement) {
+TEST(IngestCursor, DivergingCopyAddsExactlyTheLinesAfterItDeparts) {
   FakeStreams st;
   EXPECT_EQ(st.Read(Lines(1, 1000)).size(), 1000u);
-  // Shares 600 lines, then differs: lines after the last agreeing checkpoint (512) are new.
+  // Shares 600 lines, then differs: the line fingerprints find line 601 as the first new one,
+  // though the last shared checkpoint is at 512.
   const std::string fork = Lines(1, 600) + Lines(601, 900, "fork");
   const auto got = st.Read(fork);
-  ASSERT_EQ(got.size(), 900u - 512u);
-  EXPECT_EQ(got.front(), "line 513");
+  ASSERT_EQ(got.size(), 300u);
+  EXPECT_EQ(got.front(), "fork 601");
+  EXPECT_EQ(st.last_already(), 600u);
   EXPECT_EQ(st.Read(fork).size(), 0u);
   EXPECT_EQ(st.Read(fork + Lines(1, 10, "more")).size(), 10u);
   EXPECT_EQ(st.Read(Lines(1, 1000)).size(), 0u);
+  // A fork of the fork, departing between its checkpoints again.
+  const std::string fork2 = Lines(1, 600) + Lines(601, 650, "fork") + Lines(651, 700, "again");
+  const auto got2 = st.Read(fork2);
+  ASSERT_EQ(got2.size(), 50u);
+  EXPECT_EQ(got2.front(), "again 651");
+  EXPECT_EQ(st.Read(fork2).size(), 0u);
+  EXPECT_EQ(st.Read(fork).size(), 0u);
+}
+
+// A shorter file that shares only its first lines with a longer one and ends before the next
+// checkpoint: its own lines are new (they were once taken as a copy).
+TEST(IngestCursor, ShorterFileThatDepartsBeforeACheckpointIsNew) {
+  FakeStreams st;
+  EXPECT_EQ(st.Read(Lines(1, 1000)).size(), 1000u);
+  const std::string other = Lines(1, 100) + Lines(101, 200, "other");
+  const auto got = st.Read(other);
+  ASSERT_EQ(got.size(), 100u);
+  EXPECT_EQ(got.front(), "other 101");
+  EXPECT_EQ(st.Read(other).size(), 0u);
+  // The other way round: the short one first, then the long one.
+  FakeStreams st2;
+  EXPECT_EQ(st2.Read(other).size(), 200u);
+  EXPECT_EQ(st2.Read(Lines(1, 1000)).size(), 900u);
+  EXPECT_EQ(st2.Read(other).size(), 0u);
+  EXPECT_EQ(st2.Read(Lines(1, 1000)).size(), 0u);
+  // A copy whose last line alone differs.
+  EXPECT_EQ(st.Read(Lines(1, 299) + "changed 300\n").size(), 1u);
+}
+
+// Streams written before the fingerprints (empty line_fps): the reader falls back to its
+// checkpoints alone, never counting a line twice.
+TEST(IngestCursor, StreamsWithoutFingerprintsAreReadConservatively) {
+  FakeStreams st;
+  EXPECT_EQ(st.Read(Lines(1, 1000)).size(), 1000u);
+  st.DropFingerprints();
+  const std::string fork = Lines(1, 600) + Lines(601, 900, "fork");
+  const auto got = st.Read(fork);
+  ASSERT_EQ(got.size(), 900u - 512u);  // from the last agreeing checkpoint
+  EXPECT_EQ(got.front(), "line 513");
+  EXPECT_EQ(st.Read(Lines(1, 100) + Lines(101, 200, "other")).size(), 0u);  // taken as a copy
+  EXPECT_EQ(st.Read(Lines(1, 1000)).size(), 0u);
+}
+
+// Inputs made by growing, copying and forking a few logs, read in random orders with commits at
+// random points: the lines counted are exactly the distinct (prefix, line) pairs, i.e. the
+// nodes of the trie of all inputs.
+TEST(IngestCursor, RandomCopiesAndForksCountEachLineOnce) {
+  for (uint32_t seed = 1; seed <= 30; ++seed) {
+    std::mt19937 rng(seed);
+    auto pick = [&](uint32_t n) { return static_cast<uint32_t>(rng() % n); };
+    std::vector<std::vector<std::string>> inputs;
+    inputs.push_back({});
+    for (int i = 0; i < 1 + static_cast<int>(pick(1500)); ++i) {
+      inputs[0].push_back("base " + std::to_string(i));
+    }
+    for (int k = 0; k < 6; ++k) {
+      const auto& from = inputs[pick(static_cast<uint32_t>(inputs.size()))];
+      std::vector<std::string> in(from.begin(), from.begin() + 1 + pick(static_cast<uint32_t>(from.size())));
+      const uint32_t extra = pick(3) == 0 ? 0 : pick(900);
+      for (uint32_t j = 0; j < extra; ++j) {
+        in.push_back("s" + std::to_string(seed) + "k" + std::to_string(k) + " " + std::to_string(j));
+      }
+      inputs.push_back(std::move(in));
+    }
+    std::map<std::pair<std::size_t, std::string>, std::size_t> trie;  // (parent, line) -> node
+    for (const auto& in : inputs) {
+      std::size_t node = 0;
+      for (const std::string& l : in) {
+        auto [it, added] = trie.try_emplace({node, l}, trie.size() + 1);
+        node = it->second;
+      }
+    }
+    FakeStreams st;
+    std::size_t total = 0;
+    for (int round = 0; round < 3; ++round) {
+      std::shuffle(inputs.begin(), inputs.end(), rng);
+      for (const auto& in : inputs) {
+        std::string data;
+        for (const std::string& l : in) data += l + "\n";
+        total += st.Read(data, true, pick(2) == 0 ? 0 : 1 + pick(400)).size();
+      }
+    }
+    EXPECT_EQ(total, trie.size()) << "seed " << seed;
+  }
 }
 
 TEST(IngestCursor, UnterminatedLastLineIsHeldBackUntilComplete) {

@@ -308,6 +308,7 @@ TEST(StoreRepair, FarFutureHoursAreRemovedByTheMigration) {
   sqlite3_exec(db, "DELETE FROM schema_migrations WHERE version > 4", nullptr, nullptr, nullptr);
   sqlite3_exec(db, "DROP INDEX findings_site_path_hit_time", nullptr, nullptr, nullptr);
   sqlite3_exec(db, "ALTER TABLE findings DROP COLUMN target_hit", nullptr, nullptr, nullptr);
+  sqlite3_exec(db, "ALTER TABLE stream_checkpoints DROP COLUMN line_fps", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   auto s = store::OpenSqlite(path);
   ASSERT_TRUE(s.ok()) << s.status().ToString();

@@ -58,7 +58,7 @@ TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
   u.sites = {"a.jp"};
   u.lines = 300;
   u.offset = 9000;
-  u.checkpoints = {{256, 8000, 7}, {300, 9000, 8}};
+  u.checkpoints = {{256, 8000, 7, std::string("\x01\x00\xff\x7f", 4)}, {300, 9000, 8, ""}};
   b.streams = {u};
   ASSERT_TRUE(st.Commit(b).ok());
   ASSERT_TRUE(st.Commit(b).ok());  // a second batch adds to the counts
@@ -90,7 +90,8 @@ TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
   EXPECT_EQ(streams.value()[0].id, 42u);
   EXPECT_EQ(streams.value()[0].sites, std::vector<std::string>{"a.jp"});
   EXPECT_EQ(streams.value()[0].checkpoints,
-            (std::vector<ingest::Checkpoint>{{256, 8000, 7}, {300, 9000, 8}}));
+            (std::vector<ingest::Checkpoint>{{256, 8000, 7, std::string("\x01\x00\xff\x7f", 4)},
+                                             {300, 9000, 8, ""}}));
   EXPECT_TRUE(st.FindStreams("nope").value().empty());
   EXPECT_FALSE(st.FindFile("nope").value().has_value());
   EXPECT_EQ(st.Sites().value(), (std::vector<std::string>{"a.jp", "b.jp"}));

@@ -1,5 +1,6 @@
 #include "keikai/ingest/cursor.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <random>
@@ -29,6 +30,16 @@ uint64_t LoadTail(const char* p, std::size_t n) {  // n < 8 bytes, zero-extended
   std::memcpy(&v, p, n);
   if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v) >> (64 - 8 * n);
   return v;
+}
+
+// A line's fingerprint: the low 16 bits of the chain after it, two bytes little-endian.
+void AppendFp(std::string& fps, uint64_t chain) {
+  fps.push_back(static_cast<char>(chain & 0xff));
+  fps.push_back(static_cast<char>((chain >> 8) & 0xff));
+}
+uint16_t FpAt(const std::string& fps, std::size_t i) {
+  return static_cast<uint16_t>(static_cast<uint8_t>(fps[2 * i]) |
+                               static_cast<uint8_t>(fps[2 * i + 1]) << 8);
 }
 
 }  // namespace
@@ -133,6 +144,8 @@ Status ResumeReader::Start() {
   std::erase_if(cands_, [](const StreamRecord& r) { return r.checkpoints.empty(); });
   next_cp_.assign(cands_.size(), 0);
   alive_.assign(cands_.size(), 1);
+  pending_alive_ = alive_;
+  verified_pos_ = Pos{};
   if (!cands_.empty()) {
     covered_ = true;
     return Status::Ok();
@@ -141,24 +154,123 @@ Status ResumeReader::Start() {
   return Status::Ok();
 }
 
-void ResumeReader::StartNew(bool has_parent, std::size_t parent, uint64_t upto_lines) {
+void ResumeReader::PushCheckpoint(const Pos& p) {
+  new_cps_.push_back({p.lines, p.offset, p.hash, std::move(block_fps_)});
+  block_fps_.clear();
+}
+
+void ResumeReader::StartNew(bool has_parent, std::size_t parent, const Pos& at,
+                            std::size_t replay_from) {
   covered_ = false;
   stream_id_ = NewStreamId();
   committed_lines_ = 0;
   new_cps_.clear();
+  block_fps_.clear();
   last_ = Pos{};
-  if (has_parent) {
-    // The new stream shares the parent's lines up to the fork: its checkpoints say so.
+  if (has_parent && at.lines > 0) {
+    // The new stream shares the parent's lines up to the fork: its checkpoints say so, with one
+    // at the fork itself when that is inside a block of the parent.
+    uint64_t prev = 0;
     for (const Checkpoint& c : cands_[parent].checkpoints) {
-      if (c.lines > upto_lines) break;
+      if (c.lines > at.lines) {
+        Checkpoint s{at.lines, at.offset, at.hash, {}};
+        if (c.line_fps.size() == 2 * (c.lines - prev)) {
+          s.line_fps = c.line_fps.substr(0, 2 * (at.lines - prev));
+        }
+        new_cps_.push_back(std::move(s));
+        break;
+      }
       new_cps_.push_back(c);
-      last_ = Pos{c.lines, c.offset, c.hash};
+      prev = c.lines;
+      if (c.lines == at.lines) break;
     }
+    if (new_cps_.empty() || new_cps_.back().lines != at.lines) {
+      new_cps_.push_back({at.lines, at.offset, at.hash, {}});  // (the parent ended before: not reached)
+    }
+    last_ = at;
     matched_ = {cands_[parent]};
   }
   already_ = last_.lines;
   replaying_ = true;
-  replay_pos_ = 0;
+  replay_pos_ = replay_from;
+}
+
+bool ResumeReader::Agreement(std::size_t c, uint64_t& lines) const {
+  lines = 0;
+  const auto& cps = cands_[c].checkpoints;
+  std::size_t k = static_cast<std::size_t>(
+      std::upper_bound(cps.begin(), cps.end(), verified_lines_,
+                       [](uint64_t v, const Checkpoint& cp) { return v < cp.lines; }) -
+      cps.begin());
+  for (const Pending& p : pending_) {
+    const uint64_t at = p.pos.lines;
+    while (k < cps.size() && cps[k].lines < at) ++k;
+    if (k == cps.size()) return true;  // the stream ends before this line
+    const Checkpoint& cp = cps[k];
+    if (cp.lines == at) {
+      if (cp.hash != p.pos.hash) return true;
+    } else {
+      const uint64_t prev = k == 0 ? 0 : cps[k - 1].lines;
+      if (cp.line_fps.size() != 2 * (cp.lines - prev)) return false;  // written before fingerprints
+      if (FpAt(cp.line_fps, at - prev - 1) != (p.pos.hash & 0xffff)) return true;
+    }
+    ++lines;
+  }
+  return true;
+}
+
+void ResumeReader::Diverge(bool at_end) {
+  // How far into pending_ each candidate alive at its start agrees. A line agrees when its
+  // 16-bit fingerprint does (or the whole chain, at a checkpoint): a copy that departs is found
+  // at the first differing line, except with odds of 1 in 65536 one line later.
+  std::size_t best = verified_by_;
+  uint64_t best_agree = 0;
+  bool unknown = false;
+  std::vector<uint8_t> all(cands_.size(), 0);
+  for (std::size_t c = 0; c < cands_.size(); ++c) {
+    if (!pending_alive_[c] || cands_[c].lines() < verified_lines_) continue;
+    uint64_t a = 0;
+    if (!Agreement(c, a)) {
+      unknown = true;
+      all[c] = 1;
+      continue;
+    }
+    if (a == pending_.size()) all[c] = 1;
+    if (a > best_agree) {
+      best_agree = a;
+      best = c;
+    }
+  }
+  if (at_end && (pending_.empty() || unknown || best_agree == pending_.size())) {
+    // The input ends inside what was ingested (a shorter copy), as far as the fingerprints
+    // (or, for streams written before them, the last checkpoint) tell: nothing is new.
+    already_ = pos_.lines;
+    for (std::size_t c = 0; c < cands_.size(); ++c) {
+      if (alive_[c] && (pending_.empty() || all[c])) matched_.push_back(cands_[c]);
+    }
+    pending_.clear();
+    return;
+  }
+  if (best_agree == 0 && verified_lines_ > 0) {
+    // A stream that ends where the input last agreed with it grows by the lines after it.
+    for (std::size_t c = 0; c < cands_.size(); ++c) {
+      if (pending_alive_[c] && cands_[c].lines() == verified_lines_) {
+        covered_ = false;
+        stream_id_ = cands_[c].id;
+        committed_lines_ = verified_lines_;
+        already_ = verified_lines_;
+        last_ = verified_pos_;
+        new_cps_.clear();
+        block_fps_.clear();
+        matched_ = {cands_[c]};
+        replaying_ = true;
+        replay_pos_ = 0;
+        return;
+      }
+    }
+  }
+  const Pos at = best_agree == 0 ? verified_pos_ : pending_[best_agree - 1].pos;
+  StartNew(at.lines > 0, best, at, static_cast<std::size_t>(best_agree));
 }
 
 void ResumeReader::CheckCandidates() {
@@ -180,7 +292,11 @@ void ResumeReader::CheckCandidates() {
       }
     }
   }
-  if (verified_now) pending_.clear();
+  if (verified_now) {
+    pending_.clear();
+    verified_pos_ = pos_;
+    pending_alive_ = alive_;
+  }
   bool beyond = false;
   for (std::size_t c = 0; c < cands_.size(); ++c) {
     if (alive_[c] && cands_[c].lines() > i) beyond = true;
@@ -194,12 +310,13 @@ void ResumeReader::CheckCandidates() {
       committed_lines_ = i;
       already_ = i;
       last_ = pos_;
+      block_fps_.clear();
       matched_ = {cands_[c]};
       pending_.clear();
       return;
     }
   }
-  StartNew(verified_lines_ > 0, verified_by_, verified_lines_);
+  Diverge(false);
 }
 
 bool ResumeReader::Next(std::string_view& line, bool& too_long) {
@@ -215,7 +332,8 @@ bool ResumeReader::Next(std::string_view& line, bool& too_long) {
         too_long = p.line.too_long;
         last_ = p.pos;
         yielded_no_ = p.pos.lines;
-        if (p.pos.lines % kCheckpointEvery == 0) new_cps_.push_back({p.pos.lines, p.pos.offset, p.pos.hash});
+        AppendFp(block_fps_, p.pos.hash);
+        if (p.pos.lines % kCheckpointEvery == 0) PushCheckpoint(p.pos);
         return true;
       }
       replaying_ = false;
@@ -228,26 +346,20 @@ bool ResumeReader::Next(std::string_view& line, bool& too_long) {
     bool tl = false;
     if (!ReadRaw(l, tl, terminated)) {
       eof_ = true;
-      if (covered_) {
-        // The input ends inside what was ingested (a shorter copy): nothing is new.
-        already_ = pos_.lines;
-        pending_.clear();
-        for (std::size_t c = 0; c < cands_.size(); ++c) {
-          if (alive_[c]) matched_.push_back(cands_[c]);
-        }
-      }
-      return false;
+      if (covered_) Diverge(true);
+      continue;  // the lines a fork found new are returned first
     }
     Account(l);
     if (!covered_) {
-      if (pos_.lines % kCheckpointEvery == 0) new_cps_.push_back({pos_.lines, pos_.offset, pos_.hash});
+      AppendFp(block_fps_, pos_.hash);
+      if (pos_.lines % kCheckpointEvery == 0) PushCheckpoint(pos_);
       last_ = pos_;
       yielded_no_ = pos_.lines;
       line = l;
       too_long = tl;
       return true;
     }
-    pending_.push_back({Line{std::string(l), tl, terminated}, pos_});
+    pending_.push_back({Line{std::string(l), tl, terminated, pos_.offset}, pos_});
     CheckCandidates();
   }
 }
@@ -265,7 +377,7 @@ StreamUpdate ResumeReader::TakeUpdate(const std::string& path, const std::string
   u.site = site;
   u.sites = sites;
   if (last_.lines > 0 && (new_cps_.empty() || new_cps_.back().lines != last_.lines)) {
-    new_cps_.push_back({last_.lines, last_.offset, last_.hash});
+    PushCheckpoint(last_);
   }
   u.checkpoints = std::move(new_cps_);
   new_cps_.clear();

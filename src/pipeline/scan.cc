@@ -273,6 +273,7 @@ class Scanner {
     std::string_view line;
     bool too_long = false;
     uint64_t n = 0, h = 0, before = 0;
+    std::string fps;
     bool verified = false;
     while (n <= m.lines && src.value()->Next(line, too_long)) {
       if (src.value()->compression() == ingest::Compression::kNone &&
@@ -281,10 +282,13 @@ class Scanner {
       }
       ++n;
       h = ingest::ChainLine(h, line);
+      fps.push_back(static_cast<char>(h & 0xff));  // the line's fingerprint (ingest/cursor.h)
+      fps.push_back(static_cast<char>((h >> 8) & 0xff));
       if (n == m.lines + 1) verified = before == m.offset && LineHash(line) == m.tail_hash;
       before = src.value()->offset();
       if (n % ingest::kCheckpointEvery == 0 || n == m.lines + 1) {
-        u.checkpoints.push_back({n, before, h});
+        u.checkpoints.push_back({n, before, h, std::move(fps)});
+        fps.clear();
       }
     }
     if (!verified) return streams;  // the mark belongs to another file with this first line

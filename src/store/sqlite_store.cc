@@ -100,6 +100,12 @@ ALTER TABLE findings ADD COLUMN target_hit INTEGER NOT NULL DEFAULT 1;
 DROP INDEX IF EXISTS findings_site_path;
 CREATE INDEX IF NOT EXISTS findings_site_path_hit_time ON findings (site, path, target_hit, time);
 )sql",
+    // 8: a 16-bit fingerprint per line of each checkpoint's block (ingest/cursor.h), so that a
+    // copy that departs from a stream inside a block forks at the exact line. Empty for the
+    // checkpoints written before.
+    R"sql(
+ALTER TABLE stream_checkpoints ADD COLUMN line_fps BLOB NOT NULL DEFAULT x'';
+)sql",
 };
 
 // Strength of a behaviour classification, for keeping the strongest verdict of a source.
@@ -203,7 +209,8 @@ class SqliteStore : public Store {
 
   Result<std::vector<ingest::StreamRecord>> FindStreams(const std::string& key) override {
     Stmt s = Prepare("SELECT id, path, site, sites FROM streams WHERE key = ? ORDER BY id");
-    Stmt c = Prepare("SELECT lines, offset, hash FROM stream_checkpoints WHERE stream = ? ORDER BY lines");
+    Stmt c = Prepare("SELECT lines, offset, hash, line_fps FROM stream_checkpoints WHERE stream = ? "
+        "ORDER BY lines");
     if (!s || !c) return Err("prepare streams");
     Bind(s.get(), 1, key);
     std::vector<ingest::StreamRecord> out;
@@ -222,9 +229,14 @@ class SqliteStore : public Store {
       sqlite3_reset(c.get());
       sqlite3_bind_int64(c.get(), 1, static_cast<sqlite3_int64>(r.id));
       while ((rc = sqlite3_step(c.get())) == SQLITE_ROW) {
-        r.checkpoints.push_back({static_cast<uint64_t>(sqlite3_column_int64(c.get(), 0)),
-                                 static_cast<uint64_t>(sqlite3_column_int64(c.get(), 1)),
-                                 static_cast<uint64_t>(sqlite3_column_int64(c.get(), 2))});
+        ingest::Checkpoint cp{static_cast<uint64_t>(sqlite3_column_int64(c.get(), 0)),
+                              static_cast<uint64_t>(sqlite3_column_int64(c.get(), 1)),
+                              static_cast<uint64_t>(sqlite3_column_int64(c.get(), 2)),
+                              {}};
+        const void* fps = sqlite3_column_blob(c.get(), 3);
+        const int n = sqlite3_column_bytes(c.get(), 3);
+        if (fps != nullptr && n > 0) cp.line_fps.assign(static_cast<const char*>(fps), static_cast<std::size_t>(n));
+        r.checkpoints.push_back(std::move(cp));
       }
       if (rc != SQLITE_DONE) return Classify(Err("query checkpoints"));
     }
@@ -912,7 +924,8 @@ class SqliteStore : public Store {
         "sites = excluded.sites, lines = MAX(lines, excluded.lines), offset = excluded.offset, "
         "updated_at = strftime('%s','now')");
     Stmt cp = Prepare(
-        "INSERT OR REPLACE INTO stream_checkpoints (stream, lines, offset, hash) VALUES (?,?,?,?)");
+        "INSERT OR REPLACE INTO stream_checkpoints (stream, lines, offset, hash, line_fps) "
+        "VALUES (?,?,?,?,?)");
     Stmt del = Prepare("DELETE FROM files WHERE first_line_hash = ?");
     if (!get || !up || !cp || !del) return Err("prepare streams");
     constexpr std::size_t kMaxSites = 64;
@@ -948,6 +961,8 @@ class SqliteStore : public Store {
         sqlite3_bind_int64(cp.get(), 2, static_cast<sqlite3_int64>(c.lines));
         sqlite3_bind_int64(cp.get(), 3, static_cast<sqlite3_int64>(c.offset));
         sqlite3_bind_int64(cp.get(), 4, static_cast<sqlite3_int64>(c.hash));
+        sqlite3_bind_blob(cp.get(), 5, c.line_fps.data(), static_cast<int>(c.line_fps.size()),
+                          SQLITE_TRANSIENT);
         if (sqlite3_step(cp.get()) != SQLITE_DONE) return Err("insert checkpoints");
       }
     }

@@ -12,10 +12,12 @@
 //   - when it goes past the end of the stream it agrees with, the lines that follow are new and
 //     extend that stream (a log that grew, a rotated or recompressed copy of it);
 //   - when it ends inside a stream (a shorter copy, e.g. access.log.bak), nothing is new;
-//   - when it stops agreeing with every stream, the lines after the last checkpoint that agreed
-//     are new and start a new stream forked from there (a different log with the same first
-//     line). Lines between that checkpoint and the disagreement are held in memory (at most
-//     kCheckpointEvery of them) until a checkpoint decides.
+//   - when it stops agreeing with every stream, the lines from the first one that differs are new
+//     and start a new stream forked there (a different log with the same first line). Lines
+//     after the last agreeing checkpoint are held in memory (at most kCheckpointEvery of them)
+//     until a checkpoint or the end decides; each checkpoint keeps a 16-bit fingerprint of the
+//     chain after every line of its block, so the line where a copy departs is found exactly and
+//     the tail of a shorter copy is checked line by line, not assumed.
 // (Marks written by keikai up to schema version 3, one per first line, are converted to streams
 // by the scanner before the reader starts: pipeline/scan.cc.)
 //
@@ -39,6 +41,10 @@ struct Checkpoint {
   uint64_t lines = 0;   // lines of the stream up to here
   uint64_t offset = 0;  // decompressed bytes up to here (informational)
   uint64_t hash = 0;    // ChainLine over those lines
+  // For each line since the previous checkpoint, the low 16 bits of the chain after it (two
+  // bytes, little-endian): where a copy stops agreeing inside a block, and whether the tail of a
+  // shorter copy is the same. Empty for checkpoints written before it existed.
+  std::string line_fps;
   bool operator==(const Checkpoint&) const = default;
 };
 
@@ -136,8 +142,16 @@ class ResumeReader {
   bool ReadRaw(std::string_view& line, bool& too_long, bool& terminated);
   void Account(std::string_view line);
   void CheckCandidates();
-  void StartNew(bool has_parent, std::size_t parent, uint64_t upto_lines);
-  void NoteNewLine();
+  // The lines of pending_ (from its start) candidate c agrees with, by the fingerprints; false
+  // when c's fingerprints are not known there.
+  bool Agreement(std::size_t c, uint64_t& lines) const;
+  // Decides when no candidate goes on: extends the one that ends where the input agrees, or
+  // forks at the furthest agreement and replays the lines after it as new.
+  void Diverge(bool at_end);
+  // A new stream, sharing the parent's lines up to `at` when has_parent; pending_ from
+  // replay_from on is returned as new.
+  void StartNew(bool has_parent, std::size_t parent, const Pos& at, std::size_t replay_from);
+  void PushCheckpoint(const Pos& p);
 
   std::unique_ptr<LineSource> src_;
   Options opt_;
@@ -161,14 +175,17 @@ class ResumeReader {
   bool covered_ = false;              // lines are inside an agreeing stream
   uint64_t verified_lines_ = 0;       // the last checkpoint at which a candidate agreed
   std::size_t verified_by_ = 0;       // that candidate
+  Pos verified_pos_;                  // the input's position there
+  std::vector<uint8_t> pending_alive_;  // candidates alive when pending_ started
   // Lines read since verified_lines_ while covered (copies), returned as new on a fork.
   std::vector<Pending> pending_;
-  std::size_t replay_pos_ = 0;
+  std::size_t replay_pos_ = 0;        // the next pending line to return as new
   bool replaying_ = false;
 
   // The stream new lines go to.
   uint64_t stream_id_ = 0;
   std::vector<Checkpoint> new_cps_;   // to insert at the next commit
+  std::string block_fps_;             // fingerprints of the lines since the last checkpoint
   uint64_t committed_lines_ = 0;      // the stream's end as last committed or loaded
   uint64_t already_ = 0, held_back_ = 0;
   bool started_ = false;
