@@ -246,10 +246,10 @@ TEST(Cli, WrongLogFormatIsNamedAndNotAnAllClear) {
   Outcome r = Exec("scan --no-progress --db :memory: --log-format common --format json " +
                    Q(d / "in.log"));
   EXPECT_EQ(r.code, 1) << r.out;
-  EXPECT_NE(r.out.find("look like the 'combined' format"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("look like 'combined'"), std::string::npos) << r.out;
   auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
   EXPECT_EQ(j["status"], "failed");
-  EXPECT_EQ(j["problems"][0]["kind"], "mostly_bad");
+  EXPECT_EQ(j["problems"][0]["kind"], "input_error");
   EXPECT_NE(j["problems"][0]["detail"].get<std::string>().find("'combined'"), std::string::npos) << j["problems"];
   EXPECT_EQ(j["files"][0]["detected_format"], "combined");
   // With some good lines besides, the report is partial: written, and saying so first.
@@ -269,6 +269,29 @@ TEST(Cli, WrongLogFormatIsNamedAndNotAnAllClear) {
   EXPECT_EQ(j["status"], "partial");
   EXPECT_EQ(j["problems"].size(), 1u);
   EXPECT_EQ(j["summary"]["requests"], 1);
+  // Nothing of a file refused for its format is remembered: the right format reads it all.
+  r = Exec("scan --no-progress --db " + Q(d / "k.db") + " --log-format common " + Q(d / "in.log"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  r = Exec("--lang ja scan --no-progress --db " + Q(d / "k.db") + " --log-format iis " + Q(d / "in.log"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("読み込んでいません"), std::string::npos) << r.out;
+  r = Exec("scan --no-progress --db " + Q(d / "k.db") + " --format json " + Q(d / "in.log"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(j["summary"]["requests"], 300);
+}
+
+TEST(Cli, ReadingCommandsNeverCreateADatabase) {
+  TempDir d;
+  for (const std::string cmd : {"sites --db ", "db check --db ", "sites rename a b --db "}) {
+    Outcome r = Exec(cmd + Q(d / "sub/typo.db"));
+    EXPECT_EQ(r.code, 1) << cmd << r.out;
+    EXPECT_NE(r.out.find("no database"), std::string::npos) << r.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(d / "sub"));
+  Outcome r = Exec("--lang ja sites --db " + Q(d / "typo.db"));
+  EXPECT_NE(r.out.find("データベースがありません"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(d / "typo.db"));
 }
 
 TEST(Cli, OutputRefusesASymlinkUnlessAsked) {

@@ -453,6 +453,7 @@ int RunSites(const std::string& db_arg, bool rename, const std::string& from, co
   const std::string db = db_arg.empty() ? store::DefaultDbPath() : db_arg;
   store::OpenOptions oo;
   oo.write = rename;
+  oo.create = false;
   oo.on_wait = [&db](const std::string& holder) {
     Notice(report::FillTemplate(Tr("msg.waiting_for_lock"), {{"{db}", db}, {"{holder}", holder}}));
   };

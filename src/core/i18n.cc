@@ -83,6 +83,17 @@ const char* Tr(std::string_view key, Lang lang) {
 
 const char* Tr(std::string_view key) { return Tr(key, g_lang); }
 
+std::string TrFill(std::string_view key,
+                   std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
+  std::string s = Tr(key);
+  for (const auto& [name, value] : values) {
+    for (std::size_t at = s.find(name); at != std::string::npos; at = s.find(name, at + value.size())) {
+      s.replace(at, name.size(), value);
+    }
+  }
+  return s;
+}
+
 std::string ErrnoText(int errnum) {
   struct Name {
     int e;

@@ -99,9 +99,7 @@ Result<std::unique_ptr<LineParser>> MakeParser(std::string_view spec) {
   if (spec.find('%') != std::string_view::npos) return CompileApacheFormat(spec);
   std::string names;
   for (const FormatInfo& f : kFormats) names += std::string(names.empty() ? "" : ", ") + std::string(f.name);
-  return Status::Error("format", "unknown log format '" + std::string(spec) +
-                                     "': give one of " + names +
-                                     ", an nginx log_format, an Apache LogFormat or json:<mapping>");
+  return Status::Error("format", TrFill("fmt.unknown", {{"{spec}", spec}, {"{names}", names}}));
 }
 
 Result<std::string> DetectFormat(std::span<const std::string_view> lines) {

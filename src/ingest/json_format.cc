@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "keikai/core/i18n.h"
 #include "keikai/core/hash.h"
 #include "keikai/core/time.h"
 #include "keikai/ingest/format.h"
@@ -206,15 +207,13 @@ Result<JsonMapping> ParseJsonMapping(std::string_view spec) {
     const std::string_view item = spec.substr(pos, comma - pos);
     const std::size_t eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0 || eq + 1 == item.size()) {
-      return Status::Error("mapping", "expected field=json.path in '" + std::string(item) + "'",
+      return Status::Error("mapping", TrFill("fmt.mapping_item", {{"{item}", std::string(item)}}),
                            pos);
     }
     const std::string_view key = item.substr(0, eq);
     if (FieldIndex(key) < 0) {
       return Status::Error("mapping",
-                           "unknown field '" + std::string(key) +
-                               "' (known: time, ip, request, method, uri, protocol, status, "
-                               "bytes, referer, user_agent, host, xff)",
+                           TrFill("fmt.mapping_field", {{"{field}", std::string(key)}}),
                            pos);
     }
     m.fields.emplace_back(std::string(key), std::string(item.substr(eq + 1)));
@@ -228,14 +227,14 @@ Result<std::unique_ptr<LineParser>> MakeJsonParser(const JsonMapping& mapping,
   std::array<std::vector<Path>, kFieldCount> paths;
   for (const auto& [k, v] : mapping.fields) {
     const int f = FieldIndex(k);
-    if (f < 0) return Status::Error("mapping", "unknown field '" + k + "'");
+    if (f < 0) return Status::Error("mapping", TrFill("fmt.mapping_field", {{"{field}", k}}));
     auto alts = SplitAlternatives(v);
     paths[static_cast<std::size_t>(f)].insert(paths[static_cast<std::size_t>(f)].end(),
                                               alts.begin(), alts.end());
   }
   if (paths[kTime].empty() || paths[kIp].empty() ||
       (paths[kUri].empty() && paths[kRequest].empty())) {
-    return Status::Error("mapping", "a JSON mapping needs at least time, ip and uri or request");
+    return Status::Error("mapping", Tr("fmt.mapping_minimum"));
   }
   return std::unique_ptr<LineParser>(
       std::make_unique<JsonParser>(std::string(name), std::move(paths)));

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "keikai/core/i18n.h"
 #include "keikai/core/ascii.h"
 #include "keikai/core/hash.h"
 #include "keikai/core/time.h"
@@ -358,9 +359,9 @@ bool Validate(const std::vector<Token>& toks, std::string& why) {
     addr = addr || t.var == Var::kRemoteAddr;
     req = req || t.var == Var::kRequest || t.var == Var::kRequestUri || t.var == Var::kUri;
   }
-  if (!time) why = "the format has no time field ($time_local, $time_iso8601, $msec or %t)";
-  else if (!addr) why = "the format has no client address ($remote_addr or %h/%a)";
-  else if (!req) why = "the format has no request ($request, $request_uri, $uri or %r/%U)";
+  if (!time) why = Tr("fmt.no_time");
+  else if (!addr) why = Tr("fmt.no_addr");
+  else if (!req) why = Tr("fmt.no_request");
   return time && addr && req;
 }
 
@@ -384,11 +385,11 @@ Result<std::unique_ptr<LineParser>> CompileNginxFormat(std::string_view f) {
     if (b < f.size() && f[b] == '{') {
       e = f.find('}', b);
       if (e == std::string_view::npos) {
-        return Status::Error("format", "unterminated ${ in nginx log_format", i);
+        return Status::Error("format", Tr("fmt.nginx_unterminated"), i);
       }
       const std::string_view name = f.substr(b + 1, e - b - 1);
       if (!toks.empty() && !toks.back().literal) {
-        return Status::Error("format", "two variables with nothing between them", i);
+        return Status::Error("format", Tr("fmt.adjacent_vars"), i);
       }
       AddVar(toks, NginxVar(name), std::string(name));
       i = e + 1;
@@ -396,9 +397,9 @@ Result<std::unique_ptr<LineParser>> CompileNginxFormat(std::string_view f) {
     }
     e = b;
     while (e < f.size() && (std::isalnum(static_cast<unsigned char>(f[e])) || f[e] == '_')) ++e;
-    if (e == b) return Status::Error("format", "'$' without a variable name", i);
+    if (e == b) return Status::Error("format", Tr("fmt.dollar_alone"), i);
     if (!toks.empty() && !toks.back().literal) {
-      return Status::Error("format", "two variables with nothing between them", i);
+      return Status::Error("format", Tr("fmt.adjacent_vars"), i);
     }
     AddVar(toks, NginxVar(f.substr(b, e - b)), std::string(f.substr(b, e - b)));
     i = e;
@@ -418,7 +419,7 @@ Result<std::unique_ptr<LineParser>> CompileApacheFormat(std::string_view f) {
   auto var = [&](Var v, std::string name, std::size_t at) -> Status {
     flush();
     if (!toks.empty() && !toks.back().literal) {
-      return Status::Error("format", "two directives with nothing between them", at);
+      return Status::Error("format", Tr("fmt.adjacent_directives"), at);
     }
     AddVar(toks, v, std::move(name));
     return Status::Ok();
@@ -453,12 +454,12 @@ Result<std::unique_ptr<LineParser>> CompileApacheFormat(std::string_view f) {
     if (i < f.size() && f[i] == '{') {
       const std::size_t close = f.find('}', i);
       if (close == std::string_view::npos) {
-        return Status::Error("format", "unterminated %{ in Apache LogFormat", at);
+        return Status::Error("format", Tr("fmt.apache_unterminated"), at);
       }
       arg = std::string(f.substr(i + 1, close - i - 1));
       i = close + 1;
     }
-    if (i >= f.size()) return Status::Error("format", "'%' at the end of the LogFormat", at);
+    if (i >= f.size()) return Status::Error("format", Tr("fmt.percent_at_end"), at);
     const char d = f[i++];
     const std::string lower = Lower(arg);
     Status st;
@@ -536,7 +537,7 @@ Result<std::unique_ptr<LineParser>> CompileApacheFormat(std::string_view f) {
         st = var(Var::kIgnore, std::string("%") + d, at);
         break;
       default:
-        return Status::Error("format", std::string("unknown Apache LogFormat directive %") + d, at);
+        return Status::Error("format", TrFill("fmt.apache_unknown", {{"{d}", std::string(1, d)}}), at);
     }
     if (!st.ok()) return st;
   }

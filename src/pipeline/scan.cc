@@ -337,6 +337,32 @@ class Scanner {
       row.format = name.value();
     }
 
+    // A given format that most of the first lines do not parse as, while they look like another
+    // known format: stop before anything is read or remembered, or the whole file would be
+    // counted as bad lines and, once remembered, never read again.
+    if (!opt_.log_format.empty()) {
+      std::size_t records = 0, bad = 0;
+      http::Request tmp;
+      ingest::ParseError perr;
+      for (const std::string& l : reader.head()) {
+        const ingest::LineKind k = parser->Parse(l, tmp, perr);
+        if (k == ingest::LineKind::kRecord) ++records;
+        if (k == ingest::LineKind::kBad) ++bad;
+      }
+      if (bad > records) {
+        std::vector<std::string_view> views(reader.head().begin(), reader.head().end());
+        auto name = ingest::DetectFormat(views);
+        if (name.ok() && name.value() != row.format) {
+          row.detected_format = name.value();
+          return Status::Error("format_mismatch",
+                               TrFill("read.format_mismatch", {{"{bad}", std::to_string(bad)},
+                                                               {"{n}", std::to_string(records + bad)},
+                                                               {"{given}", row.format},
+                                                               {"{format}", name.value()}}));
+        }
+      }
+    }
+
     // The time lines of this file are expected near: the median of its first lines' times.
     ref_time_ = 0;
     held_ = false;

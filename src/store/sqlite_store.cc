@@ -16,6 +16,7 @@
 #include <tuple>
 
 #include "keikai/core/files.h"
+#include "keikai/core/i18n.h"
 #include "keikai/store/store.h"
 
 namespace keikai::store {
@@ -131,8 +132,16 @@ class SqliteStore : public Store {
   Status Open(const std::string& path, const OpenOptions& opt) {
     path_ = path;
     const bool memory = path == ":memory:";
+    if (!memory && (!opt.write || !opt.create)) {
+      // A reader (or a command that only changes an existing database) never creates one: a
+      // mistyped --db is an error, not a new empty database.
+      struct stat sb {};
+      if (::stat(path.c_str(), &sb) != 0) {
+        return Status::Error(errno == ENOENT ? "no_database" : "store", path + ": " + ErrnoText(errno));
+      }
+    }
     if (!memory) {
-      Status st = PrepareFile(path);
+      Status st = opt.write ? PrepareFile(path) : Status::Ok();
       if (!st.ok()) return st;
       if (opt.write) {
         st = Lock(path + ".lock", opt);
@@ -149,7 +158,7 @@ class SqliteStore : public Store {
     // Busy: another process is between statements (a report reading, a migration); wait.
     sqlite3_busy_timeout(db_, 30000);
     if (opt.write && sqlite3_db_readonly(db_, "main") == 1) {
-      return Status::Error("readonly", path + ": " + std::strerror(EACCES));
+      return Status::Error("readonly", path + ": " + ErrnoText(EACCES));
     }
     // page_size (new databases only; it must precede WAL): 16 KiB pages instead of 4 KiB put
     // four times as many index entries on a page, so a batch of findings dirties a third of
@@ -700,7 +709,7 @@ class SqliteStore : public Store {
       }
       for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
         if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
-          return Status::Error("store", it->string() + ": " + std::strerror(errno));
+          return Status::Error("store", it->string() + ": " + ErrnoText(errno));
         }
       }
     }
@@ -712,7 +721,7 @@ class SqliteStore : public Store {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0 && errno != EEXIST) {
       return Status::Error(errno == EACCES || errno == EROFS ? "readonly" : "store",
-                           path + ": " + std::strerror(errno));
+                           path + ": " + ErrnoText(errno));
     }
     if (fd >= 0) ::close(fd);
     return Status::Ok();
@@ -722,7 +731,7 @@ class SqliteStore : public Store {
     lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (lock_fd_ < 0) {
       return Status::Error(errno == EACCES || errno == EROFS ? "readonly" : "store",
-                           lock_path + ": " + std::strerror(errno));
+                           lock_path + ": " + ErrnoText(errno));
     }
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, opt.lock_wait_seconds));
@@ -730,7 +739,7 @@ class SqliteStore : public Store {
     for (;;) {
       if (::flock(lock_fd_, LOCK_EX | LOCK_NB) == 0) break;
       if (errno != EWOULDBLOCK && errno != EINTR) {
-        return Status::Error("store", lock_path + ": " + std::strerror(errno));
+        return Status::Error("store", lock_path + ": " + ErrnoText(errno));
       }
       std::string holder;
       char buf[32] = {};

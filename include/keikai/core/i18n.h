@@ -4,7 +4,9 @@
 // (i18n_test checks that every key has both languages). The current language is process-wide,
 // set once at start-up by the CLI before any thread starts.
 
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <string_view>
 
 namespace keikai {
@@ -21,6 +23,9 @@ std::string_view LangCode(Lang lang);
 // The message for key in the current language; the key itself if unknown.
 const char* Tr(std::string_view key);
 const char* Tr(std::string_view key, Lang lang);
+// The message for key with each "{name}" placeholder replaced by its value (all occurrences).
+std::string TrFill(std::string_view key,
+                   std::initializer_list<std::pair<std::string_view, std::string_view>> values);
 // A system error (errno) in the current language: the common ones from the catalog
 // ("sys.ENOENT", ...), others as the C library words them.
 std::string ErrnoText(int errnum);

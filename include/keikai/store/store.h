@@ -187,6 +187,9 @@ struct OpenOptions {
   // beside it, "<db>.lock", released by the kernel if the process dies), so that two scans never
   // ingest the same lines or interleave their checkpoints; a second writer waits for it.
   bool write = true;
+  // Create the database (and its directories) when missing; a reader never does (error code
+  // "no_database").
+  bool create = true;
   int lock_wait_seconds = 600;
   std::function<void(const std::string& holder)> on_wait;  // called once when it has to wait
   // PRAGMA quick_check on open (a damaged database is refused, never used silently);
