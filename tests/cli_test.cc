@@ -186,6 +186,19 @@ TEST(Cli, ShorterCopySideBySideIsCountedOnce) {
   }
 }
 
+TEST(Cli, CopyWithNothingNewNamesTheSiteItWasCountedUnder) {
+  TempDir d;
+  const std::string log = SampleLog(300);
+  keikai::testing::WriteFile(d / "shop.example.jp.log", log);
+  keikai::testing::WriteFile(d / "backup.log", log);
+  ASSERT_EQ(Exec("scan --no-progress --db " + Q(d / "x.db") + " " + Q(d / "shop.example.jp.log")).code, 0);
+  Outcome r = Exec("scan --no-progress --db " + Q(d / "x.db") + " --format json " + Q(d / "backup.log"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(j["files"][0]["already_ingested"], 300);
+  EXPECT_EQ(j["files"][0]["site"], "shop.example.jp") << j["files"];
+}
+
 TEST(Cli, StdinPipedTwiceIsCountedOnce) {
   TempDir d;
   keikai::testing::WriteFile(d / "in.log", SampleLog(3000));

@@ -349,6 +349,26 @@ TEST_F(PipelineTest, SitesFromHostNamesAreBounded) {
   EXPECT_NE(html.find("92 more"), std::string::npos);
 }
 
+TEST_F(PipelineTest, FindingsBeyondTheBoundAreCountedAndSaidSo) {
+  std::string data;
+  for (int i = 0; i < 40; ++i) {
+    data += "203.0.113." + std::to_string(i) + " - - [16/Feb/2022:10:00:00 +0900] "
+            "\"GET /.env HTTP/1.1\" 404 1 \"-\" \"Mozilla/5.0\"\n";
+  }
+  WriteFile(dir_ / "f.log", data);
+  ScanOptions o;
+  o.max_findings = 25;
+  o.behavior = false;
+  ScanResult res = Run({dir_ / "f.log"}, o);
+  EXPECT_EQ(res.findings_dropped, 15u);
+  auto r = report::BuildReport(*store_, &res, report::BuildOptions{});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value().summary.attacks, 40u);  // all counted
+  bool said = false;
+  for (const std::string& n : res.notes) said |= n.find("15 detections beyond the first 25") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
 // Issue 10: nginx writes '"' and '\\' as \xHH, Apache as \" and \\, IIS writes spaces in user
 // agents as '+'. The same traffic through each server's format gives the same detections.
 TEST_F(PipelineTest, ServerLogEscapingIsUndoneBeforeDetection) {

@@ -153,6 +153,12 @@ TEST(Report, TextNamesTheSurge) {
             std::string::npos)
       << t;
   EXPECT_EQ(t.find("\x1b["), std::string::npos);  // no colour unless asked
+  // A longer --window-days says its days, not "three months".
+  Report longer = Sample();
+  for (auto& sg : longer.surges) sg.baseline_days = 180;
+  t = RenderText(longer, false);
+  EXPECT_NE(t.find("the previous 180 days"), std::string::npos) << t;
+  EXPECT_EQ(t.find("three months"), std::string::npos) << t;
   EXPECT_NE(RenderText(Sample(), true).find("\x1b["), std::string::npos);
 }
 

@@ -112,6 +112,9 @@ TEST(SurgeReport, TenQuietDaysThenARise) {
   const Built ja = ScanAndReport(History(10, 4), Lang::kJa);
   EXPECT_NE(ja.text.find("過去10日間平均"), std::string::npos) << ja.text;
   EXPECT_EQ(ja.text.find("過去3か月"), std::string::npos) << ja.text;
+  // The provisional note follows the sentence without a space, as Japanese is written.
+  EXPECT_NE(ja.text.find("。急増前の履歴は"), std::string::npos) << ja.text;
+  EXPECT_EQ(ja.text.find("。 "), std::string::npos) << ja.text;
 }
 
 TEST(SurgeReport, SevenQuietDaysAreEnough) {

@@ -83,6 +83,8 @@ const char* Tr(std::string_view key, Lang lang) {
 
 const char* Tr(std::string_view key) { return Tr(key, g_lang); }
 
+const char* SentenceGap() { return g_lang == Lang::kJa ? "" : " "; }
+
 std::string TrFill(std::string_view key,
                    std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
   std::string s = Tr(key);

@@ -189,6 +189,10 @@ class Scanner {
     if (res_.crs_limit_hit > 0) {
       res_.notes.push_back(ReplaceAll(Tr("msg.crs_limit"), "{n}", std::to_string(res_.crs_limit_hit)));
     }
+    if (res_.findings_dropped > 0) {
+      res_.notes.push_back(TrFill("msg.findings_dropped", {{"{n}", std::to_string(res_.findings_dropped)},
+                                                           {"{max}", std::to_string(opt_.max_findings)}}));
+    }
     if (res_.folded_requests > 0) {
       res_.notes.push_back(ReplaceAll(ReplaceAll(ReplaceAll(Tr("msg.sites_folded"), "{requests}",
                                                             std::to_string(res_.folded_requests)),
@@ -435,6 +439,12 @@ class Scanner {
       if (name.ok() && name.value() != row.format) row.detected_format = name.value();
     }
     res_.summary.already_ingested += reader.already();
+    // A file with nothing new (a copy of a log read before, under another name): its site is the
+    // one its lines were counted under, not one guessed from this copy's name.
+    if (row.lines == 0 && reader.already() > 0 && opt_.site.empty() && !reader.matched().empty() &&
+        !reader.matched().front().site.empty()) {
+      row.site = reader.matched().front().site;
+    }
     for (const ingest::StreamRecord& m : reader.matched()) {
       for (const std::string& x : m.sites) covered_sites_.insert(x);
       if (m.sites.empty() && !m.site.empty()) covered_sites_.insert(m.site);

@@ -25,7 +25,8 @@ std::string RoundedRatio(double r) {
 }
 
 std::string BaselinePeriod(const Surge& s) {
-  if (!s.short_history && s.baseline_days >= 90) return Tr("alert.period_3m");
+  // "Three months" for the default 90-day window only (a longer --window-days says its days).
+  if (!s.short_history && s.baseline_days >= 88 && s.baseline_days <= 92) return Tr("alert.period_3m");
   if (s.baseline_days == 1) return Tr("alert.period_day");
   return ReplaceAll(Tr("alert.period_days"), "{n}", std::to_string(s.baseline_days));
 }
@@ -38,7 +39,7 @@ std::string SurgeAlertSentence(const Surge& s) {
   t = ReplaceAll(t, "{what}", Tr("alert.what." + s.cls));
   t = ReplaceAll(t, "{ratio}", RoundedRatio(s.peak_ratio));
   t = ReplaceAll(t, "{site}", s.site == "*" ? Tr("text.all_sites") : s.site);
-  if (s.short_history) t += " " + ShortHistoryNote(s);
+  if (s.short_history) t += SentenceGap() + ShortHistoryNote(s);
   return t;
 }
 

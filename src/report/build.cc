@@ -38,7 +38,7 @@ void AddProblems(Report& r) {
       d = ReplaceAll(d, "{lines}", Thousands(f.lines));
       d = ReplaceAll(d, "{format}", f.format);
       if (!f.detected_format.empty()) {
-        d += " " + ReplaceAll(Tr("problem.looks_like"), "{format}", f.detected_format);
+        d += SentenceGap() + ReplaceAll(Tr("problem.looks_like"), "{format}", f.detected_format);
       }
       r.problems.push_back({"mostly_bad", f.path, d});
     }

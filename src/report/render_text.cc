@@ -96,7 +96,7 @@ std::string RenderText(const Report& r, bool color) {
     }
     any = true;
     o += "  " + red + "!" + reset + " " + T(SurgeAlertSentence(x)) +
-         (x.ongoing ? std::string(" ") + Tr("text.ongoing") : "") + "\n";
+         (x.ongoing ? std::string(SentenceGap()) + Tr("text.ongoing") : "") + "\n";
     o += "    " + T(SurgeAlertDetails(x)) + "\n";
   }
   if (per_class > 0) {

@@ -26,6 +26,8 @@ const char* Tr(std::string_view key, Lang lang);
 // The message for key with each "{name}" placeholder replaced by its value (all occurrences).
 std::string TrFill(std::string_view key,
                    std::initializer_list<std::pair<std::string_view, std::string_view>> values);
+// What goes between two sentences: a space in English, nothing after a Japanese "。".
+const char* SentenceGap();
 // A system error (errno) in the current language: the common ones from the catalog
 // ("sys.ENOENT", ...), others as the C library words them.
 std::string ErrnoText(int errnum);

@@ -8,7 +8,7 @@
 // data (a gap in the logs), are left out of the window, so a surge does not raise its own
 // baseline. Overdispersion is estimated from the window (quasi-Poisson factor phi >= 1) and the
 // count test is the negative-binomial (phi > 1) or Poisson upper tail of the sums over several
-// trailing windows (1, 3, 6, 24 hours by default; Bonferroni across them). Candidates must also
+// trailing windows (3, 6 and 24 hours by default; Bonferroni across them). Candidates must also
 // pass floors (a minimum count and a minimum ratio over the expectation) so that 0 -> 3 never
 // reads as a surge. Across all series tested in the same hour, Benjamini-Hochberg at level q
 // controls the false discovery rate. Alarmed hours within merge_gap_hours of each other form one
