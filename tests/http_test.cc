@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+
+#include "test_util.h"
+
 #include "keikai/http/decode.h"
 #include "keikai/http/ip.h"
 #include "keikai/http/request.h"
@@ -115,6 +120,41 @@ TEST(Geo, ParsesTorGeoipTextAndSkipsBadLines) {
   EXPECT_EQ(db->Lookup(a), "DE");
   ASSERT_TRUE(http::IpAddr::Parse("255.255.255.255", a));
   EXPECT_EQ(db->Lookup(a), "");  // "??" is unknown
+}
+
+// Debian's tables are cached in binary after the first parse, IPv6 too (it was parsed from text
+// on every run that met an IPv6 address); a damaged cache is rebuilt, never trusted.
+TEST(Geo, DebianTablesAreCachedAndADamagedCacheIsRebuilt) {
+  keikai::testing::TempDir d;
+  const std::string cache = d / "cache";
+  std::filesystem::create_directories(cache);
+  http::IpAddr v6, v4;
+  ASSERT_TRUE(http::IpAddr::Parse("2001:200::1", v6));
+  ASSERT_TRUE(http::IpAddr::Parse("203.0.113.9", v4));
+  std::string want6, want4;
+  {
+    auto db = Open("", cache);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    want6 = db.value()->Lookup(v6);
+    want4 = db.value()->Lookup(v4);
+  }
+  EXPECT_EQ(want6, "JP");
+  std::vector<std::filesystem::path> files6;
+  for (const auto& e : std::filesystem::directory_iterator(cache)) {
+    if (e.path().filename().string().rfind("geoip6-", 0) == 0) files6.push_back(e.path());
+  }
+  ASSERT_EQ(files6.size(), 1u);
+  EXPECT_GT(std::filesystem::file_size(files6[0]), 1000000u);
+  for (int round = 0; round < 2; ++round) {
+    auto db = Open("", cache);
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ(db.value()->Lookup(v6), want6) << round;
+    EXPECT_EQ(db.value()->Lookup(v4), want4) << round;
+    // Damage the cache: swap two ranges (unsorted) for the next round.
+    std::string bytes = keikai::testing::ReadFile(files6[0]);
+    std::swap_ranges(bytes.begin() + 8, bytes.begin() + 8 + 34, bytes.begin() + 8 + 34 * 100);
+    keikai::testing::WriteFile(files6[0], bytes);
+  }
 }
 
 }  // namespace
