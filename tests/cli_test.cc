@@ -333,6 +333,16 @@ TEST(Cli, DatabaseAndItsDirectoryArePrivate) {
   EXPECT_EQ(fs::status(d / "new/dir/k.db").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_EQ(fs::status(d / "new/dir").permissions() & fs::perms::all, fs::perms::owner_all);
   EXPECT_EQ(fs::status(d / "new").permissions() & fs::perms::all, fs::perms::owner_all);
+  // keikai's cache directory left 0755 by an older version is made private again.
+  fs::create_directories(d / "xdg/keikai");
+  fs::permissions(d / "xdg/keikai", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                        fs::perms::others_read | fs::perms::others_exec);
+  r = Exec("scan --no-progress --db :memory: " + Q(d / "in.log"), "LANG=C LC_ALL= XDG_CACHE_HOME=" + Q(d / "xdg"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(fs::status(d / "xdg/keikai").permissions() & fs::perms::all, fs::perms::owner_all);
+  for (const auto& e : fs::directory_iterator(d / "xdg/keikai")) {
+    EXPECT_EQ(e.status().permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write) << e.path();
+  }
 }
 
 TEST(Cli, DamagedDatabaseIsRefused) {

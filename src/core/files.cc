@@ -238,7 +238,27 @@ void PruneOlderThan(const std::string& dir, const std::string& prefix, int max_a
   }
 }
 
-std::string DefaultCacheDir() { return UserDir("XDG_CACHE_HOME", ".cache"); }
-std::string DefaultDataDir() { return UserDir("XDG_DATA_HOME", ".local/share"); }
+namespace {
+// keikai's own directory, made by an older keikai with the umask's 0755 (it holds pattern
+// caches and, in the data directory, databases of log contents): made private again. Only this
+// directory, which keikai owns and names, never one a user gave.
+std::string Private(std::string dir) {
+  struct stat st {};
+  if (!dir.empty() && ::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+      st.st_uid == ::geteuid() && (st.st_mode & 077) != 0) {
+    ::chmod(dir.c_str(), 0700);
+  }
+  return dir;
+}
+}  // namespace
+
+std::string DefaultCacheDir() {
+  static const std::string dir = Private(UserDir("XDG_CACHE_HOME", ".cache"));
+  return dir;
+}
+std::string DefaultDataDir() {
+  static const std::string dir = Private(UserDir("XDG_DATA_HOME", ".local/share"));
+  return dir;
+}
 
 }  // namespace keikai
