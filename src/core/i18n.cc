@@ -85,16 +85,20 @@ const char* Tr(std::string_view key) { return Tr(key, g_lang); }
 
 const char* SentenceGap() { return g_lang == Lang::kJa ? "" : " "; }
 
-std::string TrFill(std::string_view key,
-                   std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
-  std::string s = Tr(key);
-  for (const auto& [name, value] : values) {
-    for (std::size_t at = s.find(name); at != std::string::npos; at = s.find(name, at + value.size())) {
-      s.replace(at, name.size(), value);
-    }
+std::string ReplaceAll(std::string s, std::string_view from, std::string_view to) {
+  if (from.empty()) return s;
+  for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) {
+    s.replace(p, from.size(), to);
   }
   return s;
 }
+
+std::string FillTemplate(std::string t, TemplateArgs values) {
+  for (const auto& [name, value] : values) t = ReplaceAll(std::move(t), name, value);
+  return t;
+}
+
+std::string TrFill(std::string_view key, TemplateArgs values) { return FillTemplate(Tr(key), values); }
 
 std::string ErrnoText(int errnum) {
   struct Name {

@@ -25,13 +25,6 @@ namespace {
 
 constexpr const char* kOtherSite = "(other)";
 
-std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) {
-    s.replace(p, from.size(), to);
-  }
-  return s;
-}
-
 constexpr uint64_t kCommitEveryLines = 2'000'000;
 constexpr std::size_t kCommitEveryFindings = 10'000;
 constexpr std::size_t kSampleLines = 64;
@@ -183,21 +176,22 @@ class Scanner {
     if (res_.sites.size() > opt_.max_sites) res_.all_sites = true;
     std::sort(res_.sites.begin(), res_.sites.end());
     if (res_.crs_budget_exceeded > 0) {
-      res_.notes.push_back(ReplaceAll(ReplaceAll(Tr("msg.crs_budget"), "{n}", std::to_string(res_.crs_budget_exceeded)),
-                                      "{ms}", std::to_string(opt_.rules ? opt_.rules->options().request_budget_us / 1000 : 0)));
+      res_.notes.push_back(TrFill(
+          "msg.crs_budget",
+          {{"{n}", std::to_string(res_.crs_budget_exceeded)},
+           {"{ms}", std::to_string(opt_.rules ? opt_.rules->options().request_budget_us / 1000 : 0)}}));
     }
     if (res_.crs_limit_hit > 0) {
-      res_.notes.push_back(ReplaceAll(Tr("msg.crs_limit"), "{n}", std::to_string(res_.crs_limit_hit)));
+      res_.notes.push_back(TrFill("msg.crs_limit", {{"{n}", std::to_string(res_.crs_limit_hit)}}));
     }
     if (res_.findings_dropped > 0) {
       res_.notes.push_back(TrFill("msg.findings_dropped", {{"{n}", std::to_string(res_.findings_dropped)},
                                                            {"{max}", std::to_string(opt_.max_findings)}}));
     }
     if (res_.folded_requests > 0) {
-      res_.notes.push_back(ReplaceAll(ReplaceAll(ReplaceAll(Tr("msg.sites_folded"), "{requests}",
-                                                            std::to_string(res_.folded_requests)),
-                                                 "{sites}", std::to_string(folded_sites_.size())),
-                                      "{max}", std::to_string(opt_.max_sites)));
+      res_.notes.push_back(TrFill("msg.sites_folded", {{"{requests}", std::to_string(res_.folded_requests)},
+                                                       {"{sites}", std::to_string(folded_sites_.size())},
+                                                       {"{max}", std::to_string(opt_.max_sites)}}));
     }
     res_.summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -452,7 +446,7 @@ class Scanner {
       // how to move them.
       if (!opt_.site.empty() && !m.site.empty() && m.site != opt_.site && reader.already() > 0 &&
           relabel_noted_.insert(m.site).second) {
-        res_.notes.push_back(ReplaceAll(ReplaceAll(Tr("msg.site_relabel"), "{old}", m.site), "{new}", opt_.site));
+        res_.notes.push_back(TrFill("msg.site_relabel", {{"{old}", m.site}, {"{new}", opt_.site}}));
       }
     }
     // What was read is committed with the stream's mark, even when reading then failed (a

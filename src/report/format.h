@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "keikai/core/i18n.h"
+
 namespace keikai::report {
 
 // 1234567 -> "1,234,567"
@@ -24,18 +26,8 @@ inline std::string Fixed(double v, int digits) {
   return buf;
 }
 
-// Fills a message template: every occurrence of from ("{start}") becomes to.
-inline std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) {
-    s.replace(p, from.size(), to);
-  }
-  return s;
-}
-
-// Fills every placeholder of a message template: FillTemplate(Tr("msg.x"), {{"{n}", "3"}, ...}).
-inline std::string FillTemplate(std::string t, std::initializer_list<std::pair<const char*, std::string>> kv) {
-  for (const auto& [k, v] : kv) t = ReplaceAll(std::move(t), k, v);
-  return t;
-}
+// Message templates are filled by the core's helpers (core/i18n.h), shared with every stage.
+using keikai::FillTemplate;
+using keikai::ReplaceAll;
 
 }  // namespace keikai::report

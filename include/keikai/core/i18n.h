@@ -23,9 +23,14 @@ std::string_view LangCode(Lang lang);
 // The message for key in the current language; the key itself if unknown.
 const char* Tr(std::string_view key);
 const char* Tr(std::string_view key, Lang lang);
-// The message for key with each "{name}" placeholder replaced by its value (all occurrences).
-std::string TrFill(std::string_view key,
-                   std::initializer_list<std::pair<std::string_view, std::string_view>> values);
+// Every occurrence of from in s replaced by to.
+std::string ReplaceAll(std::string s, std::string_view from, std::string_view to);
+// A message template with each "{name}" placeholder replaced by its value (all occurrences):
+// FillTemplate(Tr("msg.x"), {{"{n}", "3"}, ...}).
+using TemplateArgs = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+std::string FillTemplate(std::string t, TemplateArgs values);
+// FillTemplate(Tr(key), values).
+std::string TrFill(std::string_view key, TemplateArgs values);
 // What goes between two sentences: a space in English, nothing after a Japanese "。".
 const char* SentenceGap();
 // A system error (errno) in the current language: the common ones from the catalog
