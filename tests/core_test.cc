@@ -281,3 +281,23 @@ TEST(CountryNames, FromIsoCodesInBothLanguages) {
 }
 
 }  // namespace keikai
+
+namespace keikai {
+namespace {
+
+// A write that stdio could not complete (a full disk) must fail the commit: stdio drops the
+// unwritten buffer, so a later fflush alone would succeed and a truncated report would pass.
+TEST(OutputFileTest, ShortWriteFailsTheCommit) {
+  if (::access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no /dev/full";
+  auto f = OutputFile::Create("/dev/full");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_FALSE(f.value().replaces_file());
+  EXPECT_FALSE(f.value().is_stdout());
+  EXPECT_FALSE(f.value().Write(std::string(1 << 20, 'x')));
+  const Status st = f.value().Commit();
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), "output");
+}
+
+}  // namespace
+}  // namespace keikai

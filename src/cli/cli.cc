@@ -347,7 +347,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   for (const report::Problem& p : r.problems) {
     Error((p.file.empty() ? "" : p.file + ": ") + p.detail);
   }
-  if (failed && !outf.is_stdout()) {
+  if (failed && outf.replaces_file()) {
     Error(report::FillTemplate(Tr("err.output_kept"), {{"{path}", a.output}}));
     return 1;
   }

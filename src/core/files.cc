@@ -1,5 +1,7 @@
 #include "keikai/core/files.h"
 
+#include "keikai/core/i18n.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -117,20 +119,19 @@ Result<OutputFile> OutputFile::Create(const std::string& path, bool follow_symli
   bool exists = ::lstat(path.c_str(), &st) == 0;
   if (exists && S_ISLNK(st.st_mode)) {
     if (!follow_symlink) {
-      return Status::Error("output", path + ": is a symbolic link; not followed (give the real "
-                                            "path, or --follow-symlinks to replace what it points to)");
+      return Status::Error("output", path + ": " + Tr("err.output_symlink"));
     }
     std::error_code ec;
     const auto target = std::filesystem::canonical(path, ec);
-    if (ec) return Status::Error("output", path + ": " + ec.message());
+    if (ec) return Status::Error("output", path + ": " + ErrnoText(ec.value()));
     final_path = target.string();
     exists = ::lstat(final_path.c_str(), &st) == 0;
   }
-  if (exists && S_ISDIR(st.st_mode)) return Status::Error("output", path + ": is a directory");
+  if (exists && S_ISDIR(st.st_mode)) return Status::Error("output", path + ": " + ErrnoText(EISDIR));
   if (exists && !S_ISREG(st.st_mode)) {
     // A device or a pipe (/dev/null, a FIFO) is written in place: there is nothing to replace.
     std::FILE* f = std::fopen(final_path.c_str(), "wb");
-    if (f == nullptr) return Status::Error("output", path + ": " + std::strerror(errno));
+    if (f == nullptr) return Status::Error("output", path + ": " + ErrnoText(errno));
     o.f_ = f;
     o.final_ = final_path;
     o.committed_ = true;  // no temporary file
@@ -138,7 +139,7 @@ Result<OutputFile> OutputFile::Create(const std::string& path, bool follow_symli
   }
   std::string tmp;
   const int fd = CreateTemp(final_path, 0600, tmp);
-  if (fd < 0) return Status::Error("output", path + ": " + std::strerror(errno));
+  if (fd < 0) return Status::Error("output", path + ": " + ErrnoText(errno));
   // The mode it ends with: the replaced file's, or what a new file would get under the umask.
   mode_t mode;
   if (exists) {
@@ -154,13 +155,13 @@ Result<OutputFile> OutputFile::Create(const std::string& path, bool follow_symli
   if (::fchmod(fd, mode) != 0) {
     ::close(fd);
     ::unlink(tmp.c_str());
-    return Status::Error("output", path + ": " + std::strerror(errno));
+    return Status::Error("output", path + ": " + ErrnoText(errno));
   }
   o.f_ = ::fdopen(fd, "wb");
   if (o.f_ == nullptr) {
     ::close(fd);
     ::unlink(tmp.c_str());
-    return Status::Error("output", path + ": " + std::strerror(errno));
+    return Status::Error("output", path + ": " + ErrnoText(errno));
   }
   o.final_ = final_path;
   o.tmp_ = tmp;
@@ -169,7 +170,7 @@ Result<OutputFile> OutputFile::Create(const std::string& path, bool follow_symli
 
 OutputFile::OutputFile(OutputFile&& o) noexcept
     : f_(o.f_), path_(std::move(o.path_)), final_(std::move(o.final_)), tmp_(std::move(o.tmp_)),
-      committed_(o.committed_) {
+      committed_(o.committed_), write_errno_(o.write_errno_) {
   o.f_ = nullptr;
   o.tmp_.clear();
   o.committed_ = true;
@@ -181,26 +182,34 @@ OutputFile::~OutputFile() {
 }
 
 bool OutputFile::Write(std::string_view bytes) {
-  return f_ != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), f_) == bytes.size();
+  if (f_ == nullptr) return false;
+  if (std::fwrite(bytes.data(), 1, bytes.size(), f_) == bytes.size()) return true;
+  // stdio drops what it could not write: a later fflush succeeds on what is left, so the short
+  // write must be remembered here or a truncated report would be renamed into place.
+  if (write_errno_ == 0) write_errno_ = errno != 0 ? errno : EIO;
+  return false;
 }
 
 Status OutputFile::Commit() {
   if (f_ == nullptr) return Status::Error("output", path_ + ": not open");
-  if (f_ == stdout) {
-    return std::fflush(stdout) == 0 ? Status::Ok()
-                                    : Status::Error("output", "stdout: " + std::string(std::strerror(errno)));
+  const std::string name = f_ == stdout ? std::string("stdout") : path_;
+  bool ok = write_errno_ == 0 && std::ferror(f_) == 0 && std::fflush(f_) == 0;
+  int err = write_errno_ != 0 ? write_errno_ : (errno != 0 ? errno : EIO);
+  if (f_ == stdout || tmp_.empty()) {  // written in place
+    return ok ? Status::Ok() : Status::Error("output", name + ": " + ErrnoText(err));
   }
-  if (tmp_.empty()) {  // written in place
-    const bool ok = std::fflush(f_) == 0;
-    return ok ? Status::Ok() : Status::Error("output", path_ + ": " + std::strerror(errno));
+  if (ok && ::fsync(::fileno(f_)) != 0) {
+    ok = false;
+    err = errno;
   }
-  bool ok = std::fflush(f_) == 0 && ::fsync(::fileno(f_)) == 0;
-  const int err = errno;
-  ok = std::fclose(f_) == 0 && ok;
+  if (std::fclose(f_) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
   f_ = nullptr;
-  if (!ok) return Status::Error("output", path_ + ": " + std::strerror(err));
+  if (!ok) return Status::Error("output", name + ": " + ErrnoText(err));
   if (::rename(tmp_.c_str(), final_.c_str()) != 0) {
-    return Status::Error("output", path_ + ": " + std::strerror(errno));
+    return Status::Error("output", name + ": " + ErrnoText(errno));
   }
   committed_ = true;
   return Status::Ok();

@@ -27,8 +27,12 @@ class OutputFile {
   ~OutputFile();  // removes the temporary file unless committed
 
   std::FILE* file() const { return f_; }
-  bool is_stdout() const { return tmp_.empty(); }
+  bool is_stdout() const { return f_ == stdout; }
+  // Whether there is an old file that stays in place until Commit (false for stdout, a device
+  // or a pipe, which are written directly).
+  bool replaces_file() const { return !tmp_.empty(); }
   const std::string& path() const { return path_; }
+  // A short write (a full disk) is remembered: Commit then fails and nothing is renamed.
   bool Write(std::string_view bytes);
   Status Commit();
 
@@ -37,6 +41,7 @@ class OutputFile {
   std::FILE* f_ = nullptr;
   std::string path_, final_, tmp_;
   bool committed_ = false;
+  int write_errno_ = 0;  // errno of the first failed Write, 0 if none
 };
 
 // Reads a whole file into out (appended); false if it cannot be opened or read.
