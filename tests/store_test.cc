@@ -97,5 +97,29 @@ TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
   EXPECT_EQ(st.Sites().value(), (std::vector<std::string>{"a.jp", "b.jp"}));
 }
 
+// A rename changes whole site names in a stream's list, never a name that merely ends with it.
+TEST(SqliteStore, RenameTouchesWholeSiteNamesOnly) {
+  auto s = OpenSqlite(":memory:");
+  ASSERT_TRUE(s.ok());
+  Batch b;
+  b.requests = {{"a.com", 100, 1}, {"www.a.com", 100, 1}};
+  ingest::StreamUpdate u;
+  u.id = 7;
+  u.key = "k:1";
+  u.site = "a.com";
+  u.sites = {"www.a.com", "a.com", "aa.com"};
+  u.lines = 1;
+  u.checkpoints = {{1, 10, 5, std::string(2, '\0')}};
+  b.streams = {u};
+  ASSERT_TRUE(s.value()->Commit(b).ok());
+  auto moved = s.value()->RenameSite("a.com", "b.com");
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  auto streams = s.value()->FindStreams("k:1");
+  ASSERT_TRUE(streams.ok());
+  ASSERT_EQ(streams.value().size(), 1u);
+  EXPECT_EQ(streams.value()[0].sites, (std::vector<std::string>{"www.a.com", "b.com", "aa.com"}));
+  EXPECT_EQ(streams.value()[0].site, "b.com");
+}
+
 }  // namespace
 }  // namespace keikai::store

@@ -321,7 +321,9 @@ class SqliteStore : public Store {
         "INSERT OR REPLACE INTO site_meta (site, utc_offset) SELECT ?2, utc_offset FROM site_meta WHERE site = ?1",
         "DELETE FROM site_meta WHERE site = ?1",
         "UPDATE streams SET site = ?2 WHERE site = ?1",
-        "UPDATE streams SET sites = replace(sites, ?1 || char(10), ?2 || char(10)) "
+        // Whole lines only: renaming a.com must not touch www.a.com.
+        "UPDATE streams SET sites = substr(replace(char(10) || sites, char(10) || ?1 || char(10), "
+        "char(10) || ?2 || char(10)), 2) "
         "WHERE instr(char(10) || sites, char(10) || ?1 || char(10)) > 0",
     };
     for (const char* sql : kSql) {
@@ -351,11 +353,7 @@ class SqliteStore : public Store {
                      " GROUP BY site ORDER BY 2 DESC, site");
     if (!s) return Err("prepare site requests");
     BindScope(s.get(), q);
-    std::vector<std::pair<std::string, uint64_t>> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
-      out.emplace_back(Text(s.get(), 0), static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1)));
-    }
-    return out;
+    return NameCounts(s.get(), "query site requests");
   }
 
   Result<std::vector<SourceTotal>> TopSources(const Scope& q, std::size_t limit) override {
@@ -373,18 +371,19 @@ class SqliteStore : public Store {
     int i = BindScope(s.get(), q);
     sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
     std::vector<SourceTotal> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+    Status st = Rows(s.get(), "query top sources", [&](sqlite3_stmt* r) {
       SourceTotal t;
-      t.ip = Text(s.get(), 0);
-      t.country = Text(s.get(), 1);
-      t.attacks = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 2));
-      t.first_seen = sqlite3_column_int64(s.get(), 3) * 3600;
-      t.last_seen = sqlite3_column_int64(s.get(), 4) * 3600 + 3599;
-      t.classification = Text(s.get(), 5);
-      t.scenarios = Text(s.get(), 6);
-      t.evidence = Text(s.get(), 7);
+      t.ip = Text(r, 0);
+      t.country = Text(r, 1);
+      t.attacks = static_cast<uint64_t>(sqlite3_column_int64(r, 2));
+      t.first_seen = sqlite3_column_int64(r, 3) * 3600;
+      t.last_seen = sqlite3_column_int64(r, 4) * 3600 + 3599;
+      t.classification = Text(r, 5);
+      t.scenarios = Text(r, 6);
+      t.evidence = Text(r, 7);
       out.push_back(std::move(t));
-    }
+    });
+    if (!st.ok()) return st;
     Stmt c = Prepare("SELECT cls, SUM(count) FROM attack_hours WHERE ip = ? AND cls <> 255 AND " +
                      Where(q, "hour") + " GROUP BY cls ORDER BY SUM(count) DESC");
     Stmt ss = Prepare("SELECT DISTINCT site FROM attack_hours WHERE ip = ? AND cls = 255 AND " +
@@ -394,14 +393,16 @@ class SqliteStore : public Store {
       sqlite3_reset(c.get());
       Bind(c.get(), 1, t.ip);
       BindScope(c.get(), q, 2);
-      while (sqlite3_step(c.get()) == SQLITE_ROW) {
-        t.classes.emplace_back(static_cast<uint8_t>(sqlite3_column_int(c.get(), 0)),
-                               static_cast<uint64_t>(sqlite3_column_int64(c.get(), 1)));
-      }
+      st = Rows(c.get(), "query source classes", [&](sqlite3_stmt* r) {
+        t.classes.emplace_back(static_cast<uint8_t>(sqlite3_column_int(r, 0)),
+                               static_cast<uint64_t>(sqlite3_column_int64(r, 1)));
+      });
+      if (!st.ok()) return st;
       sqlite3_reset(ss.get());
       Bind(ss.get(), 1, t.ip);
       BindScope(ss.get(), q, 2);
-      while (sqlite3_step(ss.get()) == SQLITE_ROW) t.sites.push_back(Text(ss.get(), 0));
+      st = Rows(ss.get(), "query source sites", [&](sqlite3_stmt* r) { t.sites.push_back(Text(r, 0)); });
+      if (!st.ok()) return st;
     }
     return out;
   }
@@ -416,11 +417,12 @@ class SqliteStore : public Store {
     if (!s) return Err("prepare countries");
     BindScope(s.get(), q);
     std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
-      out.push_back({Text(s.get(), 0),
-                     {static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1)),
-                      static_cast<uint64_t>(sqlite3_column_int64(s.get(), 2))}});
-    }
+    Status st = Rows(s.get(), "query countries", [&](sqlite3_stmt* r) {
+      out.push_back({Text(r, 0),
+                     {static_cast<uint64_t>(sqlite3_column_int64(r, 1)),
+                      static_cast<uint64_t>(sqlite3_column_int64(r, 2))}});
+    });
+    if (!st.ok()) return st;
     return out;
   }
 
@@ -440,12 +442,13 @@ class SqliteStore : public Store {
     int i = BindScope(s.get(), q, 1, true);
     sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
     std::vector<PathTotal> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+    Status st = Rows(s.get(), "query top paths", [&](sqlite3_stmt* r) {
       PathTotal p;
-      p.path = Text(s.get(), 0);
-      p.attacks = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1));
+      p.path = Text(r, 0);
+      p.attacks = static_cast<uint64_t>(sqlite3_column_int64(r, 1));
       out.push_back(std::move(p));
-    }
+    });
+    if (!st.ok()) return st;
     // By (site, path): the planner would otherwise pick the time index and read every finding
     // of the window once per path.
     Stmt c = Prepare("SELECT classes, COUNT(*) FROM findings INDEXED BY findings_site_path_hit_time "
@@ -456,9 +459,9 @@ class SqliteStore : public Store {
       Bind(c.get(), 1, p.path);
       BindScope(c.get(), q, 2, true);
       std::map<std::string, uint64_t> m;
-      while (sqlite3_step(c.get()) == SQLITE_ROW) {
-        const std::string cls = Text(c.get(), 0);
-        const auto n = static_cast<uint64_t>(sqlite3_column_int64(c.get(), 1));
+      st = Rows(c.get(), "query path classes", [&](sqlite3_stmt* r) {
+        const std::string cls = Text(r, 0);
+        const auto n = static_cast<uint64_t>(sqlite3_column_int64(r, 1));
         std::size_t pos = 0;
         while (pos <= cls.size()) {
           std::size_t comma = cls.find(',', pos);
@@ -466,37 +469,9 @@ class SqliteStore : public Store {
           if (comma > pos) m[cls.substr(pos, comma - pos)] += n;
           pos = comma + 1;
         }
-      }
+      });
+      if (!st.ok()) return st;
       p.classes.assign(m.begin(), m.end());
-    }
-    return out;
-  }
-
-  Result<std::vector<Finding>> Findings(const Scope& q, std::size_t limit) override {
-    Stmt s = Prepare(
-        "SELECT site, time, ip, classes, detectors, evidence, method, target, status, user_agent, "
-        "file, line, target_hit FROM findings WHERE " +
-        Where(q, "time") + " ORDER BY time, id LIMIT ?");
-    if (!s) return Err("prepare findings");
-    int i = BindScope(s.get(), q, 1, true);
-    sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
-    std::vector<Finding> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
-      Finding f;
-      f.site = Text(s.get(), 0);
-      f.time = sqlite3_column_int64(s.get(), 1);
-      f.ip = Text(s.get(), 2);
-      f.classes = Text(s.get(), 3);
-      f.detectors = Text(s.get(), 4);
-      f.evidence = Text(s.get(), 5);
-      f.method = Text(s.get(), 6);
-      f.target = Text(s.get(), 7);
-      f.status = sqlite3_column_int(s.get(), 8);
-      f.user_agent = Text(s.get(), 9);
-      f.file = Text(s.get(), 10);
-      f.line = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 11));
-      f.target_hit = sqlite3_column_int(s.get(), 12) != 0;
-      out.push_back(std::move(f));
     }
     return out;
   }
@@ -525,14 +500,15 @@ class SqliteStore : public Store {
     }
     sqlite3_bind_int64(s.get(), i, static_cast<sqlite3_int64>(limit));
     std::vector<SourceTotal> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+    Status st = Rows(s.get(), "query surge sources", [&](sqlite3_stmt* r) {
       SourceTotal t;
-      t.ip = Text(s.get(), 0);
-      t.attacks = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1));
-      t.country = Text(s.get(), 2);
-      t.classification = Text(s.get(), 3);
+      t.ip = Text(r, 0);
+      t.attacks = static_cast<uint64_t>(sqlite3_column_int64(r, 1));
+      t.country = Text(r, 2);
+      t.classification = Text(r, 3);
       out.push_back(std::move(t));
-    }
+    });
+    if (!st.ok()) return st;
     return out;
   }
 
@@ -544,11 +520,7 @@ class SqliteStore : public Store {
         ") a LEFT JOIN source_behaviour b ON b.ip = a.ip GROUP BY 1 ORDER BY 2 DESC");
     if (!s) return Err("prepare source classes");
     BindScope(s.get(), q);
-    std::vector<std::pair<std::string, uint64_t>> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
-      out.emplace_back(Text(s.get(), 0), static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1)));
-    }
-    return out;
+    return NameCounts(s.get(), "query source classes");
   }
 
   Result<std::optional<int32_t>> SiteOffset(const std::vector<std::string>& sites) override {
@@ -556,7 +528,9 @@ class SqliteStore : public Store {
                      SiteFilter(sites, "site") + " GROUP BY utc_offset ORDER BY 2 DESC LIMIT 1");
     if (!s) return Err("prepare site offset");
     BindSites(s.get(), sites);
-    if (sqlite3_step(s.get()) != SQLITE_ROW) return std::optional<int32_t>();
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::optional<int32_t>();
+    if (rc != SQLITE_ROW) return Classify(Err("query site offset"));
     return std::optional<int32_t>(sqlite3_column_int(s.get(), 0));
   }
 
@@ -564,7 +538,8 @@ class SqliteStore : public Store {
     Stmt s = Prepare("SELECT DISTINCT site FROM request_hours ORDER BY site");
     if (!s) return Err("prepare sites");
     std::vector<std::string> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) out.push_back(Text(s.get(), 0));
+    Status st = Rows(s.get(), "query sites", [&](sqlite3_stmt* r) { out.push_back(Text(r, 0)); });
+    if (!st.ok()) return st;
     return out;
   }
 
@@ -581,6 +556,25 @@ class SqliteStore : public Store {
       return Status::Error("store", m);
     }
     return Status::Ok();
+  }
+
+  // Steps s to its end, calling row(s) for each row; an error part-way (I/O, a damaged page)
+  // is an error, never a short result that would read as the whole answer.
+  template <typename F>
+  Status Rows(sqlite3_stmt* s, const char* what, F&& row) {
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) row(s);
+    return rc == SQLITE_DONE ? Status::Ok() : Classify(Err(what));
+  }
+
+  // (name, count) rows, in the statement's order.
+  Result<std::vector<std::pair<std::string, uint64_t>>> NameCounts(sqlite3_stmt* s, const char* what) {
+    std::vector<std::pair<std::string, uint64_t>> out;
+    Status st = Rows(s, what, [&](sqlite3_stmt* r) {
+      out.emplace_back(Text(r, 0), static_cast<uint64_t>(sqlite3_column_int64(r, 1)));
+    });
+    if (!st.ok()) return st;
+    return out;
   }
 
   Stmt Prepare(const std::string& sql) {

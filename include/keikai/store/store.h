@@ -163,7 +163,6 @@ class Store {
   // user agent or the source's behaviour: a scanner fetching /robots.txt does not make it a
   // "targeted path").
   virtual Result<std::vector<PathTotal>> TopPaths(const Scope& q, std::size_t limit) = 0;
-  virtual Result<std::vector<Finding>> Findings(const Scope& q, std::size_t limit) = 0;
   virtual Result<std::vector<std::string>> Sites() = 0;
   // Moves everything stored under site `from` to site `to` (counts of the same hour add up), in
   // one transaction; the number of request rows moved.
