@@ -90,5 +90,24 @@ TEST(Checks, Crlf) {
   EXPECT_FALSE(Check("crlf-injection", "100%"));
 }
 
+// Long runs of the characters that start a shape and are also skipped after one (')' for SQL,
+// '|' and '&' for commands, '.' for PHP calls) were rescanned from every position: a 64 KiB log
+// value cost about a second. Each check must read such a value in one pass, and still find an
+// attack after the run. (No timing assertion: a quadratic check makes this test run for hours.)
+TEST(Checks, LongRunsOfShapeCharactersStayLinear) {
+  const std::size_t n = std::size_t{1} << 20;
+  for (const char c : {')', '|', '&', '.', '(', ';', '\'', '"', '{', '}'}) {
+    const std::string run(n, c);
+    for (const CheckSpec& spec : Checks()) {
+      for (const char* name : {"q", "user-agent"}) {
+        (void)spec.fn(CheckInput{run, name, CharClasses(run)}, nullptr);
+      }
+    }
+  }
+  EXPECT_TRUE(Check("sqli-syntax", std::string(n, ')') + "' or 'a'='a"));
+  EXPECT_TRUE(Check("cmd-injection", std::string(n, '|') + ";cat /etc/passwd"));
+  EXPECT_TRUE(Check("cmd-injection", "(" + std::string(n, '.') + "';system('id');#"));
+}
+
 }  // namespace
 }  // namespace keikai::detect

@@ -98,11 +98,13 @@ bool SqlShapes(std::string_view v, std::string* why) {
       return true;
     }
   }
-  // A closed quote or parenthesis, a boolean operator, then a comparison.
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  // A closed quote or parenthesis, a boolean operator, then a comparison. The ')' skipped after
+  // one are not looked at again (they lead to the same place): a run of ')' stays linear.
+  for (std::size_t i = 0, resume = 0; i < s.size(); i = std::max(i + 1, resume)) {
     if (s[i] != '\'' && s[i] != '"' && s[i] != ')') continue;
     std::size_t p = i + 1;
     while (p < s.size() && (s[p] == ' ' || s[p] == ')')) ++p;
+    resume = p;
     std::size_t op = 0;
     for (std::string_view o : {"or", "and", "xor", "||", "&&"}) {
       if (s.compare(p, o.size(), o) == 0 && (o[0] == '|' || o[0] == '&' || word_at(p, o))) op = o.size();
@@ -240,12 +242,15 @@ bool ArgumentLike(std::string_view rest) {
 bool FindCommand(const CheckInput& in, std::string* why, bool header) {
   const std::string_view v = in.value;
   if (v.find_first_of(";|&`\n\r$") == std::string_view::npos) return false;
-  for (std::size_t i = 0; i < v.size(); ++i) {
+  for (std::size_t i = 0, resume = 0; i < v.size(); i = std::max(i + 1, resume)) {
     // A command separator or substitution: ; | || & && newline ` $( ${
     std::size_t start;
     if (v[i] == ';' || v[i] == '|' || v[i] == '&' || v[i] == '\n' || v[i] == '\r' || v[i] == '`') {
       start = i + 1;
       while (start < v.size() && (v[start] == '|' || v[start] == '&')) ++start;
+      // The '|' and '&' skipped here lead to the same command: not looked at again (a run of
+      // them stays linear), except after a header's ';', which is judged by a stricter rule.
+      if (!(header && v[i] == ';')) resume = start;
     } else if (v[i] == '$' && i + 1 < v.size() && v[i + 1] == '(') {
       start = i + 2;
     } else {
@@ -302,11 +307,12 @@ constexpr std::string_view kPhpFunctions[] = {
     "readfile", "highlight_file", "show_source", "phpversion", "getcwd", "scandir", "unlink"};
 
 bool PhpCall(std::string_view v, std::string* why) {
-  for (std::size_t i = 0; i < v.size(); ++i) {
+  for (std::size_t i = 0, resume = 0; i < v.size(); i = std::max(i + 1, resume)) {
     const char c = v[i];
     if (c != ';' && c != '.' && c != '\'' && c != '"' && c != '{' && c != '}') continue;
     std::size_t p = i + 1;
     while (p < v.size() && (v[p] == ' ' || v[p] == '.' || v[p] == '@' || v[p] == '(')) ++p;
+    resume = p;  // the '.' skipped lead to the same word: a run of dots stays linear
     std::size_t e = p;
     while (e < v.size() && (std::isalnum(static_cast<unsigned char>(v[e])) != 0 || v[e] == '_')) ++e;
     if (e == p) continue;
