@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "keikai/rules/ftw.h"
+#include "keikai/crstest/ftw.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace keikai;
@@ -14,8 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       "");
   if (!rules.ok()) __builtin_trap();
   static rules::Evaluator ev(rules.value());
-  rules::FtwSummary sum;
-  rules::RunFtwDocument(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.yaml", ev,
+  crstest::FtwSummary sum;
+  crstest::RunFtwDocument(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.yaml", ev,
                         sum);
   return 0;
 }

@@ -9,7 +9,7 @@
 #include "keikai/core/files.h"
 #include "keikai/http/full_request.h"
 #include "keikai/rules/engine.h"
-#include "keikai/rules/ftw.h"
+#include "keikai/crstest/ftw.h"
 #include "test_util.h"
 #include "rules/xml_text.h"
 
@@ -354,11 +354,11 @@ SecAction "id:6,phase:1,pass,nolog,setvar:tx.v=a(b"
 TEST(FtwRunner, HostileTestFilesAreLoadErrorsNotCrashes) {
   auto rs = Rules(R"X(SecRule ARGS "@rx attack" "id:1,phase:2,pass,log,msg:'x'")X");
   Evaluator ev(rs);
-  FtwSummary sum;
-  RunFtwDocument("tests: [x, {stages: 3}]\nrule_id: {a: b}\n", "shape.yaml", ev, sum);
-  RunFtwDocument("just text", "plain.yaml", ev, sum);
-  RunFtwDocument("{{{", "broken.yaml", ev, sum);
-  RunFtwDocument(R"Y(rule_id: 1
+  crstest::FtwSummary sum;
+  crstest::RunFtwDocument("tests: [x, {stages: 3}]\nrule_id: {a: b}\n", "shape.yaml", ev, sum);
+  crstest::RunFtwDocument("just text", "plain.yaml", ev, sum);
+  crstest::RunFtwDocument("{{{", "broken.yaml", ev, sum);
+  crstest::RunFtwDocument(R"Y(rule_id: 1
 tests:
   - test_id: 1
     stages:
@@ -380,7 +380,7 @@ TEST(FtwRunner, AliasBombInDataStaysSmall) {
   auto rs = Rules(R"X(SecRule ARGS "@rx attack" "id:1,phase:2,pass,log,msg:'x'"
 SecRule REQUEST_BODY_LENGTH "@gt 1000" "id:2,phase:2,pass,log,msg:'big'")X");
   Evaluator ev(rs);
-  FtwSummary sum;
+  crstest::FtwSummary sum;
   std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 6; ++i) {
     const std::string prev = "*a" + std::to_string(i - 1);
@@ -395,7 +395,7 @@ tests:
       - input: {method: POST, uri: "/", headers: {Host: localhost}, data: *a5}
         output: {log: {no_expect_ids: [1, 2]}}
 )Y";
-  RunFtwDocument(bomb, "bomb.yaml", ev, sum);
+  crstest::RunFtwDocument(bomb, "bomb.yaml", ev, sum);
   EXPECT_EQ(sum.files, 1);
   EXPECT_EQ(sum.load_errors, 0);
   EXPECT_EQ(sum.passed, 1);

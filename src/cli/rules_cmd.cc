@@ -16,8 +16,8 @@
 #include "keikai/core/i18n.h"
 #include "keikai/http/full_request.h"
 #include "keikai/rules/engine.h"
-#include "keikai/rules/ftw.h"
-#include "report/format.h"
+#include "keikai/crstest/ftw.h"
+#include "keikai/core/format.h"
 
 namespace keikai::cli {
 namespace {
@@ -45,28 +45,28 @@ std::string IdList(const std::vector<int>& ids) {
 }
 
 int RunCrsTest(const CrsTestArgs& a) {
-  rules::FtwOptions o;
+  crstest::FtwOptions o;
   o.rule_files = a.rules;
-  o.prelude = rules::EngineBaseConfig() + rules::CrsTestSetup();
+  o.prelude = rules::EngineBaseConfig() + crstest::CrsTestSetup();
   o.tests_dir = a.tests;
   o.overrides_file = a.overrides;
   o.only = a.only;
   o.cache_dir = DefaultCacheDir();
-  auto r = rules::RunFtw(o);
+  auto r = crstest::RunFtw(o);
   if (!r.ok()) {
     Error(r.status());
     return 1;
   }
-  const rules::FtwSummary& sum = r.value();
+  const crstest::FtwSummary& sum = r.value();
   for (const std::string& p : sum.problems) Error(std::string(Tr("err.crs_test_file")) + ": " + p);
   // Failures grouped by file, in the user's language; rule ids and patterns as they are.
   for (std::size_t i = 0; i < sum.failures.size();) {
     std::size_t j = i;
     while (j < sum.failures.size() && sum.failures[j].file == sum.failures[i].file) ++j;
     std::printf("%s: %s\n", sum.failures[i].file.c_str(),
-                report::ReplaceAll(Tr("msg.crs_file_failed"), "{n}", std::to_string(j - i)).c_str());
+                ReplaceAll(Tr("msg.crs_file_failed"), "{n}", std::to_string(j - i)).c_str());
     for (; i < j; ++i) {
-      const rules::FtwFailure& f = sum.failures[i];
+      const crstest::FtwFailure& f = sum.failures[i];
       std::string line = "  " + f.test + ":";
       if (!f.request_error.empty()) line += std::string(" ") + Tr("msg.crs_request_error") + ": " + f.request_error;
       if (!f.missing.empty()) line += std::string(" ") + Tr("msg.crs_missing") + " [" + IdList(f.missing) + "]";
@@ -78,7 +78,7 @@ int RunCrsTest(const CrsTestArgs& a) {
     }
   }
   const std::string summary =
-      report::FillTemplate(Tr("msg.crs_summary"),
+      FillTemplate(Tr("msg.crs_summary"),
                    {{"{passed}", std::to_string(sum.passed)}, {"{failed}", std::to_string(sum.failed)},
                     {"{files}", std::to_string(sum.files)}, {"{na}", std::to_string(sum.not_applicable)},
                     {"{overridden}", std::to_string(sum.overridden)}, {"{ignored}", std::to_string(sum.ignored)},
@@ -183,38 +183,38 @@ int RunWafEval(const WafEvalArgs& a) {
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   std::fprintf(stderr, "keikai waf-eval: %s\n",
-               report::FillTemplate(Tr("msg.waf_prefiltered"), {{"{n}", std::to_string(set.value()->prefiltered_rules())},
+               FillTemplate(Tr("msg.waf_prefiltered"), {{"{n}", std::to_string(set.value()->prefiltered_rules())},
                                                 {"{of}", std::to_string(set.value()->regex_rules())}}).c_str());
   std::fprintf(stderr, "keikai waf-eval: %s\n",
-               report::FillTemplate(Tr("msg.waf_summary"),
+               FillTemplate(Tr("msg.waf_summary"),
                     {{"{rules}", std::to_string(set.value()->rule_count())},
-                     {"{load}", report::Fixed(load_s, 2)},
+                     {"{load}", Fixed(load_s, 2)},
                      {"{requests}", std::to_string(done)},
-                     {"{secs}", report::Fixed(secs, 3)},
-                     {"{rate}", report::Fixed(secs > 0 ? static_cast<double>(done) / secs : 0.0, 0)},
-                     {"{rss}", report::Fixed(PeakRssMb(), 1)}}).c_str());
+                     {"{secs}", Fixed(secs, 3)},
+                     {"{rate}", Fixed(secs > 0 ? static_cast<double>(done) / secs : 0.0, 0)},
+                     {"{rss}", Fixed(PeakRssMb(), 1)}}).c_str());
   for (std::size_t p = 0; p < pass_secs.size(); ++p) {
     std::fprintf(stderr, "keikai waf-eval: pass %zu: %s req/s\n", p + 1,
-                 report::Fixed(pass_secs[p] > 0 ? static_cast<double>(reqs.size()) / pass_secs[p] : 0.0, 1).c_str());
+                 Fixed(pass_secs[p] > 0 ? static_cast<double>(reqs.size()) / pass_secs[p] : 0.0, 1).c_str());
   }
   if (!req_ms.empty()) {
     std::vector<double> sorted = req_ms;
     std::sort(sorted.begin(), sorted.end());
     std::fprintf(stderr, "keikai waf-eval: per request ms: max %s p99 %s median %s\n",
-                 report::Fixed(sorted.back(), 3).c_str(), report::Fixed(sorted[sorted.size() * 99 / 100], 3).c_str(),
-                 report::Fixed(sorted[sorted.size() / 2], 3).c_str());
+                 Fixed(sorted.back(), 3).c_str(), Fixed(sorted[sorted.size() * 99 / 100], 3).c_str(),
+                 Fixed(sorted[sorted.size() / 2], 3).c_str());
   }
   if (pass_secs.size() > 1 && req_ms.size() >= reqs.size() && !reqs.empty()) {
     // The last pass alone: the steady state, after every first-use cost (PCRE2 JIT).
     std::vector<double> last(req_ms.end() - static_cast<std::ptrdiff_t>(reqs.size()), req_ms.end());
     std::sort(last.begin(), last.end());
     std::fprintf(stderr, "keikai waf-eval: last pass per request ms: max %s p99 %s median %s\n",
-                 report::Fixed(last.back(), 3).c_str(), report::Fixed(last[last.size() * 99 / 100], 3).c_str(),
-                 report::Fixed(last[last.size() / 2], 3).c_str());
+                 Fixed(last.back(), 3).c_str(), Fixed(last[last.size() * 99 / 100], 3).c_str(),
+                 Fixed(last[last.size() / 2], 3).c_str());
   }
   if (over_budget > 0) {
     std::fprintf(stderr, "keikai waf-eval: %s\n",
-                 report::FillTemplate(Tr("msg.waf_over_budget"), {{"{n}", std::to_string(over_budget)}}).c_str());
+                 FillTemplate(Tr("msg.waf_over_budget"), {{"{n}", std::to_string(over_budget)}}).c_str());
   }
   return 0;
 }

@@ -12,27 +12,12 @@
 namespace keikai {
 namespace {
 
-struct Msg {
-  const char* key;
-  const char* en;
-  const char* ja;
-};
-
-// The one catalog. Each stage keeps its entries in its own .inc file so that adding a message
-// touches only that stage's folder.
-#define KEIKAI_MSG(k, e, j) {k, e, j},
-constexpr Msg kCatalog[] = {
-#include "../core/messages_cli.inc"
-#include "../ingest/messages_ingest.inc"
-#include "../report/messages_report.inc"
-#include "../report/messages_html.inc"
-};
-#undef KEIKAI_MSG
-
-const std::unordered_map<std::string_view, const Msg*>& Index() {
+const std::unordered_map<std::string_view, const Message*>& Index() {
   static const auto* index = [] {
-    auto* m = new std::unordered_map<std::string_view, const Msg*>();
-    for (const Msg& msg : kCatalog) m->emplace(msg.key, &msg);
+    auto* m = new std::unordered_map<std::string_view, const Message*>();
+    for (const MessageTable& t : MessageTables()) {
+      for (const Message& msg : t.messages) m->emplace(msg.key, &msg);
+    }
     return m;
   }();
   return *index;
@@ -122,10 +107,12 @@ bool HasMsg(std::string_view key) { return Index().count(key) != 0; }
 bool CatalogComplete(std::string* missing) {
   bool ok = true;
   std::unordered_map<std::string_view, int> seen;
-  for (const Msg& m : kCatalog) {
-    if (m.en[0] == '\0' || m.ja[0] == '\0' || ++seen[m.key] > 1) {
-      ok = false;
-      if (missing != nullptr) *missing += std::string(m.key) + " ";
+  for (const MessageTable& t : MessageTables()) {
+    for (const Message& m : t.messages) {
+      if (m.en[0] == '\0' || m.ja[0] == '\0' || ++seen[m.key] > 1) {
+        ok = false;
+        if (missing != nullptr) *missing += std::string(t.stage) + ":" + m.key + " ";
+      }
     }
   }
   return ok;

@@ -137,7 +137,7 @@ class Scanner {
       if (!st.ok()) return st;
     }
     for (const std::string& f : files.value()) {
-      report::FileRow row;
+      FileRow row;
       row.path = f;
       Status st = ScanFile(f, row);
       if (fatal_) return st;  // the store failed: nothing more is committed (see CommitBatch)
@@ -302,7 +302,7 @@ class Scanner {
     return again;
   }
 
-  Status ScanFile(const std::string& path, report::FileRow& row) {
+  Status ScanFile(const std::string& path, FileRow& row) {
     const bool is_stdin = path == "-";
     auto s = ingest::LineSource::Open(path, opt_.max_line);
     if (!s.ok()) return s.status();
@@ -463,7 +463,7 @@ class Scanner {
   // line is bad. The reference starts at the median time of the file's first lines.
   static constexpr int64_t kMinTime = 631152000;  // 1990-01-01
   static constexpr int64_t kMaxJump = 366 * 86400;
-  void Record(report::FileRow& row, ingest::LineParser& parser, std::string_view line,
+  void Record(FileRow& row, ingest::LineParser& parser, std::string_view line,
               uint64_t line_no) {
     const int64_t t = req_.time;
     if (t > max_time_) return Bad(row, line_no, line, "time_future", 0);
@@ -491,18 +491,18 @@ class Scanner {
     ref_time_ = t;
   }
   // A held line with no record after it is bad.
-  void EndOfFile(report::FileRow& row) {
+  void EndOfFile(FileRow& row) {
     if (!held_) return;
     held_ = false;
     Bad(row, held_no_, held_line_, "time_out_of_range", 0);
   }
-  void Accept(report::FileRow& row, uint64_t line_no) {
+  void Accept(FileRow& row, uint64_t line_no) {
     ++row.parsed;
     ++res_.summary.parsed;
     Process(line_no);
   }
 
-  void Bad(report::FileRow& row, uint64_t line_no, std::string_view line, const char* code,
+  void Bad(FileRow& row, uint64_t line_no, std::string_view line, const char* code,
            std::size_t col) {
     ++row.bad_lines;
     ++res_.summary.bad_lines;

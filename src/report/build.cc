@@ -74,7 +74,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     sites = all.value();
   }
   if (scan != nullptr) {
-    r.summary = scan->summary;
+    static_cast<pipeline::ScanCounts&>(r.summary) = scan->summary;
     r.files = scan->files;
     r.bad_line_samples = scan->bad_line_samples;
     r.notes = scan->notes;

@@ -1,10 +1,13 @@
 #pragma once
 // User-visible text in Japanese and English. Every message a user reads goes through Tr() with a
-// key from the one catalog in src/core/i18n.cc; a missing key is a test failure
-// (i18n_test checks that every key has both languages). The current language is process-wide,
-// set once at start-up by the CLI before any thread starts.
+// key from the catalog: each stage keeps its entries in its own src/<stage>/messages_*.inc, and
+// the library's table of them (MessageTables(), src/messages.cc) lists them; core names no
+// stage. A missing language or a key defined twice is a test failure (CatalogComplete). The
+// current language is process-wide, set once at start-up by the CLI before any thread starts.
 
+#include <cstddef>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <utility>
 #include <string_view>
@@ -12,6 +15,19 @@
 namespace keikai {
 
 enum class Lang { kEn, kJa };
+
+struct Message {
+  const char* key;
+  const char* en;
+  const char* ja;
+};
+// One stage's messages.
+struct MessageTable {
+  const char* stage;
+  std::span<const Message> messages;
+};
+// Every stage's table. Defined once, at the top of the library (src/messages.cc), not in core.
+std::span<const MessageTable> MessageTables();
 
 // From LC_ALL / LC_MESSAGES / LANG: "ja*" -> kJa, otherwise kEn.
 Lang LangFromEnvironment();

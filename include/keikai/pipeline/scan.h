@@ -20,7 +20,7 @@
 #include "keikai/detect/detector.h"
 #include "keikai/geo/geo.h"
 #include "keikai/http/ip.h"
-#include "keikai/report/model.h"
+#include "keikai/pipeline/result.h"
 #include "keikai/rules/engine.h"
 #include "keikai/store/store.h"
 
@@ -60,24 +60,6 @@ struct ScanOptions {
   std::function<void(const DetectionEvent&)> on_detection;
   // Progress: (file, raw bytes read, raw size or 0, lines so far). Called every ~256k lines.
   std::function<void(const std::string&, uint64_t, uint64_t, uint64_t)> on_progress;
-};
-
-struct ScanResult {
-  report::Summary summary;
-  std::vector<report::FileRow> files;
-  std::vector<report::BadLineSample> bad_line_samples;
-  std::vector<std::string> sites;      // sites seen in this run, sorted
-  bool all_sites = false;              // too many to name: the report covers every stored site
-  uint64_t findings_dropped = 0;       // over max_findings
-  uint64_t folded_requests = 0;        // requests of sites beyond max_sites, under "(other)"
-  uint64_t crs_budget_exceeded = 0;    // lines whose CRS evaluation ran out of its time budget
-  uint64_t crs_limit_hit = 0;          // lines on which a CRS regex hit its match limit
-  std::string first_error;             // the first fatal per-file error, if any
-  std::vector<std::string> notes;      // things the reader should know (subdirectories skipped)
-  // The zone offset most lines carried (seconds east of UTC), for showing dates in the logs'
-  // own zone when the user did not choose one; has_offset is false if no line carried one.
-  int32_t dominant_offset = 0;
-  bool has_offset = false;
 };
 
 // Site name from a log file name: "shop.example.jp.access.log.2.gz" -> "shop.example.jp";

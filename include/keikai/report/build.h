@@ -7,7 +7,7 @@
 
 #include "keikai/core/clock.h"
 #include "keikai/core/time.h"
-#include "keikai/pipeline/scan.h"
+#include "keikai/pipeline/result.h"
 #include "keikai/report/model.h"
 #include "keikai/store/store.h"
 #include "keikai/surge/detector.h"

@@ -9,28 +9,19 @@
 #include <vector>
 
 #include "keikai/core/i18n.h"
+#include "keikai/pipeline/result.h"
 
 namespace keikai::report {
 
-struct BadLineSample {
-  std::string file;
-  uint64_t line = 0;
-  std::string code;      // machine code, e.g. "bad_time"; label via Tr("bad.<code>")
-  uint64_t column = 0;   // 1-based, in bytes
-  std::string excerpt;   // first 200 bytes, invalid UTF-8 replaced
-};
+// What the scan read (pipeline/result.h), shown as it is.
+using BadLineSample = pipeline::BadLineSample;
+using FileRow = pipeline::FileRow;
 
-struct Summary {
-  uint64_t files = 0;
-  uint64_t lines = 0;          // lines read in this run
-  uint64_t parsed = 0;         // lines that were requests
-  uint64_t skipped = 0;        // comments/directives/blank
-  uint64_t bad_lines = 0;
-  uint64_t already_ingested = 0;  // lines skipped because an earlier run ingested them
+// The scan's counts of lines, and the report window's figures from the store.
+struct Summary : pipeline::ScanCounts {
   uint64_t requests = 0;       // requests in the report window (from the store)
   uint64_t attacks = 0;        // requests with at least one detection in the report window
   uint64_t sources = 0;        // distinct attacking source IPs in the report window
-  double seconds = 0;          // wall time of the scan
 };
 
 struct DailyRow {
@@ -110,17 +101,6 @@ struct PathRow {
   std::string path;
   uint64_t attacks = 0;
   std::map<std::string, uint64_t> classes;
-};
-
-struct FileRow {
-  std::string path;
-  std::string site;
-  std::string format;
-  uint64_t lines = 0, parsed = 0, bad_lines = 0, already_ingested = 0;
-  uint64_t held_back = 0;  // an unterminated last line left for the next scan
-  std::string error;       // non-empty when the file could not be read (in the report's language)
-  std::string error_code;  // its machine code ("open", "read", "detect", ...)
-  std::string detected_format;  // when most lines were bad: the format they look like, if any
 };
 
 // Something that makes the report incomplete, named first in every output.

@@ -1,5 +1,5 @@
 #pragma once
-// The CRS regression runner: reads go-ftw YAML test files (CRS 4's format with expect_ids /
+// The CRS regression runner (a tool of its own, outside the core library; namespace crstest): reads go-ftw YAML test files (CRS 4's format with expect_ids /
 // no_expect_ids, and CRS 3's older stage/log_contains format), rebuilds each stage's request
 // the way go-ftw sends it (Content-Type and url-encoding of `data`, CRLF in multipart bodies,
 // Content-Length and Connection headers, or the raw bytes of encoded_request/raw_request), runs
@@ -18,7 +18,7 @@
 #include "keikai/core/status.h"
 #include "keikai/rules/engine.h"
 
-namespace keikai::rules {
+namespace keikai::crstest {
 
 struct FtwOptions {
   std::vector<std::string> rule_files;  // crs-setup and rules, in order
@@ -61,10 +61,10 @@ std::string CrsTestSetup();
 // problems) through ev. A document that is not YAML, or YAML of another shape, counts as a load
 // error with its reason in sum.problems. RunFtw calls this for each file; so does the fuzz
 // target.
-void RunFtwDocument(std::string_view yaml, const std::string& file, Evaluator& ev, FtwSummary& sum);
+void RunFtwDocument(std::string_view yaml, const std::string& file, rules::Evaluator& ev, FtwSummary& sum);
 
 // Runs every test file. The caller prints the failures and the "N passed, N failed" line
 // (keikai crs-test does, in the user's language).
 Result<FtwSummary> RunFtw(const FtwOptions& options);
 
-}  // namespace keikai::rules
+}  // namespace keikai::crstest

@@ -1,4 +1,4 @@
-#include "keikai/rules/ftw.h"
+#include "keikai/crstest/ftw.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -15,7 +15,9 @@
 #include "keikai/rules/operator.h"
 #include "keikai/rules/transform.h"
 
-namespace keikai::rules {
+namespace keikai::crstest {
+
+using namespace keikai::rules;  // the engine this tool drives
 
 std::string CrsTestSetup() {
   return R"(SecAction "id:900005,phase:1,nolog,pass,ctl:ruleEngine=DetectionOnly,ctl:ruleRemoveById=910000,\
@@ -455,4 +457,4 @@ Result<FtwSummary> RunFtw(const FtwOptions& o) {
   return sum;
 }
 
-}  // namespace keikai::rules
+}  // namespace keikai::crstest
