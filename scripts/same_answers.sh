@@ -51,5 +51,9 @@ PY
 }
 run demo "$WORK"/demo/*.log
 run varied --site shop "$WORK/varied.log"
+# The streaming output too (one line per detected request), into a database of its own.
+rm -f "$WORK/nd.db"*
+"$KEIKAI" scan --db "$WORK/nd.db" --no-progress --lang en --format ndjson --site shop \
+  -o "$OUT/varied.ndjson" "$WORK/varied.log" >/dev/null
 if [ -d "$CRS_DIR/rules" ]; then run crs --crs "$CRS_DIR" --site shop "$WORK/crs.log"; fi
 ls -l "$OUT"

@@ -71,6 +71,21 @@ Report Sample() {
   return r;
 }
 
+// Every --format is a registry row: report formats render the report, ndjson streams.
+TEST(Renderers, RegistryHasEachFormatOnce) {
+  std::vector<std::string> names;
+  for (const Renderer& r : Renderers()) {
+    names.emplace_back(r.name);
+    EXPECT_NE(r.report == nullptr, r.detection == nullptr) << r.name;  // exactly one of them
+    EXPECT_EQ(FindRenderer(r.name), &r);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"text", "json", "ndjson", "html"}));
+  EXPECT_EQ(FindRenderer("xml"), nullptr);
+  Report rep;
+  const std::string json = FindRenderer("json")->report(rep, RenderOptions{});
+  EXPECT_EQ(nlohmann::json::parse(json)["status"], "complete");
+}
+
 TEST(Report, JsonHasTheDocumentedFields) {
   SetLang(Lang::kEn);
   auto j = nlohmann::json::parse(RenderJson(Sample()));

@@ -34,6 +34,25 @@ TEST(SqliteStore, MigratesOnceAndReopens) {
   EXPECT_NE(newer.status().message().find("newer"), std::string::npos);
 }
 
+// The registry opens a location by its scheme; a location without one is a SQLite path.
+TEST(StoreRegistry, OpensByScheme) {
+  keikai::testing::TempDir dir;
+  const std::string path = dir / "k.db";
+  ASSERT_FALSE(StoreKinds().empty());
+  EXPECT_STREQ(StoreKinds()[0].scheme, "sqlite");
+  {
+    auto s = Open("sqlite:" + path);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+  }
+  OpenOptions ro;
+  ro.write = false;
+  ro.create = false;
+  EXPECT_TRUE(Open(path, ro).ok());  // the same file, by its path
+  auto missing = Open("sqlite:" + (dir / "none.db"), ro);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), "no_database");
+}
+
 TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
   auto s = OpenSqlite(":memory:");
   ASSERT_TRUE(s.ok());

@@ -144,54 +144,11 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
-std::string NdjsonLine(const pipeline::DetectionEvent& ev) {
-  nlohmann::ordered_json j;
-  j["file"] = *ev.file;
-  j["line"] = ev.line;
-  j["time"] = TimeZone::Utc().FormatTime(ev.req->time);
-  j["site"] = std::string(ev.site);
-  j["ip"] = std::string(ev.req->client_ip);
-  j["country"] = std::string(ev.country);
-  j["method"] = std::string(ev.req->method);
-  j["target"] = std::string(ev.req->target);
-  j["status"] = ev.req->status;
-  j["user_agent"] = std::string(ev.req->user_agent);
-  nlohmann::ordered_json classes = nlohmann::ordered_json::array();
-  for (int c = 0; c < detect::kClassCount; ++c) {
-    if ((ev.detection->class_mask & (1u << c)) != 0) {
-      classes.push_back(std::string(detect::ClassName(static_cast<detect::AttackClass>(c))));
-    }
-  }
-  j["classes"] = classes;
-  nlohmann::ordered_json ids = nlohmann::ordered_json::array(), evidence = ids;
-  for (const detect::Hit& h : ev.detection->hits) {
-    ids.push_back(std::string(ev.detectors->specs()[h.detector].id));
-    evidence.push_back(ev.detectors->Evidence(h));
-  }
-  for (int k = 0; k < detect::kScenarioCount; ++k) {
-    if ((ev.behavior_scenarios & (1u << k)) == 0) continue;
-    const detect::ScenarioSpec& sc = detect::Scenarios()[static_cast<std::size_t>(k)];
-    ids.push_back(detect::ScenarioDetectorId(sc));
-    evidence.push_back(detect::ScenarioEvidence(sc));
-  }
-  nlohmann::ordered_json crs = nlohmann::ordered_json::array();
-  if (ev.rule_matches != nullptr) {
-    for (const rules::RuleMatch& m : *ev.rule_matches) {
-      ids.push_back(pipeline::RuleMatchDetectorId(m));
-      evidence.push_back(pipeline::RuleMatchEvidence(m));
-      nlohmann::ordered_json r;
-      r["id"] = m.id;
-      r["msg"] = m.msg;
-      r["severity"] = m.severity;
-      r["variable"] = m.matched_var_name;
-      r["value"] = m.matched_var;
-      crs.push_back(std::move(r));
-    }
-  }
-  j["detectors"] = ids;
-  j["evidence"] = evidence;
-  if (!crs.empty()) j["crs"] = crs;
-  return EscapeBidiInJson(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) + "\n";
+// The --format names, from the renderer registry.
+std::vector<std::string> FormatNames() {
+  std::vector<std::string> names;
+  for (const report::Renderer& r : report::Renderers()) names.emplace_back(r.name);
+  return names;
 }
 
 // Runs a scan and writes the chosen output; returns the exit code: 0 when every input was read,
@@ -266,9 +223,10 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   }
   OutputFile& outf = out.value();
   uint64_t ndjson_lines = 0;
-  if (a.format == "ndjson") {
-    so.on_detection = [&outf, &ndjson_lines](const pipeline::DetectionEvent& ev) {
-      outf.Write(NdjsonLine(ev));
+  const report::Renderer* renderer = report::FindRenderer(a.format);
+  if (renderer->detection != nullptr) {
+    so.on_detection = [&outf, &ndjson_lines, renderer](const pipeline::DetectionEvent& ev) {
+      outf.Write(renderer->detection(ev));
       ++ndjson_lines;
     };
   }
@@ -292,7 +250,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   oo.on_wait = [&db_path](const std::string& holder) {
     Notice(report::FillTemplate(Tr("msg.waiting_for_lock"), {{"{db}", db_path}, {"{holder}", holder}}));
   };
-  auto st = store::OpenSqlite(db_path, oo);
+  auto st = store::Open(db_path, oo);
   if (!st.ok()) {
     Error(st.status());
     return 1;
@@ -351,18 +309,17 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     Error(report::FillTemplate(Tr("err.output_kept"), {{"{path}", a.output}}));
     return 1;
   }
-  if (a.format == "json") outf.Write(report::RenderJson(r));
-  else if (a.format == "html") outf.Write(report::RenderHtml(r));
-  else if (a.format == "text") {
-    const bool color = outf.is_stdout() && isatty(1) != 0;
-    outf.Write(TerminalSafe(report::RenderText(r, color), color));
+  if (renderer->report != nullptr) {
+    report::RenderOptions ro;
+    ro.color = a.format == "text" && outf.is_stdout() && isatty(1) != 0;
+    outf.Write(renderer->report(r, ro));
   }
   Status committed = outf.Commit();
   if (!committed.ok()) {
     Error(committed);
     return 1;
   }
-  if (a.format == "ndjson" && ndjson_lines == 0 && r.summary.parsed == 0 &&
+  if (renderer->detection != nullptr && ndjson_lines == 0 && r.summary.parsed == 0 &&
       r.summary.already_ingested > 0) {
     // Nothing new: say so, and how to see those lines' detections again.
     Notice(report::FillTemplate(Tr("msg.ndjson_nothing_new"),
@@ -457,7 +414,7 @@ int RunSites(const std::string& db_arg, bool rename, const std::string& from, co
   oo.on_wait = [&db](const std::string& holder) {
     Notice(report::FillTemplate(Tr("msg.waiting_for_lock"), {{"{db}", db}, {"{holder}", holder}}));
   };
-  auto st = store::OpenSqlite(db, oo);
+  auto st = store::Open(db, oo);
   if (!st.ok()) {
     Error(st.status());
     return 1;
@@ -545,7 +502,7 @@ int Main(int argc, char** argv) {
     CLI::App* scan = app.add_subcommand("scan", Tr("cmd.scan"));
     scan->add_option("inputs", scan_args.inputs, Tr("opt.inputs"))->required();
     scan->add_option("--format", scan_args.format, Tr("opt.format"))
-        ->check(CLI::IsMember({"text", "json", "ndjson", "html"}));
+        ->check(CLI::IsMember(FormatNames()));
     scan->add_option("-o,--output", scan_args.output, Tr("opt.output"))->check(NotAnOption());
     scan->add_flag("--follow-symlinks", scan_args.follow_symlinks, Tr("opt.follow_symlinks"));
     scan->add_flag("--dry-run", scan_args.dry_run, Tr("opt.dry_run"));
@@ -636,7 +593,7 @@ int Main(int argc, char** argv) {
       oo.write = false;
       oo.migrate = false;
       oo.full_check = check_full;
-      auto st = store::OpenSqlite(db, oo);
+      auto st = store::Open(db, oo);
       if (!st.ok()) {
         Error(st.status());
         return 1;

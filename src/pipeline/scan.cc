@@ -666,11 +666,9 @@ class Scanner {
     }
     ++agg_.attacks[{site_id, hour, ip_id, store::kAllClasses}];
 
-    if (opt_.on_detection) {
-      DetectionEvent ev{&file_, line_no, &req_, site, agg_.sources[ip_id].country, &det_out_,
-                        &det_, scenarios, &rule_hits_};
-      opt_.on_detection(ev);
-    }
+    const DetectionEvent event{&file_, line_no, &req_, site, agg_.sources[ip_id].country, &det_out_,
+                               &det_, scenarios, &rule_hits_};
+    if (opt_.on_detection) opt_.on_detection(event);
     if (findings_kept_ >= opt_.max_findings) {
       ++res_.findings_dropped;
       return;
@@ -682,29 +680,15 @@ class Scanner {
     f.ip = ip_text;
     f.classes = std::move(classes);
     std::string ev = "[";
-    auto add_evidence = [&ev](std::string_view e) {
+    ForEachEvidence(event, [&](const std::string& id, std::string e, const rules::RuleMatch* m) {
+      if (!f.detectors.empty()) f.detectors += ',';
+      f.detectors += id;
+      if (m != nullptr && !m->matched_var_name.empty()) {
+        e += " [" + m->matched_var_name + ": " + Excerpt(m->matched_var, 120) + "]";
+      }
       if (ev.size() > 1) ev += ',';
       AppendJsonString(ev, e);
-    };
-    for (const detect::Hit& h : det_out_.hits) {
-      if (!f.detectors.empty()) f.detectors += ',';
-      f.detectors += det_.specs()[h.detector].id;
-      add_evidence(det_.Evidence(h));
-    }
-    for (int k = 0; k < detect::kScenarioCount; ++k) {
-      if (!(scenarios & (1u << k))) continue;
-      const detect::ScenarioSpec& sc = detect::Scenarios()[static_cast<std::size_t>(k)];
-      if (!f.detectors.empty()) f.detectors += ',';
-      f.detectors += detect::ScenarioDetectorId(sc);
-      add_evidence(detect::ScenarioEvidence(sc));
-    }
-    for (const rules::RuleMatch& m : rule_hits_) {
-      if (!f.detectors.empty()) f.detectors += ',';
-      f.detectors += RuleMatchDetectorId(m);
-      std::string e = RuleMatchEvidence(m);
-      if (!m.matched_var_name.empty()) e += " [" + m.matched_var_name + ": " + Excerpt(m.matched_var, 120) + "]";
-      add_evidence(e);
-    }
+    });
     ev += ']';
     f.evidence = std::move(ev);
     f.method = Excerpt(req_.method, 32);

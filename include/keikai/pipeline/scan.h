@@ -72,6 +72,24 @@ uint32_t RuleMatchClasses(const rules::RuleMatch& m);
 // ("crs 942100: SQL Injection Attack Detected via libinjection").
 std::string RuleMatchDetectorId(const rules::RuleMatch& m);
 std::string RuleMatchEvidence(const rules::RuleMatch& m);
+// Every reason a detected request is one, in order: signature hits, behaviour scenarios, CRS
+// matches (m is the match for those, else null): fn(detector id, evidence, m). The stored
+// finding and the NDJSON line both list them this way.
+template <class Fn>
+void ForEachEvidence(const DetectionEvent& ev, Fn&& fn) {
+  for (const detect::Hit& h : ev.detection->hits) {
+    fn(std::string(ev.detectors->specs()[h.detector].id), ev.detectors->Evidence(h),
+       static_cast<const rules::RuleMatch*>(nullptr));
+  }
+  for (int k = 0; k < detect::kScenarioCount; ++k) {
+    if ((ev.behavior_scenarios & (1u << k)) == 0) continue;
+    const detect::ScenarioSpec& sc = detect::Scenarios()[static_cast<std::size_t>(k)];
+    fn(detect::ScenarioDetectorId(sc), detect::ScenarioEvidence(sc),
+       static_cast<const rules::RuleMatch*>(nullptr));
+  }
+  if (ev.rule_matches == nullptr) return;
+  for (const rules::RuleMatch& m : *ev.rule_matches) fn(RuleMatchDetectorId(m), RuleMatchEvidence(m), &m);
+}
 
 Result<ScanResult> Scan(const ScanOptions& opt, store::Store& store,
                         const detect::DetectorSet& detectors, const geo::GeoDb* geo);

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -206,6 +207,15 @@ struct OpenOptions {
 // use), "damaged" (integrity check failed), "readonly" and "locked" (another writer kept it
 // past the wait).
 Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const OpenOptions& opt = {});
+// The store kinds, one row each: a location "<scheme>:<rest>" opens the kind of that scheme
+// ("sqlite:/var/lib/keikai/keikai.db"); a location with no registered scheme is a SQLite path.
+// The fleet store (ClickHouse) will be a row here.
+struct StoreKind {
+  const char* scheme;
+  Result<std::unique_ptr<Store>> (*open)(const std::string& location, const OpenOptions& opt);
+};
+std::span<const StoreKind> StoreKinds();
+Result<std::unique_ptr<Store>> Open(const std::string& location, const OpenOptions& opt = {});
 // The per-user default: $XDG_DATA_HOME/keikai/keikai.db or ~/.local/share/keikai/keikai.db.
 std::string DefaultDbPath();
 // The schema version this build writes.

@@ -1,0 +1,77 @@
+// The output format registry and the NDJSON line of a detected request.
+#include <iterator>
+
+#include <nlohmann/json.hpp>
+
+#include "keikai/core/time.h"
+#include "keikai/core/utf8.h"
+#include "keikai/detect/behavior.h"
+#include "keikai/report/render.h"
+
+namespace keikai::report {
+namespace {
+
+std::string Text(const Report& r, const RenderOptions& o) {
+  return TerminalSafe(RenderText(r, o.color), o.color);
+}
+std::string Json(const Report& r, const RenderOptions&) { return RenderJson(r); }
+std::string Html(const Report& r, const RenderOptions&) { return RenderHtml(r); }
+
+constexpr Renderer kRenderers[] = {
+    {"text", Text, nullptr},
+    {"json", Json, nullptr},
+    {"ndjson", nullptr, RenderNdjsonLine},
+    {"html", Html, nullptr},
+};
+
+}  // namespace
+
+std::span<const Renderer> Renderers() { return kRenderers; }
+
+const Renderer* FindRenderer(std::string_view name) {
+  for (const Renderer& r : kRenderers) {
+    if (name == r.name) return &r;
+  }
+  return nullptr;
+}
+
+std::string RenderNdjsonLine(const pipeline::DetectionEvent& ev) {
+  nlohmann::ordered_json j;
+  j["file"] = *ev.file;
+  j["line"] = ev.line;
+  j["time"] = TimeZone::Utc().FormatTime(ev.req->time);
+  j["site"] = std::string(ev.site);
+  j["ip"] = std::string(ev.req->client_ip);
+  j["country"] = std::string(ev.country);
+  j["method"] = std::string(ev.req->method);
+  j["target"] = std::string(ev.req->target);
+  j["status"] = ev.req->status;
+  j["user_agent"] = std::string(ev.req->user_agent);
+  nlohmann::ordered_json classes = nlohmann::ordered_json::array();
+  for (int c = 0; c < detect::kClassCount; ++c) {
+    if ((ev.detection->class_mask & (1u << c)) != 0) {
+      classes.push_back(std::string(detect::ClassName(static_cast<detect::AttackClass>(c))));
+    }
+  }
+  j["classes"] = classes;
+  nlohmann::ordered_json ids = nlohmann::ordered_json::array(), evidence = ids;
+  nlohmann::ordered_json crs = nlohmann::ordered_json::array();
+  pipeline::ForEachEvidence(ev, [&](const std::string& id, const std::string& e, const rules::RuleMatch* m) {
+    ids.push_back(id);
+    evidence.push_back(e);
+    if (m == nullptr) return;
+    nlohmann::ordered_json r;
+    r["id"] = m->id;
+    r["msg"] = m->msg;
+    r["severity"] = m->severity;
+    r["variable"] = m->matched_var_name;
+    r["value"] = m->matched_var;
+    crs.push_back(std::move(r));
+  });
+  j["detectors"] = ids;
+  j["evidence"] = evidence;
+  if (!crs.empty()) j["crs"] = crs;
+  return EscapeBidiInJson(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) + "\n";
+}
+
+}  // namespace keikai::report
