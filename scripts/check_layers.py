@@ -15,7 +15,7 @@ LAYERS = [
     ["http"],
     ["ingest"],
     ["rules"],             # the SecLang engine; its SQLi/XSS tokenizers serve detect too
-    ["detect", "geo", "surge"],
+    ["detect", "geo", "surge", "mail"],
     ["store"],
     ["event"],             # the neutral event and the kinds' registry (when present)
     ["pipeline"],

@@ -24,7 +24,7 @@ mkdir -p "$OUT" "$WORK"
 dump() {  # DB OUT: the store's rows, sorted, without random ids
   sqlite3 "$1" <<'SQL' | LC_ALL=C sort > "$2"
 .mode list
-SELECT 'req', * FROM request_hours;
+SELECT 'req', site, hour, count FROM request_hours;
 SELECT 'att', * FROM attack_hours;
 SELECT 'cls', * FROM class_hours;
 SELECT 'src', * FROM sources;

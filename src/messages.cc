@@ -18,6 +18,9 @@ constexpr Message kIngest[] = {
 constexpr Message kCrsTest[] = {
 #include "crstest/messages_crstest.inc"
 };
+constexpr Message kMail[] = {
+#include "mail/messages_mail.inc"
+};
 constexpr Message kPipeline[] = {
 #include "pipeline/messages_pipeline.inc"
 };
@@ -32,7 +35,7 @@ constexpr Message kCli[] = {
 
 constexpr MessageTable kTables[] = {
     {"core", kCore},         {"ingest", kIngest}, {"crstest", kCrsTest},
-    {"pipeline", kPipeline}, {"report", kReport}, {"cli", kCli},
+    {"mail", kMail},         {"pipeline", kPipeline}, {"report", kReport}, {"cli", kCli},
 };
 
 }  // namespace

@@ -309,6 +309,15 @@ TEST(StoreRepair, FarFutureHoursAreRemovedByTheMigration) {
   sqlite3_exec(db, "DROP INDEX findings_site_path_hit_time", nullptr, nullptr, nullptr);
   sqlite3_exec(db, "ALTER TABLE findings DROP COLUMN target_hit", nullptr, nullptr, nullptr);
   sqlite3_exec(db, "ALTER TABLE stream_checkpoints DROP COLUMN line_fps", nullptr, nullptr, nullptr);
+  // request_hours as it was before migration 9 (no kind).
+  ASSERT_EQ(sqlite3_exec(db,
+                         "ALTER TABLE findings DROP COLUMN kind;"
+                         "CREATE TABLE rh (site TEXT NOT NULL, hour INTEGER NOT NULL, count INTEGER NOT NULL, "
+                         "PRIMARY KEY (site, hour)) WITHOUT ROWID;"
+                         "INSERT INTO rh SELECT site, hour, SUM(count) FROM request_hours GROUP BY site, hour;"
+                         "DROP TABLE request_hours; ALTER TABLE rh RENAME TO request_hours;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   auto s = store::OpenSqlite(path);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -316,6 +325,7 @@ TEST(StoreRepair, FarFutureHoursAreRemovedByTheMigration) {
   ASSERT_TRUE(hours.ok());
   ASSERT_EQ(hours.value().size(), 1u);
   EXPECT_EQ(hours.value()[0].hour, 400000);
+  EXPECT_EQ(hours.value()[0].count, 10u);  // migration 9 kept the counts (as web events)
 }
 
 // Issue 11: 100,000 one-line vhosts made a report of 100,000 sites (873 MB, quadratic HTML).

@@ -9,6 +9,7 @@
 
 #include "keikai/detect/behavior.h"
 #include "keikai/detect/detector.h"
+#include "keikai/event/event.h"
 #include "keikai/geo/country_names.h"
 #include "report/format.h"
 
@@ -18,10 +19,7 @@ namespace {
 const std::string kFleet = "*";
 const std::string kOtherSites = "(other)";  // sites beyond max_sites, counted together
 
-std::string ClsName(uint8_t c) {
-  return c == store::kAllClasses ? "*"
-                                 : std::string(detect::ClassName(static_cast<detect::AttackClass>(c)));
-}
+std::string ClsName(uint8_t c) { return std::string(event::ClassName(c)); }
 
 // What makes the report incomplete, from the scan's files: inputs that could not be read, and
 // files whose lines were mostly bad. The status says whether anything could be read at all.
@@ -296,10 +294,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
       }
       // The sources that drove it.
       uint8_t cls_id = store::kAllClasses;
-      if (hs.cls != "*") {
-        detect::AttackClass c;
-        if (detect::ParseClass(hs.cls, c)) cls_id = static_cast<uint8_t>(c);
-      }
+      if (hs.cls != "*") event::ParseClass(hs.cls, cls_id);
       const bool group = hs.site == kFleet || hs.site == kOtherSites;
       auto drivers = st.TopSourcesBetween(hs.site == kOtherSites ? folded : sites,
                                           group ? kFleet : hs.site, cls_id, e->start_hour,

@@ -107,6 +107,17 @@ CREATE INDEX IF NOT EXISTS findings_site_path_hit_time ON findings (site, path, 
     R"sql(
 ALTER TABLE stream_checkpoints ADD COLUMN line_fps BLOB NOT NULL DEFAULT x'';
 )sql",
+    // 9: events of every kind (event/event.h): request_hours counts per site x hour x kind
+    // (web = 0, the rows so far), and each finding says its kind.
+    R"sql(
+CREATE TABLE request_hours_new (
+  site TEXT NOT NULL, hour INTEGER NOT NULL, kind INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (site, hour, kind)) WITHOUT ROWID;
+INSERT INTO request_hours_new (site, hour, kind, count) SELECT site, hour, 0, count FROM request_hours;
+DROP TABLE request_hours;
+ALTER TABLE request_hours_new RENAME TO request_hours;
+ALTER TABLE findings ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 // Strength of a behaviour classification, for keeping the strongest verdict of a source.
@@ -290,8 +301,8 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<HourCount>> RequestHours(const Scope& q) override {
-    Stmt s = Prepare("SELECT site, hour, 0, count FROM request_hours WHERE " + Where(q, "hour") +
-                     " ORDER BY hour");
+    Stmt s = Prepare("SELECT site, hour, 0, SUM(count) FROM request_hours WHERE " + Where(q, "hour") +
+                     " GROUP BY site, hour ORDER BY hour");
     return HourQuery(s, q);
   }
 
@@ -307,8 +318,8 @@ class SqliteStore : public Store {
     if (!st.ok()) return Classify(st);
     // Rows of the same key add up; then the old rows go.
     const char* kSql[] = {
-        "INSERT INTO request_hours (site, hour, count) SELECT ?2, hour, count FROM request_hours "
-        "WHERE site = ?1 ON CONFLICT (site, hour) DO UPDATE SET count = count + excluded.count",
+        "INSERT INTO request_hours (site, hour, kind, count) SELECT ?2, hour, kind, count FROM request_hours "
+        "WHERE site = ?1 ON CONFLICT (site, hour, kind) DO UPDATE SET count = count + excluded.count",
         "DELETE FROM request_hours WHERE site = ?1",
         "INSERT INTO class_hours (site, hour, cls, count) SELECT ?2, hour, cls, count FROM class_hours "
         "WHERE site = ?1 ON CONFLICT (site, hour, cls) DO UPDATE SET count = count + excluded.count",
@@ -795,8 +806,8 @@ class SqliteStore : public Store {
         "INSERT INTO attack_hours (site, hour, cls, ip, count) VALUES (?,?,?,?,?) "
         "ON CONFLICT (site, hour, cls, ip) DO UPDATE SET count = count + excluded.count");
     Stmt r = Prepare(
-        "INSERT INTO request_hours (site, hour, count) VALUES (?,?,?) "
-        "ON CONFLICT (site, hour) DO UPDATE SET count = count + excluded.count");
+        "INSERT INTO request_hours (site, hour, kind, count) VALUES (?,?,?,?) "
+        "ON CONFLICT (site, hour, kind) DO UPDATE SET count = count + excluded.count");
     Stmt src = Prepare(
         "INSERT INTO sources (ip, country, first_seen, last_seen) VALUES (?,?,?,?) "
         "ON CONFLICT (ip) DO UPDATE SET country = excluded.country, "
@@ -804,7 +815,7 @@ class SqliteStore : public Store {
         "last_seen = MAX(last_seen, excluded.last_seen)");
     Stmt f = Prepare(
         "INSERT INTO findings (site, time, ip, classes, detectors, evidence, method, target, "
-        "path, status, user_agent, file, line, target_hit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "path, status, user_agent, file, line, target_hit, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     Stmt ch = Prepare(
         "INSERT INTO class_hours (site, hour, cls, count) VALUES (?,?,?,?) "
         "ON CONFLICT (site, hour, cls) DO UPDATE SET count = count + excluded.count");
@@ -871,7 +882,8 @@ class SqliteStore : public Store {
       sqlite3_reset(r.get());
       Bind(r.get(), 1, x.site);
       sqlite3_bind_int64(r.get(), 2, x.hour);
-      sqlite3_bind_int64(r.get(), 3, static_cast<sqlite3_int64>(x.count));
+      sqlite3_bind_int(r.get(), 3, x.kind);
+      sqlite3_bind_int64(r.get(), 4, static_cast<sqlite3_int64>(x.count));
       if (sqlite3_step(r.get()) != SQLITE_DONE) return Err("insert request_hours");
     }
     for (const SourceInfo& x : b.sources) {
@@ -899,6 +911,7 @@ class SqliteStore : public Store {
       Bind(f.get(), 12, x.file);
       sqlite3_bind_int64(f.get(), 13, static_cast<sqlite3_int64>(x.line));
       sqlite3_bind_int(f.get(), 14, x.target_hit ? 1 : 0);
+      sqlite3_bind_int(f.get(), 15, x.kind);
       if (sqlite3_step(f.get()) != SQLITE_DONE) return Err("insert findings");
     }
     Status st = CommitStreams(b);

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct ScanOptions {
   std::size_t bad_line_samples = 20;
   int64_t now = 0;                     // Unix seconds; 0 = the system clock (lines dated more
                                        // than two days after it are bad lines)
+  // The zone of times logged without one (syslog, Dovecot), seconds east of UTC; unset = this
+  // machine's local zone at `now`.
+  std::optional<int32_t> log_zone_offset;
   std::size_t max_findings = 2'000'000;  // findings stored per run (aggregates are always kept)
   // Distinct sites in a store (those already there count): beyond it, lines of new sites from
   // vhost fields or Host headers are counted under "(other)" (the report says how many).

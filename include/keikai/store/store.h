@@ -42,10 +42,11 @@ struct AttackAgg {  // per site x UTC hour x class x source
   uint64_t count = 0;
 };
 
-struct RequestAgg {  // all requests per site x UTC hour
+struct RequestAgg {  // all events (a web kind's requests) per site x UTC hour x kind
   std::string site;
   int64_t hour = 0;
   uint64_t count = 0;
+  uint8_t kind = 0;  // event::Kind
 };
 
 struct SourceInfo {
@@ -67,6 +68,8 @@ struct Finding {
   uint64_t line = 0;
   bool target_hit = true;  // a signature on the request target (not only the user agent or the
                            // source's behaviour) made it an attack
+  uint8_t kind = 0;        // event::Kind of the record (web: method/target/user_agent are the
+                           // request's; mail: target is the program, evidence the message)
 };
 
 // What behaviour analysis concluded about a source (scanner, bad-bot and crawler verdicts are

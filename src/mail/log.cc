@@ -1,0 +1,301 @@
+#include "keikai/mail/log.h"
+
+#include <iterator>
+
+#include "keikai/core/ascii.h"
+#include "keikai/core/time.h"
+
+namespace keikai::mail {
+namespace {
+
+constexpr FormatInfo kFormats[] = {
+    {"maillog", "Postfix and Dovecot lines in syslog (RFC 3164 with the year inferred, or RFC 3339 times)",
+     "syslog 形式の Postfix・Dovecot のログ（RFC 3164 は年を補完、または RFC 3339 の時刻）"},
+    {"dovecot", "Dovecot's own log file (log_path): \"2026-11-26 07:00:00 imap-login: Info: ...\"",
+     "Dovecot 独自のログファイル（log_path）: \"2026-11-26 07:00:00 imap-login: Info: ...\""},
+};
+
+constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+// "HH:MM:SS" at pos; seconds of the day.
+bool Clock(std::string_view s, std::size_t pos, int64_t& secs) {
+  int h = 0, m = 0, x = 0;
+  if (!Digits(s, pos, 2, h) || pos + 8 > s.size() || s[pos + 2] != ':' || !Digits(s, pos + 3, 2, m) ||
+      s[pos + 5] != ':' || !Digits(s, pos + 6, 2, x) || h > 23 || m > 59 || x > 60) {
+    return false;
+  }
+  secs = h * 3600 + m * 60 + x;
+  return true;
+}
+
+// "YYYY-MM-DD" at pos: days since the epoch.
+bool Date(std::string_view s, std::size_t pos, int64_t& days) {
+  int y = 0, mo = 0, d = 0;
+  if (!Digits(s, pos, 4, y) || pos + 10 > s.size() || s[pos + 4] != '-' || !Digits(s, pos + 5, 2, mo) ||
+      s[pos + 7] != '-' || !Digits(s, pos + 8, 2, d) || mo < 1 || mo > 12 || d < 1 || d > 31) {
+    return false;
+  }
+  days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  return true;
+}
+
+bool IsMailProgram(std::string_view p) {
+  return p.starts_with("postfix") || p.starts_with("dovecot") || p == "imap-login" ||
+         p == "pop3-login" || p == "auth" || p == "imap" || p == "pop3" || p == "lmtp" ||
+         p == "master" || p == "anvil" || p == "submission-login" || p == "managesieve-login";
+}
+
+// The address inside "name[addr]" that ends right before pos (or the last "[...]" of s).
+std::string_view Bracketed(std::string_view s) {
+  const std::size_t open = s.find('[');
+  if (open == std::string_view::npos) return {};
+  const std::size_t close = s.find(']', open);
+  if (close == std::string_view::npos) return {};
+  return s.substr(open + 1, close - open - 1);
+}
+
+// The value of "key=" up to ',' or ' ' (Dovecot's "rip=203.0.113.5,").
+std::string_view Field(std::string_view s, std::string_view key) {
+  std::size_t p = 0;
+  while ((p = s.find(key, p)) != std::string_view::npos) {
+    if (p == 0 || s[p - 1] == ' ' || s[p - 1] == ',' || s[p - 1] == '(') {
+      const std::size_t start = p + key.size();
+      std::size_t end = start;
+      while (end < s.size() && s[end] != ',' && s[end] != ' ' && s[end] != ')') ++end;
+      return s.substr(start, end - start);
+    }
+    p += key.size();
+  }
+  return {};
+}
+
+}  // namespace
+
+std::span<const FormatInfo> Formats() { return kFormats; }
+
+const FormatInfo* FindFormat(std::string_view name) {
+  for (const FormatInfo& f : kFormats) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+LogParser::LogParser(std::string_view format, int64_t now, int32_t zone)
+    : name_(FindFormat(format) != nullptr ? FindFormat(format)->name : kFormats[0].name),
+      dovecot_(format == "dovecot"),
+      now_(now),
+      zone_(zone) {}
+
+ingest::LineKind LogParser::Parse(std::string_view line, Record& out, ingest::ParseError& err) {
+  out = Record{};
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.find_first_not_of(" \t") == std::string_view::npos) return ingest::LineKind::kSkip;
+  return dovecot_ ? Dovecot(line, out, err) : Syslog(line, out, err);
+}
+
+ingest::LineKind LogParser::Syslog(std::string_view line, Record& out, ingest::ParseError& err) {
+  std::size_t pos = 0;
+  if (line.size() >= 15 && line[3] == ' ') {
+    // RFC 3164: "Nov 26 06:59:37" (day space-padded), local time, no year.
+    int month = -1;
+    for (int i = 0; i < 12; ++i) {
+      if (line.substr(0, 3) == kMonths[i]) month = i + 1;
+    }
+    int day = 0;
+    int64_t secs = 0;
+    const std::size_t dpos = line[4] == ' ' ? 5 : 4;
+    if (month < 0 || !Digits(line, dpos, 6 - dpos, day) || day < 1 || day > 31 || line[6] != ' ' ||
+        !Clock(line, 7, secs)) {
+      err = {"bad_time", 0};
+      return ingest::LineKind::kBad;
+    }
+    int64_t y = 0;
+    unsigned m = 0, d = 0;
+    CivilFromDays((now_ + zone_) / 86400, y, m, d);
+    int64_t t = DaysFromCivil(y, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + secs - zone_;
+    if (t > now_ + 2 * 86400) {  // December's lines read in January: last year
+      t = DaysFromCivil(y - 1, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + secs - zone_;
+    }
+    out.time = t;
+    out.offset = zone_;
+    pos = 15;
+  } else {
+    // RFC 3339: "2026-11-26T07:00:00.123456+09:00" (rsyslog's default on Debian 12).
+    const std::size_t sp = line.find(' ');
+    const std::string_view ts = line.substr(0, sp);
+    if (ts.size() < 20 || ts[10] != 'T' || !ParseIsoTime(ts, out.time)) {
+      err = {"bad_time", 0};
+      return ingest::LineKind::kBad;
+    }
+    int64_t local_days = 0, local_secs = 0;
+    if (Date(ts, 0, local_days) && Clock(ts, 11, local_secs)) {
+      out.offset = static_cast<int32_t>(local_days * 86400 + local_secs - out.time);
+    }
+    pos = sp;
+  }
+  // " host program[pid]: message"
+  if (pos >= line.size() || line[pos] != ' ') {
+    err = {"expected_literal", pos};
+    return ingest::LineKind::kBad;
+  }
+  ++pos;
+  const std::size_t host_end = line.find(' ', pos);
+  if (host_end == std::string_view::npos) {
+    err = {"expected_literal", line.size()};
+    return ingest::LineKind::kBad;
+  }
+  out.host = line.substr(pos, host_end - pos);
+  pos = host_end + 1;
+  const std::size_t colon = line.find(": ", pos);
+  const std::size_t colon_end = colon == std::string_view::npos && line.back() == ':' ? line.size() - 1 : colon;
+  if (colon_end == std::string_view::npos) {
+    err = {"expected_literal", pos};
+    return ingest::LineKind::kBad;
+  }
+  std::string_view tag = line.substr(pos, colon_end - pos);
+  const std::size_t bracket = tag.find('[');
+  if (bracket != std::string_view::npos) tag = tag.substr(0, bracket);
+  out.program = tag;
+  out.message = colon_end + 2 <= line.size() ? line.substr(colon_end + 2) : std::string_view();
+  if (!IsMailProgram(out.program)) return ingest::LineKind::kSkip;  // cron, kernel, sshd, ...
+  Classify(out);
+  return ingest::LineKind::kRecord;
+}
+
+ingest::LineKind LogParser::Dovecot(std::string_view line, Record& out, ingest::ParseError& err) {
+  // "2026-11-26 07:00:00 imap-login: Info: message" (local time; an optional fraction).
+  int64_t days = 0, secs = 0;
+  if (line.size() < 20 || !Date(line, 0, days) || line[10] != ' ' || !Clock(line, 11, secs)) {
+    err = {"bad_time", 0};
+    return ingest::LineKind::kBad;
+  }
+  std::size_t pos = 19;
+  if (pos < line.size() && line[pos] == '.') {
+    ++pos;
+    while (pos < line.size() && line[pos] >= '0' && line[pos] <= '9') ++pos;
+  }
+  if (pos >= line.size() || line[pos] != ' ') {
+    err = {"expected_literal", pos};
+    return ingest::LineKind::kBad;
+  }
+  ++pos;
+  out.time = days * 86400 + secs - zone_;
+  out.offset = zone_;
+  const std::size_t colon = line.find(": ", pos);
+  if (colon == std::string_view::npos) {
+    err = {"expected_literal", pos};
+    return ingest::LineKind::kBad;
+  }
+  std::string_view prog = line.substr(pos, colon - pos);
+  const std::size_t paren = prog.find('(');  // "imap(alice)<1234><sess>"
+  if (paren != std::string_view::npos) prog = prog.substr(0, paren);
+  out.program = prog;
+  std::string_view msg = line.substr(colon + 2);
+  // The level: "Info: ", "Warning: ", "Error: ", "Fatal: ", "Panic: ", "Debug: ".
+  for (std::string_view level : {"Info: ", "Warning: ", "Error: ", "Fatal: ", "Panic: ", "Debug: "}) {
+    if (msg.starts_with(level)) {
+      msg.remove_prefix(level.size());
+      break;
+    }
+  }
+  out.message = msg;
+  Classify(out);
+  return ingest::LineKind::kRecord;
+}
+
+void Classify(Record& r) {
+  const std::string_view m = r.message;
+  r.what = What::kOther;
+  if (r.program.starts_with("postfix/")) {
+    // "connect from host[addr]", "lost connection after EHLO from host[addr]",
+    // "warning: host[addr]: SASL PLAIN authentication failed: ...".
+    if (m.starts_with("connect from ")) {
+      r.client = Bracketed(m.substr(13));
+      r.what = What::kConnect;
+    } else if (m.starts_with("disconnect from ")) {
+      r.client = Bracketed(m.substr(16));
+    } else if (m.starts_with("lost connection after ")) {
+      const std::size_t from = m.find(" from ");
+      r.detail = m.substr(16, from == std::string_view::npos ? std::string_view::npos : from - 16);
+      if (from != std::string_view::npos) r.client = Bracketed(m.substr(from + 6));
+      r.what = What::kLostConnection;
+    } else if (m.starts_with("warning: ")) {
+      const std::size_t sasl = m.find(": SASL ");
+      const std::size_t failed = m.find(" authentication failed");
+      if (sasl != std::string_view::npos && failed != std::string_view::npos && failed > sasl) {
+        r.client = Bracketed(m.substr(9, sasl - 9));
+        r.detail = m.substr(sasl + 2, failed - sasl - 2);  // "SASL PLAIN"
+        r.what = What::kAuthFailed;
+      }
+    } else if (m.starts_with("NOQUEUE: ") || m.starts_with("too many errors") ||
+               m.starts_with("timeout after ")) {
+      const std::size_t from = m.find(" from ");
+      if (from != std::string_view::npos) r.client = Bracketed(m.substr(from + 6));
+    }
+  } else if (r.program.ends_with("-login")) {
+    // "Disconnected: Connection closed (auth failed, 1 attempts in 2 secs): user=<alice>, ..., rip=addr"
+    r.client = Field(m, "rip=");
+    if (m.starts_with("Login: ")) {
+      r.what = What::kConnect;
+    } else if (m.find("(auth failed") != std::string_view::npos) {
+      r.what = What::kAuthFailed;
+      r.detail = Field(m, "method=");
+    } else if (m.find("(no auth attempts") != std::string_view::npos) {
+      r.what = What::kLostConnection;
+      r.detail = "no auth attempts";
+    } else if (m.starts_with("Disconnected")) {
+      r.what = What::kConnect;
+    }
+  } else if (r.program == "auth" || r.program.starts_with("auth-worker")) {
+    // "passwd-file(alice,203.0.113.5): Password mismatch": the login process's line counts the
+    // failure; this one only names the client.
+    const std::size_t open = m.find('(');
+    const std::size_t comma = m.find(',', open == std::string_view::npos ? 0 : open);
+    const std::size_t close = m.find(')', comma == std::string_view::npos ? 0 : comma);
+    if (open != std::string_view::npos && comma != std::string_view::npos && close != std::string_view::npos &&
+        comma < close) {
+      r.client = m.substr(comma + 1, close - comma - 1);
+      const std::size_t comma2 = r.client.find(',');
+      if (comma2 != std::string_view::npos) r.client = r.client.substr(0, comma2);
+    }
+  }
+  if (r.client == "unknown") r.client = {};
+}
+
+std::string DetectFormat(std::span<const std::string_view> lines, int64_t now, int32_t zone) {
+  std::size_t considered = 0;
+  for (std::string_view l : lines) considered += l.empty() ? 0 : 1;
+  std::string best;
+  std::size_t best_ok = 0;
+  for (const FormatInfo& f : kFormats) {
+    LogParser p(f.name, now, zone);
+    std::size_t ok = 0, records = 0;
+    Record r;
+    ingest::ParseError err;
+    for (std::string_view l : lines) {
+      const ingest::LineKind k = p.Parse(l, r, err);
+      if (k != ingest::LineKind::kBad) ++ok;
+      if (k == ingest::LineKind::kRecord) ++records;
+    }
+    if (records > 0 && ok > best_ok) {
+      best_ok = ok;
+      best = std::string(f.name);
+    }
+  }
+  if (best.empty() || best_ok * 2 < considered) return "";
+  return best;
+}
+
+}  // namespace keikai::mail
