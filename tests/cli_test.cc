@@ -63,6 +63,28 @@ TEST(Cli, UsageErrorsAreClear) {
   EXPECT_EQ(Exec("nosuchcommand").code, 2);
 }
 
+// Mail logs in the same scan as a web log: each file is read by its kind, found from its first
+// lines, and the mail classes are in the JSON report.
+TEST(Cli, MailLogsAndWebLogsInOneScan) {
+  TempDir d;
+  keikai::testing::WriteFile(d / "shop.example.jp.log",
+                             "203.0.113.5 - - [26/Nov/2026:07:00:00 +0900] \"GET /.env HTTP/1.1\" 404 1 \"-\" \"curl/8\"\n");
+  Outcome r = Exec("scan --db :memory: --format json --log-tz UTC --no-progress " + (d / "shop.example.jp.log") +
+                   " " KEIKAI_SHARED_DIR "/data/maillogs/postfix.log " KEIKAI_SHARED_DIR "/data/maillogs/dovecot.log");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(j["classes"]["mail-lost-connection"], 588 + 452);
+  EXPECT_EQ(j["classes"]["mail-auth-failure"], 4);
+  EXPECT_EQ(j["classes"]["probe"], 1);
+  std::vector<std::string> formats;
+  for (const auto& f : j["files"]) formats.push_back(f["format"]);
+  std::sort(formats.begin(), formats.end());
+  EXPECT_EQ(formats, (std::vector<std::string>{"combined", "dovecot", "maillog"}));
+  // A named mail format is accepted up front; a bad zone is a usage error.
+  EXPECT_EQ(Exec("scan --db :memory: --log-format dovecot --no-progress " KEIKAI_SHARED_DIR "/data/maillogs/dovecot.log").code, 0);
+  EXPECT_EQ(Exec("scan --db :memory: --log-tz Mars/Olympus x.log").code, 2);
+}
+
 TEST(Cli, StdinAndNdjson) {
   TempDir d;
   keikai::testing::WriteFile(

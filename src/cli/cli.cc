@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -23,6 +24,7 @@
 #include "keikai/detect/detector.h"
 #include "keikai/geo/geo.h"
 #include "keikai/ingest/format.h"
+#include "keikai/mail/log.h"
 #include "keikai/pipeline/scan.h"
 #include "keikai/report/build.h"
 #include "keikai/report/render.h"
@@ -87,7 +89,7 @@ const CLI::Validator& NotAnOption() {
 // Options shared by scan and demo.
 struct ScanArgs {
   std::vector<std::string> inputs;
-  std::string site, log_format, format = "text", output, db, tz, home_country = "JP", geoip;
+  std::string site, log_format, format = "text", output, db, tz, home_country = "JP", geoip, log_tz;
   std::vector<std::string> trusted;
   std::size_t max_line = 64 * 1024;
   std::size_t bad_samples = 20;
@@ -189,11 +191,20 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     so.trusted_proxies.push_back(p);
   }
   if (!a.log_format.empty()) {
-    auto p = ingest::MakeParser(a.log_format);  // fail early with the position of the problem
+    Status p = pipeline::CheckLogFormat(a.log_format);  // fail early with the position of the problem
     if (!p.ok()) {
-      Error(p.status(), "--log-format");
+      Error(p, "--log-format");
       return 2;
     }
+  }
+  if (!a.log_tz.empty()) {
+    // Logs that write local time without a zone (syslog, Dovecot) are read in this zone.
+    const auto z = TimeZone::Make(a.log_tz);
+    if (!z) {
+      Error(std::string(Tr("err.bad_tz")) + ": " + a.log_tz);
+      return 2;
+    }
+    so.log_zone_offset = z->OffsetAt(std::time(nullptr));
   }
   // The outputs first: a path that cannot be written is found before the scan, and nothing is
   // replaced until the scan has succeeded (OutputFile writes beside it and renames).
@@ -344,6 +355,7 @@ void AddScanOptions(CLI::App* c, ScanArgs& a) {
   c->add_option("--log-format", a.log_format, Tr("opt.log_format"))->check(NotAnOption());
   c->add_option("--db", a.db, Tr("opt.db"))->check(NotAnOption());
   c->add_option("--tz", a.tz, Tr("opt.tz"))->check(NotAnOption());
+  c->add_option("--log-tz", a.log_tz, Tr("opt.log_tz"))->check(NotAnOption());
   c->add_option("--home-country", a.home_country, Tr("opt.home_country"))->check(NotAnOption());
   c->add_option("--geoip", a.geoip, Tr("opt.geoip"))->check(NotAnOption());
   c->add_option("--trusted-proxy", a.trusted, Tr("opt.trusted_proxy"));
@@ -565,6 +577,10 @@ int Main(int argc, char** argv) {
     if (formats->parsed()) {
       std::printf("%s\n", Tr("msg.formats_header"));
       for (const auto& f : ingest::Formats()) {
+        std::printf("  %-16s %s\n", std::string(f.name).c_str(),
+                    std::string(CurrentLang() == Lang::kJa ? f.help_ja : f.help_en).c_str());
+      }
+      for (const auto& f : mail::Formats()) {
         std::printf("  %-16s %s\n", std::string(f.name).c_str(),
                     std::string(CurrentLang() == Lang::kJa ? f.help_ja : f.help_en).c_str());
       }

@@ -14,8 +14,10 @@
 //   bool NeedsFinalCommit() const;                  whether the scan's end needs one more batch
 //
 // Adding a kind: its files (src/<stage>/ for the reader, src/pipeline/<kind>_kind.{h,cc}), a
-// member and a row in ForEach below, its classes in event/classes.cc, its messages in
+// member and a row in ForEach and Claim below, its classes in event/classes.cc, its messages in
 // src/messages.cc. docs/ARCHITECTURE.md walks through it.
+
+#include <algorithm>
 
 #include "pipeline/mail_kind.h"
 #include "pipeline/web_kind.h"
@@ -31,6 +33,10 @@ struct Kinds {
   void ForEach(F&& f) {
     f(web);
     f(mail);
+  }
+  // The strongest claim of any kind on a --log-format value (1: the web kind's, for anything).
+  static int Claim(std::string_view format) {
+    return std::max(WebKind::Claims(format), MailKind::Claims(format));
   }
 };
 

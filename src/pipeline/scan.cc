@@ -526,6 +526,12 @@ std::string SiteFromFileName(const std::string& path) {
   return name;
 }
 
+Status CheckLogFormat(std::string_view format) {
+  if (Kinds::Claim(format) > 1) return Status::Ok();
+  auto p = ingest::MakeParser(format);
+  return p.ok() ? Status::Ok() : p.status();
+}
+
 Result<ScanResult> Scan(const ScanOptions& opt, store::Store& store,
                         const detect::DetectorSet& detectors, const geo::GeoDb* geo) {
   auto s = std::make_unique<Scanner>(opt, store, detectors, geo);

@@ -28,7 +28,7 @@ class WebKind {
   // Before the first file: continue the behaviour state an interrupted scan left.
   Status Start();
   // The web kind reads every format it is given that no other kind claims.
-  static bool Claims(std::string_view) { return true; }
+  static int Claims(std::string_view) { return 1; }
   static Result<std::string> Detect(std::span<const std::string_view> head, const Context& ctx);
   // The parser for a file: format is a --log-format value (given) or a detected name.
   Status BeginFile(const std::string& format, bool given, FileRow& row);

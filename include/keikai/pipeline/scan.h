@@ -95,6 +95,10 @@ void ForEachEvidence(const DetectionEvent& ev, Fn&& fn) {
   for (const rules::RuleMatch& m : *ev.rule_matches) fn(RuleMatchDetectorId(m), RuleMatchEvidence(m), &m);
 }
 
+// Whether a --log-format value can be read (a named format of any input kind, or a format
+// string the web kind compiles), with the position of the problem when not.
+Status CheckLogFormat(std::string_view format);
+
 Result<ScanResult> Scan(const ScanOptions& opt, store::Store& store,
                         const detect::DetectorSet& detectors, const geo::GeoDb* geo);
 
