@@ -134,6 +134,10 @@ ingest::LineKind LogParser::Syslog(std::string_view line, Record& out, ingest::P
   } else {
     // RFC 3339: "2026-11-26T07:00:00.123456+09:00" (rsyslog's default on Debian 12).
     const std::size_t sp = line.find(' ');
+    if (sp == std::string_view::npos) {
+      err = {"expected_literal", line.size()};
+      return ingest::LineKind::kBad;
+    }
     const std::string_view ts = line.substr(0, sp);
     if (ts.size() < 20 || ts[10] != 'T' || !ParseIsoTime(ts, out.time)) {
       err = {"bad_time", 0};
