@@ -92,6 +92,13 @@ store::Batch Aggregator::TakeBatch() {
     is_touched_[id] = 0;
   }
   touched_.clear();
+  // A long run meets ever new sources: past the bound the table starts again (ids are only used
+  // within a batch; the store merges first and last seen).
+  if (sources_.size() > max_sources_kept_) {
+    sources_.clear();
+    ip_ids_.clear();
+    is_touched_.clear();
+  }
   b.findings = std::move(findings_);
   findings_.clear();
   requests_.clear();

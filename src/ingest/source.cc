@@ -449,16 +449,20 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& pa
     for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
     globfree(&g);
   }
+  SortInputs(out);
+  return out;
+}
+
+void SortInputs(std::vector<std::string>& paths) {
   // Oldest first within each rotation family; stable otherwise.
-  std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+  std::stable_sort(paths.begin(), paths.end(), [](const std::string& a, const std::string& b) {
     if (a == "-" || b == "-") return false;
     const RotKey ka = KeyOf(a), kb = KeyOf(b);
     if (ka.dir != kb.dir) return ka.dir < kb.dir;
     if (ka.base != kb.base) return ka.base < kb.base;
     return ka.index > kb.index;
   });
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
 }
 
 }  // namespace keikai::ingest

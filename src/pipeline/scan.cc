@@ -1,5 +1,7 @@
 #include "keikai/pipeline/scan.h"
 
+#include "keikai/pipeline/processor.h"
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -44,51 +46,55 @@ int32_t LocalOffset(int64_t t) {
   return static_cast<int32_t>(tm.tm_gmtoff);
 }
 
+}  // namespace
+
 // Reads the inputs: each file through the resume reader, by the kind (kinds.h) its format
 // belongs to, into the aggregates, committed in batches.
-class Scanner {
+class Processor::Impl {
  public:
-  Scanner(const ScanOptions& opt, store::Store& st, const detect::DetectorSet& det,
-          const geo::GeoDb* geo)
+  Impl(const ScanOptions& opt, store::Store& st, const detect::DetectorSet& det, const geo::GeoDb* geo)
       : opt_(opt),
-        agg_(geo, opt.max_sites, opt.max_findings),
-        ctx_(opt, st, agg_, res_,
-             (opt.now != 0 ? opt.now : static_cast<int64_t>(std::time(nullptr))) + 2 * 86400),
-        kinds_(ctx_, det) {
+        env_(opt.env != nullptr ? *opt.env : ingest::DefaultEnv()),
+        agg_(geo, opt.max_sites, opt.max_findings, Processor::kMaxSourcesKept),
+        ctx_(opt, st, agg_, res_, (opt.now != 0 ? opt.now : env_.clock().NowSeconds()) + 2 * 86400),
+        kinds_(ctx_, det),
+        t0_(std::chrono::steady_clock::now()) {
     ctx_.log_zone = opt.log_zone_offset ? *opt.log_zone_offset : LocalOffset(ctx_.now());
   }
 
-  Result<ScanResult> Run() {
-    const auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::string> skipped_dirs;
-    auto files = ingest::ExpandInputs(opt_.inputs, &skipped_dirs);
-    if (!files.ok()) return files.status();
-    std::sort(skipped_dirs.begin(), skipped_dirs.end());
-    for (const std::string& d : skipped_dirs) res_.notes.push_back(d + ": " + Tr("read.subdir_skipped"));
-    {
-      auto known = ctx_.store.Sites();
-      if (!known.ok()) return ctx_.Fatal(known.status());
-      agg_.KnowSites(known.value());
-    }
+  ingest::Env& env() { return env_; }
+  ScanResult& result() { return res_; }
+  bool fatal() const { return ctx_.fatal; }
+
+  Status Start() {
+    auto known = ctx_.store.Sites();
+    if (!known.ok()) return ctx_.Fatal(known.status());
+    agg_.KnowSites(known.value());
     Status started = Status::Ok();
     kinds_.ForEach([&](auto& k) {
       if (started.ok()) started = k.Start();
     });
-    if (!started.ok()) return started;
-    for (const std::string& f : files.value()) {
-      FileRow row;
-      row.path = f;
-      Status st = ScanFile(f, row);
-      if (ctx_.fatal) return st;  // the store failed: nothing more is committed (see CommitBatch)
-      if (!st.ok()) {
-        row.error = st.message();
-        if (st.offset() != Status::npos) row.error += " (" + std::to_string(st.offset()) + ")";
-        row.error_code = st.code();
-        if (res_.first_error.empty()) res_.first_error = f + ": " + st.ToString();
-      }
-      res_.files.push_back(std::move(row));
-      ++res_.summary.files;
+    return started;
+  }
+
+  Status Feed(const std::string& f, FileRow& row) {
+    row.path = f;
+    Status st = ScanFile(f, row);
+    if (ctx_.fatal) return st;  // the store failed: nothing more is committed (see CommitBatch)
+    if (!st.ok()) {
+      row.error = st.message();
+      if (st.offset() != Status::npos) row.error += " (" + std::to_string(st.offset()) + ")";
+      row.error_code = st.code();
+      if (res_.first_error.empty()) res_.first_error = f + ": " + st.ToString();
     }
+    res_.files.push_back(row);
+    ++res_.summary.files;
+    return st;
+  }
+
+  Status Flush() { return CommitBatch(nullptr); }
+
+  Result<ScanResult> Finish() {
     bool final_commit = false;
     kinds_.ForEach([&](auto& k) { final_commit = final_commit || k.NeedsFinalCommit(); });
     if (final_commit) {
@@ -130,7 +136,7 @@ class Scanner {
                                                        {"{max}", std::to_string(opt_.max_sites)}}));
     }
     res_.summary.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
     return std::move(res_);
   }
 
@@ -147,7 +153,7 @@ class Scanner {
     if (!legacy.ok()) return ctx_.Fatal(legacy.status());
     if (!legacy.value()) return streams;
     const store::FileMark& m = *legacy.value();
-    auto src = ingest::LineSource::Open(path, opt_.max_line);
+    auto src = env_.Open(path, opt_.max_line);
     if (!src.ok()) return src.status();
     ingest::StreamUpdate u;
     u.id = ingest::NewStreamId();
@@ -191,7 +197,7 @@ class Scanner {
 
   Status ScanFile(const std::string& path, FileRow& row) {
     const bool is_stdin = path == "-";
-    auto s = ingest::LineSource::Open(path, opt_.max_line);
+    auto s = env_.Open(path, opt_.max_line);
     if (!s.ok()) return s.status();
     ingest::ResumeReader::Options ro;
     ro.hold_back_unterminated = !is_stdin;
@@ -454,10 +460,12 @@ class Scanner {
   }
 
   const ScanOptions& opt_;
+  ingest::Env& env_;
   ScanResult res_;
   event::Aggregator agg_;
   Context ctx_;
   Kinds kinds_;
+  std::chrono::steady_clock::time_point t0_;
   std::set<std::string> relabel_noted_;   // sites named in a relabel note
   std::set<std::string> covered_sites_;   // sites of streams the inputs were found in
   int64_t ref_time_ = 0, held_time_ = 0;  // see Record
@@ -466,7 +474,16 @@ class Scanner {
   uint64_t held_no_ = 0;
 };
 
-}  // namespace
+Processor::Processor(const ScanOptions& opt, store::Store& store, const detect::DetectorSet& detectors,
+                     const geo::GeoDb* geo)
+    : impl_(std::make_unique<Impl>(opt, store, detectors, geo)) {}
+Processor::~Processor() = default;
+Status Processor::Start() { return impl_->Start(); }
+Status Processor::Feed(const std::string& input, FileRow& row) { return impl_->Feed(input, row); }
+bool Processor::fatal() const { return impl_->fatal(); }
+Status Processor::Flush() { return impl_->Flush(); }
+Result<ScanResult> Processor::Finish() { return impl_->Finish(); }
+
 
 std::string RuleMatchDetectorId(const rules::RuleMatch& m) { return "crs:" + std::to_string(m.id); }
 
@@ -534,8 +551,25 @@ Status CheckLogFormat(std::string_view format) {
 
 Result<ScanResult> Scan(const ScanOptions& opt, store::Store& store,
                         const detect::DetectorSet& detectors, const geo::GeoDb* geo) {
-  auto s = std::make_unique<Scanner>(opt, store, detectors, geo);
-  return s->Run();
+  Processor p(opt, store, detectors, geo);
+  ingest::Env& env = opt.env != nullptr ? *opt.env : ingest::DefaultEnv();
+  std::vector<std::string> skipped_dirs;
+  auto files = env.Expand(opt.inputs, &skipped_dirs);
+  if (!files.ok()) return files.status();
+  Status started = p.Start();
+  if (!started.ok()) return started;
+  std::vector<std::string> notes;
+  std::sort(skipped_dirs.begin(), skipped_dirs.end());
+  for (const std::string& d : skipped_dirs) notes.push_back(d + ": " + Tr("read.subdir_skipped"));
+  for (const std::string& f : files.value()) {
+    FileRow row;
+    Status st = p.Feed(f, row);
+    if (p.fatal()) return st;
+  }
+  auto res = p.Finish();
+  if (!res.ok()) return res;
+  res.value().notes.insert(res.value().notes.begin(), notes.begin(), notes.end());
+  return res;
 }
 
 }  // namespace keikai::pipeline

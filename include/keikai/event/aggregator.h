@@ -3,7 +3,7 @@
 // site x UTC hour x class x source the attacks, the attacking sources (with their country, looked
 // up once), the findings (bounded), and the zone offsets the lines carried. TakeBatch hands what
 // accumulated since the last batch to the store (store::Batch); sources keep their ids for the
-// whole run.
+// whole batch (the table is dropped after a batch once it holds more than max_sources_kept).
 //
 // Sites are bounded: once max_sites distinct sites are known (those in the store count), further
 // names are counted together as "(other)" (FoldedRequests/FoldedSites say how many).
@@ -29,8 +29,9 @@ inline constexpr const char* kOtherSite = "(other)";
 
 class Aggregator {
  public:
-  Aggregator(const geo::GeoDb* geo, std::size_t max_sites, uint64_t max_findings)
-      : geo_(geo), max_sites_(max_sites), max_findings_(max_findings) {}
+  Aggregator(const geo::GeoDb* geo, std::size_t max_sites, uint64_t max_findings,
+             std::size_t max_sources_kept = 262'144)
+      : geo_(geo), max_sites_(max_sites), max_findings_(max_findings), max_sources_kept_(max_sources_kept) {}
 
   // Sites already in the store (they count toward max_sites).
   void KnowSites(const std::vector<std::string>& sites) { known_sites_.insert(sites.begin(), sites.end()); }
@@ -127,6 +128,7 @@ class Aggregator {
   const geo::GeoDb* geo_;
   std::size_t max_sites_;
   uint64_t max_findings_;
+  std::size_t max_sources_kept_;
   std::unordered_map<std::string, uint32_t> site_ids_;
   std::vector<std::string> sites_;
   std::string last_site_name_;

@@ -54,5 +54,7 @@ class LineSource {
 // *skipped_dirs (when given) so the caller can say so.
 Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& patterns,
                                               std::vector<std::string>* skipped_dirs = nullptr);
+// The order ExpandInputs gives (rotation families oldest first), duplicates removed.
+void SortInputs(std::vector<std::string>& paths);
 
 }  // namespace keikai::ingest

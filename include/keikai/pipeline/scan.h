@@ -21,6 +21,7 @@
 #include "keikai/detect/detector.h"
 #include "keikai/geo/geo.h"
 #include "keikai/http/ip.h"
+#include "keikai/ingest/env.h"
 #include "keikai/pipeline/result.h"
 #include "keikai/rules/engine.h"
 #include "keikai/store/store.h"
@@ -64,6 +65,8 @@ struct ScanOptions {
   std::function<void(const DetectionEvent&)> on_detection;
   // Progress: (file, raw bytes read, raw size or 0, lines so far). Called every ~256k lines.
   std::function<void(const std::string&, uint64_t, uint64_t, uint64_t)> on_progress;
+  // Where files and the clock come from; null = the file system and the system clock.
+  ingest::Env* env = nullptr;
 };
 
 // Site name from a log file name: "shop.example.jp.access.log.2.gz" -> "shop.example.jp";
