@@ -85,6 +85,22 @@ TEST(Cli, MailLogsAndWebLogsInOneScan) {
   EXPECT_EQ(Exec("scan --db :memory: --log-tz Mars/Olympus x.log").code, 2);
 }
 
+// The notes of a scan reach the user in every format: on stderr with ndjson, first in HTML.
+TEST(Cli, NotesAreShownWithNdjsonAndFirstInHtml) {
+  TempDir d;
+  std::filesystem::create_directories(d / "logs/old");
+  keikai::testing::WriteFile(d / "logs/access.log",
+                             "203.0.113.5 - - [26/Nov/2026:07:00:00 +0900] \"GET /.env HTTP/1.1\" 404 1 \"-\" \"curl/8\"\n");
+  Outcome nd = Exec("scan --db :memory: --format ndjson --no-progress " + (d / "logs"));
+  EXPECT_EQ(nd.code, 0) << nd.out;
+  EXPECT_NE(nd.out.find("subdirectory not scanned"), std::string::npos) << nd.out;
+  EXPECT_NE(nd.out.find("\"classes\":[\"probe\"]"), std::string::npos) << nd.out;
+  Outcome html = Exec("scan --db :memory: --format html --no-progress " + (d / "logs"));
+  const std::size_t note = html.out.find("subdirectory not scanned");
+  ASSERT_NE(note, std::string::npos);
+  EXPECT_LT(note, html.out.find("id=\"surges\""));
+}
+
 TEST(Cli, StdinAndNdjson) {
   TempDir d;
   keikai::testing::WriteFile(

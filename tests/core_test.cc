@@ -213,6 +213,14 @@ TEST(I18n, EveryStatusCodeHasALeadIn) {
   EXPECT_FALSE(HasMsg("err.code.no-such-code"));
 }
 
+// Values are not searched for placeholders: a site named "{new}" is shown as it is.
+TEST(I18n, FillTemplateIsOnePass) {
+  EXPECT_EQ(FillTemplate("move {old} to {new}; {old} again", {{"{old}", "{new}"}, {"{new}", "b"}}),
+            "move {new} to b; {new} again");
+  EXPECT_EQ(FillTemplate("{n}{n}{", {{"{n}", "1"}}), "11{");
+  EXPECT_EQ(FillTemplate("{unknown} stays", {{"{n}", "1"}}), "{unknown} stays");
+}
+
 TEST(I18n, CatalogIsCompleteInBothLanguages) {
   std::string missing;
   EXPECT_TRUE(CatalogComplete(&missing)) << missing;

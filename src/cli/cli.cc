@@ -330,6 +330,11 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     Error(committed);
     return 1;
   }
+  if (renderer->detection != nullptr) {
+    // A streaming output has no report to carry the notes (a CRS budget, folded sites, skipped
+    // subdirectories): they go to stderr.
+    for (const std::string& n : r.notes) Notice(n);
+  }
   if (renderer->detection != nullptr && ndjson_lines == 0 && r.summary.parsed == 0 &&
       r.summary.already_ingested > 0) {
     // Nothing new: say so, and how to see those lines' detections again.

@@ -79,8 +79,26 @@ std::string ReplaceAll(std::string s, std::string_view from, std::string_view to
 }
 
 std::string FillTemplate(std::string t, TemplateArgs values) {
-  for (const auto& [name, value] : values) t = ReplaceAll(std::move(t), name, value);
-  return t;
+  // One pass over the template: a value is never searched for placeholders itself (a site
+  // named "{new}" stays as it is).
+  std::string out;
+  out.reserve(t.size());
+  std::size_t i = 0;
+  while (i < t.size()) {
+    bool replaced = false;
+    if (t[i] == '{') {
+      for (const auto& [name, value] : values) {
+        if (!name.empty() && t.compare(i, name.size(), name) == 0) {
+          out += value;
+          i += name.size();
+          replaced = true;
+          break;
+        }
+      }
+    }
+    if (!replaced) out += t[i++];
+  }
+  return out;
 }
 
 std::string TrFill(std::string_view key, TemplateArgs values) { return FillTemplate(Tr(key), values); }

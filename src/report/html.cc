@@ -1068,7 +1068,6 @@ void RenderPaths(std::string& out, const Report& r) {
 
 void RenderFiles(std::string& out, const Report& r) {
   Heading(out, "files", "html.files.heading");
-  for (const std::string& n : r.notes) out += "<p class=\"note\">" + Esc(n) + "</p>\n";
   if (r.files.empty()) return NoneNote(out);
   out += "<div class=\"scroll\"><table>\n<thead><tr>" + Th("html.col.file") + Th("html.col.site") +
          Th("html.col.format") + Th("html.col.lines", true) + Th("html.col.parsed", true) +
@@ -1128,6 +1127,8 @@ std::string RenderHtml(const Report& r) {
   RenderHeader(out, r);
   out += "<main>\n";
   RenderBanner(out, r);
+  // Notes come first, as in every output (model.h), right under any banner.
+  for (const std::string& n : r.notes) out += "<p class=\"note\">" + Esc(n) + "</p>\n";
   RenderSurges(out, r, chart_sites);
   RenderCards(out, r);
   RenderCharts(out, r, chart_sites);

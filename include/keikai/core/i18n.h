@@ -41,8 +41,8 @@ const char* Tr(std::string_view key);
 const char* Tr(std::string_view key, Lang lang);
 // Every occurrence of from in s replaced by to.
 std::string ReplaceAll(std::string s, std::string_view from, std::string_view to);
-// A message template with each "{name}" placeholder replaced by its value (all occurrences):
-// FillTemplate(Tr("msg.x"), {{"{n}", "3"}, ...}).
+// A message template with each "{name}" placeholder replaced by its value (all occurrences, in
+// one pass: values are not searched for placeholders): FillTemplate(Tr("msg.x"), {{"{n}", "3"}}).
 using TemplateArgs = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 std::string FillTemplate(std::string t, TemplateArgs values);
 // FillTemplate(Tr(key), values).
