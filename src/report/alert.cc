@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "keikai/core/i18n.h"
+#include "keikai/event/event.h"
 #include "report/format.h"
 
 namespace keikai::report {
@@ -36,7 +37,10 @@ std::string SurgeAlertSentence(const Surge& s) {
   t = ReplaceAll(t, "{period}", BaselinePeriod(s));
   t = ReplaceAll(t, "{start}", LongDate(s.start));
   t = ReplaceAll(t, "{end}", LongDate(s.end));
-  t = ReplaceAll(t, "{what}", Tr("alert.what." + s.cls));
+  // "*" of a site whose attacks all came from mail logs: failed logins and dropped connections,
+  // not "bots and scanners".
+  const bool mail_only = s.cls == "*" && s.kinds == (1u << static_cast<unsigned>(event::Kind::kMail));
+  t = ReplaceAll(t, "{what}", Tr(mail_only ? "alert.what.*mail" : ("alert.what." + s.cls).c_str()));
   t = ReplaceAll(t, "{ratio}", RoundedRatio(s.peak_ratio));
   t = ReplaceAll(t, "{site}", s.site == "*" ? Tr("text.all_sites") : s.site);
   if (s.short_history) t += SentenceGap() + ShortHistoryNote(s);

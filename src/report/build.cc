@@ -192,6 +192,18 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
   };
   // Every site gets an all-classes series, even with no attacks, so the chart shows calm sites.
   for (const auto& [site, v] : req_days) series(site, "*");
+  // The kinds of input each series name's attacks came from (a mail server's "*" series is not
+  // "bots and scanners"): bit per event::Kind, by site, and for the fleet.
+  std::map<std::string, uint32_t> site_kinds;
+  for (const auto& h : attacks.value()) {
+    if (h.cls == store::kAllClasses) continue;
+    for (const event::ClassInfo& ci : event::Classes()) {
+      if (ci.id != h.cls) continue;
+      const uint32_t bit = 1u << static_cast<unsigned>(ci.kind);
+      site_kinds[name_of(h.site)] |= bit;
+      site_kinds[kFleet] |= bit;
+    }
+  }
   for (const auto& h : attacks.value()) {
     const std::string cls = ClsName(h.cls);
     const auto i = static_cast<std::size_t>(h.hour - first_hour);
@@ -261,6 +273,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
       Surge x;
       x.site = hs.site;
       x.cls = hs.cls;
+      if (const auto k = site_kinds.find(hs.site); k != site_kinds.end()) x.kinds = k->second;
       x.start = FormatDate(first_day + static_cast<int64_t>(d0));
       x.end = FormatDate(first_day + static_cast<int64_t>(std::max(d0, d1)));
       x.days = std::max(d0, d1) - d0 + 1;

@@ -51,6 +51,7 @@ struct SurgeDriver {
 struct Surge {
   std::string site;      // site or "*"
   std::string cls;       // class or "*"
+  uint32_t kinds = 0;    // the input kinds of its site's attacks (bit per event::Kind); wording only
   std::string start;     // first day of the rise (CUSUM-dated), report time zone
   std::string end;       // day of the last alarm
   std::string peak_date; // the day with the most attacks between start and end
