@@ -117,6 +117,7 @@ struct Evaluator::State {
   // passed, and a call counter that spaces out the clock reads for short values.
   int64_t deadline_ns = 0;
   bool budget_on = false, budget_out = false;
+  int64_t (*clock_ns)() = nullptr;  // EngineOptions::monotonic_ns
   uint32_t budget_calls = 0;
   std::vector<Entry> vars[kVarCount];
   std::vector<Entry> spare;  // entries of earlier requests, reused by NewEntry
@@ -818,7 +819,7 @@ int64_t MonotonicNs() {
 bool OverBudget(Evaluator::State& s, std::size_t value_size) {
   if (s.budget_out) return true;
   if (value_size < 256 && (++s.budget_calls & 63) != 0) return false;
-  if (MonotonicNs() < s.deadline_ns) return false;
+  if ((s.clock_ns != nullptr ? s.clock_ns() : MonotonicNs()) < s.deadline_ns) return false;
   s.budget_out = true;
   s.verdict->budget_exceeded = true;
   return true;
@@ -1236,7 +1237,11 @@ Verdict Evaluator::Evaluate(const http::FullRequest& request, const http::FullRe
   s.verdict = &v;
   s.budget_on = set.options.request_budget_us > 0;
   s.budget_out = false;
-  if (s.budget_on) s.deadline_ns = MonotonicNs() + static_cast<int64_t>(set.options.request_budget_us) * 1000;
+  s.clock_ns = set.options.monotonic_ns;
+  if (s.budget_on) {
+    s.deadline_ns = (s.clock_ns != nullptr ? s.clock_ns() : MonotonicNs()) +
+                    static_cast<int64_t>(set.options.request_budget_us) * 1000;
+  }
   SetupRequest(s, set, request);
   if (s.mode == EngineMode::kOff) return v;
   Flow f = RunPhase(s, set, 1);

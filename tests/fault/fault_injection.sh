@@ -398,7 +398,9 @@ else
 fi
 ro_run() {  # NAME DIR stdin|files ; prints "exit RC, S s, writ:0/1, stdout B"
   local dir=$2 rc t0 t1
-  local base=(timeout -k 2 10 env XDG_CACHE_HOME="$G1/cache" "${AS[@]}" "$K" "${KOPT[@]}" scan "${SOPT[@]}" --db "$dir/k.db")
+  # The timeout is a hang guard, not a speed test: an endless stdin ends only if the read-only
+  # database is found before any input is read.
+  local base=(timeout -k 2 120 env XDG_CACHE_HOME="$G1/cache" "${AS[@]}" "$K" "${KOPT[@]}" scan "${SOPT[@]}" --db "$dir/k.db")
   t0=$(now_ms)
   if [[ $3 == stdin ]]; then
     local line
@@ -413,7 +415,7 @@ ro_run() {  # NAME DIR stdin|files ; prints "exit RC, S s, writ:0/1, stdout B"
   local wr=0
   grep -qi "writ" "$W/$1.err" && wr=1
   local ok=1
-  [[ $rc -eq 1 && $t1 -le 2000 && $wr -eq 1 && ! -s "$W/$1.out" ]] || ok=0
+  [[ $rc -eq 1 && $wr -eq 1 && ! -s "$W/$1.out" ]] || ok=0
   echo "$ok exit $rc in $(secs "$t1") s, mentions writing: $wr, stdout $(stat -c %s "$W/$1.out") B ($(tr '\n' ' ' <"$W/$1.err" | head -c 120))"
 }
 sum1=$(sha256sum <"$G1/k.db")

@@ -43,6 +43,9 @@ struct EngineOptions {
   // ModSecurity). Past it no further operator runs (those rules do not match) and the verdict
   // says budget_exceeded: a few hostile requests cannot hold a scan or a server for minutes.
   uint32_t request_budget_us = 0;
+  // The monotonic clock the budget is measured with, in nanoseconds (null = CLOCK_MONOTONIC);
+  // tests give a fake one so that the budget is tested without depending on speed.
+  int64_t (*monotonic_ns)() = nullptr;
   // The Vectorscan prefilter: regexes of rules sharing a transformation chain are scanned in
   // one pass per value, and PCRE2 runs only for the rules whose prefilter matched. Off by
   // default: on CRS it costs more than it saves (docs/rules-engine.md has the measurement).
