@@ -154,6 +154,9 @@ TEST_F(CoverageTest, CrowdsecInjectionProbes) {
 std::vector<std::string> HeldOut(const std::string& crs3_file, const std::vector<std::string>& seen_files) {
   std::set<std::string> seen;
   for (const std::string& f : seen_files) {
+    // A missing reference list would make every entry look unseen: that is a failure, not a
+    // quieter held-out set.
+    if (ListFile(f).empty()) ADD_FAILURE() << "reference list missing or empty: " << f;
     for (std::string e : ListFile(f)) {
       for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       seen.insert(e);
