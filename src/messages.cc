@@ -18,6 +18,9 @@ constexpr Message kIngest[] = {
 constexpr Message kCrsTest[] = {
 #include "crstest/messages_crstest.inc"
 };
+constexpr Message kStore[] = {
+#include "store/messages_store.inc"
+};
 constexpr Message kMail[] = {
 #include "mail/messages_mail.inc"
 };
@@ -35,7 +38,7 @@ constexpr Message kCli[] = {
 
 constexpr MessageTable kTables[] = {
     {"core", kCore},         {"ingest", kIngest}, {"crstest", kCrsTest},
-    {"mail", kMail},         {"pipeline", kPipeline}, {"report", kReport}, {"cli", kCli},
+    {"store", kStore},       {"mail", kMail},         {"pipeline", kPipeline}, {"report", kReport}, {"cli", kCli},
 };
 
 }  // namespace

@@ -153,6 +153,20 @@ std::vector<std::string> FormatNames() {
   return names;
 }
 
+// Opens the database a command names (given as it should be opened), saying on stderr when it
+// has to wait for another writer; a failure is printed and gives null.
+std::unique_ptr<store::Store> OpenStore(const std::string& db, store::OpenOptions oo) {
+  oo.on_wait = [&db](const std::string& holder) {
+    Notice(report::FillTemplate(Tr("msg.waiting_for_lock"), {{"{db}", db}, {"{holder}", holder}}));
+  };
+  auto st = store::Open(db, oo);
+  if (!st.ok()) {
+    Error(st.status());
+    return nullptr;
+  }
+  return std::move(st).value();
+}
+
 // Runs a scan and writes the chosen output; returns the exit code: 0 when every input was read,
 // 1 when one could not be (or most of a file's lines were bad: the report says so first), when
 // nothing could be read, or on a fatal error; 2 for usage errors.
@@ -258,14 +272,8 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   const std::string db_path = a.dry_run ? ":memory:" : a.db.empty() ? store::DefaultDbPath() : a.db;
   store::OpenOptions oo;
   oo.lock_wait_seconds = a.lock_wait;
-  oo.on_wait = [&db_path](const std::string& holder) {
-    Notice(report::FillTemplate(Tr("msg.waiting_for_lock"), {{"{db}", db_path}, {"{holder}", holder}}));
-  };
-  auto st = store::Open(db_path, oo);
-  if (!st.ok()) {
-    Error(st.status());
-    return 1;
-  }
+  const std::unique_ptr<store::Store> store = OpenStore(db_path, oo);
+  if (!store) return 1;
   tmark("store");
   auto det = detect::DetectorSet::Build(detect::Builtins(), DefaultCacheDir());
   if (!det.ok()) {
@@ -276,7 +284,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   auto geo = geo::Open(a.geoip, DefaultCacheDir());
   tmark("geo");
   if (!geo.ok()) Error(std::string(Tr("err.geo")) + " (" + geo.status().message() + ")");
-  auto res = pipeline::Scan(so, *st.value(), det.value(), geo.ok() ? geo.value().get() : nullptr);
+  auto res = pipeline::Scan(so, *store, det.value(), geo.ok() ? geo.value().get() : nullptr);
   progress.Done();
   tmark("scan");
   if (!res.ok()) {
@@ -289,7 +297,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
     // these sites (a rescan that found everything ingested parses no line), else UTC.
     int32_t off = res.value().has_offset ? res.value().dominant_offset : 0;
     if (!res.value().has_offset) {
-      auto remembered = st.value()->SiteOffset(res.value().sites);
+      auto remembered = store->SiteOffset(res.value().sites);
       if (remembered.ok() && remembered.value()) off = *remembered.value();
     }
     tz = off == 9 * 3600 ? TimeZone::Jst()
@@ -304,7 +312,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   bo.max_sites = a.report_sites;
   bo.detector.window_days = a.window;
 
-  auto rep = report::BuildReport(*st.value(), &res.value(), bo);
+  auto rep = report::BuildReport(*store, &res.value(), bo);
   if (!rep.ok()) {
     Error(rep.status());
     return 1;
@@ -428,16 +436,10 @@ int RunSites(const std::string& db_arg, bool rename, const std::string& from, co
   store::OpenOptions oo;
   oo.write = rename;
   oo.create = false;
-  oo.on_wait = [&db](const std::string& holder) {
-    Notice(report::FillTemplate(Tr("msg.waiting_for_lock"), {{"{db}", db}, {"{holder}", holder}}));
-  };
-  auto st = store::Open(db, oo);
-  if (!st.ok()) {
-    Error(st.status());
-    return 1;
-  }
+  const std::unique_ptr<store::Store> store = OpenStore(db, oo);
+  if (!store) return 1;
   if (rename) {
-    auto known = st.value()->Sites();
+    auto known = store->Sites();
     if (!known.ok()) {
       Error(known.status());
       return 1;
@@ -446,7 +448,7 @@ int RunSites(const std::string& db_arg, bool rename, const std::string& from, co
       Error(from + ": " + Tr("err.no_such_site"));
       return 1;
     }
-    auto moved = st.value()->RenameSite(from, to);
+    auto moved = store->RenameSite(from, to);
     if (!moved.ok()) {
       Error(moved.status());
       return 1;
@@ -457,14 +459,14 @@ int RunSites(const std::string& db_arg, bool rename, const std::string& from, co
                               .c_str());
     return 0;
   }
-  auto rows = st.value()->SiteRequests({});
+  auto rows = store->SiteRequests({});
   if (!rows.ok()) {
     Error(rows.status());
     return 1;
   }
   std::printf("%s\n", TerminalSafe(report::FillTemplate(Tr("msg.sites_header"), {{"{db}", db}})).c_str());
   for (const auto& [site, n] : rows.value()) {
-    auto last = st.value()->LastHour({site});
+    auto last = store->LastHour({site});
     std::string day = "-";
     if (last.ok() && last.value()) day = FormatDate(*last.value() / 24);
     std::printf("  %-40s %14s  %s\n", TerminalSafe(site).c_str(), report::Thousands(n).c_str(), day.c_str());
@@ -614,11 +616,7 @@ int Main(int argc, char** argv) {
       oo.write = false;
       oo.migrate = false;
       oo.full_check = check_full;
-      auto st = store::Open(db, oo);
-      if (!st.ok()) {
-        Error(st.status());
-        return 1;
-      }
+      if (!OpenStore(db, oo)) return 1;
       std::printf("%s\n", TerminalSafe(report::FillTemplate(Tr(check_full ? "msg.db_ok_full" : "msg.db_ok"), {{"{db}", db}})).c_str());
       return 0;
     }

@@ -658,18 +658,16 @@ class SqliteStore : public Store {
     };
     const int target = SchemaVersion();
     auto newer = [&](int current) {
-      return Status::Error("store", "the database schema (version " + std::to_string(current) +
-                                        ") is newer than this keikai (" + std::to_string(target) +
-                                        "); upgrade keikai or use another --db");
+      return Status::Error("store", TrFill("store.schema_newer", {{"{current}", std::to_string(current)},
+                                                                   {"{target}", std::to_string(target)}}));
     };
     auto cur = version();
     if (!cur.ok()) return cur.status();
     if (cur.value() > target) return newer(cur.value());
     if (cur.value() == target) return Status::Ok();
     if (!write) {
-      return Status::Error("store", "the database schema (version " + std::to_string(cur.value()) +
-                                        ") is older than this keikai's (" + std::to_string(target) +
-                                        "); a scan with this keikai upgrades it");
+      return Status::Error("store", TrFill("store.schema_older", {{"{current}", std::to_string(cur.value())},
+                                                                   {"{target}", std::to_string(target)}}));
     }
     // All pending migrations in one write transaction, with the version read again inside it:
     // two processes opening a new database at once cannot both apply a migration, and the
@@ -688,8 +686,8 @@ class SqliteStore : public Store {
         st = Exec("INSERT INTO schema_migrations (version) VALUES (" + std::to_string(v + 1) + ")");
       }
       if (!st.ok()) {
-        st = Status::Error(st.code(), "migration to version " + std::to_string(v + 1) +
-                                          " failed: " + st.message());
+        st = Status::Error(st.code(), TrFill("store.migration_failed",
+                                             {{"{version}", std::to_string(v + 1)}, {"{detail}", st.message()}}));
       }
     }
     if (!st.ok()) {
@@ -720,7 +718,7 @@ class SqliteStore : public Store {
     }
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {
-      if (S_ISDIR(st.st_mode)) return Status::Error("store", path + ": is a directory");
+      if (S_ISDIR(st.st_mode)) return Status::Error("store", path + ": " + ErrnoText(EISDIR));
       return Status::Ok();
     }
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -751,8 +749,11 @@ class SqliteStore : public Store {
       if (::pread(lock_fd_, buf, sizeof buf - 1, 0) > 0) holder = buf;
       while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
       if (std::chrono::steady_clock::now() >= deadline) {
-        return Status::Error("locked", path_ + " (" + (holder.empty() ? "?" : "pid " + holder) +
-                                           ", waited " + std::to_string(opt.lock_wait_seconds) + " s)");
+        return Status::Error("locked", path_ + " (" +
+                                           TrFill("store.lock_waited",
+                                                  {{"{holder}", holder.empty() ? "?" : "pid " + holder},
+                                                   {"{seconds}", std::to_string(opt.lock_wait_seconds)}}) +
+                                           ")");
       }
       if (!told && opt.on_wait) opt.on_wait(holder.empty() ? "?" : "pid " + holder);
       told = true;
