@@ -53,6 +53,32 @@ TEST(StoreRegistry, OpensByScheme) {
   EXPECT_EQ(missing.status().code(), "no_database");
 }
 
+// A batch sent again (same id) is applied once; batches without an id always apply.
+TEST(SqliteStore, BatchSentAgainIsAppliedOnce) {
+  auto s = OpenSqlite(":memory:");
+  ASSERT_TRUE(s.ok());
+  Batch b;
+  b.id = "run1:1";
+  b.requests = {{"a.jp", 400000, 10}};
+  ASSERT_TRUE(s.value()->Commit(b).ok());
+  ASSERT_TRUE(s.value()->Commit(b).ok());  // the retry
+  auto total = [&] {
+    auto h = s.value()->RequestHours({});
+    EXPECT_TRUE(h.ok());
+    uint64_t n = 0;
+    for (const auto& x : h.value()) n += x.count;
+    return n;
+  };
+  EXPECT_EQ(total(), 10u);
+  b.id = "run1:2";
+  ASSERT_TRUE(s.value()->Commit(b).ok());
+  EXPECT_EQ(total(), 20u);
+  b.id.clear();
+  ASSERT_TRUE(s.value()->Commit(b).ok());
+  ASSERT_TRUE(s.value()->Commit(b).ok());
+  EXPECT_EQ(total(), 40u);
+}
+
 TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
   auto s = OpenSqlite(":memory:");
   ASSERT_TRUE(s.ok());

@@ -454,6 +454,9 @@ class Processor::Impl {
       if (ctx_.file_sites_overflow) sites.push_back("*");
       b.streams.push_back(reader->TakeUpdate(ctx_.file, ctx_.file_site, sites));
     }
+    // An id per batch (this run's random id and a sequence number): a store reached over the
+    // network may be sent a batch again and applies it once.
+    b.id = run_id_ + ":" + std::to_string(++batch_seq_);
     Status st = ctx_.store.Commit(b);
     agg_.ReturnFindings(std::move(b.findings));
     return st.ok() ? st : ctx_.Fatal(st);
@@ -466,6 +469,8 @@ class Processor::Impl {
   Context ctx_;
   Kinds kinds_;
   std::chrono::steady_clock::time_point t0_;
+  const std::string run_id_ = Hex(ingest::NewStreamId(), 0);
+  uint64_t batch_seq_ = 0;
   std::set<std::string> relabel_noted_;   // sites named in a relabel note
   std::set<std::string> covered_sites_;   // sites of streams the inputs were found in
   int64_t ref_time_ = 0, held_time_ = 0;  // see Record

@@ -118,6 +118,11 @@ DROP TABLE request_hours;
 ALTER TABLE request_hours_new RENAME TO request_hours;
 ALTER TABLE findings ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 10: the batches applied (Batch::id), so that a batch sent again is applied once.
+    R"sql(
+CREATE TABLE applied_batches (
+  id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL DEFAULT (strftime('%s','now'))) WITHOUT ROWID;
+)sql",
 };
 
 // Strength of a behaviour classification, for keeping the strongest verdict of a source.
@@ -217,7 +222,26 @@ class SqliteStore : public Store {
   Status Commit(const Batch& b) override {
     Status st = Exec("BEGIN IMMEDIATE");
     if (!st.ok()) return st;
-    st = CommitInner(b);
+    bool applied = false;
+    if (!b.id.empty()) {
+      // A batch sent again (a retry after an unclear failure) is applied once: its id is
+      // recorded in the same transaction as its rows. Ids older than 30 days are forgotten.
+      Stmt ins = Prepare("INSERT OR IGNORE INTO applied_batches (id) VALUES (?)");
+      if (!ins) st = Err("prepare applied_batches");
+      if (st.ok()) {
+        Bind(ins.get(), 1, b.id);
+        if (sqlite3_step(ins.get()) != SQLITE_DONE) st = Err("insert applied_batches");
+        else applied = sqlite3_changes(db_) == 0;
+      }
+      if (st.ok() && !applied) {
+        st = Exec("DELETE FROM applied_batches WHERE applied_at < CAST(strftime('%s','now') AS INTEGER) - 30 * 86400");
+      }
+    }
+    if (st.ok() && applied) {
+      Exec("ROLLBACK");
+      return Status::Ok();
+    }
+    if (st.ok()) st = CommitInner(b);
     if (st.ok()) st = Exec("COMMIT");
     if (!st.ok()) {
       st = Classify(st);  // before ROLLBACK resets the error code

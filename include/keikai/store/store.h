@@ -101,6 +101,10 @@ struct BehaviorCheckpointDelta {
 };
 
 struct Batch {
+  // Unique per batch ("" = none): a store applies a batch with an id it has applied already as
+  // a no-op, so a writer that cannot tell whether a commit arrived (a network store) sends it
+  // again. Ids are kept for 30 days.
+  std::string id;
   std::vector<AttackAgg> attacks;
   std::vector<RequestAgg> requests;
   std::vector<SourceInfo> sources;
@@ -144,7 +148,8 @@ class Store {
   virtual Result<std::optional<FileMark>> FindFile(const std::string& first_line_hash) = 0;
   // The behaviour checkpoint an interrupted scan left, if any.
   virtual Result<std::optional<BehaviorCheckpoint>> LoadBehaviorCheckpoint() = 0;
-  // Everything in the batch in one transaction, or nothing.
+  // Everything in the batch in one transaction, or nothing; a batch whose id was applied
+  // before changes nothing and succeeds (idempotent re-sends).
   virtual Status Commit(const Batch& batch) = 0;
 
   // What a report asks about: these sites (empty = all) between two UTC hours, inclusive. Every
