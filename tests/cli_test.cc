@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
@@ -80,6 +81,25 @@ TEST(Cli, MailLogsAndWebLogsInOneScan) {
   for (const auto& f : j["files"]) formats.push_back(f["format"]);
   std::sort(formats.begin(), formats.end());
   EXPECT_EQ(formats, (std::vector<std::string>{"combined", "dovecot", "maillog"}));
+  // NDJSON: a line per mail attack event too, with its kind, program and the log message.
+  Outcome nd = Exec("scan --db :memory: --format ndjson --log-tz UTC --no-progress " KEIKAI_SHARED_DIR
+                    "/data/maillogs/postfix.log");
+  ASSERT_EQ(nd.code, 0);
+  std::size_t auth = 0, lost = 0;
+  std::istringstream lines(nd.out);
+  for (std::string l; std::getline(lines, l);) {
+    if (l.empty() || l[0] != '{') continue;
+    const auto e = nlohmann::json::parse(l);
+    EXPECT_EQ(e["kind"], "mail");
+    EXPECT_EQ(e["site"], "mx");
+    auth += e["classes"][0] == "mail-auth-failure";
+    lost += e["classes"][0] == "mail-lost-connection";
+    if (e["classes"][0] == "mail-auth-failure") {
+      EXPECT_NE(e["evidence"][0].get<std::string>().find("SASL"), std::string::npos) << l;
+    }
+  }
+  EXPECT_EQ(auth, 2u);
+  EXPECT_EQ(lost, 588u);
   // A named mail format is accepted up front; a bad zone is a usage error.
   EXPECT_EQ(Exec("scan --db :memory: --log-format dovecot --no-progress " KEIKAI_SHARED_DIR "/data/maillogs/dovecot.log").code, 0);
   EXPECT_EQ(Exec("scan --db :memory: --log-tz Mars/Olympus x.log").code, 2);

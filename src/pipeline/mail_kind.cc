@@ -50,7 +50,6 @@ void MailKind::Accept(uint64_t line_no) {
   }
   const uint32_t ip_id = ctx_.agg.Source(ip_text_, last_ip_ok_ ? &last_ip_ : nullptr, rec_.time);
   ctx_.agg.Attack(site_id, rec_.time, ip_id, classes);
-  if (!ctx_.agg.ReserveFinding()) return;
   store::Finding f;
   f.site = std::string(site);
   f.time = rec_.time;
@@ -67,6 +66,12 @@ void MailKind::Accept(uint64_t line_no) {
   f.line = line_no;
   f.target_hit = false;  // no request path: it never counts among targeted paths
   f.kind = static_cast<uint8_t>(kKind);
+  if (ctx_.opt.on_detection) {
+    DetectionEvent ev{&ctx_.file, line_no, nullptr, site, ctx_.agg.source(ip_id).country,
+                      nullptr, nullptr, 0, nullptr, &f};
+    ctx_.opt.on_detection(ev);
+  }
+  if (!ctx_.agg.ReserveFinding()) return;
   ctx_.agg.AddFinding(std::move(f));
 }
 

@@ -6,6 +6,7 @@
 #include "keikai/core/time.h"
 #include "keikai/core/utf8.h"
 #include "keikai/detect/behavior.h"
+#include "keikai/event/event.h"
 #include "keikai/report/render.h"
 
 namespace keikai::report {
@@ -35,7 +36,38 @@ const Renderer* FindRenderer(std::string_view name) {
   return nullptr;
 }
 
+namespace {
+
+// An event of another kind than web: from its finding (the program in "target", the log
+// message as evidence).
+std::string FindingLine(const pipeline::DetectionEvent& ev) {
+  const store::Finding& f = *ev.finding;
+  nlohmann::ordered_json j;
+  j["file"] = *ev.file;
+  j["line"] = ev.line;
+  j["time"] = TimeZone::Utc().FormatTime(f.time);
+  j["site"] = std::string(ev.site);
+  j["kind"] = std::string(event::KindName(static_cast<event::Kind>(f.kind)));
+  j["ip"] = f.ip;
+  j["country"] = std::string(ev.country);
+  j["program"] = f.target;
+  nlohmann::ordered_json classes = nlohmann::ordered_json::array();
+  std::string_view rest = f.classes;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    classes.push_back(std::string(rest.substr(0, comma)));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  j["classes"] = classes;
+  j["detectors"] = nlohmann::ordered_json::array({f.detectors});
+  j["evidence"] = nlohmann::ordered_json::parse(f.evidence, nullptr, false);
+  return EscapeBidiInJson(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) + "\n";
+}
+
+}  // namespace
+
 std::string RenderNdjsonLine(const pipeline::DetectionEvent& ev) {
+  if (ev.req == nullptr) return FindingLine(ev);
   nlohmann::ordered_json j;
   j["file"] = *ev.file;
   j["line"] = ev.line;

@@ -28,7 +28,9 @@
 
 namespace keikai::pipeline {
 
-// One request with at least one detection, as the ndjson output and tests see it.
+// One event with at least one detection, as the ndjson output and tests see it. A web request
+// has req, detection, detectors, behavior_scenarios and rule_matches; an event of another kind
+// (a mail-log line) has req null and its finding instead.
 struct DetectionEvent {
   const std::string* file;
   uint64_t line;
@@ -39,6 +41,7 @@ struct DetectionEvent {
   const detect::DetectorSet* detectors;
   uint32_t behavior_scenarios;  // behaviour scenarios that gave the request a class (bits)
   const std::vector<rules::RuleMatch>* rule_matches;  // CRS matches that gave a class
+  const store::Finding* finding = nullptr;            // other kinds: what is stored of it
 };
 
 struct ScanOptions {
@@ -84,6 +87,7 @@ std::string RuleMatchEvidence(const rules::RuleMatch& m);
 // finding and the NDJSON line both list them this way.
 template <class Fn>
 void ForEachEvidence(const DetectionEvent& ev, Fn&& fn) {
+  if (ev.detection == nullptr) return;  // not a web request
   for (const detect::Hit& h : ev.detection->hits) {
     fn(std::string(ev.detectors->specs()[h.detector].id), ev.detectors->Evidence(h),
        static_cast<const rules::RuleMatch*>(nullptr));
