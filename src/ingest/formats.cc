@@ -5,6 +5,7 @@
 #include "keikai/ingest/format.h"
 
 #include "keikai/core/i18n.h"
+#include "keikai/core/registry.h"
 
 namespace keikai::ingest {
 
@@ -82,10 +83,7 @@ const std::array<FormatInfo, 9> kFormats = {{
 std::span<const FormatInfo> Formats() { return kFormats; }
 
 const FormatInfo* FindFormat(std::string_view name) {
-  for (const FormatInfo& f : kFormats) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
+  return FindByName(std::span<const FormatInfo>(kFormats), name);
 }
 
 Result<std::unique_ptr<LineParser>> MakeParser(std::string_view spec) {

@@ -3,6 +3,7 @@
 #include <iterator>
 
 #include "keikai/core/ascii.h"
+#include "keikai/core/registry.h"
 #include "keikai/core/time.h"
 
 namespace keikai::mail {
@@ -86,10 +87,7 @@ std::string_view Field(std::string_view s, std::string_view key) {
 std::span<const FormatInfo> Formats() { return kFormats; }
 
 const FormatInfo* FindFormat(std::string_view name) {
-  for (const FormatInfo& f : kFormats) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
+  return FindByName(std::span<const FormatInfo>(kFormats), name);
 }
 
 LogParser::LogParser(std::string_view format, int64_t now, int32_t zone)

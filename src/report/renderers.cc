@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "keikai/core/registry.h"
 #include "keikai/core/time.h"
 #include "keikai/core/utf8.h"
 #include "keikai/detect/behavior.h"
@@ -30,10 +31,7 @@ constexpr Renderer kRenderers[] = {
 std::span<const Renderer> Renderers() { return kRenderers; }
 
 const Renderer* FindRenderer(std::string_view name) {
-  for (const Renderer& r : kRenderers) {
-    if (name == r.name) return &r;
-  }
-  return nullptr;
+  return FindByName(std::span<const Renderer>(kRenderers), name);
 }
 
 namespace {
