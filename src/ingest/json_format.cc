@@ -80,20 +80,17 @@ class JsonParser : public LineParser {
     if (line[first] != '{') return Bad(err, "not_json", first);
     // A key given twice at the top level makes the line ambiguous (which status is it?): such a
     // line is bad, not read one way or the other.
-    bool duplicate = false;
-    keys_.clear();
-    const json::parser_callback_t cb = [this, &duplicate](int depth, json::parse_event_t ev,
-                                                          json& parsed) {
-      if (ev == json::parse_event_t::key && depth == 1 && !duplicate) {
-        const std::string& k = parsed.get_ref<const std::string&>();
-        if (std::find(keys_.begin(), keys_.end(), k) != keys_.end()) duplicate = true;
-        else keys_.push_back(k);
-      }
+    // The top-level keys are counted as they are read; the object keeps one value per key, so
+    // it has fewer members than keys read exactly when a key came twice (no copy of any key,
+    // and linear however many keys a hostile line has).
+    std::size_t top_keys = 0;
+    const json::parser_callback_t cb = [&top_keys](int depth, json::parse_event_t ev, json&) {
+      if (ev == json::parse_event_t::key && depth == 1) ++top_keys;
       return true;
     };
     json doc = json::parse(line.begin(), line.end(), cb, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_object()) return Bad(err, "bad_json", 0);
-    if (duplicate) return Bad(err, "duplicate_key", 0);
+    if (top_keys > doc.size()) return Bad(err, "duplicate_key", 0);
     req = http::Request{};
     for (int f = 0; f < kFieldCount; ++f) {
       vals_[f].clear();
@@ -193,7 +190,6 @@ class JsonParser : public LineParser {
   std::array<double, kFieldCount> num_{};
   std::array<bool, kFieldCount> present_{};
   std::array<bool, kFieldCount> is_num_{};
-  std::vector<std::string> keys_;  // top-level keys of the line being parsed
 };
 
 }  // namespace
