@@ -405,7 +405,7 @@ void DetectorSet::Detect(const http::Request& req, const http::RequestKeys& keys
     }));
   }
   if (!req.referer.empty() && req.referer != "-" && !im.header_checks.empty()) {
-    add(CachedHits(s, s.referer_cache, HashedView(req.referer), 8192, [&](std::vector<Hit>& hits) {
+    add(CachedHits(s, s.referer_cache, keys.referer, 8192, [&](std::vector<Hit>& hits) {
       HeaderChecks("referer", req.referer, s, hits);
     }));
   }

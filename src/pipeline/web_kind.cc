@@ -440,7 +440,7 @@ uint32_t WebKind::RuleClasses(const http::RequestKeys& keys, const PartEntry& re
     PartMemo& memo;
   };
   for (const Header& h : {Header{"User-Agent", keys.user_agent, *ua_parts_},
-                          Header{"Referer", HashedView(req_.referer), *referer_parts_}}) {
+                          Header{"Referer", keys.referer, *referer_parts_}}) {
     if (h.value.text.empty() || h.value.text == "-") continue;
     PartKey k;
     k.fields[0] = h.value.text;

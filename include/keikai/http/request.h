@@ -40,9 +40,9 @@ struct Request {
 // The hashed texts of a request that several stages look up (detector caches, behaviour
 // fingerprints, the rule engine's part memo): hashed once per request.
 struct RequestKeys {
-  HashedView target, user_agent;
+  HashedView target, user_agent, referer;
   RequestKeys() = default;
-  explicit RequestKeys(const Request& r) : target(r.target), user_agent(r.user_agent) {}
+  explicit RequestKeys(const Request& r) : target(r.target), user_agent(r.user_agent), referer(r.referer) {}
 };
 
 // A Request that owns its strings, for keeping past the reader's next line.
