@@ -64,7 +64,7 @@ const std::array<FormatInfo, 9> kFormats = {{
      "nginx の escape=json 形式（一般的なキー名）", "1",
      [] { return Json(kNginxJson, "nginx-json"); }},
     {"iis", "IIS W3C extended log (#Fields: header)", "IIS W3C 拡張ログ（#Fields: ヘッダ）", "1",
-     [] { return MakeW3cParser(); }},
+     [] { return MakeW3cParser(); }, /*stateful=*/true},
     {"alb", "AWS Application Load Balancer access log", "AWS ALB アクセスログ", "1",
      [] { return MakeAlbParser(); }},
     {"vhost_combined", "Apache vhost_combined (%v:%p before combined)",

@@ -101,15 +101,31 @@ struct WebKind::PartMemo {
   uint64_t last_hash = 0;
 };
 
-WebKind::WebKind(Context& ctx, const detect::DetectorSet& det)
-    : ctx_(ctx),
-      det_(det),
-      scratch_(det.NewScratch()),
-      request_parts_(std::make_unique<PartMemo>()),
-      ua_parts_(std::make_unique<PartMemo>()),
-      referer_parts_(std::make_unique<PartMemo>()) {
+// The per-thread part of the web kind: the file's parser, detector scratch, the CRS
+// evaluator and its memo of request parts, and the last address parsed.
+struct WebKind::Worker {
+  explicit Worker(const detect::DetectorSet& det) : scratch(det.NewScratch()) {}
+  std::unique_ptr<ingest::LineParser> parser;
+  std::unique_ptr<detect::DetectorSet::Scratch, void (*)(detect::DetectorSet::Scratch*)> scratch;
+  std::unique_ptr<rules::Evaluator> rules;
+  PartMemo request_parts, ua_parts, referer_parts;
+  std::string rest_fields[3];  // method, protocol, host of rest_hash
+  uint64_t rest_hash = 0;
+  bool rest_valid = false;
+  std::string last_ip_text;
+  http::IpAddr last_ip;
+  bool last_ip_ok = false;
+};
+
+WebKind::WebKind(Context& ctx, const detect::DetectorSet& det) : ctx_(ctx), det_(det) {
   if (ctx.opt.behavior) tracker_ = std::make_unique<detect::BehaviorTracker>(ctx.opt.behavior_options, det);
-  if (ctx.opt.rules) rules_ = std::make_unique<rules::Evaluator>(ctx.opt.rules);
+  workers_.push_back(NewWorker());
+}
+
+std::unique_ptr<WebKind::Worker> WebKind::NewWorker() {
+  auto w = std::make_unique<Worker>(det_);
+  if (ctx_.opt.rules) w->rules = std::make_unique<rules::Evaluator>(ctx_.opt.rules);
+  return w;
 }
 
 WebKind::~WebKind() = default;
@@ -157,30 +173,99 @@ Result<std::string> WebKind::Detect(std::span<const std::string_view> head, cons
 }
 
 Status WebKind::BeginFile(const std::string& format, bool given, FileRow& row) {
+  format_ = format;
+  given_ = given;
+  std::unique_ptr<ingest::LineParser> parser;
   if (given) {
     auto p = ingest::MakeParser(format);
     if (!p.ok()) return p.status();
-    parser_ = std::move(p).value();
-    row.format = std::string(parser_->name());
+    parser = std::move(p).value();
+    row.format = std::string(parser->name());
     if (row.format == "nginx" || row.format == "apache") row.format += " (custom)";
     if (ingest::FindFormat(format) != nullptr) row.format = format;
   } else {
-    parser_ = ingest::FindFormat(format)->factory();
+    parser = ingest::FindFormat(format)->factory();
     row.format = format;
+  }
+  const ingest::FormatInfo* info = ingest::FindFormat(format);
+  chunkable_ = info == nullptr || !info->stateful;
+  workers_[0]->parser = std::move(parser);
+  for (std::size_t i = 1; i < workers_.size(); ++i) workers_[i]->parser.reset();
+  return Status::Ok();
+}
+
+Status WebKind::SetWorkers(std::size_t n) {
+  while (workers_.size() < n) workers_.push_back(NewWorker());
+  for (std::size_t i = 1; i < n; ++i) {
+    if (workers_[i]->parser) continue;
+    if (given_) {
+      auto p = ingest::MakeParser(format_);
+      if (!p.ok()) return p.status();
+      workers_[i]->parser = std::move(p).value();
+    } else {
+      workers_[i]->parser = ingest::FindFormat(format_)->factory();
+    }
   }
   return Status::Ok();
 }
 
-void WebKind::ResolveClient() {
-  if (ctx_.opt.trusted_proxies.empty() || req_.forwarded_for.empty()) return;
+ingest::LineKind WebKind::Parse(std::string_view line, ingest::ParseError& err) {
+  seq_.line = line;
+  return seq_.kind = workers_[0]->parser->Parse(line, seq_.req, err);
+}
+
+void WebKind::Accept(uint64_t line_no) {
+  seq_.line_no = line_no;
+  Prepare(*workers_[0], seq_);
+  MergeLine(seq_);
+}
+
+namespace {
+
+// Points v into own when it is not inside line (the parser's scratch, which its next line
+// overwrites); own has room reserved for all of them.
+void Own(std::string_view& v, std::string_view line, std::string& own) {
+  if (v.empty()) return;
+  if (v.data() >= line.data() && v.data() + v.size() <= line.data() + line.size()) return;
+  const std::size_t at = own.size();
+  own.append(v);
+  v = std::string_view(own.data() + at, v.size());
+}
+
+}  // namespace
+
+void WebKind::PrepareLine(std::size_t w, Slot& s) {
+  Worker& wk = *workers_[w];
+  s.kind = wk.parser->Parse(s.line, s.req, s.err);
+  if (s.kind != ingest::LineKind::kRecord) return;
+  http::Request& r = s.req;
+  std::string_view* fields[] = {&r.site, &r.client_ip, &r.peer_ip, &r.forwarded_for, &r.method, &r.target,
+                                &r.protocol, &r.referer, &r.user_agent, &r.host};
+  std::size_t need = 0;
+  for (std::string_view* f : fields) need += f->size();
+  s.own.clear();
+  s.own.reserve(need);
+  for (std::string_view* f : fields) Own(*f, s.line, s.own);
+  Prepare(wk, s);
+}
+
+WebKind::Slot& WebKind::PrepareAgain(std::string_view line, uint64_t line_no) {
+  held_.line = line;
+  held_.line_no = line_no;
+  PrepareLine(0, held_);
+  return held_;
+}
+
+void WebKind::ResolveClient(http::Request& req) const {
+  if (ctx_.opt.trusted_proxies.empty() || req.forwarded_for.empty()) return;
   http::IpAddr peer;
-  if (!http::IpAddr::Parse(req_.peer_ip, peer)) return;
+  if (!http::IpAddr::Parse(req.peer_ip, peer)) return;
   auto trusted = [&](const http::IpAddr& a) {
     return std::any_of(ctx_.opt.trusted_proxies.begin(), ctx_.opt.trusted_proxies.end(),
                        [&](const http::IpPrefix& p) { return p.Contains(a); });
   };
   if (!trusted(peer)) return;
-  std::string_view xff = req_.forwarded_for;
+  std::string_view xff = req.forwarded_for;
   // Right to left: the first address not added by one of our proxies is the client.
   while (!xff.empty()) {
     const std::size_t comma = xff.rfind(',');
@@ -189,7 +274,7 @@ void WebKind::ResolveClient() {
     while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
     http::IpAddr a;
     if (!http::IpAddr::Parse(part, a)) return;
-    req_.client_ip = part;
+    req.client_ip = part;
     if (!trusted(a)) return;
     if (comma == std::string_view::npos) return;
     xff = xff.substr(0, comma);
@@ -201,9 +286,9 @@ void WebKind::ResolveClient() {
 // counts for the file's site. Sites are bounded: once max_sites distinct sites are known (in
 // the store and this run), further ones are counted together as "(other)", so a log with a
 // hundred thousand Host names cannot make a hundred thousand sites.
-std::string_view WebKind::SiteOf() {
+std::string_view WebKind::SiteOf(const http::Request& req) {
   if (!ctx_.opt.site.empty()) return ctx_.opt.site;
-  std::string_view s = !req_.site.empty() ? req_.site : req_.host;
+  std::string_view s = !req.site.empty() ? req.site : req.host;
   if (s.empty()) return ctx_.file_site;
   // Host headers may carry a port; names are case-insensitive.
   if (s.front() != '[') {
@@ -232,50 +317,58 @@ bool WebKind::IsHostName(std::string_view s) {
 }
 
 
-void WebKind::Accept(uint64_t line_no) {
-  ResolveClient();
-  const std::string_view site = SiteOf();
-  const uint32_t site_id = ctx_.SiteId(site);
-  ctx_.agg.Count(site_id, req_.time, kKind, req_.logged_offset);
-  const http::RequestKeys keys(req_);
-  const PartEntry* request_part = rules_ ? &RequestPart(keys) : nullptr;
-  det_.Detect(req_, keys, *scratch_, det_out_, request_part ? &request_part->target_hits : nullptr);
-  rule_hits_.clear();
-  if (rules_) {
-    line_budget_exceeded_ = line_limit_hit_ = false;
-    det_out_.class_mask |= RuleClasses(keys, *request_part);
-    if (line_budget_exceeded_) ++ctx_.res.crs_budget_exceeded;
-    if (line_limit_hit_) ++ctx_.res.crs_limit_hit;
-  }
+// The part of a line that depends on it alone.
+void WebKind::Prepare(Worker& w, Slot& s) {
+  http::Request& req = s.req;
+  ResolveClient(req);
+  s.keys = http::RequestKeys(req);
+  const PartEntry* request_part = w.rules ? &RequestPart(w, req, s.keys) : nullptr;
+  det_.Detect(req, s.keys, *w.scratch, s.det, request_part ? &request_part->target_hits : nullptr);
+  s.rule_hits.clear();
+  s.crs_budget = s.crs_limit = false;
+  s.request_part_hit = request_part != nullptr && request_part->part.mask != 0;
+  if (w.rules) s.det.class_mask |= RuleClasses(w, s, *request_part);
   // A source's requests come in runs: the last address text is parsed once per run.
-  if (req_.client_ip != last_ip_text_) {
-    last_ip_ok_ = http::IpAddr::Parse(req_.client_ip, last_ip_);
-    last_ip_text_.assign(req_.client_ip);
+  if (req.client_ip != w.last_ip_text) {
+    w.last_ip_ok = http::IpAddr::Parse(req.client_ip, w.last_ip);
+    w.last_ip_text.assign(req.client_ip);
   }
-  const bool ip_ok = last_ip_ok_;
-  const http::IpAddr& ip = last_ip_;  // read only when ip_ok
+  s.ip_ok = w.last_ip_ok;
+  if (s.ip_ok) s.ip = w.last_ip;
+}
+
+// The part that depends on order: the site and its bound, counts, behaviour, sources,
+// attacks, findings.
+void WebKind::MergeLine(Slot& s) {
+  const http::Request& req = s.req;
+  const uint64_t line_no = s.line_no;
+  const std::string_view site = SiteOf(req);
+  const uint32_t site_id = ctx_.SiteId(site);
+  ctx_.agg.Count(site_id, req.time, kKind, req.logged_offset);
+  if (s.crs_budget) ++ctx_.res.crs_budget_exceeded;
+  if (s.crs_limit) ++ctx_.res.crs_limit_hit;
   uint32_t scenarios = 0;
-  if (tracker_ && ip_ok) {
+  if (tracker_ && s.ip_ok) {
     // Behaviour: a source whose behaviour scenarios have triggered makes attacks of its
     // requests, whatever they look like one by one.
-    det_out_.class_mask |= tracker_->Observe(req_, keys, ip, site, det_out_, &scenarios);
+    s.det.class_mask |= tracker_->Observe(req, s.keys, s.ip, site, s.det, &scenarios);
   }
-  if (!det_out_.any()) return;
+  if (!s.det.any()) return;
 
   // The source: normalised address text, country once per address.
-  const std::string ip_text = ip_ok ? ip.ToString() : std::string(req_.client_ip);
-  const uint32_t ip_id = ctx_.agg.Source(ip_text, ip_ok ? &ip : nullptr, req_.time);
-  ctx_.agg.Attack(site_id, req_.time, ip_id, det_out_.class_mask);
+  const std::string ip_text = s.ip_ok ? s.ip.ToString() : std::string(req.client_ip);
+  const uint32_t ip_id = ctx_.agg.Source(ip_text, s.ip_ok ? &s.ip : nullptr, req.time);
+  ctx_.agg.Attack(site_id, req.time, ip_id, s.det.class_mask);
 
-  const DetectionEvent event{&ctx_.file, line_no, &req_, site, ctx_.agg.source(ip_id).country,
-                             &det_out_, &det_, scenarios, &rule_hits_};
+  const DetectionEvent event{&ctx_.file, line_no, &req, site, ctx_.agg.source(ip_id).country,
+                             &s.det, &det_, scenarios, &s.rule_hits};
   if (ctx_.opt.on_detection) ctx_.opt.on_detection(event);
   if (!ctx_.agg.ReserveFinding()) return;
   store::Finding f;
   f.site = std::string(site);
-  f.time = req_.time;
+  f.time = req.time;
   f.ip = ip_text;
-  f.classes = event::ClassList(det_out_.class_mask);
+  f.classes = event::ClassList(s.det.class_mask);
   std::string ev = "[";
   ForEachEvidence(event, [&](const std::string& id, std::string e, const rules::RuleMatch* m) {
     if (!f.detectors.empty()) f.detectors += ',';
@@ -288,16 +381,16 @@ void WebKind::Accept(uint64_t line_no) {
   });
   ev += ']';
   f.evidence = std::move(ev);
-  f.method = Excerpt(req_.method, 32);
-  f.target = Excerpt(req_.target, 2048);
-  f.user_agent = Excerpt(req_.user_agent, 512);
-  f.status = req_.status;
+  f.method = Excerpt(req.method, 32);
+  f.target = Excerpt(req.target, 2048);
+  f.user_agent = Excerpt(req.user_agent, 512);
+  f.status = req.status;
   f.file = ctx_.file;
   f.line = line_no;
   // Whether the request itself was judged an attack (a signature on its target, or a CRS
   // match of its request part), not only its user agent or its source's behaviour.
-  f.target_hit = request_part != nullptr && request_part->part.mask != 0;
-  for (const detect::Hit& h : det_out_.hits) {
+  f.target_hit = s.request_part_hit;
+  for (const detect::Hit& h : s.det.hits) {
     if (det_.specs()[h.detector].field != detect::Field::kUserAgent) f.target_hit = true;
   }
   f.kind = static_cast<uint8_t>(kKind);
@@ -346,21 +439,21 @@ void WebKind::AddVerdicts(store::Batch& b, const std::vector<detect::SourceVerdi
 }
 
 
-// Appends the matches of a part not yet in rule_hits_; returns the part's classes.
-uint32_t WebKind::Merge(const RulePart& p) {
-  line_budget_exceeded_ = line_budget_exceeded_ || p.budget_exceeded;
-  line_limit_hit_ = line_limit_hit_ || p.limit_hit;
+// Appends the matches of a part not yet in the line's; returns the part's classes.
+uint32_t WebKind::Merge(const RulePart& p, Slot& s) {
+  s.crs_budget = s.crs_budget || p.budget_exceeded;
+  s.crs_limit = s.crs_limit || p.limit_hit;
   for (const rules::RuleMatch& m : p.matches) {
     bool seen = false;
-    for (const rules::RuleMatch& h : rule_hits_) seen = seen || h.id == m.id;
-    if (!seen) rule_hits_.push_back(m);
+    for (const rules::RuleMatch& h : s.rule_hits) seen = seen || h.id == m.id;
+    if (!seen) s.rule_hits.push_back(m);
   }
   return p.mask;
 }
 
-WebKind::RulePart WebKind::EvaluatePart(const http::FullRequest& part) {
+WebKind::RulePart WebKind::EvaluatePart(Worker& w, const http::FullRequest& part) {
   RulePart p;
-  rules::Verdict v = rules_->Evaluate(part);
+  rules::Verdict v = w.rules->Evaluate(part);
   p.budget_exceeded = v.budget_exceeded;
   p.limit_hit = v.limit_hit;
   for (rules::RuleMatch& m : v.matches) {
@@ -377,7 +470,8 @@ WebKind::RulePart WebKind::EvaluatePart(const http::FullRequest& part) {
 // fill(PartEntry&) adds what else is kept with it. The entry stays valid until the next
 // lookup in the same memo.
 template <class Build, class Fill>
-const WebKind::PartEntry& WebKind::MemoEntry(PartMemo& m, const PartKey& key, Build&& build, Fill&& fill) {
+const WebKind::PartEntry& WebKind::MemoEntry(Worker& w, PartMemo& m, const PartKey& key, Build&& build,
+                                             Fill&& fill) {
   if (m.last != nullptr && m.last_hash == key.hash && m.last->Is(key)) return *m.last;
   auto it = m.parts.find(key.hash);
   if (it == m.parts.end() || !it->second.Is(key)) {
@@ -388,7 +482,7 @@ const WebKind::PartEntry& WebKind::MemoEntry(PartMemo& m, const PartKey& key, Bu
     http::FullRequest fr;
     build(fr);
     it->second.Set(key);
-    it->second.part = EvaluatePart(fr);
+    it->second.part = EvaluatePart(w, fr);
     fill(it->second);
   }
   m.last = &it->second;
@@ -399,62 +493,65 @@ const WebKind::PartEntry& WebKind::MemoEntry(PartMemo& m, const PartKey& key, Bu
 
 // The request part's entry (method, target, protocol, Host), which also keeps the signature
 // detectors' target hits: one lookup of the target per line serves both.
-const WebKind::PartEntry& WebKind::RequestPart(const http::RequestKeys& keys) {
-  const std::string_view method = req_.method.empty() ? std::string_view("GET") : req_.method;
-  const std::string_view target = req_.target.empty() ? std::string_view("/") : req_.target;
-  const std::string_view host = !req_.host.empty() ? req_.host : req_.site;
+const WebKind::PartEntry& WebKind::RequestPart(Worker& w, const http::Request& req,
+                                              const http::RequestKeys& keys) {
+  const std::string_view method = req.method.empty() ? std::string_view("GET") : req.method;
+  const std::string_view target = req.target.empty() ? std::string_view("/") : req.target;
+  const std::string_view host = !req.host.empty() ? req.host : req.site;
   PartKey rk;
-  rk.fields = {method, target, req_.protocol, host};
+  rk.fields = {method, target, req.protocol, host};
   rk.n = 4;
   // Method, protocol and host change rarely from line to line: their hash is kept.
-  if (!rest_valid_ || method != rest_fields_[0] || req_.protocol != rest_fields_[1] ||
-      host != rest_fields_[2]) {
-    rest_valid_ = true;
-    rest_hash_ = 0;
+  if (!w.rest_valid || method != w.rest_fields[0] || req.protocol != w.rest_fields[1] ||
+      host != w.rest_fields[2]) {
+    w.rest_valid = true;
+    w.rest_hash = 0;
     int k = 0;
-    for (std::string_view f : {method, req_.protocol, host}) {
-      rest_fields_[k++].assign(f);
-      rest_hash_ = Mix64(rest_hash_ ^ FastHash64(f));
+    for (std::string_view f : {method, req.protocol, host}) {
+      w.rest_fields[k++].assign(f);
+      w.rest_hash = Mix64(w.rest_hash ^ FastHash64(f));
     }
   }
-  rk.hash = Mix64(keys.target.hash ^ rest_hash_);
+  rk.hash = Mix64(keys.target.hash ^ w.rest_hash);
   return MemoEntry(
-      *request_parts_, rk,
+      w, w.request_parts, rk,
       [&](http::FullRequest& fr) {
         fr.method = std::string(method);
         fr.uri = std::string(target);
-        fr.protocol = std::string(req_.protocol);
+        fr.protocol = std::string(req.protocol);
         if (!host.empty()) fr.headers.emplace_back("Host", std::string(host));
       },
-      [&](PartEntry& e) { det_.TargetHits(req_, *scratch_, e.target_hits); });
+      [&](PartEntry& e) { det_.TargetHits(req, *w.scratch, e.target_hits); });
 }
 
 
 // The classes of the CRS matches of the line's parts: the request part's (from RequestPart)
 // and each client header's.
-uint32_t WebKind::RuleClasses(const http::RequestKeys& keys, const PartEntry& request_part) {
-  uint32_t mask = Merge(request_part.part);
+uint32_t WebKind::RuleClasses(Worker& w, Slot& s, const PartEntry& request_part) {
+  const http::RequestKeys& keys = s.keys;
+  uint32_t mask = Merge(request_part.part, s);
   struct Header {
     std::string_view name;
     HashedView value;
     PartMemo& memo;
   };
-  for (const Header& h : {Header{"User-Agent", keys.user_agent, *ua_parts_},
-                          Header{"Referer", keys.referer, *referer_parts_}}) {
+  for (const Header& h : {Header{"User-Agent", keys.user_agent, w.ua_parts},
+                          Header{"Referer", keys.referer, w.referer_parts}}) {
     if (h.value.text.empty() || h.value.text == "-") continue;
     PartKey k;
     k.fields[0] = h.value.text;
     k.n = 1;
     k.hash = h.value.hash;
     mask |= Merge(MemoEntry(
-                      h.memo, k,
+                      w, h.memo, k,
                       [&](http::FullRequest& fr) {
                         fr.protocol = "HTTP/1.1";
                         fr.headers.emplace_back("Host", "localhost");
                         fr.headers.emplace_back(std::string(h.name), std::string(h.value.text));
                       },
                       [](PartEntry&) {})
-                      .part);
+                      .part,
+                  s);
   }
   return mask;
 }

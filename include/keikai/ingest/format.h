@@ -47,6 +47,9 @@ struct FormatInfo {
   std::string_view help_ja;
   std::string_view version;
   std::function<std::unique_ptr<LineParser>()> factory;
+  // The parser keeps state from line to line (IIS follows #Fields: directives): its lines must
+  // be parsed in order by one parser.
+  bool stateful = false;
 };
 
 // All built-in named formats, in auto-detection priority order.
