@@ -8,7 +8,8 @@
 # varied log (bench/make_varied_log.py --seed 1), and a second varied log (--seed 11) of
 # 50,000 lines scanned with OWASP CRS when the CRS tree is beside the repository.
 #
-# Usage: scripts/same_answers.sh KEIKAI_BINARY OUT_DIR [WORK_DIR]
+# Usage: [THREADS=N] scripts/same_answers.sh KEIKAI_BINARY OUT_DIR [WORK_DIR]
+# (THREADS: --threads for every scan; the answers must not depend on it.)
 set -euo pipefail
 KEIKAI=$(realpath "$1")
 OUT=$2
@@ -38,7 +39,7 @@ SQL
 run() {  # NAME ARGS...: one scan into a fresh database
   local name=$1; shift
   rm -f "$WORK/$name.db"*
-  LANG=C.UTF-8 "$KEIKAI" scan --db "$WORK/$name.db" --no-progress --lang en --tz UTC --format json \
+  LANG=C.UTF-8 "$KEIKAI" scan ${THREADS:+--threads $THREADS} --db "$WORK/$name.db" --no-progress --lang en --tz UTC --format json \
     -o "$WORK/$name.json" "$@" >/dev/null
   python3 - "$WORK/$name.json" "$OUT/$name.report.json" <<'PY'
 import json, sys
@@ -53,7 +54,7 @@ run demo "$WORK"/demo/*.log
 run varied --site shop "$WORK/varied.log"
 # The streaming output too (one line per detected request), into a database of its own.
 rm -f "$WORK/nd.db"*
-"$KEIKAI" scan --db "$WORK/nd.db" --no-progress --lang en --format ndjson --site shop \
+"$KEIKAI" scan ${THREADS:+--threads $THREADS} --db "$WORK/nd.db" --no-progress --lang en --format ndjson --site shop \
   -o "$OUT/varied.ndjson" "$WORK/varied.log" >/dev/null
 if [ -d "$CRS_DIR/rules" ]; then run crs --crs "$CRS_DIR" --site shop "$WORK/crs.log"; fi
 ls -l "$OUT"

@@ -105,6 +105,7 @@ struct ScanArgs {
   bool follow_symlinks = false;
   int lock_wait = 600;
   std::size_t max_sites = 1000;
+  std::size_t threads = 0;
   int report_days = 400;
   std::size_t report_sites = 20;
   int crs_budget_ms = 100;
@@ -189,6 +190,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   so.max_line = a.max_line;
   so.bad_line_samples = a.bad_samples;
   so.max_sites = a.max_sites;
+  so.threads = a.threads;
   so.behavior = !a.no_behavior;
   so.behavior_options.max_sources = a.max_sources;
   so.behavior_options.verify_crawlers = a.verify_crawlers;
@@ -373,6 +375,7 @@ void AddScanOptions(CLI::App* c, ScanArgs& a) {
   c->add_option("--geoip", a.geoip, Tr("opt.geoip"))->check(NotAnOption());
   c->add_option("--trusted-proxy", a.trusted, Tr("opt.trusted_proxy"));
   c->add_option("--max-line", a.max_line, Tr("opt.max_line"))->check(CLI::Range(256, 64 << 20));
+  c->add_option("--threads", a.threads, Tr("opt.threads"))->check(CLI::Range(std::size_t{0}, std::size_t{256}));
   c->add_option("--bad-samples", a.bad_samples, Tr("opt.bad_samples"));
   c->add_option("--window-days", a.window, Tr("opt.window"))->check(CLI::Range(7, 3650));
   c->add_flag("--no-progress", a.no_progress, Tr("opt.no_progress"));

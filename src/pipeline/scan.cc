@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "keikai/core/hash.h"
 #include "keikai/core/i18n.h"
@@ -15,6 +16,7 @@
 #include "keikai/ingest/cursor.h"
 #include "keikai/ingest/source.h"
 #include "pipeline/kinds.h"
+#include "pipeline/pool.h"
 
 namespace keikai::pipeline {
 namespace {
@@ -314,40 +316,13 @@ class Processor::Impl {
     const std::string file_site = opt_.site.empty() ? SiteFromFileName(path) : opt_.site;
     row.site = file_site;
     ctx_.BeginFile(path, file_site);
-    uint64_t since_commit = 0;
-    auto handle = [&](std::string_view line, bool too_long, uint64_t line_no) {
-      ++row.lines;
-      ++res_.summary.lines;
-      if (too_long) return Bad(row, line_no, line, "line_too_long", 0);
-      if (std::memchr(line.data(), 0, line.size()) != nullptr) {
-        return Bad(row, line_no, line, "binary", 0);
-      }
-      ingest::ParseError err;
-      switch (kind.Parse(line, err)) {
-        case ingest::LineKind::kSkip:
-          ++res_.summary.skipped;
-          return;
-        case ingest::LineKind::kBad:
-          return Bad(row, line_no, line, err.code, err.column);
-        case ingest::LineKind::kRecord:
-          return Record(row, kind, line, line_no);
-      }
-    };
-
-    std::string_view line;
-    bool too_long = false;
-    while (reader.Next(line, too_long)) {
-      handle(line, too_long, reader.line_number());
-      ++since_commit;
-      if (opt_.on_progress && (row.lines & 0x3ffff) == 0) {
-        opt_.on_progress(path, reader.source().raw_position(), reader.source().raw_size(), row.lines);
-      }
-      if (!held_ && (since_commit >= kCommitEveryLines || agg_.pending_findings() >= kCommitEveryFindings)) {
-        Status c = CommitBatch(&reader);
-        if (!c.ok()) return c;
-        since_commit = 0;
-      }
+    Status read = Status::Ok();
+    if constexpr (requires { kind.Chunkable(); }) {
+      read = kind.Chunkable() ? ReadChunks(kind, reader, path, row) : ReadLines(kind, reader, path, row);
+    } else {
+      read = ReadLines(kind, reader, path, row);
     }
+    if (!read.ok()) return read;
     EndOfFile(row);
     if (opt_.on_progress) {
       opt_.on_progress(path, reader.source().raw_position(), reader.source().raw_size(), row.lines);
@@ -383,6 +358,201 @@ class Processor::Impl {
     Status c = CommitBatch(&reader);
     if (!c.ok()) return c;
     return reader.status();
+  }
+
+  // Line by line: read, parse, judge, merge.
+  template <class K>
+  Status ReadLines(K& kind, ingest::ResumeReader& reader, const std::string& path, FileRow& row) {
+    uint64_t since_commit = 0;
+    auto handle = [&](std::string_view line, bool too_long, uint64_t line_no) {
+      ++row.lines;
+      ++res_.summary.lines;
+      if (too_long) return Bad(row, line_no, line, "line_too_long", 0);
+      if (std::memchr(line.data(), 0, line.size()) != nullptr) {
+        return Bad(row, line_no, line, "binary", 0);
+      }
+      ingest::ParseError err;
+      switch (kind.Parse(line, err)) {
+        case ingest::LineKind::kSkip:
+          ++res_.summary.skipped;
+          return;
+        case ingest::LineKind::kBad:
+          return Bad(row, line_no, line, err.code, err.column);
+        case ingest::LineKind::kRecord:
+          return Record(row, kind, line, line_no);
+      }
+    };
+
+    std::string_view line;
+    bool too_long = false;
+    while (reader.Next(line, too_long)) {
+      handle(line, too_long, reader.line_number());
+      ++since_commit;
+      if (opt_.on_progress && (row.lines & 0x3ffff) == 0) {
+        opt_.on_progress(path, reader.source().raw_position(), reader.source().raw_size(), row.lines);
+      }
+      if (!held_ && (since_commit >= kCommitEveryLines || agg_.pending_findings() >= kCommitEveryFindings)) {
+        Status c = CommitBatch(&reader);
+        if (!c.ok()) return c;
+        since_commit = 0;
+      }
+    }
+    return Status::Ok();
+  }
+
+  // In chunks of kChunkLines lines, kWindow of them read ahead: workers prepare a chunk's lines
+  // (kind.PrepareLine), this thread merges them in order (time checks, then kind.MergeLine). A
+  // commit falls due after a merged chunk; reading stops and the chunks already read are merged
+  // first, so that the commit covers exactly what the reader has passed. The window is the
+  // same whatever the thread count, and so are the commits and every answer.
+  static constexpr std::size_t kChunkLines = 1024;
+  static constexpr std::size_t kWindow = 4;
+  template <class K>
+  Status ReadChunks(K& kind, ingest::ResumeReader& reader, const std::string& path, FileRow& row) {
+    using Slot = typename K::Slot;
+    struct Chunk {
+      std::string text;
+      std::vector<Slot> slots;
+      std::vector<std::pair<std::size_t, std::size_t>> spans;
+      std::size_t n = 0;
+      ChunkPool::Job job;
+    };
+    const std::size_t threads = Threads();
+    Status ws = kind.SetWorkers(threads);
+    if (!ws.ok()) return ws;
+    ChunkPool* pool = Pool(threads);
+    std::vector<Chunk> chunks(kWindow);
+    for (Chunk& c : chunks) {
+      c.slots.resize(kChunkLines);
+      c.job.fn = [&kind, &c](std::size_t w) {
+        for (std::size_t i = 0; i < c.n; ++i) {
+          Slot& s = c.slots[i];
+          if (s.too_long || std::memchr(s.line.data(), 0, s.line.size()) != nullptr) {
+            s.kind = ingest::LineKind::kBad;
+            s.err.code = s.too_long ? "line_too_long" : "binary";
+            s.err.column = 0;
+            continue;
+          }
+          kind.PrepareLine(w, s);
+        }
+      };
+    }
+    std::size_t read_no = 0, merged_no = 0;
+    bool eof = false, commit_due = false;
+    uint64_t since_commit = 0;
+    auto fill = [&](Chunk& c) {
+      c.text.clear();
+      c.spans.clear();
+      c.n = 0;
+      std::string_view line;
+      bool too_long = false;
+      while (c.n < kChunkLines && reader.Next(line, too_long)) {
+        c.spans.emplace_back(c.text.size(), line.size());
+        c.text.append(line);
+        Slot& s = c.slots[c.n++];
+        s.line_no = reader.line_number();
+        s.too_long = too_long;
+      }
+      for (std::size_t i = 0; i < c.n; ++i) {
+        c.slots[i].line = std::string_view(c.text.data() + c.spans[i].first, c.spans[i].second);
+      }
+      return c.n > 0;
+    };
+    auto read_more = [&] {
+      while (!eof && !commit_due && read_no - merged_no < kWindow) {
+        Chunk& c = chunks[read_no % kWindow];
+        if (!fill(c)) {
+          eof = true;
+          break;
+        }
+        if (pool != nullptr) pool->Submit(c.job);
+        ++read_no;
+      }
+    };
+    read_more();
+    while (merged_no < read_no) {
+      Chunk& c = chunks[merged_no % kWindow];
+      if (pool != nullptr) pool->Wait(c.job);
+      else c.job.fn(0);
+      for (std::size_t i = 0; i < c.n; ++i) {
+        Slot& s = c.slots[i];
+        ++row.lines;
+        ++res_.summary.lines;
+        switch (s.kind) {
+          case ingest::LineKind::kSkip:
+            ++res_.summary.skipped;
+            break;
+          case ingest::LineKind::kBad:
+            Bad(row, s.line_no, s.line, s.err.code, s.err.column);
+            break;
+          case ingest::LineKind::kRecord:
+            RecordSlot(row, kind, s);
+            break;
+        }
+      }
+      since_commit += c.n;
+      ++merged_no;
+      if (opt_.on_progress && merged_no % 64 == 0) {
+        opt_.on_progress(path, reader.source().raw_position(), reader.source().raw_size(), row.lines);
+      }
+      if (since_commit >= kCommitEveryLines || agg_.pending_findings() >= kCommitEveryFindings) commit_due = true;
+      if (commit_due && merged_no == read_no) {
+        commit_due = false;
+        // Not while a line is held (it was read, and is neither counted nor bad yet): the next
+        // chunk decides it, and the commit after it.
+        if (!held_) {
+          Status st = CommitBatch(&reader);
+          if (!st.ok()) return st;
+          since_commit = 0;
+        }
+      }
+      read_more();
+    }
+    return Status::Ok();
+  }
+
+  template <class K>
+  void RecordSlot(FileRow& row, K& kind, typename K::Slot& s) {
+    const int64_t t = s.req.time;
+    if (t > ctx_.max_time) return Bad(row, s.line_no, s.line, "time_future", 0);
+    if (t < kMinTime) return Bad(row, s.line_no, s.line, "time_past", 0);
+    if (held_) {
+      held_ = false;
+      if (t >= held_time_ - 86400 && t <= held_time_ + 86400) {
+        typename K::Slot& h = kind.PrepareAgain(held_line_, held_no_);
+        if (h.kind == ingest::LineKind::kRecord) AcceptSlot(row, kind, h);
+        AcceptSlot(row, kind, s);
+        ref_time_ = t;
+        return;
+      }
+      Bad(row, held_no_, held_line_, "time_out_of_range", 0);
+    }
+    if (ref_time_ != 0 && (t > ref_time_ + kMaxJump || t < ref_time_ - kMaxJump)) {
+      held_ = true;
+      held_line_.assign(s.line);
+      held_no_ = s.line_no;
+      held_time_ = t;
+      return;
+    }
+    AcceptSlot(row, kind, s);
+    ref_time_ = t;
+  }
+  template <class K>
+  void AcceptSlot(FileRow& row, K& kind, typename K::Slot& s) {
+    ++row.parsed;
+    ++res_.summary.parsed;
+    kind.MergeLine(s);
+  }
+
+  std::size_t Threads() const {
+    if (opt_.threads != 0) return opt_.threads;
+    const unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 1 : n;
+  }
+  ChunkPool* Pool(std::size_t threads) {
+    if (threads <= 1) return nullptr;
+    if (!pool_) pool_ = std::make_unique<ChunkPool>(threads);
+    return pool_.get();
   }
 
   // Times a log line cannot have: in the future (beyond two days of clock skew) or before 1990
@@ -470,6 +640,7 @@ class Processor::Impl {
   Kinds kinds_;
   std::chrono::steady_clock::time_point t0_;
   const std::string run_id_ = Hex(ingest::NewStreamId(), 0);
+  std::unique_ptr<ChunkPool> pool_;  // worker threads, made when a scan first needs them
   uint64_t batch_seq_ = 0;
   std::set<std::string> relabel_noted_;   // sites named in a relabel note
   std::set<std::string> covered_sites_;   // sites of streams the inputs were found in

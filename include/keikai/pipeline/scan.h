@@ -68,6 +68,9 @@ struct ScanOptions {
   std::function<void(const DetectionEvent&)> on_detection;
   // Progress: (file, raw bytes read, raw size or 0, lines so far). Called every ~256k lines.
   std::function<void(const std::string&, uint64_t, uint64_t, uint64_t)> on_progress;
+  // Threads for one input's lines (0 = every core). Workers parse and detect; the answers are
+  // the same whatever the count.
+  std::size_t threads = 0;
   // Where files and the clock come from; null = the file system and the system clock.
   ingest::Env* env = nullptr;
 };
