@@ -440,6 +440,16 @@ class Processor::Impl {
     std::size_t read_no = 0, merged_no = 0;
     bool eof = false, commit_due = false;
     uint64_t since_commit = 0;
+    // However this returns (a failed commit), no worker may still be preparing a chunk of this
+    // frame's: wait for every job submitted.
+    struct Drain {
+      ChunkPool* pool;
+      std::vector<Chunk>& chunks;
+      ~Drain() {
+        if (pool == nullptr) return;
+        for (Chunk& c : chunks) pool->Wait(c.job);
+      }
+    } drain{pool, chunks};
     auto fill = [&](Chunk& c) {
       c.text.clear();
       c.spans.clear();
