@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "keikai/core/hash.h"
@@ -479,11 +481,8 @@ class Processor::Impl {
         ++read_no;
       }
     };
-    read_more();
-    while (merged_no < read_no) {
-      Chunk& c = chunks[merged_no % kWindow];
-      if (pool != nullptr) pool->Wait(c.job);
-      else c.job.fn(0);
+    // One merged chunk: its lines judged and accepted in order.
+    auto merge = [&](Chunk& c) {
       for (std::size_t i = 0; i < c.n; ++i) {
         Slot& s = c.slots[i];
         ++row.lines;
@@ -501,22 +500,112 @@ class Processor::Impl {
         }
       }
       since_commit += c.n;
-      ++merged_no;
-      if (opt_.on_progress && merged_no % 64 == 0) {
-        opt_.on_progress(path, reader.source().raw_position(), reader.source().raw_size(), row.lines);
-      }
       if (since_commit >= kCommitEveryLines || agg_.pending_findings() >= kCommitEveryFindings) commit_due = true;
-      if (commit_due && merged_no == read_no) {
-        commit_due = false;
-        // Not while a line is held (it was read, and is neither counted nor bad yet): the next
-        // chunk decides it, and the commit after it.
-        if (!held_) {
-          Status st = CommitBatch(&reader);
-          if (!st.ok()) return st;
-          since_commit = 0;
-        }
-      }
+    };
+    // Whether the batch is committed now (not while a line is held: it was read, and is neither
+    // counted nor bad yet; the next chunk decides it, and the commit after it).
+    auto commit = [&]() -> Status {
+      commit_due = false;
+      if (held_) return Status::Ok();
+      since_commit = 0;
+      return CommitBatch(&reader);
+    };
+    if (pool == nullptr) {
       read_more();
+      while (merged_no < read_no) {
+        Chunk& c = chunks[merged_no % kWindow];
+        c.job.fn(0);
+        merge(c);
+        ++merged_no;
+        if (opt_.on_progress && merged_no % 64 == 0) {
+          opt_.on_progress(path, reader.source().raw_position(), reader.source().raw_size(), row.lines);
+        }
+        if (commit_due && merged_no == read_no) {
+          Status st = commit();
+          if (!st.ok()) return st;
+        }
+        read_more();
+      }
+      return Status::Ok();
+    }
+    // With workers, a reader thread reads and hashes (the resume cursor) and submits the chunks,
+    // into the slots this thread releases after merging them. A commit that falls due after
+    // chunk k keeps k's slot: the reader fills the other kWindow - 1 (as the loop above has read
+    // them by then), this thread merges them and commits while the reader waits, so that the
+    // reader has passed exactly what is committed, at the same line as with one thread.
+    std::mutex mu;
+    std::condition_variable cv;
+    std::size_t released_no = 0;
+    bool filling = false, quit = false;
+    std::thread reader_thread([&] {
+      uint64_t lines_read = 0;
+      std::unique_lock<std::mutex> lk(mu);
+      for (;;) {
+        cv.wait(lk, [&] { return quit || (!eof && read_no - released_no < kWindow); });
+        if (quit) return;
+        Chunk& c = chunks[read_no % kWindow];
+        filling = true;
+        lk.unlock();
+        const bool got = fill(c);
+        if (got) pool->Submit(c.job);
+        lines_read += c.n;
+        if (opt_.on_progress && got && (read_no + 1) % 64 == 0) {
+          opt_.on_progress(path, reader.source().raw_position(), reader.source().raw_size(), lines_read);
+        }
+        lk.lock();
+        filling = false;
+        if (got) ++read_no;
+        else eof = true;
+        cv.notify_all();
+      }
+    });
+    struct Join {
+      std::mutex& mu;
+      std::condition_variable& cv;
+      bool& quit;
+      std::thread& t;
+      ~Join() {
+        {
+          std::lock_guard<std::mutex> lk(mu);
+          quit = true;
+        }
+        cv.notify_all();
+        t.join();
+      }
+    } join{mu, cv, quit, reader_thread};
+    for (;;) {
+      std::size_t k;
+      {
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait(lk, [&] { return merged_no < read_no || (eof && !filling); });
+        if (merged_no == read_no) break;  // the end
+        k = merged_no;
+      }
+      Chunk& c = chunks[k % kWindow];
+      pool->Wait(c.job);
+      merge(c);
+      std::unique_lock<std::mutex> lk(mu);
+      ++merged_no;
+      if (!commit_due) {
+        released_no = merged_no;
+        cv.notify_all();
+        continue;
+      }
+      // Wait until the reader has filled every slot it may (or met the end) and is idle, merge
+      // what it read, and commit.
+      cv.wait(lk, [&] { return !filling && (eof || read_no - released_no == kWindow); });
+      while (merged_no < read_no) {
+        Chunk& d = chunks[merged_no % kWindow];
+        lk.unlock();
+        pool->Wait(d.job);
+        merge(d);
+        lk.lock();
+        ++merged_no;
+      }
+      Status st = commit();
+      if (!st.ok()) return st;
+      released_no = merged_no;
+      cv.notify_all();
     }
     return Status::Ok();
   }
