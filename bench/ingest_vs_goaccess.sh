@@ -37,12 +37,12 @@ SIZE=$(du -m "$WORK/bench.log" | cut -f1)
 # The contenders. The on-disk store counts a file once: each keikai run gets a fresh database.
 CRS_DIR=${KEIKAI_CRS_DIR:-$(dirname "$0")/../../shared/data/crs/v4.28.0}
 GA_CMD=(goaccess "$WORK/bench.log" --log-format=COMBINED --no-global-config --no-progress -o "$WORK/ga.json")
-KD_CMD=(bash -c "rm -f '$WORK'/k2.db*; exec '$KEIKAI' scan --db '$WORK/k2.db' --no-progress --format json -o '$WORK/k2.json' --site bench '$WORK/bench.log'")
+KD_CMD=(bash -c "rm -f '$WORK'/k2.db*; exec '$KEIKAI' scan --threads 1 --db '$WORK/k2.db' --no-progress --format json -o '$WORK/k2.json' --site bench '$WORK/bench.log'")
 # Signatures only (the detection of issue 2), without per-source behaviour analysis.
-KN_CMD=(bash -c "rm -f '$WORK'/k4.db*; exec '$KEIKAI' scan --no-behavior --db '$WORK/k4.db' --no-progress --format json -o '$WORK/k4.json' --site bench '$WORK/bench.log'")
+KN_CMD=(bash -c "rm -f '$WORK'/k4.db*; exec '$KEIKAI' scan --threads 1 --no-behavior --db '$WORK/k4.db' --no-progress --format json -o '$WORK/k4.json' --site bench '$WORK/bench.log'")
 # With OWASP CRS 4.28 at paranoia level 1 on every line (issue 3's log mode), when the CRS tree
 # is present beside the repository.
-KR_CMD=(bash -c "rm -f '$WORK'/k5.db*; exec '$KEIKAI' scan --crs '$CRS_DIR' --db '$WORK/k5.db' --no-progress --format json -o '$WORK/k5.json' --site bench '$WORK/bench.log'")
+KR_CMD=(bash -c "rm -f '$WORK'/k5.db*; exec '$KEIKAI' scan --threads 1 --crs '$CRS_DIR' --db '$WORK/k5.db' --no-progress --format json -o '$WORK/k5.json' --site bench '$WORK/bench.log'")
 HAVE_CRS=0
 [ -d "$CRS_DIR/rules" ] && HAVE_CRS=1
 

@@ -1,5 +1,7 @@
 #include "keikai/pipeline/scan.h"
 
+#include <sched.h>
+
 #include "keikai/pipeline/processor.h"
 
 #include <algorithm>
@@ -643,8 +645,15 @@ class Processor::Impl {
     kind.MergeLine(s);
   }
 
+  // --threads, else the cores this process may run on (its affinity: taskset, cgroup cpusets),
+  // not all the machine's.
   std::size_t Threads() const {
     if (opt_.threads != 0) return opt_.threads;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+      return static_cast<std::size_t>(CPU_COUNT(&set));
+    }
     const unsigned n = std::thread::hardware_concurrency();
     return n == 0 ? 1 : n;
   }
