@@ -6,6 +6,8 @@
 #include <sqlite3.h>
 
 #include "keikai/core/clock.h"
+#include "keikai/core/hash.h"
+#include "keikai/ingest/cursor.h"
 #include "keikai/pipeline/scan.h"
 #include "keikai/report/build.h"
 #include "keikai/report/render.h"
@@ -457,6 +459,64 @@ TEST_F(PipelineTest, ServerLogEscapingIsUndoneBeforeDetection) {
   EXPECT_EQ(n.size(), 5u);
   EXPECT_EQ(detections("a.log", "combined"), n);
   EXPECT_EQ(detections("i.log", "iis"), n);
+}
+
+}  // namespace
+}  // namespace keikai::pipeline
+
+namespace keikai::pipeline {
+namespace {
+
+// A mark as keikai wrote them up to schema 3: the start of the last ingested line, the lines
+// before it, and that line's hash ("%016x:length" of its FNV-1a).
+std::string LegacyLineHash(std::string_view l) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(Fnv1a64(l)));
+  return std::string(buf) + ":" + std::to_string(l.size());
+}
+
+// An upgraded store with a schema-3 mark (a `files` row) continues that file where the mark
+// says, once, converted into a stream; a mark whose last line does not match is not this file's.
+TEST(LegacyMarks, SchemaThreeMarkContinuesTheFile) {
+  TempDir dir;
+  std::string log;
+  std::vector<std::string> lines;
+  for (int i = 0; i < 100; ++i) {
+    lines.push_back(Line(i, "/p" + std::to_string(i)));
+    log += lines.back();
+  }
+  WriteFile(dir / "shop.log", log);
+  auto first = [&](int n) { return lines[static_cast<std::size_t>(n)].substr(0, lines[static_cast<std::size_t>(n)].size() - 1); };
+  std::size_t offset60 = 0;  // the start of line 60 (1-based), the last one the mark ingested
+  for (int i = 0; i < 59; ++i) offset60 += lines[static_cast<std::size_t>(i)].size();
+  ingest::KeyBuilder kb;
+  ASSERT_TRUE(kb.Add(first(0)));
+  auto det = detect::DetectorSet::Build(detect::Builtins());
+  ASSERT_TRUE(det.ok());
+  for (const bool good : {true, false}) {
+    SCOPED_TRACE(good);
+    const std::string db = dir / (good ? "good.db" : "bad.db");
+    { ASSERT_TRUE(store::OpenSqlite(db).ok()); }
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+    const std::string sql = "INSERT INTO files (first_line_hash, path, site, offset, lines, tail_hash) VALUES ('" +
+                            kb.key() + "', 'old/shop.log', 'shop', " + std::to_string(offset60) + ", 59, '" +
+                            LegacyLineHash(good ? first(59) : first(58)) + "')";
+    ASSERT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(h);
+    auto st = store::OpenSqlite(db);
+    ASSERT_TRUE(st.ok());
+    ScanOptions o;
+    o.inputs = {dir / "shop.log"};
+    auto r = Scan(o, *st.value(), det.value(), nullptr);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r.value().summary.already_ingested, good ? 60u : 0u);
+    EXPECT_EQ(r.value().summary.parsed, good ? 40u : 100u);
+    auto again = Scan(o, *st.value(), det.value(), nullptr);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again.value().summary.parsed, 0u);
+    EXPECT_EQ(again.value().summary.already_ingested, 100u);
+  }
 }
 
 }  // namespace
