@@ -68,6 +68,10 @@ class Processor::Impl {
     ctx_.log_zone = opt.log_zone_offset ? *opt.log_zone_offset : LocalOffset(ctx_.now());
   }
 
+  ~Impl() {
+    if (commit_running_) commit_thread_.join();
+  }
+
   ingest::Env& env() { return env_; }
   ScanResult& result() { return res_; }
   bool fatal() const { return ctx_.fatal; }
@@ -98,9 +102,11 @@ class Processor::Impl {
     return st;
   }
 
-  Status Flush() { return CommitBatch(nullptr); }
+  Status Flush() { return CommitBatch(nullptr); }  // (waits for a batch being written first)
 
   Result<ScanResult> Finish() {
+    Status waited = WaitCommit();
+    if (!waited.ok()) return waited;
     bool final_commit = false;
     kinds_.ForEach([&](auto& k) { final_commit = final_commit || k.NeedsFinalCommit(); });
     if (final_commit) {
@@ -152,6 +158,8 @@ class Processor::Impl {
   // a stream with checkpoints, committed on its own.
   Result<std::vector<ingest::StreamRecord>> LoadStreams(const std::string& path,
                                                         const std::string& key) {
+    Status waited = WaitCommit();
+    if (!waited.ok()) return waited;
     auto streams = ctx_.store.FindStreams(key);
     if (!streams.ok()) return ctx_.Fatal(streams.status());
     if (!streams.value().empty() || path == "-") return streams;
@@ -510,7 +518,7 @@ class Processor::Impl {
       commit_due = false;
       if (held_) return Status::Ok();
       since_commit = 0;
-      return CommitBatch(&reader);
+      return CommitBatch(&reader, /*final=*/false, /*async=*/pool != nullptr);
     };
     if (pool == nullptr) {
       read_more();
@@ -723,7 +731,12 @@ class Processor::Impl {
   // and the input's mark, in one transaction. If it fails the scan stops (fatal): the kinds and
   // the aggregates have moved past what the store holds, so nothing after it may be committed;
   // the next scan continues from the last batch that was.
-  Status CommitBatch(ingest::ResumeReader* reader, bool final = false) {
+  // async: the store writes the batch on a thread of its own while reading goes on (a commit in
+  // the middle of an input); whatever uses the store next waits for it first (WaitCommit), and
+  // a failure stops the scan there.
+  Status CommitBatch(ingest::ResumeReader* reader, bool final = false, bool async = false) {
+    Status waited = WaitCommit();
+    if (!waited.ok()) return waited;
     store::Batch b = agg_.TakeBatch();
     kinds_.ForEach([&](auto& k) { k.Commit(b, final); });
     if (reader != nullptr && reader->has_update()) {
@@ -735,9 +748,21 @@ class Processor::Impl {
     // An id per batch (this run's random id and a sequence number): a store reached over the
     // network may be sent a batch again and applies it once.
     b.id = run_id_ + ":" + std::to_string(++batch_seq_);
+    if (async) {
+      commit_running_ = true;
+      commit_thread_ = std::thread([this, batch = std::move(b)] { commit_status_ = ctx_.store.Commit(batch); });
+      return Status::Ok();
+    }
     Status st = ctx_.store.Commit(b);
     agg_.ReturnFindings(std::move(b.findings));
     return st.ok() ? st : ctx_.Fatal(st);
+  }
+  // The batch the store is writing, done; its failure is fatal.
+  Status WaitCommit() {
+    if (!commit_running_) return Status::Ok();
+    commit_thread_.join();
+    commit_running_ = false;
+    return commit_status_.ok() ? Status::Ok() : ctx_.Fatal(commit_status_);
   }
 
   const ScanOptions& opt_;
@@ -749,6 +774,9 @@ class Processor::Impl {
   std::chrono::steady_clock::time_point t0_;
   const std::string run_id_ = Hex(ingest::NewStreamId(), 0);
   std::unique_ptr<ChunkPool> pool_;  // worker threads, made when a scan first needs them
+  std::thread commit_thread_;        // writing a batch (CommitBatch async)
+  bool commit_running_ = false;
+  Status commit_status_ = Status::Ok();
   uint64_t batch_seq_ = 0;
   std::set<std::string> relabel_noted_;   // sites named in a relabel note
   std::set<std::string> covered_sites_;   // sites of streams the inputs were found in
