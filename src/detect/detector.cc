@@ -303,24 +303,14 @@ void DetectorSet::ScanTarget(const http::Request& req, Scratch& s, std::vector<H
     for (uint16_t d : im.path_checks) RunCheck(d, in, s, out);
   }
   if (!query.empty() && !im.arg_checks.empty()) {
-    std::size_t p = 0;
-    while (p <= query.size()) {
-      std::size_t amp = query.find('&', p);
-      if (amp == std::string_view::npos) amp = query.size();
-      const std::string_view pair = query.substr(p, amp - p);
-      const std::size_t eq = pair.find('=');
-      if (!pair.empty()) {
-        http::PercentDecode(pair.substr(0, eq), s.name, true);
-        if (eq == std::string_view::npos) {
-          s.value = s.name;  // a lone word (?1%27%20or%201=1) is judged as a value too
-        } else {
-          http::PercentDecode(pair.substr(eq + 1), s.value, true);
-        }
-        const CheckInput in{s.value, s.name, CharClasses(s.value)};
-        for (uint16_t d : im.arg_checks) RunCheck(d, in, s, out);
-      }
-      p = amp + 1;
-    }
+    http::ForEachQueryPair(query, [&](std::string_view name, std::string_view value, bool has_value) {
+      http::PercentDecode(name, s.name, true);
+      if (has_value) http::PercentDecode(value, s.value, true);
+      else s.value = s.name;  // a lone word (?1%27%20or%201=1) is judged as a value too
+      const CheckInput in{s.value, s.name, CharClasses(s.value)};
+      for (uint16_t d : im.arg_checks) RunCheck(d, in, s, out);
+      return true;
+    });
   }
 }
 
@@ -347,20 +337,12 @@ void DetectorSet::HeaderChecks(std::string_view name, std::string_view value, Sc
   const bool url = name == "referer" && value.find("://") != std::string_view::npos && value.find("://") < 12;
   if (url) {
     if (q == std::string_view::npos) return;
-    const std::string_view query = value.substr(q + 1);
-    std::size_t p = 0;
-    while (p <= query.size()) {
-      std::size_t amp = query.find('&', p);
-      if (amp == std::string_view::npos) amp = query.size();
-      const std::string_view pair = query.substr(p, amp - p);
-      const std::size_t eq = pair.find('=');
-      if (!pair.empty()) {
-        http::PercentDecode(eq == std::string_view::npos ? pair : pair.substr(eq + 1), s.value, true);
-        const CheckInput in{s.value, name, CharClasses(s.value)};
-        for (uint16_t d : im.header_checks) RunCheck(d, in, s, out);
-      }
-      p = amp + 1;
-    }
+    http::ForEachQueryPair(value.substr(q + 1), [&](std::string_view n, std::string_view v, bool has_value) {
+      http::PercentDecode(has_value ? v : n, s.value, true);
+      const CheckInput in{s.value, name, CharClasses(s.value)};
+      for (uint16_t d : im.header_checks) RunCheck(d, in, s, out);
+      return true;
+    });
   }
 }
 

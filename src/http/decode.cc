@@ -45,25 +45,17 @@ void PercentDecode(std::string_view in, std::string& out, bool plus_as_space) {
 std::vector<QueryArg> DecodeQuery(std::string_view q, std::size_t max_args, bool* truncated) {
   std::vector<QueryArg> args;
   if (truncated != nullptr) *truncated = false;
-  std::size_t pos = 0;
-  while (pos <= q.size() && !q.empty()) {
-    std::size_t amp = q.find('&', pos);
-    if (amp == std::string_view::npos) amp = q.size();
-    const std::string_view part = q.substr(pos, amp - pos);
-    if (!part.empty()) {
-      if (args.size() >= max_args) {
-        if (truncated != nullptr) *truncated = true;
-        break;
-      }
-      const std::size_t eq = part.find('=');
-      QueryArg a;
-      PercentDecode(part.substr(0, eq), a.name, true);
-      if (eq != std::string_view::npos) PercentDecode(part.substr(eq + 1), a.value, true);
-      args.push_back(std::move(a));
+  ForEachQueryPair(q, [&](std::string_view name, std::string_view value, bool has_value) {
+    if (args.size() >= max_args) {
+      if (truncated != nullptr) *truncated = true;
+      return false;
     }
-    if (amp == q.size()) break;
-    pos = amp + 1;
-  }
+    QueryArg a;
+    PercentDecode(name, a.name, true);
+    if (has_value) PercentDecode(value, a.value, true);
+    args.push_back(std::move(a));
+    return true;
+  });
   return args;
 }
 

@@ -15,6 +15,24 @@ void PercentDecode(std::string_view in, std::string& out, bool plus_as_space = f
 // True if s contains a '%' or '+' that PercentDecode would change.
 bool NeedsDecode(std::string_view s, bool plus_as_space = false);
 
+// Calls fn(name, value, has_value) for each non-empty "name=value" pair of a query string, as
+// written (not decoded); fn returns false to stop. "a=1&&b" gives ("a", "1", true), ("b", "", false).
+template <class Fn>
+void ForEachQueryPair(std::string_view q, Fn&& fn) {
+  std::size_t pos = 0;
+  while (pos < q.size()) {
+    std::size_t amp = q.find('&', pos);
+    if (amp == std::string_view::npos) amp = q.size();
+    const std::string_view pair = q.substr(pos, amp - pos);
+    if (!pair.empty()) {
+      const std::size_t eq = pair.find('=');
+      const bool has_value = eq != std::string_view::npos;
+      if (!fn(pair.substr(0, eq), has_value ? pair.substr(eq + 1) : std::string_view(), has_value)) return;
+    }
+    pos = amp + 1;
+  }
+}
+
 struct QueryArg {
   std::string name;   // decoded
   std::string value;  // decoded
