@@ -622,29 +622,22 @@ class Processor::Impl {
 
   template <class K>
   void RecordSlot(FileRow& row, K& kind, typename K::Slot& s) {
-    const int64_t t = s.req.time;
-    if (t > ctx_.max_time) return Bad(row, s.line_no, s.line, "time_future", 0);
-    if (t < kMinTime) return Bad(row, s.line_no, s.line, "time_past", 0);
-    if (held_) {
-      held_ = false;
-      if (t >= held_time_ - 86400 && t <= held_time_ + 86400) {
+    switch (CheckTime(row, s.req.time, s.line, s.line_no)) {
+      case TimeCheck::kFuture:
+        return Bad(row, s.line_no, s.line, "time_future", 0);
+      case TimeCheck::kPast:
+        return Bad(row, s.line_no, s.line, "time_past", 0);
+      case TimeCheck::kHeld:
+        return;
+      case TimeCheck::kAcceptAfterHeld: {
         typename K::Slot& h = kind.PrepareAgain(held_line_, held_no_);
         if (h.kind == ingest::LineKind::kRecord) AcceptSlot(row, kind, h);
-        AcceptSlot(row, kind, s);
-        ref_time_ = t;
-        return;
+        break;
       }
-      Bad(row, held_no_, held_line_, "time_out_of_range", 0);
-    }
-    if (ref_time_ != 0 && (t > ref_time_ + kMaxJump || t < ref_time_ - kMaxJump)) {
-      held_ = true;
-      held_line_.assign(s.line);
-      held_no_ = s.line_no;
-      held_time_ = t;
-      return;
+      case TimeCheck::kAccept:
+        break;
     }
     AcceptSlot(row, kind, s);
-    ref_time_ = t;
   }
   template <class K>
   void AcceptSlot(FileRow& row, K& kind, typename K::Slot& s) {
@@ -678,20 +671,18 @@ class Processor::Impl {
   // line is bad. The reference starts at the median time of the file's first lines.
   static constexpr int64_t kMinTime = 631152000;  // 1990-01-01
   static constexpr int64_t kMaxJump = 366 * 86400;
-  template <class K>
-  void Record(FileRow& row, K& kind, std::string_view line, uint64_t line_no) {
-    const int64_t t = kind.time();
-    if (t > ctx_.max_time) return Bad(row, line_no, line, "time_future", 0);
-    if (t < kMinTime) return Bad(row, line_no, line, "time_past", 0);
+  enum class TimeCheck { kAccept, kAcceptAfterHeld, kHeld, kFuture, kPast };
+  // The decision on a record by its time, for both reading paths. kAcceptAfterHeld: the held
+  // line is accepted (parse it again), then this one; a held line this record does not confirm
+  // is counted bad here.
+  TimeCheck CheckTime(FileRow& row, int64_t t, std::string_view line, uint64_t line_no) {
+    if (t > ctx_.max_time) return TimeCheck::kFuture;
+    if (t < kMinTime) return TimeCheck::kPast;
     if (held_) {
       held_ = false;
       if (t >= held_time_ - 86400 && t <= held_time_ + 86400) {
-        ingest::ParseError err;
-        if (kind.Parse(held_line_, err) == ingest::LineKind::kRecord) Accept(row, kind, held_no_);
-        kind.Parse(line, err);  // the record was the held line's: this line again
-        Accept(row, kind, line_no);
         ref_time_ = t;
-        return;
+        return TimeCheck::kAcceptAfterHeld;
       }
       Bad(row, held_no_, held_line_, "time_out_of_range", 0);
     }
@@ -700,10 +691,30 @@ class Processor::Impl {
       held_line_.assign(line);
       held_no_ = line_no;
       held_time_ = t;
-      return;
+      return TimeCheck::kHeld;
+    }
+    ref_time_ = t;
+    return TimeCheck::kAccept;
+  }
+  template <class K>
+  void Record(FileRow& row, K& kind, std::string_view line, uint64_t line_no) {
+    switch (CheckTime(row, kind.time(), line, line_no)) {
+      case TimeCheck::kFuture:
+        return Bad(row, line_no, line, "time_future", 0);
+      case TimeCheck::kPast:
+        return Bad(row, line_no, line, "time_past", 0);
+      case TimeCheck::kHeld:
+        return;
+      case TimeCheck::kAcceptAfterHeld: {
+        ingest::ParseError err;
+        if (kind.Parse(held_line_, err) == ingest::LineKind::kRecord) Accept(row, kind, held_no_);
+        kind.Parse(line, err);  // the record was the held line's: this line again
+        break;
+      }
+      case TimeCheck::kAccept:
+        break;
     }
     Accept(row, kind, line_no);
-    ref_time_ = t;
   }
   // A held line with no record after it is bad.
   void EndOfFile(FileRow& row) {
