@@ -46,7 +46,7 @@ void MailKind::Accept(uint64_t line_no) {
   if (rec_.client != last_ip_text_) {
     last_ip_ok_ = http::IpAddr::Parse(rec_.client, last_ip_);
     last_ip_text_.assign(rec_.client);
-    ip_text_ = last_ip_ok_ ? last_ip_.ToString() : CleanUtf8(rec_.client.substr(0, 64), Utf8Cleaning{});
+    ip_text_ = last_ip_ok_ ? last_ip_.ToString() : Excerpt(rec_.client, 64);
   }
   const uint32_t ip_id = ctx_.agg.Source(ip_text_, last_ip_ok_ ? &last_ip_ : nullptr, rec_.time);
   ctx_.agg.Attack(site_id, rec_.time, ip_id, classes);
@@ -61,7 +61,7 @@ void MailKind::Accept(uint64_t line_no) {
                                              std::string(rec_.message.substr(0, 400)),
                                          Utf8Cleaning{}));
   f.evidence += ']';
-  f.target = CleanUtf8(rec_.program.substr(0, 64), Utf8Cleaning{});
+  f.target = Excerpt(rec_.program, 64);
   f.file = ctx_.file;
   f.line = line_no;
   f.target_hit = false;  // no request path: it never counts among targeted paths

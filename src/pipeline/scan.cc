@@ -38,12 +38,6 @@ std::string Hex(uint64_t v, std::size_t len) {
 
 std::string LineHash(std::string_view l) { return Hex(Fnv1a64(l), l.size()); }
 
-// Well-formed UTF-8 for excerpts: ill-formed sequences and control characters (but tab) become
-// U+FFFD.
-std::string Excerpt(std::string_view s, std::size_t max) {
-  return CleanUtf8(s.substr(0, max), Utf8Cleaning{});
-}
-
 // This machine's zone offset at t (for logs that write local time without a zone).
 int32_t LocalOffset(int64_t t) {
   const auto tt = static_cast<std::time_t>(t);

@@ -23,12 +23,6 @@ struct ScanMeta {
 
 constexpr std::size_t kRulePartCacheMax = 100000;
 
-// Well-formed UTF-8 for excerpts: ill-formed sequences and control characters (but tab) become
-// U+FFFD.
-std::string Excerpt(std::string_view s, std::size_t max) {
-  return CleanUtf8(s.substr(0, max), Utf8Cleaning{});
-}
-
 }  // namespace
 
 // The attack-rule matches of one part of a request (see RuleClasses), and their classes.

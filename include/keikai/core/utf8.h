@@ -29,6 +29,9 @@ struct Utf8Cleaning {
 // does each control character `how` names (bidi controls: see show_bidi). Runs of plain ASCII
 // are copied whole.
 std::string CleanUtf8(std::string_view s, const Utf8Cleaning& how);
+// The first max bytes of s, cleaned (default Utf8Cleaning): an excerpt of outside text to keep
+// (findings, bad-line samples).
+inline std::string Excerpt(std::string_view s, std::size_t max) { return CleanUtf8(s.substr(0, max), Utf8Cleaning{}); }
 
 bool IsBidiControl(char32_t cp);
 // Bidirectional formatting characters (U+061C, U+200E/F, U+202A..U+202E, U+2066..U+2069): in
