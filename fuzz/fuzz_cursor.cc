@@ -21,22 +21,7 @@ using namespace keikai::ingest;
 
 struct Store {
   std::map<uint64_t, StreamRecord> streams;
-  void Apply(const StreamUpdate& u) {
-    StreamRecord& r = streams[u.id];
-    r.id = u.id;
-    r.key = u.key;
-    for (const Checkpoint& c : u.checkpoints) {
-      auto it = std::find_if(r.checkpoints.begin(), r.checkpoints.end(),
-                             [&](const Checkpoint& x) { return x.lines == c.lines; });
-      if (it == r.checkpoints.end()) {
-        r.checkpoints.push_back(c);
-      } else {
-        *it = c;  // as the store's INSERT OR REPLACE
-      }
-    }
-    std::sort(r.checkpoints.begin(), r.checkpoints.end(),
-              [](const Checkpoint& a, const Checkpoint& b) { return a.lines < b.lines; });
-  }
+  void Apply(const StreamUpdate& u) { ApplyUpdate(streams[u.id], u); }
 };
 
 // The lines of data as the reader sees them.

@@ -25,23 +25,7 @@ class FakeStreams {
       return out;
     };
   }
-  void Apply(const StreamUpdate& u) {
-    StreamRecord& r = streams_[u.id];
-    r.id = u.id;
-    r.key = u.key;
-    r.site = u.site;
-    for (const Checkpoint& c : u.checkpoints) {
-      auto it = std::find_if(r.checkpoints.begin(), r.checkpoints.end(),
-                             [&](const Checkpoint& x) { return x.lines == c.lines; });
-      if (it == r.checkpoints.end()) {
-        r.checkpoints.push_back(c);
-      } else {
-        *it = c;  // as the store's INSERT OR REPLACE
-      }
-    }
-    std::sort(r.checkpoints.begin(), r.checkpoints.end(),
-              [](const Checkpoint& a, const Checkpoint& b) { return a.lines < b.lines; });
-  }
+  void Apply(const StreamUpdate& u) { ApplyUpdate(streams_[u.id], u); }
   std::size_t size() const { return streams_.size(); }
   void DropFingerprints() {
     for (auto& [id, r] : streams_) {

@@ -73,6 +73,27 @@ std::string KeyBuilder::key() const {
   return s + ":" + std::to_string(len_);
 }
 
+void ApplyUpdate(StreamRecord& r, const StreamUpdate& u) {
+  r.id = u.id;
+  r.key = u.key;
+  r.path = u.path;
+  r.site = u.site;
+  for (const std::string& x : u.sites) {  // the union (the store also bounds it)
+    if (std::find(r.sites.begin(), r.sites.end(), x) == r.sites.end()) r.sites.push_back(x);
+  }
+  for (const Checkpoint& c : u.checkpoints) {
+    auto it = std::find_if(r.checkpoints.begin(), r.checkpoints.end(),
+                           [&](const Checkpoint& x) { return x.lines == c.lines; });
+    if (it == r.checkpoints.end()) {
+      r.checkpoints.push_back(c);
+    } else {
+      *it = c;  // as the store's INSERT OR REPLACE
+    }
+  }
+  std::sort(r.checkpoints.begin(), r.checkpoints.end(),
+            [](const Checkpoint& a, const Checkpoint& b) { return a.lines < b.lines; });
+}
+
 uint64_t NewStreamId() {
   std::random_device rd;
   uint64_t id = 0;

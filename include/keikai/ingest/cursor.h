@@ -86,6 +86,11 @@ struct StreamUpdate {
   std::vector<Checkpoint> checkpoints;  // to insert (checkpoints of the parent when forked)
 };
 
+// What a store keeps of a stream after committing u (the SQLite store does the same in SQL):
+// the row's fields, and u's checkpoints merged in by line count (a checkpoint at the same count
+// replaces the older one). For in-memory stores: tests, fuzzing.
+void ApplyUpdate(StreamRecord& r, const StreamUpdate& u);
+
 // Reads an input and returns its new lines only (see the file comment).
 class ResumeReader {
  public:
