@@ -441,7 +441,7 @@ Result<FtwSummary> RunFtw(const FtwOptions& o) {
       files.push_back(it->path().string());
     }
   }
-  if (ec) return Status::Error("ftw", "cannot read test directory " + o.tests_dir + ": " + ec.message());
+  if (ec) return Status::Error("ftw", o.tests_dir + ": " + ErrnoText(ec.value()));
   std::sort(files.begin(), files.end());
 
   for (const std::string& file : files) {

@@ -1,5 +1,7 @@
 #include "keikai/geo/geo.h"
 
+#include "keikai/core/i18n.h"
+
 #include "keikai/core/files.h"
 #include "keikai/core/hash.h"
 
@@ -9,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <mutex>
 #include <cstdio>
 #include <cstring>
@@ -197,7 +200,10 @@ Result<std::unique_ptr<GeoDb>> LoadTorGeoip(const std::string& v4_path, const st
   auto db = std::make_unique<TorGeoip>();
   uint64_t bad = 0;
   std::string data;
-  if (!ReadFile(v4_path, data)) return Status::Error("geo", "cannot open " + v4_path);
+  errno = 0;
+  if (!ReadFile(v4_path, data)) {
+    return Status::Error("geo", v4_path + ": " + ErrnoText(errno != 0 ? errno : EIO));  // in the user's language
+  }
   ParseV4Text(data, db->v4, bad);
   db->v6_path = v6_path;
   if (bad_lines != nullptr) *bad_lines = bad;

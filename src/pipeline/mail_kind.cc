@@ -1,5 +1,6 @@
 #include "pipeline/mail_kind.h"
 
+#include "keikai/core/i18n.h"
 #include "keikai/core/utf8.h"
 #include "keikai/mail/classes.h"
 
@@ -7,7 +8,7 @@ namespace keikai::pipeline {
 
 Result<std::string> MailKind::Detect(std::span<const std::string_view> head, const Context& ctx) {
   std::string f = mail::DetectFormat(head, ctx.now(), ctx.log_zone);
-  if (f.empty()) return Status::Error("detect", "not a mail log");
+  if (f.empty()) return Status::Error("detect", Tr("read.detect_failed"));
   return f;
 }
 
