@@ -6,7 +6,7 @@
 namespace keikai::event {
 
 uint32_t Aggregator::NewSite(std::string_view name) {
-  auto it = site_ids_.find(std::string(name));
+  auto it = site_ids_.find(name);
   uint32_t id;
   if (it != site_ids_.end()) {
     id = it->second;
@@ -21,7 +21,7 @@ uint32_t Aggregator::NewSite(std::string_view name) {
 }
 
 std::string_view Aggregator::Bounded(std::string_view name) {
-  if (known_sites_.count(std::string(name)) != 0) return name;
+  if (known_sites_.find(name) != known_sites_.end()) return name;
   if (known_sites_.size() < max_sites_) {
     known_sites_.emplace(name);
     return name;

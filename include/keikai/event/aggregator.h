@@ -18,6 +18,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "keikai/core/hash.h"
 #include "keikai/event/event.h"
 #include "keikai/geo/geo.h"
 #include "keikai/http/ip.h"
@@ -129,11 +130,12 @@ class Aggregator {
   std::size_t max_sites_;
   uint64_t max_findings_;
   std::size_t max_sources_kept_;
-  std::unordered_map<std::string, uint32_t> site_ids_;
+  std::unordered_map<std::string, uint32_t, StringViewHash, StringViewEqual> site_ids_;
   std::vector<std::string> sites_;
   std::string last_site_name_;
   uint32_t last_site_id_ = UINT32_MAX;
-  std::unordered_set<std::string> known_sites_;   // in the store and seen in this run
+  // Looked up with a view per line: no string is built to ask.
+  std::unordered_set<std::string, StringViewHash, StringViewEqual> known_sites_;  // in the store and seen
   std::unordered_set<std::string> folded_sites_;  // counted as "(other)" (bounded)
   uint64_t folded_requests_ = 0;
   std::string site_buf_;
