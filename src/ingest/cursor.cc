@@ -66,11 +66,7 @@ bool KeyBuilder::Add(std::string_view line) {
 
 std::string KeyBuilder::key() const {
   if (!done_) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s(16, '0');
-  uint64_t v = h_;
-  for (int i = 15; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = kHex[v & 15];
-  return s + ":" + std::to_string(len_);
+  return HashKey(h_, len_);
 }
 
 void ApplyUpdate(StreamRecord& r, const StreamUpdate& u) {

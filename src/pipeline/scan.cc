@@ -29,14 +29,8 @@ constexpr uint64_t kCommitEveryLines = 2'000'000;
 constexpr std::size_t kCommitEveryFindings = 10'000;
 constexpr std::size_t kSampleLines = 64;
 
-std::string Hex(uint64_t v, std::size_t len) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s(16, '0');
-  for (int i = 15; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = kHex[v & 15];
-  return s + ":" + std::to_string(len);
-}
-
-std::string LineHash(std::string_view l) { return Hex(Fnv1a64(l), l.size()); }
+// A line's hash in a schema-3 mark.
+std::string LineHash(std::string_view l) { return HashKey(Fnv1a64(l), l.size()); }
 
 // This machine's zone offset at t (for logs that write local time without a zone).
 int32_t LocalOffset(int64_t t) {
@@ -777,7 +771,7 @@ class Processor::Impl {
   Context ctx_;
   Kinds kinds_;
   std::chrono::steady_clock::time_point t0_;
-  const std::string run_id_ = Hex(ingest::NewStreamId(), 0);
+  const std::string run_id_ = HashKey(ingest::NewStreamId(), 0);
   std::unique_ptr<ChunkPool> pool_;  // worker threads, made when a scan first needs them
   std::thread commit_thread_;        // writing a batch (CommitBatch async)
   bool commit_running_ = false;

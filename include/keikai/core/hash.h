@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 namespace keikai {
@@ -59,6 +60,15 @@ inline bool ParseDecimal(std::string_view s, int64_t& out) {
 
 // A text with its FastHash64, for text that several containers look up in turn (a log line's
 // target and user agent): hashed once, not once per container.
+// "%016x:len": how stored identities are written (a stream's key, a legacy mark's line hash).
+// Stored in databases: never change it.
+inline std::string HashKey(uint64_t h, uint64_t len) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) s[static_cast<std::size_t>(i)] = kHex[h & 15];
+  return s + ":" + std::to_string(len);
+}
+
 struct HashedView {
   std::string_view text;
   uint64_t hash = 0;
