@@ -274,44 +274,37 @@ class Processor::Impl {
     // A given format that most of the first lines do not parse as, while they look like another
     // known format: stop before anything is read or remembered, or the whole file would be
     // counted as bad lines and, once remembered, never read again.
-    if (given) {
-      std::size_t records = 0, bad = 0;
+    // One pass over the first lines: how many parse (for the check below), and their times
+    // (lines of this file are expected near the median of them).
+    std::size_t records = 0, bad = 0;
+    std::vector<int64_t> times;
+    {
       ingest::ParseError perr;
       for (std::string_view l : head) {
         const ingest::LineKind k = kind.Parse(l, perr);
-        if (k == ingest::LineKind::kRecord) ++records;
         if (k == ingest::LineKind::kBad) ++bad;
-      }
-      if (bad > records) {
-        int other = -1;
-        auto name = DetectAny(head, other);
-        if (name.ok() && name.value() != row.format) {
-          row.detected_format = name.value();
-          return Status::Error("format_mismatch",
-                               TrFill("read.format_mismatch", {{"{bad}", std::to_string(bad)},
-                                                               {"{n}", std::to_string(records + bad)},
-                                                               {"{given}", row.format},
-                                                               {"{format}", name.value()}}));
-        }
+        if (k != ingest::LineKind::kRecord) continue;
+        ++records;
+        if (kind.time() >= kMinTime && kind.time() <= ctx_.max_time) times.push_back(kind.time());
       }
     }
-
-    // The time lines of this file are expected near: the median of its first lines' times.
+    if (given && bad > records) {
+      int other = -1;
+      auto name = DetectAny(head, other);
+      if (name.ok() && name.value() != row.format) {
+        row.detected_format = name.value();
+        return Status::Error("format_mismatch",
+                             TrFill("read.format_mismatch", {{"{bad}", std::to_string(bad)},
+                                                             {"{n}", std::to_string(records + bad)},
+                                                             {"{given}", row.format},
+                                                             {"{format}", name.value()}}));
+      }
+    }
     ref_time_ = 0;
     held_ = false;
-    {
-      std::vector<int64_t> times;
-      ingest::ParseError perr;
-      for (std::string_view l : head) {
-        if (kind.Parse(l, perr) == ingest::LineKind::kRecord && kind.time() >= kMinTime &&
-            kind.time() <= ctx_.max_time) {
-          times.push_back(kind.time());
-        }
-      }
-      if (!times.empty()) {
-        std::nth_element(times.begin(), times.begin() + static_cast<long>(times.size() / 2), times.end());
-        ref_time_ = times[times.size() / 2];
-      }
+    if (!times.empty()) {
+      std::nth_element(times.begin(), times.begin() + static_cast<long>(times.size() / 2), times.end());
+      ref_time_ = times[times.size() / 2];
     }
     const std::string file_site = opt_.site.empty() ? SiteFromFileName(path) : opt_.site;
     row.site = file_site;
