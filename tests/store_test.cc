@@ -79,6 +79,31 @@ TEST(SqliteStore, BatchSentAgainIsAppliedOnce) {
   EXPECT_EQ(total(), 40u);
 }
 
+// Kept state (the surge detector's memory): saved, replaced, read back; a reader cannot save.
+TEST(SqliteStore, KeepsStateByKey) {
+  keikai::testing::TempDir dir;
+  const std::string path = dir / "k.db";
+  {
+    auto s = OpenSqlite(path);
+    ASSERT_TRUE(s.ok());
+    auto none = s.value()->LoadState("surge/x");
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none.value().has_value());
+    ASSERT_TRUE(s.value()->SaveState("surge/x", "one").ok());
+    ASSERT_TRUE(s.value()->SaveState("surge/x", std::string("t\0wo", 4)).ok());
+    ASSERT_TRUE(s.value()->SaveState("surge/y", "other").ok());
+  }
+  OpenOptions ro;
+  ro.write = false;
+  auto r = OpenSqlite(path, ro);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto got = r.value()->LoadState("surge/x");
+  ASSERT_TRUE(got.ok() && got.value().has_value());
+  EXPECT_EQ(*got.value(), std::string("t\0wo", 4));
+  EXPECT_FALSE(r.value()->SaveState("surge/x", "three").ok());
+  EXPECT_EQ(*r.value()->LoadState("surge/y").value(), "other");
+}
+
 TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
   auto s = OpenSqlite(":memory:");
   ASSERT_TRUE(s.ok());

@@ -11,9 +11,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "keikai/surge/detector.h"
+#include "keikai/surge/state.h"
 #include "keikai/surge/stats.h"
 
 namespace keikai::surge {
@@ -205,6 +207,149 @@ TEST(SurgeEval, GeneratedSeriesWithKnownTruth) {
       EXPECT_LE(c.delays.back(), 24) << "sparse 10x+ surges within a day";
     }
   }
+}
+
+
+// Resuming from a stored state (a long-running process evaluating every few minutes) gives the
+// answer one run over the same input gives, while testing only the new hours.
+std::vector<HourlySeries> Slice(const std::vector<HourlySeries>& all, int64_t from, int64_t to) {
+  std::vector<HourlySeries> out;
+  for (std::size_t i = 0; i < all.size(); i += 3) {  // a third of the series keeps it quick
+    HourlySeries s;
+    s.site = all[i].site;
+    s.cls = all[i].cls;
+    s.first_hour = all[i].first_hour + from;
+    s.counts.assign(all[i].counts.begin() + from, all[i].counts.begin() + to);
+    s.present.assign(all[i].present.begin() + from, all[i].present.begin() + to);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void ExpectSameEvents(const std::vector<SurgeEvent>& a, const std::vector<SurgeEvent>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].series, b[i].series) << i;
+    EXPECT_EQ(a[i].start_hour, b[i].start_hour) << i;
+    EXPECT_EQ(a[i].first_alarm_hour, b[i].first_alarm_hour) << i;
+    EXPECT_EQ(a[i].confirmed_hour, b[i].confirmed_hour) << i;
+    EXPECT_EQ(a[i].last_alarm_hour, b[i].last_alarm_hour) << i;
+    EXPECT_EQ(a[i].peak_hour, b[i].peak_hour) << i;
+    EXPECT_EQ(a[i].min_p, b[i].min_p) << i;
+    EXPECT_EQ(a[i].peak_count, b[i].peak_count) << i;
+    EXPECT_EQ(a[i].peak_expected, b[i].peak_expected) << i;
+    EXPECT_EQ(a[i].day_ratio, b[i].day_ratio) << i;
+    EXPECT_EQ(a[i].total, b[i].total) << i;
+    EXPECT_EQ(a[i].total_expected, b[i].total_expected) << i;
+    EXPECT_EQ(a[i].ongoing, b[i].ongoing) << i;
+  }
+}
+
+TEST(SurgeState, ResumingGivesTheAnswerOfOneRun) {
+  const Generated g = Generate(20220216);
+  const DetectorOptions opt;
+  std::optional<DetectorState> state;
+  int64_t saved = INT64_MIN;
+  std::size_t found = 0;
+  // Irregular steps, some inside a day, some in the middle of surges (their CUSUM, alarms and
+  // start carry over), ending with the whole year.
+  std::vector<int64_t> steps = {30 * 24, 30 * 24 + 5, 45 * 24 + 13, 130 * 24, 130 * 24 + 1};
+  for (std::size_t i = 0, n = 0; i < g.truth.size() && n < 6; i += 3) {
+    if (g.truth[i].onset < 0 || g.truth[i].mult < 5) continue;
+    steps.push_back(g.truth[i].onset + 3 + static_cast<int64_t>(n % 3) * 17);
+    ++n;
+  }
+  std::sort(steps.begin(), steps.end());
+  steps.push_back(int64_t{kDays} * 24);
+  for (const int64_t hours : steps) {
+    const std::vector<HourlySeries> in = Slice(g.series, 0, hours);
+    Resume r;
+    r.from = state ? &*state : nullptr;
+    r.save_through = kFirstHour + hours - 2;  // the last hour may still be being written
+    const std::vector<SurgeEvent> resumed = DetectSurges(in, opt, &r);
+    if (state) {
+      EXPECT_TRUE(r.used) << hours;
+      EXPECT_EQ(r.tested_from, saved + 1) << hours;
+    }
+    ExpectSameEvents(resumed, DetectSurges(in, opt));
+    found = resumed.size();
+    saved = r.to.through;
+    ASSERT_EQ(saved, r.save_through);
+    state = DecodeState(EncodeState(r.to));  // through the store's text
+    ASSERT_TRUE(state.has_value());
+  }
+  EXPECT_GT(found, 20u);  // the year's injected surges were there to be found
+
+  // A count changed in the hours later tests depend on: the state does not fit, all is tested.
+  {
+    std::vector<HourlySeries> in = Slice(g.series, 0, kDays * 24);
+    in[4].counts[static_cast<std::size_t>(saved - kFirstHour - 30)] += 1;
+    Resume r;
+    r.from = &*state;
+    r.save_through = saved;
+    ExpectSameEvents(DetectSurges(in, opt, &r), DetectSurges(in, opt));
+    EXPECT_FALSE(r.used);
+    EXPECT_EQ(r.tested_from, kFirstHour);
+  }
+  // Other options: neither.
+  {
+    DetectorOptions other = opt;
+    other.min_ratio = 4;
+    Resume r;
+    r.from = &*state;
+    EXPECT_EQ(DetectSurges(Slice(g.series, 0, kDays * 24), other, &r).size(),
+              DetectSurges(Slice(g.series, 0, kDays * 24), other).size());
+    EXPECT_FALSE(r.used);
+  }
+}
+
+TEST(SurgeState, AMovingWindowResumesAndKeepsWhatItTested) {
+  // A daemon loads only the hours its tests need (the window and the walk-back before what it
+  // tested last); the surges it finds in the new hours are those of one run over everything.
+  const Generated g = Generate(7);
+  const DetectorOptions opt;
+  const int64_t first_part = 200 * 24;
+  Resume r1;
+  r1.save_through = kFirstHour + first_part - 1;
+  DetectSurges(Slice(g.series, 0, first_part), opt, &r1);
+  const int64_t lookback = opt.window_days * 24 + opt.max_walkback_hours + 24;
+  const int64_t from = first_part - lookback - 10;
+  Resume r2;
+  r2.from = &r1.to;
+  r2.save_through = kFirstHour + kDays * 24 - 1;
+  const std::vector<SurgeEvent> moved = DetectSurges(Slice(g.series, from, kDays * 24), opt, &r2);
+  EXPECT_TRUE(r2.used);
+  EXPECT_EQ(r2.tested_from, kFirstHour + first_part);
+  const std::vector<SurgeEvent> all = DetectSurges(Slice(g.series, 0, kDays * 24), opt);
+  std::vector<SurgeEvent> a, b;
+  for (const SurgeEvent& e : moved) {
+    if (e.start_hour >= kFirstHour + first_part) a.push_back(e);
+  }
+  for (const SurgeEvent& e : all) {
+    if (e.start_hour >= kFirstHour + first_part) b.push_back(e);
+  }
+  EXPECT_GT(a.size(), 3u);
+  ExpectSameEvents(a, b);
+}
+
+TEST(SurgeState, DamagedTextDecodesToNothing) {
+  DetectorState st;
+  st.through = 10;
+  st.series.push_back({"a", "*", 1.5, 3, 0.25, 0, {{4, 1e-9, 2}, {7, 2e-8, 2}}});
+  const std::string text = EncodeState(st);
+  const auto back = DecodeState(text);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->series.at(0).alarms.at(1).p, 2e-8);
+  for (std::size_t cut = 0; cut < text.size(); cut += 7) {
+    EXPECT_FALSE(DecodeState(text.substr(0, cut)).has_value()) << cut;
+  }
+  EXPECT_FALSE(DecodeState("{\"v\":2}").has_value());
+  EXPECT_FALSE(DecodeState("[]").has_value());
+  std::string swapped = text;  // alarms out of order
+  const auto at = swapped.find("[4,");
+  ASSERT_NE(at, std::string::npos);
+  swapped.replace(at, 3, "[9,");
+  EXPECT_FALSE(DecodeState(swapped).has_value());
 }
 
 }  // namespace

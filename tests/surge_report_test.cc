@@ -184,5 +184,57 @@ TEST(SurgeReport, TextJsonAndHtmlAgree) {
   EXPECT_NE(b.html.find(tip), std::string::npos) << tip;
 }
 
+
+// The surge detector's memory in the store: a report after more lines of the same log tests
+// only the hours not tested before, and says what one report over everything says.
+TEST(SurgeReport, StoredStateResumesWithTheSameAnswer) {
+  const std::string log = History(12, 4);
+  std::size_t cut = log.size() * 13 / 16;  // in the third day of the rise
+  cut = log.find('\n', cut) + 1;
+  TempDir d;
+  auto det = detect::DetectorSet::Build(detect::Builtins());
+  const FakeClock clock(1700000000);
+  report::BuildOptions bo;
+  bo.tz = TimeZone::Jst();
+  bo.clock = &clock;
+  const auto scan = [&](store::Store& st, const std::string& text) {
+    keikai::testing::WriteFile(d / "shop.log", text);
+    pipeline::ScanOptions o;
+    o.inputs = {d / "shop.log"};
+    o.site = "shop.example.jp";
+    o.behavior = false;
+    o.now = 1700000000;
+    auto res = pipeline::Scan(o, st, det.value(), nullptr);
+    EXPECT_TRUE(res.ok()) << res.status().ToString();
+    return res.value();
+  };
+  const auto report = [&](store::Store& st, const pipeline::ScanResult& res, report::BuildStats& stats) {
+    auto r = report::BuildReport(st, &res, bo, &stats);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    auto j = nlohmann::json::parse(report::RenderJson(r.value()));
+    return nlohmann::json{{"surges", j["surges"]}, {"daily", j["daily"]}};
+  };
+  auto a = store::OpenSqlite(d / "a.db");
+  ASSERT_TRUE(a.ok());
+  report::BuildStats s1, s2, s3, s4;
+  const auto part = scan(*a.value(), log.substr(0, cut));
+  const nlohmann::json first = report(*a.value(), part, s1);
+  EXPECT_FALSE(s1.surge_state_used);
+  EXPECT_EQ(report(*a.value(), part, s2), first);  // nothing new: nothing tested again
+  EXPECT_TRUE(s2.surge_state_used);
+  EXPECT_EQ(s2.surge_tested_from, s1.surge_tested_from + s1.surge_hours - 1);  // only the last hour
+  const auto rest = scan(*a.value(), log);  // the log grew
+  const nlohmann::json resumed = report(*a.value(), rest, s3);
+  EXPECT_TRUE(s3.surge_state_used);
+  EXPECT_GT(s3.surge_tested_from, s1.surge_tested_from + 24 * 10);
+  ASSERT_FALSE(resumed["surges"].empty());
+  EXPECT_TRUE(resumed["surges"][0]["ongoing"].get<bool>());
+  // One store, one scan of the whole log, one report: the same.
+  auto b = store::OpenSqlite(d / "b.db");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(report(*b.value(), scan(*b.value(), log), s4), resumed);
+  EXPECT_FALSE(s4.surge_state_used);
+}
+
 }  // namespace
 }  // namespace keikai

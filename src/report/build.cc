@@ -2,15 +2,18 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
 
+#include "keikai/core/hash.h"
 #include "keikai/detect/behavior.h"
 #include "keikai/detect/detector.h"
 #include "keikai/event/event.h"
 #include "keikai/geo/country_names.h"
+#include "keikai/surge/state.h"
 #include "report/format.h"
 
 namespace keikai::report {
@@ -53,7 +56,7 @@ void AddProblems(Report& r) {
 }  // namespace
 
 Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
-                           const BuildOptions& opt) {
+                           const BuildOptions& opt, BuildStats* stats) {
   Report r;
   static const SystemClock kSystemClock;
   const int64_t now = (opt.clock != nullptr ? opt.clock : &kSystemClock)->NowSeconds();
@@ -218,7 +221,32 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
 
   // Surges: the statistical detector over the hourly series.
   std::vector<std::vector<const surge::SurgeEvent*>> events(hourly.size());
-  const std::vector<surge::SurgeEvent> found = surge::DetectSurges(hourly, opt.detector);
+  // The detector resumes from what it remembered for this report's sites (the state says
+  // itself whether it still fits); the hour still being written is tested but not remembered.
+  surge::Resume resume;
+  std::optional<surge::DetectorState> memory;
+  std::string memory_key;
+  if (opt.keep_surge_state) {
+    std::string scope = std::to_string(opt.max_sites);
+    for (const std::string& s : sites) scope += "\n" + s;
+    memory_key = "surge/" + HashKey(Fnv1a64(scope), sites.size());
+    auto text = st.LoadState(memory_key);
+    if (text.ok() && text.value()) memory = surge::DecodeState(*text.value());
+    resume.from = memory ? &*memory : nullptr;
+    resume.save_through = end_hour - 1;
+  }
+  const std::vector<surge::SurgeEvent> found =
+      surge::DetectSurges(hourly, opt.detector, opt.keep_surge_state ? &resume : nullptr);
+  if (opt.keep_surge_state && resume.to.through != INT64_MIN &&
+      (!resume.used || resume.to.through > resume.from->through)) {
+    // Best effort: a store opened for reading keeps no memory, and the next report tests again.
+    (void)st.SaveState(memory_key, surge::EncodeState(resume.to));
+  }
+  if (stats != nullptr) {
+    stats->surge_state_used = resume.used;
+    stats->surge_tested_from = opt.keep_surge_state ? resume.tested_from : first_hour;
+    stats->surge_hours = static_cast<int64_t>(nhours);
+  }
   for (const surge::SurgeEvent& e : found) events[e.series].push_back(&e);
 
   const double floor = opt.trend.baseline_floor;

@@ -123,6 +123,12 @@ ALTER TABLE findings ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE applied_batches (
   id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL DEFAULT (strftime('%s','now'))) WITHOUT ROWID;
 )sql",
+    // 11: records kept between runs (Store::SaveState), such as the surge detector's memory.
+    R"sql(
+CREATE TABLE kept_state (
+  key TEXT PRIMARY KEY, value BLOB NOT NULL,
+  updated_at INTEGER NOT NULL DEFAULT (strftime('%s','now'))) WITHOUT ROWID;
+)sql",
 };
 
 // Strength of a behaviour classification, for keeping the strongest verdict of a source.
@@ -545,6 +551,41 @@ class SqliteStore : public Store {
     });
     if (!st.ok()) return st;
     return out;
+  }
+
+  Result<std::optional<std::string>> LoadState(const std::string& key) override {
+    Stmt s = Prepare("SELECT value FROM kept_state WHERE key = ?");
+    if (!s) return Err("prepare kept state");
+    Bind(s.get(), 1, key);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return Classify(Err("read kept state"));
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(s.get(), 0));
+    return std::optional<std::string>(
+        std::string(p != nullptr ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(s.get(), 0))));
+  }
+
+  Status SaveState(const std::string& key, const std::string& value) override {
+    Status st = Exec("BEGIN IMMEDIATE");
+    if (!st.ok()) return Classify(st);
+    Stmt s = Prepare("INSERT INTO kept_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+                     "SET value = excluded.value, updated_at = strftime('%s','now')");
+    if (!s) {
+      st = Err("prepare kept state");
+    } else {
+      Bind(s.get(), 1, key);
+      sqlite3_bind_blob(s.get(), 2, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+      if (sqlite3_step(s.get()) != SQLITE_DONE) st = Err("save kept state");
+    }
+    if (st.ok()) {
+      st = Exec("DELETE FROM kept_state WHERE updated_at < CAST(strftime('%s','now') AS INTEGER) - 90 * 86400");
+    }
+    if (st.ok()) st = Exec("COMMIT");
+    if (!st.ok()) {
+      st = Classify(st);
+      Exec("ROLLBACK");
+    }
+    return st;
   }
 
   Result<std::vector<std::pair<std::string, uint64_t>>> SourceClasses(const Scope& q) override {

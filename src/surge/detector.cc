@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
+#include <tuple>
 
+#include "keikai/core/hash.h"
 #include "keikai/surge/stats.h"
 
 namespace keikai::surge {
@@ -58,10 +61,84 @@ double EstimateInvSize(const SeriesState& st, std::size_t t, std::size_t window,
   return std::clamp(num / den, 0.0, 20.0);
 }
 
+uint64_t MixIn(uint64_t h, uint64_t v) { return Mix64(h ^ Mix64(v + 0x9e3779b97f4a7c15ULL)); }
+
+uint64_t Bits(double d) {
+  uint64_t u;
+  std::memcpy(&u, &d, sizeof u);
+  return u;
+}
+
+// Hours before `through` that the tests after it depend on: the baseline window, the start's
+// walk-back and the longest count window.
+int64_t Lookback(const DetectorOptions& o) {
+  int64_t w = 0;
+  for (int x : o.windows_hours) w = std::max<int64_t>(w, x);
+  return int64_t{std::max(1, o.window_days)} * 24 + std::max(0, o.max_walkback_hours) + w;
+}
+
+// The input series' indexes by key (site, class).
+std::vector<std::size_t> KeyOrder(const std::vector<HourlySeries>& series) {
+  std::vector<std::size_t> order(series.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return std::tie(series[a].site, series[a].cls, a) < std::tie(series[b].site, series[b].cls, b);
+  });
+  return order;
+}
+
+// What a state's validity rests on: the options, the series' keys, and their counts and gaps
+// in [from, through].
+uint64_t Fingerprint(const std::vector<HourlySeries>& series, const std::vector<std::size_t>& order,
+                     const DetectorOptions& o, int64_t from, int64_t through) {
+  uint64_t h = Fnv1a64("keikai-surge-state-1");
+  for (uint64_t v : {uint64_t(o.window_days), uint64_t(o.min_history_days), Bits(o.fdr_q),
+                     Bits(o.max_p), o.min_count, Bits(o.min_ratio), Bits(o.seasonal_prior_hours),
+                     Bits(o.cusum_shift), uint64_t(o.merge_gap_hours),
+                     uint64_t(o.max_walkback_hours), Bits(o.min_day_ratio), Bits(o.day_floor),
+                     uint64_t(o.min_alarm_hours)}) {
+    h = MixIn(h, v);
+  }
+  for (int w : o.windows_hours) h = MixIn(h, static_cast<uint64_t>(w));
+  h = MixIn(h, static_cast<uint64_t>(from));
+  h = MixIn(h, static_cast<uint64_t>(through));
+  for (std::size_t i : order) {
+    const HourlySeries& s = series[i];
+    h = MixIn(h, Fnv1a64(s.site));
+    h = MixIn(h, Fnv1a64(s.cls));
+    const int64_t n = static_cast<int64_t>(s.counts.size());
+    const int64_t a = std::max<int64_t>(from - s.first_hour, 0);
+    const int64_t b = std::min<int64_t>(through - s.first_hour, n - 1);
+    for (int64_t t = a; t <= b; ++t) {
+      const auto k = static_cast<std::size_t>(t);
+      const bool gap = !s.present.empty() && s.present[k] == 0;
+      h = MixIn(h, (static_cast<uint64_t>(t + s.first_hour) << 33) ^ (uint64_t{s.counts[k]} << 1) ^ (gap ? 1 : 0));
+    }
+  }
+  return h;
+}
+
+// Whether a state fits the input (see Resume): its memos by input index, or empty.
+std::vector<const SeriesMemo*> Fit(const DetectorState& st, const std::vector<HourlySeries>& series,
+                                   const std::vector<std::size_t>& order, const DetectorOptions& o) {
+  if (st.through == INT64_MIN || st.series.size() != series.size()) return {};
+  const int64_t settled = st.through - Lookback(o);
+  std::vector<const SeriesMemo*> memo(series.size(), nullptr);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const HourlySeries& s = series[order[k]];
+    const SeriesMemo& m = st.series[k];
+    if (s.site != m.site || s.cls != m.cls) return {};
+    if (s.first_hour != st.first_hour && !(s.first_hour <= settled && st.first_hour <= settled)) return {};
+    memo[order[k]] = &m;
+  }
+  if (Fingerprint(series, order, o, st.check_from, st.through) != st.fingerprint) return {};
+  return memo;
+}
+
 }  // namespace
 
 std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
-                                     const DetectorOptions& opt) {
+                                     const DetectorOptions& opt, Resume* resume) {
   const auto window = static_cast<std::size_t>(std::max(1, opt.window_days) * 24);
   const auto min_hist = static_cast<std::size_t>(std::max(1, opt.min_history_days) * 24);
   const double nwin = static_cast<double>(opt.windows_hours.size());
@@ -79,7 +156,30 @@ std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
     first = std::min(first, series[i].first_hour);
     last = std::max(last, series[i].first_hour + static_cast<int64_t>(n) - 1);
   }
+  if (resume != nullptr) {
+    resume->used = false;
+    resume->to = DetectorState();
+    resume->tested_from = first;
+  }
   if (first > last) return {};
+
+  // Resuming: the hours up to `through` are replayed (expectations and baselines rebuilt from
+  // the counts, alarms taken from the state) and only the later ones tested.
+  const std::vector<std::size_t> order = KeyOrder(series);
+  std::vector<const SeriesMemo*> memo;
+  int64_t through = INT64_MIN;
+  if (resume != nullptr && resume->from != nullptr) {
+    memo = Fit(*resume->from, series, order, opt);
+    if (!memo.empty()) {
+      through = resume->from->through;
+      resume->used = true;
+      resume->tested_from = std::max(first, through + 1);
+    }
+  }
+  std::vector<std::size_t> next_alarm(series.size(), 0);  // cursor into each memo's alarms
+  const int64_t save_through =
+      resume == nullptr ? INT64_MIN : std::min(resume->save_through, last);
+  std::vector<SeriesMemo> snapshot;
 
   struct Candidate {
     std::size_t series;
@@ -87,6 +187,20 @@ std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
     double p;
   };
   const double log_k = std::log(opt.cusum_shift);
+  const auto snapshot_now = [&] {
+    snapshot.clear();
+    for (std::size_t i : order) {
+      const SeriesState& S = st[i];
+      SeriesMemo m;
+      m.site = series[i].site;
+      m.cls = series[i].cls;
+      m.cusum = S.cusum;
+      m.cusum_zero_hour = series[i].first_hour + static_cast<int64_t>(S.cusum_zero);
+      m.inv_size = S.inv_size;
+      m.phi_day = S.phi_day;
+      snapshot.push_back(std::move(m));
+    }
+  };
   for (int64_t hour = first; hour <= last; ++hour) {
     std::vector<Candidate> cands;
     for (std::size_t si = 0; si < st.size(); ++si) {
@@ -118,6 +232,43 @@ std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
         mu = std::max(mu, 1.0 / 24.0);
       }
       S.expected[t] = mu;
+      if (hour <= through) {
+        // Replayed: the baseline as it was, and the alarm the state remembers.
+        S.usable[t] = present ? 1 : 0;
+        if (present) {
+          const int slot = HourOfWeek(hour);
+          S.slot_sum[slot] += x;
+          S.slot_n[slot] += 1;
+          S.sum += x;
+          S.n += 1;
+        }
+        const SeriesMemo& m = *memo[si];
+        std::size_t& k = next_alarm[si];
+        while (k < m.alarms.size() && m.alarms[k].hour < hour) ++k;
+        if (k < m.alarms.size() && m.alarms[k].hour == hour) {
+          S.alarmed[t] = 1;
+          S.alarm_p[t] = m.alarms[k].p;
+          S.cusum_zero_at[t] = static_cast<std::size_t>(
+              std::clamp<int64_t>(m.alarms[k].cusum_zero_hour - s.first_hour, 0, off));
+          if (S.usable[t]) {
+            const int slot = HourOfWeek(hour);
+            S.slot_sum[slot] -= x;
+            S.slot_n[slot] -= 1;
+            S.sum -= x;
+            S.n -= 1;
+            S.usable[t] = 0;
+          }
+        }
+        continue;
+      }
+      if (!memo.empty() && hour == std::max(through + 1, s.first_hour)) {
+        // The first hour tested: the CUSUM and the day's dispersion continue from the state.
+        const SeriesMemo& m = *memo[si];
+        S.cusum = m.cusum;
+        S.cusum_zero = static_cast<std::size_t>(std::clamp<int64_t>(m.cusum_zero_hour - s.first_hour, 0, off));
+        S.inv_size = m.inv_size;
+        S.phi_day = m.phi_day;
+      }
       // CUSUM for a rise by cusum_shift (Poisson log-likelihood ratio increments).
       // A gap (no data) leaves the CUSUM where it was: silence in the logs is not evidence.
       if (mu > 0) {
@@ -163,6 +314,7 @@ std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
         S.n += 1;
       }
     }
+    if (hour == save_through) snapshot_now();
     if (cands.empty()) continue;
     // FDR across the series tested this hour (every series with an expectation counts in m).
     std::size_t m = 0;
@@ -288,6 +440,30 @@ std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
       }
       out.push_back(e);
       i = last_alarm + 1;
+    }
+  }
+  if (resume != nullptr && save_through >= first) {
+    DetectorState& to = resume->to;
+    if (save_through <= through) {
+      to = *resume->from;  // nothing new was complete: the state stays as it was
+    } else if (snapshot.size() == series.size()) {
+      to.first_hour = first;
+      to.through = save_through;
+      to.check_from = std::max(first, save_through - Lookback(opt));
+      to.fingerprint = Fingerprint(series, order, opt, to.check_from, save_through);
+      to.series = std::move(snapshot);
+      for (std::size_t k = 0; k < order.size(); ++k) {
+        const SeriesState& S = st[order[k]];
+        const HourlySeries& s = series[order[k]];
+        for (std::size_t t = 0; t < S.alarmed.size(); ++t) {
+          const int64_t h = s.first_hour + static_cast<int64_t>(t);
+          if (h > save_through) break;
+          if (S.alarmed[t]) {
+            to.series[k].alarms.push_back(
+                {h, S.alarm_p[t], s.first_hour + static_cast<int64_t>(S.cusum_zero_at[t])});
+          }
+        }
+      }
     }
   }
   out.erase(std::remove_if(out.begin(), out.end(),

@@ -27,9 +27,19 @@ struct BuildOptions {
   std::size_t surge_drivers = 5;   // sources listed per surge
   int report_days = 400;           // the report covers this many days up to its last data
   std::size_t max_sites = 20;      // sites with their own series and charts; the rest "(other)"
+  // Keep the surge detector's memory in the store (Store::SaveState) and resume from it, so
+  // that the hours tested before are not tested again (the answer is the same).
+  bool keep_surge_state = true;
+};
+
+// How a report was computed (for tests and logs; not part of the report).
+struct BuildStats {
+  bool surge_state_used = false;   // the stored surge state fitted and was resumed from
+  int64_t surge_tested_from = 0;   // the first hour the surge detector tested (UTC hours)
+  int64_t surge_hours = 0;         // hours in the series
 };
 
 Result<Report> BuildReport(store::Store& store, const pipeline::ScanResult* scan,
-                           const BuildOptions& opt);
+                           const BuildOptions& opt, BuildStats* stats = nullptr);
 
 }  // namespace keikai::report

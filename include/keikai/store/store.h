@@ -183,6 +183,10 @@ class Store {
   virtual Result<std::optional<int32_t>> SiteOffset(const std::vector<std::string>& sites) = 0;
   // Attacking sources by behaviour classification ("" = not classified).
   virtual Result<std::vector<std::pair<std::string, uint64_t>>> SourceClasses(const Scope& q) = 0;
+  // Records a long-running process keeps between runs (the surge detector's memory,
+  // surge/state.h): opaque text by key. A record not saved again for 90 days is removed.
+  virtual Result<std::optional<std::string>> LoadState(const std::string& key) = 0;
+  virtual Status SaveState(const std::string& key, const std::string& value) = 0;
   // Sources with the most attacks of class cls (kAllClasses = any) on site ("*" = the given
   // sites) between two UTC hours, inclusive.
   virtual Result<std::vector<SourceTotal>> TopSourcesBetween(

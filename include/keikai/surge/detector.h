@@ -17,6 +17,7 @@
 //
 // Pure computation over vectors (no clock reads, no I/O); thread-safe.
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -68,8 +69,46 @@ struct SurgeEvent {
   bool ongoing = false;            // alarmed within merge_gap_hours of the series' end
 };
 
+// What the detector remembers between runs (kept in the store, surge/state.h), so that a
+// long-running process tests only the hours it has not tested yet instead of all history.
+struct AlarmMark {
+  int64_t hour = 0;
+  double p = 1;                    // the hour's adjusted p-value
+  int64_t cusum_zero_hour = 0;     // the last hour the CUSUM was zero, at or before it
+};
+struct SeriesMemo {
+  std::string site, cls;           // the series' key
+  double cusum = 0;                // the CUSUM after `through`
+  int64_t cusum_zero_hour = 0;
+  double inv_size = 0;             // the day's overdispersion estimate, and its UTC day
+  int64_t phi_day = -1;
+  std::vector<AlarmMark> alarms;   // alarmed hours up to `through`, oldest first
+};
+struct DetectorState {
+  int64_t first_hour = 0;          // where the series began when the state was made
+  int64_t through = INT64_MIN;     // the hours up to this one have been tested
+  int64_t check_from = 0;          // the fingerprint covers [check_from, through]
+  uint64_t fingerprint = 0;        // of the options, the series' keys, counts and gaps there
+  std::vector<SeriesMemo> series;  // sorted by key
+};
+
+// Resuming from a state. A state fits the input when its fingerprint matches (the same options
+// and series, and no count or gap changed in the hours that future tests depend on: the window
+// and the start walk-back before `through`) and the series begin where they began then or at
+// least that far before `through`. Then the hours up to `through` are not tested again (their
+// alarms come from the state), and the answer is the one a single run over the same input
+// gives. Otherwise every hour is tested, as without a state.
+struct Resume {
+  const DetectorState* from = nullptr;  // in: what an earlier run left, if anything
+  int64_t save_through = INT64_MIN;     // in: the last complete hour (later hours are tested
+                                        // but not remembered: they are still being written)
+  DetectorState to;                     // out: the state through save_through
+  bool used = false;                    // out: `from` fitted and was used
+  int64_t tested_from = 0;              // out: the first hour tested in this run
+};
+
 // Runs the detector over all series (aligned or not); returns surges in series order, then time.
 std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
-                                     const DetectorOptions& opt);
+                                     const DetectorOptions& opt, Resume* resume = nullptr);
 
 }  // namespace keikai::surge
