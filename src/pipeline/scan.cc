@@ -399,7 +399,7 @@ class Processor::Impl {
   // first, so that the commit covers exactly what the reader has passed. The window is the
   // same whatever the thread count, and so are the commits and every answer.
   static constexpr std::size_t kChunkLines = 1024;
-  static constexpr std::size_t kWindow = 4;
+  static constexpr std::size_t kWindow = 8;
   template <class K>
   Status ReadChunks(K& kind, ingest::ResumeReader& reader, const std::string& path, FileRow& row) {
     using Slot = typename K::Slot;
