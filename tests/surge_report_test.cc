@@ -236,5 +236,31 @@ TEST(SurgeReport, StoredStateResumesWithTheSameAnswer) {
   EXPECT_FALSE(s4.surge_state_used);
 }
 
+
+// Top lists with "and N other ...": what the list leaves out is counted, so that the rows and
+// the rest add up to the totals (issue 12, scope 4).
+TEST(SurgeReport, TopListsCountTheRest) {
+  const Built b = ScanAndReport(History(3, 1));
+  const report::Report& r = b.report;
+  ASSERT_EQ(r.top_sources.size(), 20u);
+  ASSERT_GT(r.summary.sources, 20u);
+  EXPECT_EQ(r.other_sources.rows, r.summary.sources - 20);
+  uint64_t sum = r.other_sources.attacks;
+  for (const auto& s : r.top_sources) sum += s.attacks;
+  EXPECT_EQ(sum, r.summary.attacks);  // one source per attack request here
+  ASSERT_EQ(r.top_paths.size(), 1u);  // every attack asks for /.env
+  EXPECT_EQ(r.other_paths.rows, 0u);
+  auto j = nlohmann::json::parse(b.json);
+  EXPECT_EQ(j["other_sources"]["sources"], r.other_sources.rows);
+  EXPECT_EQ(j["other_sources"]["attacks"], r.other_sources.attacks);
+  EXPECT_EQ(j["other_paths"]["paths"], 0);
+  // The text shows 10 and counts the other sources (the 10 it does not show among them).
+  const std::string rest = "and " + std::to_string(r.summary.sources - 10) + " other sources: ";
+  EXPECT_NE(b.text.find(rest), std::string::npos) << b.text;
+  EXPECT_NE(b.html.find("and " + std::to_string(r.other_sources.rows) + " other sources"), std::string::npos);
+  const Built ja = ScanAndReport(History(3, 1), Lang::kJa);
+  EXPECT_NE(ja.text.find("ほか " + std::to_string(r.summary.sources - 10) + " 件の攻撃元"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace keikai

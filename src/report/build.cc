@@ -433,15 +433,28 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
   auto n = st.DistinctSources(shown);
   if (!n.ok()) return n.status();
   r.summary.sources = n.value();
+  // "And N other sources": all attacking sources' attacks are the countries' sum.
+  uint64_t source_attacks = 0, listed = 0;
+  for (const CountryRow& c : r.countries) source_attacks += c.attacks;
+  for (const SourceRow& s : r.top_sources) listed += s.attacks;
+  r.other_sources.rows = r.summary.sources - std::min<uint64_t>(r.summary.sources, r.top_sources.size());
+  r.other_sources.attacks = source_attacks - std::min(source_attacks, listed);
   auto paths = st.TopPaths(shown, opt.top_paths);
   if (!paths.ok()) return paths.status();
+  listed = 0;
   for (const auto& p : paths.value()) {
     PathRow row;
     row.path = p.path;
     row.attacks = p.attacks;
+    listed += p.attacks;
     for (const auto& [c, k] : p.classes) row.classes[c] = k;
     r.top_paths.push_back(std::move(row));
   }
+  auto path_count = st.PathCount(shown);
+  if (!path_count.ok()) return path_count.status();
+  const auto [npaths, nfindings] = path_count.value();
+  r.other_paths.rows = npaths - std::min<uint64_t>(npaths, r.top_paths.size());
+  r.other_paths.attacks = nfindings - std::min(nfindings, listed);
   return r;
 }
 

@@ -1012,6 +1012,16 @@ std::string JoinPlain(const std::vector<std::string>& v) {
   return out;
 }
 
+// The last row of a top list: "and N other ..." with their attacks, after `before` cells and
+// followed by `after` empty ones.
+void RestRow(std::string& out, const char* key, const Rest& rest, int before, int after) {
+  if (rest.rows == 0) return;
+  out += "<tr class=\"rest\"><td colspan=\"" + std::to_string(before) + "\"><em>" +
+         Esc(ReplaceAll(Tr(key), "{n}", Thousands(rest.rows))) + "</em></td>" + TdNum(rest.attacks);
+  if (after > 0) out += "<td colspan=\"" + std::to_string(after) + "\"></td>";
+  out += "</tr>\n";
+}
+
 void RenderSources(std::string& out, const Report& r) {
   Heading(out, "sources", "html.sources.heading");
   if (r.top_sources.empty()) return NoneNote(out);
@@ -1038,6 +1048,7 @@ void RenderSources(std::string& out, const Report& r) {
            TdNum(s.attacks) + Td(behavior) + Td(ClassList(s.classes, 3)) + Td(JoinList(s.sites, 3)) +
            Td(Esc(s.first_seen), "nowrap") + Td(Esc(s.last_seen), "nowrap") + "</tr>\n";
   }
+  RestRow(out, "html.other_sources", r.other_sources, 2, 5);
   out += "</tbody></table></div>\n";
 }
 
@@ -1063,6 +1074,7 @@ void RenderPaths(std::string& out, const Report& r) {
     }
     out += "<tr>" + Td(cell) + TdNum(p.attacks) + Td(ClassList(p.classes, 4)) + "</tr>\n";
   }
+  RestRow(out, "html.other_paths", r.other_paths, 1, 1);
   out += "</tbody></table></div>\n";
 }
 

@@ -120,6 +120,7 @@ std::string RenderJson(const Report& r) {
                                 {"scenarios", x.scenarios},
                                 {"evidence", x.evidence}});
   }
+  j["other_sources"] = {{"sources", r.other_sources.rows}, {"attacks", r.other_sources.attacks}};
   j["source_classes"] = ordered_json::object();
   for (const auto& [c, n] : r.source_classes) j["source_classes"][c] = n;
   j["countries"] = ordered_json::array();
@@ -136,6 +137,7 @@ std::string RenderJson(const Report& r) {
     for (const auto& [c, n] : p.classes) cls[c] = n;
     j["top_paths"].push_back({{"path", p.path}, {"attacks", p.attacks}, {"classes", cls}});
   }
+  j["other_paths"] = {{"paths", r.other_paths.rows}, {"attacks", r.other_paths.attacks}};
   j["files"] = ordered_json::array();
   for (const FileRow& f : r.files) {
     ordered_json o = {{"path", f.path},

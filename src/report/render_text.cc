@@ -19,6 +19,21 @@ std::string ClassLabel(const std::string& c) {
   return c == "*" ? Tr("class.*") : Tr("class." + c);
 }
 
+// "and N other ...: M attacks" for the rows a list does not show: those past `shown` of the
+// list, and those the report left out of it (rest); "" when there are none.
+template <class Row>
+std::string RestLine(const char* key, const std::vector<Row>& rows, std::size_t shown, Rest rest) {
+  for (std::size_t i = shown; i < rows.size(); ++i) {
+    ++rest.rows;
+    rest.attacks += rows[i].attacks;
+  }
+  if (rest.rows == 0) return "";
+  std::string t = Tr(key);
+  t = ReplaceAll(t, "{n}", Thousands(rest.rows));
+  t = ReplaceAll(t, "{attacks}", Thousands(rest.attacks));
+  return "  " + t + "\n";
+}
+
 }  // namespace
 
 std::string RenderText(const Report& r, bool color) {
@@ -138,6 +153,7 @@ std::string RenderText(const Report& r, bool color) {
                     who.c_str(), cls.c_str());
       o += line;
     }
+    o += RestLine("text.other_sources", r.top_sources, 10, r.other_sources);
   }
   if (!r.countries.empty()) {
     o += "\n" + bold + Tr("text.top_countries") + reset + "\n";
@@ -150,6 +166,7 @@ std::string RenderText(const Report& r, bool color) {
                     c.domestic ? std::string(" ").append(Tr("text.domestic_mark")).c_str() : "");
       o += line;
     }
+    o += RestLine("text.other_countries", r.countries, 5, Rest{});
   }
   if (!r.top_paths.empty()) {
     o += "\n" + bold + Tr("text.top_paths") + reset + "\n";
@@ -160,6 +177,7 @@ std::string RenderText(const Report& r, bool color) {
       std::snprintf(line, sizeof line, "  %10s  %s\n", Thousands(p.attacks).c_str(), path.c_str());
       o += line;
     }
+    o += RestLine("text.other_paths", r.top_paths, 10, r.other_paths);
   }
   if (s.bad_lines > 0) {
     o += "\n" + yellow + Tr("text.bad_samples") + reset + "\n";

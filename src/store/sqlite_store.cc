@@ -517,6 +517,16 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Result<std::pair<uint64_t, uint64_t>> PathCount(const Scope& q) override {
+    Stmt s = Prepare("SELECT COUNT(DISTINCT path), COUNT(*) FROM findings INDEXED BY findings_site_path_hit_time "
+                     "WHERE target_hit <> 0 AND " + Where(q, "time"));
+    if (!s) return Err("prepare path count");
+    BindScope(s.get(), q, 1, true);
+    if (sqlite3_step(s.get()) != SQLITE_ROW) return Classify(Err("count paths"));
+    return std::pair<uint64_t, uint64_t>(static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0)),
+                                         static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1)));
+  }
+
   Result<std::vector<SourceTotal>> TopSourcesBetween(
       const std::vector<std::string>& sites, const std::string& site, uint8_t cls,
       int64_t from_hour, int64_t to_hour, std::size_t limit) override {

@@ -104,6 +104,12 @@ struct PathRow {
   std::map<std::string, uint64_t> classes;
 };
 
+// The rows a top list leaves out, counted together ("and N other ...").
+struct Rest {
+  uint64_t rows = 0;     // sources or paths not listed
+  uint64_t attacks = 0;  // their attacks
+};
+
 // Something that makes the report incomplete, named first in every output.
 struct Problem {
   std::string kind;    // "input_error", "mostly_bad", "nothing_read"
@@ -132,9 +138,11 @@ struct Report {
   std::vector<DailyRow> daily;              // per date x site x class ("*" rows included)
   std::vector<Surge> surges;
   std::vector<SourceRow> top_sources;
+  Rest other_sources;                       // the attacking sources beyond top_sources
   std::vector<CountryRow> countries;
   uint64_t domestic_attacks = 0, overseas_attacks = 0, unknown_country_attacks = 0;
   std::vector<PathRow> top_paths;
+  Rest other_paths;                         // the paths beyond top_paths
   // Attacking sources by behaviour classification ("unclassified" when behaviour did not
   // conclude anything).
   std::map<std::string, uint64_t> source_classes;

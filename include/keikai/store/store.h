@@ -172,6 +172,8 @@ class Store {
   // user agent or the source's behaviour: a scanner fetching /robots.txt does not make it a
   // "targeted path").
   virtual Result<std::vector<PathTotal>> TopPaths(const Scope& q, std::size_t limit) = 0;
+  // Of the same findings: the distinct paths and the findings (for "and N other paths").
+  virtual Result<std::pair<uint64_t, uint64_t>> PathCount(const Scope& q) = 0;
   virtual Result<std::vector<std::string>> Sites() = 0;
   // Moves everything stored under site `from` to site `to` (counts of the same hour add up), in
   // one transaction; the number of request rows moved.
