@@ -280,8 +280,8 @@ TEST_F(PipelineTest, ImpossibleDatesAreBadLinesAndReportsStayBounded) {
   bo.clock = &clock;
   auto r = report::BuildReport(*store_, &res, bo);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value().first_date, "2022-02-16");
-  EXPECT_EQ(r.value().last_date, "2022-02-16");
+  EXPECT_EQ(FormatDate(r.value().first_day), "2022-02-16");
+  EXPECT_EQ(FormatDate(r.value().last_day), "2022-02-16");
   // A log that really jumps (the line after the jump agrees) keeps both sides.
   std::string jump;
   for (int i = 0; i < 20; ++i) jump += Line(i, "/a");

@@ -3,18 +3,25 @@
 #include <nlohmann/json.hpp>
 
 #include "keikai/core/i18n.h"
+#include "keikai/core/time.h"
 #include "keikai/report/render.h"
 
 namespace keikai::report {
 namespace {
+
+Day D(const char* ymd) {
+  int64_t d = 0;
+  EXPECT_TRUE(ParseDate(ymd, d)) << ymd;
+  return d;
+}
 
 Report Sample() {
   Report r;
   r.version = "0.1.0";
   r.generated_at = "2022-03-16 09:00:00 +09:00";
   r.timezone = "Asia/Tokyo (UTC+09:00)";
-  r.first_date = "2022-02-14";
-  r.last_date = "2022-02-17";
+  r.first_day = D("2022-02-14");
+  r.last_day = D("2022-02-17");
   r.sites = {"shop.example.jp"};
   r.summary.lines = 1000;
   r.summary.parsed = 998;
@@ -27,9 +34,9 @@ Report Sample() {
   const uint64_t att[] = {4, 5, 50, 61};
   for (int i = 0; i < 4; ++i) {
     DailyRow row;
-    row.date = dates[i];
+    row.day = D(dates[i]);
     row.site = "shop.example.jp";
-    row.cls = "*";
+    row.cls = kAllClasses;
     row.requests = 250;
     row.attacks = att[i];
     row.baseline = 4.5;
@@ -41,10 +48,10 @@ Report Sample() {
   }
   Surge s;
   s.site = "shop.example.jp";
-  s.cls = "*";
-  s.start = "2022-02-16";
-  s.end = "2022-02-17";
-  s.peak_date = "2022-02-17";
+  s.cls = kAllClasses;
+  s.start = D("2022-02-16");
+  s.end = D("2022-02-17");
+  s.peak_day = D("2022-02-17");
   s.peak_ratio = 12.2;
   s.peak_attacks = 61;
   s.baseline = 4.5;

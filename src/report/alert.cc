@@ -4,14 +4,16 @@
 #include <cstdio>
 
 #include "keikai/core/i18n.h"
+#include "keikai/core/time.h"
 #include "keikai/event/event.h"
 #include "report/format.h"
 
 namespace keikai::report {
 
-std::string LongDate(const std::string& ymd) {
-  int y = 0, m = 0, d = 0;
-  if (std::sscanf(ymd.c_str(), "%d-%d-%d", &y, &m, &d) != 3 || m < 1 || m > 12) return ymd;
+std::string LongDate(Day day) {
+  int64_t y = 0;
+  unsigned m = 0, d = 0;
+  CivilFromDays(day, y, m, d);
   if (CurrentLang() == Lang::kJa) {
     return std::to_string(y) + "年" + std::to_string(m) + "月" + std::to_string(d) + "日";
   }
@@ -39,10 +41,10 @@ std::string SurgeAlertSentence(const Surge& s) {
   t = ReplaceAll(t, "{end}", LongDate(s.end));
   // "*" of a site whose attacks all came from mail logs: failed logins and dropped connections,
   // not "bots and scanners".
-  const bool mail_only = s.cls == "*" && s.kinds == (1u << static_cast<unsigned>(event::Kind::kMail));
-  t = ReplaceAll(t, "{what}", Tr(mail_only ? "alert.what.*mail" : ("alert.what." + s.cls).c_str()));
+  const bool mail_only = s.cls == kAllClasses && s.kinds == (1u << static_cast<unsigned>(event::Kind::kMail));
+  t = ReplaceAll(t, "{what}", Tr(mail_only ? "alert.what.*mail" : ("alert.what." + ClassKey(s.cls)).c_str()));
   t = ReplaceAll(t, "{ratio}", RoundedRatio(s.peak_ratio));
-  t = ReplaceAll(t, "{site}", s.site == "*" ? Tr("text.all_sites") : s.site);
+  t = ReplaceAll(t, "{site}", s.site == kAllSites ? Tr("text.all_sites") : s.site);
   if (s.short_history) t += SentenceGap() + ShortHistoryNote(s);
   return t;
 }
@@ -54,7 +56,7 @@ std::string ShortHistoryNote(const Surge& s) {
 
 std::string SurgeAlertDetails(const Surge& s) {
   std::string t = Tr("alert.details");
-  t = ReplaceAll(t, "{peak}", s.peak_date);
+  t = ReplaceAll(t, "{peak}", FormatDate(s.peak_day));
   t = ReplaceAll(t, "{attacks}", Thousands(s.peak_attacks));
   t = ReplaceAll(t, "{baseline}", Fixed(s.baseline, 1));
   char p[32];

@@ -23,6 +23,11 @@ const std::string kFleet = "*";
 const std::string kOtherSites = "(other)";  // sites beyond max_sites, counted together
 
 std::string ClsName(uint8_t c) { return std::string(event::ClassName(c)); }
+uint8_t ClsId(const std::string& name) {
+  uint8_t id = kAllClasses;
+  if (name != "*") event::ParseClass(name, id);
+  return id;
+}
 
 // What makes the report incomplete, from the scan's files: inputs that could not be read, and
 // files whose lines were mostly bad. The status says whether anything could be read at all.
@@ -54,6 +59,8 @@ void AddProblems(Report& r) {
 }
 
 }  // namespace
+
+std::string ClassKey(uint8_t cls) { return ClsName(cls); }
 
 Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
                            const BuildOptions& opt, BuildStats* stats) {
@@ -151,8 +158,8 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     return static_cast<std::size_t>(std::clamp<int64_t>(
         opt.tz.LocalDay(hour * 3600) - first_day, 0, static_cast<int64_t>(ndays) - 1));
   };
-  r.first_date = FormatDate(first_day + static_cast<int64_t>(shown_from));
-  r.last_date = FormatDate(last_day);
+  r.first_day = first_day + static_cast<int64_t>(shown_from);
+  r.last_day = last_day;
   r.history_days = last_day - first_day + 1;
 
   // Hourly series per (series site, class) and the fleet ("*"); hours in which a site logged
@@ -300,10 +307,10 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
       const std::size_t dend = e->ongoing ? ndays - 1 : std::max(d0, d1);
       Surge x;
       x.site = hs.site;
-      x.cls = hs.cls;
+      x.cls = ClsId(hs.cls);
       if (const auto k = site_kinds.find(hs.site); k != site_kinds.end()) x.kinds = k->second;
-      x.start = FormatDate(first_day + static_cast<int64_t>(d0));
-      x.end = FormatDate(first_day + static_cast<int64_t>(std::max(d0, d1)));
+      x.start = first_day + static_cast<int64_t>(d0);
+      x.end = first_day + static_cast<int64_t>(std::max(d0, d1));
       x.days = std::max(d0, d1) - d0 + 1;
       x.baseline = b.mean;
       x.baseline_days = b.days;
@@ -313,7 +320,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
       for (std::size_t d = d0; d <= dend; ++d) {
         if (daily[d] > daily[peak]) peak = d;
       }
-      x.peak_date = FormatDate(first_day + static_cast<int64_t>(peak));
+      x.peak_day = first_day + static_cast<int64_t>(peak);
       x.peak_attacks = daily[peak];
       x.peak_ratio = static_cast<double>(daily[peak]) / std::max(b.mean, floor);
       x.ongoing = e->ongoing;
@@ -334,8 +341,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
         continue;
       }
       // The sources that drove it.
-      uint8_t cls_id = store::kAllClasses;
-      if (hs.cls != "*") event::ParseClass(hs.cls, cls_id);
+      const uint8_t cls_id = x.cls;
       const bool group = hs.site == kFleet || hs.site == kOtherSites;
       auto drivers = st.TopSourcesBetween(hs.site == kOtherSites ? folded : sites,
                                           group ? kFleet : hs.site, cls_id, e->start_hour,
@@ -353,9 +359,9 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     const auto reqs = req_days.find(hs.site);
     for (std::size_t d = shown_from; d < ndays; ++d) {
       DailyRow row;
-      row.date = FormatDate(first_day + static_cast<int64_t>(d));
+      row.day = first_day + static_cast<int64_t>(d);
       row.site = hs.site;
-      row.cls = hs.cls;
+      row.cls = ClsId(hs.cls);
       row.attacks = daily[d];
       if (hs.cls == "*" && reqs != req_days.end()) row.requests = reqs->second[d];
       if (in_surge[d] >= 0) {
@@ -379,7 +385,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
   // "*" first, then by site, class ("*" first), start.
   std::stable_sort(r.surges.begin(), r.surges.end(), [](const Surge& a, const Surge& b) {
     auto k = [](const Surge& s) {
-      return std::make_tuple(s.site != "*", s.site, s.cls != "*", s.cls, s.start);
+      return std::make_tuple(s.site != kAllSites, s.site, s.cls != kAllClasses, ClsName(s.cls), s.start);
     };
     return k(a) < k(b);
   });

@@ -4,11 +4,13 @@
 
 #include "keikai/core/format.h"
 #include "keikai/core/i18n.h"
+#include "keikai/core/time.h"
 
 namespace keikai::report {
 
 using keikai::FillTemplate;
 using keikai::Fixed;
+using keikai::FormatDate;
 using keikai::ReplaceAll;
 using keikai::Thousands;
 

@@ -186,6 +186,7 @@ std::string ClassText(const std::string& cls) {
   if (cls == "*") return Tr("html.all_classes");
   return LabelOr("class.", cls);
 }
+std::string ClassText(uint8_t cls) { return ClassText(ClassKey(cls)); }
 
 std::string SiteText(const std::string& site) {
   if (site == "*") return Tr("html.all_sites");
@@ -475,8 +476,7 @@ std::string RenderChart(const Report& r, const std::string& site, size_t index, 
                         const std::vector<const DailyRow*>& rows) {
   std::vector<DayPoint> pts;
   for (const DailyRow* row : rows) {
-    int64_t d = 0;
-    if (!ParseDate(row->date, d)) continue;
+    const int64_t d = row->day;
     const bool has = row->has_baseline && std::isfinite(row->baseline);
     pts.push_back({d, row->attacks, has ? row->baseline : -1.0, has});
   }
@@ -493,9 +493,8 @@ std::string RenderChart(const Report& r, const std::string& site, size_t index, 
   // The x range: the report window, widened to any row outside it.
   int64_t d0 = pts.front().day;
   int64_t d1 = pts.back().day;
-  int64_t w = 0;
-  if (ParseDate(r.first_date, w) && d1 - w < kMaxChartDays) d0 = std::min(d0, w);
-  if (ParseDate(r.last_date, w) && w - d0 < kMaxChartDays) d1 = std::max(d1, w);
+  if (r.first_day != kNoDay && d1 - r.first_day < kMaxChartDays) d0 = std::min(d0, r.first_day);
+  if (r.last_day != kNoDay && r.last_day - d0 < kMaxChartDays) d1 = std::max(d1, r.last_day);
   const int64_t ndays = d1 - d0 + 1;
   const double step = kPlotW / static_cast<double>(ndays);
   const double bar_w = std::min(step > 2.5 ? step * 0.78 : step, 48.0);
@@ -520,17 +519,17 @@ std::string RenderChart(const Report& r, const std::string& site, size_t index, 
     if (s.site != site && !(only_site && s.site == "*")) continue;
     // The chart plots all attacks, so it marks the surges of all attacks; single-class surges
     // are listed in the table above it.
-    if (s.cls != "*") continue;
-    int64_t s0 = 0, s1 = 0;
-    if (!ParseDate(s.start, s0)) continue;
-    if (!ParseDate(s.end, s1) || s1 < s0) s1 = s.ongoing ? d1 : s0;
+    if (s.cls != kAllClasses) continue;
+    const int64_t s0 = s.start;
+    int64_t s1 = s.end;
+    if (s1 < s0) s1 = s.ongoing ? d1 : s0;
     if (s1 < d0 || s0 > d1) continue;
     Band b;
     b.first = std::max(s0, d0);
     b.last = std::min(s1, d1);
     b.starts_inside = s0 >= d0;
-    b.all_classes = s.cls == "*";
-    const std::string start = CleanUtf8(s.start);
+    b.all_classes = s.cls == kAllClasses;
+    const std::string start = FormatDate(s.start);
     // Labels are built as plain text here and escaped once when written.
     b.label = b.all_classes ? Tr("html.chart.surge_from") : Tr("html.chart.surge_class_from");
     const auto put = [&b](std::string_view name, const std::string& value) {
@@ -736,10 +735,10 @@ void RenderHeader(std::string& out, const Report& r) {
   if (r.other_sites > 0) out += " " + Fill("html.other_sites", {{"n", Thousands(r.other_sites)}});
   out += "</dd>\n";
   out += "<dt>" + L("html.header.period") + "</dt><dd>";
-  if (r.first_date.empty() && r.last_date.empty()) {
+  if (r.first_day == kNoDay && r.last_day == kNoDay) {
     out += L("html.no_period");
   } else {
-    out += Fill("html.period_range", {{"first", Esc(r.first_date)}, {"last", Esc(r.last_date)}});
+    out += Fill("html.period_range", {{"first", Esc(FormatDate(r.first_day))}, {"last", Esc(FormatDate(r.last_day))}});
   }
   out += "</dd>\n";
   out += "<dt>" + L("html.header.generated_at") + "</dt><dd>" + Esc(r.generated_at) + "</dd>\n";
@@ -805,7 +804,7 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
   std::vector<const Surge*> order;
   for (const Surge& s : r.surges) order.push_back(&s);
   const auto rank = [](const Surge* s) {
-    return (s->site == "*" ? 0 : 2) + (s->cls == "*" ? 0 : 1);
+    return (s->site == kAllSites ? 0 : 2) + (s->cls == kAllClasses ? 0 : 1);
   };
   std::stable_sort(order.begin(), order.end(),
                    [&](const Surge* a, const Surge* b) { return rank(a) < rank(b); });
@@ -813,7 +812,7 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
   // follow in one compact table, so the headline is not buried under a card per class.
   std::vector<const Surge*> by_class;
   for (const Surge* s : order) {
-    if (s->cls != "*") {
+    if (s->cls != kAllClasses) {
       by_class.push_back(s);
       continue;
     }
@@ -833,7 +832,7 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
     }
     out += "</p>\n";
     out += "<p class=\"info\">" +
-           Fill("html.surge.peak", {{"peak", Esc(s->peak_date)},
+           Fill("html.surge.peak", {{"peak", Esc(FormatDate(s->peak_day))},
                                     {"attacks", Thousands(s->peak_attacks)},
                                     {"baseline", Fixed1(s->baseline)},
                                     {"period", Esc(BaselinePeriod(*s))}}) +
@@ -870,8 +869,8 @@ void RenderSurges(std::string& out, const Report& r, const std::vector<std::stri
          Th("html.col.peak_attacks", true) + Th("html.col.baseline", true) +
          "</tr></thead>\n<tbody>\n";
   for (const Surge* s : by_class) {
-    out += "<tr>" + Td(Esc(SiteText(s->site))) + Td(Esc(ClassText(s->cls))) + Td(Esc(s->start)) +
-           Td(s->ongoing ? L("html.surge.ongoing") : Esc(s->end)) + Td(Esc(s->peak_date)) +
+    out += "<tr>" + Td(Esc(SiteText(s->site))) + Td(Esc(ClassText(s->cls))) + Td(Esc(FormatDate(s->start))) +
+           Td(s->ongoing ? L("html.surge.ongoing") : Esc(FormatDate(s->end))) + Td(Esc(FormatDate(s->peak_day))) +
            "<td class=\"n\">" + Esc(RoundedRatio(s->peak_ratio)) + "</td>" + TdNum(s->peak_attacks) +
            "<td class=\"n\">" + Fixed1(s->baseline) + "</td></tr>\n";
   }
@@ -946,7 +945,7 @@ void RenderCharts(std::string& out, const Report& r, const std::vector<std::stri
   // The rows of each site, found in one pass (not one pass per chart).
   std::map<std::string, std::vector<const DailyRow*>> by_site;
   for (const DailyRow& row : r.daily) {
-    if (row.cls == "*") by_site[row.site].push_back(&row);
+    if (row.cls == kAllClasses) by_site[row.site].push_back(&row);
   }
   static const std::vector<const DailyRow*> kNone;
   for (size_t i = 0; i < chart_sites.size(); ++i) {

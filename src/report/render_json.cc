@@ -5,6 +5,7 @@
 #include "keikai/core/utf8.h"
 #include "keikai/report/alert.h"
 #include "keikai/report/render.h"
+#include "report/format.h"
 
 namespace keikai::report {
 namespace {
@@ -31,8 +32,8 @@ std::string RenderJson(const Report& r) {
   j["generated_at"] = r.generated_at;
   j["timezone"] = r.timezone;
   j["home_country"] = r.home_country;
-  j["first_date"] = r.first_date;
-  j["last_date"] = r.last_date;
+  j["first_date"] = r.first_day == kNoDay ? "" : FormatDate(r.first_day);
+  j["last_date"] = r.last_day == kNoDay ? "" : FormatDate(r.last_day);
   j["history_days"] = r.history_days;
   j["min_history_days"] = r.min_history_days;
   j["sites"] = r.sites;
@@ -55,7 +56,7 @@ std::string RenderJson(const Report& r) {
   for (const auto& [c, n] : r.classes) j["classes"][c] = n;
   j["daily"] = ordered_json::array();
   for (const DailyRow& d : r.daily) {
-    ordered_json o = {{"date", d.date}, {"site", d.site}, {"class", d.cls}, {"attacks", d.attacks}};
+    ordered_json o = {{"date", FormatDate(d.day)}, {"site", d.site}, {"class", ClassKey(d.cls)}, {"attacks", d.attacks}};
     if (d.has_baseline) {
       o["baseline"] = Round(d.baseline, 3);
       o["baseline_days"] = d.baseline_days;
@@ -66,7 +67,7 @@ std::string RenderJson(const Report& r) {
       o["ratio"] = nullptr;
     }
     if (d.in_surge) o["in_surge"] = true;
-    if (d.cls == "*") o["requests"] = d.requests;
+    if (d.cls == kAllClasses) o["requests"] = d.requests;
     j["daily"].push_back(std::move(o));
   }
   j["surges"] = ordered_json::array();
@@ -80,10 +81,10 @@ std::string RenderJson(const Report& r) {
                          {"classification", d.classification}});
     }
     j["surges"].push_back({{"site", x.site},
-                           {"class", x.cls},
-                           {"start", x.start},
-                           {"end", x.end},
-                           {"peak_date", x.peak_date},
+                           {"class", ClassKey(x.cls)},
+                           {"start", FormatDate(x.start)},
+                           {"end", FormatDate(x.end)},
+                           {"peak_date", FormatDate(x.peak_day)},
                            {"peak_ratio", Round(x.peak_ratio, 2)},
                            {"peak_attacks", x.peak_attacks},
                            {"baseline", Round(x.baseline, 3)},

@@ -49,8 +49,8 @@ std::string RenderText(const Report& r, bool color) {
     o += "\n";
   }
   o += bold + Tr("text.title") + reset + "\n";
-  if (!r.first_date.empty()) {
-    o += std::string(Tr("text.window")) + ": " + r.first_date + " .. " + r.last_date + "  (" +
+  if (r.first_day != kNoDay) {
+    o += std::string(Tr("text.window")) + ": " + FormatDate(r.first_day) + " .. " + FormatDate(r.last_day) + "  (" +
          r.timezone + ")\n";
   }
   std::string sites;
@@ -105,7 +105,7 @@ std::string RenderText(const Report& r, bool color) {
   bool any = false;
   std::size_t per_class = 0;
   for (const Surge& x : r.surges) {
-    if (x.cls != "*") {  // per-class surges are in JSON/HTML; the summary stays short
+    if (x.cls != kAllClasses) {  // per-class surges are in JSON/HTML; the summary stays short
       ++per_class;
       continue;
     }

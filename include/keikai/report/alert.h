@@ -18,8 +18,8 @@ std::string ShortHistoryNote(const Surge& s);
 // "the previous three months" / "過去3か月", "the previous 10 days" / "過去10日間".
 std::string BaselinePeriod(const Surge& s);
 std::string SurgeAlertDetails(const Surge& s);
-// "2022年2月16日" / "16 February 2022" from "2022-02-16".
-std::string LongDate(const std::string& ymd);
+// "2022年2月16日" / "16 February 2022".
+std::string LongDate(Day day);
 // "25" for ratios >= 10, "3.4" below.
 std::string RoundedRatio(double r);
 

@@ -6,12 +6,23 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "keikai/core/i18n.h"
 #include "keikai/pipeline/result.h"
 
 namespace keikai::report {
+
+// A calendar day in the report's time zone, as days since 1970-01-01 (renderers write it with
+// FormatDate); kNoDay when there is none. Classes are event class ids (event/event.h), with
+// kAllClasses for "all attack classes together"; sites are names, with kAllSites for the fleet.
+using Day = int64_t;
+constexpr Day kNoDay = INT64_MIN;
+constexpr uint8_t kAllClasses = 255;  // the same id as store::kAllClasses
+inline constexpr std::string_view kAllSites = "*";
+// The class's stable name ("sqli"), or "*" for kAllClasses: how JSON and messages name it.
+std::string ClassKey(uint8_t cls);
 
 // What the scan read (pipeline/result.h), shown as it is.
 using BadLineSample = pipeline::BadLineSample;
@@ -24,10 +35,13 @@ struct Summary : pipeline::ScanCounts {
   uint64_t sources = 0;        // distinct attacking source IPs in the report window
 };
 
+// One day of one series. A series of one class has rows only on days with attacks or inside
+// one of its surges (the other days are zero: sparse); the all-classes series of a site has a
+// row for every day of the window.
 struct DailyRow {
-  std::string date;      // YYYY-MM-DD in the report time zone
-  std::string site;      // a site name, or "*" for all sites together
-  std::string cls;       // an attack class name, or "*" for all classes
+  Day day = kNoDay;
+  std::string site;      // a site name, or kAllSites
+  uint8_t cls = kAllClasses;
   uint64_t requests = 0; // all requests that day (only for cls "*")
   uint64_t attacks = 0;
   // The reference level (docs/surge.md): on a day inside a surge, that surge's baseline; on any
@@ -49,12 +63,12 @@ struct SurgeDriver {
 };
 
 struct Surge {
-  std::string site;      // site or "*"
-  std::string cls;       // class or "*"
+  std::string site;      // site or kAllSites
+  uint8_t cls = kAllClasses;
   uint32_t kinds = 0;    // the input kinds of its site's attacks (bit per event::Kind); wording only
-  std::string start;     // first day of the rise (CUSUM-dated), report time zone
-  std::string end;       // day of the last alarm
-  std::string peak_date; // the day with the most attacks between start and end
+  Day start = kNoDay;    // first day of the rise (CUSUM-dated)
+  Day end = kNoDay;      // day of the last alarm
+  Day peak_day = kNoDay; // the day with the most attacks between start and end
   double peak_ratio = 0; // peak day's attacks / max(baseline, floor): the ratio people read
   uint64_t peak_attacks = 0;
   double baseline = 0;   // mean daily attacks over the window before start, surge days left out
@@ -128,7 +142,7 @@ struct Report {
   std::string generated_at;    // formatted in tz, with offset
   std::string timezone;        // e.g. "Asia/Tokyo (+09:00)"
   std::string home_country = "JP";
-  std::string first_date, last_date;  // report window
+  Day first_day = kNoDay, last_day = kNoDay;  // report window
   int64_t history_days = 0;           // days of data up to last_date (all sites)
   int min_history_days = 7;           // surges are looked for from this much history on
   std::vector<std::string> sites;     // sites with their own series (the busiest max_sites)
