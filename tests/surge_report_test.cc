@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -260,6 +261,35 @@ TEST(SurgeReport, TopListsCountTheRest) {
   EXPECT_NE(b.html.find("and " + std::to_string(r.other_sources.rows) + " other sources"), std::string::npos);
   const Built ja = ScanAndReport(History(3, 1), Lang::kJa);
   EXPECT_NE(ja.text.find("ほか " + std::to_string(r.summary.sources - 10) + " 件の攻撃元"), std::string::npos);
+}
+
+
+// Sparse series: a class has rows only on days with its attacks or in its surges; the site's
+// all-classes series has every day of the window.
+TEST(SurgeReport, ClassSeriesAreSparse) {
+  // A second class on the first day only: SQL injection in one request.
+  std::string log = History(12, 3);
+  const std::size_t at = log.find("GET /.env");
+  ASSERT_NE(at, std::string::npos);
+  const std::size_t eol = log.find('\n', at);
+  std::string line = log.substr(log.rfind('\n', at) + 1, eol - log.rfind('\n', at));
+  line.replace(line.find("GET /.env"), 9, "GET /item?id=1%27%20UNION%20SELECT%20password%20FROM%20users--");
+  log.insert(eol + 1, line);
+  const Built b = ScanAndReport(log);
+  std::map<std::string, int> all_days, sqli_days;
+  int class_rows = 0;
+  for (const report::DailyRow& d : b.report.daily) {
+    if (d.cls == report::kAllClasses) {
+      ++all_days[d.site];
+    } else {
+      ++class_rows;
+      if (report::ClassKey(d.cls) == "sqli") ++sqli_days[d.site];
+      EXPECT_TRUE(d.attacks > 0 || d.in_surge) << FormatDate(d.day) << " " << report::ClassKey(d.cls);
+    }
+  }
+  EXPECT_EQ(all_days["shop.example.jp"], b.report.last_day - b.report.first_day + 1);
+  EXPECT_GT(class_rows, 0);
+  EXPECT_EQ(sqli_days["shop.example.jp"], 1);  // one day of SQL injection: one row, not 15
 }
 
 }  // namespace

@@ -359,6 +359,9 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     const auto reqs = req_days.find(hs.site);
     for (std::size_t d = shown_from; d < ndays; ++d) {
       DailyRow row;
+      // A class's series is sparse: a day without its attacks and outside its surges has no
+      // row (zero); a site's all-classes series has every day (its requests, calm days).
+      if (hs.cls != "*" && daily[d] == 0 && in_surge[d] < 0) continue;
       row.day = first_day + static_cast<int64_t>(d);
       row.site = hs.site;
       row.cls = ClsId(hs.cls);
