@@ -157,6 +157,29 @@ TEST(Cli, DemoSurgeIsFoundByScanJson) {
   auto j = nlohmann::json::parse(keikai::testing::ReadFile(d / "r.json"));
   EXPECT_EQ(j["summary"]["bad_lines"], 0);
   EXPECT_GT(j["summary"]["attacks"].get<uint64_t>(), 10000u);
+  // keikai report: the same report from the database alone, reading no input.
+  Outcome rep = Exec("report --db " + Q(d / "k.db") + " --format json -o " + Q(d / "rep.json"));
+  ASSERT_EQ(rep.code, 0) << rep.out;
+  auto k = nlohmann::json::parse(keikai::testing::ReadFile(d / "rep.json"));
+  for (const char* key : {"surges", "daily", "top_sources", "other_sources", "countries", "top_paths",
+                          "classes", "timezone", "first_date", "last_date", "sites"}) {
+    EXPECT_EQ(k[key], j[key]) << key;
+  }
+  EXPECT_EQ(k["summary"]["attacks"], j["summary"]["attacks"]);
+  EXPECT_EQ(k["summary"]["lines"], 0);
+  EXPECT_EQ(k["status"], "complete");
+  EXPECT_TRUE(k["files"].empty());
+  Outcome one = Exec("--lang ja report --db " + Q(d / "k.db") + " --site shop.example.jp");
+  EXPECT_EQ(one.code, 0) << one.out;
+  EXPECT_NE(one.out.find("keikai 攻撃レポート"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("shop.example.jp"), std::string::npos);
+  EXPECT_EQ(one.out.find("blog.example.jp"), std::string::npos) << one.out;
+  Outcome nd = Exec("report --db " + Q(d / "k.db") + " --format ndjson");
+  EXPECT_EQ(nd.code, 2);
+  EXPECT_NE(nd.out.find("streaming output of keikai scan"), std::string::npos) << nd.out;
+  Outcome none = Exec("report --db " + Q(d / "k.db") + " --site nosuch.example.jp");
+  EXPECT_EQ(none.code, 1);
+  EXPECT_NE(none.out.find("nosuch.example.jp"), std::string::npos) << none.out;
   int64_t seeded_start = 0;
   ASSERT_TRUE(ParseDate(truth["surge_start"].get<std::string>(), seeded_start));
   std::map<std::string, nlohmann::json> by_site;
@@ -354,7 +377,7 @@ TEST(Cli, WrongLogFormatIsNamedAndNotAnAllClear) {
 
 TEST(Cli, ReadingCommandsNeverCreateADatabase) {
   TempDir d;
-  for (const std::string cmd : {"sites --db ", "db check --db ", "sites rename a b --db "}) {
+  for (const std::string cmd : {"sites --db ", "db check --db ", "sites rename a b --db ", "report --db "}) {
     Outcome r = Exec(cmd + Q(d / "sub/typo.db"));
     EXPECT_EQ(r.code, 1) << cmd << r.out;
     EXPECT_NE(r.out.find("no database"), std::string::npos) << r.out;

@@ -168,6 +168,21 @@ std::unique_ptr<store::Store> OpenStore(const std::string& db, store::OpenOption
   return std::move(st).value();
 }
 
+// The zone for a report's dates: --tz; else JST for Japanese; else nullopt (the logs' own zone,
+// decided once it is known). false when --tz names no zone (printed).
+bool GivenZone(const std::string& name, std::optional<TimeZone>& tz) {
+  if (name.empty() && CurrentLang() != Lang::kJa) return true;
+  const std::string tzname = !name.empty() ? name : "Asia/Tokyo";
+  tz = TimeZone::Make(tzname);
+  if (!tz) Error(std::string(Tr("err.bad_tz")) + ": " + tzname);
+  return tz.has_value();
+}
+
+// The zone of an offset the logs carried (seconds east of UTC).
+TimeZone ZoneOfOffset(int32_t off) {
+  return off == 9 * 3600 ? TimeZone::Jst() : off == 0 ? TimeZone::Utc() : *TimeZone::Make(TimeZone::FormatOffset(off));
+}
+
 // Runs a scan and writes the chosen output; returns the exit code: 0 when every input was read,
 // 1 when one could not be (or most of a file's lines were bad: the report says so first), when
 // nothing could be read, or on a fatal error; 2 for usage errors.
@@ -175,14 +190,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
             const std::string& html_path = "", const std::string& json_path = "") {
   // Dates are shown in --tz; else JST for Japanese; else the zone the logs themselves carry.
   std::optional<TimeZone> tz;
-  if (!a.tz.empty() || CurrentLang() == Lang::kJa) {
-    const std::string tzname = !a.tz.empty() ? a.tz : "Asia/Tokyo";
-    tz = TimeZone::Make(tzname);
-    if (!tz) {
-      Error(std::string(Tr("err.bad_tz")) + ": " + tzname);
-      return 2;
-    }
-  }
+  if (!GivenZone(a.tz, tz)) return 2;
   pipeline::ScanOptions so;
   so.inputs = a.inputs;
   so.site = a.site;
@@ -302,9 +310,7 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
       auto remembered = store->SiteOffset(res.value().sites);
       if (remembered.ok() && remembered.value()) off = *remembered.value();
     }
-    tz = off == 9 * 3600 ? TimeZone::Jst()
-         : off == 0      ? TimeZone::Utc()
-                         : *TimeZone::Make(TimeZone::FormatOffset(off));
+    tz = ZoneOfOffset(off);
   }
   report::BuildOptions bo;
   bo.tz = *tz;
@@ -363,6 +369,77 @@ int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
   }
   if (out_report != nullptr) *out_report = r;
   return r.status == "complete" ? 0 : 1;
+}
+
+// keikai report: the report of what the database holds, reading no input (what a daemon or
+// earlier scans have stored). It only reads: no lock, nothing created, and a scan or the daemon
+// may write meanwhile. Exit 0 with a report, 1 when the database cannot be read, 2 for usage.
+struct ReportArgs {
+  std::string db, format = "text", output, tz, home_country = "JP";
+  std::vector<std::string> sites;
+  int window = 90;
+  int report_days = 400;
+  std::size_t report_sites = 20;
+  bool follow_symlinks = false;
+};
+
+int RunReport(const ReportArgs& a) {
+  std::optional<TimeZone> tz;
+  if (!GivenZone(a.tz, tz)) return 2;
+  const report::Renderer* renderer = report::FindRenderer(a.format);
+  if (renderer == nullptr || renderer->report == nullptr) {
+    Error(report::FillTemplate(Tr("err.report_format"), {{"{format}", a.format}}));
+    return 2;
+  }
+  auto out = OutputFile::Create(a.output, a.follow_symlinks);
+  if (!out.ok()) {
+    Error(out.status());
+    return 1;
+  }
+  store::OpenOptions oo;
+  oo.write = false;
+  oo.create = false;
+  const std::unique_ptr<store::Store> store = OpenStore(a.db.empty() ? store::DefaultDbPath() : a.db, oo);
+  if (!store) return 1;
+  if (!a.sites.empty()) {
+    auto known = store->Sites();
+    if (!known.ok()) {
+      Error(known.status());
+      return 1;
+    }
+    for (const std::string& site : a.sites) {
+      if (std::find(known.value().begin(), known.value().end(), site) == known.value().end()) {
+        Error(site + ": " + Tr("err.no_such_site"));
+        return 1;
+      }
+    }
+  }
+  if (!tz) {
+    auto remembered = store->SiteOffset(a.sites);
+    tz = ZoneOfOffset(remembered.ok() && remembered.value() ? *remembered.value() : 0);
+  }
+  report::BuildOptions bo;
+  bo.sites = a.sites;
+  bo.tz = *tz;
+  bo.home_country = a.home_country;
+  bo.trend.window_days = a.window;
+  bo.detector.window_days = a.window;
+  bo.report_days = a.report_days;
+  bo.max_sites = a.report_sites;
+  auto rep = report::BuildReport(*store, nullptr, bo);
+  if (!rep.ok()) {
+    Error(rep.status());
+    return 1;
+  }
+  report::RenderOptions ro;
+  ro.color = a.format == "text" && out.value().is_stdout() && isatty(1) != 0;
+  out.value().Write(renderer->report(rep.value(), ro));
+  Status committed = out.value().Commit();
+  if (!committed.ok()) {
+    Error(committed);
+    return 1;
+  }
+  return 0;
 }
 
 void AddScanOptions(CLI::App* c, ScanArgs& a) {
@@ -542,6 +619,21 @@ int Main(int argc, char** argv) {
     demo->add_option("--tz", demo_args.tz, Tr("opt.tz"));
     demo->add_flag("--no-progress", demo_args.no_progress, Tr("opt.no_progress"));
 
+    ReportArgs report_args;
+    CLI::App* report_cmd = app.add_subcommand("report", Tr("cmd.report"));
+    report_cmd->add_option("--db", report_args.db, Tr("opt.db"))->check(NotAnOption());
+    report_cmd->add_option("--site", report_args.sites, Tr("opt.report_site"))->check(NotAnOption());
+    report_cmd->add_option("--format", report_args.format, Tr("opt.report_format"))
+        ->check(CLI::IsMember(FormatNames()));
+    report_cmd->add_option("-o,--output", report_args.output, Tr("opt.output"))->check(NotAnOption());
+    report_cmd->add_flag("--follow-symlinks", report_args.follow_symlinks, Tr("opt.follow_symlinks"));
+    report_cmd->add_option("--tz", report_args.tz, Tr("opt.tz"))->check(NotAnOption());
+    report_cmd->add_option("--home-country", report_args.home_country, Tr("opt.home_country"))->check(NotAnOption());
+    report_cmd->add_option("--window-days", report_args.window, Tr("opt.window"))->check(CLI::Range(7, 3650));
+    report_cmd->add_option("--report-days", report_args.report_days, Tr("opt.report_days"))->check(CLI::Range(1, 3660));
+    report_cmd->add_option("--report-sites", report_args.report_sites, Tr("opt.report_sites"))
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}));
+
     CLI::App* formats = app.add_subcommand("formats", Tr("cmd.formats"));
     CLI::App* detectors = app.add_subcommand("detectors", Tr("cmd.detectors"));
     CLI::App* version = app.add_subcommand("version", Tr("cmd.version"));
@@ -582,6 +674,7 @@ int Main(int argc, char** argv) {
     }
 
     if (scan->parsed()) return RunScan(scan_args);
+    if (report_cmd->parsed()) return RunReport(report_args);
     if (const int rc = RunRulesCommands(rules_cmds); rc >= 0) return rc;
     if (demo->parsed()) return RunDemo(demo_args, demo_dir, generate_only, scale, seed);
     if (formats->parsed()) {

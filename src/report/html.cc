@@ -908,9 +908,11 @@ void RenderCards(std::string& out, const Report& r) {
   if (s.already_ingested > 0) {
     lines_sub += "<br>" + Fill("html.card.already", {{"count", Thousands(s.already_ingested)}});
   }
-  Card(out, "html.card.lines", s.lines, lines_sub);
-  Card(out, "html.card.bad_lines", s.bad_lines,
-       Fill("html.card.bad_lines_sub", {{"share", Percent(s.bad_lines, s.lines)}}));
+  if (!r.files.empty()) {  // a report of the store alone (keikai report) read no lines
+    Card(out, "html.card.lines", s.lines, lines_sub);
+    Card(out, "html.card.bad_lines", s.bad_lines,
+         Fill("html.card.bad_lines_sub", {{"share", Percent(s.bad_lines, s.lines)}}));
+  }
 
   // Domestic vs overseas, with a split bar.
   const uint64_t total = r.domestic_attacks + r.overseas_attacks + r.unknown_country_attacks;

@@ -76,11 +76,13 @@ std::string RenderText(const Report& r, bool color) {
 
   const Summary& s = r.summary;
   char line[256];
-  std::snprintf(line, sizeof line, "%s: %s  %s: %s  %s: %s  %s: %s\n", Tr("text.lines"),
-                Thousands(s.lines).c_str(), Tr("text.parsed"), Thousands(s.parsed).c_str(),
-                Tr("text.bad_lines"), Thousands(s.bad_lines).c_str(), Tr("text.already"),
-                Thousands(s.already_ingested).c_str());
-  o += line;
+  if (!r.files.empty()) {  // a report of the store alone (keikai report) read no lines
+    std::snprintf(line, sizeof line, "%s: %s  %s: %s  %s: %s  %s: %s\n", Tr("text.lines"),
+                  Thousands(s.lines).c_str(), Tr("text.parsed"), Thousands(s.parsed).c_str(),
+                  Tr("text.bad_lines"), Thousands(s.bad_lines).c_str(), Tr("text.already"),
+                  Thousands(s.already_ingested).c_str());
+    o += line;
+  }
   std::snprintf(line, sizeof line, "%s: %s  %s: %s%s%s  %s: %s\n", Tr("text.requests"),
                 Thousands(s.requests).c_str(), Tr("text.attacks"), bold.c_str(),
                 Thousands(s.attacks).c_str(), reset.c_str(), Tr("text.sources"),
