@@ -292,5 +292,39 @@ TEST(SurgeReport, ClassSeriesAreSparse) {
   EXPECT_EQ(sqli_days["shop.example.jp"], 1);  // one day of SQL injection: one row, not 15
 }
 
+
+// A fleet's store with more sites than one SQL statement can name (SQLite's limit on
+// parameters: 32,766 by default, 250,000 in Debian's build): the report of the whole store names no site in its queries, and the sites past
+// the busiest are one series "(other)" whose surge drivers are every site but the busiest.
+TEST(SurgeReport, WholeStoreWithMoreSitesThanAStatementCanName) {
+  auto st = store::OpenSqlite(":memory:");
+  ASSERT_TRUE(st.ok());
+  const int64_t h0 = 1700000000 / 3600 - 24 * 20;
+  store::Batch b;
+  for (int i = 0; i < 260000; ++i) {
+    const std::string site = "s" + std::to_string(i) + ".example.jp";
+    b.requests.push_back({site, h0 + i % (24 * 20), 1 + static_cast<uint64_t>(i % 7), 0});
+  }
+  // The last day, an attack surge on many small sites from one source.
+  for (int i = 0; i < 400; ++i) {
+    const std::string site = "s" + std::to_string(30000 + i) + ".example.jp";
+    b.requests.push_back({site, h0 + 24 * 20 - 3, 50, 0});
+    b.attacks.push_back({site, h0 + 24 * 20 - 3, store::kAllClasses, "198.51.100.9", 50});
+    b.attacks.push_back({site, h0 + 24 * 20 - 3, 2, "198.51.100.9", 50});
+  }
+  ASSERT_TRUE(st.value()->Commit(b).ok());
+  report::BuildOptions bo;
+  const FakeClock clock(1700000000);
+  bo.clock = &clock;
+  bo.tz = TimeZone::Utc();
+  auto r = report::BuildReport(*st.value(), nullptr, bo);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r.value().sites.size(), 20u);
+  EXPECT_EQ(r.value().other_sites, 260000u - 20u);
+  EXPECT_EQ(r.value().summary.attacks, 400u * 50u);
+  ASSERT_FALSE(r.value().top_sources.empty());
+  EXPECT_EQ(r.value().top_sources[0].ip, "198.51.100.9");
+}
+
 }  // namespace
 }  // namespace keikai

@@ -74,7 +74,10 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
   r.min_history_days = std::max(1, opt.trend.min_history_days);
   std::vector<std::string> sites = opt.sites;
   if (sites.empty() && scan != nullptr && !scan->all_sites) sites = scan->sites;
-  if (sites.empty() && (scan == nullptr || scan->all_sites)) {
+  // Every site of the store: queries then name no site (a fleet's store may hold more sites
+  // than one statement can list).
+  const bool whole_store = sites.empty() && (scan == nullptr || scan->all_sites);
+  if (whole_store) {
     // A report of the store alone covers every site in it; a scan's report covers what its
     // inputs hold, and nothing else (a scan of a missing file must not show old data).
     auto all = st.Sites();
@@ -93,7 +96,8 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
   // The window: report_days ending on the last day with data (never later than two days after
   // now), plus window_days before it as the history the first days are measured against. Every
   // query is bounded by it.
-  auto last = st.LastHour(sites);
+  const std::vector<std::string> scope_sites = whole_store ? std::vector<std::string>{} : sites;
+  auto last = st.LastHour(scope_sites);
   if (!last.ok()) return last.status();
   if (!last.value()) {
     r.sites = sites;
@@ -112,8 +116,8 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     while (opt.tz.LocalDay(h * 3600) < day) ++h;
     return h;
   };
-  store::Store::Scope load{sites, day_start_hour(load_first_day), end_hour};
-  store::Store::Scope shown{sites, day_start_hour(shown_first_day), end_hour};
+  store::Store::Scope load{scope_sites, day_start_hour(load_first_day), end_hour};
+  store::Store::Scope shown{scope_sites, day_start_hour(shown_first_day), end_hour};
 
   // Sites with their own series: the busiest max_sites; the others are counted together as
   // "(other)" (a log with a hundred thousand Host names must not give as many charts).
@@ -235,7 +239,8 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
   std::string memory_key;
   if (opt.keep_surge_state) {
     std::string scope = std::to_string(opt.max_sites);
-    for (const std::string& s : sites) scope += "\n" + s;
+    if (whole_store) scope += "\n(the whole store)";
+    for (const std::string& s : scope_sites) scope += "\n" + s;
     memory_key = "surge/" + HashKey(Fnv1a64(scope), sites.size());
     auto text = st.LoadState(memory_key);
     if (text.ok() && text.value()) memory = surge::DecodeState(*text.value());
@@ -343,9 +348,11 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
       // The sources that drove it.
       const uint8_t cls_id = x.cls;
       const bool group = hs.site == kFleet || hs.site == kOtherSites;
-      auto drivers = st.TopSourcesBetween(hs.site == kOtherSites ? folded : sites,
+      // "(other)" of the whole store: every site but those with their own series.
+      const bool other = hs.site == kOtherSites;
+      auto drivers = st.TopSourcesBetween(other ? (whole_store ? r.sites : folded) : scope_sites,
                                           group ? kFleet : hs.site, cls_id, e->start_hour,
-                                          e->last_alarm_hour, opt.surge_drivers);
+                                          e->last_alarm_hour, opt.surge_drivers, other && whole_store);
       if (!drivers.ok()) return drivers.status();
       for (const auto& d : drivers.value()) {
         x.drivers.push_back({d.ip, d.country, geo::CountryName(d.country, CurrentLang()), d.attacks,

@@ -141,9 +141,9 @@ struct StmtDeleter {
 };
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
 
-std::string SiteFilter(const std::vector<std::string>& sites, const char* col) {
+std::string SiteFilter(const std::vector<std::string>& sites, const char* col, bool except = false) {
   if (sites.empty()) return "1";
-  std::string s = std::string(col) + " IN (";
+  std::string s = std::string(col) + (except ? " NOT IN (" : " IN (");
   for (std::size_t i = 0; i < sites.size(); ++i) s += i == 0 ? "?" : ",?";
   return s + ")";
 }
@@ -529,13 +529,13 @@ class SqliteStore : public Store {
 
   Result<std::vector<SourceTotal>> TopSourcesBetween(
       const std::vector<std::string>& sites, const std::string& site, uint8_t cls,
-      int64_t from_hour, int64_t to_hour, std::size_t limit) override {
+      int64_t from_hour, int64_t to_hour, std::size_t limit, bool except_sites) override {
     const bool all = site == "*";
     Stmt s = Prepare(  // ranked first, joined after (see TopSources)
         "SELECT t.ip, t.n, COALESCE(src.country, ''), COALESCE(b.classification, '') "
         "FROM (SELECT ip, SUM(count) AS n FROM attack_hours "
         "WHERE cls = ? AND hour BETWEEN ? AND ? AND " +
-        (all ? SiteFilter(sites, "site") : std::string("site = ?")) +
+        (all ? SiteFilter(sites, "site", except_sites) : std::string("site = ?")) +
         " GROUP BY ip ORDER BY n DESC, ip LIMIT ?) t "
         "LEFT JOIN sources src ON src.ip = t.ip LEFT JOIN source_behaviour b ON b.ip = t.ip "
         "ORDER BY t.n DESC, t.ip");

@@ -190,10 +190,11 @@ class Store {
   virtual Result<std::optional<std::string>> LoadState(const std::string& key) = 0;
   virtual Status SaveState(const std::string& key, const std::string& value) = 0;
   // Sources with the most attacks of class cls (kAllClasses = any) on site ("*" = the given
-  // sites) between two UTC hours, inclusive.
+  // sites; empty = all; with except_sites, all but the given ones) between two UTC hours,
+  // inclusive.
   virtual Result<std::vector<SourceTotal>> TopSourcesBetween(
       const std::vector<std::string>& sites, const std::string& site, uint8_t cls,
-      int64_t from_hour, int64_t to_hour, std::size_t limit) = 0;
+      int64_t from_hour, int64_t to_hour, std::size_t limit, bool except_sites = false) = 0;
 };
 
 struct OpenOptions {
