@@ -36,6 +36,17 @@ struct SeriesState {
   double cusum = 0;
   std::size_t cusum_zero = 0;       // last index where the CUSUM was 0
   std::vector<std::size_t> cusum_zero_at;  // per index: last zero at or before it
+
+  // Hour t (of this series, at unix hour `hour`) joins the window's baseline, or leaves it.
+  void Join(int64_t hour, double x) { Add(hour, x, 1); }
+  void Leave(int64_t hour, double x) { Add(hour, -x, -1); }
+  void Add(int64_t hour, double x, double n1) {
+    const int slot = HourOfWeek(hour);
+    slot_sum[slot] += x;
+    slot_n[slot] += n1;
+    sum += x;
+    n += n1;
+  }
 };
 
 // Negative-binomial (NB2) overdispersion 1/r over the window: Var(x) = mu + mu^2 / r, so
@@ -211,13 +222,7 @@ std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
       const auto t = static_cast<std::size_t>(off);
       // Slide the window: drop hours older than `window`.
       while (S.tail + window < t) {
-        if (S.usable[S.tail]) {
-          const int slot = HourOfWeek(s.first_hour + static_cast<int64_t>(S.tail));
-          S.slot_sum[slot] -= s.counts[S.tail];
-          S.slot_n[slot] -= 1;
-          S.sum -= s.counts[S.tail];
-          S.n -= 1;
-        }
+        if (S.usable[S.tail]) S.Leave(s.first_hour + static_cast<int64_t>(S.tail), s.counts[S.tail]);
         ++S.tail;
       }
       const bool present = s.present.empty() || s.present[t] != 0;
@@ -235,13 +240,7 @@ std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
       if (hour <= through) {
         // Replayed: the baseline as it was, and the alarm the state remembers.
         S.usable[t] = present ? 1 : 0;
-        if (present) {
-          const int slot = HourOfWeek(hour);
-          S.slot_sum[slot] += x;
-          S.slot_n[slot] += 1;
-          S.sum += x;
-          S.n += 1;
-        }
+        if (present) S.Join(hour, x);
         const SeriesMemo& m = *memo[si];
         std::size_t& k = next_alarm[si];
         while (k < m.alarms.size() && m.alarms[k].hour < hour) ++k;
@@ -251,11 +250,7 @@ std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
           S.cusum_zero_at[t] = static_cast<std::size_t>(
               std::clamp<int64_t>(m.alarms[k].cusum_zero_hour - s.first_hour, 0, off));
           if (S.usable[t]) {
-            const int slot = HourOfWeek(hour);
-            S.slot_sum[slot] -= x;
-            S.slot_n[slot] -= 1;
-            S.sum -= x;
-            S.n -= 1;
+            S.Leave(hour, x);
             S.usable[t] = 0;
           }
         }
@@ -306,13 +301,7 @@ std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
       }
       // The hour joins the baseline unless it is a gap (alarms are removed below).
       S.usable[t] = present ? 1 : 0;
-      if (present) {
-        const int slot = HourOfWeek(hour);
-        S.slot_sum[slot] += x;
-        S.slot_n[slot] += 1;
-        S.sum += x;
-        S.n += 1;
-      }
+      if (present) S.Join(hour, x);
     }
     if (hour == save_through) snapshot_now();
     if (cands.empty()) continue;
@@ -334,11 +323,7 @@ std::vector<SurgeEvent> DetectSurges(const std::vector<HourlySeries>& series,
       S.alarmed[t] = 1;
       // An alarmed hour leaves the baseline.
       if (S.usable[t]) {
-        const int slot = HourOfWeek(hour);
-        S.slot_sum[slot] -= S.s->counts[t];
-        S.slot_n[slot] -= 1;
-        S.sum -= S.s->counts[t];
-        S.n -= 1;
+        S.Leave(hour, S.s->counts[t]);
         S.usable[t] = 0;
       }
       S.alarm_p[t] = cands[k].p;
