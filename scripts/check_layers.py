@@ -19,7 +19,7 @@ LAYERS = [
     ["store"],
     ["event"],             # the neutral event and the kinds' registry (when present)
     ["pipeline"],
-    ["report"],
+    ["report", "config"],  # config: the daemon's YAML (reads names of formats, zones, stores)
     ["demo", "crstest"],   # tools, own targets
     ["cli"],
 ]

@@ -31,6 +31,9 @@ constexpr Message kReport[] = {
 #include "report/messages_report.inc"
 #include "report/messages_html.inc"
 };
+constexpr Message kConfig[] = {
+#include "config/messages_config.inc"
+};
 constexpr Message kCli[] = {
 #include "cli/messages_cli.inc"
 };
@@ -38,7 +41,8 @@ constexpr Message kCli[] = {
 
 constexpr MessageTable kTables[] = {
     {"core", kCore},         {"ingest", kIngest}, {"crstest", kCrsTest},
-    {"store", kStore},       {"mail", kMail},         {"pipeline", kPipeline}, {"report", kReport}, {"cli", kCli},
+    {"store", kStore},       {"mail", kMail},         {"pipeline", kPipeline}, {"report", kReport}, {"config", kConfig},
+    {"cli", kCli},
 };
 
 }  // namespace

@@ -375,6 +375,25 @@ TEST(Cli, WrongLogFormatIsNamedAndNotAnAllClear) {
   EXPECT_EQ(j["summary"]["requests"], 300);
 }
 
+// keikai config check: 0 for the documented example; every problem with its line, and 1.
+TEST(Cli, ConfigCheck) {
+  Outcome ok = Exec("config check " KEIKAI_SOURCE_DIR "/docs/keikai.example.yaml");
+  EXPECT_EQ(ok.code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("valid: 2 site(s), 5 log file(s), 2 mail service(s), 4 alert channel(s)"), std::string::npos)
+      << ok.out;
+  TempDir d;
+  keikai::testing::WriteFile(d / "k.yaml", "sites:\n  - name: a.jp\n    logs: [access.log]\nsurge: {window_days: 1}\n");
+  Outcome bad = Exec("config check " + Q(d / "k.yaml"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("k.yaml:3:12: sites[0].logs[0]: expected an absolute path"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("surge.window_days: expected a whole number from 7 to 3650"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("2 problem(s)"), std::string::npos) << bad.out;
+  Outcome ja = Exec("--lang ja config check " + Q(d / "k.yaml"));
+  EXPECT_NE(ja.out.find("絶対パスが必要です"), std::string::npos) << ja.out;
+  EXPECT_EQ(Exec("config check").code, 2);
+  EXPECT_EQ(Exec("config check " + Q(d / "none.yaml")).code, 1);
+}
+
 TEST(Cli, ReadingCommandsNeverCreateADatabase) {
   TempDir d;
   for (const std::string cmd : {"sites --db ", "db check --db ", "sites rename a b --db ", "report --db "}) {
