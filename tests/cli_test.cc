@@ -394,6 +394,63 @@ TEST(Cli, ConfigCheck) {
   EXPECT_EQ(Exec("config check " + Q(d / "none.yaml")).code, 1);
 }
 
+// keikai scan --config: the configuration's sites, each log with its rotated copy (.1), the mail
+// logs under the mail site, its store unless --db is given.
+TEST(Cli, ScanWithAConfiguration) {
+  TempDir d;
+  const auto line = [](int i, const std::string& path) {
+    char ts[64];
+    std::snprintf(ts, sizeof ts, "26/Nov/2026:07:%02d:%02d +0900", i / 60 % 60, i % 60);
+    return "203.0.113." + std::to_string(i % 200) + " - - [" + ts + "] \"GET " + path +
+           " HTTP/1.1\" 200 5 \"-\" \"curl/8\"\n";
+  };
+  std::string shop, shop1, corp;
+  for (int i = 0; i < 30; ++i) shop += line(i, i % 10 == 0 ? "/.env" : "/item/" + std::to_string(i));
+  for (int i = 30; i < 40; ++i) shop1 += line(i, "/old/" + std::to_string(i));
+  for (int i = 0; i < 12; ++i) corp += line(i, "/about");
+  keikai::testing::WriteFile(d / "shop.log", shop);
+  keikai::testing::WriteFile(d / "shop.log.1", shop1);
+  keikai::testing::WriteFile(d / "corp.log", corp);
+  keikai::testing::WriteFile(d / "k.yaml",
+      "store: " + std::string(d / "conf.db") + "\n"
+      "timezone: UTC\n"
+      "sites:\n"
+      "  - name: shop.example.jp\n"
+      "    logs: [" + std::string(d / "shop.log") + "]\n"
+      "  - name: corp.example.jp\n"
+      "    logs:\n"
+      "      - path: " + std::string(d / "corp.log") + "\n"
+      "        format: combined\n"
+      "mail:\n"
+      "  site: mx.example.jp\n"
+      "  timezone: UTC\n"
+      "  logs: [" KEIKAI_SHARED_DIR "/data/maillogs/postfix.log]\n");
+  Outcome r = Exec("scan --no-progress --config " + Q(d / "k.yaml") + " --format json -o " + Q(d / "r.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(keikai::testing::ReadFile(d / "r.json"));
+  std::map<std::string, std::pair<std::string, uint64_t>> files;
+  for (const auto& f : j["files"]) files[f["path"]] = {f["site"], f["parsed"]};
+  EXPECT_EQ(files[d / "shop.log"], std::make_pair(std::string("shop.example.jp"), uint64_t{30}));
+  EXPECT_EQ(files[d / "shop.log.1"], std::make_pair(std::string("shop.example.jp"), uint64_t{10}));
+  EXPECT_EQ(files[d / "corp.log"], std::make_pair(std::string("corp.example.jp"), uint64_t{12}));
+  EXPECT_EQ(files[KEIKAI_SHARED_DIR "/data/maillogs/postfix.log"].first, "mx.example.jp");
+  EXPECT_EQ(j["timezone"].get<std::string>().substr(0, 3), "UTC");
+  EXPECT_TRUE(std::filesystem::exists(d / "conf.db"));  // the configuration's store
+  // --db on the command line wins; a second scan of the same store finds everything read.
+  Outcome again = Exec("scan --no-progress --config " + Q(d / "k.yaml") + " --db " + Q(d / "other.db") +
+                       " --format json");
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_TRUE(std::filesystem::exists(d / "other.db"));
+  // A configuration with problems is named and nothing is scanned.
+  keikai::testing::WriteFile(d / "bad.yaml", "sites: [{name: a.jp, logs: [rel.log]}]\n");
+  Outcome bad = Exec("scan --config " + Q(d / "bad.yaml"));
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("bad.yaml:1:29: sites[0].logs[0]: expected an absolute path"), std::string::npos) << bad.out;
+  Outcome none = Exec("scan");
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.out.find("nothing to scan"), std::string::npos) << none.out;
+}
+
 TEST(Cli, ReadingCommandsNeverCreateADatabase) {
   TempDir d;
   for (const std::string cmd : {"sites --db ", "db check --db ", "sites rename a b --db ", "report --db "}) {
@@ -492,7 +549,7 @@ TEST(Cli, TerminalEscapesFromLogsAreShownNotObeyed) {
 TEST(Cli, CommandLineErrorsAndHelpInJapanese) {
   Outcome r = Exec("--lang ja scan");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("inputs を指定してください"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("スキャン対象がありません"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("is required"), std::string::npos) << r.out;
   r = Exec("--lang ja scan --bogus x.log");
   EXPECT_NE(r.out.find("ここでは使えない引数です: --bogus"), std::string::npos) << r.out;

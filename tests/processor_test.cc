@@ -3,6 +3,7 @@
 // line is counted once. And the aggregates stay bounded.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include <sqlite3.h>
@@ -63,6 +64,49 @@ class ProcessorTest : public ::testing::Test {
   std::unique_ptr<detect::DetectorSet> det_;
   std::unique_ptr<store::Store> store_;
 };
+
+// Inputs with options of their own (a configuration's sites): each file's lines go to its site,
+// read in its format, and the next input is back to the processor's options.
+TEST_F(ProcessorTest, EachInputWithItsOwnSiteAndFormat) {
+  env_.Write("log/shop.log", Lines(0, 30));
+  env_.Write("log/corp.log", Lines(30, 20));
+  env_.Write("log/other.log", Lines(50, 10));
+  env_.Write("log/mail.log", "Feb 16 09:00:01 mx postfix/smtpd[1]: warning: unknown[198.51.100.8]: SASL LOGIN authentication failed: UGFzc3dvcmQ6\n");
+  Processor p(opt_, *store_, *det_, nullptr);
+  ASSERT_TRUE(p.Start().ok());
+  InputOptions shop, corp, mail;
+  shop.site = "shop.example.jp";
+  corp.site = "corp.example.jp";
+  corp.log_format = "combined";
+  mail.site = "mx.example.jp";
+  mail.log_format = "maillog";
+  mail.log_zone_offset = 9 * 3600;
+  FileRow r1, r2, r3, r4;
+  ASSERT_TRUE(p.Feed("log/shop.log", r1, shop).ok());
+  ASSERT_TRUE(p.Feed("log/corp.log", r2, corp).ok());
+  ASSERT_TRUE(p.Feed("log/other.log", r3).ok());
+  ASSERT_TRUE(p.Feed("log/mail.log", r4, mail).ok()) << r4.error;
+  EXPECT_EQ(r1.site, "shop.example.jp");
+  EXPECT_EQ(r2.site, "corp.example.jp");
+  EXPECT_EQ(r2.format, "combined");
+  EXPECT_EQ(r3.site, "web");  // the processor's own --site again
+  EXPECT_EQ(r4.site, "mx.example.jp");
+  EXPECT_EQ(r4.parsed, 1u);
+  ASSERT_TRUE(p.Finish().ok());
+  std::map<std::string, uint64_t> by_site;
+  auto h = store_->RequestHours({});
+  ASSERT_TRUE(h.ok());
+  for (const auto& x : h.value()) by_site[x.site] += x.count;
+  EXPECT_EQ(by_site["shop.example.jp"], 30u);
+  EXPECT_EQ(by_site["corp.example.jp"], 20u);
+  EXPECT_EQ(by_site["web"], 10u);
+  EXPECT_EQ(by_site["mx.example.jp"], 1u);
+  // The mail line's hour: 09:00 in the zone given for that input (UTC+9) is 00:00 UTC.
+  auto a = store_->AttackHours({{"mx.example.jp"}});
+  ASSERT_TRUE(a.ok());
+  ASSERT_FALSE(a.value().empty());
+  EXPECT_EQ(a.value()[0].hour * 3600 % 86400, 0);
+}
 
 TEST_F(ProcessorTest, GrowingAndRotatedFilesAreCountedOnce) {
   Processor p(opt_, *store_, *det_, nullptr);

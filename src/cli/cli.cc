@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -110,7 +111,65 @@ struct ScanArgs {
   int report_days = 400;
   std::size_t report_sites = 20;
   int crs_budget_ms = 100;
+  std::string config;              // --config: the daemon's configuration (sites, logs, store)
+  std::set<std::string> given;     // the options given on the command line (they win over it)
 };
+
+// The configuration's sites and mail logs as inputs with options of their own, and its
+// settings where the command line gave none. Each log is read with its first rotated copy
+// (path.1), where lines written just before a rotation are. False (problems printed) when the
+// configuration is not valid.
+bool ApplyConfig(ScanArgs& a, pipeline::ScanOptions& so) {
+  std::vector<config::Problem> problems;
+  const config::Config c = config::Load(a.config, problems);
+  for (const config::Problem& p : problems) Error(p.ToString());
+  if (!problems.empty()) return false;
+  const auto unset = [&](const char* opt) { return a.given.count(opt) == 0; };
+  if (unset("--db") && !c.store.empty()) a.db = c.store;
+  if (unset("--tz") && !c.timezone.empty()) a.tz = c.timezone;
+  if (unset("--home-country")) a.home_country = c.home_country;
+  if (unset("--window-days")) a.window = c.window_days;
+  if (unset("--report-days")) a.report_days = c.report_days;
+  if (unset("--report-sites")) a.report_sites = static_cast<std::size_t>(c.report_sites);
+  if (unset("--no-behavior")) a.no_behavior = !c.behavior;
+  if (unset("--crs")) a.crs = c.crs;
+  if (unset("--paranoia")) a.paranoia = c.paranoia;
+  if (unset("--max-sources") && c.max_sources != 0) a.max_sources = c.max_sources;
+  if (unset("--verify-crawlers")) a.verify_crawlers = c.verify_crawlers;
+  const auto add = [&](const std::string& path, const pipeline::InputOptions& in) {
+    so.configured.emplace_back(path, in);
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path + ".1", ec)) so.configured.emplace_back(path + ".1", in);
+  };
+  for (const config::Site& site : c.sites) {
+    pipeline::InputOptions in;
+    in.site = site.name;
+    if (!site.trusted_proxies.empty()) {
+      std::vector<http::IpPrefix> proxies;
+      for (const std::string& t : site.trusted_proxies) {
+        http::IpPrefix p;
+        if (http::IpPrefix::Parse(t, p)) proxies.push_back(p);
+      }
+      in.trusted_proxies = proxies;
+    }
+    for (const config::LogFile& f : site.logs) {
+      pipeline::InputOptions fin = in;
+      if (!f.format.empty()) fin.log_format = f.format;
+      add(f.path, fin);
+    }
+  }
+  const std::string mail_tz = !c.mail_log_timezone.empty() ? c.mail_log_timezone : c.timezone;
+  for (const config::LogFile& f : c.mail_logs) {
+    pipeline::InputOptions in;
+    in.site = c.mail_site;
+    if (!f.format.empty()) in.log_format = f.format;
+    if (!mail_tz.empty()) {
+      if (const auto z = TimeZone::Make(mail_tz)) in.log_zone_offset = z->OffsetAt(std::time(nullptr));
+    }
+    add(f.path, in);
+  }
+  return true;
+}
 
 class Progress {
  public:
@@ -187,12 +246,18 @@ TimeZone ZoneOfOffset(int32_t off) {
 // Runs a scan and writes the chosen output; returns the exit code: 0 when every input was read,
 // 1 when one could not be (or most of a file's lines were bad: the report says so first), when
 // nothing could be read, or on a fatal error; 2 for usage errors.
-int RunScan(const ScanArgs& a, report::Report* out_report = nullptr,
+int RunScan(const ScanArgs& args, report::Report* out_report = nullptr,
             const std::string& html_path = "", const std::string& json_path = "") {
   // Dates are shown in --tz; else JST for Japanese; else the zone the logs themselves carry.
+  pipeline::ScanOptions so;
+  ScanArgs a = args;
+  if (!a.config.empty() && !ApplyConfig(a, so)) return 2;
+  if (a.inputs.empty() && so.configured.empty()) {
+    Error(Tr("err.no_inputs"));
+    return 2;
+  }
   std::optional<TimeZone> tz;
   if (!GivenZone(a.tz, tz)) return 2;
-  pipeline::ScanOptions so;
   so.inputs = a.inputs;
   so.site = a.site;
   so.log_format = a.log_format;
@@ -623,7 +688,8 @@ int Main(int argc, char** argv) {
 
     ScanArgs scan_args;
     CLI::App* scan = app.add_subcommand("scan", Tr("cmd.scan"));
-    scan->add_option("inputs", scan_args.inputs, Tr("opt.inputs"))->required();
+    scan->add_option("inputs", scan_args.inputs, Tr("opt.inputs"));
+    scan->add_option("--config", scan_args.config, Tr("opt.scan_config"))->check(NotAnOption());
     scan->add_option("--format", scan_args.format, Tr("opt.format"))
         ->check(CLI::IsMember(FormatNames()));
     scan->add_option("-o,--output", scan_args.output, Tr("opt.output"))->check(NotAnOption());
@@ -703,7 +769,12 @@ int Main(int argc, char** argv) {
       return 2;
     }
 
-    if (scan->parsed()) return RunScan(scan_args);
+    if (scan->parsed()) {
+      for (CLI::Option* o : scan->get_options()) {
+        if (o->count() > 0) scan_args.given.insert(o->get_name());
+      }
+      return RunScan(scan_args);
+    }
     if (report_cmd->parsed()) return RunReport(report_args);
     if (config_check->parsed()) return RunConfigCheck(config_file);
     if (const int rc = RunRulesCommands(rules_cmds); rc >= 0) return rc;

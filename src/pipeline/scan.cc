@@ -50,7 +50,7 @@ class Processor::Impl {
       : opt_(opt),
         env_(opt.env != nullptr ? *opt.env : ingest::DefaultEnv()),
         agg_(geo, opt.max_sites, opt.max_findings, Processor::kMaxSourcesKept),
-        ctx_(opt, st, agg_, res_, (opt.now != 0 ? opt.now : env_.clock().NowSeconds()) + 2 * 86400),
+        ctx_(opt_, st, agg_, res_, (opt.now != 0 ? opt.now : env_.clock().NowSeconds()) + 2 * 86400),
         kinds_(ctx_, det),
         t0_(std::chrono::steady_clock::now()) {
     ctx_.log_zone = opt.log_zone_offset ? *opt.log_zone_offset : LocalOffset(ctx_.now());
@@ -75,9 +75,21 @@ class Processor::Impl {
     return started;
   }
 
-  Status Feed(const std::string& f, FileRow& row) {
+  Status Feed(const std::string& f, FileRow& row, const InputOptions& in) {
     row.path = f;
+    // This input's own options, for this input only (the processor's copy of the options is
+    // what the kinds read).
+    const ScanOptions saved = opt_;
+    const int32_t saved_zone = ctx_.log_zone;
+    if (in.site) opt_.site = *in.site;
+    if (in.log_format) opt_.log_format = *in.log_format;
+    if (in.trusted_proxies) opt_.trusted_proxies = *in.trusted_proxies;
+    if (in.log_zone_offset) ctx_.log_zone = *in.log_zone_offset;
     Status st = ScanFile(f, row);
+    opt_.site = saved.site;
+    opt_.log_format = saved.log_format;
+    opt_.trusted_proxies = saved.trusted_proxies;
+    ctx_.log_zone = saved_zone;
     if (ctx_.fatal) return st;  // the store failed: nothing more is committed (see CommitBatch)
     if (!st.ok()) {
       row.error = st.message();
@@ -757,7 +769,7 @@ class Processor::Impl {
     return commit_status_.ok() ? Status::Ok() : ctx_.Fatal(commit_status_);
   }
 
-  const ScanOptions& opt_;
+  ScanOptions opt_;  // a copy: an input's own options (Feed) replace parts of it for that input
   ingest::Env& env_;
   ScanResult res_;
   event::Aggregator agg_;
@@ -783,7 +795,9 @@ Processor::Processor(const ScanOptions& opt, store::Store& store, const detect::
     : impl_(std::make_unique<Impl>(opt, store, detectors, geo)) {}
 Processor::~Processor() = default;
 Status Processor::Start() { return impl_->Start(); }
-Status Processor::Feed(const std::string& input, FileRow& row) { return impl_->Feed(input, row); }
+Status Processor::Feed(const std::string& input, FileRow& row, const InputOptions& in) {
+  return impl_->Feed(input, row, in);
+}
 bool Processor::fatal() const { return impl_->fatal(); }
 Status Processor::Flush() { return impl_->Flush(); }
 Result<ScanResult> Processor::Finish() { return impl_->Finish(); }
@@ -868,6 +882,11 @@ Result<ScanResult> Scan(const ScanOptions& opt, store::Store& store,
   for (const std::string& f : files.value()) {
     FileRow row;
     Status st = p.Feed(f, row);
+    if (p.fatal()) return st;
+  }
+  for (const auto& [path, in] : opt.configured) {
+    FileRow row;
+    Status st = p.Feed(path, row, in);
     if (p.fatal()) return st;
   }
   auto res = p.Finish();

@@ -38,7 +38,8 @@ class Processor {
   // Reads the new lines of one input; row says what was read (lines, bad lines, format, site).
   // A failed input is an error of its own (its row says why); when fatal() the store failed and
   // nothing more may be fed.
-  Status Feed(const std::string& input, FileRow& row);
+  // `in` replaces the options' site, format, proxies or log zone for this input only.
+  Status Feed(const std::string& input, FileRow& row, const InputOptions& in = {});
   bool fatal() const;
   Status Flush();
   // The result of every feed so far (files, counts, samples, sites, notes). Call once.

@@ -44,8 +44,20 @@ struct DetectionEvent {
   const store::Finding* finding = nullptr;            // other kinds: what is stored of it
 };
 
+// What one input may set apart from the others (a configuration's sites, each with its logs):
+// a given field replaces the ScanOptions' for that input only.
+struct InputOptions {
+  std::optional<std::string> site;
+  std::optional<std::string> log_format;
+  std::optional<std::vector<http::IpPrefix>> trusted_proxies;
+  std::optional<int32_t> log_zone_offset;
+};
+
 struct ScanOptions {
   std::vector<std::string> inputs;     // paths, globs, directories, "-"
+  // Files with options of their own (keikai scan --config), read after `inputs`; each path is
+  // one file (no glob), and one that does not exist is an input error like any other.
+  std::vector<std::pair<std::string, InputOptions>> configured;
   std::string site;                    // --site: overrides the vhost field and file name
   std::string log_format;              // "" = auto-detect per file
   std::vector<http::IpPrefix> trusted_proxies;
