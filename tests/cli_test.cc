@@ -7,7 +7,12 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <csignal>
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -449,6 +454,146 @@ TEST(Cli, ScanWithAConfiguration) {
   Outcome none = Exec("scan");
   EXPECT_EQ(none.code, 2);
   EXPECT_NE(none.out.find("nothing to scan"), std::string::npos) << none.out;
+}
+
+// Lines of a shop: 12 quiet days (20 attacks a day among 300 requests), then 2 days of 500
+// attacks, from 1 November 2026 (+09:00).
+std::vector<std::string> ShopDays() {
+  std::vector<std::string> out;
+  int64_t day0 = 0;
+  ParseDate("2026-11-01", day0);
+  int n = 0;
+  for (int d = 0; d < 14; ++d) {
+    const int attacks = d < 12 ? 20 : 500, total = attacks + 300;
+    for (int k = 0; k < total; ++k) {
+      const int64_t local = (day0 + d) * 86400 + static_cast<int64_t>(k) * 86400 / total;
+      int64_t y = 0;
+      unsigned m = 0, dom = 0;
+      CivilFromDays(local / 86400, y, m, dom);
+      static const char* kMon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+      char ts[64];
+      std::snprintf(ts, sizeof ts, "%02u/%s/%lld:%02lld:%02lld:%02lld +0900", dom, kMon[m - 1], static_cast<long long>(y),
+                    static_cast<long long>(local % 86400 / 3600), static_cast<long long>(local % 3600 / 60),
+                    static_cast<long long>(local % 60));
+      const bool attack = k % (total / attacks) == 0 && k / (total / attacks) < attacks;
+      ++n;
+      const std::string ip = attack ? "198.51." + std::to_string(n / 250 % 250) + "." + std::to_string(n % 250)
+                                    : "203.0.113." + std::to_string(k % 200);
+      out.push_back(ip + " - - [" + ts + "] \"GET " + (attack ? "/.env" : "/page/" + std::to_string(k % 300)) +
+                    " HTTP/1.1\" " + (attack ? "404" : "200") + " 100 \"-\" \"Mozilla/5.0 Firefox/120.0\"\n");
+    }
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& v, std::size_t from, std::size_t to) {
+  std::string s;
+  for (std::size_t i = from; i < to && i < v.size(); ++i) s += v[i];
+  return s;
+}
+
+// The daemon as a child process, its stdout and stderr into files.
+pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  std::vector<char*> argv;
+  std::string bin = KEIKAI_BIN;
+  argv.push_back(bin.data());
+  std::vector<std::string> copy = args;
+  for (std::string& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  char* env[] = {const_cast<char*>("LANG=C"), nullptr};
+  posix_spawn(&pid, KEIKAI_BIN, &fa, nullptr, argv.data(), env);
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+// Requests stored (keikai report), waiting (bounded: 60 s) until they reach `want`.
+uint64_t WaitForRequests(const std::string& db, uint64_t want) {
+  uint64_t got = 0;
+  for (int i = 0; i < 240; ++i) {
+    Outcome r = Exec("report --db " + Q(db) + " --format json");
+    if (r.code == 0) {
+      auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')), nullptr, false);
+      if (j.is_object()) got = j["summary"]["requests"].get<uint64_t>();
+      if (got >= want) return got;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return got;
+}
+
+// keikai run: a log that grows, is rotated by rename, and grows again while the daemon is
+// killed (SIGKILL) and started again; every line is stored exactly once, the surge is alerted
+// once across both runs, a configuration with problems sent by SIGHUP is not taken, and SIGTERM
+// stops it cleanly (exit 0).
+TEST(Cli, DaemonFollowsRotatesSurvivesAKillAndAlertsOnce) {
+  TempDir d;
+  const std::vector<std::string> lines = ShopDays();
+  ASSERT_EQ(lines.size(), 5440u);
+  const std::string log = d / "shop.log", db = d / "k.db", cfg = d / "k.yaml";
+  const std::string config = "language: en\ntimezone: Asia/Tokyo\nstore: " + db +
+                             "\nread_every: 1s\nsites:\n  - name: shop.example.jp\n    logs: [" + log +
+                             "]\nalerts:\n  - type: stdout\n";
+  keikai::testing::WriteFile(cfg, config);
+  keikai::testing::WriteFile(log, Join(lines, 0, 3000));
+  pid_t pid = Spawn({"run", "--config", cfg}, d / "alerts.out", d / "daemon.err");
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(WaitForRequests(db, 3000), 3000u);
+  {
+    std::FILE* f = std::fopen(log.c_str(), "a");  // the log grows
+    const std::string more = Join(lines, 3000, 4000);
+    std::fwrite(more.data(), 1, more.size(), f);
+    std::fclose(f);
+  }
+  EXPECT_EQ(WaitForRequests(db, 4000), 4000u);
+  std::filesystem::rename(log, log + ".1");  // rotated by rename
+  keikai::testing::WriteFile(log, Join(lines, 4000, 4700));
+  EXPECT_EQ(WaitForRequests(db, 4700), 4700u);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  {
+    std::FILE* f = std::fopen(log.c_str(), "a");  // written while it was down
+    const std::string rest = Join(lines, 4700, lines.size());
+    std::fwrite(rest.data(), 1, rest.size(), f);
+    std::fclose(f);
+  }
+  pid = Spawn({"run", "--config", cfg}, d / "alerts.out", d / "daemon.err");
+  EXPECT_EQ(WaitForRequests(db, 5440), 5440u);
+  keikai::testing::WriteFile(cfg, config + "surge: {window_days: 1}\n");
+  ::kill(pid, SIGHUP);
+  std::string err;
+  for (int i = 0; i < 120 && err.find("running one is kept") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    err = keikai::testing::ReadFile(d / "daemon.err");
+  }
+  EXPECT_NE(err.find("running one is kept"), std::string::npos) << err;
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << "\n" << keikai::testing::ReadFile(d / "daemon.err");
+  EXPECT_EQ(WaitForRequests(db, 5440), 5440u);  // not one line twice
+  // The surge of all classes, alerted once over both runs.
+  std::istringstream alerts(keikai::testing::ReadFile(d / "alerts.out"));
+  int site_surges = 0;
+  for (std::string a; std::getline(alerts, a);) {
+    auto j = nlohmann::json::parse(a, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << a;
+    if (j["class"] == "*") {
+      ++site_surges;
+      EXPECT_EQ(j["start"], "2026-11-13");
+      EXPECT_NE(j["message"].get<std::string>().find("surged to about 25 times"), std::string::npos) << a;
+    }
+  }
+  EXPECT_EQ(site_surges, 1) << keikai::testing::ReadFile(d / "alerts.out");
+  // A channel this build cannot send to yet is refused, with the key.
+  keikai::testing::WriteFile(cfg, config + "  - type: slack\n    url: https://hooks.example/x\n");
+  Outcome r = Exec("run --once --config " + Q(cfg));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("alerts[1]: alert channels of type slack are not in this build yet"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ReadingCommandsNeverCreateADatabase) {

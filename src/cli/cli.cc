@@ -35,6 +35,7 @@
 #include "keikai/store/store.h"
 #include "errors.h"
 #include "rules_cmd.h"
+#include "run_cmd.h"
 
 namespace keikai::cli {
 namespace {
@@ -136,38 +137,7 @@ bool ApplyConfig(ScanArgs& a, pipeline::ScanOptions& so) {
   if (unset("--paranoia")) a.paranoia = c.paranoia;
   if (unset("--max-sources") && c.max_sources != 0) a.max_sources = c.max_sources;
   if (unset("--verify-crawlers")) a.verify_crawlers = c.verify_crawlers;
-  const auto add = [&](const std::string& path, const pipeline::InputOptions& in) {
-    so.configured.emplace_back(path, in);
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(path + ".1", ec)) so.configured.emplace_back(path + ".1", in);
-  };
-  for (const config::Site& site : c.sites) {
-    pipeline::InputOptions in;
-    in.site = site.name;
-    if (!site.trusted_proxies.empty()) {
-      std::vector<http::IpPrefix> proxies;
-      for (const std::string& t : site.trusted_proxies) {
-        http::IpPrefix p;
-        if (http::IpPrefix::Parse(t, p)) proxies.push_back(p);
-      }
-      in.trusted_proxies = proxies;
-    }
-    for (const config::LogFile& f : site.logs) {
-      pipeline::InputOptions fin = in;
-      if (!f.format.empty()) fin.log_format = f.format;
-      add(f.path, fin);
-    }
-  }
-  const std::string mail_tz = !c.mail_log_timezone.empty() ? c.mail_log_timezone : c.timezone;
-  for (const config::LogFile& f : c.mail_logs) {
-    pipeline::InputOptions in;
-    in.site = c.mail_site;
-    if (!f.format.empty()) in.log_format = f.format;
-    if (!mail_tz.empty()) {
-      if (const auto z = TimeZone::Make(mail_tz)) in.log_zone_offset = z->OffsetAt(std::time(nullptr));
-    }
-    add(f.path, in);
-  }
+  so.configured = config::Inputs(c);
   return true;
 }
 
@@ -724,6 +694,11 @@ int Main(int argc, char** argv) {
     report_cmd->add_option("--report-sites", report_args.report_sites, Tr("opt.report_sites"))
         ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}));
 
+    RunArgs run_args;
+    CLI::App* run_cmd = app.add_subcommand("run", Tr("cmd.run"));
+    run_cmd->add_option("--config", run_args.config, Tr("opt.run_config"))->required()->check(NotAnOption());
+    run_cmd->add_flag("--once", run_args.once, Tr("opt.once"));
+
     std::string config_file;
     CLI::App* config_cmd = app.add_subcommand("config", Tr("cmd.config"));
     CLI::App* config_check = config_cmd->add_subcommand("check", Tr("cmd.config_check"));
@@ -777,6 +752,10 @@ int Main(int argc, char** argv) {
     }
     if (report_cmd->parsed()) return RunReport(report_args);
     if (config_check->parsed()) return RunConfigCheck(config_file);
+    if (run_cmd->parsed()) {
+      run_args.lang_given = !lang_opt.empty();
+      return RunDaemon(run_args);
+    }
     if (const int rc = RunRulesCommands(rules_cmds); rc >= 0) return rc;
     if (demo->parsed()) return RunDemo(demo_args, demo_dir, generate_only, scale, seed);
     if (formats->parsed()) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <ctime>
 #include <cerrno>
 #include <cstring>
 #include <cstdio>
@@ -464,8 +465,8 @@ Config Parse(std::string_view text, const std::string& name, std::vector<Problem
     r.AddProblem({name, 0, 0, "", Tr("config.empty")});
     return c;
   }
-  if (!r.Map(root, "", {"language", "timezone", "home_country", "store", "user", "sites", "mail", "detection",
-                        "surge", "retention", "alerts", "metrics"})) {
+  if (!r.Map(root, "", {"language", "timezone", "home_country", "store", "user", "read_every", "sites", "mail",
+                        "detection", "surge", "retention", "alerts", "metrics"})) {
     return c;
   }
   r.Choice(root, "language", "", c.language, {"ja", "en"});
@@ -491,6 +492,7 @@ Config Parse(std::string_view text, const std::string& name, std::vector<Problem
       r.Add(root["store"], "store", Tr("config.not_absolute"));
     }
   }
+  r.Duration(root, "read_every", "", c.read_every_s, 1, 3600);
   if (r.Str(root, "user", "", c.user) && getpwnam(c.user.c_str()) == nullptr) {
     r.Add(root["user"], "user", Tr("config.no_user"));
   }
@@ -538,6 +540,43 @@ Config Parse(std::string_view text, const std::string& name, std::vector<Problem
     r.AddProblem({name, 0, 0, "", Tr("config.no_input")});
   }
   return c;
+}
+
+std::vector<std::pair<std::string, pipeline::InputOptions>> Inputs(const Config& c) {
+  std::vector<std::pair<std::string, pipeline::InputOptions>> out;
+  const auto add = [&](const std::string& path, const pipeline::InputOptions& in) {
+    out.emplace_back(path, in);
+    struct stat sb {};
+    if (::stat((path + ".1").c_str(), &sb) == 0 && S_ISREG(sb.st_mode)) out.emplace_back(path + ".1", in);
+  };
+  for (const Site& site : c.sites) {
+    pipeline::InputOptions in;
+    in.site = site.name;
+    if (!site.trusted_proxies.empty()) {
+      std::vector<http::IpPrefix> proxies;
+      for (const std::string& t : site.trusted_proxies) {
+        http::IpPrefix p;
+        if (http::IpPrefix::Parse(t, p)) proxies.push_back(p);
+      }
+      in.trusted_proxies = proxies;
+    }
+    for (const LogFile& f : site.logs) {
+      pipeline::InputOptions fin = in;
+      if (!f.format.empty()) fin.log_format = f.format;
+      add(f.path, fin);
+    }
+  }
+  const std::string zone = !c.mail_log_timezone.empty() ? c.mail_log_timezone : c.timezone;
+  for (const LogFile& f : c.mail_logs) {
+    pipeline::InputOptions in;
+    in.site = c.mail_site;
+    if (!f.format.empty()) in.log_format = f.format;
+    if (!zone.empty()) {
+      if (const auto z = TimeZone::Make(zone)) in.log_zone_offset = z->OffsetAt(std::time(nullptr));
+    }
+    add(f.path, in);
+  }
+  return out;
 }
 
 Config Load(const std::string& path, std::vector<Problem>& problems) {

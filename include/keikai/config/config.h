@@ -12,8 +12,11 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
+
+#include "keikai/pipeline/scan.h"
 
 namespace keikai::config {
 
@@ -87,6 +90,7 @@ struct Config {
   std::string metrics_listen = "127.0.0.1:9464";
   bool metrics_allow_remote = false;  // a listen address off the loopback must say so
   std::string user;          // drop to this user after opening what is needed; "" = stay
+  int read_every_s = 5;      // how often the daemon looks for new lines
 };
 
 struct Problem {
@@ -96,6 +100,10 @@ struct Problem {
   std::string why;           // in the user's language
   std::string ToString() const;  // "file:line:column: key: why"
 };
+
+// The files a configuration reads, each with its site, format, proxies and (mail) zone; each
+// log with its first rotated copy (path.1) when that exists now.
+std::vector<std::pair<std::string, pipeline::InputOptions>> Inputs(const Config& c);
 
 // Parses and validates text (name is the file name used in problems); problems is filled,
 // empty when the configuration is valid. Pure apart from checks of named files (credentials:
