@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -457,11 +458,9 @@ TEST(Cli, ScanWithAConfiguration) {
 }
 
 // Lines of a shop: 12 quiet days (20 attacks a day among 300 requests), then 2 days of 500
-// attacks, from 1 November 2026 (+09:00).
-std::vector<std::string> ShopDays() {
+// attacks, from day0 (days since 1970, +09:00).
+std::vector<std::string> ShopDays(int64_t day0) {
   std::vector<std::string> out;
-  int64_t day0 = 0;
-  ParseDate("2026-11-01", day0);
   int n = 0;
   for (int d = 0; d < 14; ++d) {
     const int attacks = d < 12 ? 20 : 500, total = attacks + 300;
@@ -532,7 +531,9 @@ uint64_t WaitForRequests(const std::string& db, uint64_t want) {
 // stops it cleanly (exit 0).
 TEST(Cli, DaemonFollowsRotatesSurvivesAKillAndAlertsOnce) {
   TempDir d;
-  const std::vector<std::string> lines = ShopDays();
+  // Forty days ago, so that retention (from now) has a fixed answer whatever the date.
+  const int64_t day0 = static_cast<int64_t>(std::time(nullptr)) / 86400 - 40;
+  const std::vector<std::string> lines = ShopDays(day0);
   ASSERT_EQ(lines.size(), 5440u);
   const std::string log = d / "shop.log", db = d / "k.db", cfg = d / "k.yaml";
   const std::string config = "language: en\ntimezone: Asia/Tokyo\nstore: " + db +
@@ -584,11 +585,20 @@ TEST(Cli, DaemonFollowsRotatesSurvivesAKillAndAlertsOnce) {
     ASSERT_TRUE(j.is_object()) << a;
     if (j["class"] == "*") {
       ++site_surges;
-      EXPECT_EQ(j["start"], "2026-11-13");
+      EXPECT_EQ(j["start"], FormatDate(day0 + 12));
       EXPECT_NE(j["message"].get<std::string>().find("surged to about 25 times"), std::string::npos) << a;
     }
   }
   EXPECT_EQ(site_surges, 1) << keikai::testing::ReadFile(d / "alerts.out");
+  // Retention: findings kept 20 days are gone (the lines are 27 to 40 days old), hourly counts stay.
+  keikai::testing::WriteFile(cfg, config + "retention: {findings_days: 20}\n");
+  Outcome pruned = Exec("run --once --config " + Q(cfg));
+  EXPECT_EQ(pruned.code, 0) << pruned.out;
+  EXPECT_NE(pruned.out.find("retention: 1,240 row(s) removed"), std::string::npos) << pruned.out;
+  Outcome rep = Exec("report --db " + Q(db) + " --format json");
+  auto after = nlohmann::json::parse(rep.out.substr(rep.out.find('{')));
+  EXPECT_EQ(after["summary"]["requests"], 5440);
+  EXPECT_TRUE(after["top_paths"].empty());
   // A channel this build cannot send to yet is refused, with the key.
   keikai::testing::WriteFile(cfg, config + "  - type: slack\n    url: https://hooks.example/x\n");
   Outcome r = Exec("run --once --config " + Q(cfg));

@@ -104,6 +104,37 @@ TEST(SqliteStore, KeepsStateByKey) {
   EXPECT_EQ(*r.value()->LoadState("surge/y").value(), "other");
 }
 
+// Retention: findings and hourly counts before their cut-offs go, in one transaction; the rest
+// stays.
+TEST(SqliteStore, PruneRemovesWhatIsOlderThanTheCutOffs) {
+  auto s = OpenSqlite(":memory:");
+  ASSERT_TRUE(s.ok());
+  Batch b;
+  for (int64_t h : {1000, 1001, 2000}) {
+    b.requests.push_back({"a.jp", h, 5, 0});
+    b.attacks.push_back({"a.jp", h, kAllClasses, "198.51.100.1", 2});
+    Finding f;
+    f.site = "a.jp";
+    f.time = h * 3600;
+    f.ip = "198.51.100.1";
+    f.evidence = "[]";
+    b.findings.push_back(f);
+  }
+  ASSERT_TRUE(s.value()->Commit(b).ok());
+  // Findings before hour 1001 (one), hourly rows before hour 2000 (two hours of three tables).
+  auto removed = s.value()->Prune(1001 * 3600, 2000);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed.value(), 1u + 3u * 2u);
+  auto req = s.value()->RequestHours({});
+  ASSERT_TRUE(req.ok());
+  ASSERT_EQ(req.value().size(), 1u);
+  EXPECT_EQ(req.value()[0].hour, 2000);
+  auto paths = s.value()->PathCount({});
+  ASSERT_TRUE(paths.ok());
+  EXPECT_EQ(paths.value().second, 2u);  // the findings of hours 1001 and 2000
+  EXPECT_EQ(s.value()->Prune(0, 0).value(), 0u);
+}
+
 TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
   auto s = OpenSqlite(":memory:");
   ASSERT_TRUE(s.ok());

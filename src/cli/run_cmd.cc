@@ -107,6 +107,10 @@ class Daemon {
     for (;;) {
       if (!ReadRound()) return 1;
       const int64_t now = std::time(nullptr);
+      if (last_prune_ == INT64_MIN || now - last_prune_ >= 86400) {
+        if (!Prune(now)) return 1;
+        last_prune_ = now;
+      }
       if (args_.once || last_eval_ == INT64_MIN || now - last_eval_ >= c_.evaluate_every_s) {
         if (!Evaluate()) return 1;
         last_eval_ = now;
@@ -153,6 +157,22 @@ class Daemon {
     if (!fl.ok()) {
       Error(fl);
       return false;
+    }
+    return true;
+  }
+
+  // Retention, once a day: findings older than findings_days, hourly counts older than
+  // hourly_days (from now).
+  bool Prune(int64_t now) {
+    auto removed = store_->Prune(now - int64_t{c_.findings_days} * 86400, now / 3600 - int64_t{c_.hourly_days} * 24);
+    if (!removed.ok()) {
+      Error(removed.status());
+      return false;
+    }
+    if (removed.value() > 0) {
+      Notice(report::FillTemplate(Tr("run.pruned"), {{"{rows}", report::Thousands(removed.value())},
+                                                     {"{findings}", std::to_string(c_.findings_days)},
+                                                     {"{hourly}", std::to_string(c_.hourly_days)}}));
     }
     return true;
   }
@@ -239,6 +259,7 @@ class Daemon {
   std::unique_ptr<pipeline::Processor> processor_;
   std::map<std::string, FileMark> marks_;
   int64_t last_eval_ = INT64_MIN;
+  int64_t last_prune_ = INT64_MIN;
   uint64_t lines_ = 0;
 };
 

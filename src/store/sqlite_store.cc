@@ -598,6 +598,38 @@ class SqliteStore : public Store {
     return st;
   }
 
+  Result<uint64_t> Prune(int64_t findings_before, int64_t hours_before) override {
+    Status st = Exec("BEGIN IMMEDIATE");
+    if (!st.ok()) return Classify(st);
+    uint64_t removed = 0;
+    const std::pair<const char*, int64_t> kSql[] = {
+        {"DELETE FROM findings WHERE time < ?", findings_before},
+        {"DELETE FROM attack_hours WHERE hour < ?", hours_before},
+        {"DELETE FROM class_hours WHERE hour < ?", hours_before},
+        {"DELETE FROM request_hours WHERE hour < ?", hours_before},
+    };
+    for (const auto& [sql, before] : kSql) {
+      Stmt x = Prepare(sql);
+      if (!x) {
+        st = Err("prepare prune");
+        break;
+      }
+      sqlite3_bind_int64(x.get(), 1, before);
+      if (sqlite3_step(x.get()) != SQLITE_DONE) {
+        st = Err("prune");
+        break;
+      }
+      removed += static_cast<uint64_t>(sqlite3_changes(db_));
+    }
+    if (st.ok()) st = Exec("COMMIT");
+    if (!st.ok()) {
+      st = Classify(st);
+      Exec("ROLLBACK");
+      return st;
+    }
+    return removed;
+  }
+
   Result<std::vector<std::pair<std::string, uint64_t>>> SourceClasses(const Scope& q) override {
     Stmt s = Prepare(
         "SELECT COALESCE(b.classification, ''), COUNT(*) FROM "

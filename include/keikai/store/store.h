@@ -189,6 +189,9 @@ class Store {
   // surge/state.h): opaque text by key. A record not saved again for 90 days is removed.
   virtual Result<std::optional<std::string>> LoadState(const std::string& key) = 0;
   virtual Status SaveState(const std::string& key, const std::string& value) = 0;
+  // Retention: removes findings dated before `findings_before` (Unix seconds) and hourly counts
+  // of hours before `hours_before` (Unix hours), in one transaction; the rows removed.
+  virtual Result<uint64_t> Prune(int64_t findings_before, int64_t hours_before) = 0;
   // Sources with the most attacks of class cls (kAllClasses = any) on site ("*" = the given
   // sites; empty = all; with except_sites, all but the given ones) between two UTC hours,
   // inclusive.
