@@ -10,6 +10,8 @@ pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
+# Alert channels over HTTP(S): webhooks, Slack, Teams (Debian builds it with OpenSSL).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 find_package(yaml-cpp REQUIRED)
 if(KEIKAI_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -20,6 +20,7 @@ LAYERS = [
     ["event"],             # the neutral event and the kinds' registry (when present)
     ["pipeline"],
     ["report", "config"],  # config: the daemon's YAML (reads names of formats, zones, stores)
+    ["notify"],            # alert channels and their outbox (read the configuration)
     ["demo", "crstest"],   # tools, own targets
     ["cli"],
 ]

@@ -34,6 +34,9 @@ constexpr Message kReport[] = {
 constexpr Message kConfig[] = {
 #include "config/messages_config.inc"
 };
+constexpr Message kNotify[] = {
+#include "notify/messages_notify.inc"
+};
 constexpr Message kCli[] = {
 #include "cli/messages_cli.inc"
 };
@@ -42,7 +45,7 @@ constexpr Message kCli[] = {
 constexpr MessageTable kTables[] = {
     {"core", kCore},         {"ingest", kIngest}, {"crstest", kCrsTest},
     {"store", kStore},       {"mail", kMail},         {"pipeline", kPipeline}, {"report", kReport}, {"config", kConfig},
-    {"cli", kCli},
+    {"notify", kNotify},     {"cli", kCli},
 };
 
 }  // namespace

@@ -7,14 +7,19 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <csignal>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "keikai/core/time.h"
@@ -600,10 +605,78 @@ TEST(Cli, DaemonFollowsRotatesSurvivesAKillAndAlertsOnce) {
   EXPECT_EQ(after["summary"]["requests"], 5440);
   EXPECT_TRUE(after["top_paths"].empty());
   // A channel this build cannot send to yet is refused, with the key.
-  keikai::testing::WriteFile(cfg, config + "  - type: slack\n    url: https://hooks.example/x\n");
+  keikai::testing::WriteFile(cfg, config + "  - type: email\n    smtp_host: mx.example.jp\n    from: k@example.jp\n    to: s@example.jp\n");
   Outcome r = Exec("run --once --config " + Q(cfg));
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("alerts[1]: alert channels of type slack are not in this build yet"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("alerts[1]: alert channels of type email are not in this build yet"), std::string::npos) << r.out;
+}
+
+// Webhook, Slack and Teams channels against a real HTTP receiver on 127.0.0.1: while it is down
+// the alerts wait in the store; once it is up they arrive, each once, in each channel's format
+// and language.
+TEST(Cli, DaemonAlertsWaitForAChannelThatIsDown) {
+  httplib::Server receiver;
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> got;  // path, body
+  receiver.Post(".*", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lk(mu);
+    got.emplace_back(req.path, req.body);
+    res.status = 200;
+  });
+  // A free port with nothing on it: connections are refused (down).
+  int port = 0;
+  {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    port = ntohs(a.sin_port);
+    ::close(fd);
+  }
+  TempDir d;
+  const int64_t day0 = static_cast<int64_t>(std::time(nullptr)) / 86400 - 40;
+  const std::vector<std::string> lines = ShopDays(day0);
+  keikai::testing::WriteFile(d / "shop.log", Join(lines, 0, lines.size()));
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  keikai::testing::WriteFile(d / "k.yaml",
+      "language: en\ntimezone: Asia/Tokyo\nstore: " + std::string(d / "k.db") +
+      "\nsites:\n  - name: shop.example.jp\n    logs: [" + std::string(d / "shop.log") + "]\n"
+      "alerts:\n"
+      "  - type: webhook\n    url: " + base + "/hook?token=x\n"
+      "  - type: slack\n    url: " + base + "/slack/T0/B0/secret\n    language: ja\n"
+      "  - type: teams\n    url: " + base + "/teams\n");
+  Outcome down = Exec("run --once --config " + Q(d / "k.yaml"));
+  EXPECT_EQ(down.code, 0) << down.out;
+  EXPECT_NE(down.out.find("not delivered, tried again next round"), std::string::npos) << down.out;
+  EXPECT_EQ(down.out.find("secret"), std::string::npos) << "the URL's secret path was printed: " << down.out;
+  ASSERT_TRUE(receiver.bind_to_port("127.0.0.1", port));  // up
+  std::thread serving([&] { receiver.listen_after_bind(); });
+  for (int i = 0; i < 100 && !receiver.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  Outcome up = Exec("run --once --config " + Q(d / "k.yaml"));
+  EXPECT_EQ(up.code, 0) << up.out;
+  Outcome again = Exec("run --once --config " + Q(d / "k.yaml"));  // nothing is sent twice
+  EXPECT_EQ(again.code, 0) << again.out;
+  receiver.stop();
+  serving.join();
+  std::map<std::string, std::vector<nlohmann::json>> by_path;
+  for (const auto& [path, body] : got) {
+    auto j = nlohmann::json::parse(body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << body;
+    by_path[path.substr(0, path.find('/', 1))].push_back(j);
+  }
+  // Two surges (all classes, and the probes) on each channel, each once.
+  ASSERT_EQ(by_path["/hook"].size(), 2u) << got.size();
+  ASSERT_EQ(by_path["/slack"].size(), 2u);
+  ASSERT_EQ(by_path["/teams"].size(), 2u);
+  EXPECT_EQ(by_path["/hook"][0]["type"], "surge");
+  EXPECT_EQ(by_path["/hook"][0]["site"], "shop.example.jp");
+  EXPECT_NE(by_path["/hook"][0]["message"].get<std::string>().find("surged to about 25 times"), std::string::npos);
+  EXPECT_NE(by_path["/slack"][0]["text"].get<std::string>().find("約25倍に急増"), std::string::npos)
+      << by_path["/slack"][0].dump();
+  EXPECT_EQ(by_path["/teams"][0]["@type"], "MessageCard");
 }
 
 TEST(Cli, ReadingCommandsNeverCreateADatabase) {

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,7 @@
 #include "keikai/core/time.h"
 #include "keikai/detect/detector.h"
 #include "keikai/geo/geo.h"
+#include "keikai/notify/notify.h"
 #include "keikai/pipeline/processor.h"
 #include "keikai/report/alert.h"
 #include "keikai/report/build.h"
@@ -60,12 +62,8 @@ class Daemon {
   Daemon(const RunArgs& a, config::Config c) : args_(a), c_(std::move(c)) {}
 
   int Run() {
-    for (std::size_t i = 0; i < c_.alerts.size(); ++i) {
-      if (c_.alerts[i].type == "stdout") continue;
-      Error(report::FillTemplate(Tr("run.channel_unsupported"),
-                                 {{"{key}", "alerts[" + std::to_string(i) + "]"}, {"{type}", c_.alerts[i].type}}));
-      return 2;
-    }
+    auto channels = MakeChannels(c_);
+    if (!channels) return 2;
     const std::string db = c_.store.empty() ? store::DefaultDbPath() : c_.store;
     auto st = store::Open(db, store::OpenOptions{});
     if (!st.ok()) {
@@ -93,6 +91,7 @@ class Daemon {
       }
       so.rules = rs.value();
     }
+    outbox_ = std::make_unique<notify::Outbox>(*store_, std::move(*channels));
     processor_ = std::make_unique<pipeline::Processor>(so, *store_, *det_, geo_.get());
     Status started = processor_->Start();
     if (!started.ok()) {
@@ -114,6 +113,10 @@ class Daemon {
       if (args_.once || last_eval_ == INT64_MIN || now - last_eval_ >= c_.evaluate_every_s) {
         if (!Evaluate()) return 1;
         last_eval_ = now;
+      }
+      if (Status d = outbox_->Deliver(); !d.ok()) {
+        Error(d);
+        return 1;
       }
       if (args_.once) break;
       timespec wait{c_.read_every_s, 0};
@@ -205,23 +208,37 @@ class Daemon {
     }
     const int64_t now = std::time(nullptr);
     bool changed = false;
+    const Lang lang = CurrentLang();
     for (const report::Surge& s : r.value().surges) {
       if (!s.ongoing) continue;
       const std::string key = SurgeKey(s);
       if (sent.contains(key)) continue;
-      nlohmann::json line = {{"type", "surge"},
-                             {"time", bo.tz.FormatTime(now)},
-                             {"site", s.site},
-                             {"class", report::ClassKey(s.cls)},
-                             {"start", FormatDate(s.start)},
-                             {"peak_date", FormatDate(s.peak_day)},
-                             {"peak_ratio", s.peak_ratio},
-                             {"baseline", s.baseline},
-                             {"baseline_days", s.baseline_days},
-                             {"message", report::SurgeAlertSentence(s)},
-                             {"details", report::SurgeAlertDetails(s)}};
-      std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-      std::fflush(stdout);
+      // One message per channel, in the channel's language.
+      for (const config::Alert& a : c_.alerts) {
+        Lang l = lang;
+        if (!a.language.empty()) ParseLang(a.language, l);
+        SetLang(l);
+        notify::Message m;
+        m.key = key;
+        m.text = report::SurgeAlertSentence(s);
+        m.details = report::SurgeAlertDetails(s);
+        m.record = {{"type", "surge"},
+                    {"time", bo.tz.FormatTime(now)},
+                    {"site", s.site},
+                    {"class", report::ClassKey(s.cls)},
+                    {"start", FormatDate(s.start)},
+                    {"peak_date", FormatDate(s.peak_day)},
+                    {"peak_ratio", s.peak_ratio},
+                    {"baseline", s.baseline},
+                    {"baseline_days", s.baseline_days},
+                    {"message", m.text},
+                    {"details", m.details}};
+        SetLang(lang);
+        if (Status q = outbox_->Post(a.name, std::move(m)); !q.ok()) {
+          Error(q);
+          return false;
+        }
+      }
       sent[key] = now;
       changed = true;
     }
@@ -247,11 +264,35 @@ class Daemon {
       Notice(Tr("run.reload_kept"));
       return;
     }
+    auto channels = MakeChannels(c);
+    if (!channels) {
+      Notice(Tr("run.reload_kept"));
+      return;
+    }
     c_ = std::move(c);
+    outbox_->SetChannels(std::move(*channels));
     Notice(report::FillTemplate(Tr("run.reloaded"), {{"{inputs}", std::to_string(config::Inputs(c_).size())}}));
   }
 
+  // The configured alert channels; nullopt (printed) when one is of a type this build cannot
+  // send to yet.
+  static std::optional<std::vector<std::pair<std::string, std::unique_ptr<notify::Channel>>>> MakeChannels(
+      const config::Config& c) {
+    std::vector<std::pair<std::string, std::unique_ptr<notify::Channel>>> out;
+    for (std::size_t i = 0; i < c.alerts.size(); ++i) {
+      const notify::ChannelType* t = notify::FindChannel(c.alerts[i].type);
+      if (t == nullptr) {
+        Error(report::FillTemplate(Tr("run.channel_unsupported"),
+                                   {{"{key}", "alerts[" + std::to_string(i) + "]"}, {"{type}", c.alerts[i].type}}));
+        return std::nullopt;
+      }
+      out.emplace_back(c.alerts[i].name, t->make(c.alerts[i]));
+    }
+    return out;
+  }
+
   RunArgs args_;
+  std::unique_ptr<notify::Outbox> outbox_;
   config::Config c_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<detect::DetectorSet> det_;

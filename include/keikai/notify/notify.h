@@ -1,0 +1,85 @@
+#pragma once
+// Alert channels (issue 13): where keikai run sends its alerts. One registry of channel types
+// (Channels(): stdout, webhook, slack, teams); each configured channel (config::Alert) becomes a
+// Channel. An Outbox keeps what could not be delivered, in the store (kept state), and tries
+// again every round, so that no alert is lost while a channel is down: bounded, the oldest
+// dropped and counted when the bound is reached.
+//
+// Thread-safety: one thread.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "keikai/config/config.h"
+#include "keikai/core/status.h"
+#include "keikai/store/store.h"
+
+namespace keikai::notify {
+
+// One alert: its identity, the sentences a person reads (in the channel's language), and the
+// whole record for machine channels.
+struct Message {
+  std::string key;       // what makes it the same alert ("shop.example.jp|*|2026-11-13")
+  std::string text;      // the alert sentence
+  std::string details;   // the figures behind it
+  nlohmann::json record; // the JSON object (stdout, webhook)
+};
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  virtual Status Send(const Message& m) = 0;
+};
+
+struct ChannelType {
+  const char* name;
+  std::unique_ptr<Channel> (*make)(const config::Alert& a);
+};
+// The channel types this build can send to.
+std::span<const ChannelType> Channels();
+const ChannelType* FindChannel(std::string_view type);
+
+// The body each HTTP channel posts (for tests and the docs): the record for webhook, a Slack
+// message, a Teams message card.
+std::string Body(std::string_view type, const Message& m);
+
+class Outbox {
+ public:
+  static constexpr std::size_t kMaxQueued = 1000;
+  // channels: by their configured names.
+  Outbox(store::Store& st, std::vector<std::pair<std::string, std::unique_ptr<Channel>>> channels);
+  // The channels again (a reloaded configuration); queued messages of a channel no longer
+  // configured are dropped (and counted).
+  void SetChannels(std::vector<std::pair<std::string, std::unique_ptr<Channel>>> channels);
+  // Queues m for one channel (by name); Deliver() sends it.
+  Status Post(const std::string& channel, Message m);
+  // Delivers what is queued, oldest first; a channel that fails is tried again next call, and
+  // its later messages wait behind it. Fails only when the store does.
+  Status Deliver();
+  uint64_t queued() const { return queue_.size(); }
+  uint64_t dropped() const { return dropped_; }
+  uint64_t sent() const { return sent_; }
+  uint64_t failed() const { return failed_; }
+
+ private:
+  Status Load();
+  Status Save();
+  store::Store& store_;
+  std::vector<std::pair<std::string, std::unique_ptr<Channel>>> channels_;
+  struct Entry {
+    std::string channel;
+    Message message;
+    int attempts = 0;
+  };
+  std::vector<Entry> queue_;
+  uint64_t dropped_ = 0, sent_ = 0, failed_ = 0;
+  bool loaded_ = false;
+};
+
+}  // namespace keikai::notify

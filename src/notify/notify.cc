@@ -1,0 +1,181 @@
+#include "keikai/notify/notify.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <httplib.h>
+
+#include "keikai/core/i18n.h"
+
+namespace keikai::notify {
+namespace {
+
+constexpr const char* kOutboxKey = "alerts/outbox";
+
+std::string Dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+class StdoutChannel : public Channel {
+ public:
+  Status Send(const Message& m) override {
+    const std::string line = Dump(m.record) + "\n";
+    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0) {
+      return Status::Error("alert", "stdout: write failed");
+    }
+    return Status::Ok();
+  }
+};
+
+// POSTs Body(type, m) to the URL; 2xx is delivered. Errors name the scheme and host only (a
+// Slack or Teams URL carries its secret in the path).
+class HttpChannel : public Channel {
+ public:
+  HttpChannel(std::string type, const std::string& url) : type_(std::move(type)) {
+    const std::size_t scheme = url.find("://");
+    const std::size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+    origin_ = url.substr(0, slash);
+    path_ = slash == std::string::npos ? "/" : url.substr(slash);
+  }
+  Status Send(const Message& m) override {
+    httplib::Client cli(origin_);
+    cli.set_connection_timeout(5, 0);
+    cli.set_read_timeout(10, 0);
+    cli.set_write_timeout(10, 0);
+    const httplib::Result res = cli.Post(path_.c_str(), Body(type_, m), "application/json");
+    if (!res) return Status::Error("alert", origin_ + ": " + httplib::to_string(res.error()));
+    if (res->status < 200 || res->status >= 300) {
+      return Status::Error("alert", origin_ + ": HTTP " + std::to_string(res->status));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::string type_, origin_, path_;
+};
+
+template <const char* kType>
+std::unique_ptr<Channel> MakeHttp(const config::Alert& a) {
+  return std::make_unique<HttpChannel>(kType, a.url);
+}
+constexpr char kWebhook[] = "webhook";
+constexpr char kSlack[] = "slack";
+constexpr char kTeams[] = "teams";
+
+constexpr ChannelType kChannels[] = {
+    {"stdout", [](const config::Alert&) -> std::unique_ptr<Channel> { return std::make_unique<StdoutChannel>(); }},
+    {"webhook", MakeHttp<kWebhook>},
+    {"slack", MakeHttp<kSlack>},
+    {"teams", MakeHttp<kTeams>},
+};
+
+}  // namespace
+
+std::span<const ChannelType> Channels() { return kChannels; }
+
+const ChannelType* FindChannel(std::string_view type) {
+  for (const ChannelType& c : kChannels) {
+    if (type == c.name) return &c;
+  }
+  return nullptr;
+}
+
+std::string Body(std::string_view type, const Message& m) {
+  const std::string text = m.details.empty() ? m.text : m.text + "\n" + m.details;
+  if (type == "slack") return Dump({{"text", text}});
+  if (type == "teams") {
+    return Dump({{"@type", "MessageCard"},
+                 {"@context", "https://schema.org/extensions"},
+                 {"summary", m.text.substr(0, 200)},
+                 {"text", m.details.empty() ? m.text : m.text + "\n\n" + m.details}});
+  }
+  return Dump(m.record);
+}
+
+Outbox::Outbox(store::Store& st, std::vector<std::pair<std::string, std::unique_ptr<Channel>>> channels)
+    : store_(st), channels_(std::move(channels)) {}
+
+void Outbox::SetChannels(std::vector<std::pair<std::string, std::unique_ptr<Channel>>> channels) {
+  channels_ = std::move(channels);
+}
+
+Status Outbox::Load() {
+  if (loaded_) return Status::Ok();
+  auto text = store_.LoadState(kOutboxKey);
+  if (!text.ok()) return text.status();
+  loaded_ = true;
+  if (!text.value()) return Status::Ok();
+  const auto j = nlohmann::json::parse(*text.value(), nullptr, false);
+  if (!j.is_object()) return Status::Ok();  // a damaged record: nothing to resend
+  if (j.contains("dropped") && j["dropped"].is_number_unsigned()) dropped_ = j["dropped"].get<uint64_t>();
+  if (!j.contains("queue") || !j["queue"].is_array()) return Status::Ok();
+  for (const auto& e : j["queue"]) {
+    if (!e.is_object() || !e.contains("channel") || !e["channel"].is_string() || !e.contains("record")) continue;
+    Entry x;
+    x.channel = e["channel"].get<std::string>();
+    x.message.key = e.value("key", "");
+    x.message.text = e.value("text", "");
+    x.message.details = e.value("details", "");
+    x.message.record = e["record"];
+    x.attempts = e.value("attempts", 0);
+    queue_.push_back(std::move(x));
+  }
+  return Status::Ok();
+}
+
+Status Outbox::Save() {
+  nlohmann::json q = nlohmann::json::array();
+  for (const Entry& e : queue_) {
+    q.push_back({{"channel", e.channel}, {"key", e.message.key}, {"text", e.message.text},
+                 {"details", e.message.details}, {"record", e.message.record}, {"attempts", e.attempts}});
+  }
+  return store_.SaveState(kOutboxKey, Dump({{"dropped", dropped_}, {"queue", q}}));
+}
+
+Status Outbox::Post(const std::string& channel, Message m) {
+  Status st = Load();
+  if (!st.ok()) return st;
+  queue_.push_back({channel, std::move(m), 0});
+  while (queue_.size() > kMaxQueued) {  // the oldest go, counted
+    queue_.erase(queue_.begin());
+    ++dropped_;
+  }
+  return Save();
+}
+
+Status Outbox::Deliver() {
+  Status st = Load();
+  if (!st.ok()) return st;
+  if (queue_.empty()) return Status::Ok();
+  std::vector<std::string> down;  // channels that failed this call
+  std::vector<Entry> keep;
+  bool changed = false;
+  for (Entry& e : queue_) {
+    Channel* ch = nullptr;
+    for (auto& [name, c] : channels_) {
+      if (name == e.channel) ch = c.get();
+    }
+    if (ch == nullptr) {  // no longer configured
+      ++dropped_;
+      changed = true;
+      continue;
+    }
+    if (std::find(down.begin(), down.end(), e.channel) != down.end()) {
+      keep.push_back(std::move(e));
+      continue;
+    }
+    Status s = ch->Send(e.message);
+    changed = true;
+    if (s.ok()) {
+      ++sent_;
+      continue;
+    }
+    ++failed_;
+    ++e.attempts;
+    down.push_back(e.channel);
+    std::fprintf(stderr, "keikai: %s\n", FillTemplate(Tr("notify.failed"), {{"{channel}", e.channel}, {"{why}", s.message()}}).c_str());
+    keep.push_back(std::move(e));
+  }
+  queue_ = std::move(keep);
+  return changed ? Save() : Status::Ok();
+}
+
+}  // namespace keikai::notify
