@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <algorithm>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
@@ -647,7 +649,15 @@ TEST(Cli, DaemonAlertsWaitForAChannelThatIsDown) {
       "alerts:\n"
       "  - type: webhook\n    url: " + base + "/hook?token=x\n"
       "  - type: slack\n    url: " + base + "/slack/T0/B0/secret\n    language: ja\n"
-      "  - type: teams\n    url: " + base + "/teams\n");
+      "  - type: teams\n    url: " + base + "/teams\n"
+      "  - type: syslog\n    facility: local3\n    socket: " + std::string(d / "log.sock") + "\n");
+  // A syslog daemon's socket: a datagram socket the test reads.
+  const int syslog_fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+  sockaddr_un su{};
+  su.sun_family = AF_UNIX;
+  const std::string sock_path = d / "log.sock";
+  std::memcpy(su.sun_path, sock_path.data(), sock_path.size());
+  ASSERT_EQ(::bind(syslog_fd, reinterpret_cast<sockaddr*>(&su), sizeof su), 0);
   Outcome down = Exec("run --once --config " + Q(d / "k.yaml"));
   EXPECT_EQ(down.code, 0) << down.out;
   EXPECT_NE(down.out.find("not delivered, tried again next round"), std::string::npos) << down.out;
@@ -677,6 +687,20 @@ TEST(Cli, DaemonAlertsWaitForAChannelThatIsDown) {
   EXPECT_NE(by_path["/slack"][0]["text"].get<std::string>().find("約25倍に急増"), std::string::npos)
       << by_path["/slack"][0].dump();
   EXPECT_EQ(by_path["/teams"][0]["@type"], "MessageCard");
+  // syslog was up all along: two records, local3.warning (19 * 8 + 4 = 156), one line each.
+  std::vector<std::string> records;
+  char buf[16384];
+  for (;;) {
+    const ssize_t n = ::recv(syslog_fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n <= 0) break;
+    records.emplace_back(buf, static_cast<std::size_t>(n));
+  }
+  ::close(syslog_fd);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].rfind("<156>", 0), 0u) << records[0];
+  EXPECT_NE(records[0].find(" keikai["), std::string::npos) << records[0];
+  EXPECT_NE(records[0].find("surged to about 25 times"), std::string::npos) << records[0];
+  EXPECT_EQ(records[0].find('\n'), std::string::npos);
 }
 
 TEST(Cli, ReadingCommandsNeverCreateADatabase) {

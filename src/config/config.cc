@@ -376,9 +376,10 @@ void ReadAlerts(Reader& r, const YAML::Node& n, Config& c) {
   const std::map<std::string, std::vector<std::string>> uses = {
       {"webhook", {"url"}}, {"slack", {"url"}}, {"teams", {"url"}},
       {"email", {"smtp_host", "smtp_port", "starttls", "from", "to", "credentials"}},
-      {"syslog", {"facility"}}, {"stdout", {}}};
+      {"syslog", {"facility", "socket"}}, {"stdout", {}}};
   const std::vector<std::string> all = {"type", "name", "language", "min_interval", "url", "smtp_host",
-                                        "smtp_port", "starttls", "from", "to", "credentials", "facility"};
+                                        "smtp_port", "starttls", "from", "to", "credentials", "facility",
+                                        "socket"};
   for (std::size_t i = 0; i < items.size(); ++i) {
     const YAML::Node& x = items[i];
     const std::string k = Reader::Index("alerts", i);
@@ -426,6 +427,9 @@ void ReadAlerts(Reader& r, const YAML::Node& n, Config& c) {
       r.Choice(x, "facility", k, a.facility,
                {"daemon", "user", "auth", "authpriv", "mail", "local0", "local1", "local2", "local3",
                 "local4", "local5", "local6", "local7"});
+      if (r.Str(x, "socket", k, a.socket) && (a.socket.empty() || a.socket.front() != '/')) {
+        r.Add(x["socket"], Reader::Path(k, "socket"), Tr("config.not_absolute"));
+      }
     }
     c.alerts.push_back(std::move(a));
   }

@@ -1,7 +1,14 @@
 #include "keikai/notify/notify.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 
 #include <httplib.h>
 
@@ -52,6 +59,51 @@ class HttpChannel : public Channel {
   std::string type_, origin_, path_;
 };
 
+// RFC 3164 lines to the local syslog daemon's datagram socket (what syslog(3) writes), at
+// severity warning: "<PRI>Mmm dd hh:mm:ss keikai[pid]: text details".
+class SyslogChannel : public Channel {
+ public:
+  explicit SyslogChannel(const config::Alert& a) : socket_(a.socket) {
+    static constexpr std::pair<const char*, int> kFacilities[] = {
+        {"user", 1}, {"mail", 2}, {"daemon", 3}, {"auth", 4}, {"authpriv", 10}, {"local0", 16},
+        {"local1", 17}, {"local2", 18}, {"local3", 19}, {"local4", 20}, {"local5", 21},
+        {"local6", 22}, {"local7", 23}};
+    for (const auto& [name, code] : kFacilities) {
+      if (a.facility == name) facility_ = code;
+    }
+  }
+  Status Send(const Message& m) override {
+    if (socket_.size() >= sizeof(sockaddr_un{}.sun_path)) return Status::Error("alert", socket_ + ": path too long");
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return Status::Error("alert", "syslog: socket: " + std::string(std::strerror(errno)));
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, socket_.data(), socket_.size());
+    char stamp[32];
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&now, &tm);
+    std::strftime(stamp, sizeof stamp, "%b %e %H:%M:%S", &tm);
+    std::string line = "<" + std::to_string(facility_ * 8 + 4) + ">" + stamp + " keikai[" +
+                       std::to_string(::getpid()) + "]: " + m.text;
+    if (!m.details.empty()) line += " " + m.details;
+    for (char& c : line) {
+      if (c == '\n' || c == '\r') c = ' ';  // one record, one line
+    }
+    if (line.size() > 8192) line.resize(8192);
+    const ssize_t n = ::sendto(fd, line.data(), line.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&addr),
+                               sizeof addr);
+    const int err = errno;
+    ::close(fd);
+    if (n < 0) return Status::Error("alert", "syslog " + socket_ + ": " + std::strerror(err));
+    return Status::Ok();
+  }
+
+ private:
+  std::string socket_;
+  int facility_ = 3;
+};
+
 template <const char* kType>
 std::unique_ptr<Channel> MakeHttp(const config::Alert& a) {
   return std::make_unique<HttpChannel>(kType, a.url);
@@ -65,6 +117,7 @@ constexpr ChannelType kChannels[] = {
     {"webhook", MakeHttp<kWebhook>},
     {"slack", MakeHttp<kSlack>},
     {"teams", MakeHttp<kTeams>},
+    {"syslog", [](const config::Alert& a) -> std::unique_ptr<Channel> { return std::make_unique<SyslogChannel>(a); }},
 };
 
 }  // namespace

@@ -54,6 +54,7 @@ struct Alert {
   std::vector<std::string> to;
   std::string credentials; // email: a file only its owner can read ("user:password")
   std::string facility = "daemon";  // syslog
+  std::string socket = "/dev/log";  // syslog: the local syslog daemon's datagram socket
   std::string language;    // "" = the configuration's
   int min_interval_s = 300;  // the same alert again at most this often (deduplication)
 };

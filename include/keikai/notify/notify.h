@@ -1,6 +1,6 @@
 #pragma once
 // Alert channels (issue 13): where keikai run sends its alerts. One registry of channel types
-// (Channels(): stdout, webhook, slack, teams); each configured channel (config::Alert) becomes a
+// (Channels(): stdout, webhook, slack, teams, syslog); each configured channel (config::Alert) becomes a
 // Channel. An Outbox keeps what could not be delivered, in the store (kept state), and tries
 // again every round, so that no alert is lost while a channel is down: bounded, the oldest
 // dropped and counted when the bound is reached.
