@@ -207,41 +207,34 @@ class Daemon {
       if (j.is_object()) sent = std::move(j);
     }
     const int64_t now = std::time(nullptr);
-    bool changed = false;
-    const Lang lang = CurrentLang();
+    // The surges not alerted before, all-classes ones first (the report's order).
+    std::vector<const report::Surge*> fresh;
     for (const report::Surge& s : r.value().surges) {
-      if (!s.ongoing) continue;
-      const std::string key = SurgeKey(s);
-      if (sent.contains(key)) continue;
-      // One message per channel, in the channel's language.
-      for (const config::Alert& a : c_.alerts) {
-        Lang l = lang;
-        if (!a.language.empty()) ParseLang(a.language, l);
-        SetLang(l);
-        notify::Message m;
-        m.key = key;
-        m.text = report::SurgeAlertSentence(s);
-        m.details = report::SurgeAlertDetails(s);
-        m.record = {{"type", "surge"},
-                    {"time", bo.tz.FormatTime(now)},
-                    {"site", s.site},
-                    {"class", report::ClassKey(s.cls)},
-                    {"start", FormatDate(s.start)},
-                    {"peak_date", FormatDate(s.peak_day)},
-                    {"peak_ratio", s.peak_ratio},
-                    {"baseline", s.baseline},
-                    {"baseline_days", s.baseline_days},
-                    {"message", m.text},
-                    {"details", m.details}};
-        SetLang(lang);
+      if (s.ongoing && !sent.contains(SurgeKey(s))) fresh.push_back(&s);
+    }
+    if (fresh.empty()) return true;
+    const Lang lang = CurrentLang();
+    for (const config::Alert& a : c_.alerts) {
+      Lang l = lang;
+      if (!a.language.empty()) ParseLang(a.language, l);
+      SetLang(l);  // the channel's language for its sentences
+      std::vector<notify::Message> messages;
+      const notify::ChannelType* type = notify::FindChannel(a.type);
+      if (type != nullptr && type->grouped) {
+        messages.push_back(Grouped(fresh, bo.tz, now));
+      } else {
+        for (const report::Surge* s : fresh) messages.push_back(One(*s, bo.tz, now));
+      }
+      SetLang(lang);
+      for (notify::Message& m : messages) {
         if (Status q = outbox_->Post(a.name, std::move(m)); !q.ok()) {
           Error(q);
           return false;
         }
       }
-      sent[key] = now;
-      changed = true;
     }
+    for (const report::Surge* s : fresh) sent[SurgeKey(*s)] = now;
+    const bool changed = true;
     if (!changed) return true;
     while (sent.size() > kSentMax) {  // the oldest go first
       auto oldest = sent.begin();
@@ -253,6 +246,59 @@ class Daemon {
     Status saved = store_->SaveState(kSentKey, sent.dump());
     if (!saved.ok()) Error(saved);  // the alert went out; a restart may send it again
     return true;
+  }
+
+  // One surge as a message: its sentences and its record (machine channels: stdout, webhook).
+  static notify::Message One(const report::Surge& s, const TimeZone& tz, int64_t now) {
+    notify::Message m;
+    m.key = SurgeKey(s);
+    m.text = report::SurgeAlertSentence(s);
+    m.details = report::SurgeAlertDetails(s);
+    m.record = {{"type", "surge"},
+                {"time", tz.FormatTime(now)},
+                {"site", s.site},
+                {"class", report::ClassKey(s.cls)},
+                {"start", FormatDate(s.start)},
+                {"peak_date", FormatDate(s.peak_day)},
+                {"peak_ratio", s.peak_ratio},
+                {"baseline", s.baseline},
+                {"baseline_days", s.baseline_days},
+                {"message", m.text},
+                {"details", m.details}};
+    return m;
+  }
+
+  // The surges of one evaluation as one message, for channels people read (Slack, Teams,
+  // syslog): the sentences of the surges of all attacks, then the single-class surges by name,
+  // so that a rise across many classes is one message, not thirty.
+  static notify::Message Grouped(const std::vector<const report::Surge*>& fresh, const TimeZone& tz, int64_t now) {
+    notify::Message m;
+    std::vector<std::string> classes;
+    nlohmann::json records = nlohmann::json::array();
+    for (const report::Surge* s : fresh) {
+      m.key += (m.key.empty() ? "" : ",") + SurgeKey(*s);
+      records.push_back(One(*s, tz, now).record);
+      if (s->cls == report::kAllClasses) {
+        m.text += (m.text.empty() ? "" : "\n") + report::SurgeAlertSentence(*s);
+        if (m.details.empty()) m.details = report::SurgeAlertDetails(*s);
+      } else {
+        classes.push_back(report::ClassKey(s->cls) + " (" + s->site + ")");
+      }
+    }
+    if (m.text.empty()) {  // only single classes rose: the first one's sentences lead
+      m.text = report::SurgeAlertSentence(*fresh.front());
+      m.details = report::SurgeAlertDetails(*fresh.front());
+    }
+    if (!classes.empty()) {
+      std::string list;
+      for (std::size_t i = 0; i < classes.size() && i < 10; ++i) list += (i ? ", " : "") + classes[i];
+      if (classes.size() > 10) list += ", ...";
+      m.details += (m.details.empty() ? "" : "\n") +
+                   report::FillTemplate(Tr("run.class_surges"), {{"{n}", std::to_string(classes.size())},
+                                                                 {"{list}", list}});
+    }
+    m.record = {{"type", "surges"}, {"time", tz.FormatTime(now)}, {"surges", records}};
+    return m;
   }
 
   // SIGHUP: the configuration again; one with problems is not taken (the running one stays).

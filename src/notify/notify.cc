@@ -113,11 +113,11 @@ constexpr char kSlack[] = "slack";
 constexpr char kTeams[] = "teams";
 
 constexpr ChannelType kChannels[] = {
-    {"stdout", [](const config::Alert&) -> std::unique_ptr<Channel> { return std::make_unique<StdoutChannel>(); }},
-    {"webhook", MakeHttp<kWebhook>},
-    {"slack", MakeHttp<kSlack>},
-    {"teams", MakeHttp<kTeams>},
-    {"syslog", [](const config::Alert& a) -> std::unique_ptr<Channel> { return std::make_unique<SyslogChannel>(a); }},
+    {"stdout", [](const config::Alert&) -> std::unique_ptr<Channel> { return std::make_unique<StdoutChannel>(); }, false},
+    {"webhook", MakeHttp<kWebhook>, false},
+    {"slack", MakeHttp<kSlack>, true},
+    {"teams", MakeHttp<kTeams>, true},
+    {"syslog", [](const config::Alert& a) -> std::unique_ptr<Channel> { return std::make_unique<SyslogChannel>(a); }, true},
 };
 
 }  // namespace

@@ -40,6 +40,9 @@ class Channel {
 struct ChannelType {
   const char* name;
   std::unique_ptr<Channel> (*make)(const config::Alert& a);
+  // People read it (Slack, Teams, syslog): the surges of one evaluation go as one message.
+  // Machine channels (stdout, webhook) get one record per surge.
+  bool grouped = false;
 };
 // The channel types this build can send to.
 std::span<const ChannelType> Channels();
