@@ -344,8 +344,6 @@ class SqliteStore : public Store {
     if (sqlite3_step(n.get()) != SQLITE_ROW) return Classify(Err("rename"));
     const auto rows = static_cast<uint64_t>(sqlite3_column_int64(n.get(), 0));
     n.reset();
-    Status st = Exec("BEGIN IMMEDIATE");
-    if (!st.ok()) return Classify(st);
     // Rows of the same key add up; then the old rows go.
     const char* kSql[] = {
         "INSERT INTO request_hours (site, hour, kind, count) SELECT ?2, hour, kind, count FROM request_hours "
@@ -367,25 +365,17 @@ class SqliteStore : public Store {
         "char(10) || ?2 || char(10)), 2) "
         "WHERE instr(char(10) || sites, char(10) || ?1 || char(10)) > 0",
     };
-    for (const char* sql : kSql) {
-      Stmt x = Prepare(sql);
-      if (!x) {
-        st = Err("prepare rename");
-        break;
+    Status st = InTransaction([&]() -> Status {
+      for (const char* sql : kSql) {
+        Stmt x = Prepare(sql);
+        if (!x) return Err("prepare rename");
+        Bind(x.get(), 1, from);
+        Bind(x.get(), 2, to);
+        if (sqlite3_step(x.get()) != SQLITE_DONE) return Err("rename");
       }
-      Bind(x.get(), 1, from);
-      Bind(x.get(), 2, to);
-      if (sqlite3_step(x.get()) != SQLITE_DONE) {
-        st = Err("rename");
-        break;
-      }
-    }
-    if (st.ok()) st = Exec("COMMIT");
-    if (!st.ok()) {
-      st = Classify(st);
-      Exec("ROLLBACK");
-      return st;
-    }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
     return rows;
   }
 
@@ -576,58 +566,52 @@ class SqliteStore : public Store {
   }
 
   Status SaveState(const std::string& key, const std::string& value) override {
-    Status st = Exec("BEGIN IMMEDIATE");
-    if (!st.ok()) return Classify(st);
-    Stmt s = Prepare("INSERT INTO kept_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
-                     "SET value = excluded.value, updated_at = strftime('%s','now')");
-    if (!s) {
-      st = Err("prepare kept state");
-    } else {
+    return InTransaction([&]() -> Status {
+      Stmt s = Prepare("INSERT INTO kept_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+                       "SET value = excluded.value, updated_at = strftime('%s','now')");
+      if (!s) return Err("prepare kept state");
       Bind(s.get(), 1, key);
       sqlite3_bind_blob(s.get(), 2, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
-      if (sqlite3_step(s.get()) != SQLITE_DONE) st = Err("save kept state");
-    }
-    if (st.ok()) {
-      st = Exec("DELETE FROM kept_state WHERE updated_at < CAST(strftime('%s','now') AS INTEGER) - 90 * 86400");
-    }
+      if (sqlite3_step(s.get()) != SQLITE_DONE) return Err("save kept state");
+      return Exec("DELETE FROM kept_state WHERE updated_at < CAST(strftime('%s','now') AS INTEGER) - 90 * 86400");
+    });
+  }
+
+  Result<uint64_t> Prune(int64_t findings_before, int64_t hours_before) override {
+    uint64_t removed = 0;
+    Status st = InTransaction([&]() -> Status {
+      const std::pair<const char*, int64_t> kSql[] = {
+          {"DELETE FROM findings WHERE time < ?", findings_before},
+          {"DELETE FROM attack_hours WHERE hour < ?", hours_before},
+          {"DELETE FROM class_hours WHERE hour < ?", hours_before},
+          {"DELETE FROM request_hours WHERE hour < ?", hours_before},
+      };
+      for (const auto& [sql, before] : kSql) {
+        Stmt x = Prepare(sql);
+        if (!x) return Err("prepare prune");
+        sqlite3_bind_int64(x.get(), 1, before);
+        if (sqlite3_step(x.get()) != SQLITE_DONE) return Err("prune");
+        removed += static_cast<uint64_t>(sqlite3_changes(db_));
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return removed;
+  }
+
+  // body() between BEGIN IMMEDIATE and COMMIT; on any failure nothing of it stays (ROLLBACK),
+  // and the error is classified before the rollback resets SQLite's error code.
+  template <class F>
+  Status InTransaction(F&& body) {
+    Status st = Exec("BEGIN IMMEDIATE");
+    if (!st.ok()) return Classify(st);
+    st = body();
     if (st.ok()) st = Exec("COMMIT");
     if (!st.ok()) {
       st = Classify(st);
       Exec("ROLLBACK");
     }
     return st;
-  }
-
-  Result<uint64_t> Prune(int64_t findings_before, int64_t hours_before) override {
-    Status st = Exec("BEGIN IMMEDIATE");
-    if (!st.ok()) return Classify(st);
-    uint64_t removed = 0;
-    const std::pair<const char*, int64_t> kSql[] = {
-        {"DELETE FROM findings WHERE time < ?", findings_before},
-        {"DELETE FROM attack_hours WHERE hour < ?", hours_before},
-        {"DELETE FROM class_hours WHERE hour < ?", hours_before},
-        {"DELETE FROM request_hours WHERE hour < ?", hours_before},
-    };
-    for (const auto& [sql, before] : kSql) {
-      Stmt x = Prepare(sql);
-      if (!x) {
-        st = Err("prepare prune");
-        break;
-      }
-      sqlite3_bind_int64(x.get(), 1, before);
-      if (sqlite3_step(x.get()) != SQLITE_DONE) {
-        st = Err("prune");
-        break;
-      }
-      removed += static_cast<uint64_t>(sqlite3_changes(db_));
-    }
-    if (st.ok()) st = Exec("COMMIT");
-    if (!st.ok()) {
-      st = Classify(st);
-      Exec("ROLLBACK");
-      return st;
-    }
-    return removed;
   }
 
   Result<std::vector<std::pair<std::string, uint64_t>>> SourceClasses(const Scope& q) override {
