@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <regex>
+#include <set>
 #include <mutex>
 #include <sstream>
 #include <csignal>
@@ -464,6 +466,46 @@ TEST(Cli, ScanWithAConfiguration) {
   EXPECT_NE(none.out.find("nothing to scan"), std::string::npos) << none.out;
 }
 
+// A port on 127.0.0.1 with nothing on it (bound and released).
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+// The Prometheus text format as Prometheus reads it: every sample's family declared by HELP and
+// TYPE before it, names and labels well formed, values numbers. "" when it is, else the line.
+std::string BadExpositionLine(const std::string& text) {
+  static const std::regex kSample(
+      R"re(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*")*\})? -?[0-9][0-9.eE+-]*$)re");
+  static const std::regex kType(R"re(^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$)re");
+  static const std::regex kHelp(R"re(^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+$)re");
+  std::set<std::string> typed, helped;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_match(line, m, kHelp)) {
+      helped.insert(m[1]);
+    } else if (std::regex_match(line, m, kType)) {
+      if (!typed.insert(m[1]).second) return line;  // declared twice
+    } else if (std::regex_match(line, m, kSample)) {
+      if (typed.count(m[1]) == 0 || helped.count(m[1]) == 0) return line;
+    } else {
+      return line;
+    }
+  }
+  return "";
+}
+
 // Lines of a shop: 12 quiet days (20 attacks a day among 300 requests), then 2 days of 500
 // attacks, from day0 (days since 1970, +09:00).
 std::vector<std::string> ShopDays(int64_t day0) {
@@ -517,6 +559,24 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const 
   return pid;
 }
 
+// Another program as a child process, its output into a file (Prometheus in the metrics test).
+pid_t Spawn2(const std::string& bin, const std::vector<std::string>& args, const std::string& out) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  std::vector<std::string> copy = args;
+  std::string b = bin;
+  std::vector<char*> argv{b.data()};
+  for (std::string& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  char* env[] = {const_cast<char*>("LANG=C"), nullptr};
+  if (posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), env) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
 // Requests stored (keikai report), waiting (bounded: 60 s) until they reach `want`.
 uint64_t WaitForRequests(const std::string& db, uint64_t want) {
   uint64_t got = 0;
@@ -543,8 +603,11 @@ TEST(Cli, DaemonFollowsRotatesSurvivesAKillAndAlertsOnce) {
   const std::vector<std::string> lines = ShopDays(day0);
   ASSERT_EQ(lines.size(), 5440u);
   const std::string log = d / "shop.log", db = d / "k.db", cfg = d / "k.yaml";
+  const int metrics_port = FreePort();
+  ASSERT_GT(metrics_port, 0);
   const std::string config = "language: en\ntimezone: Asia/Tokyo\nstore: " + db +
-                             "\nread_every: 1s\nsites:\n  - name: shop.example.jp\n    logs: [" + log +
+                             "\nread_every: 1s\nmetrics: {listen: \"127.0.0.1:" + std::to_string(metrics_port) +
+                             "\"}\nsites:\n  - name: shop.example.jp\n    logs: [" + log +
                              "]\nalerts:\n  - type: stdout\n";
   keikai::testing::WriteFile(cfg, config);
   keikai::testing::WriteFile(log, Join(lines, 0, 3000));
@@ -572,6 +635,66 @@ TEST(Cli, DaemonFollowsRotatesSurvivesAKillAndAlertsOnce) {
   }
   pid = Spawn({"run", "--config", cfg}, d / "alerts.out", d / "daemon.err");
   EXPECT_EQ(WaitForRequests(db, 5440), 5440u);
+  // /metrics on the loopback, in Prometheus's text format: this run read the 740 lines written
+  // while the first was down, and the surge is ongoing.
+  {
+    httplib::Client scrape("127.0.0.1", metrics_port);
+    std::string text;
+    for (int i = 0; i < 120; ++i) {
+      auto res = scrape.Get("/metrics");
+      if (res && res->status == 200) {
+        EXPECT_NE(res->get_header_value("Content-Type").find("text/plain; version=0.0.4"), std::string::npos);
+        text = res->body;
+        // Read, and evaluated after it (a round reads first, then evaluates).
+        if (text.find("keikai_lines_read_total 740\n") != std::string::npos &&
+            text.find("keikai_evaluations_total 0\n") == std::string::npos) {
+          break;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    EXPECT_EQ(BadExpositionLine(text), "") << text;
+    EXPECT_NE(text.find("keikai_lines_read_total 740\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("keikai_surge_ongoing{site=\"shop.example.jp\",class=\"*\"} 1\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("keikai_window_requests 5440\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("# TYPE keikai_alerts_sent_total counter"), std::string::npos);
+    EXPECT_EQ(BadExpositionLine("keikai_x 1\n"), "keikai_x 1");  // the checker can fail
+    // Prometheus's own checker, and a real Prometheus (Debian's) scraping it.
+    keikai::testing::WriteFile(d / "metrics.txt", text);
+    const std::string check = "promtool check metrics < " + Q(d / "metrics.txt") + " 2>&1";
+    std::FILE* pc = popen(check.c_str(), "r");
+    ASSERT_NE(pc, nullptr);
+    std::string promtool_out;
+    char pbuf[4096];
+    for (std::size_t n; (n = std::fread(pbuf, 1, sizeof pbuf, pc)) > 0;) promtool_out.append(pbuf, n);
+    const int pst = pclose(pc);
+    EXPECT_TRUE(WIFEXITED(pst) && WEXITSTATUS(pst) == 0) << promtool_out;
+    const int prom_port = FreePort();
+    keikai::testing::WriteFile(d / "prometheus.yml",
+        "global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: keikai\n    static_configs:\n"
+        "      - targets: ['127.0.0.1:" + std::to_string(metrics_port) + "']\n");
+    const pid_t prom = Spawn2("/usr/bin/prometheus",
+                              {"--config.file=" + std::string(d / "prometheus.yml"),
+                               "--storage.tsdb.path=" + std::string(d / "tsdb"),
+                               "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+                              d / "prometheus.out");
+    ASSERT_GT(prom, 0);
+    httplib::Client api("127.0.0.1", prom_port);
+    std::string value;
+    for (int i = 0; i < 240 && value.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      auto res = api.Get("/api/v1/query?query=keikai_lines_read_total");
+      if (!res || res->status != 200) continue;
+      auto j = nlohmann::json::parse(res->body, nullptr, false);
+      if (j.is_object() && j["data"]["result"].is_array() && !j["data"]["result"].empty()) {
+        value = j["data"]["result"][0]["value"][1].get<std::string>();
+      }
+    }
+    ::kill(prom, SIGTERM);
+    int prom_status = 0;
+    ::waitpid(prom, &prom_status, 0);
+    EXPECT_EQ(value, "740") << keikai::testing::ReadFile(d / "prometheus.out");
+  }
   keikai::testing::WriteFile(cfg, config + "surge: {window_days: 1}\n");
   ::kill(pid, SIGHUP);
   std::string err;
@@ -626,18 +749,8 @@ TEST(Cli, DaemonAlertsWaitForAChannelThatIsDown) {
     res.status = 200;
   });
   // A free port with nothing on it: connections are refused (down).
-  int port = 0;
-  {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
-    port = ntohs(a.sin_port);
-    ::close(fd);
-  }
+  const int port = FreePort();
+  ASSERT_GT(port, 0);
   TempDir d;
   const int64_t day0 = static_cast<int64_t>(std::time(nullptr)) / 86400 - 40;
   const std::vector<std::string> lines = ShopDays(day0);
@@ -645,7 +758,7 @@ TEST(Cli, DaemonAlertsWaitForAChannelThatIsDown) {
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
   keikai::testing::WriteFile(d / "k.yaml",
       "language: en\ntimezone: Asia/Tokyo\nstore: " + std::string(d / "k.db") +
-      "\nsites:\n  - name: shop.example.jp\n    logs: [" + std::string(d / "shop.log") + "]\n"
+      "\nmetrics: {enabled: false}\nsites:\n  - name: shop.example.jp\n    logs: [" + std::string(d / "shop.log") + "]\n"
       "alerts:\n"
       "  - type: webhook\n    url: " + base + "/hook?token=x\n"
       "  - type: slack\n    url: " + base + "/slack/T0/B0/secret\n    language: ja\n"

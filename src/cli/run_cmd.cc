@@ -6,12 +6,16 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <optional>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "errors.h"
@@ -57,6 +61,72 @@ std::string SurgeKey(const report::Surge& s) {
   return s.site + "|" + report::ClassKey(s.cls) + "|" + FormatDate(s.start);
 }
 
+// What /metrics shows, updated by the daemon's loop after each round and evaluation.
+struct Metrics {
+  uint64_t lines = 0, bad_lines = 0, inputs = 0, rounds = 0, evaluations = 0;
+  uint64_t alerts_sent = 0, alerts_failed = 0, alerts_dropped = 0, alerts_queued = 0;
+  uint64_t window_requests = 0, window_attacks = 0, window_sources = 0;
+  int64_t last_round = 0, last_evaluation = 0;
+  std::vector<std::pair<std::string, std::string>> ongoing;  // (site, class)
+};
+
+std::string Label(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+// The Prometheus text exposition format (version 0.0.4): HELP and TYPE before each family.
+std::string MetricsText(const Metrics& m) {
+  std::string o;
+  const auto family = [&](const char* name, const char* type, const char* help) {
+    o += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  };
+  const auto sample = [&](const std::string& name, uint64_t v) { o += name + " " + std::to_string(v) + "\n"; };
+  family("keikai_build_info", "gauge", "keikai's version, as a label; always 1.");
+  o += std::string("keikai_build_info{version=\"") + KEIKAI_VERSION + "\"} 1\n";
+  family("keikai_lines_read_total", "counter", "Log lines parsed and stored since the daemon started.");
+  sample("keikai_lines_read_total", m.lines);
+  family("keikai_bad_lines_total", "counter", "Log lines that could not be parsed since the daemon started.");
+  sample("keikai_bad_lines_total", m.bad_lines);
+  family("keikai_inputs", "gauge", "Log files the configuration names (with their .1 copies that exist).");
+  sample("keikai_inputs", m.inputs);
+  family("keikai_rounds_total", "counter", "Reading rounds done.");
+  sample("keikai_rounds_total", m.rounds);
+  family("keikai_evaluations_total", "counter", "Surge evaluations done.");
+  sample("keikai_evaluations_total", m.evaluations);
+  family("keikai_last_round_timestamp_seconds", "gauge", "When the last reading round ended (Unix time).");
+  sample("keikai_last_round_timestamp_seconds", static_cast<uint64_t>(m.last_round));
+  family("keikai_last_evaluation_timestamp_seconds", "gauge", "When surges were last evaluated (Unix time).");
+  sample("keikai_last_evaluation_timestamp_seconds", static_cast<uint64_t>(m.last_evaluation));
+  family("keikai_window_requests", "gauge", "Requests and mail-log events in the report window, at the last evaluation.");
+  sample("keikai_window_requests", m.window_requests);
+  family("keikai_window_attacks", "gauge", "Attacks in the report window, at the last evaluation.");
+  sample("keikai_window_attacks", m.window_attacks);
+  family("keikai_window_attacking_sources", "gauge", "Distinct attacking sources in the report window, at the last evaluation.");
+  sample("keikai_window_attacking_sources", m.window_sources);
+  family("keikai_surge_ongoing", "gauge", "1 for each ongoing surge, by site and attack class (* = all classes).");
+  for (const auto& [site, cls] : m.ongoing) {
+    o += "keikai_surge_ongoing{site=\"" + Label(site) + "\",class=\"" + Label(cls) + "\"} 1\n";
+  }
+  family("keikai_alerts_sent_total", "counter", "Alert messages delivered, all channels.");
+  sample("keikai_alerts_sent_total", m.alerts_sent);
+  family("keikai_alerts_failed_total", "counter", "Delivery attempts that failed (each is tried again).");
+  sample("keikai_alerts_failed_total", m.alerts_failed);
+  family("keikai_alerts_dropped_total", "counter", "Alert messages dropped: the outbox was full, or their channel was removed.");
+  sample("keikai_alerts_dropped_total", m.alerts_dropped);
+  family("keikai_alerts_queued", "gauge", "Alert messages waiting for their channel.");
+  sample("keikai_alerts_queued", m.alerts_queued);
+  return o;
+}
+
 class Daemon {
  public:
   Daemon(const RunArgs& a, config::Config c) : args_(a), c_(std::move(c)) {}
@@ -98,6 +168,11 @@ class Daemon {
       Error(started);
       return 1;
     }
+    if (!StartMetrics()) return 1;
+    struct Stop {
+      Daemon* d;
+      ~Stop() { d->StopMetrics(); }
+    } stop_metrics{this};
     Notice(report::FillTemplate(Tr("run.started"), {{"{config}", args_.config}, {"{db}", db},
                                                     {"{inputs}", std::to_string(config::Inputs(c_).size())}}));
     sigset_t signals;
@@ -117,6 +192,13 @@ class Daemon {
       if (Status d = outbox_->Deliver(); !d.ok()) {
         Error(d);
         return 1;
+      }
+      {
+        std::lock_guard<std::mutex> lk(metrics_mu_);
+        metrics_.alerts_sent = outbox_->sent();
+        metrics_.alerts_failed = outbox_->failed();
+        metrics_.alerts_dropped = outbox_->dropped();
+        metrics_.alerts_queued = outbox_->queued();
       }
       if (args_.once) break;
       timespec wait{c_.read_every_s, 0};
@@ -155,6 +237,15 @@ class Daemon {
       }
       marks_[path] = m;
       lines_ += row.parsed;
+      std::lock_guard<std::mutex> lk(metrics_mu_);
+      metrics_.lines += row.parsed;
+      metrics_.bad_lines += row.bad_lines;
+    }
+    {
+      std::lock_guard<std::mutex> lk(metrics_mu_);
+      metrics_.inputs = config::Inputs(c_).size();
+      ++metrics_.rounds;
+      metrics_.last_round = std::time(nullptr);
     }
     Status fl = processor_->Flush();
     if (!fl.ok()) {
@@ -199,6 +290,18 @@ class Daemon {
     if (!r.ok()) {
       Error(r.status());
       return false;
+    }
+    {
+      std::lock_guard<std::mutex> lk(metrics_mu_);
+      ++metrics_.evaluations;
+      metrics_.last_evaluation = std::time(nullptr);
+      metrics_.window_requests = r.value().summary.requests;
+      metrics_.window_attacks = r.value().summary.attacks;
+      metrics_.window_sources = r.value().summary.sources;
+      metrics_.ongoing.clear();
+      for (const report::Surge& s : r.value().surges) {
+        if (s.ongoing) metrics_.ongoing.emplace_back(s.site, report::ClassKey(s.cls));
+      }
     }
     auto kept = store_->LoadState(kSentKey);
     nlohmann::json sent = nlohmann::json::object();
@@ -337,8 +440,38 @@ class Daemon {
     return out;
   }
 
+  // /metrics on the configured loopback address (a thread of its own, reading a snapshot).
+  bool StartMetrics() {
+    if (!c_.metrics) return true;
+    const std::size_t colon = c_.metrics_listen.rfind(':');
+    std::string host = c_.metrics_listen.substr(0, colon);
+    const int port = std::atoi(c_.metrics_listen.c_str() + colon + 1);
+    if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    if (host == "localhost") host = "127.0.0.1";
+    http_ = std::make_unique<httplib::Server>();
+    http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard<std::mutex> lk(metrics_mu_);
+      res.set_content(MetricsText(metrics_), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    if (!http_->bind_to_port(host.c_str(), port)) {
+      Error(report::FillTemplate(Tr("run.metrics_listen"), {{"{listen}", c_.metrics_listen}}));
+      return false;
+    }
+    http_thread_ = std::thread([this] { http_->listen_after_bind(); });
+    return true;
+  }
+  void StopMetrics() {
+    if (!http_) return;
+    http_->stop();
+    if (http_thread_.joinable()) http_thread_.join();
+  }
+
   RunArgs args_;
   std::unique_ptr<notify::Outbox> outbox_;
+  Metrics metrics_;
+  std::mutex metrics_mu_;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread http_thread_;
   config::Config c_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<detect::DetectorSet> det_;
