@@ -729,6 +729,11 @@ TEST(Cli, DaemonFollowsRotatesSurvivesAKillAndAlertsOnce) {
   auto after = nlohmann::json::parse(rep.out.substr(rep.out.find('{')));
   EXPECT_EQ(after["summary"]["requests"], 5440);
   EXPECT_TRUE(after["top_paths"].empty());
+  // What this build does not do yet is said, not silently ignored.
+  keikai::testing::WriteFile(cfg, config + "mail:\n  services:\n    - protocol: smtp\n");
+  Outcome probes = Exec("run --once --config " + Q(cfg));
+  EXPECT_EQ(probes.code, 0) << probes.out;
+  EXPECT_NE(probes.out.find("does not probe mail services yet"), std::string::npos) << probes.out;
   // A channel this build cannot send to yet is refused, with the key.
   keikai::testing::WriteFile(cfg, config + "  - type: email\n    smtp_host: mx.example.jp\n    from: k@example.jp\n    to: s@example.jp\n");
   Outcome r = Exec("run --once --config " + Q(cfg));

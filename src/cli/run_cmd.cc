@@ -173,6 +173,11 @@ class Daemon {
       Daemon* d;
       ~Stop() { d->StopMetrics(); }
     } stop_metrics{this};
+    // What the configuration asks that this build does not do yet: said, not ignored.
+    if (!c_.mail_services.empty()) {
+      Notice(report::FillTemplate(Tr("run.no_probes"), {{"{n}", std::to_string(c_.mail_services.size())}}));
+    }
+    if (!c_.user.empty()) Notice(report::FillTemplate(Tr("run.no_user"), {{"{user}", c_.user}}));
     Notice(report::FillTemplate(Tr("run.started"), {{"{config}", args_.config}, {"{db}", db},
                                                     {"{inputs}", std::to_string(config::Inputs(c_).size())}}));
     sigset_t signals;
