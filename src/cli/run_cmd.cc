@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -89,41 +90,50 @@ std::string MetricsText(const Metrics& m) {
   const auto family = [&](const char* name, const char* type, const char* help) {
     o += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
   };
-  const auto sample = [&](const std::string& name, uint64_t v) { o += name + " " + std::to_string(v) + "\n"; };
+  const auto sample = [&](const char* name, uint64_t v) { o += std::string(name) + " " + std::to_string(v) + "\n"; };
   family("keikai_build_info", "gauge", "keikai's version, as a label; always 1.");
   o += std::string("keikai_build_info{version=\"") + KEIKAI_VERSION + "\"} 1\n";
-  family("keikai_lines_read_total", "counter", "Log lines parsed and stored since the daemon started.");
-  sample("keikai_lines_read_total", m.lines);
-  family("keikai_bad_lines_total", "counter", "Log lines that could not be parsed since the daemon started.");
-  sample("keikai_bad_lines_total", m.bad_lines);
-  family("keikai_inputs", "gauge", "Log files the configuration names (with their .1 copies that exist).");
-  sample("keikai_inputs", m.inputs);
-  family("keikai_rounds_total", "counter", "Reading rounds done.");
-  sample("keikai_rounds_total", m.rounds);
-  family("keikai_evaluations_total", "counter", "Surge evaluations done.");
-  sample("keikai_evaluations_total", m.evaluations);
-  family("keikai_last_round_timestamp_seconds", "gauge", "When the last reading round ended (Unix time).");
-  sample("keikai_last_round_timestamp_seconds", static_cast<uint64_t>(m.last_round));
-  family("keikai_last_evaluation_timestamp_seconds", "gauge", "When surges were last evaluated (Unix time).");
-  sample("keikai_last_evaluation_timestamp_seconds", static_cast<uint64_t>(m.last_evaluation));
-  family("keikai_window_requests", "gauge", "Requests and mail-log events in the report window, at the last evaluation.");
-  sample("keikai_window_requests", m.window_requests);
-  family("keikai_window_attacks", "gauge", "Attacks in the report window, at the last evaluation.");
-  sample("keikai_window_attacks", m.window_attacks);
-  family("keikai_window_attacking_sources", "gauge", "Distinct attacking sources in the report window, at the last evaluation.");
-  sample("keikai_window_attacking_sources", m.window_sources);
+  struct Plain {
+    const char* name;
+    const char* type;
+    const char* help;
+    uint64_t value;
+  };
+  const Plain before[] = {
+      {"keikai_lines_read_total", "counter", "Log lines parsed and stored since the daemon started.", m.lines},
+      {"keikai_bad_lines_total", "counter", "Log lines that could not be parsed since the daemon started.", m.bad_lines},
+      {"keikai_inputs", "gauge", "Log files the configuration names (with their .1 copies that exist).", m.inputs},
+      {"keikai_rounds_total", "counter", "Reading rounds done.", m.rounds},
+      {"keikai_evaluations_total", "counter", "Surge evaluations done.", m.evaluations},
+      {"keikai_last_round_timestamp_seconds", "gauge", "When the last reading round ended (Unix time).",
+       static_cast<uint64_t>(m.last_round)},
+      {"keikai_last_evaluation_timestamp_seconds", "gauge", "When surges were last evaluated (Unix time).",
+       static_cast<uint64_t>(m.last_evaluation)},
+      {"keikai_window_requests", "gauge", "Requests and mail-log events in the report window, at the last evaluation.",
+       m.window_requests},
+      {"keikai_window_attacks", "gauge", "Attacks in the report window, at the last evaluation.", m.window_attacks},
+      {"keikai_window_attacking_sources", "gauge",
+       "Distinct attacking sources in the report window, at the last evaluation.", m.window_sources},
+  };
+  const Plain after[] = {
+      {"keikai_alerts_sent_total", "counter", "Alert messages delivered, all channels.", m.alerts_sent},
+      {"keikai_alerts_failed_total", "counter", "Delivery attempts that failed (each is tried again).", m.alerts_failed},
+      {"keikai_alerts_dropped_total", "counter",
+       "Alert messages dropped: the outbox was full, or their channel was removed.", m.alerts_dropped},
+      {"keikai_alerts_queued", "gauge", "Alert messages waiting for their channel.", m.alerts_queued},
+  };
+  for (const Plain& p : before) {
+    family(p.name, p.type, p.help);
+    sample(p.name, p.value);
+  }
   family("keikai_surge_ongoing", "gauge", "1 for each ongoing surge, by site and attack class (* = all classes).");
   for (const auto& [site, cls] : m.ongoing) {
     o += "keikai_surge_ongoing{site=\"" + Label(site) + "\",class=\"" + Label(cls) + "\"} 1\n";
   }
-  family("keikai_alerts_sent_total", "counter", "Alert messages delivered, all channels.");
-  sample("keikai_alerts_sent_total", m.alerts_sent);
-  family("keikai_alerts_failed_total", "counter", "Delivery attempts that failed (each is tried again).");
-  sample("keikai_alerts_failed_total", m.alerts_failed);
-  family("keikai_alerts_dropped_total", "counter", "Alert messages dropped: the outbox was full, or their channel was removed.");
-  sample("keikai_alerts_dropped_total", m.alerts_dropped);
-  family("keikai_alerts_queued", "gauge", "Alert messages waiting for their channel.");
-  sample("keikai_alerts_queued", m.alerts_queued);
+  for (const Plain& p : after) {
+    family(p.name, p.type, p.help);
+    sample(p.name, p.value);
+  }
   return o;
 }
 
@@ -217,7 +227,7 @@ class Daemon {
       Error(res.status());
       return 1;
     }
-    Notice(report::FillTemplate(Tr("run.stopped"), {{"{lines}", report::Thousands(lines_)}}));
+    Notice(report::FillTemplate(Tr("run.stopped"), {{"{lines}", report::Thousands(metrics_.lines)}}));
     return 0;
   }
 
@@ -225,9 +235,15 @@ class Daemon {
   // Every input that changed since it was last read; a missing one is looked for again next
   // round (it may come back). False when the store failed.
   bool ReadRound() {
-    for (const auto& [path, in] : config::Inputs(c_)) {
+    const auto inputs = config::Inputs(c_);
+    for (const auto& [path, in] : inputs) {
       FileMark m;
-      if (!Mark(path, m)) continue;
+      if (!Mark(path, m)) {
+        // Said once (a typo'd path must not read as a quiet site), looked for every round.
+        if (missing_.insert(path).second) Notice(report::FillTemplate(Tr("run.missing"), {{"{path}", path}}));
+        continue;
+      }
+      missing_.erase(path);
       const auto it = marks_.find(path);
       if (it != marks_.end() && it->second == m) continue;
       pipeline::FileRow row;
@@ -237,18 +253,17 @@ class Daemon {
         return false;
       }
       if (!st.ok()) {
-        Error(path + ": " + st.message());  // read again next round
+        Error(st, path);  // read again next round
         continue;
       }
       marks_[path] = m;
-      lines_ += row.parsed;
       std::lock_guard<std::mutex> lk(metrics_mu_);
       metrics_.lines += row.parsed;
       metrics_.bad_lines += row.bad_lines;
     }
     {
       std::lock_guard<std::mutex> lk(metrics_mu_);
-      metrics_.inputs = config::Inputs(c_).size();
+      metrics_.inputs = inputs.size();
       ++metrics_.rounds;
       metrics_.last_round = std::time(nullptr);
     }
@@ -311,8 +326,13 @@ class Daemon {
     auto kept = store_->LoadState(kSentKey);
     nlohmann::json sent = nlohmann::json::object();
     if (kept.ok() && kept.value()) {
-      auto j = nlohmann::json::parse(*kept.value(), nullptr, false);
-      if (j.is_object()) sent = std::move(j);
+      // A damaged record loses only what it held: entries that are no time are left out.
+      const auto j = nlohmann::json::parse(*kept.value(), nullptr, false);
+      if (j.is_object()) {
+        for (auto it = j.begin(); it != j.end(); ++it) {
+          if (it.value().is_number_integer()) sent[it.key()] = it.value();
+        }
+      }
     }
     const int64_t now = std::time(nullptr);
     // The surges not alerted before, all-classes ones first (the report's order).
@@ -342,8 +362,6 @@ class Daemon {
       }
     }
     for (const report::Surge* s : fresh) sent[SurgeKey(*s)] = now;
-    const bool changed = true;
-    if (!changed) return true;
     while (sent.size() > kSentMax) {  // the oldest go first
       auto oldest = sent.begin();
       for (auto it = sent.begin(); it != sent.end(); ++it) {
@@ -483,9 +501,9 @@ class Daemon {
   std::unique_ptr<geo::GeoDb> geo_;
   std::unique_ptr<pipeline::Processor> processor_;
   std::map<std::string, FileMark> marks_;
+  std::set<std::string> missing_;  // configured inputs not found, said once
   int64_t last_eval_ = INT64_MIN;
   int64_t last_prune_ = INT64_MIN;
-  uint64_t lines_ = 0;
 };
 
 }  // namespace

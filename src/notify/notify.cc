@@ -162,13 +162,18 @@ Status Outbox::Load() {
   if (!j.contains("queue") || !j["queue"].is_array()) return Status::Ok();
   for (const auto& e : j["queue"]) {
     if (!e.is_object() || !e.contains("channel") || !e["channel"].is_string() || !e.contains("record")) continue;
+    // A damaged entry keeps what it can; json::value() would throw on a field of another type.
+    const auto field = [&](const char* k) {
+      const auto it = e.find(k);
+      return it != e.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
     Entry x;
     x.channel = e["channel"].get<std::string>();
-    x.message.key = e.value("key", "");
-    x.message.text = e.value("text", "");
-    x.message.details = e.value("details", "");
+    x.message.key = field("key");
+    x.message.text = field("text");
+    x.message.details = field("details");
     x.message.record = e["record"];
-    x.attempts = e.value("attempts", 0);
+    if (const auto a = e.find("attempts"); a != e.end() && a->is_number_integer()) x.attempts = a->get<int>();
     queue_.push_back(std::move(x));
   }
   return Status::Ok();
