@@ -79,17 +79,20 @@ class Processor::Impl {
     row.path = f;
     // This input's own options, for this input only (the processor's copy of the options is
     // what the kinds read).
-    const ScanOptions saved = opt_;
-    const int32_t saved_zone = ctx_.log_zone;
+    // Only the fields an input may replace are kept aside and put back (not the whole options,
+    // whose input lists can be long).
+    std::string site = opt_.site, format = opt_.log_format;
+    std::vector<http::IpPrefix> proxies = opt_.trusted_proxies;
+    const int32_t zone = ctx_.log_zone;
     if (in.site) opt_.site = *in.site;
     if (in.log_format) opt_.log_format = *in.log_format;
     if (in.trusted_proxies) opt_.trusted_proxies = *in.trusted_proxies;
     if (in.log_zone_offset) ctx_.log_zone = *in.log_zone_offset;
     Status st = ScanFile(f, row);
-    opt_.site = saved.site;
-    opt_.log_format = saved.log_format;
-    opt_.trusted_proxies = saved.trusted_proxies;
-    ctx_.log_zone = saved_zone;
+    opt_.site = std::move(site);
+    opt_.log_format = std::move(format);
+    opt_.trusted_proxies = std::move(proxies);
+    ctx_.log_zone = zone;
     if (ctx_.fatal) return st;  // the store failed: nothing more is committed (see CommitBatch)
     if (!st.ok()) {
       row.error = st.message();
