@@ -508,31 +508,7 @@ std::string BadExpositionLine(const std::string& text) {
 
 // Lines of a shop: 12 quiet days (20 attacks a day among 300 requests), then 2 days of 500
 // attacks, from day0 (days since 1970, +09:00).
-std::vector<std::string> ShopDays(int64_t day0) {
-  std::vector<std::string> out;
-  int n = 0;
-  for (int d = 0; d < 14; ++d) {
-    const int attacks = d < 12 ? 20 : 500, total = attacks + 300;
-    for (int k = 0; k < total; ++k) {
-      const int64_t local = (day0 + d) * 86400 + static_cast<int64_t>(k) * 86400 / total;
-      int64_t y = 0;
-      unsigned m = 0, dom = 0;
-      CivilFromDays(local / 86400, y, m, dom);
-      static const char* kMon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-      char ts[64];
-      std::snprintf(ts, sizeof ts, "%02u/%s/%lld:%02lld:%02lld:%02lld +0900", dom, kMon[m - 1], static_cast<long long>(y),
-                    static_cast<long long>(local % 86400 / 3600), static_cast<long long>(local % 3600 / 60),
-                    static_cast<long long>(local % 60));
-      const bool attack = k % (total / attacks) == 0 && k / (total / attacks) < attacks;
-      ++n;
-      const std::string ip = attack ? "198.51." + std::to_string(n / 250 % 250) + "." + std::to_string(n % 250)
-                                    : "203.0.113." + std::to_string(k % 200);
-      out.push_back(ip + " - - [" + ts + "] \"GET " + (attack ? "/.env" : "/page/" + std::to_string(k % 300)) +
-                    " HTTP/1.1\" " + (attack ? "404" : "200") + " 100 \"-\" \"Mozilla/5.0 Firefox/120.0\"\n");
-    }
-  }
-  return out;
-}
+std::vector<std::string> ShopDays(int64_t day0) { return keikai::testing::SurgeHistory(day0, 12, 2, 300); }
 
 std::string Join(const std::vector<std::string>& v, std::size_t from, std::size_t to) {
   std::string s;
@@ -540,31 +516,18 @@ std::string Join(const std::vector<std::string>& v, std::size_t from, std::size_
   return s;
 }
 
-// The daemon as a child process, its stdout and stderr into files.
-pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+// A program as a child process (the daemon, Prometheus), its stdout and stderr appended to
+// files (the same file for both if they are the same path).
+pid_t Spawn(const std::string& bin, const std::vector<std::string>& args, const std::string& out,
+            const std::string& err) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  std::vector<char*> argv;
-  std::string bin = KEIKAI_BIN;
-  argv.push_back(bin.data());
-  std::vector<std::string> copy = args;
-  for (std::string& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  char* env[] = {const_cast<char*>("LANG=C"), nullptr};
-  posix_spawn(&pid, KEIKAI_BIN, &fa, nullptr, argv.data(), env);
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
-
-// Another program as a child process, its output into a file (Prometheus in the metrics test).
-pid_t Spawn2(const std::string& bin, const std::vector<std::string>& args, const std::string& out) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  if (err == out) {
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  } else {
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  }
   std::vector<std::string> copy = args;
   std::string b = bin;
   std::vector<char*> argv{b.data()};
@@ -611,7 +574,7 @@ TEST(Cli, DaemonFollowsRotatesSurvivesAKillAndAlertsOnce) {
                              "]\nalerts:\n  - type: stdout\n";
   keikai::testing::WriteFile(cfg, config);
   keikai::testing::WriteFile(log, Join(lines, 0, 3000));
-  pid_t pid = Spawn({"run", "--config", cfg}, d / "alerts.out", d / "daemon.err");
+  pid_t pid = Spawn(KEIKAI_BIN, {"run", "--config", cfg}, d / "alerts.out", d / "daemon.err");
   ASSERT_GT(pid, 0);
   EXPECT_EQ(WaitForRequests(db, 3000), 3000u);
   {
@@ -633,7 +596,7 @@ TEST(Cli, DaemonFollowsRotatesSurvivesAKillAndAlertsOnce) {
     std::fwrite(rest.data(), 1, rest.size(), f);
     std::fclose(f);
   }
-  pid = Spawn({"run", "--config", cfg}, d / "alerts.out", d / "daemon.err");
+  pid = Spawn(KEIKAI_BIN, {"run", "--config", cfg}, d / "alerts.out", d / "daemon.err");
   EXPECT_EQ(WaitForRequests(db, 5440), 5440u);
   // /metrics on the loopback, in Prometheus's text format: this run read the 740 lines written
   // while the first was down, and the surge is ongoing.
@@ -673,11 +636,11 @@ TEST(Cli, DaemonFollowsRotatesSurvivesAKillAndAlertsOnce) {
     keikai::testing::WriteFile(d / "prometheus.yml",
         "global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: keikai\n    static_configs:\n"
         "      - targets: ['127.0.0.1:" + std::to_string(metrics_port) + "']\n");
-    const pid_t prom = Spawn2("/usr/bin/prometheus",
+    const pid_t prom = Spawn("/usr/bin/prometheus",
                               {"--config.file=" + std::string(d / "prometheus.yml"),
                                "--storage.tsdb.path=" + std::string(d / "tsdb"),
                                "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
-                              d / "prometheus.out");
+                              d / "prometheus.out", d / "prometheus.out");
     ASSERT_GT(prom, 0);
     httplib::Client api("127.0.0.1", prom_port);
     std::string value;

@@ -25,34 +25,10 @@ using keikai::testing::TempDir;
 // `quiet` days with 20 attacks and 1,000 requests a day, then `rise` days with 25 times the
 // attacks, from 1 November 2022 (a day is 86,400 s; attack lines come from distinct addresses).
 std::string History(int quiet, int rise) {
-  std::string out;
   int64_t day0 = 0;
   ParseDate("2022-11-01", day0);
-  int n = 0;
-  for (int d = 0; d < quiet + rise; ++d) {
-    const int attacks = d < quiet ? 20 : 500;
-    const int benign = 1000;
-    const int total = attacks + benign;
-    for (int k = 0; k < total; ++k) {
-      const int64_t t = (day0 + d) * 86400 + static_cast<int64_t>(k) * 86400 / total - 9 * 3600;
-      const bool attack = k % (total / attacks) == 0 && k / (total / attacks) < attacks;
-      char ts[64];
-      const int64_t local = t + 9 * 3600;
-      int64_t y = 0;
-      unsigned m = 0, dom = 0;
-      CivilFromDays(local / 86400, y, m, dom);
-      static const char* kMon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-      std::snprintf(ts, sizeof ts, "%02u/%s/%lld:%02lld:%02lld:%02lld +0900", dom, kMon[m - 1],
-                    static_cast<long long>(y), static_cast<long long>(local % 86400 / 3600),
-                    static_cast<long long>(local % 3600 / 60), static_cast<long long>(local % 60));
-      ++n;
-      const std::string ip = attack ? "198.51." + std::to_string(n / 250 % 250) + "." + std::to_string(n % 250)
-                                    : "203.0.113." + std::to_string(k % 200);
-      out += ip + " - - [" + ts + "] \"GET " + (attack ? "/.env" : "/page/" + std::to_string(k % 300)) +
-             " HTTP/1.1\" " + (attack ? "404" : "200") + " 100 \"-\" \"Mozilla/5.0 Firefox/120.0\"\n";
-    }
-  }
+  std::string out;
+  for (const std::string& l : keikai::testing::SurgeHistory(day0, quiet, rise, 1000)) out += l;
   return out;
 }
 

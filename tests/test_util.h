@@ -7,7 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <cstdint>
+#include <cstdio>
 #include <string>
+#include <vector>
+
+#include "keikai/core/time.h"
 
 namespace keikai::testing {
 
@@ -61,6 +66,35 @@ inline std::string Zstd(const std::string& data) {
 
 inline std::string DataPath(const std::string& name) {
   return std::string(KEIKAI_TEST_DATA) + "/" + name;
+}
+
+// Combined-log lines of a shop at +09:00 from local day day0 (days since 1970): `quiet` days of
+// 20 attacks (/.env, 404, each from its own address) among `benign` requests, then `rise` days
+// of 500 attacks. Used by the surge and daemon tests.
+inline std::vector<std::string> SurgeHistory(int64_t day0, int quiet, int rise, int benign) {
+  static const char* kMon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::vector<std::string> out;
+  int n = 0;
+  for (int d = 0; d < quiet + rise; ++d) {
+    const int attacks = d < quiet ? 20 : 500, total = attacks + benign;
+    for (int k = 0; k < total; ++k) {
+      const int64_t local = (day0 + d) * 86400 + static_cast<int64_t>(k) * 86400 / total;
+      int64_t y = 0;
+      unsigned m = 0, dom = 0;
+      CivilFromDays(local / 86400, y, m, dom);
+      char ts[64];
+      std::snprintf(ts, sizeof ts, "%02u/%s/%lld:%02lld:%02lld:%02lld +0900", dom, kMon[m - 1], static_cast<long long>(y),
+                    static_cast<long long>(local % 86400 / 3600), static_cast<long long>(local % 3600 / 60),
+                    static_cast<long long>(local % 60));
+      const bool attack = k % (total / attacks) == 0 && k / (total / attacks) < attacks;
+      ++n;
+      const std::string ip = attack ? "198.51." + std::to_string(n / 250 % 250) + "." + std::to_string(n % 250)
+                                    : "203.0.113." + std::to_string(k % 200);
+      out.push_back(ip + " - - [" + ts + "] \"GET " + (attack ? "/.env" : "/page/" + std::to_string(k % 300)) +
+                    " HTTP/1.1\" " + (attack ? "404" : "200") + " 100 \"-\" \"Mozilla/5.0 Firefox/120.0\"\n");
+    }
+  }
+  return out;
 }
 
 }  // namespace keikai::testing
