@@ -22,7 +22,6 @@ namespace {
 const std::string kFleet = "*";
 const std::string kOtherSites = "(other)";  // sites beyond max_sites, counted together
 
-std::string ClsName(uint8_t c) { return std::string(event::ClassName(c)); }
 uint8_t ClsId(const std::string& name) {
   uint8_t id = kAllClasses;
   if (name != "*") event::ParseClass(name, id);
@@ -60,7 +59,7 @@ void AddProblems(Report& r) {
 
 }  // namespace
 
-std::string ClassKey(uint8_t cls) { return ClsName(cls); }
+std::string ClassKey(uint8_t cls) { return std::string(event::ClassName(cls)); }
 
 Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
                            const BuildOptions& opt, BuildStats* stats) {
@@ -219,7 +218,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     }
   }
   for (const auto& h : attacks.value()) {
-    const std::string cls = ClsName(h.cls);
+    const std::string cls = ClassKey(h.cls);
     const auto i = static_cast<std::size_t>(h.hour - first_hour);
     const auto c = static_cast<uint32_t>(std::min<uint64_t>(h.count, UINT32_MAX));
     series(name_of(h.site), cls).counts[i] += c;
@@ -265,6 +264,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
   const auto min_hist = static_cast<std::size_t>(r.min_history_days);
   for (std::size_t si = 0; si < hourly.size(); ++si) {
     const surge::HourlySeries& hs = hourly[si];
+    const uint8_t series_cls = ClsId(hs.cls);
     std::vector<uint64_t> daily(ndays, 0);
     for (std::size_t i = 0; i < nhours; ++i) daily[day_index(first_hour + static_cast<int64_t>(i))] += hs.counts[i];
     const auto hsit = history_start.find(hs.site);
@@ -312,7 +312,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
       const std::size_t dend = e->ongoing ? ndays - 1 : std::max(d0, d1);
       Surge x;
       x.site = hs.site;
-      x.cls = ClsId(hs.cls);
+      x.cls = series_cls;
       if (const auto k = site_kinds.find(hs.site); k != site_kinds.end()) x.kinds = k->second;
       x.start = first_day + static_cast<int64_t>(d0);
       x.end = first_day + static_cast<int64_t>(std::max(d0, d1));
@@ -371,7 +371,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
       if (hs.cls != "*" && daily[d] == 0 && in_surge[d] < 0) continue;
       row.day = first_day + static_cast<int64_t>(d);
       row.site = hs.site;
-      row.cls = ClsId(hs.cls);
+      row.cls = series_cls;
       row.attacks = daily[d];
       if (hs.cls == "*" && reqs != req_days.end()) row.requests = reqs->second[d];
       if (in_surge[d] >= 0) {
@@ -395,7 +395,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
   // "*" first, then by site, class ("*" first), start.
   std::stable_sort(r.surges.begin(), r.surges.end(), [](const Surge& a, const Surge& b) {
     auto k = [](const Surge& s) {
-      return std::make_tuple(s.site != kAllSites, s.site, s.cls != kAllClasses, ClsName(s.cls), s.start);
+      return std::make_tuple(s.site != kAllSites, s.site, s.cls != kAllClasses, ClassKey(s.cls), s.start);
     };
     return k(a) < k(b);
   });
@@ -410,7 +410,7 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     row.country_name = geo::CountryName(s.country, CurrentLang());
     row.domestic = !s.country.empty() && s.country == opt.home_country;
     row.attacks = s.attacks;
-    for (const auto& [c, n] : s.classes) row.classes[ClsName(c)] = n;
+    for (const auto& [c, n] : s.classes) row.classes[ClassKey(c)] = n;
     row.sites = s.sites;
     row.first_seen = opt.tz.FormatTime(s.first_seen);
     row.last_seen = opt.tz.FormatTime(s.last_seen);
