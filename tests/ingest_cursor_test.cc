@@ -35,9 +35,14 @@ class FakeStreams {
 
   // Reads data as one input; returns the new lines. commit_every > 0 commits mid-way, as the
   // scanner does every N lines.
+  // follow: read as the daemon reads a followed file (ResumeReader::Options::reopen).
   std::vector<std::string> Read(const std::string& data, bool hold_back = true,
-                                std::size_t commit_every = 0) {
-    ResumeReader r(LineSource::FromString(data), ResumeReader::Options{hold_back, 64}, Loader());
+                                std::size_t commit_every = 0, bool follow = false) {
+    ResumeReader::Options o{hold_back, 64, {}};
+    if (follow) {
+      o.reopen = [&data]() -> Result<std::unique_ptr<LineSource>> { return LineSource::FromString(data); };
+    }
+    ResumeReader r(LineSource::FromString(data), o, Loader());
     EXPECT_TRUE(r.Start().ok());
     std::vector<std::string> out;
     std::string_view line;
@@ -180,6 +185,7 @@ TEST(IngestCursor, StreamsWithoutFingerprintsAreReadConservatively) {
 // random points: the lines counted are exactly the distinct (prefix, line) pairs, i.e. the
 // nodes of the trie of all inputs.
 TEST(IngestCursor, RandomCopiesAndForksCountEachLineOnce) {
+  for (const bool follow : {false, true})
   for (uint32_t seed = 1; seed <= 30; ++seed) {
     std::mt19937 rng(seed);
     auto pick = [&](uint32_t n) { return static_cast<uint32_t>(rng() % n); };
@@ -212,11 +218,41 @@ TEST(IngestCursor, RandomCopiesAndForksCountEachLineOnce) {
       for (const auto& in : inputs) {
         std::string data;
         for (const std::string& l : in) data += l + "\n";
-        total += st.Read(data, true, pick(2) == 0 ? 0 : 1 + pick(400)).size();
+        total += st.Read(data, true, pick(2) == 0 ? 0 : 1 + pick(400), follow).size();
       }
     }
-    EXPECT_EQ(total, trie.size()) << "seed " << seed;
+    EXPECT_EQ(total, trie.size()) << "seed " << seed << (follow ? " following" : "");
   }
+}
+
+// A followed file is read on from the end of what was ingested of it, after a check of the last
+// block only: a file whose earlier lines changed while its last block did not is taken as grown
+// (that is the trade, and why `keikai scan` does not follow).
+TEST(IngestCursor, FollowedFileIsReadOnAfterItsLastBlock) {
+  FakeStreams st;
+  EXPECT_EQ(st.Read(Lines(1, 1000), true, 300).size(), 1000u);
+  const auto more = st.Read(Lines(1, 1200), true, 0, true);
+  ASSERT_EQ(more.size(), 200u);
+  EXPECT_EQ(more.front(), "line 1001");
+  EXPECT_EQ(st.last_already(), 1000u);
+  EXPECT_EQ(st.Read(Lines(1, 1200), true, 0, true).size(), 0u);
+  // Lines 500-509 rewritten with the same lengths; the last block (from 1024) is the same.
+  std::string edited = Lines(1, 499) + Lines(500, 509, "LINE") + Lines(510, 1300);
+  EXPECT_EQ(st.Read(edited, true, 0, true).size(), 100u);
+  // Without following, every line is checked: the edit forks a stream there.
+  EXPECT_EQ(st.Read(edited).size(), 801u);
+}
+
+TEST(IngestCursor, FollowedFileTruncatedAndRewrittenIsReadWhole) {
+  FakeStreams st;
+  EXPECT_EQ(st.Read(Lines(1, 900)).size(), 900u);
+  // copytruncate, then the server writes more than there was before, under the same first line.
+  const std::string again = Lines(1, 1) + Lines(2, 1100, "new");
+  EXPECT_EQ(st.Read(again, true, 0, true).size(), 1099u);
+  EXPECT_EQ(st.Read(again, true, 0, true).size(), 0u);
+  EXPECT_EQ(st.Read(Lines(1, 900), true, 0, true).size(), 0u);
+  // A file shorter than the stream is not followed past its end.
+  EXPECT_EQ(st.Read(Lines(1, 10), true, 0, true).size(), 0u);
 }
 
 TEST(IngestCursor, UnterminatedLastLineIsHeldBackUntilComplete) {

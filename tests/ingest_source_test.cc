@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "keikai/ingest/source.h"
 #include "test_util.h"
 
@@ -107,6 +109,24 @@ TEST(LineSource, OpenErrorsAreClear) {
   EXPECT_NE(r.status().message().find("/nonexistent/access.log"), std::string::npos);
   auto d = LineSource::Open("/tmp");
   EXPECT_FALSE(d.ok());
+}
+
+TEST(RotatedCopies, NumberedAndDatedCopiesOldestFirst) {
+  TempDir dir;
+  for (const char* n : {"access.log", "access.log.1", "access.log.2.gz", "access.log.10.zst",
+                        "access.log.3", "access.log-20261201", "access.log-20261130.gz", "access.log.bak",
+                        "access.log.1.xz", "access.log-2026", "other.log.1", "access.log.1234567"}) {
+    keikai::testing::WriteFile(dir / n, "x\n");
+  }
+  std::filesystem::create_directory(dir / "access.log.4");  // not a file
+  const std::string d = dir.str() + "/";
+  EXPECT_EQ(RotatedCopies(d + "access.log"),
+            (std::vector<std::string>{d + "access.log-20261130.gz", d + "access.log-20261201",
+                                      d + "access.log.10.zst", d + "access.log.3", d + "access.log.2.gz",
+                                      d + "access.log.1"}));
+  EXPECT_EQ(RotatedCopies(d + "access.log", 2), (std::vector<std::string>{d + "access.log.2.gz", d + "access.log.1"}));
+  EXPECT_TRUE(RotatedCopies(d + "missing.log").empty());
+  EXPECT_TRUE(RotatedCopies(dir / "nodir/access.log").empty());
 }
 
 TEST(ExpandInputs, RotatedFilesOldestFirst) {

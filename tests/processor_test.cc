@@ -59,6 +59,7 @@ class ProcessorTest : public ::testing::Test {
     }
     return parsed;
   }
+  void GrowAndRotate();
   ingest::MemEnv env_{1645000000 + 86400};
   ScanOptions opt_;
   std::unique_ptr<detect::DetectorSet> det_;
@@ -108,7 +109,16 @@ TEST_F(ProcessorTest, EachInputWithItsOwnSiteAndFormat) {
   EXPECT_EQ(a.value()[0].hour * 3600 % 86400, 0);
 }
 
-TEST_F(ProcessorTest, GrowingAndRotatedFilesAreCountedOnce) {
+TEST_F(ProcessorTest, GrowingAndRotatedFilesAreCountedOnce) { GrowAndRotate(); }
+
+// The same as the daemon reads its logs: a file that grew is read on from where it was left
+// (ScanOptions::follow); copytruncate and rename still count every line once.
+TEST_F(ProcessorTest, FollowedFilesAreCountedOnce) {
+  opt_.follow = true;
+  GrowAndRotate();
+}
+
+void ProcessorTest::GrowAndRotate() {
   Processor p(opt_, *store_, *det_, nullptr);
   ASSERT_TRUE(p.Start().ok());
   env_.Write("log/access.log", Lines(0, 100));
@@ -143,8 +153,10 @@ TEST_F(ProcessorTest, GrowingAndRotatedFilesAreCountedOnce) {
 // an upgrade), with feeds at random moments and always before a rotation: at the end every line
 // written is counted exactly once.
 TEST_F(ProcessorTest, RandomRotationsAndRestartsCountEachLineOnce) {
+  for (const bool follow : {false, true})
   for (uint32_t seed = 1; seed <= 12; ++seed) {
-    SCOPED_TRACE(seed);
+    SCOPED_TRACE(std::to_string(seed) + (follow ? " following" : ""));
+    opt_.follow = follow;
     store_ = std::move(store::OpenSqlite(":memory:")).value();
     ingest::MemEnv env(1645000000 + 86400);
     opt_.env = &env;

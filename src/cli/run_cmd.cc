@@ -57,6 +57,35 @@ bool Mark(const std::string& path, FileMark& m) {
   return true;
 }
 
+constexpr const char* kMarksKey = "run/marks";  // kept state: the files read, as they were
+
+nlohmann::json MarksJson(const std::map<std::string, FileMark>& marks) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [path, m] : marks) {
+    j[path] = {static_cast<uint64_t>(m.dev), static_cast<uint64_t>(m.ino), static_cast<int64_t>(m.size), m.mtime_ns};
+  }
+  return j;
+}
+
+// A damaged record loses only its bad entries: those files are read again (nothing is counted
+// twice: the resume cursor sees to that).
+std::map<std::string, FileMark> MarksFrom(const std::string& text) {
+  std::map<std::string, FileMark> out;
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const auto& v = it.value();
+    if (!v.is_array() || v.size() != 4) continue;
+    if (!v[0].is_number_unsigned() || !v[1].is_number_unsigned() || !v[2].is_number_integer() ||
+        !v[3].is_number_integer()) {
+      continue;
+    }
+    out[it.key()] = {static_cast<dev_t>(v[0].get<uint64_t>()), static_cast<ino_t>(v[1].get<uint64_t>()),
+                     static_cast<off_t>(v[2].get<int64_t>()), v[3].get<int64_t>()};
+  }
+  return out;
+}
+
 // A surge is alerted once: by its series and its first day.
 std::string SurgeKey(const report::Surge& s) {
   return s.site + "|" + report::ClassKey(s.cls) + "|" + FormatDate(s.start);
@@ -64,7 +93,8 @@ std::string SurgeKey(const report::Surge& s) {
 
 // What /metrics shows, updated by the daemon's loop after each round and evaluation.
 struct Metrics {
-  uint64_t lines = 0, bad_lines = 0, inputs = 0, rounds = 0, evaluations = 0;
+  uint64_t lines = 0, bad_lines = 0, inputs = 0, rounds = 0, evaluations = 0, store_errors = 0;
+  bool store_ok = true;
   uint64_t alerts_sent = 0, alerts_failed = 0, alerts_dropped = 0, alerts_queued = 0;
   uint64_t window_requests = 0, window_attacks = 0, window_sources = 0;
   int64_t last_round = 0, last_evaluation = 0;
@@ -105,6 +135,9 @@ std::string MetricsText(const Metrics& m) {
       {"keikai_inputs", "gauge", "Log files the configuration names (with their .1 copies that exist).", m.inputs},
       {"keikai_rounds_total", "counter", "Reading rounds done.", m.rounds},
       {"keikai_evaluations_total", "counter", "Surge evaluations done.", m.evaluations},
+      {"keikai_store_errors_total", "counter",
+       "Writes to the store that failed (a full disk, say); what they held is read again.", m.store_errors},
+      {"keikai_store_up", "gauge", "1 when the last write to the store succeeded, else 0.", m.store_ok ? 1u : 0u},
       {"keikai_last_round_timestamp_seconds", "gauge", "When the last reading round ended (Unix time).",
        static_cast<uint64_t>(m.last_round)},
       {"keikai_last_evaluation_timestamp_seconds", "gauge", "When surges were last evaluated (Unix time).",
@@ -159,22 +192,22 @@ class Daemon {
     det_ = std::make_unique<detect::DetectorSet>(std::move(det).value());
     auto geo = geo::Open("", DefaultCacheDir());
     if (geo.ok()) geo_ = std::move(geo).value();
-    pipeline::ScanOptions so;
-    so.behavior = c_.behavior;
-    if (c_.max_sources != 0) so.behavior_options.max_sources = c_.max_sources;
-    so.behavior_options.verify_crawlers = c_.verify_crawlers;
+    so_.follow = true;  // followed logs are read on from where they were left
+    so_.behavior = c_.behavior;
+    if (c_.max_sources != 0) so_.behavior_options.max_sources = c_.max_sources;
+    so_.behavior_options.verify_crawlers = c_.verify_crawlers;
     if (!c_.crs.empty()) {
       auto rs = rules::LoadCrs(c_.crs, c_.paranoia, DefaultCacheDir(), /*for_logs=*/true, 100'000);
       if (!rs.ok()) {
         Error(rs.status(), "detection.crs");
         return 2;
       }
-      so.rules = rs.value();
+      so_.rules = rs.value();
     }
     outbox_ = std::make_unique<notify::Outbox>(*store_, std::move(*channels));
-    processor_ = std::make_unique<pipeline::Processor>(so, *store_, *det_, geo_.get());
-    Status started = processor_->Start();
-    if (!started.ok()) {
+    if (auto kept = store_->LoadState(kMarksKey); kept.ok() && kept.value()) marks_ = MarksFrom(*kept.value());
+    processor_ = std::make_unique<pipeline::Processor>(so_, *store_, *det_, geo_.get());
+    if (Status started = processor_->Start(); !started.ok()) {
       Error(started);
       return 1;
     }
@@ -194,20 +227,15 @@ class Daemon {
     sigemptyset(&signals);
     for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
     for (;;) {
-      if (!ReadRound()) return 1;
+      ReadRound();
       const int64_t now = std::time(nullptr);
       if (last_prune_ == INT64_MIN || now - last_prune_ >= 86400) {
-        if (!Prune(now)) return 1;
-        last_prune_ = now;
+        if (Prune(now)) last_prune_ = now;
       }
       if (args_.once || last_eval_ == INT64_MIN || now - last_eval_ >= c_.evaluate_every_s) {
-        if (!Evaluate()) return 1;
-        last_eval_ = now;
+        if (Evaluate()) last_eval_ = now;
       }
-      if (Status d = outbox_->Deliver(); !d.ok()) {
-        Error(d);
-        return 1;
-      }
+      StoreResult(outbox_->Deliver());
       {
         std::lock_guard<std::mutex> lk(metrics_mu_);
         metrics_.alerts_sent = outbox_->sent();
@@ -222,20 +250,63 @@ class Daemon {
       if (sig == SIGTERM || sig == SIGINT) break;
       if (sig == SIGHUP) Reload();
     }
-    auto res = processor_->Finish();
-    if (!res.ok()) {
-      Error(res.status());
-      return 1;
+    if (processor_) {
+      auto res = processor_->Finish();
+      if (!res.ok()) {
+        Error(res.status());
+        return 1;
+      }
     }
+    if (!store_error_.empty()) return 1;  // what could not be stored is read again next start
     Notice(report::FillTemplate(Tr("run.stopped"), {{"{lines}", report::Thousands(metrics_.lines)}}));
     return 0;
   }
 
  private:
+  // The processor over the store, restoring what the last commit left; false (said once, in
+  // store_error_) when the store cannot be read.
+  bool StartProcessor() {
+    auto p = std::make_unique<pipeline::Processor>(so_, *store_, *det_, geo_.get());
+    Status started = p->Start();
+    if (!StoreResult(started)) return false;
+    processor_ = std::move(p);
+    return true;
+  }
+
+  // After each write to the store: a failure (a full disk, a lost directory) is said once with
+  // what to do, counted, and the daemon goes on; recovery is said once too. False on failure.
+  bool StoreResult(const Status& st) {
+    std::lock_guard<std::mutex> lk(metrics_mu_);
+    if (st.ok()) {
+      if (!store_error_.empty()) Notice(Tr("run.store_back"));
+      store_error_.clear();
+      metrics_.store_ok = true;
+      return true;
+    }
+    ++metrics_.store_errors;
+    metrics_.store_ok = false;
+    const std::string what = st.ToString();
+    if (what != store_error_) {
+      Error(st);
+      Notice(Tr("run.store_retry"));
+    }
+    store_error_ = what;
+    return false;
+  }
+
   // Every input that changed since it was last read; a missing one is looked for again next
-  // round (it may come back). False when the store failed.
-  bool ReadRound() {
+  // round (it may come back). When the store fails, the processor is dropped (what it had not
+  // committed is read again: the resume cursor knows what was) and made again next round.
+  void ReadRound() {
     const auto inputs = config::Inputs(c_);
+    {
+      std::lock_guard<std::mutex> lk(metrics_mu_);
+      metrics_.inputs = inputs.size();
+      ++metrics_.rounds;
+      metrics_.last_round = std::time(nullptr);
+    }
+    if (!processor_ && !StartProcessor()) return;
+    bool read = false;
     for (const auto& [path, in] : inputs) {
       FileMark m;
       if (!Mark(path, m)) {
@@ -249,40 +320,34 @@ class Daemon {
       pipeline::FileRow row;
       Status st = processor_->Feed(path, row, in);
       if (processor_->fatal()) {
-        Error(st);
-        return false;
+        StoreResult(st);
+        processor_.reset();
+        return;
       }
       if (!st.ok()) {
         Error(st, path);  // read again next round
         continue;
       }
       marks_[path] = m;
+      read = true;
       std::lock_guard<std::mutex> lk(metrics_mu_);
       metrics_.lines += row.parsed;
       metrics_.bad_lines += row.bad_lines;
     }
-    {
-      std::lock_guard<std::mutex> lk(metrics_mu_);
-      metrics_.inputs = inputs.size();
-      ++metrics_.rounds;
-      metrics_.last_round = std::time(nullptr);
+    if (!StoreResult(processor_->Flush())) {
+      processor_.reset();
+      return;
     }
-    Status fl = processor_->Flush();
-    if (!fl.ok()) {
-      Error(fl);
-      return false;
-    }
-    return true;
+    // Which files were read, as they were: a restart reads only what changed since. Kept after
+    // the lines they hold, so a mark never runs ahead of what is stored.
+    if (read) StoreResult(store_->SaveState(kMarksKey, MarksJson(marks_).dump()));
   }
 
   // Retention, once a day: findings older than findings_days, hourly counts older than
   // hourly_days (from now).
   bool Prune(int64_t now) {
     auto removed = store_->Prune(now - int64_t{c_.findings_days} * 86400, now / 3600 - int64_t{c_.hourly_days} * 24);
-    if (!removed.ok()) {
-      Error(removed.status());
-      return false;
-    }
+    if (!StoreResult(removed.status())) return false;
     if (removed.value() > 0) {
       Notice(report::FillTemplate(Tr("run.pruned"), {{"{rows}", report::Thousands(removed.value())},
                                                      {"{findings}", std::to_string(c_.findings_days)},
@@ -307,10 +372,7 @@ class Daemon {
     for (const config::Site& s : c_.sites) bo.sites.push_back(s.name);
     if (!c_.mail_logs.empty()) bo.sites.push_back(c_.mail_site);
     auto r = report::BuildReport(*store_, nullptr, bo);
-    if (!r.ok()) {
-      Error(r.status());
-      return false;
-    }
+    if (!StoreResult(r.status())) return false;
     {
       std::lock_guard<std::mutex> lk(metrics_mu_);
       ++metrics_.evaluations;
@@ -355,10 +417,8 @@ class Daemon {
       }
       SetLang(lang);
       for (notify::Message& m : messages) {
-        if (Status q = outbox_->Post(a.name, std::move(m)); !q.ok()) {
-          Error(q);
-          return false;
-        }
+        // Kept in memory when the store cannot save it: delivered all the same.
+        StoreResult(outbox_->Post(a.name, std::move(m)));
       }
     }
     for (const report::Surge* s : fresh) sent[SurgeKey(*s)] = now;
@@ -369,8 +429,7 @@ class Daemon {
       }
       sent.erase(oldest);
     }
-    Status saved = store_->SaveState(kSentKey, sent.dump());
-    if (!saved.ok()) Error(saved);  // the alert went out; a restart may send it again
+    StoreResult(store_->SaveState(kSentKey, sent.dump()));  // else a restart may alert it again
     return true;
   }
 
@@ -499,7 +558,9 @@ class Daemon {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<detect::DetectorSet> det_;
   std::unique_ptr<geo::GeoDb> geo_;
-  std::unique_ptr<pipeline::Processor> processor_;
+  pipeline::ScanOptions so_;
+  std::unique_ptr<pipeline::Processor> processor_;  // null while the store fails
+  std::string store_error_;                         // the store's last failure, said once
   std::map<std::string, FileMark> marks_;
   std::set<std::string> missing_;  // configured inputs not found, said once
   int64_t last_eval_ = INT64_MIN;

@@ -1,4 +1,5 @@
 #include "keikai/config/config.h"
+#include "keikai/ingest/source.h"
 
 #include <pwd.h>
 #include <sys/stat.h>
@@ -549,9 +550,10 @@ Config Parse(std::string_view text, const std::string& name, std::vector<Problem
 std::vector<std::pair<std::string, pipeline::InputOptions>> Inputs(const Config& c) {
   std::vector<std::pair<std::string, pipeline::InputOptions>> out;
   const auto add = [&](const std::string& path, const pipeline::InputOptions& in) {
+    // Its rotated copies first (oldest first): lines written just before a rotation, or while
+    // keikai was stopped, are in them.
+    for (std::string& copy : ingest::RotatedCopies(path)) out.emplace_back(std::move(copy), in);
     out.emplace_back(path, in);
-    struct stat sb {};
-    if (::stat((path + ".1").c_str(), &sb) == 0 && S_ISREG(sb.st_mode)) out.emplace_back(path + ".1", in);
   };
   for (const Site& site : c.sites) {
     pipeline::InputOptions in;

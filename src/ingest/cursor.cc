@@ -165,10 +165,62 @@ Status ResumeReader::Start() {
   verified_pos_ = Pos{};
   if (!cands_.empty()) {
     covered_ = true;
+    if (opt_.reopen && src_->compression() == Compression::kNone) FastForward();
     return Status::Ok();
   }
   stream_id_ = NewStreamId();
   return Status::Ok();
+}
+
+bool ResumeReader::FastForward() {
+  // The longest stream first: a log and a copy that forked from it share lines up to the fork.
+  std::vector<std::size_t> order(cands_.size());
+  for (std::size_t c = 0; c < order.size(); ++c) order[c] = c;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return cands_[a].lines() > cands_[b].lines();
+  });
+  for (const std::size_t c : order) {
+    const auto& cps = cands_[c].checkpoints;
+    const Checkpoint& end = cps.back();
+    // Past the head (whose lines were read already), inside the file as it was opened.
+    if (end.lines < head_lines_.size() || end.offset == 0 || end.offset > src_->raw_size()) continue;
+    const Checkpoint before = cps.size() >= 2 ? cps[cps.size() - 2] : Checkpoint{};
+    const bool fps = end.line_fps.size() == 2 * (end.lines - before.lines);
+    auto r = opt_.reopen();
+    if (!r.ok()) return false;
+    std::unique_ptr<LineSource> s = std::move(r).value();
+    if (s->compression() != Compression::kNone || !s->SkipTo(before.offset, before.lines)) continue;
+    uint64_t n = before.lines, h = before.hash;
+    std::string_view line;
+    bool too_long = false, agrees = true;
+    while (n < end.lines && s->Next(line, too_long)) {
+      if (!s->last_line_terminated()) break;
+      h = ChainLine(h, line);
+      if (fps && FpAt(end.line_fps, n - before.lines) != (h & 0xffff)) {
+        agrees = false;
+        break;
+      }
+      ++n;
+    }
+    if (!agrees || n != end.lines || h != end.hash || s->offset() != end.offset) continue;
+    // The input holds the stream through its end: read on after it, extending it.
+    src_ = std::move(s);
+    head_pos_ = head_lines_.size();
+    pos_ = Pos{end.lines, end.offset, end.hash};
+    last_ = verified_pos_ = pos_;
+    verified_lines_ = end.lines;
+    verified_by_ = c;
+    covered_ = false;
+    stream_id_ = cands_[c].id;
+    committed_lines_ = end.lines;
+    already_ = end.lines;
+    matched_ = {cands_[c]};
+    pending_.clear();
+    new_cps_.clear();
+    block_fps_.clear();
+    return true;
+  }
+  return false;
 }
 
 void ResumeReader::PushCheckpoint(const Pos& p) {

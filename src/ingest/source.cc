@@ -27,6 +27,9 @@ class ByteStream {
   // Reads up to n bytes; returns bytes read, 0 at end, -1 on error (err set).
   virtual long Read(char* dst, std::size_t n, std::string& err) = 0;
   virtual uint64_t raw_position() const = 0;
+  // Moves to byte n of the raw input, for plain files; false when it cannot (a pipe, a
+  // decompressor), and nothing has moved then.
+  virtual bool Seek(uint64_t) { return false; }
 };
 
 class FdStream : public ByteStream {
@@ -48,6 +51,11 @@ class FdStream : public ByteStream {
     }
   }
   uint64_t raw_position() const override { return pos_; }
+  bool Seek(uint64_t n) override {
+    if (::lseek(fd_, static_cast<off_t>(n), SEEK_SET) < 0) return false;
+    pos_ = n;
+    return true;
+  }
 
  private:
   int fd_;
@@ -70,6 +78,17 @@ class PrefixedStream : public ByteStream {
     return in_->Read(dst, n, err);
   }
   uint64_t raw_position() const override { return in_->raw_position(); }
+  // The prefix is bytes 0..prefix_.size() of the input, already read from it.
+  bool Seek(uint64_t n) override {
+    if (n < prefix_.size()) {
+      if (in_->raw_position() != prefix_.size()) return false;
+      off_ = static_cast<std::size_t>(n);
+      return true;
+    }
+    if (!in_->Seek(n)) return false;
+    off_ = prefix_.size();
+    return true;
+  }
 
  private:
   std::unique_ptr<ByteStream> in_;
@@ -238,6 +257,13 @@ class StreamLineSource : public LineSource {
   const Status& status() const override { return status_; }
 
   bool SkipTo(uint64_t n, uint64_t lines) override {
+    // A plain input not yet read moves there at once; anything else reads its way there.
+    if (comp_ == Compression::kNone && n <= raw_size_ && offset_ == 0 && begin_ == end_ && !eof_ &&
+        in_->Seek(n)) {
+      offset_ = n;
+      line_no_ = lines;
+      return true;
+    }
     while (offset_ < n) {
       if (begin_ == end_) {
         if (eof_) return false;
@@ -325,6 +351,10 @@ class StringStream : public ByteStream {
     return static_cast<long>(k);
   }
   uint64_t raw_position() const override { return pos_; }
+  bool Seek(uint64_t n) override {
+    pos_ = static_cast<std::size_t>(std::min<uint64_t>(n, s_.size()));
+    return true;
+  }
 
  private:
   std::string s_;
@@ -463,6 +493,43 @@ void SortInputs(std::vector<std::string>& paths) {
     return ka.index > kb.index;
   });
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+}
+
+std::vector<std::string> RotatedCopies(const std::string& path, std::size_t max) {
+  const std::filesystem::path p(path);
+  const std::string base = p.filename().string();
+  if (base.empty()) return {};
+  const auto digits = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  std::vector<std::string> numbered, dated;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(p.has_parent_path() ? p.parent_path() : ".", ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= base.size() + 1 || name.compare(0, base.size(), base) != 0) continue;
+    std::string_view rest = std::string_view(name).substr(base.size());
+    for (std::string_view ext : {".gz", ".zst"}) {
+      if (rest.size() > ext.size() && rest.substr(rest.size() - ext.size()) == ext) {
+        rest.remove_suffix(ext.size());
+        break;
+      }
+    }
+    const bool is_numbered = rest[0] == '.' && rest.size() <= 7 && digits(rest.substr(1));
+    const bool is_dated = rest[0] == '-' && (rest.size() == 9 || rest.size() == 11) && digits(rest.substr(1));
+    if (!is_numbered && !is_dated) continue;
+    std::error_code fe;
+    if (!it->is_regular_file(fe)) continue;
+    (is_dated ? dated : numbered).push_back(it->path().string());
+  }
+  // Oldest first: dated copies by date, then numbered ones by falling number, so that the
+  // newest are at the end (a system uses one scheme or the other).
+  SortInputs(numbered);
+  std::sort(dated.begin(), dated.end());
+  std::vector<std::string> out = std::move(dated);
+  out.insert(out.end(), numbered.begin(), numbered.end());
+  if (out.size() > max) out.erase(out.begin(), out.end() - static_cast<long>(max));
+  return out;
 }
 
 }  // namespace keikai::ingest

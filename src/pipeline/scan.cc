@@ -219,6 +219,9 @@ class Processor::Impl {
     ingest::ResumeReader::Options ro;
     ro.hold_back_unterminated = !is_stdin;
     ro.head_lines = kSampleLines;
+    if (opt_.follow && !is_stdin) {
+      ro.reopen = [this, &path] { return env_.Open(path, opt_.max_line); };
+    }
     ingest::ResumeReader reader(std::move(s).value(), ro, [&](const std::string& key) {
       return LoadStreams(path, key);
     });

@@ -103,7 +103,7 @@ struct Problem {
 };
 
 // The files a configuration reads, each with its site, format, proxies and (mail) zone; each
-// log with its first rotated copy (path.1) when that exists now.
+// log after its rotated copies that exist now (ingest::RotatedCopies, oldest first).
 std::vector<std::pair<std::string, pipeline::InputOptions>> Inputs(const Config& c);
 
 // Parses and validates text (name is the file name used in problems); problems is filled,

@@ -100,6 +100,14 @@ class ResumeReader {
     bool hold_back_unterminated = true;
     // How many leading lines to keep for format detection (head()).
     std::size_t head_lines = 64;
+    // Followed files (the daemon): when set and the input is a plain file, a stream that ends
+    // inside it is checked over its last block only (the lines after its checkpoint before the
+    // last, fingerprint by fingerprint, then its whole chained hash at the end), and the input
+    // is read on from there through a new source from `reopen` that seeks. A log that only grew
+    // is so read in time proportional to what is new. A log truncated and rewritten
+    // (copytruncate) or replaced differs in that block and is read whole as without it. Not for
+    // `keikai scan`, which checks every line of what it reads.
+    std::function<Result<std::unique_ptr<LineSource>>()> reopen;
   };
   using LoadStreams = std::function<Result<std::vector<StreamRecord>>(const std::string& key)>;
 
@@ -157,6 +165,9 @@ class ResumeReader {
   // replay_from on is returned as new.
   void StartNew(bool has_parent, std::size_t parent, const Pos& at, std::size_t replay_from);
   void PushCheckpoint(const Pos& p);
+  // Options::reopen: moves past the end of a candidate the input's tail agrees with; false
+  // (nothing changed) when none does.
+  bool FastForward();
 
   std::unique_ptr<LineSource> src_;
   Options opt_;

@@ -57,4 +57,9 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& pa
 // The order ExpandInputs gives (rotation families oldest first), duplicates removed.
 void SortInputs(std::vector<std::string>& paths);
 
+// The rotated copies of a log beside it, oldest first, as logrotate and newsyslog name them:
+// PATH.N, PATH.N.gz, PATH.N.zst (N up to 6 digits) and PATH-YYYYMMDD[HH], with or without
+// .gz/.zst (dateext). At most max of them, the newest. Regular files only.
+std::vector<std::string> RotatedCopies(const std::string& path, std::size_t max = 100);
+
 }  // namespace keikai::ingest

@@ -85,6 +85,10 @@ struct ScanOptions {
   std::size_t threads = 0;
   // Where files and the clock come from; null = the file system and the system clock.
   ingest::Env* env = nullptr;
+  // Followed logs (the daemon): a plain file that holds what was ingested of it is checked over
+  // the last block of that and read on from there (ingest::ResumeReader::Options::reopen),
+  // instead of being re-read from its start.
+  bool follow = false;
 };
 
 // Site name from a log file name: "shop.example.jp.access.log.2.gz" -> "shop.example.jp";
