@@ -132,7 +132,7 @@ std::string MetricsText(const Metrics& m) {
   const Plain before[] = {
       {"keikai_lines_read_total", "counter", "Log lines parsed and stored since the daemon started.", m.lines},
       {"keikai_bad_lines_total", "counter", "Log lines that could not be parsed since the daemon started.", m.bad_lines},
-      {"keikai_inputs", "gauge", "Log files the configuration names (with their .1 copies that exist).", m.inputs},
+      {"keikai_inputs", "gauge", "Log files the configuration names (with their rotated copies that exist).", m.inputs},
       {"keikai_rounds_total", "counter", "Reading rounds done.", m.rounds},
       {"keikai_evaluations_total", "counter", "Surge evaluations done.", m.evaluations},
       {"keikai_store_errors_total", "counter",
@@ -235,7 +235,7 @@ class Daemon {
       if (args_.once || last_eval_ == INT64_MIN || now - last_eval_ >= c_.evaluate_every_s) {
         if (Evaluate()) last_eval_ = now;
       }
-      StoreResult(outbox_->Deliver());
+      StoreResult(outbox_->Deliver(), false);
       {
         std::lock_guard<std::mutex> lk(metrics_mu_);
         metrics_.alerts_sent = outbox_->sent();
@@ -268,16 +268,18 @@ class Daemon {
   bool StartProcessor() {
     auto p = std::make_unique<pipeline::Processor>(so_, *store_, *det_, geo_.get());
     Status started = p->Start();
-    if (!StoreResult(started)) return false;
+    if (!StoreResult(started, false)) return false;
     processor_ = std::move(p);
     return true;
   }
 
-  // After each write to the store: a failure (a full disk, a lost directory) is said once with
-  // what to do, counted, and the daemon goes on; recovery is said once too. False on failure.
-  bool StoreResult(const Status& st) {
+  // After each use of the store: a failure (a full disk, a lost directory) is said once with
+  // what to do, counted, and the daemon goes on; recovery is said once too, after a write that
+  // succeeded (wrote: a read that works says nothing about free space). False on failure.
+  bool StoreResult(const Status& st, bool wrote = true) {
     std::lock_guard<std::mutex> lk(metrics_mu_);
     if (st.ok()) {
+      if (!wrote) return true;
       if (!store_error_.empty()) Notice(Tr("run.store_back"));
       store_error_.clear();
       metrics_.store_ok = true;
@@ -285,12 +287,13 @@ class Daemon {
     }
     ++metrics_.store_errors;
     metrics_.store_ok = false;
-    const std::string what = st.ToString();
-    if (what != store_error_) {
+    // Said again only when the kind of failure changes (each round's failing statement may
+    // differ; the cause does not).
+    if (st.code() != store_error_) {
       Error(st);
       Notice(Tr("run.store_retry"));
     }
-    store_error_ = what;
+    store_error_ = st.code();
     return false;
   }
 
@@ -334,7 +337,7 @@ class Daemon {
       metrics_.lines += row.parsed;
       metrics_.bad_lines += row.bad_lines;
     }
-    if (!StoreResult(processor_->Flush())) {
+    if (!StoreResult(processor_->Flush(), read)) {
       processor_.reset();
       return;
     }
@@ -347,7 +350,7 @@ class Daemon {
   // hourly_days (from now).
   bool Prune(int64_t now) {
     auto removed = store_->Prune(now - int64_t{c_.findings_days} * 86400, now / 3600 - int64_t{c_.hourly_days} * 24);
-    if (!StoreResult(removed.status())) return false;
+    if (!StoreResult(removed.status(), removed.ok() && removed.value() > 0)) return false;
     if (removed.value() > 0) {
       Notice(report::FillTemplate(Tr("run.pruned"), {{"{rows}", report::Thousands(removed.value())},
                                                      {"{findings}", std::to_string(c_.findings_days)},
@@ -372,7 +375,7 @@ class Daemon {
     for (const config::Site& s : c_.sites) bo.sites.push_back(s.name);
     if (!c_.mail_logs.empty()) bo.sites.push_back(c_.mail_site);
     auto r = report::BuildReport(*store_, nullptr, bo);
-    if (!StoreResult(r.status())) return false;
+    if (!StoreResult(r.status(), false)) return false;
     {
       std::lock_guard<std::mutex> lk(metrics_mu_);
       ++metrics_.evaluations;
@@ -418,7 +421,7 @@ class Daemon {
       SetLang(lang);
       for (notify::Message& m : messages) {
         // Kept in memory when the store cannot save it: delivered all the same.
-        StoreResult(outbox_->Post(a.name, std::move(m)));
+        StoreResult(outbox_->Post(a.name, std::move(m)), false);
       }
     }
     for (const report::Surge* s : fresh) sent[SurgeKey(*s)] = now;
@@ -560,7 +563,7 @@ class Daemon {
   std::unique_ptr<geo::GeoDb> geo_;
   pipeline::ScanOptions so_;
   std::unique_ptr<pipeline::Processor> processor_;  // null while the store fails
-  std::string store_error_;                         // the store's last failure, said once
+  std::string store_error_;                         // the code of the store's last failure
   std::map<std::string, FileMark> marks_;
   std::set<std::string> missing_;  // configured inputs not found, said once
   int64_t last_eval_ = INT64_MIN;

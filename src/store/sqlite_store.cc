@@ -646,8 +646,10 @@ class SqliteStore : public Store {
   }
 
  private:
+  // Classified at once: the statements finalized on the way out reset SQLite's error code, so a
+  // full disk found by one insert would read as a plain store error by the time Commit() sees it.
   Status Err(const std::string& what) const {
-    return Status::Error("store", what + ": " + (db_ != nullptr ? sqlite3_errmsg(db_) : "?"));
+    return Classify(Status::Error("store", what + ": " + (db_ != nullptr ? sqlite3_errmsg(db_) : "?")));
   }
 
   Status Exec(const std::string& sql) {
@@ -877,7 +879,7 @@ class SqliteStore : public Store {
   // Errors that mean a damaged file or a read-only one get their own codes (the CLI says what
   // to do about each).
   Status Classify(Status st) const {
-    if (st.ok() || db_ == nullptr) return st;
+    if (st.ok() || db_ == nullptr || st.code() != "store") return st;  // (classified already)
     const int ec = sqlite3_errcode(db_) & 0xff;
     if (ec == SQLITE_CORRUPT || ec == SQLITE_NOTADB) return Status::Error("damaged", path_ + ": " + st.message());
     if (ec == SQLITE_READONLY || ec == SQLITE_CANTOPEN || ec == SQLITE_PERM) {
