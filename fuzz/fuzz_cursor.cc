@@ -57,10 +57,20 @@ bool HasRecord(const std::vector<std::string>& lines) {
 // Returns the new lines; *keyed says whether the input had an identity (a record line).
 uint64_t ReadAll(Store& st, const std::string& data, bool hold_back, bool* keyed = nullptr,
                  bool follow = false) {
-  ResumeReader::Options o{hold_back, 8, {}};
+  ResumeReader::Options o{hold_back, 8, {}, {}};
   if (follow) {
     o.reopen = [&data]() -> keikai::Result<std::unique_ptr<LineSource>> {
       return LineSource::FromString(data, 256);
+    };
+    o.load_ends = [&st](const std::string& key) -> keikai::Result<std::vector<StreamRecord>> {
+      std::vector<StreamRecord> out;
+      for (const auto& [id, rec] : st.streams) {
+        if (rec.key != key) continue;
+        out.push_back(rec);
+        auto& cps = out.back().checkpoints;
+        if (cps.size() > 2) cps.erase(cps.begin(), cps.end() - 2);
+      }
+      return out;
     };
   }
   ResumeReader r(LineSource::FromString(data, 256), o,

@@ -8,7 +8,7 @@ PACKAGES=(
   libvectorscan-dev libpcre2-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
   libzstd-dev zlib1g-dev libmaxminddb-dev tor-geoipdb libyaml-cpp-dev libmodsecurity-dev libcpp-httplib-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  goaccess modsecurity-crs zstd python3 tzdata iso-codes time systemd prometheus
+  goaccess modsecurity-crs zstd python3 tzdata iso-codes time systemd prometheus curl
 )
 
 SUDO=""

@@ -310,6 +310,47 @@ uint64_t ReportRequests(const std::string& db, const std::string& site = "") {
   return j.is_object() ? j["summary"]["requests"].get<uint64_t>() : 0;
 }
 
+// Changes are seen as they happen (inotify on the logs' directory), not at the next periodic
+// round: with read_every at an hour, appended lines, a rotation by rename and a new file are all
+// read; SIGHUP and SIGTERM are still taken at once.
+TEST(Daemon, ChangesAreSeenWithoutWaitingForTheRound) {
+  TempDir d;
+  const std::string db = d / "k.db", cfg = d / "k.yaml", log = d / "logs/shop.log";
+  std::filesystem::create_directories(d / "logs");
+  WriteFile(cfg, "language: en\nstore: " + db + "\nread_every: 1h\nmetrics: {enabled: false}\nsites:\n"
+                 "  - name: shop.example.jp\n    logs: [" + log + "]\n");
+  const int64_t t0 = (static_cast<int64_t>(std::time(nullptr)) / 86400 - 2) * 86400;
+  std::string a, b, c;
+  for (int i = 0; i < 100; ++i) a += WebLine(t0 + i, i, "a");
+  for (int i = 100; i < 150; ++i) b += WebLine(t0 + i, i, "b");
+  for (int i = 150; i < 180; ++i) c += WebLine(t0 + i, i, "c");
+  pid_t pid = Spawn(KEIKAI_BIN, {"run", "--config", cfg}, d / "daemon.out", d / "daemon.err");
+  ASSERT_GT(pid, 0);
+  std::string err;
+  for (int i = 0; i < 240 && err.find("watching") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    err = ReadFile(d / "daemon.err");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // its first round is done
+  Append(log, a);  // the log appears
+  EXPECT_EQ(WaitForRequests(db, 100), 100u) << ReadFile(d / "daemon.err");
+  Append(log, b);  // it grows
+  EXPECT_EQ(WaitForRequests(db, 150), 150u) << ReadFile(d / "daemon.err");
+  std::filesystem::rename(log, log + ".1");  // rotated; the new file
+  Append(log, c);
+  EXPECT_EQ(WaitForRequests(db, 180), 180u) << ReadFile(d / "daemon.err");
+  ::kill(pid, SIGHUP);
+  for (int i = 0; i < 240 && err.find("configuration reloaded") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    err = ReadFile(d / "daemon.err");
+  }
+  EXPECT_NE(err.find("configuration reloaded"), std::string::npos) << err;
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(d / "daemon.err");
+}
+
 // The soak test of issue 13: a writer appends to three logs (sometimes a line in two writes) and
 // rotates them again and again, by rename (older copies shifted and gzipped, as logrotate's
 // delaycompress does; the server sometimes still writes to the renamed file) and by copytruncate,

@@ -193,6 +193,11 @@ TEST(SqliteStore, CommitsAggregateAndAnswerQueries) {
   EXPECT_EQ(streams.value()[0].checkpoints,
             (std::vector<ingest::Checkpoint>{{256, 8000, 7, std::string("\x01\x00\xff\x7f", 4)},
                                              {300, 9000, 8, ""}}));
+  auto last = st.FindStreams("abc:10", 1);  // only the stream's end (a followed file)
+  ASSERT_TRUE(last.ok());
+  ASSERT_EQ(last.value().size(), 1u);
+  EXPECT_EQ(last.value()[0].checkpoints, (std::vector<ingest::Checkpoint>{{300, 9000, 8, ""}}));
+  EXPECT_EQ(st.FindStreams("abc:10", 5).value()[0].checkpoints, streams.value()[0].checkpoints);
   EXPECT_TRUE(st.FindStreams("nope").value().empty());
   EXPECT_FALSE(st.FindFile("nope").value().has_value());
   EXPECT_EQ(st.Sites().value(), (std::vector<std::string>{"a.jp", "b.jp"}));

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "errors.h"
+#include "watch.h"
 #include "keikai/config/config.h"
 #include "keikai/core/files.h"
 #include "keikai/core/i18n.h"
@@ -39,6 +41,8 @@ namespace {
 
 constexpr const char* kSentKey = "alerts/surges";  // kept state: the surges alerted, by key
 constexpr std::size_t kSentMax = 1000;
+constexpr std::chrono::seconds kMinRoundGap{1};  // rounds that a change to a log brings forward
+constexpr uint64_t kBacklogLines = 20'000;        // a round that read this many is behind
 
 // What a file was when it was last read: unchanged, it is not read again.
 struct FileMark {
@@ -223,11 +227,10 @@ class Daemon {
     if (!c_.user.empty()) Notice(report::FillTemplate(Tr("run.no_user"), {{"{user}", c_.user}}));
     Notice(report::FillTemplate(Tr("run.started"), {{"{config}", args_.config}, {"{db}", db},
                                                     {"{inputs}", std::to_string(config::Inputs(c_).size())}}));
-    sigset_t signals;
-    sigemptyset(&signals);
-    for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
     for (;;) {
-      ReadRound();
+      const auto round_start = std::chrono::steady_clock::now();
+      watch_.Follow(LogPaths());
+      const uint64_t read = ReadRound();
       const int64_t now = std::time(nullptr);
       if (last_prune_ == INT64_MIN || now - last_prune_ >= 86400) {
         if (Prune(now)) last_prune_ = now;
@@ -244,9 +247,12 @@ class Daemon {
         metrics_.alerts_queued = outbox_->queued();
       }
       if (args_.once) break;
-      timespec wait{c_.read_every_s, 0};
-      siginfo_t info{};
-      const int sig = sigtimedwait(&signals, &info, &wait);
+      // The next round: read_every after this one began, or sooner when a followed log changes
+      // (inotify), but at most one round a second so that a log written line by line is read in
+      // batches; after a round that read a backlog, at once.
+      bool changed = false;
+      int sig = watch_.Wait(round_start + std::chrono::seconds(c_.read_every_s), true, &changed);
+      if (sig == 0 && changed && read < kBacklogLines) sig = watch_.Wait(round_start + kMinRoundGap, false, &changed);
       if (sig == SIGTERM || sig == SIGINT) break;
       if (sig == SIGHUP) Reload();
     }
@@ -263,6 +269,16 @@ class Daemon {
   }
 
  private:
+  // The configured logs (their directories are watched; rotated copies are in the same ones).
+  std::vector<std::string> LogPaths() const {
+    std::vector<std::string> out;
+    for (const config::Site& site : c_.sites) {
+      for (const config::LogFile& f : site.logs) out.push_back(f.path);
+    }
+    for (const config::LogFile& f : c_.mail_logs) out.push_back(f.path);
+    return out;
+  }
+
   // The processor over the store, restoring what the last commit left; false (said once, in
   // store_error_) when the store cannot be read.
   bool StartProcessor() {
@@ -300,7 +316,8 @@ class Daemon {
   // Every input that changed since it was last read; a missing one is looked for again next
   // round (it may come back). When the store fails, the processor is dropped (what it had not
   // committed is read again: the resume cursor knows what was) and made again next round.
-  void ReadRound() {
+  // Returns the lines read.
+  uint64_t ReadRound() {
     const auto inputs = config::Inputs(c_);
     {
       std::lock_guard<std::mutex> lk(metrics_mu_);
@@ -308,8 +325,9 @@ class Daemon {
       ++metrics_.rounds;
       metrics_.last_round = std::time(nullptr);
     }
-    if (!processor_ && !StartProcessor()) return;
+    if (!processor_ && !StartProcessor()) return 0;
     bool read = false;
+    uint64_t lines = 0;
     for (const auto& [path, in] : inputs) {
       FileMark m;
       if (!Mark(path, m)) {
@@ -325,7 +343,7 @@ class Daemon {
       if (processor_->fatal()) {
         StoreResult(st);
         processor_.reset();
-        return;
+        return 0;
       }
       if (!st.ok()) {
         Error(st, path);  // read again next round
@@ -334,16 +352,18 @@ class Daemon {
       marks_[path] = m;
       read = true;
       std::lock_guard<std::mutex> lk(metrics_mu_);
+      lines += row.parsed + row.bad_lines;
       metrics_.lines += row.parsed;
       metrics_.bad_lines += row.bad_lines;
     }
     if (!StoreResult(processor_->Flush(), read)) {
       processor_.reset();
-      return;
+      return 0;
     }
     // Which files were read, as they were: a restart reads only what changed since. Kept after
     // the lines they hold, so a mark never runs ahead of what is stored.
     if (read) StoreResult(store_->SaveState(kMarksKey, MarksJson(marks_).dump()));
+    return lines;
   }
 
   // Retention, once a day: findings older than findings_days, hourly counts older than
@@ -552,6 +572,7 @@ class Daemon {
   }
 
   RunArgs args_;
+  Watch watch_;  // signals and changes to the logs, between rounds
   std::unique_ptr<notify::Outbox> outbox_;
   Metrics metrics_;
   std::mutex metrics_mu_;

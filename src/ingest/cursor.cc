@@ -152,22 +152,27 @@ Status ResumeReader::Start() {
   key_ = kb.key();
   if (key_.empty()) return Status::Ok();  // no record: nothing to resume or to track
 
-  if (load_) {
-    auto c = load_(key_);
-    if (!c.ok()) return c.status();
-    cands_ = std::move(c).value();
-  }
-  // Streams without checkpoints cannot be compared: ignore them.
-  std::erase_if(cands_, [](const StreamRecord& r) { return r.checkpoints.empty(); });
-  next_cp_.assign(cands_.size(), 0);
-  alive_.assign(cands_.size(), 1);
-  pending_alive_ = alive_;
-  verified_pos_ = Pos{};
-  if (!cands_.empty()) {
+  const bool follow = opt_.reopen && src_->compression() == Compression::kNone;
+  for (int pass = follow && opt_.load_ends ? 0 : 1; pass < 2; ++pass) {
+    const auto& load = pass == 0 ? opt_.load_ends : load_;
+    cands_.clear();
+    if (load) {
+      auto c = load(key_);
+      if (!c.ok()) return c.status();
+      cands_ = std::move(c).value();
+    }
+    // Streams without checkpoints cannot be compared: ignore them.
+    std::erase_if(cands_, [](const StreamRecord& r) { return r.checkpoints.empty(); });
+    next_cp_.assign(cands_.size(), 0);
+    alive_.assign(cands_.size(), 1);
+    pending_alive_ = alive_;
+    verified_pos_ = Pos{};
+    if (cands_.empty()) continue;
     covered_ = true;
-    if (opt_.reopen && src_->compression() == Compression::kNone) FastForward();
-    return Status::Ok();
+    if (follow && FastForward()) return Status::Ok();
+    if (pass == 1) return Status::Ok();
   }
+  if (!cands_.empty()) return Status::Ok();
   stream_id_ = NewStreamId();
   return Status::Ok();
 }

@@ -221,6 +221,13 @@ class Processor::Impl {
     ro.head_lines = kSampleLines;
     if (opt_.follow && !is_stdin) {
       ro.reopen = [this, &path] { return env_.Open(path, opt_.max_line); };
+      ro.load_ends = [this](const std::string& key) -> Result<std::vector<ingest::StreamRecord>> {
+        Status waited = WaitCommit();
+        if (!waited.ok()) return waited;
+        auto streams = ctx_.store.FindStreams(key, 2);
+        if (!streams.ok()) return ctx_.Fatal(streams.status());
+        return streams;
+      };
     }
     ingest::ResumeReader reader(std::move(s).value(), ro, [&](const std::string& key) {
       return LoadStreams(path, key);

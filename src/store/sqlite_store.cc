@@ -257,10 +257,13 @@ class SqliteStore : public Store {
     return Status::Ok();
   }
 
-  Result<std::vector<ingest::StreamRecord>> FindStreams(const std::string& key) override {
+  Result<std::vector<ingest::StreamRecord>> FindStreams(const std::string& key, std::size_t last) override {
     Stmt s = Prepare("SELECT id, path, site, sites FROM streams WHERE key = ? ORDER BY id");
-    Stmt c = Prepare("SELECT lines, offset, hash, line_fps FROM stream_checkpoints WHERE stream = ? "
-        "ORDER BY lines");
+    Stmt c = Prepare(last == 0 ? "SELECT lines, offset, hash, line_fps FROM stream_checkpoints WHERE stream = ? "
+                                 "ORDER BY lines"
+                               : "SELECT * FROM (SELECT lines, offset, hash, line_fps FROM stream_checkpoints "
+                                 "WHERE stream = ? ORDER BY lines DESC LIMIT " + std::to_string(last) +
+                                 ") ORDER BY lines");
     if (!s || !c) return Err("prepare streams");
     Bind(s.get(), 1, key);
     std::vector<ingest::StreamRecord> out;

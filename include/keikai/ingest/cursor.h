@@ -108,6 +108,9 @@ class ResumeReader {
     // (copytruncate) or replaced differs in that block and is read whole as without it. Not for
     // `keikai scan`, which checks every line of what it reads.
     std::function<Result<std::unique_ptr<LineSource>>()> reopen;
+    // With reopen: the streams of a key with only their last two checkpoints, which is all the
+    // check above needs; the full streams are loaded only when it fails. Unset: the full ones.
+    std::function<Result<std::vector<StreamRecord>>(const std::string& key)> load_ends;
   };
   using LoadStreams = std::function<Result<std::vector<StreamRecord>>(const std::string& key)>;
 

@@ -142,8 +142,10 @@ struct PathTotal {
 class Store {
  public:
   virtual ~Store() = default;
-  // The streams whose key is this (ingest/cursor.h), with their checkpoints.
-  virtual Result<std::vector<ingest::StreamRecord>> FindStreams(const std::string& key) = 0;
+  // The streams whose key is this (ingest/cursor.h), with their checkpoints: all of them, or
+  // (last > 0) only each stream's last `last` (a followed file checks only its end; a stream of
+  // a busy log holds hundreds of thousands).
+  virtual Result<std::vector<ingest::StreamRecord>> FindStreams(const std::string& key, std::size_t last = 0) = 0;
   // A legacy mark (schema <= 3) of a file with this key, if any.
   virtual Result<std::optional<FileMark>> FindFile(const std::string& first_line_hash) = 0;
   // The behaviour checkpoint an interrupted scan left, if any.
