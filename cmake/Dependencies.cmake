@@ -12,6 +12,8 @@ pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
 # Alert channels over HTTP(S): webhooks, Slack, Teams (Debian builds it with OpenSSL).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# OpenSSL: TLS for alert mail (STARTTLS, port 465) in notify/smtp.cc; cpp-httplib's https uses it too.
+find_package(OpenSSL REQUIRED)
 find_package(yaml-cpp REQUIRED)
 if(KEIKAI_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -9,6 +9,7 @@ PACKAGES=(
   libzstd-dev zlib1g-dev libmaxminddb-dev tor-geoipdb libyaml-cpp-dev libmodsecurity-dev libcpp-httplib-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   goaccess modsecurity-crs zstd python3 tzdata iso-codes time systemd prometheus curl
+  postfix sasl2-bin libsasl2-modules openssl
 )
 
 SUDO=""
@@ -24,6 +25,8 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "keikai: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # Postfix without a configuration of its own: tests run private instances (tests/servers).
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
   $SUDO apt-get update -qq >/dev/null
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

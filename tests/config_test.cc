@@ -129,6 +129,29 @@ TEST(Config, SecretsMustBeTheOwnersAlone) {
   EXPECT_NE(ps[0].why.find("does not exist"), std::string::npos);
 }
 
+// A password for alert mail goes only inside TLS; a CA file must be there.
+TEST(Config, MailAlertsKeepPasswordsInsideTls) {
+  TempDir d;
+  const std::string cred = d / "smtp.cred";
+  keikai::testing::WriteFile(cred, "alerts:secret\n");
+  ::chmod(cred.c_str(), 0600);
+  const std::string base = "sites: [{name: a.jp, logs: [/var/log/a.log]}]\nalerts:\n  - type: email\n"
+                           "    smtp_host: mx.example.jp\n    from: k@example.jp\n    to: o@example.jp\n"
+                           "    credentials: " + cred + "\n";
+  EXPECT_TRUE(Check(base).empty()) << All(Check(base));
+  EXPECT_TRUE(Check(base + "    smtp_port: 465\n    starttls: false\n").empty());
+  auto ps = Check(base + "    starttls: false\n");
+  ASSERT_EQ(ps.size(), 1u) << All(ps);
+  EXPECT_EQ(ps[0].key, "alerts[0].starttls");
+  EXPECT_NE(ps[0].why.find("without TLS"), std::string::npos) << ps[0].why;
+  ps = Check(base + "    ca_file: " + std::string(d / "none.pem") + "\n");
+  ASSERT_EQ(ps.size(), 1u) << All(ps);
+  EXPECT_EQ(ps[0].key, "alerts[0].ca_file");
+  ps = Check(base + "    ca_file: relative.pem\n");
+  ASSERT_EQ(ps.size(), 1u) << All(ps);
+  EXPECT_NE(ps[0].why.find("absolute"), std::string::npos);
+}
+
 TEST(Config, ListenAddressesAndTheLoopback) {
   const std::string base = "sites: [{name: a.jp, logs: [/var/log/a.log]}]\nmetrics:\n";
   EXPECT_TRUE(Check(base + "  listen: \"[::1]:9464\"\n").empty());

@@ -99,7 +99,7 @@ std::string SurgeKey(const report::Surge& s) {
 struct Metrics {
   uint64_t lines = 0, bad_lines = 0, inputs = 0, rounds = 0, evaluations = 0, store_errors = 0;
   bool store_ok = true;
-  uint64_t alerts_sent = 0, alerts_failed = 0, alerts_dropped = 0, alerts_queued = 0;
+  uint64_t alerts_sent = 0, alerts_failed = 0, alerts_dropped = 0, alerts_queued = 0, alerts_held = 0;
   uint64_t window_requests = 0, window_attacks = 0, window_sources = 0;
   int64_t last_round = 0, last_evaluation = 0;
   std::vector<std::pair<std::string, std::string>> ongoing;  // (site, class)
@@ -158,6 +158,9 @@ std::string MetricsText(const Metrics& m) {
       {"keikai_alerts_dropped_total", "counter",
        "Alert messages dropped: the outbox was full, or their channel was removed.", m.alerts_dropped},
       {"keikai_alerts_queued", "gauge", "Alert messages waiting for their channel.", m.alerts_queued},
+      {"keikai_alerts_held_total", "counter",
+       "Times an alert message waited for its channel's min_interval (rate limit), counted each round it waited.",
+       m.alerts_held},
   };
   for (const Plain& p : before) {
     family(p.name, p.type, p.help);
@@ -238,13 +241,14 @@ class Daemon {
       if (args_.once || last_eval_ == INT64_MIN || now - last_eval_ >= c_.evaluate_every_s) {
         if (Evaluate()) last_eval_ = now;
       }
-      StoreResult(outbox_->Deliver(), false);
+      StoreResult(outbox_->Deliver(std::time(nullptr)), false);
       {
         std::lock_guard<std::mutex> lk(metrics_mu_);
         metrics_.alerts_sent = outbox_->sent();
         metrics_.alerts_failed = outbox_->failed();
         metrics_.alerts_dropped = outbox_->dropped();
         metrics_.alerts_queued = outbox_->queued();
+        metrics_.alerts_held = outbox_->held();
       }
       if (args_.once) break;
       // The next round: read_every after this one began, or sooner when a followed log changes
@@ -530,9 +534,8 @@ class Daemon {
 
   // The configured alert channels; nullopt (printed) when one is of a type this build cannot
   // send to yet.
-  static std::optional<std::vector<std::pair<std::string, std::unique_ptr<notify::Channel>>>> MakeChannels(
-      const config::Config& c) {
-    std::vector<std::pair<std::string, std::unique_ptr<notify::Channel>>> out;
+  static std::optional<std::vector<notify::Route>> MakeChannels(const config::Config& c) {
+    std::vector<notify::Route> out;
     for (std::size_t i = 0; i < c.alerts.size(); ++i) {
       const notify::ChannelType* t = notify::FindChannel(c.alerts[i].type);
       if (t == nullptr) {
@@ -540,7 +543,7 @@ class Daemon {
                                    {{"{key}", "alerts[" + std::to_string(i) + "]"}, {"{type}", c.alerts[i].type}}));
         return std::nullopt;
       }
-      out.emplace_back(c.alerts[i].name, t->make(c.alerts[i]));
+      out.push_back({c.alerts[i].name, t->make(c.alerts[i]), c.alerts[i].min_interval_s, t->grouped});
     }
     return out;
   }

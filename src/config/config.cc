@@ -376,11 +376,11 @@ void ReadAlerts(Reader& r, const YAML::Node& n, Config& c) {
   // The keys each type uses, besides type, name, language and min_interval.
   const std::map<std::string, std::vector<std::string>> uses = {
       {"webhook", {"url"}}, {"slack", {"url"}}, {"teams", {"url"}},
-      {"email", {"smtp_host", "smtp_port", "starttls", "from", "to", "credentials"}},
+      {"email", {"smtp_host", "smtp_port", "starttls", "ca_file", "from", "to", "credentials"}},
       {"syslog", {"facility", "socket"}}, {"stdout", {}}};
   const std::vector<std::string> all = {"type", "name", "language", "min_interval", "url", "smtp_host",
-                                        "smtp_port", "starttls", "from", "to", "credentials", "facility",
-                                        "socket"};
+                                        "smtp_port", "starttls", "ca_file", "from", "to", "credentials",
+                                        "facility", "socket"};
   for (std::size_t i = 0; i < items.size(); ++i) {
     const YAML::Node& x = items[i];
     const std::string k = Reader::Index("alerts", i);
@@ -424,6 +424,18 @@ void ReadAlerts(Reader& r, const YAML::Node& n, Config& c) {
         }
       }
       r.Secret(x, "credentials", k, a.credentials);
+      if (r.Str(x, "ca_file", k, a.ca_file)) {
+        struct stat sb {};
+        if (a.ca_file.empty() || a.ca_file.front() != '/') {
+          r.Add(x["ca_file"], Reader::Path(k, "ca_file"), Tr("config.not_absolute"));
+        } else if (::stat(a.ca_file.c_str(), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+          r.Add(x["ca_file"], Reader::Path(k, "ca_file"), Tr("config.secret_missing"));
+        }
+      }
+      // A password goes only inside TLS: STARTTLS, or TLS from the start on port 465.
+      if (!a.credentials.empty() && !a.starttls && a.smtp_port != 465) {
+        r.Add(x["starttls"], Reader::Path(k, "starttls"), Tr("config.clear_password"));
+      }
     } else if (a.type == "syslog") {
       r.Choice(x, "facility", k, a.facility,
                {"daemon", "user", "auth", "authpriv", "mail", "local0", "local1", "local2", "local3",

@@ -13,6 +13,7 @@
 #include <httplib.h>
 
 #include "keikai/core/i18n.h"
+#include "smtp.h"
 
 namespace keikai::notify {
 namespace {
@@ -104,6 +105,41 @@ class SyslogChannel : public Channel {
   int facility_ = 3;
 };
 
+// Mail through the configured SMTP server (smtp.h): the alert sentence as the subject, the
+// sentences and figures as the body, in the channel's language. The credentials file is read
+// at each send, so a changed password needs no restart.
+class EmailChannel : public Channel {
+ public:
+  explicit EmailChannel(const config::Alert& a) : a_(a) {}
+  Status Send(const Message& m) override {
+    SmtpOptions o;
+    o.host = a_.smtp_host;
+    o.port = a_.smtp_port;
+    o.starttls = a_.starttls;
+    o.ca_file = a_.ca_file;
+    o.from = a_.from;
+    o.to = a_.to;
+    if (!a_.credentials.empty()) {
+      Status c = ReadCredentials(a_.credentials, o.user, o.password);
+      if (!c.ok()) return c;
+    }
+    MailText t;
+    std::string first = m.text.substr(0, m.text.find('\n'));
+    if (first.size() > 160) {  // whole UTF-8 characters
+      std::size_t n = 160;
+      while (n > 0 && (static_cast<unsigned char>(first[n]) & 0xC0) == 0x80) --n;
+      first = first.substr(0, n) + "...";
+    }
+    t.subject = "[keikai] " + first;
+    t.body = m.text + "\n" + (m.details.empty() ? "" : "\n" + m.details + "\n");
+    t.key = m.key;
+    return SendMail(o, t);
+  }
+
+ private:
+  config::Alert a_;
+};
+
 template <const char* kType>
 std::unique_ptr<Channel> MakeHttp(const config::Alert& a) {
   return std::make_unique<HttpChannel>(kType, a.url);
@@ -118,6 +154,7 @@ constexpr ChannelType kChannels[] = {
     {"slack", MakeHttp<kSlack>, true},
     {"teams", MakeHttp<kTeams>, true},
     {"syslog", [](const config::Alert& a) -> std::unique_ptr<Channel> { return std::make_unique<SyslogChannel>(a); }, true},
+    {"email", [](const config::Alert& a) -> std::unique_ptr<Channel> { return std::make_unique<EmailChannel>(a); }, true},
 };
 
 }  // namespace
@@ -143,11 +180,21 @@ std::string Body(std::string_view type, const Message& m) {
   return Dump(m.record);
 }
 
-Outbox::Outbox(store::Store& st, std::vector<std::pair<std::string, std::unique_ptr<Channel>>> channels)
-    : store_(st), channels_(std::move(channels)) {}
+Outbox::Outbox(store::Store& st, std::vector<Route> routes) : store_(st), routes_(std::move(routes)) {}
 
-void Outbox::SetChannels(std::vector<std::pair<std::string, std::unique_ptr<Channel>>> channels) {
-  channels_ = std::move(channels);
+void Outbox::SetChannels(std::vector<Route> routes) { routes_ = std::move(routes); }
+
+Message Join(const std::vector<const Message*>& ms) {
+  Message out;
+  nlohmann::json records = nlohmann::json::array();
+  for (const Message* m : ms) {
+    out.key += (out.key.empty() ? "" : ",") + m->key;
+    out.text += (out.text.empty() ? "" : "\n") + m->text;
+    if (!m->details.empty()) out.details += (out.details.empty() ? "" : "\n") + m->details;
+    records.push_back(m->record);
+  }
+  out.record = {{"type", "batch"}, {"messages", records}};
+  return out;
 }
 
 Status Outbox::Load() {
@@ -159,6 +206,11 @@ Status Outbox::Load() {
   const auto j = nlohmann::json::parse(*text.value(), nullptr, false);
   if (!j.is_object()) return Status::Ok();  // a damaged record: nothing to resend
   if (j.contains("dropped") && j["dropped"].is_number_unsigned()) dropped_ = j["dropped"].get<uint64_t>();
+  if (const auto ls = j.find("last_sent"); ls != j.end() && ls->is_object()) {
+    for (auto it = ls->begin(); it != ls->end(); ++it) {
+      if (it.value().is_number_integer()) last_sent_[it.key()] = it.value().get<int64_t>();
+    }
+  }
   if (!j.contains("queue") || !j["queue"].is_array()) return Status::Ok();
   for (const auto& e : j["queue"]) {
     if (!e.is_object() || !e.contains("channel") || !e["channel"].is_string() || !e.contains("record")) continue;
@@ -185,7 +237,9 @@ Status Outbox::Save() {
     q.push_back({{"channel", e.channel}, {"key", e.message.key}, {"text", e.message.text},
                  {"details", e.message.details}, {"record", e.message.record}, {"attempts", e.attempts}});
   }
-  return store_.SaveState(kOutboxKey, Dump({{"dropped", dropped_}, {"queue", q}}));
+  nlohmann::json last = nlohmann::json::object();
+  for (const auto& [name, t] : last_sent_) last[name] = t;
+  return store_.SaveState(kOutboxKey, Dump({{"dropped", dropped_}, {"queue", q}, {"last_sent", last}}));
 }
 
 Status Outbox::Post(const std::string& channel, Message m) {
@@ -199,38 +253,69 @@ Status Outbox::Post(const std::string& channel, Message m) {
   return Save();
 }
 
-Status Outbox::Deliver() {
+Status Outbox::Deliver(int64_t now) {
   Status st = Load();
   if (!st.ok()) return st;
   if (queue_.empty()) return Status::Ok();
-  std::vector<std::string> down;  // channels that failed this call
-  std::vector<Entry> keep;
   bool changed = false;
-  for (Entry& e : queue_) {
-    Channel* ch = nullptr;
-    for (auto& [name, c] : channels_) {
-      if (name == e.channel) ch = c.get();
+  std::vector<Entry> keep;
+  std::vector<char> done(queue_.size(), 0);
+  for (std::size_t i = 0; i < queue_.size(); ++i) {
+    if (done[i]) continue;
+    const std::string name = queue_[i].channel;
+    const Route* r = nullptr;
+    for (const Route& x : routes_) {
+      if (x.name == name) r = &x;
     }
-    if (ch == nullptr) {  // no longer configured
-      ++dropped_;
+    // This channel's entries, oldest first.
+    std::vector<std::size_t> mine;
+    for (std::size_t j = i; j < queue_.size(); ++j) {
+      if (!done[j] && queue_[j].channel == name) mine.push_back(j);
+    }
+    for (std::size_t j : mine) done[j] = 1;
+    if (r == nullptr) {  // no longer configured
+      dropped_ += mine.size();
       changed = true;
       continue;
     }
-    if (std::find(down.begin(), down.end(), e.channel) != down.end()) {
-      keep.push_back(std::move(e));
+    const auto last = last_sent_.find(name);
+    if (r->min_interval_s > 0 && last != last_sent_.end() && now - last->second < r->min_interval_s) {
+      held_ += mine.size();  // counted each time they wait
+      for (std::size_t j : mine) keep.push_back(std::move(queue_[j]));
       continue;
     }
-    Status s = ch->Send(e.message);
-    changed = true;
-    if (s.ok()) {
-      ++sent_;
-      continue;
+    // Grouped channels get what waited as one message; others one message each, in order,
+    // stopping at the first failure (its later messages wait behind it).
+    std::vector<std::vector<std::size_t>> sends;
+    if (r->grouped && mine.size() > 1) {
+      sends.push_back(mine);
+    } else {
+      for (std::size_t j : mine) sends.push_back({j});
     }
-    ++failed_;
-    ++e.attempts;
-    down.push_back(e.channel);
-    std::fprintf(stderr, "keikai: %s\n", FillTemplate(Tr("notify.failed"), {{"{channel}", e.channel}, {"{why}", s.message()}}).c_str());
-    keep.push_back(std::move(e));
+    bool down = false;
+    for (const auto& group : sends) {
+      if (down) {
+        for (std::size_t j : group) keep.push_back(std::move(queue_[j]));
+        continue;
+      }
+      std::vector<const Message*> ms;
+      for (std::size_t j : group) ms.push_back(&queue_[j].message);
+      const Message joined = ms.size() == 1 ? *ms[0] : Join(ms);
+      Status s = r->channel->Send(joined);
+      changed = true;
+      if (s.ok()) {
+        sent_ += group.size();
+        last_sent_[name] = now;
+        continue;
+      }
+      ++failed_;
+      down = true;
+      std::fprintf(stderr, "keikai: %s\n", FillTemplate(Tr("notify.failed"), {{"{channel}", name}, {"{why}", s.message()}}).c_str());
+      for (std::size_t j : group) {
+        ++queue_[j].attempts;
+        keep.push_back(std::move(queue_[j]));
+      }
+    }
   }
   queue_ = std::move(keep);
   return changed ? Save() : Status::Ok();

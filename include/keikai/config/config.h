@@ -49,7 +49,8 @@ struct Alert {
   std::string url;         // webhook, slack, teams: http:// or https://
   std::string smtp_host;   // email
   int smtp_port = 587;
-  bool starttls = true;
+  bool starttls = true;      // email: STARTTLS required (port 465: TLS from the start)
+  std::string ca_file;       // email: certificates to trust besides the system's
   std::string from;
   std::vector<std::string> to;
   std::string credentials; // email: a file only its owner can read ("user:password")

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -52,36 +53,53 @@ const ChannelType* FindChannel(std::string_view type);
 // message, a Teams message card.
 std::string Body(std::string_view type, const Message& m);
 
+// A configured channel as the outbox sends to it.
+struct Route {
+  std::string name;                  // the configured name
+  std::unique_ptr<Channel> channel;
+  // At most one delivery per this many seconds (config min_interval); what comes in between
+  // waits in the outbox and goes out at the next opening (a grouped channel's waiting
+  // messages as one message).
+  int64_t min_interval_s = 0;
+  bool grouped = false;              // ChannelType::grouped
+};
+
+// Several waiting messages of one channel people read, as one: the sentences in order, the
+// figures in order, the records in a "batch" record.
+Message Join(const std::vector<const Message*>& ms);
+
 class Outbox {
  public:
   static constexpr std::size_t kMaxQueued = 1000;
-  // channels: by their configured names.
-  Outbox(store::Store& st, std::vector<std::pair<std::string, std::unique_ptr<Channel>>> channels);
+  Outbox(store::Store& st, std::vector<Route> routes);
   // The channels again (a reloaded configuration); queued messages of a channel no longer
   // configured are dropped (and counted).
-  void SetChannels(std::vector<std::pair<std::string, std::unique_ptr<Channel>>> channels);
+  void SetChannels(std::vector<Route> routes);
   // Queues m for one channel (by name); Deliver() sends it.
   Status Post(const std::string& channel, Message m);
-  // Delivers what is queued, oldest first; a channel that fails is tried again next call, and
+  // Delivers what is queued, oldest first, to each channel whose min_interval has passed since
+  // its last delivery (now: Unix seconds); a channel that fails is tried again next call, and
   // its later messages wait behind it. Fails only when the store does.
-  Status Deliver();
+  Status Deliver(int64_t now);
   uint64_t queued() const { return queue_.size(); }
   uint64_t dropped() const { return dropped_; }
   uint64_t sent() const { return sent_; }
   uint64_t failed() const { return failed_; }
+  uint64_t held() const { return held_; }  // messages that waited for a min_interval, so far
 
  private:
   Status Load();
   Status Save();
   store::Store& store_;
-  std::vector<std::pair<std::string, std::unique_ptr<Channel>>> channels_;
+  std::vector<Route> routes_;
   struct Entry {
     std::string channel;
     Message message;
     int attempts = 0;
   };
   std::vector<Entry> queue_;
-  uint64_t dropped_ = 0, sent_ = 0, failed_ = 0;
+  std::map<std::string, int64_t> last_sent_;  // by channel name; kept with the queue
+  uint64_t dropped_ = 0, sent_ = 0, failed_ = 0, held_ = 0;
   bool loaded_ = false;
 };
 

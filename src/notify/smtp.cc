@@ -1,0 +1,413 @@
+#include "smtp.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <random>
+
+namespace keikai::notify {
+namespace {
+
+constexpr std::size_t kMaxReply = 64 * 1024;
+
+std::string Base64(std::string_view in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    const uint32_t v = static_cast<uint8_t>(in[i]) << 16 | static_cast<uint8_t>(in[i + 1]) << 8 | static_cast<uint8_t>(in[i + 2]);
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
+  }
+  if (i + 1 == in.size()) {
+    const uint32_t v = static_cast<uint8_t>(in[i]) << 16;
+    out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    const uint32_t v = static_cast<uint8_t>(in[i]) << 16 | static_cast<uint8_t>(in[i + 1]) << 8;
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// RFC 2047 encoded words for a header value: ASCII text stays as it is; other text becomes
+// =?UTF-8?B?...?= words of at most 45 bytes each (whole characters), folded onto lines.
+std::string EncodeHeader(std::string_view v) {
+  bool ascii = true;
+  for (char c : v) ascii = ascii && static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  if (ascii && v.size() <= 900) return std::string(v);
+  std::string out;
+  std::size_t i = 0;
+  while (i < v.size()) {
+    std::size_t n = std::min<std::size_t>(45, v.size() - i);
+    while (n > 0 && i + n < v.size() && (static_cast<unsigned char>(v[i + n]) & 0xC0) == 0x80) --n;  // not mid-character
+    if (n == 0) n = std::min<std::size_t>(45, v.size() - i);
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?" + Base64(v.substr(i, n)) + "?=";
+    i += n;
+  }
+  return out;
+}
+
+// What a server said, fit for an error message: one line, printable, at most 200 characters.
+std::string Said(std::string s) {
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  if (s.size() > 200) s = s.substr(0, 200) + "...";
+  return s;
+}
+
+class Conn {
+ public:
+  Conn(const SmtpOptions& o) : o_(o), where_("smtp " + o.host + ":" + std::to_string(o.port)) {}
+  ~Conn() {
+    if (ssl_ != nullptr) {
+      SSL_shutdown(ssl_);
+      SSL_free(ssl_);
+    }
+    if (ctx_ != nullptr) SSL_CTX_free(ctx_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status Connect() {
+    addrinfo hints{}, *res = nullptr;
+    hints.ai_socktype = SOCK_STREAM;
+    const int rc = ::getaddrinfo(o_.host.c_str(), std::to_string(o_.port).c_str(), &hints, &res);
+    if (rc != 0) return Fail("connect", ::gai_strerror(rc));
+    std::string why = "no address";
+    for (addrinfo* a = res; a != nullptr && fd_ < 0; a = a->ai_next) {
+      const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+      if (fd < 0) continue;
+      int r = ::connect(fd, a->ai_addr, a->ai_addrlen);
+      if (r != 0 && errno == EINPROGRESS) {
+        pollfd p{fd, POLLOUT, 0};
+        r = ::poll(&p, 1, o_.timeout_s * 1000);
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (r == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) {
+          r = 0;
+        } else {
+          why = r == 0 ? "timed out" : std::strerror(err != 0 ? err : errno);
+          r = -1;
+        }
+      } else if (r != 0) {
+        why = std::strerror(errno);
+      }
+      if (r != 0) {
+        ::close(fd);
+        continue;
+      }
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+      timeval tv{o_.timeout_s, 0};
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      fd_ = fd;
+    }
+    ::freeaddrinfo(res);
+    if (fd_ < 0) return Fail("connect", why);
+    return Status::Ok();
+  }
+
+  // TLS over the connection, the server's certificate checked against the host name (or
+  // address) and the system's trusted certificates (and ca_file).
+  Status StartTls() {
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    if (ctx_ == nullptr) return Fail("tls", "SSL_CTX_new");
+    SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+    if (SSL_CTX_set_default_verify_paths(ctx_) != 1) return Fail("tls", "no trusted certificates");
+    if (!o_.ca_file.empty() && SSL_CTX_load_verify_locations(ctx_, o_.ca_file.c_str(), nullptr) != 1) {
+      return Fail("tls", "cannot read ca_file " + o_.ca_file);
+    }
+    ssl_ = SSL_new(ctx_);
+    if (ssl_ == nullptr) return Fail("tls", "SSL_new");
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
+    in6_addr a6{};
+    in_addr a4{};
+    if (::inet_pton(AF_INET, o_.host.c_str(), &a4) == 1 || ::inet_pton(AF_INET6, o_.host.c_str(), &a6) == 1) {
+      X509_VERIFY_PARAM_set1_ip_asc(param, o_.host.c_str());
+    } else {
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      X509_VERIFY_PARAM_set1_host(param, o_.host.c_str(), 0);
+      SSL_ctrl(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(o_.host.c_str()));  // SNI (the macro casts)
+    }
+    SSL_set_fd(ssl_, fd_);
+    if (SSL_connect(ssl_) != 1) {
+      const long v = SSL_get_verify_result(ssl_);
+      std::string why = v != X509_V_OK ? std::string("certificate: ") + X509_verify_cert_error_string(v) : TlsError();
+      return Fail("tls", why);
+    }
+    return Status::Ok();
+  }
+
+  Status Write(const std::string& data, const char* step) {
+    std::size_t off = 0;
+    while (off < data.size()) {
+      const int chunk = static_cast<int>(std::min<std::size_t>(data.size() - off, 1 << 20));
+      long n;
+      if (ssl_ != nullptr) {
+        n = SSL_write(ssl_, data.data() + off, chunk);
+      } else {
+        n = ::send(fd_, data.data() + off, static_cast<std::size_t>(chunk), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+      }
+      if (n <= 0) return Fail(step, ssl_ != nullptr ? TlsError() : std::strerror(errno));
+      off += static_cast<std::size_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  // One reply (its lines joined); code gets its number.
+  Status Reply(int& code, std::string& text, const char* step) {
+    text.clear();
+    for (;;) {
+      std::string line;
+      Status st = ReadLine(line, step);
+      if (!st.ok()) return st;
+      bool last = false;
+      if (!ParseReplyLine(line, code, last)) return Fail(step, "not an SMTP reply: " + Said(line));
+      text += (text.empty() ? "" : "\n") + line;
+      if (last) return Status::Ok();
+      if (text.size() > kMaxReply) return Fail(step, "reply too long");
+    }
+  }
+
+  // Sends a command and expects a reply of class want (2 or 3).
+  Status Command(const std::string& cmd, int want, const char* step, std::string* reply = nullptr) {
+    if (!cmd.empty()) {
+      Status w = Write(cmd + "\r\n", step);
+      if (!w.ok()) return w;
+    }
+    int code = 0;
+    std::string text;
+    Status r = Reply(code, text, step);
+    if (!r.ok()) return r;
+    if (code / 100 != want) return Fail(step, Said(text));
+    if (reply != nullptr) *reply = text;
+    return Status::Ok();
+  }
+
+  Status Fail(const std::string& step, const std::string& why) const {
+    return Status::Error("alert", where_ + ": " + step + ": " + why);
+  }
+
+ private:
+  std::string TlsError() const {
+    const unsigned long e = ERR_get_error();
+    if (e == 0) return errno != 0 ? std::strerror(errno) : "connection closed";
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    return buf;
+  }
+
+  Status ReadLine(std::string& line, const char* step) {
+    for (;;) {
+      const std::size_t nl = buf_.find('\n');
+      if (nl != std::string::npos) {
+        line = buf_.substr(0, nl);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        buf_.erase(0, nl + 1);
+        return Status::Ok();
+      }
+      if (buf_.size() > kMaxReply) return Fail(step, "reply too long");
+      char tmp[4096];
+      long n;
+      if (ssl_ != nullptr) {
+        n = SSL_read(ssl_, tmp, sizeof tmp);
+      } else {
+        n = ::recv(fd_, tmp, sizeof tmp, 0);
+        if (n < 0 && errno == EINTR) continue;
+      }
+      if (n == 0) return Fail(step, "the server closed the connection");
+      if (n < 0) {
+        const bool timeout = errno == EAGAIN || errno == EWOULDBLOCK;
+        return Fail(step, timeout ? "timed out" : (ssl_ != nullptr ? TlsError() : std::strerror(errno)));
+      }
+      buf_.append(tmp, static_cast<std::size_t>(n));
+    }
+  }
+
+  const SmtpOptions& o_;
+  std::string where_;
+  int fd_ = -1;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+  std::string buf_;
+};
+
+std::string HostName() {
+  char h[256] = {0};
+  if (::gethostname(h, sizeof h - 1) != 0 || h[0] == '\0') return "localhost";
+  return h;
+}
+
+}  // namespace
+
+bool ParseReplyLine(std::string_view line, int& code, bool& last) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (line.size() < 3 || !digit(line[0]) || !digit(line[1]) || !digit(line[2])) return false;
+  if (line.size() > 3 && line[3] != ' ' && line[3] != '-') return false;
+  code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+  last = line.size() == 3 || line[3] == ' ';
+  return true;
+}
+
+bool Offers(std::string_view ehlo, std::string_view ext, std::string* args) {
+  std::size_t pos = 0;
+  while (pos < ehlo.size()) {
+    std::size_t end = ehlo.find('\n', pos);
+    if (end == std::string_view::npos) end = ehlo.size();
+    const std::string_view line = ehlo.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.size() < 4) continue;
+    std::string_view kw = line.substr(4), rest;
+    const std::size_t sp = kw.find(' ');
+    if (sp != std::string_view::npos) {
+      rest = kw.substr(sp + 1);
+      kw = kw.substr(0, sp);
+    }
+    if (kw.size() != ext.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < kw.size(); ++i) {
+      same = same && std::toupper(static_cast<unsigned char>(kw[i])) == std::toupper(static_cast<unsigned char>(ext[i]));
+    }
+    if (same) {
+      if (args != nullptr) *args = std::string(rest);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string RenderMail(const SmtpOptions& o, const MailText& m, int64_t now) {
+  const std::time_t t = static_cast<std::time_t>(now);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char date[64];
+  // RFC 5322 date: English names whatever the locale.
+  static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* kMon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const long off = tm.tm_gmtoff / 60;
+  std::snprintf(date, sizeof date, "%s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld", kDays[tm.tm_wday], tm.tm_mday,
+                kMon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
+                std::labs(off) / 60, std::labs(off) % 60);
+  std::random_device rd;
+  char id[64];
+  std::snprintf(id, sizeof id, "%lld.%08x%08x", static_cast<long long>(now), rd(), rd());
+  std::string to;
+  for (const std::string& r : o.to) to += (to.empty() ? "" : ", ") + r;
+  std::string subject = m.subject;
+  for (char& c : subject) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  std::string key = m.key;
+  for (char& c : key) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+  }
+  std::string out = "From: " + o.from + "\r\nTo: " + to + "\r\nSubject: " + EncodeHeader(subject) +
+                    "\r\nDate: " + date + "\r\nMessage-ID: <" + id + "@keikai." + HostName() +
+                    ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                    "Content-Transfer-Encoding: base64\r\nAuto-Submitted: auto-generated\r\n";
+  if (!key.empty()) out += "X-Keikai-Alert: " + key.substr(0, 900) + "\r\n";
+  out += "\r\n";
+  std::string body;
+  for (char c : m.body) {  // CRLF line ends inside the text (RFC 2046 text/plain)
+    if (c == '\n' && (body.empty() || body.back() != '\r')) body += '\r';
+    body += c;
+  }
+  const std::string b64 = Base64(body);
+  for (std::size_t i = 0; i < b64.size(); i += 76) out += b64.substr(i, 76) + "\r\n";
+  return out;
+}
+
+Status SendMail(const SmtpOptions& o, const MailText& m) {
+  Conn c(o);
+  Status st = c.Connect();
+  const bool implicit = o.port == 465;
+  if (st.ok() && implicit) st = c.StartTls();
+  if (st.ok()) st = c.Command("", 2, "banner");
+  const std::string helo = "EHLO " + HostName();
+  std::string ehlo;
+  if (st.ok()) st = c.Command(helo, 2, "EHLO", &ehlo);
+  if (!st.ok()) return st;
+  bool tls = implicit;
+  if (!implicit && o.starttls) {
+    if (!Offers(ehlo, "STARTTLS")) return c.Fail("STARTTLS", "the server does not offer it (starttls: true)");
+    st = c.Command("STARTTLS", 2, "STARTTLS");
+    if (st.ok()) st = c.StartTls();
+    if (st.ok()) st = c.Command(helo, 2, "EHLO", &ehlo);
+    if (!st.ok()) return st;
+    tls = true;
+  }
+  if (!o.user.empty()) {
+    if (!tls) return c.Fail("AUTH", "refused to send a password without TLS");
+    std::string mechs;
+    if (!Offers(ehlo, "AUTH", &mechs)) return c.Fail("AUTH", "the server does not offer AUTH");
+    mechs = " " + mechs + " ";
+    if (mechs.find(" PLAIN ") != std::string::npos) {
+      st = c.Command("AUTH PLAIN " + Base64(std::string(1, '\0') + o.user + std::string(1, '\0') + o.password), 2,
+                     "AUTH PLAIN");
+    } else if (mechs.find(" LOGIN ") != std::string::npos) {
+      st = c.Command("AUTH LOGIN", 3, "AUTH LOGIN");
+      if (st.ok()) st = c.Command(Base64(o.user), 3, "AUTH LOGIN");
+      if (st.ok()) st = c.Command(Base64(o.password), 2, "AUTH LOGIN");
+    } else {
+      return c.Fail("AUTH", "no mechanism keikai speaks (PLAIN, LOGIN) among:" + Said(mechs));
+    }
+    if (!st.ok()) return st;
+  }
+  st = c.Command("MAIL FROM:<" + o.from + ">", 2, "MAIL FROM");
+  for (const std::string& r : o.to) {
+    if (st.ok()) st = c.Command("RCPT TO:<" + r + ">", 2, "RCPT TO");
+  }
+  if (st.ok()) st = c.Command("DATA", 3, "DATA");
+  if (!st.ok()) return st;
+  // Dot-stuffing (RFC 5321 4.5.2); base64 lines never start with '.', headers might.
+  std::string data = RenderMail(o, m, static_cast<int64_t>(std::time(nullptr)));
+  std::string stuffed;
+  stuffed.reserve(data.size() + 16);
+  bool bol = true;
+  for (char ch : data) {
+    if (bol && ch == '.') stuffed += '.';
+    stuffed += ch;
+    bol = ch == '\n';
+  }
+  st = c.Command(stuffed + ".", 2, "message");
+  if (!st.ok()) return st;
+  (void)c.Command("QUIT", 2, "QUIT");  // delivered already: a failing QUIT changes nothing
+  return Status::Ok();
+}
+
+Status ReadCredentials(const std::string& path, std::string& user, std::string& password) {
+  struct stat sb {};
+  if (::stat(path.c_str(), &sb) != 0) return Status::Error("alert", path + ": " + std::strerror(errno));
+  if ((sb.st_mode & 077) != 0 || sb.st_uid != ::geteuid()) {
+    return Status::Error("alert", path + ": credentials must be readable by their owner only (chmod 600, owned by this user)");
+  }
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line)) return Status::Error("alert", path + ": empty");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  const std::size_t colon = line.find(':');
+  if (colon == std::string::npos || colon == 0) return Status::Error("alert", path + ": expected user:password");
+  user = line.substr(0, colon);
+  password = line.substr(colon + 1);
+  return Status::Ok();
+}
+
+}  // namespace keikai::notify
