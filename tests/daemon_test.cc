@@ -258,28 +258,6 @@ TEST(Daemon, AlertsWaitForAChannelThatIsDown) {
   EXPECT_EQ(records[0].find('\n'), std::string::npos);
 }
 
-std::string DecodeBase64(const std::string& in) {
-  std::string out;
-  uint32_t v = 0;
-  int bits = 0;
-  for (char c : in) {
-    int d = -1;
-    if (c >= 'A' && c <= 'Z') d = c - 'A';
-    if (c >= 'a' && c <= 'z') d = c - 'a' + 26;
-    if (c >= '0' && c <= '9') d = c - '0' + 52;
-    if (c == '+') d = 62;
-    if (c == '/') d = 63;
-    if (d < 0) continue;
-    v = v << 6 | static_cast<uint32_t>(d);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((v >> bits) & 0xff);
-    }
-  }
-  return out;
-}
-
 // A header's value with its RFC 2047 UTF-8 B words decoded (what a mail reader shows), from a
 // mail as a Maildir keeps it (LF line ends).
 std::string HeaderText(const std::string& mail, const std::string& name) {
@@ -311,14 +289,7 @@ std::string HeaderText(const std::string& mail, const std::string& name) {
 
 // A combined-format line at Unix time t (UTC), unique by i; every 7th an attack.
 std::string WebLine(int64_t t, int i, const std::string& tag) {
-  static const char* kMon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  int64_t y = 0;
-  unsigned m = 0, dom = 0;
-  CivilFromDays(t / 86400, y, m, dom);
-  char ts[64];
-  std::snprintf(ts, sizeof ts, "%02u/%s/%lld:%02lld:%02lld:%02lld +0000", dom, kMon[m - 1], static_cast<long long>(y),
-                static_cast<long long>(t % 86400 / 3600), static_cast<long long>(t % 3600 / 60),
-                static_cast<long long>(t % 60));
+  const std::string ts = ClfTime(t, "+0000");
   const bool attack = i % 7 == 0;
   return "198.51.100." + std::to_string(i % 250) + " - - [" + ts + "] \"GET " +
          (attack ? "/" + tag + "/.env?n=" : "/" + tag + "/page?n=") + std::to_string(i) + " HTTP/1.1\" " +

@@ -90,24 +90,6 @@ TEST(Outbox, MinIntervalHoldsAndJoinsWhatWaits) {
   EXPECT_EQ(people[2].key, "d");
 }
 
-std::string Unbase64(const std::string& in) {
-  std::string out;
-  uint32_t v = 0;
-  int bits = 0;
-  for (char c : in) {
-    const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const char* p = c != '\0' ? std::strchr(k, c) : nullptr;
-    if (p == nullptr) continue;
-    v = v << 6 | static_cast<uint32_t>(p - k);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((v >> bits) & 0xff);
-    }
-  }
-  return out;
-}
-
 TEST(Smtp, MailIsUtf8InBase64WithAnEncodedSubject) {
   SmtpOptions o;
   o.from = "keikai@example.jp";
@@ -127,7 +109,7 @@ TEST(Smtp, MailIsUtf8InBase64WithAnEncodedSubject) {
   for (std::size_t i = 0; (i = raw.find("=?UTF-8?B?", i)) != std::string::npos;) {
     const std::size_t end = raw.find("?=", i + 10);
     EXPECT_LE(end + 2 - i, 75u);  // RFC 2047: an encoded word is at most 75 characters
-    decoded += Unbase64(raw.substr(i + 10, end - i - 10));
+    decoded += keikai::testing::DecodeBase64(raw.substr(i + 10, end - i - 10));
     i = end + 2;
   }
   EXPECT_EQ(decoded, t.subject);
@@ -135,7 +117,7 @@ TEST(Smtp, MailIsUtf8InBase64WithAnEncodedSubject) {
   // No header can be smuggled in through the alert's key.
   EXPECT_EQ(m.find("\r\nBcc:"), std::string::npos) << m;
   EXPECT_NE(m.find("\r\nContent-Transfer-Encoding: base64\r\n"), std::string::npos);
-  const std::string body = Unbase64(m.substr(m.find("\r\n\r\n") + 4));
+  const std::string body = keikai::testing::DecodeBase64(m.substr(m.find("\r\n\r\n") + 4));
   EXPECT_EQ(body, "一行目\r\n.dot line\r\n");
 }
 
