@@ -2,6 +2,7 @@
 // restarted, with real receivers (HTTP, a syslog socket, Prometheus) on 127.0.0.1.
 #include <gtest/gtest.h>
 
+#include <pwd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -419,6 +420,39 @@ TEST(Daemon, EmailAlertsThroughARealPostfix) {
     EXPECT_NE(body.find("約25倍に急増"), std::string::npos) << body;
     EXPECT_NE(body.find("ほかに攻撃の種類別の急増 1 件"), std::string::npos) << body;
   }
+}
+
+// `user`: started as root, keikai binds what it needs and becomes that user for the rest: the
+// store it creates belongs to that user; a user that does not exist is an error (exit 2).
+TEST(Daemon, BecomesTheConfiguredUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (to become another user)";
+  const passwd* pw = ::getpwnam("nobody");
+  ASSERT_NE(pw, nullptr);
+  const uid_t nobody = pw->pw_uid;
+  TempDir d;
+  ::chmod(d.str().c_str(), 0755);
+  const std::string state = d / "state", log = d / "shop.log";
+  std::filesystem::create_directories(state);
+  ASSERT_EQ(::chown(state.c_str(), nobody, static_cast<gid_t>(-1)), 0);
+  std::string lines;
+  const int64_t t0 = (static_cast<int64_t>(std::time(nullptr)) / 86400 - 2) * 86400;
+  for (int i = 0; i < 50; ++i) lines += WebLine(t0 + i, i, "u");
+  WriteFile(log, lines);
+  ::chmod(log.c_str(), 0644);
+  const std::string base = "language: en\nstore: " + state + "/k.db\nmetrics: {enabled: false}\nsites:\n"
+                           "  - name: shop.example.jp\n    logs: [" + log + "]\n";
+  WriteFile(d / "k.yaml", base + "user: nobody\n");
+  Outcome r = Exec("run --once --config " + Q(d / "k.yaml"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("running as nobody (uid " + std::to_string(nobody) + ")"), std::string::npos) << r.out;
+  struct stat sb {};
+  ASSERT_EQ(::stat((state + "/k.db").c_str(), &sb), 0);
+  EXPECT_EQ(sb.st_uid, nobody);  // created after the change
+  EXPECT_EQ(ReportRequests(state + "/k.db"), 50u);
+  WriteFile(d / "bad.yaml", base + "user: no-such-user-keikai\n");
+  Outcome bad = Exec("run --once --config " + Q(d / "bad.yaml"));
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_NE(bad.out.find("bad.yaml:7:7: user: no such user on this machine"), std::string::npos) << bad.out;
 }
 
 // Changes are seen as they happen (inotify on the logs' directory), not at the next periodic

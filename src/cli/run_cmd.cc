@@ -1,12 +1,17 @@
 #include "run_cmd.h"
 
 #include <pthread.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <climits>
+#include <cstring>
 #include <cstdlib>
 #include <cstdio>
 #include <ctime>
@@ -184,6 +189,13 @@ class Daemon {
   int Run() {
     auto channels = MakeChannels(c_);
     if (!channels) return 2;
+    // What may need root is opened first (the metrics port); then keikai becomes `user`.
+    if (!StartMetrics()) return 1;
+    struct Stop {
+      Daemon* d;
+      ~Stop() { d->StopMetrics(); }
+    } stop_metrics{this};
+    if (const int rc = BecomeUser(); rc != 0) return rc;
     const std::string db = c_.store.empty() ? store::DefaultDbPath() : c_.store;
     auto st = store::Open(db, store::OpenOptions{});
     if (!st.ok()) {
@@ -218,16 +230,10 @@ class Daemon {
       Error(started);
       return 1;
     }
-    if (!StartMetrics()) return 1;
-    struct Stop {
-      Daemon* d;
-      ~Stop() { d->StopMetrics(); }
-    } stop_metrics{this};
     // What the configuration asks that this build does not do yet: said, not ignored.
     if (!c_.mail_services.empty()) {
       Notice(report::FillTemplate(Tr("run.no_probes"), {{"{n}", std::to_string(c_.mail_services.size())}}));
     }
-    if (!c_.user.empty()) Notice(report::FillTemplate(Tr("run.no_user"), {{"{user}", c_.user}}));
     Notice(report::FillTemplate(Tr("run.started"), {{"{config}", args_.config}, {"{db}", db},
                                                     {"{inputs}", std::to_string(config::Inputs(c_).size())}}));
     for (;;) {
@@ -273,6 +279,36 @@ class Daemon {
   }
 
  private:
+  // `user`: as root, become that user (its groups, then its group and user id, for good: it
+  // cannot come back), with its home for keikai's caches; as that user already, nothing to do;
+  // as anyone else, an error (exit 2). 0 when done.
+  int BecomeUser() {
+    if (c_.user.empty()) return 0;
+    errno = 0;
+    const passwd* pw = ::getpwnam(c_.user.c_str());
+    if (pw == nullptr) {
+      Error(report::FillTemplate(Tr("run.user_unknown"), {{"{user}", c_.user}}));
+      return 2;
+    }
+    const uid_t uid = pw->pw_uid;
+    const gid_t gid = pw->pw_gid;
+    const std::string home = pw->pw_dir != nullptr ? pw->pw_dir : "";
+    if (::geteuid() == uid) return 0;
+    if (::geteuid() != 0) {
+      Error(report::FillTemplate(Tr("run.user_cannot"), {{"{user}", c_.user}, {"{uid}", std::to_string(::geteuid())}}));
+      return 2;
+    }
+    if (::initgroups(c_.user.c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0 || ::setuid(0) == 0) {
+      Error(report::FillTemplate(Tr("run.user_failed"), {{"{user}", c_.user}, {"{why}", std::strerror(errno)}}));
+      return 1;
+    }
+    if (!home.empty()) ::setenv("HOME", home.c_str(), 1);
+    ::unsetenv("XDG_CACHE_HOME");
+    ::unsetenv("XDG_DATA_HOME");
+    Notice(report::FillTemplate(Tr("run.user_now"), {{"{user}", c_.user}, {"{uid}", std::to_string(uid)}}));
+    return 0;
+  }
+
   // The configured logs (their directories are watched; rotated copies are in the same ones).
   std::vector<std::string> LogPaths() const {
     std::vector<std::string> out;
