@@ -455,6 +455,35 @@ TEST(Daemon, BecomesTheConfiguredUser) {
   EXPECT_NE(bad.out.find("bad.yaml:7:7: user: no such user on this machine"), std::string::npos) << bad.out;
 }
 
+// log_format: json: every message of the daemon's own is one JSON object on a line, with its
+// time, level and text in the configured language (a log collector's input).
+TEST(Daemon, OwnMessagesAsJsonLines) {
+  TempDir d;
+  WriteFile(d / "k.yaml", "language: ja\nlog_format: json\nstore: " + std::string(d / "k.db") +
+                              "\nmetrics: {enabled: false}\nsites:\n  - name: a.example.jp\n    logs: [" +
+                              std::string(d / "missing.log") + "]\n");
+  Outcome r = Exec("run --once --config " + Q(d / "k.yaml"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::istringstream in(r.out);
+  std::map<std::string, int> levels;
+  int lines = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++lines;
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << line;
+    EXPECT_TRUE(j["time"].is_string() && j["time"].get<std::string>().back() == 'Z') << line;
+    EXPECT_EQ(j["program"], "keikai");
+    EXPECT_TRUE(j["pid"].is_number_integer());
+    ++levels[j["level"].get<std::string>()];
+    if (j["level"] == "warning") {
+      EXPECT_NE(j["msg"].get<std::string>().find("missing.log: 見つかりません"), std::string::npos) << line;
+    }
+  }
+  EXPECT_EQ(lines, 3) << r.out;  // started, the missing log, stopped
+  EXPECT_EQ(levels["warning"], 1) << r.out;
+  EXPECT_EQ(levels["notice"], 2) << r.out;
+}
+
 // Changes are seen as they happen (inotify on the logs' directory), not at the next periodic
 // round: with read_every at an hour, appended lines, a rotation by rename and a new file are all
 // read; SIGHUP and SIGTERM are still taken at once.

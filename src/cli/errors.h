@@ -4,6 +4,7 @@
 #include <string>
 
 #include "keikai/core/i18n.h"
+#include "keikai/core/log.h"
 #include "keikai/core/status.h"
 #include "keikai/core/utf8.h"
 
@@ -11,14 +12,16 @@ namespace keikai::cli {
 
 // Messages name files, sites and addresses from the logs: nothing in them may reach the
 // terminal as a control sequence.
-inline void Error(const std::string& what) {
-  std::fprintf(stderr, "keikai: %s: %s\n", Tr("err.prefix"), TerminalSafe(what).c_str());
+// (Text: "keikai: error: ..."; the daemon's JSON log format: log/core.h.)
+inline void Error(const std::string& what, std::string_view code = {}) {
+  log::Write(log::Level::kError, log::Json() ? what : std::string(Tr("err.prefix")) + ": " + what, code);
 }
 
+// Something that may need attention but stops nothing (a configured log not found).
+inline void Warn(const std::string& what) { log::Write(log::Level::kWarning, what); }
+
 // Something the user should know that is not an error.
-inline void Notice(const std::string& what) {
-  std::fprintf(stderr, "keikai: %s\n", TerminalSafe(what).c_str());
-}
+inline void Notice(const std::string& what) { log::Write(log::Level::kNotice, what); }
 
 // A library error: a lead-in in the user's language chosen by the status code (the one place
 // that maps codes to words), then the detail, which names files, lines and offsets.
@@ -31,7 +34,7 @@ inline void Error(const Status& st, const std::string& context = "") {
   } else {
     what += st.ToString();
   }
-  Error(what);
+  Error(what, st.code());
 }
 
 }  // namespace keikai::cli

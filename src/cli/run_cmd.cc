@@ -372,7 +372,7 @@ class Daemon {
       FileMark m;
       if (!Mark(path, m)) {
         // Said once (a typo'd path must not read as a quiet site), looked for every round.
-        if (missing_.insert(path).second) Notice(report::FillTemplate(Tr("run.missing"), {{"{path}", path}}));
+        if (missing_.insert(path).second) Warn(report::FillTemplate(Tr("run.missing"), {{"{path}", path}}));
         continue;
       }
       missing_.erase(path);
@@ -641,6 +641,7 @@ int RunDaemon(const RunArgs& a) {
     Lang l;
     if (ParseLang(c.language, l)) SetLang(l);
   }
+  log::SetJson(c.log_format == "json");
   // The signals are waited for in the main loop: blocked here, before any thread starts, so
   // that every thread inherits the mask and none of them takes one.
   sigset_t signals;

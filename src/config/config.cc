@@ -483,10 +483,11 @@ Config Parse(std::string_view text, const std::string& name, std::vector<Problem
     return c;
   }
   if (!r.Map(root, "", {"language", "timezone", "home_country", "store", "user", "read_every", "sites", "mail",
-                        "detection", "surge", "retention", "alerts", "metrics"})) {
+                        "detection", "surge", "retention", "alerts", "metrics", "log_format"})) {
     return c;
   }
   r.Choice(root, "language", "", c.language, {"ja", "en"});
+  r.Choice(root, "log_format", "", c.log_format, {"text", "json"});
   if (r.Str(root, "timezone", "", c.timezone) && !TimeZone::Make(c.timezone)) {
     r.Add(root["timezone"], "timezone", Tr("config.bad_tz"));
   }

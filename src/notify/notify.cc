@@ -13,6 +13,7 @@
 #include <httplib.h>
 
 #include "keikai/core/i18n.h"
+#include "keikai/core/log.h"
 #include "smtp.h"
 
 namespace keikai::notify {
@@ -310,7 +311,8 @@ Status Outbox::Deliver(int64_t now) {
       }
       ++failed_;
       down = true;
-      std::fprintf(stderr, "keikai: %s\n", FillTemplate(Tr("notify.failed"), {{"{channel}", name}, {"{why}", s.message()}}).c_str());
+      log::Write(log::Level::kWarning, FillTemplate(Tr("notify.failed"), {{"{channel}", name}, {"{why}", s.message()}}),
+                 s.code());
       for (std::size_t j : group) {
         ++queue_[j].attempts;
         keep.push_back(std::move(queue_[j]));

@@ -63,6 +63,7 @@ struct Alert {
 struct Config {
   std::string file;
   std::string language;      // ja, en; "" = from the locale
+  std::string log_format = "text";  // keikai run's own messages on stderr: text or json
   std::string timezone;      // IANA name; "" = JST for Japanese, else UTC
   std::string home_country = "JP";
   std::string store;         // a --db location; "" = the default database
