@@ -96,6 +96,10 @@ TEST(Daemon, FollowsRotatesSurvivesAKillAndAlertsOnce) {
     EXPECT_NE(text.find("keikai_lines_read_total 740\n"), std::string::npos) << text;
     EXPECT_NE(text.find("keikai_surge_ongoing{site=\"shop.example.jp\",class=\"*\"} 1\n"), std::string::npos) << text;
     EXPECT_NE(text.find("keikai_window_requests 5440\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("keikai_window_requests_by_site{site=\"shop.example.jp\"} 5440\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("keikai_lines_read_by_format_total{format=\"combined\"} 740\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("keikai_window_attacks_by_class{site=\"shop.example.jp\",class=\"probe\"} "), std::string::npos)
+        << text;
     EXPECT_NE(text.find("# TYPE keikai_alerts_sent_total counter"), std::string::npos);
     EXPECT_EQ(BadExpositionLine("keikai_x 1\n"), "keikai_x 1");  // the checker can fail
     // Prometheus's own checker, and a real Prometheus (Debian's) scraping it.

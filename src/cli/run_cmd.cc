@@ -108,6 +108,9 @@ struct Metrics {
   uint64_t window_requests = 0, window_attacks = 0, window_sources = 0;
   int64_t last_round = 0, last_evaluation = 0;
   std::vector<std::pair<std::string, std::string>> ongoing;  // (site, class)
+  std::map<std::string, uint64_t> lines_by_format;           // the event kinds' formats
+  std::map<std::string, uint64_t> window_requests_by_site;
+  std::map<std::pair<std::string, std::string>, uint64_t> window_attacks_by;  // (site, class)
 };
 
 std::string Label(const std::string& v) {
@@ -174,6 +177,22 @@ std::string MetricsText(const Metrics& m) {
   family("keikai_surge_ongoing", "gauge", "1 for each ongoing surge, by site and attack class (* = all classes).");
   for (const auto& [site, cls] : m.ongoing) {
     o += "keikai_surge_ongoing{site=\"" + Label(site) + "\",class=\"" + Label(cls) + "\"} 1\n";
+  }
+  family("keikai_lines_read_by_format_total", "counter",
+         "Lines parsed and stored since the daemon started, by log format (web: combined, json, ...; mail: maillog, dovecot).");
+  for (const auto& [format, n] : m.lines_by_format) {
+    o += "keikai_lines_read_by_format_total{format=\"" + Label(format) + "\"} " + std::to_string(n) + "\n";
+  }
+  family("keikai_window_requests_by_site", "gauge",
+         "Requests and mail-log events in the report window, by site (the busiest report_sites), at the last evaluation.");
+  for (const auto& [site, n] : m.window_requests_by_site) {
+    o += "keikai_window_requests_by_site{site=\"" + Label(site) + "\"} " + std::to_string(n) + "\n";
+  }
+  family("keikai_window_attacks_by_class", "gauge",
+         "Attacks in the report window, by site and attack class, at the last evaluation.");
+  for (const auto& [key, n] : m.window_attacks_by) {
+    o += "keikai_window_attacks_by_class{site=\"" + Label(key.first) + "\",class=\"" + Label(key.second) + "\"} " +
+         std::to_string(n) + "\n";
   }
   for (const Plain& p : after) {
     family(p.name, p.type, p.help);
@@ -394,6 +413,7 @@ class Daemon {
       std::lock_guard<std::mutex> lk(metrics_mu_);
       lines += row.parsed + row.bad_lines;
       metrics_.lines += row.parsed;
+      if (row.parsed > 0 && !row.format.empty()) metrics_.lines_by_format[row.format] += row.parsed;
       metrics_.bad_lines += row.bad_lines;
     }
     if (!StoreResult(processor_->Flush(), read)) {
@@ -446,6 +466,16 @@ class Daemon {
       metrics_.ongoing.clear();
       for (const report::Surge& s : r.value().surges) {
         if (s.ongoing) metrics_.ongoing.emplace_back(s.site, report::ClassKey(s.cls));
+      }
+      metrics_.window_requests_by_site.clear();
+      metrics_.window_attacks_by.clear();
+      for (const report::DailyRow& row : r.value().daily) {
+        if (row.site == report::kAllSites) continue;
+        if (row.cls == report::kAllClasses) {
+          metrics_.window_requests_by_site[row.site] += row.requests;
+        } else if (row.attacks > 0) {
+          metrics_.window_attacks_by[{row.site, report::ClassKey(row.cls)}] += row.attacks;
+        }
       }
     }
     auto kept = store_->LoadState(kSentKey);
