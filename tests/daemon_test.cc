@@ -202,6 +202,7 @@ TEST(Daemon, AlertsWaitForAChannelThatIsDown) {
   keikai::testing::WriteFile(d / "k.yaml",
       "language: en\ntimezone: Asia/Tokyo\nstore: " + std::string(d / "k.db") +
       "\nmetrics: {enabled: false}\nsites:\n  - name: shop.example.jp\n    logs: [" + std::string(d / "shop.log") + "]\n"
+      "report: {path: " + std::string(d / "www/report.html") + ", url: \"https://keikai.example.jp/report.html\"}\n"
       "alerts:\n"
       "  - type: webhook\n    url: " + base + "/hook?token=x\n"
       "  - type: slack\n    url: " + base + "/slack/T0/B0/secret\n    language: ja\n"
@@ -247,6 +248,15 @@ TEST(Daemon, AlertsWaitForAChannelThatIsDown) {
   EXPECT_NE(by_path["/slack"][0]["text"].get<std::string>().find("約25倍に急増"), std::string::npos)
       << by_path["/slack"][0].dump();
   EXPECT_EQ(by_path["/teams"][0]["@type"], "MessageCard");
+  // Each alert links to the report the daemon rewrote at that evaluation.
+  EXPECT_EQ(by_path["/hook"][0]["report"], "https://keikai.example.jp/report.html");
+  EXPECT_NE(by_path["/slack"][0]["text"].get<std::string>().find("レポート: https://keikai.example.jp/report.html"),
+            std::string::npos)
+      << by_path["/slack"][0].dump();
+  EXPECT_EQ(ReadFile(d / "www/report.html").rfind("<!DOCTYPE html>", 0), 0u);
+  struct stat rs {};
+  ASSERT_EQ(::stat((d / "www/report.html").c_str(), &rs), 0);
+  EXPECT_EQ(rs.st_mode & 0777, 0640u);
   // syslog was up all along: one record, local3.warning (19 * 8 + 4 = 156), one line.
   std::vector<std::string> records;
   char buf[16384];

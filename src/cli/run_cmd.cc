@@ -39,6 +39,7 @@
 #include "keikai/report/build.h"
 #include "keikai/rules/engine.h"
 #include "keikai/store/store.h"
+#include "keikai/report/render.h"
 #include "report/format.h"
 
 namespace keikai::cli {
@@ -478,6 +479,15 @@ class Daemon {
         }
       }
     }
+    // The report people open from an alert: rewritten whole (atomically) at each evaluation.
+    std::string where;
+    if (!c_.report_path.empty()) {
+      if (WriteFileAtomic(c_.report_path, report::RenderHtml(r.value()), 0640)) {  // the group may serve it
+        where = c_.report_url.empty() ? c_.report_path : c_.report_url;
+      } else {
+        Warn(report::FillTemplate(Tr("run.report_write"), {{"{path}", c_.report_path}, {"{why}", std::strerror(errno)}}));
+      }
+    }
     auto kept = store_->LoadState(kSentKey);
     nlohmann::json sent = nlohmann::json::object();
     if (kept.ok() && kept.value()) {
@@ -507,6 +517,12 @@ class Daemon {
         messages.push_back(Grouped(fresh, bo.tz, now));
       } else {
         for (const report::Surge* s : fresh) messages.push_back(One(*s, bo.tz, now));
+      }
+      if (!where.empty()) {
+        for (notify::Message& m : messages) {
+          m.details += (m.details.empty() ? "" : "\n") + report::FillTemplate(Tr("run.report_at"), {{"{where}", where}});
+          m.record["report"] = where;
+        }
       }
       SetLang(lang);
       for (notify::Message& m : messages) {

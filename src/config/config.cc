@@ -483,7 +483,7 @@ Config Parse(std::string_view text, const std::string& name, std::vector<Problem
     return c;
   }
   if (!r.Map(root, "", {"language", "timezone", "home_country", "store", "user", "read_every", "sites", "mail",
-                        "detection", "surge", "retention", "alerts", "metrics", "log_format"})) {
+                        "detection", "surge", "retention", "alerts", "metrics", "log_format", "report"})) {
     return c;
   }
   r.Choice(root, "language", "", c.language, {"ja", "en"});
@@ -551,6 +551,12 @@ Config Parse(std::string_view text, const std::string& name, std::vector<Problem
         r.Add(m["listen"], "metrics.listen", Tr("config.remote_listen"));
       }
     }
+  }
+  if (const YAML::Node m = root["report"]; m.IsDefined() && r.Map(m, "report", {"path", "url"})) {
+    if (r.Str(m, "path", "report", c.report_path) && (c.report_path.empty() || c.report_path.front() != '/')) {
+      r.Add(m["path"], "report.path", Tr("config.not_absolute"));
+    }
+    if (r.Str(m, "url", "report", c.report_url) && !Url(c.report_url)) r.Add(m["url"], "report.url", Tr("config.bad_url"));
   }
   std::size_t logs = c.mail_logs.size();
   for (const Site& s : c.sites) logs += s.logs.size();

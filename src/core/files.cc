@@ -86,11 +86,11 @@ int CreateTemp(const std::string& path, mode_t mode, std::string& tmp) {
 
 }  // namespace
 
-bool WriteFileAtomic(const std::string& path, std::string_view bytes) {
+bool WriteFileAtomic(const std::string& path, std::string_view bytes, unsigned mode) {
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty() && !MakePrivateDirs(parent.string())) return false;
   std::string tmp;
-  const int fd = CreateTemp(path, 0600, tmp);
+  const int fd = CreateTemp(path, mode, tmp);
   if (fd < 0) return false;
   std::FILE* f = ::fdopen(fd, "wb");
   if (f == nullptr) {

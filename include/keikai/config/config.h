@@ -64,6 +64,8 @@ struct Config {
   std::string file;
   std::string language;      // ja, en; "" = from the locale
   std::string log_format = "text";  // keikai run's own messages on stderr: text or json
+  std::string report_path;   // the HTML report keikai run rewrites at each evaluation ("" = none)
+  std::string report_url;    // where people open it (alerts link to it); "" = report_path
   std::string timezone;      // IANA name; "" = JST for Japanese, else UTC
   std::string home_country = "JP";
   std::string store;         // a --db location; "" = the default database

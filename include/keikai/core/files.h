@@ -48,8 +48,8 @@ class OutputFile {
 bool ReadFile(const std::string& path, std::string& out);
 // Writes bytes to a temporary file beside path and renames it over path, creating the parent
 // directory if needed (0700), so a reader never sees half a file; the file is 0600 (caches hold
-// what keikai read). False on any failure.
-bool WriteFileAtomic(const std::string& path, std::string_view bytes);
+// what keikai read) unless mode says otherwise. False on any failure.
+bool WriteFileAtomic(const std::string& path, std::string_view bytes, unsigned mode = 0600);
 // Removes the files in dir whose names start with prefix, except keep (old cache entries).
 void PruneSiblings(const std::string& dir, const std::string& keep, const std::string& prefix);
 // For cache families whose entries legitimately coexist (one per phrase list, per rule group):
