@@ -36,6 +36,7 @@
 #include "errors.h"
 #include "rules_cmd.h"
 #include "run_cmd.h"
+#include "mail_cmd.h"
 
 namespace keikai::cli {
 namespace {
@@ -723,6 +724,7 @@ int Main(int argc, char** argv) {
     rename_cmd->add_option("to", rename_to, Tr("opt.site_to"))->required();
     rename_cmd->add_option("--db", sites_db, Tr("opt.db"))->check(NotAnOption());
     const RulesCommands rules_cmds = AddRulesCommands(app);
+    const MailCommands mail_cmds = AddMailCommands(app);
     for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
       sub->group(Tr("cli.subcommands"));
       for (CLI::Option* o : sub->get_options()) {
@@ -757,6 +759,7 @@ int Main(int argc, char** argv) {
       return RunDaemon(run_args);
     }
     if (const int rc = RunRulesCommands(rules_cmds); rc >= 0) return rc;
+    if (const int rc = RunMailCommands(mail_cmds); rc >= 0) return rc;
     if (demo->parsed()) return RunDemo(demo_args, demo_dir, generate_only, scale, seed);
     if (formats->parsed()) {
       std::printf("%s\n", Tr("msg.formats_header"));

@@ -340,6 +340,17 @@ void ReadSites(Reader& r, const YAML::Node& n, Config& c, Seen& paths) {
   }
 }
 
+// ca_file: an absolute path to a file that is there (PEM certificates to trust).
+void CaFile(Reader& r, const YAML::Node& x, const std::string& k, std::string& out) {
+  if (!r.Str(x, "ca_file", k, out)) return;
+  struct stat sb {};
+  if (out.empty() || out.front() != '/') {
+    r.Add(x["ca_file"], Reader::Path(k, "ca_file"), Tr("config.not_absolute"));
+  } else if (::stat(out.c_str(), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    r.Add(x["ca_file"], Reader::Path(k, "ca_file"), Tr("config.secret_missing"));
+  }
+}
+
 void ReadMail(Reader& r, const YAML::Node& n, Config& c, Seen& paths) {
   if (!r.Map(n, "mail", {"site", "timezone", "logs", "services"})) return;
   if (r.Str(n, "site", "mail", c.mail_site) && !SiteName(c.mail_site)) r.Add(n["site"], "mail.site", Tr("config.bad_site"));
@@ -353,7 +364,7 @@ void ReadMail(Reader& r, const YAML::Node& n, Config& c, Seen& paths) {
   for (std::size_t i = 0; i < items.size(); ++i) {
     const YAML::Node& x = items[i];
     const std::string k = Reader::Index("mail.services", i);
-    if (!r.Map(x, k, {"name", "protocol", "host", "port", "starttls", "interval", "timeout", "credentials"})) continue;
+    if (!r.Map(x, k, {"name", "protocol", "host", "port", "starttls", "interval", "timeout", "credentials", "ca_file"})) continue;
     MailService s;
     r.Choice(x, "protocol", k, s.protocol, {"smtp", "submission", "smtps", "pop3", "pop3s", "imap", "imaps"}, true);
     s.name = s.protocol;
@@ -366,6 +377,7 @@ void ReadMail(Reader& r, const YAML::Node& n, Config& c, Seen& paths) {
     r.Duration(x, "timeout", k, s.timeout_s, 1, 300);
     if (s.timeout_s >= s.interval_s) r.Add(x["timeout"].IsDefined() ? x["timeout"] : x, Reader::Path(k, "timeout"), Tr("config.timeout_interval"));
     r.Secret(x, "credentials", k, s.credentials);
+    CaFile(r, x, k, s.ca_file);
     c.mail_services.push_back(std::move(s));
   }
 }
@@ -424,14 +436,7 @@ void ReadAlerts(Reader& r, const YAML::Node& n, Config& c) {
         }
       }
       r.Secret(x, "credentials", k, a.credentials);
-      if (r.Str(x, "ca_file", k, a.ca_file)) {
-        struct stat sb {};
-        if (a.ca_file.empty() || a.ca_file.front() != '/') {
-          r.Add(x["ca_file"], Reader::Path(k, "ca_file"), Tr("config.not_absolute"));
-        } else if (::stat(a.ca_file.c_str(), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-          r.Add(x["ca_file"], Reader::Path(k, "ca_file"), Tr("config.secret_missing"));
-        }
-      }
+      CaFile(r, x, k, a.ca_file);
       // A password goes only inside TLS: STARTTLS, or TLS from the start on port 465.
       if (!a.credentials.empty() && !a.starttls && a.smtp_port != 465) {
         r.Add(x["starttls"], Reader::Path(k, "starttls"), Tr("config.clear_password"));

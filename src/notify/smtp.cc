@@ -1,16 +1,10 @@
 #include "smtp.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
+#include "keikai/core/net.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -72,104 +66,23 @@ std::string Said(std::string s) {
   return s;
 }
 
+// One SMTP session over a net::LineConn; errors name the server and the step.
 class Conn {
  public:
-  Conn(const SmtpOptions& o) : o_(o), where_("smtp " + o.host + ":" + std::to_string(o.port)) {}
-  ~Conn() {
-    if (ssl_ != nullptr) {
-      SSL_shutdown(ssl_);
-      SSL_free(ssl_);
-    }
-    if (ctx_ != nullptr) SSL_CTX_free(ctx_);
-    if (fd_ >= 0) ::close(fd_);
-  }
+  explicit Conn(const SmtpOptions& o) : o_(o), c_(o.timeout_s), where_("smtp " + o.host + ":" + std::to_string(o.port)) {}
 
   Status Connect() {
-    addrinfo hints{}, *res = nullptr;
-    hints.ai_socktype = SOCK_STREAM;
-    const int rc = ::getaddrinfo(o_.host.c_str(), std::to_string(o_.port).c_str(), &hints, &res);
-    if (rc != 0) return Fail("connect", ::gai_strerror(rc));
-    std::string why = "no address";
-    for (addrinfo* a = res; a != nullptr && fd_ < 0; a = a->ai_next) {
-      const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
-      if (fd < 0) continue;
-      int r = ::connect(fd, a->ai_addr, a->ai_addrlen);
-      if (r != 0 && errno == EINPROGRESS) {
-        pollfd p{fd, POLLOUT, 0};
-        r = ::poll(&p, 1, o_.timeout_s * 1000);
-        int err = 0;
-        socklen_t len = sizeof err;
-        if (r == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) {
-          r = 0;
-        } else {
-          why = r == 0 ? "timed out" : std::strerror(err != 0 ? err : errno);
-          r = -1;
-        }
-      } else if (r != 0) {
-        why = std::strerror(errno);
-      }
-      if (r != 0) {
-        ::close(fd);
-        continue;
-      }
-      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-      timeval tv{o_.timeout_s, 0};
-      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-      fd_ = fd;
-    }
-    ::freeaddrinfo(res);
-    if (fd_ < 0) return Fail("connect", why);
-    return Status::Ok();
+    Status st = c_.Connect(o_.host, o_.port);
+    return st.ok() ? st : Fail("connect", st.message());
   }
 
   // TLS over the connection, the server's certificate checked against the host name (or
   // address) and the system's trusted certificates (and ca_file).
   Status StartTls() {
-    ctx_ = SSL_CTX_new(TLS_client_method());
-    if (ctx_ == nullptr) return Fail("tls", "SSL_CTX_new");
-    SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
-    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
-    if (SSL_CTX_set_default_verify_paths(ctx_) != 1) return Fail("tls", "no trusted certificates");
-    if (!o_.ca_file.empty() && SSL_CTX_load_verify_locations(ctx_, o_.ca_file.c_str(), nullptr) != 1) {
-      return Fail("tls", "cannot read ca_file " + o_.ca_file);
-    }
-    ssl_ = SSL_new(ctx_);
-    if (ssl_ == nullptr) return Fail("tls", "SSL_new");
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
-    in6_addr a6{};
-    in_addr a4{};
-    if (::inet_pton(AF_INET, o_.host.c_str(), &a4) == 1 || ::inet_pton(AF_INET6, o_.host.c_str(), &a6) == 1) {
-      X509_VERIFY_PARAM_set1_ip_asc(param, o_.host.c_str());
-    } else {
-      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-      X509_VERIFY_PARAM_set1_host(param, o_.host.c_str(), 0);
-      SSL_ctrl(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(o_.host.c_str()));  // SNI (the macro casts)
-    }
-    SSL_set_fd(ssl_, fd_);
-    if (SSL_connect(ssl_) != 1) {
-      const long v = SSL_get_verify_result(ssl_);
-      std::string why = v != X509_V_OK ? std::string("certificate: ") + X509_verify_cert_error_string(v) : TlsError();
-      return Fail("tls", why);
-    }
-    return Status::Ok();
-  }
-
-  Status Write(const std::string& data, const char* step) {
-    std::size_t off = 0;
-    while (off < data.size()) {
-      const int chunk = static_cast<int>(std::min<std::size_t>(data.size() - off, 1 << 20));
-      long n;
-      if (ssl_ != nullptr) {
-        n = SSL_write(ssl_, data.data() + off, chunk);
-      } else {
-        n = ::send(fd_, data.data() + off, static_cast<std::size_t>(chunk), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-      }
-      if (n <= 0) return Fail(step, ssl_ != nullptr ? TlsError() : std::strerror(errno));
-      off += static_cast<std::size_t>(n);
-    }
-    return Status::Ok();
+    net::TlsOptions t;
+    t.ca_file = o_.ca_file;
+    Status st = c_.StartTls(o_.host, t);
+    return st.ok() ? st : Fail("tls", st.message());
   }
 
   // One reply (its lines joined); code gets its number.
@@ -177,8 +90,8 @@ class Conn {
     text.clear();
     for (;;) {
       std::string line;
-      Status st = ReadLine(line, step);
-      if (!st.ok()) return st;
+      Status st = c_.ReadLine(line);
+      if (!st.ok()) return Fail(step, st.message());
       bool last = false;
       if (!ParseReplyLine(line, code, last)) return Fail(step, "not an SMTP reply: " + Said(line));
       text += (text.empty() ? "" : "\n") + line;
@@ -190,8 +103,8 @@ class Conn {
   // Sends a command and expects a reply of class want (2 or 3).
   Status Command(const std::string& cmd, int want, const char* step, std::string* reply = nullptr) {
     if (!cmd.empty()) {
-      Status w = Write(cmd + "\r\n", step);
-      if (!w.ok()) return w;
+      Status w = c_.Write(cmd + "\r\n");
+      if (!w.ok()) return Fail(step, w.message());
     }
     int code = 0;
     std::string text;
@@ -207,47 +120,9 @@ class Conn {
   }
 
  private:
-  std::string TlsError() const {
-    const unsigned long e = ERR_get_error();
-    if (e == 0) return errno != 0 ? std::strerror(errno) : "connection closed";
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    return buf;
-  }
-
-  Status ReadLine(std::string& line, const char* step) {
-    for (;;) {
-      const std::size_t nl = buf_.find('\n');
-      if (nl != std::string::npos) {
-        line = buf_.substr(0, nl);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        buf_.erase(0, nl + 1);
-        return Status::Ok();
-      }
-      if (buf_.size() > kMaxReply) return Fail(step, "reply too long");
-      char tmp[4096];
-      long n;
-      if (ssl_ != nullptr) {
-        n = SSL_read(ssl_, tmp, sizeof tmp);
-      } else {
-        n = ::recv(fd_, tmp, sizeof tmp, 0);
-        if (n < 0 && errno == EINTR) continue;
-      }
-      if (n == 0) return Fail(step, "the server closed the connection");
-      if (n < 0) {
-        const bool timeout = errno == EAGAIN || errno == EWOULDBLOCK;
-        return Fail(step, timeout ? "timed out" : (ssl_ != nullptr ? TlsError() : std::strerror(errno)));
-      }
-      buf_.append(tmp, static_cast<std::size_t>(n));
-    }
-  }
-
   const SmtpOptions& o_;
+  net::LineConn c_;
   std::string where_;
-  int fd_ = -1;
-  SSL_CTX* ctx_ = nullptr;
-  SSL* ssl_ = nullptr;
-  std::string buf_;
 };
 
 std::string HostName() {

@@ -41,6 +41,7 @@ struct MailService {
   int interval_s = 60;
   int timeout_s = 10;
   std::string credentials; // a file only its owner can read ("user:password"); "" = no login
+  std::string ca_file;     // certificates to trust besides the system's
 };
 
 struct Alert {

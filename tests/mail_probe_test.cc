@@ -1,0 +1,166 @@
+// keikai mail probe against real servers from Debian on 127.0.0.1: a private Postfix (SMTP with
+// STARTTLS and AUTH) and a private Dovecot (POP3 and IMAP, with STARTTLS and TLS from the start),
+// made by tests/servers/*.sh; and the ways a probe fails, each named by phase and kind.
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_util.h"
+#include "keikai/mail/probe.h"
+#include "test_util.h"
+
+namespace keikai {
+namespace {
+
+using namespace keikai::testing;
+
+struct Server {
+  std::string script, dir;
+  bool up = false;
+  ~Server() {
+    if (up) std::system(("bash " + Q(script) + " stop " + Q(dir) + " >/dev/null 2>&1").c_str());
+  }
+};
+
+nlohmann::json Probes(const std::string& args, int& code) {
+  Outcome r = Exec("mail probe --format json " + args + " 2>/dev/null");
+  code = r.code;
+  const std::size_t brace = r.out.find('{');
+  if (brace == std::string::npos) return nlohmann::json();
+  return nlohmann::json::parse(r.out.substr(brace), nullptr, false);
+}
+
+std::vector<std::string> PhaseNames(const nlohmann::json& p) {
+  std::vector<std::string> out;
+  for (const auto& x : p["phases"]) out.push_back(x["name"].get<std::string>());
+  return out;
+}
+
+TEST(MailProbe, RealPostfixAndDovecotEveryPhaseTimed) {
+  TempDir d;
+  const std::string src = KEIKAI_SOURCE_DIR;
+  const int smtp = FreePort(), pop3 = FreePort(), imap = FreePort(), pop3s = FreePort(), imaps = FreePort();
+  Server pf{src + "/tests/servers/postfix.sh", d / "postfix"};
+  Server dv{src + "/tests/servers/dovecot.sh", d / "dovecot"};
+  int rc = std::system(("bash " + Q(pf.script) + " start " + Q(pf.dir) + " " + std::to_string(smtp) +
+                        " probe pw-1 > " + Q(d / "pf.out") + " 2>&1").c_str());
+  if (WIFEXITED(rc) && WEXITSTATUS(rc) == 77) GTEST_SKIP() << ReadFile(d / "pf.out");
+  ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << ReadFile(d / "pf.out");
+  pf.up = true;
+  rc = std::system(("bash " + Q(dv.script) + " start " + Q(dv.dir) + " " + std::to_string(pop3) + " " +
+                    std::to_string(imap) + " " + std::to_string(pop3s) + " " + std::to_string(imaps) +
+                    " probe pw-2 > " + Q(d / "dv.out") + " 2>&1").c_str());
+  if (WIFEXITED(rc) && WEXITSTATUS(rc) == 77) GTEST_SKIP() << ReadFile(d / "dv.out");
+  ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << ReadFile(d / "dv.out");
+  dv.up = true;
+  WriteFile(d / "smtp.cred", "probe:pw-1\n");
+  WriteFile(d / "mbox.cred", "probe:pw-2\n");
+  WriteFile(d / "wrong.cred", "probe:not-it\n");
+  for (const char* f : {"smtp.cred", "mbox.cred", "wrong.cred"}) ::chmod((d / f).c_str(), 0600);
+  const std::string pf_ca = " --ca-file " + Q(pf.dir + "/tls/ca.pem");
+  const std::string dv_ca = " --ca-file " + Q(dv.dir + "/tls/ca.pem");
+  const std::string L = "localhost:";
+
+  // Every protocol, logged in, each phase there and timed.
+  int code = -1;
+  nlohmann::json j = Probes("smtp://" + L + std::to_string(smtp) + " --credentials " + Q(d / "smtp.cred") + pf_ca, code);
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(code, 0) << j.dump();
+  EXPECT_EQ(j["probes"][0]["ok"], true) << j.dump();
+  EXPECT_EQ(PhaseNames(j["probes"][0]),
+            (std::vector<std::string>{"connect", "banner", "hello", "starttls", "login", "quit"}));
+  EXPECT_EQ(j["probes"][0]["cert_days_left"], 1) << j.dump();  // the test CA's certificate: 2 days
+  j = Probes("pop3://" + L + std::to_string(pop3) + " imap://" + L + std::to_string(imap) + " pop3s://" + L +
+                 std::to_string(pop3s) + " imaps://" + L + std::to_string(imaps) + " --credentials " +
+                 Q(d / "mbox.cred") + dv_ca,
+             code);
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(code, 0) << j.dump();
+  ASSERT_EQ(j["probes"].size(), 4u);
+  for (const auto& p : j["probes"]) {
+    EXPECT_EQ(p["ok"], true) << p.dump();
+    EXPECT_EQ(p["tls"], true);
+    for (const auto& ph : p["phases"]) EXPECT_GE(ph["ms"].get<double>(), 0.0);
+  }
+  EXPECT_EQ(PhaseNames(j["probes"][0]), (std::vector<std::string>{"connect", "banner", "hello", "starttls", "login", "quit"}));
+  EXPECT_EQ(PhaseNames(j["probes"][3]), (std::vector<std::string>{"connect", "tls", "banner", "hello", "login", "quit"}));
+  // Dovecot's own log shows the logins.
+  EXPECT_NE(ReadFile(dv.dir + "/dovecot.log").find("Login: user=<probe>"), std::string::npos);
+
+  // Failures, each with its phase and kind.
+  const auto one = [&](const std::string& args) {
+    int c = -1;
+    nlohmann::json x = Probes(args, c);
+    EXPECT_EQ(c, 1) << x.dump();
+    return x.is_object() && !x["probes"].empty() ? x["probes"][0] : nlohmann::json();
+  };
+  nlohmann::json p = one("imap://" + L + std::to_string(imap) + " --credentials " + Q(d / "wrong.cred") + dv_ca);
+  EXPECT_EQ(p["failed_phase"], "login");
+  EXPECT_EQ(p["failure"], "auth_rejected");
+  EXPECT_NE(p["detail"].get<std::string>().find("AUTHENTICATIONFAILED"), std::string::npos) << p.dump();
+  p = one("pop3://127.0.0.1:" + std::to_string(pop3));  // a certificate nobody here vouches for
+  EXPECT_EQ(p["failed_phase"], "starttls");
+  EXPECT_EQ(p["failure"], "tls_error");
+  p = one("pop3://127.0.0.1:" + std::to_string(smtp));  // POP3 spoken to an SMTP server
+  EXPECT_EQ(p["failed_phase"], "banner");
+  EXPECT_EQ(p["failure"], "unexpected_reply");
+  EXPECT_NE(p["detail"].get<std::string>().find("220 "), std::string::npos) << p.dump();
+  p = one("smtp://127.0.0.1:" + std::to_string(FreePort()));
+  EXPECT_EQ(p["failed_phase"], "connect");
+  EXPECT_EQ(p["failure"], "refused");
+  // A server that accepts and never speaks: a timeout in the banner phase, after --timeout.
+  const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::bind(silent, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(silent, 4), 0);
+  ASSERT_EQ(::getsockname(silent, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  p = one("imap://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + " --timeout 1");
+  ::close(silent);
+  EXPECT_EQ(p["failed_phase"], "banner");
+  EXPECT_EQ(p["failure"], "timeout");
+  // A password is never sent without TLS.
+  j = Probes("imap://127.0.0.1:" + std::to_string(imap) + " --no-verify --credentials " + Q(d / "mbox.cred"), code);
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j["probes"][0]["ok"], true) << j.dump();  // STARTTLS was offered: the login went inside TLS
+  EXPECT_EQ(j["probes"][0]["tls"], true);
+  // Text output, in Japanese.
+  Outcome ja = Exec("--lang ja mail probe smtp://127.0.0.1:" + std::to_string(FreePort()));
+  EXPECT_EQ(ja.code, 1);
+  EXPECT_NE(ja.out.find("connect で失敗: 接続拒否"), std::string::npos) << ja.out;
+  Outcome usage = Exec("mail probe ftp://example.jp");
+  EXPECT_EQ(usage.code, 2);
+  EXPECT_NE(usage.out.find("unknown protocol"), std::string::npos) << usage.out;
+}
+
+TEST(MailProbe, ReplyLinesPerProtocol) {
+  using mail::Verdict;
+  EXPECT_EQ(mail::SmtpLine("250-PIPELINING", 2), Verdict::kMore);
+  EXPECT_EQ(mail::SmtpLine("250 OK", 2), Verdict::kOk);
+  EXPECT_EQ(mail::SmtpLine("421 4.3.2 busy", 2), Verdict::kNo);
+  EXPECT_EQ(mail::SmtpLine("+OK Dovecot ready.", 2), Verdict::kBad);
+  EXPECT_EQ(mail::Pop3Line("+OK Logged in."), Verdict::kOk);
+  EXPECT_EQ(mail::Pop3Line("-ERR [IN-USE]"), Verdict::kNo);
+  EXPECT_EQ(mail::Pop3Line("220 mx ESMTP"), Verdict::kBad);
+  EXPECT_EQ(mail::ImapLine("* CAPABILITY IMAP4rev1 STARTTLS", "k1"), Verdict::kMore);
+  EXPECT_EQ(mail::ImapLine("k1 OK Pre-login capabilities", "k1"), Verdict::kOk);
+  EXPECT_EQ(mail::ImapLine("k3 NO [AUTHENTICATIONFAILED]", "k3"), Verdict::kNo);
+  EXPECT_EQ(mail::ImapLine("k3 BAD parse", "k3"), Verdict::kBad);
+  EXPECT_EQ(mail::ImapLine("k10 OK", "k1"), Verdict::kMore);  // another tag
+  EXPECT_EQ(mail::DefaultPort("imaps"), 993);
+  EXPECT_EQ(mail::DefaultPort("gopher"), 0);
+}
+
+}  // namespace
+}  // namespace keikai
