@@ -9,7 +9,7 @@ PACKAGES=(
   libzstd-dev zlib1g-dev libmaxminddb-dev tor-geoipdb libyaml-cpp-dev libmodsecurity-dev libcpp-httplib-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   goaccess modsecurity-crs zstd python3 tzdata iso-codes time systemd prometheus curl
-  postfix sasl2-bin libsasl2-modules openssl
+  postfix sasl2-bin libsasl2-modules openssl dovecot-core dovecot-pop3d dovecot-imapd
 )
 
 SUDO=""

@@ -172,11 +172,16 @@ TEST(Daemon, FollowsRotatesSurvivesAKillAndAlertsOnce) {
   auto after = nlohmann::json::parse(rep.out.substr(rep.out.find('{')));
   EXPECT_EQ(after["summary"]["requests"], 5440);
   EXPECT_TRUE(after["top_paths"].empty());
-  // What this build does not do yet is said, not silently ignored.
-  keikai::testing::WriteFile(cfg, config + "mail:\n  services:\n    - protocol: smtp\n");
+  // A mail service that does not answer is said (once per change of state), not silently kept.
+  const int closed = FreePort();
+  keikai::testing::WriteFile(cfg, config + "mail:\n  services:\n    - protocol: smtp\n      port: " +
+                                      std::to_string(closed) + "\n");
   Outcome probes = Exec("run --once --config " + Q(cfg));
   EXPECT_EQ(probes.code, 0) << probes.out;
-  EXPECT_NE(probes.out.find("does not probe mail services yet"), std::string::npos) << probes.out;
+  EXPECT_NE(probes.out.find("mail service smtp (127.0.0.1:" + std::to_string(closed) +
+                            ") failed at connect: connection refused"),
+            std::string::npos)
+      << probes.out;
 }
 
 // Webhook, Slack and Teams channels against a real HTTP receiver on 127.0.0.1: while it is down

@@ -8,14 +8,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
+#include <csignal>
 #include <cstdlib>
 #include <map>
 #include <thread>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "cli_util.h"
 #include "keikai/mail/probe.h"
+#include "keikai/store/store.h"
 #include "test_util.h"
 
 namespace keikai {
@@ -142,6 +146,57 @@ TEST(MailProbe, RealPostfixAndDovecotEveryPhaseTimed) {
   Outcome usage = Exec("mail probe ftp://example.jp");
   EXPECT_EQ(usage.code, 2);
   EXPECT_NE(usage.out.find("unknown protocol"), std::string::npos) << usage.out;
+
+  // The daemon probes its mail.services on their own thread, keeps each result in the store
+  // and shows the last one per phase in /metrics.
+  const int metrics_port = FreePort();
+  WriteFile(d / "k.yaml", "language: en\nstore: " + std::string(d / "k.db") + "\nread_every: 1s\n"
+                          "metrics: {listen: \"127.0.0.1:" + std::to_string(metrics_port) + "\"}\n"
+                          "mail:\n  services:\n"
+                          "    - {protocol: imap, name: imap-main, host: localhost, port: " + std::to_string(imap) +
+                          ", interval: 10s, timeout: 5s, credentials: " + std::string(d / "mbox.cred") + ", ca_file: " +
+                          dv.dir + "/tls/ca.pem}\n"
+                          "    - {protocol: smtp, name: smtp-gone, port: " + std::to_string(FreePort()) + ", interval: 10s, timeout: 5s}\n");
+  const pid_t pid = Spawn(KEIKAI_BIN, {"run", "--config", d / "k.yaml"}, d / "daemon.out", d / "daemon.err");
+  ASSERT_GT(pid, 0);
+  std::string text;
+  httplib::Client scrape("127.0.0.1", metrics_port);
+  for (int i = 0; i < 240; ++i) {
+    auto res = scrape.Get("/metrics");
+    if (res && res->status == 200) text = res->body;
+    if (text.find("keikai_probe_up{service=\"imap-main\"} 1") != std::string::npos &&
+        text.find("keikai_probe_up{service=\"smtp-gone\"} 0") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  EXPECT_NE(text.find("keikai_probe_up{service=\"imap-main\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("keikai_probe_up{service=\"smtp-gone\"} 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("keikai_probe_phase_seconds{service=\"imap-main\",phase=\"starttls\"} "), std::string::npos);
+  EXPECT_NE(text.find("keikai_probe_cert_expiry_timestamp_seconds{service=\"imap-main\"} "), std::string::npos);
+  EXPECT_EQ(BadExpositionLine(text), "") << text;
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(d / "daemon.err");
+  EXPECT_NE(ReadFile(d / "daemon.err").find("mail service smtp-gone (127.0.0.1:"), std::string::npos);
+  store::OpenOptions oo;
+  oo.write = false;
+  oo.create = false;
+  auto st = store::Open(d / "k.db", oo);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  auto rows = st.value()->ProbesBetween("imap-main", 0, INT64_MAX);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_GE(rows.value().size(), 1u);
+  EXPECT_TRUE(rows.value()[0].ok);
+  EXPECT_EQ(rows.value()[0].protocol, "imap");
+  auto phases = nlohmann::json::parse(rows.value()[0].phases, nullptr, false);
+  ASSERT_TRUE(phases.is_array());
+  EXPECT_EQ(phases.size(), 6u) << rows.value()[0].phases;
+  auto gone = st.value()->ProbesBetween("smtp-gone", 0, INT64_MAX);
+  ASSERT_TRUE(gone.ok());
+  ASSERT_GE(gone.value().size(), 1u);
+  EXPECT_EQ(gone.value()[0].failure, "refused");
 }
 
 TEST(MailProbe, ReplyLinesPerProtocol) {

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "errors.h"
+#include "prober.h"
 #include "watch.h"
 #include "keikai/config/config.h"
 #include "keikai/core/files.h"
@@ -110,6 +111,14 @@ struct Metrics {
   int64_t last_round = 0, last_evaluation = 0;
   std::vector<std::pair<std::string, std::string>> ongoing;  // (site, class)
   std::map<std::string, uint64_t> lines_by_format;           // the event kinds' formats
+  struct Probe {
+    bool up = false;
+    double total_ms = 0;
+    std::vector<std::pair<std::string, double>> phases;  // the last probe's
+    int64_t cert_not_after = 0;
+    uint64_t ok = 0, failed = 0;
+  };
+  std::map<std::string, Probe> probes;                       // by service name
   std::map<std::string, uint64_t> window_requests_by_site;
   std::map<std::pair<std::string, std::string>, uint64_t> window_attacks_by;  // (site, class)
 };
@@ -195,6 +204,33 @@ std::string MetricsText(const Metrics& m) {
     o += "keikai_window_attacks_by_class{site=\"" + Label(key.first) + "\",class=\"" + Label(key.second) + "\"} " +
          std::to_string(n) + "\n";
   }
+  family("keikai_probe_up", "gauge", "1 when the last probe of the mail service succeeded, else 0.");
+  for (const auto& [svc, p] : m.probes) o += "keikai_probe_up{service=\"" + Label(svc) + "\"} " + (p.up ? "1" : "0") + "\n";
+  family("keikai_probe_duration_seconds", "gauge", "How long the last probe of the mail service took, all phases.");
+  for (const auto& [svc, p] : m.probes) {
+    o += "keikai_probe_duration_seconds{service=\"" + Label(svc) + "\"} " + std::to_string(p.total_ms / 1000) + "\n";
+  }
+  family("keikai_probe_phase_seconds", "gauge",
+         "How long each phase of the last probe took (connect, tls, banner, hello, starttls, login, quit).");
+  for (const auto& [svc, p] : m.probes) {
+    for (const auto& [phase, ms] : p.phases) {
+      o += "keikai_probe_phase_seconds{service=\"" + Label(svc) + "\",phase=\"" + Label(phase) + "\"} " +
+           std::to_string(ms / 1000) + "\n";
+    }
+  }
+  family("keikai_probes_total", "counter", "Probes done since the daemon started, by service and result.");
+  for (const auto& [svc, p] : m.probes) {
+    o += "keikai_probes_total{service=\"" + Label(svc) + "\",result=\"ok\"} " + std::to_string(p.ok) + "\n";
+    o += "keikai_probes_total{service=\"" + Label(svc) + "\",result=\"failed\"} " + std::to_string(p.failed) + "\n";
+  }
+  family("keikai_probe_cert_expiry_timestamp_seconds", "gauge",
+         "When the certificate the mail service showed at its last TLS probe expires (Unix time).");
+  for (const auto& [svc, p] : m.probes) {
+    if (p.cert_not_after > 0) {
+      o += "keikai_probe_cert_expiry_timestamp_seconds{service=\"" + Label(svc) + "\"} " +
+           std::to_string(p.cert_not_after) + "\n";
+    }
+  }
   for (const Plain& p : after) {
     family(p.name, p.type, p.help);
     sample(p.name, p.value);
@@ -251,15 +287,20 @@ class Daemon {
       return 1;
     }
     // What the configuration asks that this build does not do yet: said, not ignored.
-    if (!c_.mail_services.empty()) {
-      Notice(report::FillTemplate(Tr("run.no_probes"), {{"{n}", std::to_string(c_.mail_services.size())}}));
-    }
+    if (!args_.once) prober_.Start(c_.mail_services);
     Notice(report::FillTemplate(Tr("run.started"), {{"{config}", args_.config}, {"{db}", db},
                                                     {"{inputs}", std::to_string(config::Inputs(c_).size())}}));
     for (;;) {
       const auto round_start = std::chrono::steady_clock::now();
       watch_.Follow(LogPaths());
       const uint64_t read = ReadRound();
+      if (args_.once) {
+        std::vector<mail::ProbeResult> now_results;
+        for (const config::MailService& svc : c_.mail_services) now_results.push_back(Prober::ProbeNow(svc));
+        KeepProbes(now_results);
+      } else {
+        KeepProbes(prober_.Take());
+      }
       const int64_t now = std::time(nullptr);
       if (last_prune_ == INT64_MIN || now - last_prune_ >= 86400) {
         if (Prune(now)) last_prune_ = now;
@@ -286,6 +327,8 @@ class Daemon {
       if (sig == SIGTERM || sig == SIGINT) break;
       if (sig == SIGHUP) Reload();
     }
+    prober_.Stop();
+    KeepProbes(prober_.Take());
     if (processor_) {
       auto res = processor_->Finish();
       if (!res.ok()) {
@@ -327,6 +370,50 @@ class Daemon {
     ::unsetenv("XDG_DATA_HOME");
     Notice(report::FillTemplate(Tr("run.user_now"), {{"{user}", c_.user}, {"{uid}", std::to_string(uid)}}));
     return 0;
+  }
+
+  // Probe results: stored (the history), in the metrics, and a change of a service's state
+  // (up to down, down to up) said once.
+  void KeepProbes(const std::vector<mail::ProbeResult>& results) {
+    if (results.empty()) return;
+    std::vector<store::ProbeRow> rows;
+    for (const mail::ProbeResult& r : results) {
+      store::ProbeRow row;
+      row.service = r.name;
+      row.protocol = r.protocol;
+      row.host = r.host;
+      row.port = r.port;
+      row.time = r.time;
+      row.ok = r.ok;
+      row.failed_phase = r.failed_phase;
+      row.failure = r.failure;
+      row.detail = r.detail;
+      nlohmann::json phases = nlohmann::json::array();
+      for (const mail::ProbePhase& p : r.phases) phases.push_back({{"name", p.name}, {"ms", p.ms}});
+      row.phases = phases.dump();
+      row.cert_not_after = r.cert_not_after;
+      rows.push_back(std::move(row));
+      const auto was = probe_up_.find(r.name);
+      if (!r.ok && (was == probe_up_.end() || was->second)) {
+        Warn(report::FillTemplate(Tr("run.probe_down"),
+                                  {{"{service}", r.name}, {"{where}", r.host + ":" + std::to_string(r.port)},
+                                   {"{phase}", r.failed_phase},
+                                   {"{why}", HasMsg("mail.failure." + r.failure) ? Tr("mail.failure." + r.failure) : r.failure},
+                                   {"{detail}", r.detail}}));
+      } else if (r.ok && was != probe_up_.end() && !was->second) {
+        Notice(report::FillTemplate(Tr("run.probe_up"), {{"{service}", r.name}}));
+      }
+      probe_up_[r.name] = r.ok;
+      std::lock_guard<std::mutex> lk(metrics_mu_);
+      auto& m = metrics_.probes[r.name];
+      m.up = r.ok;
+      m.total_ms = r.total_ms();
+      m.phases.clear();
+      for (const mail::ProbePhase& p : r.phases) m.phases.emplace_back(p.name, p.ms);
+      if (r.cert_not_after > 0) m.cert_not_after = r.cert_not_after;
+      ++(r.ok ? m.ok : m.failed);
+    }
+    StoreResult(store_->SaveProbes(rows));
   }
 
   // The configured logs (their directories are watched; rotated copies are in the same ones).
@@ -611,6 +698,7 @@ class Daemon {
     }
     c_ = std::move(c);
     outbox_->SetChannels(std::move(*channels));
+    prober_.Start(c_.mail_services);
     Notice(report::FillTemplate(Tr("run.reloaded"), {{"{inputs}", std::to_string(config::Inputs(c_).size())}}));
   }
 
@@ -658,6 +746,8 @@ class Daemon {
 
   RunArgs args_;
   Watch watch_;  // signals and changes to the logs, between rounds
+  Prober prober_;  // the mail services' probes, on their own thread
+  std::map<std::string, bool> probe_up_;  // by service: whether its last probe succeeded
   std::unique_ptr<notify::Outbox> outbox_;
   Metrics metrics_;
   std::mutex metrics_mu_;

@@ -129,6 +129,15 @@ CREATE TABLE kept_state (
   key TEXT PRIMARY KEY, value BLOB NOT NULL,
   updated_at INTEGER NOT NULL DEFAULT (strftime('%s','now'))) WITHOUT ROWID;
 )sql",
+    // 12: the mail monitor's probe results (mail/probe.h), one row per probe.
+    R"sql(
+CREATE TABLE probe_results (
+  service TEXT NOT NULL, time INTEGER NOT NULL, protocol TEXT NOT NULL, host TEXT NOT NULL,
+  port INTEGER NOT NULL, ok INTEGER NOT NULL, failed_phase TEXT NOT NULL, failure TEXT NOT NULL,
+  detail TEXT NOT NULL, phases TEXT NOT NULL, cert_not_after INTEGER NOT NULL,
+  PRIMARY KEY (service, time));
+CREATE INDEX probe_results_time ON probe_results (time);
+)sql",
 };
 
 // Strength of a behaviour classification, for keeping the strongest verdict of a source.
@@ -580,11 +589,67 @@ class SqliteStore : public Store {
     });
   }
 
+  Status SaveProbes(const std::vector<ProbeRow>& rows) override {
+    return InTransaction([&]() -> Status {
+      Stmt x = Prepare(
+          "INSERT OR REPLACE INTO probe_results (service, time, protocol, host, port, ok, failed_phase, failure, "
+          "detail, phases, cert_not_after) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+      if (!x) return Err("prepare probe_results");
+      for (const ProbeRow& r : rows) {
+        sqlite3_reset(x.get());
+        Bind(x.get(), 1, r.service);
+        sqlite3_bind_int64(x.get(), 2, r.time);
+        Bind(x.get(), 3, r.protocol);
+        Bind(x.get(), 4, r.host);
+        sqlite3_bind_int(x.get(), 5, r.port);
+        sqlite3_bind_int(x.get(), 6, r.ok ? 1 : 0);
+        Bind(x.get(), 7, r.failed_phase);
+        Bind(x.get(), 8, r.failure);
+        Bind(x.get(), 9, r.detail);
+        Bind(x.get(), 10, r.phases);
+        sqlite3_bind_int64(x.get(), 11, r.cert_not_after);
+        if (sqlite3_step(x.get()) != SQLITE_DONE) return Err("insert probe_results");
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<ProbeRow>> ProbesBetween(const std::string& service, int64_t from, int64_t to) override {
+    Stmt x = Prepare(
+        "SELECT service, time, protocol, host, port, ok, failed_phase, failure, detail, phases, cert_not_after "
+        "FROM probe_results WHERE time >= ? AND time <= ? AND (? = '' OR service = ?) ORDER BY time, service");
+    if (!x) return Err("prepare probe_results");
+    sqlite3_bind_int64(x.get(), 1, from);
+    sqlite3_bind_int64(x.get(), 2, to);
+    Bind(x.get(), 3, service);
+    Bind(x.get(), 4, service);
+    std::vector<ProbeRow> out;
+    int rc;
+    while ((rc = sqlite3_step(x.get())) == SQLITE_ROW) {
+      ProbeRow r;
+      r.service = Text(x.get(), 0);
+      r.time = sqlite3_column_int64(x.get(), 1);
+      r.protocol = Text(x.get(), 2);
+      r.host = Text(x.get(), 3);
+      r.port = sqlite3_column_int(x.get(), 4);
+      r.ok = sqlite3_column_int(x.get(), 5) != 0;
+      r.failed_phase = Text(x.get(), 6);
+      r.failure = Text(x.get(), 7);
+      r.detail = Text(x.get(), 8);
+      r.phases = Text(x.get(), 9);
+      r.cert_not_after = sqlite3_column_int64(x.get(), 10);
+      out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) return Classify(Err("query probe_results"));
+    return out;
+  }
+
   Result<uint64_t> Prune(int64_t findings_before, int64_t hours_before) override {
     uint64_t removed = 0;
     Status st = InTransaction([&]() -> Status {
       const std::pair<const char*, int64_t> kSql[] = {
           {"DELETE FROM findings WHERE time < ?", findings_before},
+          {"DELETE FROM probe_results WHERE time < ?", findings_before},
           {"DELETE FROM attack_hours WHERE hour < ?", hours_before},
           {"DELETE FROM class_hours WHERE hour < ?", hours_before},
           {"DELETE FROM request_hours WHERE hour < ?", hours_before},

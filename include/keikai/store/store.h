@@ -139,6 +139,16 @@ struct PathTotal {
   std::vector<std::pair<std::string, uint64_t>> classes;  // class name -> count
 };
 
+// One probe of a mail service as stored: phases is a JSON array [{"name": ..., "ms": ...}].
+struct ProbeRow {
+  std::string service, protocol, host;
+  int port = 0;
+  int64_t time = 0;
+  bool ok = false;
+  std::string failed_phase, failure, detail, phases;
+  int64_t cert_not_after = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -191,7 +201,12 @@ class Store {
   // surge/state.h): opaque text by key. A record not saved again for 90 days is removed.
   virtual Result<std::optional<std::string>> LoadState(const std::string& key) = 0;
   virtual Status SaveState(const std::string& key, const std::string& value) = 0;
-  // Retention: removes findings dated before `findings_before` (Unix seconds) and hourly counts
+  // The mail monitor's probe results (mail/probe.h), saved in one transaction; a probe of the
+  // same service at the same second replaces the earlier row.
+  virtual Status SaveProbes(const std::vector<ProbeRow>& rows) = 0;
+  // Probe results of one service ("" = all) between two Unix times, inclusive, oldest first.
+  virtual Result<std::vector<ProbeRow>> ProbesBetween(const std::string& service, int64_t from, int64_t to) = 0;
+  // Retention: removes findings (and probe results) dated before `findings_before` (Unix seconds) and hourly counts
   // of hours before `hours_before` (Unix hours), in one transaction; the rows removed.
   virtual Result<uint64_t> Prune(int64_t findings_before, int64_t hours_before) = 0;
   // Sources with the most attacks of class cls (kAllClasses = any) on site ("*" = the given
