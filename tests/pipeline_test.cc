@@ -314,6 +314,7 @@ TEST(StoreRepair, FarFutureHoursAreRemovedByTheMigration) {
   // request_hours as it was before migration 9 (no kind).
   ASSERT_EQ(sqlite3_exec(db,
                          "ALTER TABLE findings DROP COLUMN kind; DROP TABLE applied_batches; DROP TABLE kept_state;"
+                         "DROP TABLE probe_results;"
                          "CREATE TABLE rh (site TEXT NOT NULL, hour INTEGER NOT NULL, count INTEGER NOT NULL, "
                          "PRIMARY KEY (site, hour)) WITHOUT ROWID;"
                          "INSERT INTO rh SELECT site, hour, SUM(count) FROM request_hours GROUP BY site, hour;"
