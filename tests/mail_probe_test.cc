@@ -11,6 +11,7 @@
 #include <climits>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <thread>
 
@@ -197,6 +198,34 @@ TEST(MailProbe, RealPostfixAndDovecotEveryPhaseTimed) {
   ASSERT_TRUE(gone.ok());
   ASSERT_GE(gone.value().size(), 1u);
   EXPECT_EQ(gone.value()[0].failure, "refused");
+}
+
+// keikai mail logs on the real samples (../shared/data/maillogs): totals that add up to what the
+// files hold, the flooding address first with its rate-limit warnings, per-minute rows.
+TEST(MailLogs, CountsPerSourceAndMinuteOnTheSharedSamples) {
+  const std::string dir = std::string(KEIKAI_SHARED_DIR) + "/data/maillogs/";
+  Outcome r = Exec("mail logs --format json --log-tz Asia/Tokyo " + Q(dir));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')), nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  EXPECT_EQ(j["files"].size(), 2u);
+  EXPECT_EQ(j["totals"]["records"], 2876);            // every line of both files is a mail record
+  EXPECT_EQ(j["totals"]["connections"], 838 + 456);   // smtpd "connect from"; Dovecot logins and disconnects
+  EXPECT_EQ(j["totals"]["symptoms"]["rate_limit"], 84);
+  EXPECT_EQ(j["totals"]["symptoms"]["queue_full"], 283);
+  EXPECT_EQ(j["sources"][0]["address"], "127.0.0.1");
+  EXPECT_EQ(j["sources"][0]["symptoms"]["rate_limit"], 84);
+  EXPECT_EQ(j["first"], "2026-11-25T21:59:36Z");     // 06:59:36 in Tokyo
+  uint64_t per_minute = 0;
+  for (const auto& m : j["minutes"]) per_minute += m["records"].get<uint64_t>();
+  EXPECT_EQ(per_minute, 2876u);
+  Outcome ja = Exec("--lang ja mail logs --log-tz Asia/Tokyo " + Q(dir));
+  EXPECT_EQ(ja.code, 0);
+  EXPECT_NE(ja.out.find("制限・防御の発動: rate_limit 84"), std::string::npos) << ja.out;
+  WriteFile(std::string(std::filesystem::temp_directory_path() / "keikai-not-mail.log"), "hello\nworld\n");
+  Outcome bad = Exec("mail logs " + Q(std::string(std::filesystem::temp_directory_path() / "keikai-not-mail.log")));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("not a Postfix or Dovecot log"), std::string::npos) << bad.out;
 }
 
 TEST(MailProbe, ReplyLinesPerProtocol) {

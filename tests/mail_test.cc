@@ -2,6 +2,9 @@
 // the whole pipeline (aggregates, sources, countries, surges, reports).
 #include <gtest/gtest.h>
 
+#include <array>
+#include <map>
+
 #include <fstream>
 #include <sstream>
 
@@ -88,6 +91,82 @@ TEST(MailLog, SharedDovecotSample) {
   EXPECT_EQ(c.bad, 0);
   EXPECT_EQ(c.auth, 2);    // "(auth failed"; the auth process's "Password mismatch" lines only name the client
   EXPECT_EQ(c.lost, 452);  // "(no auth attempts"
+}
+
+// The server's limits and defences at work, each with its client where the line names one.
+TEST(MailLog, SymptomsOfLimitsAndDefences) {
+  LogParser p("maillog", kNow, 0);
+  struct Case {
+    const char* line;
+    Symptom symptom;
+    const char* client;
+  };
+  const Case cases[] = {
+      {"Nov 26 07:00:02 mx postfix/smtpd[1]: warning: Connection rate limit exceeded: 70 from unknown[203.0.113.5] for service smtp",
+       Symptom::kRateLimit, "203.0.113.5"},
+      {"Nov 26 07:00:02 mx postfix/smtpd[1]: warning: Connection concurrency limit exceeded: 51 from a.example[2001:db8::5] for service smtp",
+       Symptom::kConcurrencyLimit, "2001:db8::5"},
+      {"Nov 26 07:00:02 mx postfix/smtpd[1]: too many errors after RCPT from unknown[198.51.100.9]", Symptom::kTooManyErrors,
+       "198.51.100.9"},
+      {"Nov 26 07:00:02 mx postfix/smtpd[1]: timeout after CONNECT from unknown[198.51.100.10]", Symptom::kTimeout,
+       "198.51.100.10"},
+      {"Nov 26 07:00:02 mx postfix/postscreen[9]: PREGREET 11 after 0.1 from [198.51.100.7]:53499: EHLO spam\\r\\n",
+       Symptom::kPregreet, "198.51.100.7"},
+      {"Nov 26 07:00:02 mx postfix/postscreen[9]: DNSBL rank 3 for [198.51.100.8]:40000", Symptom::kDnsbl, "198.51.100.8"},
+      {"Nov 26 07:00:02 mx postfix/postscreen[9]: PASS NEW [198.51.100.6]:40493", Symptom::kScreenPass, "198.51.100.6"},
+      {"Nov 26 07:00:02 mx postfix/anvil[3]: statistics: max connection rate 70/60s for (smtp:203.0.113.5) at Nov 26 07:00:00",
+       Symptom::kAnvilMax, "203.0.113.5"},
+      {"Nov 26 07:00:02 mx postfix/master[1]: warning: service \"smtp\" (25) has reached its process limit \"100\": new clients may experience noticeable delays",
+       Symptom::kProcessLimit, ""},
+      {"Nov 26 07:00:02 mx postfix/smtpd[1]: connect from a.example[192.0.2.1]", Symptom::kNone, "192.0.2.1"},
+  };
+  for (const Case& c : cases) {
+    Record r;
+    ingest::ParseError err;
+    ASSERT_EQ(p.Parse(c.line, r, err), ingest::LineKind::kRecord) << c.line;
+    EXPECT_EQ(r.symptom, c.symptom) << c.line;
+    EXPECT_EQ(r.client, c.client) << c.line;
+  }
+  LogParser d("dovecot", kNow, 0);
+  Record r;
+  ingest::ParseError err;
+  ASSERT_EQ(d.Parse("2026-11-26 07:03:01 imap-login: Info: Disconnected: Connection queue full (no auth attempts in 1 secs): "
+                    "user=<>, rip=127.0.0.21, lip=127.0.0.1",
+                    r, err),
+            ingest::LineKind::kRecord);
+  EXPECT_EQ(r.symptom, Symptom::kQueueFull);
+  EXPECT_EQ(r.what, What::kLostConnection);  // still a connection lost before login, as before
+  EXPECT_EQ(r.client, "127.0.0.21");
+  ASSERT_EQ(d.Parse("2026-11-26 07:03:01 master: Warning: service(imap-login): process_limit (100) reached, client "
+                    "connections are being dropped",
+                    r, err),
+            ingest::LineKind::kRecord);
+  EXPECT_EQ(r.symptom, Symptom::kProcessLimit);
+  EXPECT_EQ(SymptomName(Symptom::kQueueFull), "queue_full");
+}
+
+// On the real samples the symptoms are those a plain text search finds in the same files.
+TEST(MailLog, SharedSamplesSymptomsAreWhatTextSearchFinds) {
+  std::array<uint64_t, kSymptomCount> got{};
+  std::map<Symptom, uint64_t> want;
+  for (const auto& [file, format] : {std::pair<std::string, std::string>{"postfix.log", "maillog"}, {"dovecot.log", "dovecot"}}) {
+    LogParser p(format, kNow, 0);
+    for (const std::string& l : ReadLines(kShared + file)) {
+      Record r;
+      ingest::ParseError err;
+      if (p.Parse(l, r, err) == ingest::LineKind::kRecord) ++got[static_cast<std::size_t>(r.symptom)];
+      const auto has = [&](const char* s) { return l.find(s) != std::string::npos; };
+      if (has("limit exceeded: ")) ++want[Symptom::kRateLimit];
+      if (has("too many errors after")) ++want[Symptom::kTooManyErrors];
+      if (has(": PREGREET ")) ++want[Symptom::kPregreet];
+      if (has(": PASS NEW ") || has(": PASS OLD ")) ++want[Symptom::kScreenPass];
+      if (has("statistics: max connection rate") || has("statistics: max connection count")) ++want[Symptom::kAnvilMax];
+      if (has("process_limit (")) ++want[Symptom::kProcessLimit];
+      if (has("Connection queue full")) ++want[Symptom::kQueueFull];
+    }
+  }
+  EXPECT_EQ(want[Symptom::kRateLimit], 84u);  // the samples' flood, as a check on the search itself
+  for (const auto& [symptom, n] : want) EXPECT_EQ(got[static_cast<std::size_t>(symptom)], n) << SymptomName(symptom);
 }
 
 TEST(MailLog, FieldsTimesAndYears) {

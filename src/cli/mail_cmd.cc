@@ -1,6 +1,8 @@
 #include "mail_cmd.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -12,12 +14,20 @@
 #include "keikai/core/hash.h"
 #include "keikai/core/i18n.h"
 #include "keikai/core/time.h"
+#include "keikai/ingest/source.h"
+#include "keikai/mail/log.h"
 #include "keikai/mail/probe.h"
+#include "keikai/mail/summary.h"
 #include "notify/smtp.h"
 
 namespace keikai::cli {
 
 struct MailCommandArgs {
+  // mail logs
+  std::vector<std::string> logs;
+  std::string log_tz, log_format, logs_format = "text";
+  std::size_t top = 20;
+  // mail probe
   std::vector<std::string> targets;  // PROTOCOL://HOST[:PORT]
   std::string config;
   std::string credentials, ca_file, format = "text";
@@ -192,6 +202,177 @@ int RunProbe(const MailCommandArgs& a) {
   return failed ? 1 : 0;
 }
 
+nlohmann::ordered_json CountsJson(const mail::Counts& c) {
+  nlohmann::ordered_json symptoms = nlohmann::ordered_json::object();
+  for (int i = 1; i < mail::kSymptomCount; ++i) {
+    if (c.symptoms[i] > 0) symptoms[std::string(mail::SymptomName(static_cast<mail::Symptom>(i)))] = c.symptoms[i];
+  }
+  return {{"records", c.records}, {"connections", c.connections}, {"auth_failures", c.auth_failures},
+          {"lost", c.lost}, {"symptoms", symptoms}};
+}
+
+std::string SymptomsText(const mail::Counts& c) {
+  std::string out;
+  for (int i = 1; i < mail::kSymptomCount; ++i) {
+    if (c.symptoms[i] == 0) continue;
+    out += (out.empty() ? "" : ", ") + std::string(mail::SymptomName(static_cast<mail::Symptom>(i))) + " " +
+           std::to_string(c.symptoms[i]);
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string Utc(int64_t t) {
+  return FormatDate(t >= 0 ? t / 86400 : (t - 86399) / 86400) + "T" + [&] {
+    char b[16];
+    const int64_t s = ((t % 86400) + 86400) % 86400;
+    std::snprintf(b, sizeof b, "%02lld:%02lld:%02lldZ", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s % 3600 / 60), static_cast<long long>(s % 60));
+    return std::string(b);
+  }();
+}
+
+// keikai mail logs FILES: per-source and per-minute counts of Postfix and Dovecot logs.
+int RunLogs(const MailCommandArgs& a) {
+  if (a.logs_format != "text" && a.logs_format != "json") {
+    Error(FillTemplate(Tr("err.report_format"), {{"{format}", a.logs_format}}));
+    return 2;
+  }
+  if (!a.log_format.empty() && mail::FindFormat(a.log_format) == nullptr) {
+    Error("--log-format: " + a.log_format + ": " + Tr("mail.not_a_mail_format"));
+    return 2;
+  }
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  int32_t zone = TimeZone::Make("localtime") ? TimeZone::Make("localtime")->OffsetAt(now) : 0;
+  if (!a.log_tz.empty()) {
+    const auto z = TimeZone::Make(a.log_tz);
+    if (!z) {
+      Error(std::string(Tr("err.bad_tz")) + ": " + a.log_tz);
+      return 2;
+    }
+    zone = z->OffsetAt(now);
+  }
+  auto files = ingest::ExpandInputs(a.logs);
+  if (!files.ok()) {
+    Error(files.status());
+    return 2;
+  }
+  mail::LogSummary sum;
+  nlohmann::ordered_json file_rows = nlohmann::ordered_json::array();
+  bool failed = false;
+  for (const std::string& path : files.value()) {
+    auto src = ingest::LineSource::Open(path);
+    if (!src.ok()) {
+      Error(src.status());
+      failed = true;
+      continue;
+    }
+    std::unique_ptr<ingest::LineSource> in = std::move(src).value();
+    std::vector<std::string> head;
+    std::string_view line;
+    bool too_long = false;
+    std::vector<std::string> lines_kept;
+    while (head.size() < 64 && in->Next(line, too_long)) head.emplace_back(line);
+    std::vector<std::string_view> views(head.begin(), head.end());
+    const std::string format = !a.log_format.empty() ? a.log_format : mail::DetectFormat(views, now, zone);
+    if (format.empty()) {
+      Error(path + ": " + Tr("mail.not_a_mail_log"));
+      failed = true;
+      continue;
+    }
+    mail::LogParser parser(format, now, zone);
+    uint64_t n = 0, records = 0, bad = 0;
+    const auto one = [&](std::string_view l) {
+      ++n;
+      mail::Record r;
+      ingest::ParseError err;
+      const ingest::LineKind k = parser.Parse(l, r, err);
+      if (k == ingest::LineKind::kBad) ++bad;
+      if (k != ingest::LineKind::kRecord) return;
+      ++records;
+      sum.Add(r);
+    };
+    for (const std::string& h : head) one(h);
+    while (in->Next(line, too_long)) one(line);
+    if (!in->status().ok()) {
+      Error(in->status(), path);
+      failed = true;
+    }
+    file_rows.push_back({{"path", path}, {"format", format}, {"lines", n}, {"records", records}, {"bad_lines", bad}});
+    if (a.logs_format == "text") {
+      std::printf("%s\n", TerminalSafe(FillTemplate(Tr("mail.logs_file"), {{"{path}", path}, {"{format}", format},
+                                                                             {"{lines}", std::to_string(n)},
+                                                                             {"{records}", std::to_string(records)},
+                                                                             {"{bad}", std::to_string(bad)}}))
+                                 .c_str());
+    }
+  }
+  const auto top = sum.TopSources(a.top);
+  if (a.logs_format == "json") {
+    nlohmann::ordered_json minutes = nlohmann::ordered_json::array();
+    for (const auto& [m, c] : sum.minutes()) {
+      nlohmann::ordered_json row = {{"minute", Utc(m)}};
+      const nlohmann::ordered_json counts = CountsJson(c);
+      for (auto it = counts.begin(); it != counts.end(); ++it) row[it.key()] = it.value();
+      minutes.push_back(row);
+    }
+    nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+    for (const mail::SourceCounts& s : top) {
+      nlohmann::ordered_json row = {{"address", s.address}};
+      const nlohmann::ordered_json counts = CountsJson(s.counts);
+      for (auto it = counts.begin(); it != counts.end(); ++it) row[it.key()] = it.value();
+      row["peak_connections_per_minute"] = s.peak_minute;
+      row["peak_minute"] = s.peak_minute > 0 ? nlohmann::ordered_json(Utc(s.peak_at)) : nlohmann::ordered_json();
+      row["first"] = Utc(s.first);
+      row["last"] = Utc(s.last);
+      sources.push_back(row);
+    }
+    nlohmann::ordered_json out = {{"files", file_rows},
+                                  {"first", sum.totals().records ? nlohmann::ordered_json(Utc(sum.first())) : nlohmann::ordered_json()},
+                                  {"last", sum.totals().records ? nlohmann::ordered_json(Utc(sum.last())) : nlohmann::ordered_json()},
+                                  {"totals", CountsJson(sum.totals())},
+                                  {"source_count", sum.sources()},
+                                  {"sources", sources},
+                                  {"minutes", minutes}};
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return failed ? 1 : 0;
+  }
+  const mail::Counts& t = sum.totals();
+  std::printf("%s\n", FillTemplate(Tr("mail.logs_totals"),
+                                   {{"{records}", std::to_string(t.records)}, {"{connections}", std::to_string(t.connections)},
+                                    {"{failures}", std::to_string(t.auth_failures)}, {"{lost}", std::to_string(t.lost)},
+                                    {"{sources}", std::to_string(sum.sources())}})
+                          .c_str());
+  std::printf("%s %s\n", Tr("mail.logs_symptoms"), SymptomsText(t).c_str());
+  if (t.records > 0) std::printf("%s %s .. %s\n", Tr("mail.logs_span"), Utc(sum.first()).c_str(), Utc(sum.last()).c_str());
+  std::printf("%s\n", Tr("mail.logs_sources_header"));
+  for (const mail::SourceCounts& s : top) {
+    std::printf("  %-39s %8llu %8llu %8llu %6llu  %s\n", TerminalSafe(s.address).c_str(),
+                static_cast<unsigned long long>(s.counts.connections), static_cast<unsigned long long>(s.counts.auth_failures),
+                static_cast<unsigned long long>(s.counts.lost), static_cast<unsigned long long>(s.peak_minute),
+                SymptomsText(s.counts).c_str());
+  }
+  // The busiest minutes by symptoms, then connections.
+  std::vector<std::pair<int64_t, const mail::Counts*>> ms;
+  for (const auto& [m, c] : sum.minutes()) ms.emplace_back(m, &c);
+  const auto weight = [](const mail::Counts* c) {
+    uint64_t w = 0;
+    for (int i = 1; i < mail::kSymptomCount; ++i) w += i == static_cast<int>(mail::Symptom::kScreenPass) ? 0 : c->symptoms[i];
+    return w;
+  };
+  std::stable_sort(ms.begin(), ms.end(), [&](const auto& x, const auto& y) {
+    if (weight(x.second) != weight(y.second)) return weight(x.second) > weight(y.second);
+    return x.second->connections > y.second->connections;
+  });
+  std::printf("%s\n", Tr("mail.logs_minutes_header"));
+  for (std::size_t i = 0; i < ms.size() && i < 10; ++i) {
+    std::printf("  %s %8llu %8llu %8llu  %s\n", Utc(ms[i].first).c_str(),
+                static_cast<unsigned long long>(ms[i].second->connections),
+                static_cast<unsigned long long>(ms[i].second->auth_failures),
+                static_cast<unsigned long long>(ms[i].second->lost), SymptomsText(*ms[i].second).c_str());
+  }
+  return failed ? 1 : 0;
+}
+
 }  // namespace
 
 MailCommands AddMailCommands(CLI::App& app) {
@@ -200,6 +381,12 @@ MailCommands AddMailCommands(CLI::App& app) {
   MailCommandArgs& a = *c.args;
   CLI::App* mail = app.add_subcommand("mail", Tr("cmd.mail"));
   mail->require_subcommand(1);
+  c.logs = mail->add_subcommand("logs", Tr("cmd.mail_logs"));
+  c.logs->add_option("files", a.logs, Tr("opt.mail_logs_files"))->required();
+  c.logs->add_option("--log-tz", a.log_tz, Tr("opt.log_tz"));
+  c.logs->add_option("--log-format", a.log_format, Tr("opt.mail_logs_format_in"));
+  c.logs->add_option("--format", a.logs_format, Tr("opt.probe_format"));
+  c.logs->add_option("--top", a.top, Tr("opt.mail_logs_top"))->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
   c.probe = mail->add_subcommand("probe", Tr("cmd.mail_probe"));
   c.probe->add_option("targets", a.targets, Tr("opt.probe_targets"));
   c.probe->add_option("--config", a.config, Tr("opt.probe_config"));
@@ -213,6 +400,7 @@ MailCommands AddMailCommands(CLI::App& app) {
 
 int RunMailCommands(const MailCommands& c) {
   if (c.probe != nullptr && c.probe->parsed()) return RunProbe(*c.args);
+  if (c.logs != nullptr && c.logs->parsed()) return RunLogs(*c.args);
   return -1;
 }
 

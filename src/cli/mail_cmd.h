@@ -1,5 +1,5 @@
 #pragma once
-// The mail-monitor subcommands of the CLI (issue 14): keikai mail probe. Kept apart from cli.cc.
+// The mail-monitor subcommands of the CLI (issue 14): keikai mail probe, keikai mail logs. Kept apart from cli.cc.
 #include <CLI/CLI.hpp>
 
 #include <memory>
@@ -10,6 +10,7 @@ struct MailCommandArgs;  // what the options are bound to (mail_cmd.cc)
 
 struct MailCommands {
   CLI::App* probe = nullptr;
+  CLI::App* logs = nullptr;
   std::shared_ptr<MailCommandArgs> args;
 };
 

@@ -82,7 +82,70 @@ std::string_view Field(std::string_view s, std::string_view key) {
   return {};
 }
 
+// The address of postscreen's "[addr]:port" (or "[addr]").
+std::string_view ScreenAddress(std::string_view s) {
+  const std::size_t open = s.find('[');
+  if (open == std::string_view::npos) return {};
+  const std::size_t close = s.find(']', open);
+  if (close == std::string_view::npos) return {};
+  return s.substr(open + 1, close - open - 1);
+}
+
+// Postfix's symptoms of limits and defences (the client, when the line names one).
+void PostfixSymptom(Record& r) {
+  const std::string_view m = r.message;
+  const auto from_client = [&] {
+    const std::size_t from = m.find(" from ");
+    if (from != std::string_view::npos && r.client.empty()) r.client = Bracketed(m.substr(from + 6));
+  };
+  if (r.program.ends_with("/postscreen")) {
+    if (m.starts_with("PREGREET ")) {
+      r.symptom = Symptom::kPregreet;
+      const std::size_t from = m.find(" from ");
+      if (from != std::string_view::npos) r.client = ScreenAddress(m.substr(from));
+    } else if (m.starts_with("DNSBL rank ")) {
+      r.symptom = Symptom::kDnsbl;
+      const std::size_t f = m.find(" for ");
+      if (f != std::string_view::npos) r.client = ScreenAddress(m.substr(f));
+    } else if (m.starts_with("PASS NEW ") || m.starts_with("PASS OLD ")) {
+      r.symptom = Symptom::kScreenPass;
+      r.client = ScreenAddress(m);
+    } else if (m.starts_with("CONNECT from ") || m.starts_with("DISCONNECT ")) {
+      r.client = ScreenAddress(m);
+    }
+    return;
+  }
+  if (m.find("limit exceeded: ") != std::string_view::npos && m.starts_with("warning: ")) {
+    r.symptom = m.find("concurrency limit exceeded") != std::string_view::npos ? Symptom::kConcurrencyLimit
+                                                                               : Symptom::kRateLimit;
+    from_client();
+  } else if (m.starts_with("too many errors after ")) {
+    r.symptom = Symptom::kTooManyErrors;
+    from_client();
+  } else if (m.starts_with("timeout after ")) {
+    r.symptom = Symptom::kTimeout;
+    from_client();
+  } else if (m.starts_with("statistics: max connection rate ") || m.starts_with("statistics: max connection count ")) {
+    // "statistics: max connection rate 70/60s for (smtp:203.0.113.5) at Nov 26 07:00:00"
+    r.symptom = Symptom::kAnvilMax;
+    const std::size_t open = m.find(" for (");
+    const std::size_t colon = open == std::string_view::npos ? open : m.find(':', open + 6);
+    const std::size_t close = colon == std::string_view::npos ? colon : m.find(')', colon);
+    if (close != std::string_view::npos) r.client = m.substr(colon + 1, close - colon - 1);
+  } else if (m.find("reached its process limit") != std::string_view::npos) {
+    r.symptom = Symptom::kProcessLimit;
+  }
+}
+
 }  // namespace
+
+std::string_view SymptomName(Symptom s) {
+  static constexpr std::string_view kNames[kSymptomCount] = {
+      "", "rate_limit", "concurrency_limit", "too_many_errors", "timeout", "pregreet", "dnsbl", "screen_pass",
+      "anvil_max", "process_limit", "queue_full"};
+  const auto i = static_cast<std::size_t>(s);
+  return i < kSymptomCount ? kNames[i] : "";
+}
 
 std::span<const FormatInfo> Formats() { return kFormats; }
 
@@ -220,7 +283,12 @@ ingest::LineKind LogParser::Dovecot(std::string_view line, Record& out, ingest::
 void Classify(Record& r) {
   const std::string_view m = r.message;
   r.what = What::kOther;
+  r.symptom = Symptom::kNone;
+  if (m.find("process_limit (") != std::string_view::npos && m.find(") reached") != std::string_view::npos) {
+    r.symptom = Symptom::kProcessLimit;  // dovecot master: "service(imap-login): process_limit (100) reached, ..."
+  }
   if (r.program.starts_with("postfix/")) {
+    PostfixSymptom(r);
     // "connect from host[addr]", "lost connection after EHLO from host[addr]",
     // "warning: host[addr]: SASL PLAIN authentication failed: ...".
     if (m.starts_with("connect from ")) {
@@ -257,6 +325,7 @@ void Classify(Record& r) {
     } else if (m.find("(no auth attempts") != std::string_view::npos) {
       r.what = What::kLostConnection;
       r.detail = "no auth attempts";
+      if (m.find("Connection queue full") != std::string_view::npos) r.symptom = Symptom::kQueueFull;
     } else if (m.starts_with("Disconnected")) {
       r.what = What::kConnect;
     }

@@ -24,6 +24,26 @@ enum class What : uint8_t {
   kLostConnection,  // postfix "lost connection after X", dovecot "(no auth attempts ...)"
 };
 
+// What a line says about the service's health, beside what happened to its client (issue 14):
+// the server's own limits and defences at work. A line has at most one.
+enum class Symptom : uint8_t {
+  kNone,
+  kRateLimit,         // postfix anvil: "Connection rate limit exceeded" (and message, recipient, TLS rates)
+  kConcurrencyLimit,  // postfix anvil: "Connection concurrency limit exceeded"
+  kTooManyErrors,     // postfix smtpd: "too many errors after X from ..."
+  kTimeout,           // postfix smtpd: "timeout after X from ..."
+  kPregreet,          // postscreen: "PREGREET n after t from [addr]:port" (talked before the banner)
+  kDnsbl,             // postscreen: "DNSBL rank n for [addr]:port"
+  kScreenPass,        // postscreen: "PASS NEW|OLD [addr]:port" (a client let through)
+  kAnvilMax,          // postfix anvil statistics: "max connection rate|count n for (service:addr)"
+  kProcessLimit,      // postfix master "reached its process limit", dovecot "process_limit (n) reached"
+  kQueueFull,         // dovecot login: "Disconnected: Connection queue full"
+};
+constexpr int kSymptomCount = 11;
+// "rate_limit", "concurrency_limit", "too_many_errors", "timeout", "pregreet", "dnsbl",
+// "screen_pass", "anvil_max", "process_limit", "queue_full"; "" for kNone.
+std::string_view SymptomName(Symptom s);
+
 struct Record {
   int64_t time = 0;          // Unix seconds, UTC
   int32_t offset = 0;        // the zone the time was read in (seconds east of UTC)
@@ -33,6 +53,7 @@ struct Record {
   std::string_view message;  // the text after "program[pid]: "
   What what = What::kOther;
   std::string_view detail;   // kAuthFailed: the mechanism or reason; kLostConnection: "after X"
+  Symptom symptom = Symptom::kNone;
 };
 
 // The formats, by name: "maillog" (syslog) and "dovecot" (Dovecot's log_path file).
