@@ -13,12 +13,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "cli_util.h"
+#include "keikai/mail/incidents.h"
 #include "keikai/mail/probe.h"
 #include "keikai/store/store.h"
 #include "test_util.h"
@@ -228,6 +230,74 @@ TEST(MailLogs, CountsPerSourceAndMinuteOnTheSharedSamples) {
   EXPECT_NE(bad.out.find("not a Postfix or Dovecot log"), std::string::npos) << bad.out;
 }
 
+// A synthetic hour of Postfix syslog: a normal client (192.0.2.10, JP) once a minute; at minute
+// 30, five addresses of 203.0.113.0/24 (CN) and one of 198.51.100.0/24 (US) flood for 5 minutes
+// and hit the rate limit; at minute 45, one address (198.51.100.99, US) guesses passwords. The
+// location file is the test's own (tor-geoipdb format).
+TEST(MailLogs, IncidentRanksTheFloodNotTheNormalClient) {
+  TempDir d;
+  const auto ts = [](int minute, int second) {
+    char b[32];
+    std::snprintf(b, sizeof b, "Nov 26 07:%02d:%02d", minute, second);
+    return std::string(b);
+  };
+  std::string log;
+  for (int m = 0; m < 60; ++m) {
+    log += ts(m, 1) + " mx postfix/smtpd[10]: connect from client.example.jp[192.0.2.10]\n";
+    log += ts(m, 2) + " mx postfix/smtpd[10]: disconnect from client.example.jp[192.0.2.10] ehlo=1 quit=1 commands=2\n";
+  }
+  for (int m = 30; m < 35; ++m) {
+    for (int k = 0; k < 40; ++k) {
+      for (const char* ip : {"203.0.113.5", "203.0.113.6", "203.0.113.7", "203.0.113.8", "203.0.113.9", "198.51.100.7"}) {
+        log += ts(m, k) + " mx postfix/smtpd[11]: connect from unknown[" + ip + "]\n";
+        log += ts(m, k) + " mx postfix/smtpd[11]: lost connection after CONNECT from unknown[" + ip + "]\n";
+      }
+      if (k % 10 == 0) {
+        log += ts(m, k) + " mx postfix/smtpd[11]: warning: Connection rate limit exceeded: 60 from unknown[203.0.113.5] for service smtp\n";
+      }
+    }
+  }
+  for (int m = 45; m < 47; ++m) {
+    for (int k = 0; k < 30; ++k) {
+      log += ts(m, k) + " mx postfix/submission/smtpd[12]: connect from unknown[198.51.100.99]\n";
+      log += ts(m, k) + " mx postfix/submission/smtpd[12]: warning: unknown[198.51.100.99]: SASL LOGIN authentication failed: UGFzc3dvcmQ6\n";
+    }
+  }
+  WriteFile(d / "mail.log", log);
+  const auto ip = [](int a, int b, int c, int e) { return std::to_string((uint64_t{uint32_t(a)} << 24) | (b << 16) | (c << 8) | e); };
+  WriteFile(d / "geoip", ip(192, 0, 2, 0) + "," + ip(192, 0, 2, 255) + ",JP\n" + ip(198, 51, 100, 0) + "," +
+                             ip(198, 51, 100, 255) + ",US\n" + ip(203, 0, 113, 0) + "," + ip(203, 0, 113, 255) + ",CN\n");
+  Outcome r = Exec("mail logs --format json --log-tz UTC --geoip " + Q(d / "geoip") + " " + Q(d / "mail.log"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')), nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  ASSERT_EQ(j["incidents"].size(), 2u) << j["incidents"].dump(1);
+  const auto& flood = j["incidents"][0];
+  EXPECT_EQ(flood["minutes"], 5);
+  EXPECT_TRUE(flood["kind"] == "dos_many_sources" || flood["kind"] == "dos_few_sources") << flood.dump(1);
+  ASSERT_GE(flood["sources"].size(), 6u);
+  std::set<std::string> first6;
+  for (int i = 0; i < 6; ++i) first6.insert(flood["sources"][i]["address"].get<std::string>());
+  EXPECT_EQ(first6, (std::set<std::string>{"203.0.113.5", "203.0.113.6", "203.0.113.7", "203.0.113.8", "203.0.113.9",
+                                           "198.51.100.7"}));
+  for (const auto& s : flood["sources"]) {
+    if (s["address"] == "192.0.2.10") {
+      EXPECT_EQ(s["excess"], 0.0) << "the normal client is not to blame";
+    }
+  }
+  EXPECT_EQ(flood["networks"][0]["key"], "203.0.113.0/24");
+  EXPECT_EQ(flood["networks"][0]["sources"], 5);
+  EXPECT_EQ(flood["countries"][0]["key"], "CN");
+  EXPECT_GT(flood["overseas_share"].get<double>(), 0.99);
+  EXPECT_EQ(flood["symptoms"]["rate_limit"], 20);
+  const auto& guess = j["incidents"][1];
+  EXPECT_EQ(guess["kind"], "password_guessing") << guess.dump(1);
+  EXPECT_EQ(guess["sources"][0]["address"], "198.51.100.99");
+  EXPECT_EQ(guess["sources"][0]["auth_failures"], 60);  // 2 minutes of 30
+  Outcome ja = Exec("--lang ja mail logs --log-tz UTC --geoip " + Q(d / "geoip") + " " + Q(d / "mail.log"));
+  EXPECT_NE(ja.out.find("パスワード推測"), std::string::npos) << ja.out;
+}
+
 TEST(MailProbe, ReplyLinesPerProtocol) {
   using mail::Verdict;
   EXPECT_EQ(mail::SmtpLine("250-PIPELINING", 2), Verdict::kMore);
@@ -244,6 +314,9 @@ TEST(MailProbe, ReplyLinesPerProtocol) {
   EXPECT_EQ(mail::ImapLine("k10 OK", "k1"), Verdict::kMore);  // another tag
   EXPECT_EQ(mail::DefaultPort("imaps"), 993);
   EXPECT_EQ(mail::DefaultPort("gopher"), 0);
+  EXPECT_EQ(mail::NetworkOf("203.0.113.77"), "203.0.113.0/24");
+  EXPECT_EQ(mail::NetworkOf("2001:db8:1:2::5"), "2001:db8:1::/48");
+  EXPECT_EQ(mail::NetworkOf("unknown"), "unknown");
 }
 
 }  // namespace

@@ -18,6 +18,10 @@
 #include "keikai/mail/log.h"
 #include "keikai/mail/probe.h"
 #include "keikai/mail/summary.h"
+#include "keikai/mail/incidents.h"
+#include "keikai/geo/geo.h"
+#include "keikai/http/ip.h"
+#include "keikai/core/files.h"
 #include "notify/smtp.h"
 
 namespace keikai::cli {
@@ -27,6 +31,7 @@ struct MailCommandArgs {
   std::vector<std::string> logs;
   std::string log_tz, log_format, logs_format = "text";
   std::size_t top = 20;
+  std::string geoip, home_country = "JP";
   // mail probe
   std::vector<std::string> targets;  // PROTOCOL://HOST[:PORT]
   std::string config;
@@ -231,6 +236,56 @@ std::string Utc(int64_t t) {
   }();
 }
 
+nlohmann::ordered_json IncidentsJson(const std::vector<mail::Incident>& incidents) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  const auto groups = [](const std::vector<mail::IncidentGroup>& gs) {
+    nlohmann::ordered_json a = nlohmann::ordered_json::array();
+    for (const mail::IncidentGroup& g : gs) a.push_back({{"key", g.key}, {"excess", g.excess}, {"sources", g.sources}});
+    return a;
+  };
+  for (const mail::Incident& inc : incidents) {
+    nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+    for (const mail::IncidentSource& s : inc.sources) {
+      sources.push_back({{"address", s.address}, {"connections", s.connections}, {"baseline_per_minute", s.baseline},
+                         {"excess", s.excess}, {"auth_failures", s.auth_failures}, {"country", s.country}});
+    }
+    mail::Counts c;
+    c.symptoms = inc.symptoms;
+    out.push_back({{"start", Utc(inc.start)}, {"end", Utc(inc.end)}, {"minutes", inc.minutes}, {"kind", inc.kind},
+                   {"connections", inc.connections}, {"auth_failures", inc.auth_failures}, {"lost", inc.lost},
+                   {"baseline_per_minute", inc.baseline_per_minute}, {"excess", inc.excess},
+                   {"symptoms", CountsJson(c)["symptoms"]}, {"overseas_share", inc.overseas_share},
+                   {"sources", sources}, {"networks", groups(inc.networks)}, {"countries", groups(inc.countries)}});
+  }
+  return out;
+}
+
+std::string IncidentText(const mail::Incident& inc) {
+  mail::Counts c;
+  c.symptoms = inc.symptoms;
+  char share[32];
+  std::snprintf(share, sizeof share, "%.0f%%", inc.overseas_share * 100);
+  std::string out = FillTemplate(Tr("mail.incident"), {{"{start}", Utc(inc.start)}, {"{end}", Utc(inc.end)},
+                                                       {"{kind}", Tr("mail.kind." + inc.kind)},
+                                                       {"{connections}", std::to_string(inc.connections)},
+                                                       {"{baseline}", std::to_string(static_cast<int64_t>(inc.baseline_per_minute + 0.5))},
+                                                       {"{symptoms}", SymptomsText(c)}, {"{share}", share}}) + "\n";
+  for (std::size_t i = 0; i < inc.sources.size() && i < 10; ++i) {
+    const mail::IncidentSource& s = inc.sources[i];
+    char line[256];
+    std::snprintf(line, sizeof line, "    %-39s %8llu %10.1f %s\n", s.address.c_str(),
+                  static_cast<unsigned long long>(s.connections), s.excess, s.country.empty() ? "-" : s.country.c_str());
+    out += line;
+  }
+  for (std::size_t i = 0; i < inc.networks.size() && i < 5; ++i) {
+    char line[256];
+    std::snprintf(line, sizeof line, "    %-39s %10.1f (%llu)\n", inc.networks[i].key.c_str(), inc.networks[i].excess,
+                  static_cast<unsigned long long>(inc.networks[i].sources));
+    out += line;
+  }
+  return out;
+}
+
 // keikai mail logs FILES: per-source and per-minute counts of Postfix and Dovecot logs.
 int RunLogs(const MailCommandArgs& a) {
   if (a.logs_format != "text" && a.logs_format != "json") {
@@ -259,6 +314,7 @@ int RunLogs(const MailCommandArgs& a) {
   mail::LogSummary sum;
   nlohmann::ordered_json file_rows = nlohmann::ordered_json::array();
   bool failed = false;
+  std::vector<std::pair<std::string, std::string>> readable;  // (path, format) for the second pass
   for (const std::string& path : files.value()) {
     auto src = ingest::LineSource::Open(path);
     if (!src.ok()) {
@@ -298,6 +354,7 @@ int RunLogs(const MailCommandArgs& a) {
       failed = true;
     }
     file_rows.push_back({{"path", path}, {"format", format}, {"lines", n}, {"records", records}, {"bad_lines", bad}});
+    readable.emplace_back(path, format);
     if (a.logs_format == "text") {
       std::printf("%s\n", TerminalSafe(FillTemplate(Tr("mail.logs_file"), {{"{path}", path}, {"{format}", format},
                                                                              {"{lines}", std::to_string(n)},
@@ -307,6 +364,40 @@ int RunLogs(const MailCommandArgs& a) {
     }
   }
   const auto top = sum.TopSources(a.top);
+  // Delay incidents: the windows from the minutes, then each source's share (a second pass).
+  mail::IncidentOptions io;
+  io.home_country = a.home_country;
+  std::unique_ptr<geo::GeoDb> geodb;
+  if (auto g = geo::Open(a.geoip, DefaultCacheDir()); g.ok()) {
+    geodb = std::move(g).value();
+  } else if (!a.geoip.empty()) {
+    Error(g.status(), "--geoip");
+    return 2;
+  }
+  if (geodb) {
+    io.country = [&geodb](const std::string& address) {
+      http::IpAddr ip;
+      return http::IpAddr::Parse(address, ip) ? geodb->Lookup(ip) : std::string();
+    };
+  }
+  double baseline = 0;
+  auto windows = mail::IncidentWindows(sum, io, &baseline);
+  mail::IncidentAttribution attribution(windows, sum.first(), sum.last());
+  if (!windows.empty()) {
+    for (const auto& [path, format] : readable) {
+      auto src = ingest::LineSource::Open(path);
+      if (!src.ok()) continue;
+      mail::LogParser parser(format, now, zone);
+      std::string_view l;
+      bool tl = false;
+      while (src.value()->Next(l, tl)) {
+        mail::Record r;
+        ingest::ParseError err;
+        if (parser.Parse(l, r, err) == ingest::LineKind::kRecord) attribution.Add(r);
+      }
+    }
+  }
+  const std::vector<mail::Incident> incidents = attribution.Incidents(sum, io, baseline);
   if (a.logs_format == "json") {
     nlohmann::ordered_json minutes = nlohmann::ordered_json::array();
     for (const auto& [m, c] : sum.minutes()) {
@@ -332,6 +423,7 @@ int RunLogs(const MailCommandArgs& a) {
                                   {"totals", CountsJson(sum.totals())},
                                   {"source_count", sum.sources()},
                                   {"sources", sources},
+                                  {"incidents", IncidentsJson(incidents)},
                                   {"minutes", minutes}};
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return failed ? 1 : 0;
@@ -363,6 +455,7 @@ int RunLogs(const MailCommandArgs& a) {
     if (weight(x.second) != weight(y.second)) return weight(x.second) > weight(y.second);
     return x.second->connections > y.second->connections;
   });
+  for (const mail::Incident& inc : incidents) std::printf("%s", TerminalSafe(IncidentText(inc)).c_str());
   std::printf("%s\n", Tr("mail.logs_minutes_header"));
   for (std::size_t i = 0; i < ms.size() && i < 10; ++i) {
     std::printf("  %s %8llu %8llu %8llu  %s\n", Utc(ms[i].first).c_str(),
@@ -386,6 +479,8 @@ MailCommands AddMailCommands(CLI::App& app) {
   c.logs->add_option("--log-tz", a.log_tz, Tr("opt.log_tz"));
   c.logs->add_option("--log-format", a.log_format, Tr("opt.mail_logs_format_in"));
   c.logs->add_option("--format", a.logs_format, Tr("opt.probe_format"));
+  c.logs->add_option("--geoip", a.geoip, Tr("opt.geoip"));
+  c.logs->add_option("--home-country", a.home_country, Tr("opt.home_country"));
   c.logs->add_option("--top", a.top, Tr("opt.mail_logs_top"))->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
   c.probe = mail->add_subcommand("probe", Tr("cmd.mail_probe"));
   c.probe->add_option("targets", a.targets, Tr("opt.probe_targets"));

@@ -5,13 +5,14 @@
 
 namespace keikai::mail {
 
+bool IsConnection(const Record& r) {
+  if (r.what == What::kConnect && r.program.ends_with("/smtpd") && r.message.starts_with("connect from ")) return true;
+  return r.program.ends_with("-login") && (r.message.starts_with("Login: ") || r.message.starts_with("Disconnected"));
+}
+
 void Counts::Add(const Record& r) {
   ++records;
-  if (r.what == What::kConnect && r.program.ends_with("/smtpd") && r.message.starts_with("connect from ")) ++connections;
-  // Dovecot logs one line per login connection when it ends: a login, or a disconnect.
-  if (r.program.ends_with("-login") && (r.message.starts_with("Login: ") || r.message.starts_with("Disconnected"))) {
-    ++connections;
-  }
+  if (IsConnection(r)) ++connections;
   if (r.what == What::kAuthFailed) ++auth_failures;
   if (r.what == What::kLostConnection) ++lost;
   if (r.symptom != Symptom::kNone) ++symptoms[static_cast<std::size_t>(r.symptom)];

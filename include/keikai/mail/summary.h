@@ -17,6 +17,10 @@
 
 namespace keikai::mail {
 
+// Whether a record is one connection: Postfix smtpd "connect from", or the one line Dovecot's
+// login processes log per connection when it ends ("Login:", "Disconnected").
+bool IsConnection(const Record& r);
+
 struct Counts {
   uint64_t records = 0, connections = 0, auth_failures = 0, lost = 0;
   std::array<uint64_t, kSymptomCount> symptoms{};

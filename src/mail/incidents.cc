@@ -1,0 +1,197 @@
+#include "keikai/mail/incidents.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "keikai/http/ip.h"
+
+namespace keikai::mail {
+namespace {
+
+constexpr int64_t kMinute = 60;
+
+bool LimitSymptom(const Counts& c) {
+  return c.symptoms[static_cast<std::size_t>(Symptom::kRateLimit)] + c.symptoms[static_cast<std::size_t>(Symptom::kConcurrencyLimit)] +
+             c.symptoms[static_cast<std::size_t>(Symptom::kProcessLimit)] + c.symptoms[static_cast<std::size_t>(Symptom::kQueueFull)] >
+         0;
+}
+
+std::vector<IncidentGroup> Grouped(const std::vector<IncidentSource>& all, bool by_country) {
+  std::map<std::string, IncidentGroup> g;
+  for (const IncidentSource& s : all) {
+    if (s.excess <= 0) continue;
+    const std::string key = by_country ? s.country : NetworkOf(s.address);
+    IncidentGroup& x = g[key];
+    x.key = key;
+    x.excess += s.excess;
+    ++x.sources;
+  }
+  std::vector<IncidentGroup> out;
+  for (auto& [k, v] : g) out.push_back(v);
+  std::stable_sort(out.begin(), out.end(), [](const IncidentGroup& a, const IncidentGroup& b) { return a.excess > b.excess; });
+  return out;
+}
+
+}  // namespace
+
+std::string NetworkOf(const std::string& address) {
+  http::IpAddr ip;
+  if (!http::IpAddr::Parse(address, ip)) return address;
+  if (ip.v4) {
+    const uint32_t a = ip.V4() & 0xffffff00u;
+    return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) + ".0/24";
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%x:%x:%x::/48", ip.b[0] << 8 | ip.b[1], ip.b[2] << 8 | ip.b[3], ip.b[4] << 8 | ip.b[5]);
+  return buf;
+}
+
+std::vector<std::pair<int64_t, int64_t>> IncidentWindows(const LogSummary& s, const IncidentOptions& o,
+                                                         double* baseline_per_minute) {
+  // The baseline: the median of connections per minute over every minute from the first to the
+  // last (minutes without a line count as 0), robust to the spikes it is meant to find.
+  std::vector<uint64_t> per_minute, fails;
+  const int64_t first = s.first() - ((s.first() % kMinute) + kMinute) % kMinute;
+  for (int64_t m = first; m <= s.last() && per_minute.size() < 1'000'000; m += kMinute) {
+    const auto it = s.minutes().find(m);
+    per_minute.push_back(it == s.minutes().end() ? 0 : it->second.connections);
+    fails.push_back(it == s.minutes().end() ? 0 : it->second.auth_failures);
+  }
+  const auto median_of = [](std::vector<uint64_t> v) {
+    if (v.empty()) return 0.0;
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+    return static_cast<double>(v[v.size() / 2]);
+  };
+  const double median = median_of(per_minute), median_fails = median_of(fails);
+  // Failed logins spike on their own (password guessing keeps few connections busy): a third of
+  // min_spike of them, and spike_factor times their median.
+  const double min_fail_spike = static_cast<double>(o.min_spike) / 3;
+  std::vector<int64_t> hot;
+  for (const auto& [m, c] : s.minutes()) {
+    const double n = static_cast<double>(c.connections), f = static_cast<double>(c.auth_failures);
+    if (LimitSymptom(c) || (n > o.spike_factor * median && n > median + static_cast<double>(o.min_spike)) ||
+        (f > o.spike_factor * median_fails && f >= median_fails + min_fail_spike)) {
+      hot.push_back(m);
+    }
+  }
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (int64_t m : hot) {
+    if (!out.empty() && m - out.back().second <= o.merge_gap_minutes * kMinute) {
+      out.back().second = m;
+    } else {
+      out.emplace_back(m, m);
+    }
+  }
+  // The baseline people read: connections per minute outside the incidents.
+  if (baseline_per_minute != nullptr) {
+    uint64_t outside = 0, minutes = 0;
+    for (std::size_t i = 0; i < per_minute.size(); ++i) {
+      const int64_t m = first + static_cast<int64_t>(i) * kMinute;
+      bool in = false;
+      for (const auto& w : out) in = in || (m >= w.first && m <= w.second);
+      if (in) continue;
+      outside += per_minute[i];
+      ++minutes;
+    }
+    *baseline_per_minute = minutes == 0 ? 0 : static_cast<double>(outside) / static_cast<double>(minutes);
+  }
+  return out;
+}
+
+IncidentAttribution::IncidentAttribution(std::vector<std::pair<int64_t, int64_t>> windows, int64_t first, int64_t last)
+    : windows_(std::move(windows)), first_(first), last_(last) {}
+
+int IncidentAttribution::Window(int64_t t) const {
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    if (t >= windows_[i].first && t < windows_[i].second + kMinute) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void IncidentAttribution::Add(const Record& r) {
+  if (r.client.empty() || windows_.empty()) return;
+  const bool conn = IsConnection(r);
+  const bool fail = r.what == What::kAuthFailed;
+  if (!conn && !fail) return;
+  PerSource& p = sources_[std::string(r.client)];
+  if (p.in.empty()) {
+    p.in.assign(windows_.size(), 0);
+    p.fails.assign(windows_.size(), 0);
+  }
+  const int w = Window(r.time);
+  if (w < 0) {
+    p.out += conn ? 1 : 0;
+    return;
+  }
+  p.in[static_cast<std::size_t>(w)] += conn ? 1 : 0;
+  p.fails[static_cast<std::size_t>(w)] += fail ? 1 : 0;
+}
+
+std::vector<Incident> IncidentAttribution::Incidents(const LogSummary& s, const IncidentOptions& o,
+                                                     double baseline_per_minute) const {
+  std::vector<Incident> out;
+  int64_t in_minutes = 0;
+  for (const auto& w : windows_) in_minutes += (w.second - w.first) / kMinute + 1;
+  const int64_t span_minutes = std::max<int64_t>(1, (last_ - first_) / kMinute + 1);
+  const int64_t out_minutes = std::max<int64_t>(1, span_minutes - in_minutes);
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    Incident inc;
+    inc.start = windows_[i].first;
+    inc.end = windows_[i].second + kMinute;
+    inc.minutes = (windows_[i].second - windows_[i].first) / kMinute + 1;
+    inc.baseline_per_minute = baseline_per_minute;
+    for (const auto& [m, c] : s.minutes()) {
+      if (m < windows_[i].first || m > windows_[i].second) continue;
+      inc.connections += c.connections;
+      inc.auth_failures += c.auth_failures;
+      inc.lost += c.lost;
+      for (int k = 0; k < kSymptomCount; ++k) inc.symptoms[k] += c.symptoms[k];
+    }
+    std::vector<IncidentSource> all;
+    for (const auto& [addr, p] : sources_) {
+      if (p.in[i] == 0 && p.fails[i] == 0) continue;
+      IncidentSource x;
+      x.address = addr;
+      x.connections = p.in[i];
+      x.auth_failures = p.fails[i];
+      x.baseline = static_cast<double>(p.out) / static_cast<double>(out_minutes);
+      x.excess = std::max(0.0, static_cast<double>(p.in[i]) - x.baseline * static_cast<double>(inc.minutes));
+      if (o.country) x.country = o.country(addr);
+      inc.excess += x.excess;
+      all.push_back(std::move(x));
+    }
+    std::stable_sort(all.begin(), all.end(), [](const IncidentSource& a, const IncidentSource& b) {
+      if (a.excess != b.excess) return a.excess > b.excess;
+      return a.address < b.address;
+    });
+    inc.networks = Grouped(all, false);
+    inc.countries = Grouped(all, true);
+    double known = 0, abroad = 0;
+    for (const IncidentGroup& g : inc.countries) {
+      if (g.key.empty()) continue;
+      known += g.excess;
+      if (g.key != o.home_country) abroad += g.excess;
+    }
+    inc.overseas_share = known > 0 ? abroad / known : 0;
+    // The kind: guessing when failed logins dominate; a DoS when connections rose beyond their
+    // baselines (from few sources when three hold half of the excess); else limits were hit
+    // without a connection excess.
+    double top3 = 0;
+    for (std::size_t k = 0; k < all.size() && k < 3; ++k) top3 += all[k].excess;
+    const double expected = baseline_per_minute * static_cast<double>(inc.minutes);
+    if (inc.auth_failures >= 20 && static_cast<double>(inc.auth_failures) * 2 >= static_cast<double>(inc.connections)) {
+      inc.kind = "password_guessing";
+    } else if (inc.excess >= std::max(20.0, 0.2 * static_cast<double>(inc.connections)) &&
+               static_cast<double>(inc.connections) > 2 * expected) {
+      inc.kind = top3 * 2 >= inc.excess ? "dos_few_sources" : "dos_many_sources";
+    } else {
+      inc.kind = "limits_without_excess";
+    }
+    if (all.size() > o.max_sources) all.resize(o.max_sources);
+    inc.sources = std::move(all);
+    out.push_back(std::move(inc));
+  }
+  return out;
+}
+
+}  // namespace keikai::mail
