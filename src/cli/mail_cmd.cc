@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "errors.h"
+#include "prober.h"
 #include "keikai/config/config.h"
 #include "keikai/core/hash.h"
 #include "keikai/core/i18n.h"
@@ -146,19 +147,9 @@ int RunProbe(const MailCommandArgs& a) {
     if (!problems.empty()) return 2;
     for (const config::MailService& s : c.mail_services) {
       mail::ProbeTarget t;
-      t.name = s.name;
-      t.protocol = s.protocol;
-      t.host = s.host;
-      t.port = s.port;
-      t.starttls = s.starttls;
-      t.timeout_s = s.timeout_s;
-      t.ca_file = s.ca_file;
-      if (!s.credentials.empty()) {
-        Status cr = notify::ReadCredentials(s.credentials, t.user, t.password);
-        if (!cr.ok()) {
-          Error(cr, "mail.services: " + (s.name.empty() ? s.protocol : s.name));
-          return 2;
-        }
+      if (Status cr = Prober::TargetOf(s, t); !cr.ok()) {
+        Error(cr, "mail.services: " + (s.name.empty() ? s.protocol : s.name));
+        return 2;
       }
       targets.push_back(std::move(t));
     }

@@ -6,8 +6,7 @@
 
 namespace keikai::cli {
 
-mail::ProbeResult Prober::ProbeNow(const config::MailService& s) {
-  mail::ProbeTarget t;
+Status Prober::TargetOf(const config::MailService& s, mail::ProbeTarget& t) {
   t.name = s.name;
   t.protocol = s.protocol;
   t.host = s.host;
@@ -15,22 +14,24 @@ mail::ProbeResult Prober::ProbeNow(const config::MailService& s) {
   t.starttls = s.starttls;
   t.timeout_s = s.timeout_s;
   t.ca_file = s.ca_file;
-  if (!s.credentials.empty()) {
-    // Read at every probe: a changed password needs no restart. A file that cannot be read is
-    // the probe's failure, said in its result.
-    Status cr = notify::ReadCredentials(s.credentials, t.user, t.password);
-    if (!cr.ok()) {
-      mail::ProbeResult r;
-      r.name = s.name.empty() ? s.protocol : s.name;
-      r.protocol = s.protocol;
-      r.host = s.host;
-      r.port = s.port != 0 ? s.port : mail::DefaultPort(s.protocol);
-      r.time = static_cast<int64_t>(std::time(nullptr));
-      r.failed_phase = "login";
-      r.failure = "error";
-      r.detail = cr.message();
-      return r;
-    }
+  // Read at every probe: a changed password needs no restart.
+  return s.credentials.empty() ? Status::Ok() : notify::ReadCredentials(s.credentials, t.user, t.password);
+}
+
+mail::ProbeResult Prober::ProbeNow(const config::MailService& s) {
+  mail::ProbeTarget t;
+  if (Status cr = TargetOf(s, t); !cr.ok()) {
+    // A credentials file that cannot be read is the probe's failure, said in its result.
+    mail::ProbeResult r;
+    r.name = s.name.empty() ? s.protocol : s.name;
+    r.protocol = s.protocol;
+    r.host = s.host;
+    r.port = s.port != 0 ? s.port : mail::DefaultPort(s.protocol);
+    r.time = static_cast<int64_t>(std::time(nullptr));
+    r.failed_phase = "login";
+    r.failure = "error";
+    r.detail = cr.message();
+    return r;
   }
   return mail::Probe(t);
 }

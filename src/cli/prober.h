@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "keikai/config/config.h"
+#include "keikai/core/status.h"
 #include "keikai/mail/probe.h"
 
 namespace keikai::cli {
@@ -27,6 +28,9 @@ class Prober {
   std::vector<mail::ProbeResult> Take();
   // One probe of a service now, on the caller's thread (keikai run --once).
   static mail::ProbeResult ProbeNow(const config::MailService& s);
+  // The probe of a configured service, its credentials read from their file (an error says why
+  // they cannot be).
+  static Status TargetOf(const config::MailService& s, mail::ProbeTarget& t);
 
  private:
   void Loop(std::vector<config::MailService> services);

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <functional>
 
+#include "keikai/core/base64.h"
 #include "keikai/core/net.h"
 
 namespace keikai::mail {
@@ -26,23 +27,6 @@ const Proto* Find(std::string_view p) {
   return nullptr;
 }
 
-std::string Base64(std::string_view in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    const uint32_t v = static_cast<uint8_t>(in[i]) << 16 | static_cast<uint8_t>(in[i + 1]) << 8 | static_cast<uint8_t>(in[i + 2]);
-    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
-  }
-  if (i + 1 == in.size()) {
-    const uint32_t v = static_cast<uint8_t>(in[i]) << 16;
-    out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    const uint32_t v = static_cast<uint8_t>(in[i]) << 16 | static_cast<uint8_t>(in[i + 1]) << 8;
-    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
-  }
-  return out;
-}
 
 std::string Printable(std::string s) {
   for (char& c : s) {
@@ -163,6 +147,13 @@ class Session {
 
 bool WantsLogin(const ProbeTarget& t) { return !t.user.empty(); }
 
+// A login without TLS is not attempted: the probe fails at login, saying why.
+void RefuseClearLogin(ProbeResult& r) {
+  r.failed_phase = "login";
+  r.failure = "error";
+  r.detail = "no TLS: the password is not sent in the clear";
+}
+
 void RunSmtp(Session& s, const ProbeTarget& t, bool implicit) {
   ProbeResult& r = s.r_;
   if (!s.Phase("connect", [&] { return s.Connect(); })) return;
@@ -189,12 +180,7 @@ void RunSmtp(Session& s, const ProbeTarget& t, bool implicit) {
     }
   }
   if (WantsLogin(t)) {
-    if (!r.tls) {
-      r.failed_phase = "login";
-      r.failure = "error";
-      r.detail = "no TLS: the password is not sent in the clear";
-      return;
-    }
+    if (!r.tls) return RefuseClearLogin(r);
     const std::string plain = Base64(std::string(1, '\0') + t.user + std::string(1, '\0') + t.password);
     if (!s.Phase("login", [&] { return s.Send("AUTH PLAIN " + plain) && s.Smtp(2, nullptr, true); })) return;
   }
@@ -214,12 +200,7 @@ void RunPop3(Session& s, const ProbeTarget& t, bool implicit) {
     if (!s.Phase("starttls", [&] { return s.Send("STLS") && s.Pop3() && s.Tls(); })) return;
   }
   if (WantsLogin(t)) {
-    if (!r.tls) {
-      r.failed_phase = "login";
-      r.failure = "error";
-      r.detail = "no TLS: the password is not sent in the clear";
-      return;
-    }
+    if (!r.tls) return RefuseClearLogin(r);
     if (!s.Phase("login", [&] {
           return s.Send("USER " + t.user) && s.Pop3(true) && s.Send("PASS " + t.password) && s.Pop3(true);
         })) {
@@ -258,12 +239,7 @@ void RunImap(Session& s, const ProbeTarget& t, bool implicit) {
     if (!s.Phase("starttls", [&] { return s.Send("k2 STARTTLS") && s.Imap("k2") && s.Tls(); })) return;
   }
   if (WantsLogin(t)) {
-    if (!r.tls) {
-      r.failed_phase = "login";
-      r.failure = "error";
-      r.detail = "no TLS: the password is not sent in the clear";
-      return;
-    }
+    if (!r.tls) return RefuseClearLogin(r);
     if (!s.Phase("login", [&] {
           return s.Send("k3 LOGIN " + ImapQuoted(t.user) + " " + ImapQuoted(t.password)) && s.Imap("k3", true);
         })) {

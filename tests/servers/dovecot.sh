@@ -9,6 +9,7 @@
 #        dovecot.sh stop DIR
 # Needs root (Dovecot starts as root and runs its logins as dovenull). Exit 77: cannot run here.
 set -euo pipefail
+. "$(dirname "$0")/tls.sh"
 cmd=$1 dir=$2
 case $cmd in
 stop)
@@ -24,15 +25,7 @@ pop3=$3 imap=$4 pop3s=$5 imaps=$6 user=$7 pass=$8
 command -v dovecot >/dev/null || { echo "dovecot.sh: dovecot is not installed" >&2; exit 77; }
 mkdir -p "$dir/run" "$dir/mail" "$dir/tls"
 chmod 0755 "$dir" "$dir/tls"
-(
-  cd "$dir/tls"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=keikai test CA" -keyout ca.key -out ca.pem >/dev/null 2>&1
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr >/dev/null 2>&1
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > san.ext
-  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext \
-    -out server.pem >/dev/null 2>&1
-  chmod 0644 ca.pem server.pem; chmod 0600 server.key
-)
+make_tls "$dir/tls"
 printf '%s:{PLAIN}%s:%s:%s::%s\n' "$user" "$pass" "$(id -u nobody)" "$(id -g nobody)" "$dir/mail/$user" > "$dir/passwd"
 chmod 0644 "$dir/passwd"
 mkdir -p "$dir/mail/$user"; chown -R nobody "$dir/mail"

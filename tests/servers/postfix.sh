@@ -10,6 +10,7 @@
 #        postfix.sh stop DIR
 # Needs root (Postfix's master starts as root and drops to the postfix user).
 set -euo pipefail
+. "$(dirname "$0")/tls.sh"
 cmd=$1 dir=$2
 case $cmd in
 stop)
@@ -25,16 +26,7 @@ port=$3 user=$4 pass=$5
 command -v postfix >/dev/null || { echo "postfix.sh: postfix is not installed" >&2; exit 77; }
 mkdir -p "$dir/etc/sasl" "$dir/queue" "$dir/data" "$dir/maildir" "$dir/tls"
 # TLS: a CA and a server certificate it signs, for localhost and 127.0.0.1.
-(
-  cd "$dir/tls"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=keikai test CA" \
-    -keyout ca.key -out ca.pem >/dev/null 2>&1
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr >/dev/null 2>&1
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > san.ext
-  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-    -extfile san.ext -out server.pem >/dev/null 2>&1
-  chmod 0644 server.pem ca.pem; chmod 0600 server.key
-)
+make_tls "$dir/tls"
 # SASL: a sasldb with one user, readable by Postfix's smtpd. (Debian's Postfix reads the SASL
 # configuration from $config_directory/sasl/smtpd.conf.)
 echo -n "$pass" | saslpasswd2 -p -c -f "$dir/etc/sasl/sasldb2" -u localhost "$user"
