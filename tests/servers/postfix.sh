@@ -7,6 +7,7 @@
 # (here: before any mail is accepted from outside the loopback... and from it too, see below).
 #
 # Usage: postfix.sh start DIR PORT USER PASS     (returns when Postfix answers on the port)
+#        (KEIKAI_POSTFIX_EXTRA: more main.cf lines, e.g. limits a test wants hit)
 #        postfix.sh stop DIR
 # Needs root (Postfix's master starts as root and drops to the postfix user).
 set -euo pipefail
@@ -78,6 +79,7 @@ alias_database =
 local_recipient_maps =
 notify_classes =
 CONF
+printf '%s\n' "${KEIKAI_POSTFIX_EXTRA:-}" >> "$dir/etc/main.cf"
 cat > "$dir/etc/master.cf" <<CONF
 127.0.0.1:$port inet n - n - - smtpd
 pickup    unix  n       -       n       60      1       pickup
