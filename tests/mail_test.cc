@@ -169,6 +169,48 @@ TEST(MailLog, SharedSamplesSymptomsAreWhatTextSearchFinds) {
   for (const auto& [symptom, n] : want) EXPECT_EQ(got[static_cast<std::size_t>(symptom)], n) << SymptomName(symptom);
 }
 
+// RFC 5424 (with structured data, escapes inside), RFC 3164 with its <PRI>, and journald's JSON
+// export: the same records as the classic lines.
+TEST(MailLog, Rfc5424PriAndJournalJson) {
+  LogParser p("maillog", kNow, 9 * 3600);
+  Record r;
+  ingest::ParseError err;
+  ASSERT_EQ(p.Parse("<22>1 2026-11-26T07:00:00.123+09:00 mx postfix/smtpd 1234 - - connect from unknown[198.51.100.7]", r, err),
+            ingest::LineKind::kRecord);
+  EXPECT_EQ(r.what, What::kConnect);
+  EXPECT_EQ(r.client, "198.51.100.7");
+  EXPECT_EQ(r.host, "mx");
+  EXPECT_EQ(r.program, "postfix/smtpd");
+  EXPECT_EQ(r.time, 1795644000);  // 2026-11-25T22:00:00Z
+  EXPECT_EQ(r.offset, 9 * 3600);
+  ASSERT_EQ(p.Parse("<22>1 2026-11-26T07:00:01Z mx postfix/smtpd 1234 ID7 [meta x=\"a\\]b\"][more y=\"1\"] lost connection "
+                    "after AUTH from unknown[198.51.100.7]",
+                    r, err),
+            ingest::LineKind::kRecord);
+  EXPECT_EQ(r.what, What::kLostConnection);
+  EXPECT_EQ(r.message.substr(0, 15), "lost connection");
+  ASSERT_EQ(p.Parse("<38>Nov 26 07:00:02 mx postfix/smtpd[5]: connect from unknown[198.51.100.8]", r, err),
+            ingest::LineKind::kRecord);
+  EXPECT_EQ(r.client, "198.51.100.8");
+  EXPECT_EQ(p.Parse("<22>1 - mx postfix/smtpd 1 - - x", r, err), ingest::LineKind::kBad);  // no time
+  EXPECT_EQ(p.Parse("<22>1 2026-11-26T07:00:01Z mx postfix/smtpd 1 - [open", r, err), ingest::LineKind::kBad);
+  EXPECT_EQ(p.Parse("<13>1 2026-11-26T07:00:01Z mx CRON 1 - - (root) CMD", r, err), ingest::LineKind::kSkip);
+
+  LogParser j("journal", kNow, 0);
+  const std::string rec =
+      R"({"__REALTIME_TIMESTAMP":"1795644002000000","_HOSTNAME":"mx","SYSLOG_IDENTIFIER":"postfix/smtpd",)"
+      R"("MESSAGE":"warning: unknown[203.0.113.5]: SASL LOGIN authentication failed: UGFzc3dvcmQ6"})";
+  ASSERT_EQ(j.Parse(rec, r, err), ingest::LineKind::kRecord);
+  EXPECT_EQ(r.what, What::kAuthFailed);
+  EXPECT_EQ(r.client, "203.0.113.5");
+  EXPECT_EQ(r.time, 1795644002);
+  EXPECT_EQ(j.Parse(R"({"__REALTIME_TIMESTAMP":"1","SYSLOG_IDENTIFIER":"CRON","MESSAGE":"x"})", r, err), ingest::LineKind::kSkip);
+  EXPECT_EQ(j.Parse(R"({"SYSLOG_IDENTIFIER":"postfix/smtpd","MESSAGE":"x"})", r, err), ingest::LineKind::kBad);
+  EXPECT_EQ(j.Parse("not json", r, err), ingest::LineKind::kBad);
+  const std::vector<std::string_view> head = {rec, rec};
+  EXPECT_EQ(DetectFormat(head, kNow, 0), "journal");
+}
+
 TEST(MailLog, FieldsTimesAndYears) {
   LogParser p("maillog", kNow, 9 * 3600);
   Record r;

@@ -1,7 +1,10 @@
 #pragma once
 // Mail-server logs: Postfix and Dovecot lines in syslog (RFC 3164 "Nov 26 06:59:37 host
-// prog[pid]: msg", with the year inferred, or RFC 3339 timestamps as Debian 12's rsyslog writes)
-// and in Dovecot's own log file ("2026-11-26 07:00:00 imap-login: Info: msg"). A small reader
+// prog[pid]: msg", with the year inferred and an optional "<PRI>"; RFC 3339 timestamps as Debian
+// 12's rsyslog writes; RFC 5424 "<22>1 2026-11-26T07:00:00+09:00 host prog pid - - msg"), in
+// journald's JSON export (`journalctl -o json`: one object per line) and in Dovecot's own log
+// file ("2026-11-26 07:00:00 imap-login: Info: msg"). A record's views point into the line, or
+// into the parser for a journal record: valid until the next Parse. A small reader
 // for the event pipeline: it names the client of a line and what happened to it (a connection,
 // an authentication failure, a connection lost or given up before authenticating). The mail
 // monitor extends it.
@@ -78,8 +81,13 @@ class LogParser {
  private:
   ingest::LineKind Syslog(std::string_view line, Record& out, ingest::ParseError& err);
   ingest::LineKind Dovecot(std::string_view line, Record& out, ingest::ParseError& err);
+  ingest::LineKind Journal(std::string_view line, Record& out, ingest::ParseError& err);
+  // RFC 5424: "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG".
+  ingest::LineKind Rfc5424(std::string_view line, Record& out, ingest::ParseError& err);
   std::string_view name_;
   bool dovecot_ = false;
+  bool journal_ = false;
+  std::string host_, program_, message_;  // a journal record's decoded fields (Record views them)
   int64_t now_;
   int32_t zone_;
 };
