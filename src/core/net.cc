@@ -49,6 +49,19 @@ Status LineConn::Fail(Failure f, const std::string& why) {
   return Status::Error("net", why);
 }
 
+bool LineConn::ArmTimeout() {
+  if (fd_ < 0) return true;
+  auto left = std::chrono::milliseconds(int64_t{timeout_s_} * 1000);
+  if (deadline_ != std::chrono::steady_clock::time_point{}) {
+    left = std::min(left, std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now()));
+    if (left.count() <= 0) return false;
+  }
+  timeval tv{static_cast<time_t>(left.count() / 1000), static_cast<suseconds_t>(left.count() % 1000 * 1000)};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  return true;
+}
+
 Status LineConn::Connect(const std::string& host, int port) {
   addrinfo hints{}, *res = nullptr;
   hints.ai_socktype = SOCK_STREAM;
@@ -123,6 +136,7 @@ Status LineConn::StartTls(const std::string& host, const TlsOptions& o) {
   }
   if (!address) SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
   SSL_set_fd(ssl, fd_);
+  if (!ArmTimeout()) return Fail(Failure::kTimeout, "timed out");
   errno = 0;
   if (SSL_connect(ssl) != 1) {
     const long v = SSL_get_verify_result(ssl);
@@ -141,6 +155,7 @@ Status LineConn::Write(std::string_view data) {
   std::size_t off = 0;
   while (off < data.size()) {
     const int chunk = static_cast<int>(std::min<std::size_t>(data.size() - off, 1 << 20));
+    if (!ArmTimeout()) return Fail(Failure::kTimeout, "timed out");
     long n;
     errno = 0;
     if (ssl_ != nullptr) {
@@ -170,6 +185,7 @@ Status LineConn::ReadLine(std::string& line) {
     }
     if (buf_.size() > kMaxLine) return Fail(Failure::kTooLong, "a line longer than 64 KB");
     char tmp[4096];
+    if (!ArmTimeout()) return Fail(Failure::kTimeout, "timed out");
     long n;
     errno = 0;
     if (ssl_ != nullptr) {

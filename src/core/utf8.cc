@@ -164,6 +164,14 @@ std::size_t SgrLength(std::string_view s, std::size_t i) {
 
 }  // namespace
 
+std::string PeerText(std::string_view s, std::size_t max) {
+  std::string one(s.substr(0, max));
+  for (char& c : one) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return CleanUtf8(one, Utf8Cleaning{}) + (s.size() > max ? "..." : "");
+}
+
 std::string TerminalSafe(std::string_view s, bool allow_sgr) {
   std::string out;
   out.reserve(s.size());

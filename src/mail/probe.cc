@@ -6,6 +6,7 @@
 
 #include "keikai/core/base64.h"
 #include "keikai/core/net.h"
+#include "keikai/core/utf8.h"
 
 namespace keikai::mail {
 namespace {
@@ -28,13 +29,6 @@ const Proto* Find(std::string_view p) {
 }
 
 
-std::string Printable(std::string s) {
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  if (s.size() > 200) s = s.substr(0, 200) + "...";
-  return s;
-}
 
 bool StartsWithNoCase(std::string_view s, std::string_view p) {
   if (s.size() < p.size()) return false;
@@ -49,9 +43,11 @@ class Session {
  public:
   Session(const ProbeTarget& t, ProbeResult& r) : t_(t), r_(r), c_(t.timeout_s) {}
 
-  // Runs fn as phase `name`; false (the result filled) when it fails.
+  // Runs fn as phase `name`, which must be done within the timeout; false (the result filled)
+  // when it fails.
   bool Phase(const char* name, const std::function<bool()>& fn) {
     const auto t0 = std::chrono::steady_clock::now();
+    c_.SetDeadline(t0 + std::chrono::seconds(t_.timeout_s));
     const bool ok = fn();
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     r_.phases.push_back({name, ms});
@@ -60,17 +56,27 @@ class Session {
   }
   bool NetFail(const Status& st) {
     r_.failure = net::FailureName(c_.failure());
-    r_.detail = st.message();
+    // The system's or the TLS library's words say more than the kind; a timeout, a closed
+    // connection or an over-long line say nothing more (the kind is shown translated).
+    const net::Failure f = c_.failure();
+    r_.detail = f == net::Failure::kTimeout || f == net::Failure::kClosed || f == net::Failure::kTooLong ? "" : st.message();
+    return false;
+  }
+  // A reply longer than LineConn::kMaxLine in all: the probe gives up (a server cannot make it
+  // buffer without end).
+  bool TooLong() {
+    r_.failure = net::FailureName(net::Failure::kTooLong);
+    r_.detail.clear();
     return false;
   }
   bool Unexpected(const std::string& said) {
     r_.failure = "unexpected_reply";
-    r_.detail = Printable(said);
+    r_.detail = PeerText(said);
     return false;
   }
   bool Rejected(const std::string& said) {
     r_.failure = "auth_rejected";
-    r_.detail = Printable(said);
+    r_.detail = PeerText(said);
     return false;
   }
 
@@ -94,13 +100,16 @@ class Session {
   }
   bool Line(std::string& line) {
     Status st = c_.ReadLine(line);
-    return st.ok() || NetFail(st);
+    if (!st.ok()) return NetFail(st);
+    reply_ += line.size() + 2;
+    return reply_ <= net::LineConn::kMaxLine || TooLong();
   }
 
   // SMTP: a reply of class want; *text gets all its lines.
   bool Smtp(int want, std::string* text = nullptr, bool auth = false) {
     std::string all;
-    for (int n = 0; n < 1000; ++n) {
+    reply_ = 0;
+    for (;;) {
       std::string line;
       if (!Line(line)) return false;
       all += (all.empty() ? "" : "\n") + line;
@@ -110,23 +119,23 @@ class Session {
       if (v == Verdict::kOk) return true;
       return auth ? Rejected(line) : Unexpected(line);
     }
-    return Unexpected("a reply of more than 1,000 lines");
   }
   bool Pop3(bool auth = false, bool multiline = false, std::string* text = nullptr) {
     std::string line;
+    reply_ = 0;
     if (!Line(line)) return false;
     const Verdict v = Pop3Line(line);
     if (v != Verdict::kOk) return auth ? Rejected(line) : Unexpected(line);
     if (!multiline) return true;
-    for (int n = 0; n < 1000; ++n) {  // CAPA: lines up to "."
+    for (;;) {  // CAPA: lines up to "."
       if (!Line(line)) return false;
       if (line == ".") return true;
       if (text != nullptr) *text += line + "\n";
     }
-    return Unexpected("a reply of more than 1,000 lines");
   }
   bool Imap(const std::string& tag, bool auth = false, std::string* text = nullptr) {
-    for (int n = 0; n < 1000; ++n) {
+    reply_ = 0;
+    for (;;) {
       std::string line;
       if (!Line(line)) return false;
       const Verdict v = ImapLine(line, tag);
@@ -137,21 +146,21 @@ class Session {
       if (v == Verdict::kOk) return true;
       return auth ? Rejected(line) : Unexpected(line);
     }
-    return Unexpected("a reply of more than 1,000 lines");
   }
 
   const ProbeTarget& t_;
   ProbeResult& r_;
   net::LineConn c_;
+  std::size_t reply_ = 0;  // bytes of the reply being read
 };
 
 bool WantsLogin(const ProbeTarget& t) { return !t.user.empty(); }
 
-// A login without TLS is not attempted: the probe fails at login, saying why.
+// A login without TLS is not attempted: the probe fails at login, and its kind says why.
 void RefuseClearLogin(ProbeResult& r) {
   r.failed_phase = "login";
-  r.failure = "error";
-  r.detail = "no TLS: the password is not sent in the clear";
+  r.failure = "no_tls_for_login";
+  r.detail.clear();
 }
 
 void RunSmtp(Session& s, const ProbeTarget& t, bool implicit) {
@@ -161,18 +170,7 @@ void RunSmtp(Session& s, const ProbeTarget& t, bool implicit) {
   if (!s.Phase("banner", [&] { return s.Smtp(2); })) return;
   std::string caps;
   if (!s.Phase("hello", [&] { return s.Send("EHLO keikai-probe.invalid") && s.Smtp(2, &caps); })) return;
-  const auto offers = [&](std::string_view ext) {
-    std::size_t pos = 0;
-    while (pos < caps.size()) {
-      std::size_t end = caps.find('\n', pos);
-      if (end == std::string::npos) end = caps.size();
-      const std::string_view line = std::string_view(caps).substr(pos, end - pos);
-      pos = end + 1;
-      if (line.size() > 4 && StartsWithNoCase(line.substr(4), ext)) return true;
-    }
-    return false;
-  };
-  if (!implicit && t.starttls && offers("STARTTLS")) {
+  if (!implicit && t.starttls && SmtpOffers(caps, "STARTTLS")) {
     if (!s.Phase("starttls", [&] {
           return s.Send("STARTTLS") && s.Smtp(2) && s.Tls() && s.Send("EHLO keikai-probe.invalid") && s.Smtp(2, &caps);
         })) {
@@ -181,8 +179,21 @@ void RunSmtp(Session& s, const ProbeTarget& t, bool implicit) {
   }
   if (WantsLogin(t)) {
     if (!r.tls) return RefuseClearLogin(r);
+    // PLAIN, or LOGIN when that is all the server offers (as the alert mailer chooses).
+    std::string mechs;
+    SmtpOffers(caps, "AUTH", &mechs);
+    mechs = " " + mechs + " ";
+    const bool login_only = mechs.find(" PLAIN ") == std::string::npos && mechs.find(" LOGIN ") != std::string::npos;
     const std::string plain = Base64(std::string(1, '\0') + t.user + std::string(1, '\0') + t.password);
-    if (!s.Phase("login", [&] { return s.Send("AUTH PLAIN " + plain) && s.Smtp(2, nullptr, true); })) return;
+    if (!s.Phase("login", [&] {
+          if (login_only) {
+            return s.Send("AUTH LOGIN") && s.Smtp(3, nullptr, true) && s.Send(Base64(t.user)) &&
+                   s.Smtp(3, nullptr, true) && s.Send(Base64(t.password)) && s.Smtp(2, nullptr, true);
+          }
+          return s.Send("AUTH PLAIN " + plain) && s.Smtp(2, nullptr, true);
+        })) {
+      return;
+    }
   }
   if (!s.Phase("quit", [&] { return s.Send("QUIT") && s.Smtp(2); })) return;
   r.ok = true;
@@ -272,6 +283,28 @@ Verdict SmtpLine(std::string_view line, int want_class) {
   return line[0] - '0' == want_class ? Verdict::kOk : Verdict::kNo;
 }
 
+bool SmtpOffers(std::string_view ehlo, std::string_view ext, std::string* args) {
+  std::size_t pos = 0;
+  while (pos < ehlo.size()) {
+    std::size_t end = ehlo.find('\n', pos);
+    if (end == std::string_view::npos) end = ehlo.size();
+    const std::string_view line = ehlo.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.size() < 4) continue;
+    std::string_view kw = line.substr(4), rest;
+    const std::size_t sp = kw.find(' ');
+    if (sp != std::string_view::npos) {
+      rest = kw.substr(sp + 1);
+      kw = kw.substr(0, sp);
+    }
+    if (kw.size() == ext.size() && StartsWithNoCase(kw, ext)) {
+      if (args != nullptr) *args = std::string(rest);
+      return true;
+    }
+  }
+  return false;
+}
+
 Verdict Pop3Line(std::string_view line) {
   if (StartsWithNoCase(line, "+OK")) return Verdict::kOk;
   if (StartsWithNoCase(line, "-ERR")) return Verdict::kNo;
@@ -301,7 +334,7 @@ ProbeResult Probe(const ProbeTarget& t) {
   if (p == nullptr) {
     r.failed_phase = "connect";
     r.failure = "error";
-    r.detail = "unknown protocol " + Printable(t.protocol);
+    r.detail = "unknown protocol " + PeerText(t.protocol);
     return r;
   }
   Session s(t, r);

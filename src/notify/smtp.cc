@@ -2,12 +2,15 @@
 
 #include "keikai/core/base64.h"
 #include "keikai/core/net.h"
+#include "keikai/core/utf8.h"
+#include "keikai/mail/probe.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -40,14 +43,6 @@ std::string EncodeHeader(std::string_view v) {
   return out;
 }
 
-// What a server said, fit for an error message: one line, printable, at most 200 characters.
-std::string Said(std::string s) {
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  if (s.size() > 200) s = s.substr(0, 200) + "...";
-  return s;
-}
 
 // One SMTP session over a net::LineConn; errors name the server and the step.
 class Conn {
@@ -55,6 +50,7 @@ class Conn {
   explicit Conn(const SmtpOptions& o) : o_(o), c_(o.timeout_s), where_("smtp " + o.host + ":" + std::to_string(o.port)) {}
 
   Status Connect() {
+    c_.SetDeadline(std::chrono::steady_clock::now() + std::chrono::seconds(o_.timeout_s));
     Status st = c_.Connect(o_.host, o_.port);
     return st.ok() ? st : Fail("connect", st.message());
   }
@@ -64,38 +60,33 @@ class Conn {
   Status StartTls() {
     net::TlsOptions t;
     t.ca_file = o_.ca_file;
+    c_.SetDeadline(std::chrono::steady_clock::now() + std::chrono::seconds(o_.timeout_s));
     Status st = c_.StartTls(o_.host, t);
     return st.ok() ? st : Fail("tls", st.message());
   }
 
-  // One reply (its lines joined); code gets its number.
-  Status Reply(int& code, std::string& text, const char* step) {
-    text.clear();
-    for (;;) {
-      std::string line;
-      Status st = c_.ReadLine(line);
-      if (!st.ok()) return Fail(step, st.message());
-      bool last = false;
-      if (!ParseReplyLine(line, code, last)) return Fail(step, "not an SMTP reply: " + Said(line));
-      text += (text.empty() ? "" : "\n") + line;
-      if (last) return Status::Ok();
-      if (text.size() > kMaxReply) return Fail(step, "reply too long");
-    }
-  }
-
-  // Sends a command and expects a reply of class want (2 or 3).
+  // Sends a command (none: reads the banner) and expects a reply of class want (2 or 3), within
+  // the timeout; *reply gets its lines.
   Status Command(const std::string& cmd, int want, const char* step, std::string* reply = nullptr) {
+    c_.SetDeadline(std::chrono::steady_clock::now() + std::chrono::seconds(o_.timeout_s));
     if (!cmd.empty()) {
       Status w = c_.Write(cmd + "\r\n");
       if (!w.ok()) return Fail(step, w.message());
     }
-    int code = 0;
     std::string text;
-    Status r = Reply(code, text, step);
-    if (!r.ok()) return r;
-    if (code / 100 != want) return Fail(step, Said(text));
-    if (reply != nullptr) *reply = text;
-    return Status::Ok();
+    for (;;) {
+      std::string line;
+      Status st = c_.ReadLine(line);
+      if (!st.ok()) return Fail(step, st.message());
+      text += (text.empty() ? "" : "\n") + line;
+      if (text.size() > kMaxReply) return Fail(step, "reply too long");
+      const mail::Verdict v = mail::SmtpLine(line, want);
+      if (v == mail::Verdict::kMore) continue;
+      if (v == mail::Verdict::kBad) return Fail(step, "not an SMTP reply: " + PeerText(line));
+      if (v == mail::Verdict::kNo) return Fail(step, PeerText(text));
+      if (reply != nullptr) *reply = text;
+      return Status::Ok();
+    }
   }
 
   Status Fail(const std::string& step, const std::string& why) const {
@@ -115,42 +106,6 @@ std::string HostName() {
 }
 
 }  // namespace
-
-bool ParseReplyLine(std::string_view line, int& code, bool& last) {
-  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (line.size() < 3 || !digit(line[0]) || !digit(line[1]) || !digit(line[2])) return false;
-  if (line.size() > 3 && line[3] != ' ' && line[3] != '-') return false;
-  code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-  last = line.size() == 3 || line[3] == ' ';
-  return true;
-}
-
-bool Offers(std::string_view ehlo, std::string_view ext, std::string* args) {
-  std::size_t pos = 0;
-  while (pos < ehlo.size()) {
-    std::size_t end = ehlo.find('\n', pos);
-    if (end == std::string_view::npos) end = ehlo.size();
-    const std::string_view line = ehlo.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.size() < 4) continue;
-    std::string_view kw = line.substr(4), rest;
-    const std::size_t sp = kw.find(' ');
-    if (sp != std::string_view::npos) {
-      rest = kw.substr(sp + 1);
-      kw = kw.substr(0, sp);
-    }
-    if (kw.size() != ext.size()) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < kw.size(); ++i) {
-      same = same && std::toupper(static_cast<unsigned char>(kw[i])) == std::toupper(static_cast<unsigned char>(ext[i]));
-    }
-    if (same) {
-      if (args != nullptr) *args = std::string(rest);
-      return true;
-    }
-  }
-  return false;
-}
 
 std::string RenderMail(const SmtpOptions& o, const MailText& m, int64_t now) {
   const std::time_t t = static_cast<std::time_t>(now);
@@ -205,7 +160,7 @@ Status SendMail(const SmtpOptions& o, const MailText& m) {
   if (!st.ok()) return st;
   bool tls = implicit;
   if (!implicit && o.starttls) {
-    if (!Offers(ehlo, "STARTTLS")) return c.Fail("STARTTLS", "the server does not offer it (starttls: true)");
+    if (!mail::SmtpOffers(ehlo, "STARTTLS")) return c.Fail("STARTTLS", "the server does not offer it (starttls: true)");
     st = c.Command("STARTTLS", 2, "STARTTLS");
     if (st.ok()) st = c.StartTls();
     if (st.ok()) st = c.Command(helo, 2, "EHLO", &ehlo);
@@ -215,7 +170,7 @@ Status SendMail(const SmtpOptions& o, const MailText& m) {
   if (!o.user.empty()) {
     if (!tls) return c.Fail("AUTH", "refused to send a password without TLS");
     std::string mechs;
-    if (!Offers(ehlo, "AUTH", &mechs)) return c.Fail("AUTH", "the server does not offer AUTH");
+    if (!mail::SmtpOffers(ehlo, "AUTH", &mechs)) return c.Fail("AUTH", "the server does not offer AUTH");
     mechs = " " + mechs + " ";
     if (mechs.find(" PLAIN ") != std::string::npos) {
       st = c.Command("AUTH PLAIN " + Base64(std::string(1, '\0') + o.user + std::string(1, '\0') + o.password), 2,
@@ -225,7 +180,7 @@ Status SendMail(const SmtpOptions& o, const MailText& m) {
       if (st.ok()) st = c.Command(Base64(o.user), 3, "AUTH LOGIN");
       if (st.ok()) st = c.Command(Base64(o.password), 2, "AUTH LOGIN");
     } else {
-      return c.Fail("AUTH", "no mechanism keikai speaks (PLAIN, LOGIN) among:" + Said(mechs));
+      return c.Fail("AUTH", "no mechanism keikai speaks (PLAIN, LOGIN) among:" + PeerText(mechs));
     }
     if (!st.ok()) return st;
   }

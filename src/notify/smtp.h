@@ -33,11 +33,8 @@ struct MailText {
   std::string key;         // X-Keikai-Alert header: what the alert is about
 };
 
-// Server replies (outside input; fuzz/fuzz_smtp_reply.cc). A reply line "250-TEXT" or
-// "250 TEXT": false when it is not one; last tells whether it ends the reply.
-bool ParseReplyLine(std::string_view line, int& code, bool& last);
-// Whether an EHLO reply offers an extension (case-insensitive), with its arguments.
-bool Offers(std::string_view ehlo, std::string_view ext, std::string* args = nullptr);
+// Server replies are judged by mail::SmtpLine and mail::SmtpOffers (mail/probe.h), which the
+// probes share.
 
 // The message as sent after DATA (headers, blank line, base64 body, CRLF line ends), without the
 // final dot; for tests and the docs.

@@ -9,13 +9,12 @@
 #        dovecot.sh stop DIR
 # Needs root (Dovecot starts as root and runs its logins as dovenull). Exit 77: cannot run here.
 set -euo pipefail
-. "$(dirname "$0")/tls.sh"
+. "$(dirname "$0")/common.sh"
 cmd=$1 dir=$2
 case $cmd in
 stop)
   doveadm -c "$dir/dovecot.conf" stop >/dev/null 2>&1 || true
-  for _ in $(seq 50); do [ -e "$dir/run/master.pid" ] && kill -0 "$(cat "$dir/run/master.pid")" 2>/dev/null || exit 0; sleep 0.1; done
-  kill -9 "$(cat "$dir/run/master.pid")" 2>/dev/null || true
+  stop_master "$dir/run/master.pid"
   exit 0 ;;
 start) ;;
 *) echo "usage: $0 start DIR POP3 IMAP POP3S IMAPS USER PASS | stop DIR" >&2; exit 2 ;;

@@ -11,13 +11,12 @@
 #        postfix.sh stop DIR
 # Needs root (Postfix's master starts as root and drops to the postfix user).
 set -euo pipefail
-. "$(dirname "$0")/tls.sh"
+. "$(dirname "$0")/common.sh"
 cmd=$1 dir=$2
 case $cmd in
 stop)
   postfix -c "$dir/etc" stop >/dev/null 2>&1 || true
-  for _ in $(seq 50); do [ -e "$dir/queue/pid/master.pid" ] && kill -0 "$(tr -d ' ' < "$dir/queue/pid/master.pid")" 2>/dev/null || exit 0; sleep 0.1; done
-  kill -9 "$(tr -d ' ' < "$dir/queue/pid/master.pid")" 2>/dev/null || true
+  stop_master "$dir/queue/pid/master.pid"
   exit 0 ;;
 start) ;;
 *) echo "usage: $0 start DIR PORT USER PASS | stop DIR" >&2; exit 2 ;;

@@ -7,6 +7,7 @@
 // caller can report (refused, timed out, TLS, closed).
 //
 // Thread-safety: one connection per thread.
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,6 +32,10 @@ class LineConn {
   LineConn(const LineConn&) = delete;
   LineConn& operator=(const LineConn&) = delete;
 
+  // Everything from now on must be done by `deadline` (a phase of a probe, a command of a
+  // session): each read and write waits at most until then, so a server that trickles a byte
+  // now and then cannot stretch a step. Without one, each read and write waits timeout_s.
+  void SetDeadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
   // Errors say what failed (the host is the caller's to add); failure() gives its kind.
   Status Connect(const std::string& host, int port);
   Status StartTls(const std::string& host, const TlsOptions& o);
@@ -44,8 +49,11 @@ class LineConn {
 
  private:
   Status Fail(Failure f, const std::string& why);
+  // Sets the socket's timeouts to what is left until the deadline; false when nothing is.
+  bool ArmTimeout();
   std::string TlsError() const;
   int timeout_s_;
+  std::chrono::steady_clock::time_point deadline_{};  // {} = none
   int fd_ = -1;
   void* ctx_ = nullptr;  // SSL_CTX (OpenSSL stays out of this header)
   void* ssl_ = nullptr;  // SSL

@@ -33,6 +33,10 @@ std::string CleanUtf8(std::string_view s, const Utf8Cleaning& how);
 // (findings, bad-line samples).
 inline std::string Excerpt(std::string_view s, std::size_t max) { return CleanUtf8(s.substr(0, max), Utf8Cleaning{}); }
 
+// What a peer (a mail server) said, for an error message or a probe's detail: one line (control
+// characters, line ends included, become spaces), well-formed UTF-8, at most max bytes.
+std::string PeerText(std::string_view s, std::size_t max = 200);
+
 bool IsBidiControl(char32_t cp);
 // Bidirectional formatting characters (U+061C, U+200E/F, U+202A..U+202E, U+2066..U+2069): in
 // text from logs they reverse or reorder what follows on the reader's screen ("/evil\u202Egpj.exe"

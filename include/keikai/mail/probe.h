@@ -43,8 +43,10 @@ struct ProbeResult {
   bool ok = false;
   std::vector<ProbePhase> phases;  // the phases done (and the one that failed, timed to failure)
   std::string failed_phase;        // "" when ok
-  std::string failure;             // refused, timeout, tls_error, unexpected_reply, auth_rejected, closed, error
-  std::string detail;              // what the server said or the system's words
+  // refused, timeout, tls_error, unexpected_reply, auth_rejected, closed, too_long,
+  // no_tls_for_login (a password is never sent in the clear), error
+  std::string failure;
+  std::string detail;              // what the server said or the system's words ("" when the kind says all)
   bool tls = false;
   int64_t cert_not_after = 0;      // Unix seconds; 0 unknown
   double total_ms() const;
@@ -61,6 +63,9 @@ ProbeResult Probe(const ProbeTarget& t);
 // untagged "* ..." lines.
 enum class Verdict { kMore, kOk, kNo, kBad };
 Verdict SmtpLine(std::string_view line, int want_class);
+// Whether an EHLO reply (its lines joined by '\n') offers an extension, its keyword matched
+// whole and case-insensitively; *args gets what follows the keyword.
+bool SmtpOffers(std::string_view ehlo, std::string_view ext, std::string* args = nullptr);
 Verdict Pop3Line(std::string_view line);
 Verdict ImapLine(std::string_view line, std::string_view tag);
 

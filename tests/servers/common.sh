@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Sourced by the test servers: make_tls DIR writes a CA (DIR/ca.pem, valid 2 days) and a server
+# Sourced by the test servers (postfix.sh, dovecot.sh).
+#
+# make_tls DIR writes a CA (DIR/ca.pem, valid 2 days) and a server
 # certificate it signs for "localhost" and 127.0.0.1 (DIR/server.pem, DIR/server.key, 0600), so
 # clients can verify the server with --ca-file / ca_file and nothing else is trusted.
 make_tls() {
@@ -15,4 +17,17 @@ make_tls() {
       -extfile san.ext -out server.pem >/dev/null 2>&1
     chmod 0644 server.pem ca.pem; chmod 0600 server.key
   )
+}
+
+# stop_master PIDFILE: waits up to 5 s for the server's master process (after its own stop
+# command) to go, then kills it.
+stop_master() {
+  local pidfile=$1 pid
+  for _ in $(seq 50); do
+    [ -e "$pidfile" ] || return 0
+    pid=$(tr -d ' ' < "$pidfile" 2>/dev/null) || return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -9 "$(tr -d ' ' < "$pidfile")" 2>/dev/null || true
 }
