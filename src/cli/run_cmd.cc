@@ -327,8 +327,8 @@ class Daemon {
       if (sig == SIGTERM || sig == SIGINT) break;
       if (sig == SIGHUP) Reload();
     }
-    prober_.Stop();
-    KeepProbes(prober_.Take());
+    // The lines read are committed first; then the prober stops (a probe under way may take
+    // its timeout) and its last results are kept.
     if (processor_) {
       auto res = processor_->Finish();
       if (!res.ok()) {
@@ -336,6 +336,8 @@ class Daemon {
         return 1;
       }
     }
+    prober_.Stop();
+    KeepProbes(prober_.Take());
     if (!store_error_.empty()) return 1;  // what could not be stored is read again next start
     Notice(report::FillTemplate(Tr("run.stopped"), {{"{lines}", report::Thousands(metrics_.lines)}}));
     return 0;
@@ -504,13 +506,18 @@ class Daemon {
       if (row.parsed > 0 && !row.format.empty()) metrics_.lines_by_format[row.format] += row.parsed;
       metrics_.bad_lines += row.bad_lines;
     }
-    if (!StoreResult(processor_->Flush(), read)) {
+    if (!read) return lines;  // each feed committed its lines; nothing is pending
+    if (!StoreResult(processor_->Flush())) {
       processor_.reset();
       return 0;
     }
     // Which files were read, as they were: a restart reads only what changed since. Kept after
-    // the lines they hold, so a mark never runs ahead of what is stored.
-    if (read) StoreResult(store_->SaveState(kMarksKey, MarksJson(marks_).dump()));
+    // the lines they hold, so a mark never runs ahead of what is stored; files no longer among
+    // the inputs (old dated copies) are forgotten, so the record stays as long as the list.
+    std::erase_if(marks_, [&](const auto& m) {
+      return std::none_of(inputs.begin(), inputs.end(), [&](const auto& in) { return in.first == m.first; });
+    });
+    StoreResult(store_->SaveState(kMarksKey, MarksJson(marks_).dump()));
     return lines;
   }
 
@@ -576,8 +583,11 @@ class Daemon {
       }
     }
     auto kept = store_->LoadState(kSentKey);
+    // Without the record of what was alerted, every ongoing surge would be alerted again (and
+    // the record overwritten): this evaluation is given up, and tried again next round.
+    if (!StoreResult(kept.status(), false)) return false;
     nlohmann::json sent = nlohmann::json::object();
-    if (kept.ok() && kept.value()) {
+    if (kept.value()) {
       // A damaged record loses only what it held: entries that are no time are left out.
       const auto j = nlohmann::json::parse(*kept.value(), nullptr, false);
       if (j.is_object()) {

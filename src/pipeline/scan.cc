@@ -100,7 +100,9 @@ class Processor::Impl {
       row.error_code = st.code();
       if (res_.first_error.empty()) res_.first_error = f + ": " + st.ToString();
     }
-    res_.files.push_back(row);
+    // A followed input is fed again every round for weeks: its row goes back to the caller only
+    // (kept, the list would grow by one row per changed log per round).
+    if (!opt_.follow) res_.files.push_back(row);
     ++res_.summary.files;
     return st;
   }

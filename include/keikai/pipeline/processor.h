@@ -42,7 +42,8 @@ class Processor {
   Status Feed(const std::string& input, FileRow& row, const InputOptions& in = {});
   bool fatal() const;
   Status Flush();
-  // The result of every feed so far (files, counts, samples, sites, notes). Call once.
+  // The result of every feed so far (files, counts, samples, sites, notes). Call once. With
+  // ScanOptions::follow the per-file rows are not kept (each Feed returned its own).
   Result<ScanResult> Finish();
 
  private:
