@@ -305,25 +305,33 @@ int RunLogs(const MailCommandArgs& a) {
   mail::LogSummary sum;
   nlohmann::ordered_json file_rows = nlohmann::ordered_json::array();
   bool failed = false;
-  std::vector<std::pair<std::string, std::string>> readable;  // (path, format) for the second pass
+  // (path, format, lines read) for the second pass, which reads no further than the first did
+  // (a live log may have grown since).
+  struct Readable {
+    std::string path, format;
+    uint64_t lines;
+  };
+  std::vector<Readable> readable;
+  const auto failed_file = [&](const std::string& path, const std::string& why) {
+    Error(path + ": " + why);
+    failed = true;
+    file_rows.push_back({{"path", path}, {"error", why}});
+  };
   for (const std::string& path : files.value()) {
     auto src = ingest::LineSource::Open(path);
     if (!src.ok()) {
-      Error(src.status());
-      failed = true;
+      failed_file(path, src.status().message());
       continue;
     }
     std::unique_ptr<ingest::LineSource> in = std::move(src).value();
     std::vector<std::string> head;
     std::string_view line;
     bool too_long = false;
-    std::vector<std::string> lines_kept;
     while (head.size() < 64 && in->Next(line, too_long)) head.emplace_back(line);
     std::vector<std::string_view> views(head.begin(), head.end());
     const std::string format = !a.log_format.empty() ? a.log_format : mail::DetectFormat(views, now, zone);
     if (format.empty()) {
-      Error(path + ": " + Tr("mail.not_a_mail_log"));
-      failed = true;
+      failed_file(path, Tr("mail.not_a_mail_log"));
       continue;
     }
     mail::LogParser parser(format, now, zone);
@@ -340,12 +348,20 @@ int RunLogs(const MailCommandArgs& a) {
     };
     for (const std::string& h : head) one(h);
     while (in->Next(line, too_long)) one(line);
+    nlohmann::ordered_json row = {{"path", path}, {"format", format}, {"lines", n}, {"records", records}, {"bad_lines", bad}};
     if (!in->status().ok()) {
       Error(in->status(), path);
       failed = true;
+      row["error"] = in->status().message();
+    } else if (n > 0 && records == 0) {
+      // Not one line of it is a mail record in this format (a wrong --log-format): no all-clear.
+      const std::string why = FillTemplate(Tr("mail.no_records"), {{"{format}", format}});
+      Error(path + ": " + why);
+      failed = true;
+      row["error"] = why;
     }
-    file_rows.push_back({{"path", path}, {"format", format}, {"lines", n}, {"records", records}, {"bad_lines", bad}});
-    readable.emplace_back(path, format);
+    file_rows.push_back(std::move(row));
+    readable.push_back({path, format, n});
     if (a.logs_format == "text") {
       std::printf("%s\n", TerminalSafe(FillTemplate(Tr("mail.logs_file"), {{"{path}", path}, {"{format}", format},
                                                                              {"{lines}", std::to_string(n)},
@@ -375,17 +391,21 @@ int RunLogs(const MailCommandArgs& a) {
   auto windows = mail::IncidentWindows(sum, io, &baseline);
   mail::IncidentAttribution attribution(windows, sum.first(), sum.last());
   if (!windows.empty()) {
-    for (const auto& [path, format] : readable) {
-      auto src = ingest::LineSource::Open(path);
-      if (!src.ok()) continue;
-      mail::LogParser parser(format, now, zone);
+    for (const Readable& f : readable) {
+      auto src = ingest::LineSource::Open(f.path);
+      if (!src.ok()) {
+        failed_file(f.path, src.status().message());
+        continue;
+      }
+      mail::LogParser parser(f.format, now, zone);
       std::string_view l;
       bool tl = false;
-      while (src.value()->Next(l, tl)) {
+      for (uint64_t n = 0; n < f.lines && src.value()->Next(l, tl); ++n) {
         mail::Record r;
         ingest::ParseError err;
         if (parser.Parse(l, r, err) == ingest::LineKind::kRecord) attribution.Add(r);
       }
+      if (!src.value()->status().ok()) failed_file(f.path, src.value()->status().message());
     }
   }
   const std::vector<mail::Incident> incidents = attribution.Incidents(sum, io, baseline);
@@ -408,11 +428,14 @@ int RunLogs(const MailCommandArgs& a) {
       row["last"] = Utc(s.last);
       sources.push_back(row);
     }
-    nlohmann::ordered_json out = {{"files", file_rows},
+    nlohmann::ordered_json out = {{"complete", !failed},
+                                  {"files", file_rows},
                                   {"first", sum.totals().records ? nlohmann::ordered_json(Utc(sum.first())) : nlohmann::ordered_json()},
                                   {"last", sum.totals().records ? nlohmann::ordered_json(Utc(sum.last())) : nlohmann::ordered_json()},
                                   {"totals", CountsJson(sum.totals())},
                                   {"source_count", sum.sources()},
+                                  {"records_of_sources_not_kept_apart", sum.other_source_count()},
+                                  {"records_of_minutes_not_kept_apart", sum.other_minutes().records},
                                   {"sources", sources},
                                   {"incidents", IncidentsJson(incidents)},
                                   {"minutes", minutes}};
@@ -426,6 +449,11 @@ int RunLogs(const MailCommandArgs& a) {
                                     {"{sources}", std::to_string(sum.sources())}})
                           .c_str());
   std::printf("%s %s\n", Tr("mail.logs_symptoms"), SymptomsText(t).c_str());
+  if (sum.other_source_count() + sum.other_minutes().records > 0) {
+    std::printf("%s\n", FillTemplate(Tr("mail.logs_not_apart"), {{"{sources}", std::to_string(sum.other_source_count())},
+                                                                  {"{minutes}", std::to_string(sum.other_minutes().records)}})
+                            .c_str());
+  }
   if (t.records > 0) std::printf("%s %s .. %s\n", Tr("mail.logs_span"), Utc(sum.first()).c_str(), Utc(sum.last()).c_str());
   std::printf("%s\n", Tr("mail.logs_sources_header"));
   for (const mail::SourceCounts& s : top) {

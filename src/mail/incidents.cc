@@ -48,14 +48,13 @@ std::string NetworkOf(const std::string& address) {
 
 std::vector<std::pair<int64_t, int64_t>> IncidentWindows(const LogSummary& s, const IncidentOptions& o,
                                                          double* baseline_per_minute) {
-  // The baseline: the median of connections per minute over every minute from the first to the
-  // last (minutes without a line count as 0), robust to the spikes it is meant to find.
+  // The baseline: the median of connections (and failed logins) per minute over the minutes
+  // that have lines, robust to the spikes it is meant to find. (Over every minute of the span,
+  // one line with a stray time, a year off, would make the median 0 and every minute a spike.)
   std::vector<uint64_t> per_minute, fails;
-  const int64_t first = s.first() - ((s.first() % kMinute) + kMinute) % kMinute;
-  for (int64_t m = first; m <= s.last() && per_minute.size() < 1'000'000; m += kMinute) {
-    const auto it = s.minutes().find(m);
-    per_minute.push_back(it == s.minutes().end() ? 0 : it->second.connections);
-    fails.push_back(it == s.minutes().end() ? 0 : it->second.auth_failures);
+  for (const auto& [m, c] : s.minutes()) {
+    per_minute.push_back(c.connections);
+    fails.push_back(c.auth_failures);
   }
   const auto median_of = [](std::vector<uint64_t> v) {
     if (v.empty()) return 0.0;
@@ -82,15 +81,14 @@ std::vector<std::pair<int64_t, int64_t>> IncidentWindows(const LogSummary& s, co
       out.emplace_back(m, m);
     }
   }
-  // The baseline people read: connections per minute outside the incidents.
+  // The baseline people read: connections per minute outside the incidents (minutes with lines).
   if (baseline_per_minute != nullptr) {
     uint64_t outside = 0, minutes = 0;
-    for (std::size_t i = 0; i < per_minute.size(); ++i) {
-      const int64_t m = first + static_cast<int64_t>(i) * kMinute;
-      bool in = false;
-      for (const auto& w : out) in = in || (m >= w.first && m <= w.second);
-      if (in) continue;
-      outside += per_minute[i];
+    std::size_t w = 0;
+    for (const auto& [m, c] : s.minutes()) {  // both in time order
+      while (w < out.size() && out[w].second < m) ++w;
+      if (w < out.size() && m >= out[w].first) continue;
+      outside += c.connections;
       ++minutes;
     }
     *baseline_per_minute = minutes == 0 ? 0 : static_cast<double>(outside) / static_cast<double>(minutes);
@@ -102,10 +100,12 @@ IncidentAttribution::IncidentAttribution(std::vector<std::pair<int64_t, int64_t>
     : windows_(std::move(windows)), first_(first), last_(last) {}
 
 int IncidentAttribution::Window(int64_t t) const {
-  for (std::size_t i = 0; i < windows_.size(); ++i) {
-    if (t >= windows_[i].first && t < windows_[i].second + kMinute) return static_cast<int>(i);
-  }
-  return -1;
+  // The windows are in time order and apart: the last one starting at or before t.
+  const auto it = std::upper_bound(windows_.begin(), windows_.end(), t,
+                                   [](int64_t x, const std::pair<int64_t, int64_t>& w) { return x < w.first; });
+  if (it == windows_.begin()) return -1;
+  const auto& w = *(it - 1);
+  return t < w.second + kMinute ? static_cast<int>(it - 1 - windows_.begin()) : -1;
 }
 
 void IncidentAttribution::Add(const Record& r) {
@@ -113,15 +113,20 @@ void IncidentAttribution::Add(const Record& r) {
   const bool conn = IsConnection(r);
   const bool fail = r.what == What::kAuthFailed;
   if (!conn && !fail) return;
-  PerSource& p = sources_[std::string(r.client)];
-  if (p.in.empty()) {
-    p.in.assign(windows_.size(), 0);
-    p.fails.assign(windows_.size(), 0);
+  auto it = sources_.find(r.client);
+  if (it == sources_.end()) {
+    if (sources_.size() >= kMaxSources) return;  // as LogSummary: the rest are not told apart
+    it = sources_.emplace(std::string(r.client), PerSource{}).first;
   }
+  PerSource& p = it->second;
   const int w = Window(r.time);
   if (w < 0) {
     p.out += conn ? 1 : 0;
     return;
+  }
+  if (p.in.empty()) {  // only sources seen inside an incident keep counts per window
+    p.in.assign(windows_.size(), 0);
+    p.fails.assign(windows_.size(), 0);
   }
   p.in[static_cast<std::size_t>(w)] += conn ? 1 : 0;
   p.fails[static_cast<std::size_t>(w)] += fail ? 1 : 0;
@@ -140,8 +145,9 @@ std::vector<Incident> IncidentAttribution::Incidents(const LogSummary& s, const 
     inc.end = windows_[i].second + kMinute;
     inc.minutes = (windows_[i].second - windows_[i].first) / kMinute + 1;
     inc.baseline_per_minute = baseline_per_minute;
-    for (const auto& [m, c] : s.minutes()) {
-      if (m < windows_[i].first || m > windows_[i].second) continue;
+    for (auto it = s.minutes().lower_bound(windows_[i].first); it != s.minutes().end() && it->first <= windows_[i].second;
+         ++it) {
+      const Counts& c = it->second;
       inc.connections += c.connections;
       inc.auth_failures += c.auth_failures;
       inc.lost += c.lost;
@@ -149,7 +155,7 @@ std::vector<Incident> IncidentAttribution::Incidents(const LogSummary& s, const 
     }
     std::vector<IncidentSource> all;
     for (const auto& [addr, p] : sources_) {
-      if (p.in[i] == 0 && p.fails[i] == 0) continue;
+      if (p.in.empty() || (p.in[i] == 0 && p.fails[i] == 0)) continue;
       IncidentSource x;
       x.address = addr;
       x.connections = p.in[i];

@@ -10,9 +10,9 @@ bool IsConnection(const Record& r) {
   return r.program.ends_with("-login") && (r.message.starts_with("Login: ") || r.message.starts_with("Disconnected"));
 }
 
-void Counts::Add(const Record& r) {
+void Counts::Add(const Record& r, bool connection) {
   ++records;
-  if (IsConnection(r)) ++connections;
+  if (connection) ++connections;
   if (r.what == What::kAuthFailed) ++auth_failures;
   if (r.what == What::kLostConnection) ++lost;
   if (r.symptom != Symptom::kNone) ++symptoms[static_cast<std::size_t>(r.symptom)];
@@ -27,22 +27,23 @@ void Counts::Add(const Counts& o) {
 }
 
 void LogSummary::Add(const Record& r) {
-  totals_.Add(r);
-  if (first_ == 0 || r.time < first_) first_ = r.time;
-  if (r.time > last_) last_ = r.time;
+  const bool connection = IsConnection(r);  // once per record
+  if (totals_.records == 0 || r.time < first_) first_ = r.time;
+  if (totals_.records == 0 || r.time > last_) last_ = r.time;
+  totals_.Add(r, connection);
   const int64_t minute = r.time - ((r.time % 60) + 60) % 60;
   if (auto it = minutes_.find(minute); it != minutes_.end()) {
-    it->second.Add(r);
+    it->second.Add(r, connection);
   } else if (minutes_.size() < max_minutes_) {
-    minutes_[minute].Add(r);
+    minutes_[minute].Add(r, connection);
   } else {
-    other_minutes_.Add(r);
+    other_minutes_.Add(r, connection);
   }
   if (r.client.empty()) return;
   auto it = sources_.find(std::string(r.client));
   if (it == sources_.end()) {
     if (sources_.size() >= max_sources_) {
-      other_sources_.Add(r);
+      other_sources_.Add(r, connection);
       ++other_source_count_;  // records, not addresses: they are not told apart any more
       return;
     }
@@ -52,7 +53,7 @@ void LogSummary::Add(const Record& r) {
   }
   Source& s = it->second;
   const uint64_t before = s.s.counts.connections;
-  s.s.counts.Add(r);
+  s.s.counts.Add(r, connection);
   s.s.first = std::min(s.s.first, r.time);
   s.s.last = std::max(s.s.last, r.time);
   if (s.s.counts.connections > before) {

@@ -79,9 +79,10 @@ class IncidentAttribution {
     uint64_t out = 0;
   };
   int Window(int64_t t) const;
+  static constexpr std::size_t kMaxSources = 1'000'000;
   std::vector<std::pair<int64_t, int64_t>> windows_;
   int64_t first_, last_;
-  std::map<std::string, PerSource> sources_;
+  std::map<std::string, PerSource, std::less<>> sources_;
 };
 
 // "203.0.113.0/24" for IPv4, "2001:db8:1::/48" for IPv6, the address itself otherwise.

@@ -42,7 +42,7 @@ enum class Symptom : uint8_t {
   kProcessLimit,      // postfix master "reached its process limit", dovecot "process_limit (n) reached"
   kQueueFull,         // dovecot login: "Disconnected: Connection queue full"
 };
-constexpr int kSymptomCount = 11;
+constexpr int kSymptomCount = static_cast<int>(Symptom::kQueueFull) + 1;
 // "rate_limit", "concurrency_limit", "too_many_errors", "timeout", "pregreet", "dnsbl",
 // "screen_pass", "anvil_max", "process_limit", "queue_full"; "" for kNone.
 std::string_view SymptomName(Symptom s);

@@ -24,7 +24,8 @@ bool IsConnection(const Record& r);
 struct Counts {
   uint64_t records = 0, connections = 0, auth_failures = 0, lost = 0;
   std::array<uint64_t, kSymptomCount> symptoms{};
-  void Add(const Record& r);
+  void Add(const Record& r) { Add(r, IsConnection(r)); }
+  void Add(const Record& r, bool connection);
   void Add(const Counts& o);
 };
 
@@ -64,7 +65,7 @@ class LogSummary {
   uint64_t other_source_count_ = 0;
   std::map<int64_t, Counts> minutes_;
   std::unordered_map<std::string, Source> sources_;
-  int64_t first_ = 0, last_ = 0;
+  int64_t first_ = 0, last_ = 0;  // meaningful once totals_.records > 0
 };
 
 }  // namespace keikai::mail
