@@ -169,7 +169,8 @@ Status ResumeReader::Start() {
     verified_pos_ = Pos{};
     if (cands_.empty()) continue;
     covered_ = true;
-    if (follow && FastForward()) return Status::Ok();
+    // (The full streams end where their ends did: after pass 0, the check would only repeat.)
+    if (follow && (pass == 0 || !opt_.load_ends) && FastForward()) return Status::Ok();
     if (pass == 1) return Status::Ok();
   }
   if (!cands_.empty()) return Status::Ok();

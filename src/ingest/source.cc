@@ -509,7 +509,7 @@ std::vector<std::string> RotatedCopies(const std::string& path, std::size_t max)
     const std::string name = it->path().filename().string();
     if (name.size() <= base.size() + 1 || name.compare(0, base.size(), base) != 0) continue;
     std::string_view rest = std::string_view(name).substr(base.size());
-    for (std::string_view ext : {".gz", ".zst"}) {
+    for (std::string_view ext : {".gz", ".zst", ".zstd"}) {  // as KeyOf
       if (rest.size() > ext.size() && rest.substr(rest.size() - ext.size()) == ext) {
         rest.remove_suffix(ext.size());
         break;

@@ -41,9 +41,8 @@ std::string NetworkOf(const std::string& address) {
     const uint32_t a = ip.V4() & 0xffffff00u;
     return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) + ".0/24";
   }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%x:%x:%x::/48", ip.b[0] << 8 | ip.b[1], ip.b[2] << 8 | ip.b[3], ip.b[4] << 8 | ip.b[5]);
-  return buf;
+  for (std::size_t i = 6; i < ip.b.size(); ++i) ip.b[i] = 0;  // the /48
+  return ip.ToString() + "/48";
 }
 
 std::vector<std::pair<int64_t, int64_t>> IncidentWindows(const LogSummary& s, const IncidentOptions& o,

@@ -121,7 +121,7 @@ void PostfixSymptom(Record& r) {
     }
     return;
   }
-  if (m.find("limit exceeded: ") != std::string_view::npos && m.starts_with("warning: ")) {
+  if (m.starts_with("warning: ") && m.find("limit exceeded: ") != std::string_view::npos) {
     r.symptom = m.find("concurrency limit exceeded") != std::string_view::npos ? Symptom::kConcurrencyLimit
                                                                                : Symptom::kRateLimit;
     from_client();
@@ -138,7 +138,7 @@ void PostfixSymptom(Record& r) {
     const std::size_t colon = open == std::string_view::npos ? open : m.find(':', open + 6);
     const std::size_t close = colon == std::string_view::npos ? colon : m.find(')', colon);
     if (close != std::string_view::npos) r.client = m.substr(colon + 1, close - colon - 1);
-  } else if (m.find("reached its process limit") != std::string_view::npos) {
+  } else if (r.program == "postfix/master" && m.find("reached its process limit") != std::string_view::npos) {
     r.symptom = Symptom::kProcessLimit;
   }
 }
@@ -198,7 +198,18 @@ ingest::LineKind LogParser::Journal(std::string_view line, Record& out, ingest::
     err = {"bad_time", 0};
     return ingest::LineKind::kBad;
   }
-  if (!str("SYSLOG_IDENTIFIER", program_) || !str("MESSAGE", message_)) return ingest::LineKind::kSkip;
+  if (!str("SYSLOG_IDENTIFIER", program_)) return ingest::LineKind::kSkip;
+  if (!str("MESSAGE", message_)) {
+    // journald exports a message that is not valid UTF-8 as an array of its bytes: taken back
+    // as it was (a login with a crafted user name is still counted).
+    const auto it = j.find("MESSAGE");
+    if (it == j.end() || !it->is_array() || it->size() > 65536) return ingest::LineKind::kSkip;
+    message_.clear();
+    for (const auto& b : *it) {
+      if (!b.is_number_unsigned() || b.get<uint64_t>() > 255) return ingest::LineKind::kSkip;
+      message_.push_back(static_cast<char>(b.get<uint64_t>()));
+    }
+  }
   if (!str("_HOSTNAME", host_)) host_.clear();
   out.time = us / 1'000'000;
   out.offset = zone_;
@@ -389,7 +400,8 @@ void Classify(Record& r) {
   const std::string_view m = r.message;
   r.what = What::kOther;
   r.symptom = Symptom::kNone;
-  if (m.find("process_limit (") != std::string_view::npos && m.find(") reached") != std::string_view::npos) {
+  if ((r.program == "master" || r.program.starts_with("dovecot")) && m.find("process_limit (") != std::string_view::npos &&
+      m.find(") reached") != std::string_view::npos) {
     r.symptom = Symptom::kProcessLimit;  // dovecot master: "service(imap-login): process_limit (100) reached, ..."
   }
   if (r.program.starts_with("postfix/")) {

@@ -1,6 +1,7 @@
 #include "smtp.h"
 
 #include "keikai/core/base64.h"
+#include "keikai/core/i18n.h"
 #include "keikai/core/net.h"
 #include "keikai/core/utf8.h"
 #include "keikai/mail/probe.h"
@@ -210,14 +211,14 @@ Status ReadCredentials(const std::string& path, std::string& user, std::string& 
   struct stat sb {};
   if (::stat(path.c_str(), &sb) != 0) return Status::Error("alert", path + ": " + std::strerror(errno));
   if ((sb.st_mode & 077) != 0 || sb.st_uid != ::geteuid()) {
-    return Status::Error("alert", path + ": credentials must be readable by their owner only (chmod 600, owned by this user)");
+    return Status::Error("alert", path + ": " + Tr("notify.cred_open"));
   }
   std::ifstream in(path);
   std::string line;
-  if (!std::getline(in, line)) return Status::Error("alert", path + ": empty");
+  if (!std::getline(in, line)) return Status::Error("alert", path + ": " + Tr("notify.cred_empty"));
   if (!line.empty() && line.back() == '\r') line.pop_back();
   const std::size_t colon = line.find(':');
-  if (colon == std::string::npos || colon == 0) return Status::Error("alert", path + ": expected user:password");
+  if (colon == std::string::npos || colon == 0) return Status::Error("alert", path + ": " + Tr("notify.cred_form"));
   user = line.substr(0, colon);
   password = line.substr(colon + 1);
   return Status::Ok();
