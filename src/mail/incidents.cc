@@ -9,6 +9,8 @@ namespace keikai::mail {
 namespace {
 
 constexpr int64_t kMinute = 60;
+// A source counts as flooding when it made this many connections beyond its own baseline.
+constexpr double kFloodExcess = 5;
 
 bool LimitSymptom(const Counts& c) {
   return c.symptoms[static_cast<std::size_t>(Symptom::kRateLimit)] + c.symptoms[static_cast<std::size_t>(Symptom::kConcurrencyLimit)] +
@@ -61,14 +63,18 @@ std::vector<std::pair<int64_t, int64_t>> IncidentWindows(const LogSummary& s, co
     return static_cast<double>(v[v.size() / 2]);
   };
   const double median = median_of(per_minute), median_fails = median_of(fails);
-  // Failed logins spike on their own (password guessing keeps few connections busy): a third of
-  // min_spike of them, and spike_factor times their median.
-  const double min_fail_spike = static_cast<double>(o.min_spike) / 3;
+  // A count spikes when it exceeds spike_factor times its median and its median by both a
+  // floor and five standard deviations of a Poisson count of that median (so that a busy log's
+  // ordinary minute-to-minute noise is not an incident). Failed logins spike on their own
+  // (password guessing keeps few connections busy): their floor is half of min_spike.
+  const auto spikes = [&](double n, double med, double floor) {
+    return n > o.spike_factor * med && n >= med + std::max(floor, 5 * std::sqrt(med));
+  };
+  const double min_spike = static_cast<double>(o.min_spike);
   std::vector<int64_t> hot;
   for (const auto& [m, c] : s.minutes()) {
-    const double n = static_cast<double>(c.connections), f = static_cast<double>(c.auth_failures);
-    if (LimitSymptom(c) || (n > o.spike_factor * median && n > median + static_cast<double>(o.min_spike)) ||
-        (f > o.spike_factor * median_fails && f >= median_fails + min_fail_spike)) {
+    if (LimitSymptom(c) || spikes(static_cast<double>(c.connections), median, min_spike) ||
+        spikes(static_cast<double>(c.auth_failures), median_fails, min_spike / 2)) {
       hot.push_back(m);
     }
   }
@@ -178,17 +184,34 @@ std::vector<Incident> IncidentAttribution::Incidents(const LogSummary& s, const 
       if (g.key != o.home_country) abroad += g.excess;
     }
     inc.overseas_share = known > 0 ? abroad / known : 0;
-    // The kind: guessing when failed logins dominate; a DoS when connections rose beyond their
-    // baselines (from few sources when three hold half of the excess); else limits were hit
-    // without a connection excess.
+    // The kind. Guessing when failed logins are half the connections or more. A DoS when the
+    // connections beyond the sources' own baselines are a fifth of the incident's or more and
+    // either come from sources that each went at least kFloodExcess over their baseline (a
+    // flood, even one that displaced the usual traffic) or doubled the log's usual rate (many
+    // sources with a few connections each). Newcomers of the usual traffic have an excess of one
+    // or two each, so the first test needs the concentrated part. From few sources when three
+    // networks (/24, /48: one actor usually holds a network) carry half of that excess.
+    // Otherwise limits were hit (or failures rose) without a connection excess.
+    double concentrated = 0;
+    std::map<std::string, double> by_network;
+    for (const IncidentSource& x : all) {
+      if (x.excess < kFloodExcess) continue;
+      concentrated += x.excess;
+      by_network[NetworkOf(x.address)] += x.excess;
+    }
+    std::vector<double> nets;
+    for (const auto& [k, v] : by_network) nets.push_back(v);
+    std::sort(nets.begin(), nets.end(), std::greater<>());
     double top3 = 0;
-    for (std::size_t k = 0; k < all.size() && k < 3; ++k) top3 += all[k].excess;
+    for (std::size_t k = 0; k < nets.size() && k < 3; ++k) top3 += nets[k];
     const double expected = baseline_per_minute * static_cast<double>(inc.minutes);
-    if (inc.auth_failures >= 20 && static_cast<double>(inc.auth_failures) * 2 >= static_cast<double>(inc.connections)) {
+    const double floor = std::max(20.0, 0.2 * static_cast<double>(inc.connections));
+    if (inc.auth_failures >= 10 && static_cast<double>(inc.auth_failures) * 2 >= static_cast<double>(inc.connections)) {
       inc.kind = "password_guessing";
-    } else if (inc.excess >= std::max(20.0, 0.2 * static_cast<double>(inc.connections)) &&
-               static_cast<double>(inc.connections) > 2 * expected) {
-      inc.kind = top3 * 2 >= inc.excess ? "dos_few_sources" : "dos_many_sources";
+    } else if (concentrated >= floor) {
+      inc.kind = top3 * 2 >= concentrated ? "dos_few_sources" : "dos_many_sources";
+    } else if (inc.excess >= floor && static_cast<double>(inc.connections) > 2 * expected) {
+      inc.kind = "dos_many_sources";
     } else {
       inc.kind = "limits_without_excess";
     }
