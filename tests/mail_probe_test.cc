@@ -12,6 +12,7 @@
 #include <atomic>
 #include <climits>
 #include <cstring>
+#include <ctime>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -203,6 +204,20 @@ TEST(MailProbe, RealPostfixAndDovecotEveryPhaseTimed) {
   ASSERT_TRUE(gone.ok());
   ASSERT_GE(gone.value().size(), 1u);
   EXPECT_EQ(gone.value()[0].failure, "refused");
+  // keikai report of the store has the mail section: both services, the refused one's failures
+  // said, in JSON and in the HTML page.
+  Outcome rep = Exec("--lang en report --db " + Q(d / "k.db") + " --format json");
+  ASSERT_EQ(rep.code, 0) << rep.out;
+  const auto rj = nlohmann::json::parse(rep.out.substr(rep.out.find('{')), nullptr, false);
+  ASSERT_TRUE(rj.contains("mail")) << rep.out.substr(0, 2000);
+  ASSERT_EQ(rj["mail"]["services"].size(), 2u) << rj["mail"].dump(1).substr(0, 2000);
+  EXPECT_EQ(rj["mail"]["services"][0]["service"], "imap-main");
+  EXPECT_EQ(rj["mail"]["services"][1]["failures"]["refused@connect"], rj["mail"]["services"][1]["probes"]);
+  EXPECT_EQ(rj["mail"]["logs_read"], false);
+  Outcome page = Exec("--lang ja report --db " + Q(d / "k.db") + " --format html");
+  ASSERT_EQ(page.code, 0);
+  EXPECT_NE(page.out.find("メールサービス: 遅延とその原因"), std::string::npos);
+  EXPECT_NE(page.out.find("imap-main"), std::string::npos);
 }
 
 // keikai mail logs on the real samples (../shared/data/maillogs): totals that add up to what the
@@ -226,7 +241,7 @@ TEST(MailLogs, CountsPerSourceAndMinuteOnTheSharedSamples) {
   EXPECT_EQ(per_minute, 2876u);
   Outcome ja = Exec("--lang ja mail logs --log-tz Asia/Tokyo " + Q(dir));
   EXPECT_EQ(ja.code, 0);
-  EXPECT_NE(ja.out.find("制限・防御の発動: rate_limit 84"), std::string::npos) << ja.out;
+  EXPECT_NE(ja.out.find("制限・防御の発動: 接続レート制限 84"), std::string::npos) << ja.out;
   WriteFile(std::string(std::filesystem::temp_directory_path() / "keikai-not-mail.log"), "hello\nworld\n");
   Outcome bad = Exec("mail logs " + Q(std::string(std::filesystem::temp_directory_path() / "keikai-not-mail.log")));
   EXPECT_EQ(bad.code, 1);
@@ -237,8 +252,7 @@ TEST(MailLogs, CountsPerSourceAndMinuteOnTheSharedSamples) {
 // 30, five addresses of 203.0.113.0/24 (CN) and one of 198.51.100.0/24 (US) flood for 5 minutes
 // and hit the rate limit; at minute 45, one address (198.51.100.99, US) guesses passwords. The
 // location file is the test's own (tor-geoipdb format).
-TEST(MailLogs, IncidentRanksTheFloodNotTheNormalClient) {
-  TempDir d;
+std::string SyntheticHourLog() {
   const auto ts = [](int minute, int second) {
     char b[32];
     std::snprintf(b, sizeof b, "Nov 26 07:%02d:%02d", minute, second);
@@ -266,10 +280,19 @@ TEST(MailLogs, IncidentRanksTheFloodNotTheNormalClient) {
       log += ts(m, k) + " mx postfix/submission/smtpd[12]: warning: unknown[198.51.100.99]: SASL LOGIN authentication failed: UGFzc3dvcmQ6\n";
     }
   }
-  WriteFile(d / "mail.log", log);
+  return log;
+}
+
+void WriteSyntheticGeoip(const std::filesystem::path& path) {
   const auto ip = [](int a, int b, int c, int e) { return std::to_string((uint64_t{uint32_t(a)} << 24) | (b << 16) | (c << 8) | e); };
-  WriteFile(d / "geoip", ip(192, 0, 2, 0) + "," + ip(192, 0, 2, 255) + ",JP\n" + ip(198, 51, 100, 0) + "," +
+  WriteFile(path, ip(192, 0, 2, 0) + "," + ip(192, 0, 2, 255) + ",JP\n" + ip(198, 51, 100, 0) + "," +
                              ip(198, 51, 100, 255) + ",US\n" + ip(203, 0, 113, 0) + "," + ip(203, 0, 113, 255) + ",CN\n");
+}
+
+TEST(MailLogs, IncidentRanksTheFloodNotTheNormalClient) {
+  TempDir d;
+  WriteFile(d / "mail.log", SyntheticHourLog());
+  WriteSyntheticGeoip(d / "geoip");
   Outcome r = Exec("mail logs --format json --log-tz UTC --geoip " + Q(d / "geoip") + " " + Q(d / "mail.log"));
   ASSERT_EQ(r.code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')), nullptr, false);
@@ -299,6 +322,88 @@ TEST(MailLogs, IncidentRanksTheFloodNotTheNormalClient) {
   EXPECT_EQ(guess["sources"][0]["auth_failures"], 60);  // 2 minutes of 30
   Outcome ja = Exec("--lang ja mail logs --log-tz UTC --geoip " + Q(d / "geoip") + " " + Q(d / "mail.log"));
   EXPECT_NE(ja.out.find("パスワード推測"), std::string::npos) << ja.out;
+}
+
+// The synthetic hour with the daemon's probes of it in the store: steady probes every 30 s, seconds
+// in connect during the flood (minutes 30-34), and at minute 52 a slow banner for three minutes
+// while the logs show nothing. `mail logs --db` finds two delays: the first a DoS (the flood's
+// networks named), the second a slow server; text, JSON and HTML in both languages.
+TEST(MailLogs, ProbeDelaysAreJudgedByTheLogs) {
+  TempDir d;
+  WriteFile(d / "mail.log", SyntheticHourLog());
+  WriteSyntheticGeoip(d / "geoip");
+  Outcome first = Exec("mail logs --format json --log-tz UTC " + Q(d / "mail.log"));
+  ASSERT_EQ(first.code, 0) << first.out;
+  const auto j0 = nlohmann::json::parse(first.out.substr(first.out.find('{')));
+  std::tm tm{};
+  ASSERT_NE(::strptime(j0["first"].get<std::string>().c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm), nullptr);
+  const int64_t hour = ::timegm(&tm) / 3600 * 3600;  // 07:00 UTC
+  {
+    store::OpenOptions oo;
+    auto st = store::Open(d / "k.db", oo);
+    ASSERT_TRUE(st.ok()) << st.status().message();
+    std::vector<store::ProbeRow> rows;
+    for (int64_t t = hour - 3600; t < hour + 3600; t += 30) {
+      const int64_t m = (t - hour) / 60;
+      double connect = 0.2 + (t / 30 % 3) * 0.05, banner = 1.5 + (t / 30 % 4) * 0.2;
+      if (m >= 30 && m < 35) connect = 1000 + 500 * static_cast<double>(m - 30);
+      if (m >= 52 && m < 55) banner = 2500;
+      store::ProbeRow r;
+      r.service = "mx";
+      r.protocol = "smtp";
+      r.host = "127.0.0.1";
+      r.port = 25;
+      r.time = t;
+      r.ok = true;
+      r.phases = nlohmann::json::array({{{"name", "connect"}, {"ms", connect}}, {{"name", "banner"}, {"ms", banner}},
+                                        {{"name", "hello"}, {"ms", 0.8}}, {{"name", "quit"}, {"ms", 0.4}}})
+                     .dump();
+      rows.push_back(r);
+    }
+    ASSERT_TRUE(st.value()->SaveProbes(rows).ok());
+  }
+  Outcome r = Exec("mail logs --format json --log-tz UTC --geoip " + Q(d / "geoip") + " --db " + Q(d / "k.db") + " " +
+                   Q(d / "mail.log"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  const auto& p = j["probes"];
+  ASSERT_TRUE(p.is_object()) << r.out.substr(0, 2000);
+  EXPECT_EQ(p["logs_read"], true);
+  ASSERT_EQ(p["services"].size(), 1u);
+  EXPECT_EQ(p["services"][0]["probes"], 240);
+  ASSERT_EQ(p["latency_incidents"].size(), 2u) << p["latency_incidents"].dump(1);
+  const auto& dos = p["latency_incidents"][0];
+  EXPECT_TRUE(dos["kind"] == "dos_few_sources" || dos["kind"] == "dos_many_sources") << dos.dump(1);
+  EXPECT_EQ(dos["peaks"][0]["phase"], "connect");
+  EXPECT_EQ(dos["peaks"][0]["peak_ms"], 3000.0);
+  EXPECT_EQ(dos["log_incident"], 0);
+  EXPECT_EQ(dos["slow"], 10);
+  const auto& slow = p["latency_incidents"][1];
+  EXPECT_EQ(slow["kind"], "slow_server") << slow.dump(1);
+  EXPECT_EQ(slow["peaks"][0]["phase"], "banner");
+  EXPECT_TRUE(slow["log_incident"].is_null());
+  EXPECT_EQ(p["log_incidents"].size(), 2u);
+  ASSERT_EQ(p["series"].size(), 1u);
+  EXPECT_EQ(p["series"][0]["points"].size(), 240u);
+  // The text and the page, in both languages.
+  Outcome en = Exec("--lang en mail logs --log-tz UTC --db " + Q(d / "k.db") + " " + Q(d / "mail.log"));
+  EXPECT_NE(en.out.find("Delay mx"), std::string::npos) << en.out;
+  EXPECT_NE(en.out.find("slow server"), std::string::npos) << en.out;
+  EXPECT_NE(en.out.find("203.0.113.0/24"), std::string::npos) << en.out;
+  Outcome ja = Exec("--lang ja mail logs --db " + Q(d / "k.db") + " " + Q(d / "mail.log"));
+  EXPECT_NE(ja.out.find("サーバーの遅延"), std::string::npos) << ja.out;
+  EXPECT_NE(ja.out.find("+09:00"), std::string::npos) << "Japanese shows JST, with its offset";
+  Outcome html = Exec("--lang en mail logs --format html --log-tz UTC --db " + Q(d / "k.db") + " " + Q(d / "mail.log"));
+  ASSERT_EQ(html.code, 0);
+  EXPECT_NE(html.out.find("<svg class=\"chart\""), std::string::npos);
+  EXPECT_NE(html.out.find("class=\"band\""), std::string::npos) << "the delays are marked";
+  EXPECT_NE(html.out.find("Incidents in the mail logs"), std::string::npos);
+  EXPECT_EQ(html.out.find("<script"), std::string::npos);
+  Outcome html_ja = Exec("--lang ja mail logs --format html --db " + Q(d / "k.db") + " " + Q(d / "mail.log"));
+  EXPECT_NE(html_ja.out.find("フェーズ別の最大応答時間"), std::string::npos);
+  // A store that is not there is said at once.
+  Outcome missing = Exec("mail logs --db " + Q(d / "none.db") + " " + Q(d / "mail.log"));
+  EXPECT_EQ(missing.code, 2);
 }
 
 // A day of a busy server's log from bench/make_mail_log.py (20,000 clients with a heavy tail,

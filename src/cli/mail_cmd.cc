@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -21,6 +22,10 @@
 #include "keikai/mail/summary.h"
 #include "keikai/mail/incidents.h"
 #include "keikai/geo/geo.h"
+#include "keikai/report/build.h"
+#include "keikai/report/mail.h"
+#include "keikai/report/render.h"
+#include "keikai/store/store.h"
 #include "keikai/http/ip.h"
 #include "keikai/core/files.h"
 #include "notify/smtp.h"
@@ -33,6 +38,7 @@ struct MailCommandArgs {
   std::string log_tz, log_format, logs_format = "text";
   std::size_t top = 20;
   std::string geoip, home_country = "JP";
+  std::string db, tz;  // probes from this store; times shown in this zone
   // mail probe
   std::vector<std::string> targets;  // PROTOCOL://HOST[:PORT]
   std::string config;
@@ -207,60 +213,18 @@ nlohmann::ordered_json CountsJson(const mail::Counts& c) {
           {"lost", c.lost}, {"symptoms", symptoms}};
 }
 
-std::string SymptomsText(const mail::Counts& c) {
-  std::string out;
-  for (int i = 1; i < mail::kSymptomCount; ++i) {
-    if (c.symptoms[i] == 0) continue;
-    out += (out.empty() ? "" : ", ") + std::string(mail::SymptomName(static_cast<mail::Symptom>(i))) + " " +
-           std::to_string(c.symptoms[i]);
-  }
-  return out.empty() ? "-" : out;
-}
+std::string SymptomsText(const mail::Counts& c) { return report::SymptomsText(c.symptoms); }
 
-std::string Utc(int64_t t) {
-  return FormatDate(t >= 0 ? t / 86400 : (t - 86399) / 86400) + "T" + [&] {
-    char b[16];
-    const int64_t s = ((t % 86400) + 86400) % 86400;
-    std::snprintf(b, sizeof b, "%02lld:%02lld:%02lldZ", static_cast<long long>(s / 3600),
-                  static_cast<long long>(s % 3600 / 60), static_cast<long long>(s % 60));
-    return std::string(b);
-  }();
-}
-
-nlohmann::ordered_json IncidentsJson(const std::vector<mail::Incident>& incidents) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  const auto groups = [](const std::vector<mail::IncidentGroup>& gs) {
-    nlohmann::ordered_json a = nlohmann::ordered_json::array();
-    for (const mail::IncidentGroup& g : gs) a.push_back({{"key", g.key}, {"excess", g.excess}, {"sources", g.sources}});
-    return a;
-  };
-  for (const mail::Incident& inc : incidents) {
-    nlohmann::ordered_json sources = nlohmann::ordered_json::array();
-    for (const mail::IncidentSource& s : inc.sources) {
-      sources.push_back({{"address", s.address}, {"connections", s.connections}, {"baseline_per_minute", s.baseline},
-                         {"excess", s.excess}, {"auth_failures", s.auth_failures}, {"country", s.country}});
-    }
-    mail::Counts c;
-    c.symptoms = inc.symptoms;
-    out.push_back({{"start", Utc(inc.start)}, {"end", Utc(inc.end)}, {"minutes", inc.minutes}, {"kind", inc.kind},
-                   {"connections", inc.connections}, {"auth_failures", inc.auth_failures}, {"lost", inc.lost},
-                   {"baseline_per_minute", inc.baseline_per_minute}, {"excess", inc.excess},
-                   {"symptoms", CountsJson(c)["symptoms"]}, {"overseas_share", inc.overseas_share},
-                   {"sources", sources}, {"networks", groups(inc.networks)}, {"countries", groups(inc.countries)}});
-  }
-  return out;
-}
+std::string Utc(int64_t t) { return report::UtcIso(t); }
 
 std::string IncidentText(const mail::Incident& inc) {
-  mail::Counts c;
-  c.symptoms = inc.symptoms;
   char share[32];
   std::snprintf(share, sizeof share, "%.0f%%", inc.overseas_share * 100);
   std::string out = FillTemplate(Tr("mail.incident"), {{"{start}", Utc(inc.start)}, {"{end}", Utc(inc.end)},
                                                        {"{kind}", Tr("mail.kind." + inc.kind)},
                                                        {"{connections}", std::to_string(inc.connections)},
                                                        {"{baseline}", std::to_string(static_cast<int64_t>(inc.baseline_per_minute + 0.5))},
-                                                       {"{symptoms}", SymptomsText(c)}, {"{share}", share}}) + "\n";
+                                                       {"{symptoms}", report::SymptomsText(inc.symptoms)}, {"{share}", share}}) + "\n";
   for (std::size_t i = 0; i < inc.sources.size() && i < 10; ++i) {
     const mail::IncidentSource& s = inc.sources[i];
     char line[256];
@@ -279,9 +243,33 @@ std::string IncidentText(const mail::Incident& inc) {
 
 // keikai mail logs FILES: per-source and per-minute counts of Postfix and Dovecot logs.
 int RunLogs(const MailCommandArgs& a) {
-  if (a.logs_format != "text" && a.logs_format != "json") {
+  if (a.logs_format != "text" && a.logs_format != "json" && a.logs_format != "html") {
     Error(FillTemplate(Tr("err.report_format"), {{"{format}", a.logs_format}}));
     return 2;
+  }
+  // Times shown to people: --tz; else JST in Japanese; else --log-tz; else UTC (JSON is UTC).
+  std::optional<TimeZone> shown;
+  if (!a.tz.empty() || CurrentLang() == Lang::kJa || !a.log_tz.empty()) {
+    const std::string name = !a.tz.empty() ? a.tz : CurrentLang() == Lang::kJa ? "Asia/Tokyo" : a.log_tz;
+    shown = TimeZone::Make(name);
+    if (!shown) {
+      Error(std::string(Tr("err.bad_tz")) + ": " + name);
+      return 2;
+    }
+  }
+  const TimeZone display = shown ? *shown : TimeZone::Utc();
+  // The probes' store, opened before the logs are read (a wrong path is said at once).
+  std::unique_ptr<store::Store> st;
+  if (!a.db.empty()) {
+    store::OpenOptions oo;
+    oo.write = false;
+    oo.create = false;
+    auto opened = store::Open(a.db, oo);
+    if (!opened.ok()) {
+      Error(opened.status(), "--db");
+      return 2;
+    }
+    st = std::move(opened).value();
   }
   if (!a.log_format.empty() && mail::FindFormat(a.log_format) == nullptr) {
     Error("--log-format: " + a.log_format + ": " + Tr("mail.not_a_mail_format"));
@@ -409,6 +397,29 @@ int RunLogs(const MailCommandArgs& a) {
     }
   }
   const std::vector<mail::Incident> incidents = attribution.Incidents(sum, io, baseline);
+  // Probe latency of the same time (and the day before, for its baseline), its delays judged by
+  // these logs' incidents.
+  report::Report page;
+  page.version = KEIKAI_VERSION;
+  page.generated_at = display.FormatTime(now);
+  page.timezone = display.name() + " (UTC" + TimeZone::FormatOffset(display.OffsetAt(now)) + ")";
+  const int64_t logs_from = sum.first() - sum.first() % 60, logs_to = sum.last() - sum.last() % 60 + 60;
+  if (st != nullptr && sum.totals().records > 0) {
+    auto probes = report::LoadProbes(*st, logs_from - 86400, logs_to + 3600);
+    if (!probes.ok()) {
+      Error(probes.status(), "--db");
+      return 2;
+    }
+    page.mail = report::BuildMailSection(probes.value(), &incidents, logs_from, logs_to, mail::LatencyOptions{});
+  } else {
+    page.mail = report::BuildMailSection({}, &incidents, logs_from, logs_to, mail::LatencyOptions{});
+  }
+  page.mail.tz = display;
+  if (a.logs_format == "html") {
+    const std::string html = report::RenderMailHtml(page);
+    std::fwrite(html.data(), 1, html.size(), stdout);
+    return failed ? 1 : 0;
+  }
   if (a.logs_format == "json") {
     nlohmann::ordered_json minutes = nlohmann::ordered_json::array();
     for (const auto& [m, c] : sum.minutes()) {
@@ -437,7 +448,8 @@ int RunLogs(const MailCommandArgs& a) {
                                   {"records_of_sources_not_kept_apart", sum.other_source_count()},
                                   {"records_of_minutes_not_kept_apart", sum.other_minutes().records},
                                   {"sources", sources},
-                                  {"incidents", IncidentsJson(incidents)},
+                                  {"incidents", report::LogIncidentsJson(incidents)},
+                                  {"probes", st != nullptr ? report::MailJson(page.mail) : nlohmann::ordered_json()},
                                   {"minutes", minutes}};
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return failed ? 1 : 0;
@@ -475,6 +487,7 @@ int RunLogs(const MailCommandArgs& a) {
     return x.second->connections > y.second->connections;
   });
   for (const mail::Incident& inc : incidents) std::printf("%s", TerminalSafe(IncidentText(inc)).c_str());
+  if (st != nullptr) std::printf("%s", TerminalSafe(report::MailText(page.mail)).c_str());
   std::printf("%s\n", Tr("mail.logs_minutes_header"));
   for (std::size_t i = 0; i < ms.size() && i < 10; ++i) {
     std::printf("  %s %8llu %8llu %8llu  %s\n", Utc(ms[i].first).c_str(),
@@ -497,9 +510,11 @@ MailCommands AddMailCommands(CLI::App& app) {
   c.logs->add_option("files", a.logs, Tr("opt.mail_logs_files"))->required();
   c.logs->add_option("--log-tz", a.log_tz, Tr("opt.log_tz"));
   c.logs->add_option("--log-format", a.log_format, Tr("opt.mail_logs_format_in"));
-  c.logs->add_option("--format", a.logs_format, Tr("opt.probe_format"));
+  c.logs->add_option("--format", a.logs_format, Tr("opt.mail_logs_format"));
   c.logs->add_option("--geoip", a.geoip, Tr("opt.geoip"));
   c.logs->add_option("--home-country", a.home_country, Tr("opt.home_country"));
+  c.logs->add_option("--db", a.db, Tr("opt.mail_logs_db"));
+  c.logs->add_option("--tz", a.tz, Tr("opt.tz"));
   c.logs->add_option("--top", a.top, Tr("opt.mail_logs_top"))->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
   c.probe = mail->add_subcommand("probe", Tr("cmd.mail_probe"));
   c.probe->add_option("targets", a.targets, Tr("opt.probe_targets"));

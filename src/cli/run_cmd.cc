@@ -380,21 +380,7 @@ class Daemon {
     if (results.empty()) return;
     std::vector<store::ProbeRow> rows;
     for (const mail::ProbeResult& r : results) {
-      store::ProbeRow row;
-      row.service = r.name;
-      row.protocol = r.protocol;
-      row.host = r.host;
-      row.port = r.port;
-      row.time = r.time;
-      row.ok = r.ok;
-      row.failed_phase = r.failed_phase;
-      row.failure = r.failure;
-      row.detail = r.detail;
-      nlohmann::json phases = nlohmann::json::array();
-      for (const mail::ProbePhase& p : r.phases) phases.push_back({{"name", p.name}, {"ms", p.ms}});
-      row.phases = phases.dump();
-      row.cert_not_after = r.cert_not_after;
-      rows.push_back(std::move(row));
+      rows.push_back(report::ProbeRowOf(r));
       const auto was = probe_up_.find(r.name);
       if (!r.ok && (was == probe_up_.end() || was->second)) {
         Warn(report::FillTemplate(Tr("run.probe_down"),

@@ -90,6 +90,12 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
     r.notes = scan->notes;
     AddProblems(r);
   }
+  if (scan == nullptr) {  // a report of the store: its mail probes too
+    auto probes = LoadProbes(st, now - int64_t{std::max(1, opt.mail_days)} * 86400, now);
+    if (!probes.ok()) return probes.status();
+    r.mail = BuildMailSection(probes.value(), nullptr, 0, 0, opt.latency);
+    r.mail.tz = opt.tz;
+  }
   if (sites.empty()) return r;
 
   // The window: report_days ending on the last day with data (never later than two days after

@@ -317,6 +317,8 @@ svg.chart .band.cls{fill:#f9e6c7;fill-opacity:.5}
 svg.chart .start{stroke:#b42318;stroke-width:1.2;stroke-dasharray:3 3}
 svg.chart .tag{fill:#fff;fill-opacity:.85}
 svg.chart .tagtext{fill:#b42318;font-weight:700}
+svg.chart .lat{fill:none;stroke-width:1.5}
+svg.chart .fail{fill:#b42318}
 .nodata{color:var(--muted);font-style:italic;border:1px dashed var(--line);border-radius:6px;
 padding:14px;text-align:center}
 .scroll{overflow-x:auto}
@@ -1116,6 +1118,212 @@ void RenderBadLines(std::string& out, const Report& r) {
   out += "</tbody></table></div>\n";
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// The mail services: latency per service and phase over time (log scale), delay incidents
+// marked, then the incidents with their causes.
+
+std::string MailPhase(const std::string& phase) {
+  const std::string key = "mail.phase." + phase;
+  return HasMsg(key) ? Tr(key) : phase;
+}
+
+std::string MailKind(const std::string& kind) {
+  const std::string key = "mail.kind." + kind;
+  return HasMsg(key) ? Tr(key) : kind;
+}
+
+std::string MailMs(double ms) {
+  char b[32];
+  std::snprintf(b, sizeof b, ms < 10 ? "%.2f" : ms < 1000 ? "%.1f" : "%.0f", ms);
+  return b;
+}
+
+// "12-01 15:05" in the section's zone.
+std::string ShortTime(const TimeZone& tz, int64_t t) {
+  const std::string full = tz.FormatTime(t);  // "2026-12-01 15:05:07 +09:00"
+  return full.size() >= 16 ? full.substr(5, 11) : full;
+}
+
+constexpr const char* kPhaseColours[] = {"#5a7fb8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d"};
+
+void RenderLatencyChart(std::string& out, const MailSection& m, const MailSection::Series& s, std::size_t index) {
+  const std::string id = "mail-chart-" + std::to_string(index);
+  if (s.points.empty()) return;
+  const int64_t t0 = s.points.front().time, t1 = std::max(s.points.back().time, t0 + 60);
+  double hi = 10;
+  for (const auto& p : s.points) {
+    for (double v : p.ms) hi = std::max(hi, v);
+  }
+  const double lo_exp = -1, hi_exp = std::ceil(std::log10(hi));
+  const auto x = [&](int64_t t) { return kLeft + kPlotW * static_cast<double>(t - t0) / static_cast<double>(t1 - t0); };
+  const auto y = [&](double ms) {
+    const double e = std::log10(std::max(ms, 0.1));
+    return kTop + kPlotH * (1 - (e - lo_exp) / (hi_exp - lo_exp));
+  };
+  std::string where;
+  for (const mail::ServiceLatency& sl : m.services) {
+    if (sl.service == s.service) where = sl.host + ":" + std::to_string(sl.port);
+  }
+  out += "<figure id=\"" + id + "\"><figcaption>" + Esc(s.service) + " <span class=\"range\">" + Esc(where) +
+         "</span></figcaption>\n";
+  out += "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + Num(kW) + " " + Num(kH) +
+         "\" width=\"100%\" role=\"img\" aria-labelledby=\"" + id + "-t\">\n<title id=\"" + id + "-t\">" +
+         Fill("html.mail.chart_title", {{"service", Esc(s.service)}}) + "</title>\n";
+  // Incidents of this service as bands.
+  for (const mail::LatencyIncident& li : m.latency_incidents) {
+    if (li.service != s.service || li.end < t0 || li.start > t1) continue;
+    const double a = x(std::max(li.start, t0)), b = std::max(a + 2, x(std::min(li.end, t1)));
+    out += "<rect class=\"band\" x=\"" + Num(a) + "\" y=\"" + Num(kTop) + "\" width=\"" + Num(b - a) + "\" height=\"" +
+           Num(kPlotH) + "\"><title>" + Esc(MailKind(li.kind)) + "</title></rect>\n";
+  }
+  // Decades.
+  for (double e = lo_exp; e <= hi_exp; e += 1) {
+    const double ms = std::pow(10.0, e);
+    const double yy = y(ms);
+    out += "<line class=\"grid\" x1=\"" + Num(kLeft) + "\" x2=\"" + Num(kLeft + kPlotW) + "\" y1=\"" + Num(yy) + "\" y2=\"" +
+           Num(yy) + "\"/>";
+    char label[32];
+    std::snprintf(label, sizeof label, "%g %s", ms >= 1000 ? ms / 1000 : ms, ms >= 1000 ? "s" : "ms");
+    out += "<text x=\"" + Num(kLeft - 6) + "\" y=\"" + Num(yy + 4) + "\" text-anchor=\"end\">" + Esc(label) + "</text>\n";
+  }
+  out += "<line class=\"axis\" x1=\"" + Num(kLeft) + "\" x2=\"" + Num(kLeft + kPlotW) + "\" y1=\"" + Num(kTop + kPlotH) +
+         "\" y2=\"" + Num(kTop + kPlotH) + "\"/>\n";
+  for (int k = 0; k <= 4; ++k) {
+    const int64_t t = t0 + (t1 - t0) * k / 4;
+    out += "<text x=\"" + Num(x(t)) + "\" y=\"" + Num(kTop + kPlotH + 18) + "\" text-anchor=\"" +
+           (k == 0 ? "start" : k == 4 ? "end" : "middle") + "\">" + Esc(ShortTime(m.tz, t)) + "</text>\n";
+  }
+  // One line per phase; a gap where the phase was not reached.
+  for (std::size_t ph = 0; ph < s.phases.size(); ++ph) {
+    const char* colour = kPhaseColours[ph % 7];
+    std::string d;
+    bool pen = false;
+    for (const auto& p : s.points) {
+      if (p.ms[ph] < 0) {
+        pen = false;
+        continue;
+      }
+      d += (pen ? " L" : " M") + Num(x(p.time)) + " " + Num(y(p.ms[ph]));
+      pen = true;
+    }
+    if (!d.empty()) {
+      out += "<path class=\"lat\" stroke=\"" + std::string(colour) + "\" d=\"" + d.substr(1) + "\"><title>" +
+             Esc(MailPhase(s.phases[ph])) + "</title></path>\n";
+    }
+  }
+  // Failed probes: a mark on the top edge.
+  for (const auto& p : s.points) {
+    if (!p.failed) continue;
+    out += "<rect class=\"fail\" x=\"" + Num(x(p.time) - 2) + "\" y=\"" + Num(kTop - 8) + "\" width=\"4\" height=\"8\"><title>" +
+           L("html.mail.failed_probe") + " " + Esc(ShortTime(m.tz, p.time)) + "</title></rect>\n";
+  }
+  // Legend.
+  out += "<g class=\"legend\">";
+  double lx = kLeft;
+  for (std::size_t ph = 0; ph < s.phases.size(); ++ph) {
+    out += "<rect x=\"" + Num(lx) + "\" y=\"14\" width=\"12\" height=\"4\" fill=\"" + kPhaseColours[ph % 7] + "\"/>";
+    const std::string name = MailPhase(s.phases[ph]);
+    out += "<text x=\"" + Num(lx + 16) + "\" y=\"20\">" + Esc(name) + "</text>";
+    lx += 40 + 8.0 * static_cast<double>(name.size() > 12 ? 12 : name.size());
+  }
+  out += "<rect class=\"fail\" x=\"" + Num(lx) + "\" y=\"12\" width=\"4\" height=\"8\"/><text x=\"" + Num(lx + 8) +
+         "\" y=\"20\">" + L("html.mail.failed_probe") + "</text>";
+  out += "</g>\n</svg></figure>\n";
+}
+
+void RenderMail(std::string& out, const MailSection& m) {
+  Heading(out, "mail", "html.mail.heading");
+  out += "<p class=\"note\">" +
+         (m.services.empty() ? L("html.mail.no_probes") : Fill("html.mail.period", {{"from", Esc(m.tz.FormatTime(m.from))}, {"to", Esc(m.tz.FormatTime(m.to))}})) + " " +
+         (m.logs_read ? Fill("html.mail.logs_read", {{"from", Esc(m.tz.FormatTime(m.logs_from))}, {"to", Esc(m.tz.FormatTime(m.logs_to))}})
+                      : L("html.mail.no_logs")) +
+         "</p>\n";
+  // Incidents first: what a reader looks for.
+  if (m.latency_incidents.empty()) {
+    out += "<p class=\"calm\">" + L("html.mail.no_delays") + "</p>\n";
+  } else {
+    out += "<div class=\"scroll\"><table><thead><tr>" + Th("html.mail.col.service") + Th("html.mail.col.period") +
+           Th("html.mail.col.kind") + Th("html.mail.col.peaks") + Th("html.mail.col.failures") + Th("html.mail.col.cause") +
+           "</tr></thead><tbody>\n";
+    for (const mail::LatencyIncident& li : m.latency_incidents) {
+      std::string peaks, failures, cause;
+      for (const auto& p : li.peaks) {
+        peaks += (peaks.empty() ? "" : "<br>") + Esc(MailPhase(p.phase)) + " " + Esc(MailMs(p.peak_ms)) + " ms (" +
+                 Fill("html.mail.median", {{"ms", Esc(MailMs(p.median_ms))}}) + ")";
+      }
+      for (const auto& [k, n] : li.failures) {
+        const std::size_t at = k.find('@');
+        const std::string fk = "mail.failure." + k.substr(0, at);
+        failures += (failures.empty() ? "" : "<br>") + Esc(HasMsg(fk) ? Tr(fk) : k.substr(0, at)) +
+                    (at == std::string::npos ? "" : " (" + Esc(MailPhase(k.substr(at + 1))) + ")") + " " + Thousands(n);
+      }
+      if (li.log_incident >= 0 && static_cast<std::size_t>(li.log_incident) < m.log_incidents.size()) {
+        const mail::Incident& x = m.log_incidents[static_cast<std::size_t>(li.log_incident)];
+        for (std::size_t i = 0; i < x.networks.size() && i < 3; ++i) {
+          cause += (cause.empty() ? "" : "<br>") + Esc(x.networks[i].key) + " " +
+                   Fill("html.mail.excess", {{"n", Esc(Fixed1(x.networks[i].excess))}});
+        }
+        for (std::size_t i = 0; i < x.countries.size() && i < 3; ++i) {
+          if (x.countries[i].key.empty()) continue;
+          cause += "<br>" + Esc(CountryText(x.countries[i].key)) + " " +
+                   Fill("html.mail.excess", {{"n", Esc(Fixed1(x.countries[i].excess))}});
+        }
+        if (cause.empty()) cause = L("html.mail.no_excess");
+      } else {
+        cause = "-";
+      }
+      out += "<tr>" + Td(Esc(li.service)) + Td(Esc(m.tz.FormatTime(li.start)) + " " + std::string(kEnDash) + "<br>" + Esc(m.tz.FormatTime(li.end)), "nowrap") +
+             Td(Esc(MailKind(li.kind))) + Td(peaks.empty() ? "-" : peaks, "nowrap") + Td(failures.empty() ? "-" : failures) +
+             Td(cause) + "</tr>\n";
+    }
+    out += "</tbody></table></div>\n";
+  }
+  // The log's own incidents (some come with no probe delay: a flood the server took).
+  if (m.logs_read && !m.log_incidents.empty()) {
+    out += "<h3>" + L("html.mail.log_incidents") + "</h3>\n<div class=\"scroll\"><table><thead><tr>" +
+           Th("html.mail.col.period") + Th("html.mail.col.kind") + Th("html.mail.col.connections", true) +
+           Th("html.mail.col.sources") + Th("html.mail.col.symptoms") + "</tr></thead><tbody>\n";
+    for (const mail::Incident& x : m.log_incidents) {
+      std::string sources;
+      for (std::size_t i = 0; i < x.sources.size() && i < 5; ++i) {
+        sources += (sources.empty() ? "" : "<br>") + Esc(x.sources[i].address) + " " +
+                   Fill("html.mail.excess", {{"n", Esc(Fixed1(x.sources[i].excess))}}) +
+                   (x.sources[i].country.empty() ? "" : " " + Esc(x.sources[i].country));
+      }
+      std::array<uint64_t, mail::kSymptomCount> sy = x.symptoms;
+      std::string symptoms;
+      for (int i = 1; i < mail::kSymptomCount; ++i) {
+        if (sy[i] == 0) continue;
+        const std::string name(mail::SymptomName(static_cast<mail::Symptom>(i)));
+        const std::string key = "mail.symptom." + name;
+        symptoms += (symptoms.empty() ? "" : "<br>") + Esc(HasMsg(key) ? Tr(key) : name) + " " + Thousands(sy[i]);
+      }
+      out += "<tr>" + Td(Esc(m.tz.FormatTime(x.start)) + " " + std::string(kEnDash) + "<br>" + Esc(m.tz.FormatTime(x.end)), "nowrap") +
+             Td(Esc(MailKind(x.kind))) + TdNum(x.connections) + Td(sources.empty() ? "-" : sources) +
+             Td(symptoms.empty() ? "-" : symptoms) + "</tr>\n";
+    }
+    out += "</tbody></table></div>\n";
+  }
+  // Per service: the chart, then the phases' figures.
+  for (std::size_t i = 0; i < m.series.size(); ++i) RenderLatencyChart(out, m, m.series[i], i);
+  out += "<div class=\"scroll\"><table><thead><tr>" + Th("html.mail.col.service") + Th("html.mail.col.phase") +
+         Th("html.mail.col.median", true) + Th("html.mail.col.p95", true) + Th("html.mail.col.max", true) +
+         Th("html.mail.col.probes", true) + "</tr></thead><tbody>\n";
+  for (const mail::ServiceLatency& s : m.services) {
+    for (const mail::PhaseLatency& p : s.phases) {
+      out += "<tr>" + Td(Esc(s.service)) + Td(Esc(MailPhase(p.name))) + "<td class=\"n\">" + Esc(MailMs(p.median_ms)) +
+             "</td><td class=\"n\">" + Esc(MailMs(p.p95_ms)) + "</td><td class=\"n\">" + Esc(MailMs(p.max_ms)) + "</td>" +
+             TdNum(p.samples) + "</tr>\n";
+    }
+    if (s.failed > 0) {
+      out += "<tr>" + Td(Esc(s.service)) + Td(L("html.mail.failed_probes"), "err") + "<td></td><td></td><td></td>" +
+             TdNum(s.failed) + "</tr>\n";
+    }
+  }
+  out += "</tbody></table></div>\n";
+}
+
 }  // namespace
 
 std::string RenderHtml(const Report& r) {
@@ -1151,10 +1359,30 @@ std::string RenderHtml(const Report& r) {
   RenderPaths(out, r);
   RenderFiles(out, r);
   RenderBadLines(out, r);
+  if (!r.mail.empty()) RenderMail(out, r.mail);
   out += "</main>\n<footer>\n<p>" +
          Fill("html.footer", {{"version", Esc(r.version)},
                               {"generated_at", Esc(r.generated_at)},
                               {"timezone", Esc(r.timezone)}}) +
+         "</p>\n</footer>\n</div>\n</body>\n</html>\n";
+  return out;
+}
+
+std::string RenderMailHtml(const Report& r) {
+  const bool ja = CurrentLang() == Lang::kJa;
+  std::string out = "<!DOCTYPE html>\n<html lang=\"";
+  out += ja ? "ja" : "en";
+  out += "\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+         "<meta name=\"generator\" content=\"keikai " + Esc(r.version) + "\">\n<title>" + L("html.mail.title") +
+         "</title>\n<style>";
+  out += kStyle;
+  out += "</style>\n</head>\n<body>\n<div class=\"page\">\n<header class=\"top\">\n<h1>" + L("html.mail.title") +
+         "</h1>\n<dl class=\"meta\">\n<dt>" + L("html.header.generated_at") + "</dt><dd>" + Esc(r.generated_at) +
+         "</dd>\n<dt>" + L("html.header.timezone") + "</dt><dd>" + Esc(r.timezone) + "</dd>\n</dl>\n</header>\n<main>\n";
+  for (const std::string& n : r.notes) out += "<p class=\"note\">" + Esc(n) + "</p>\n";
+  RenderMail(out, r.mail);
+  out += "</main>\n<footer>\n<p>" +
+         Fill("html.footer", {{"version", Esc(r.version)}, {"generated_at", Esc(r.generated_at)}, {"timezone", Esc(r.timezone)}}) +
          "</p>\n</footer>\n</div>\n</body>\n</html>\n";
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include "keikai/core/utf8.h"
 #include "keikai/report/alert.h"
+#include "keikai/report/mail.h"
 #include "keikai/report/render.h"
 #include "report/format.h"
 
@@ -165,6 +166,7 @@ std::string RenderJson(const Report& r) {
                                      {"message", Tr("bad." + b.code)},
                                      {"excerpt", b.excerpt}});
   }
+  if (!r.mail.empty()) j["mail"] = MailJson(r.mail);  // a report of the store with mail probes
   // Bidi controls from the logs are written as \u escapes: the values are unchanged for a JSON
   // reader, and a person reading the file sees them instead of reordered text.
   return EscapeBidiInJson(j.dump(2, ' ', false, ordered_json::error_handler_t::replace)) + "\n";

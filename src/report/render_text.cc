@@ -6,6 +6,7 @@
 #include "keikai/core/utf8.h"
 #include "keikai/report/alert.h"
 #include "report/format.h"
+#include "keikai/report/mail.h"
 #include "keikai/report/render.h"
 
 namespace keikai::report {
@@ -188,6 +189,7 @@ std::string RenderText(const Report& r, bool color) {
            ": " + Tr("bad." + b.code) + "\n";
     }
   }
+  if (!r.mail.empty()) o += "\n" + MailText(r.mail);
   return o;
 }
 

@@ -7,6 +7,7 @@
 
 #include "keikai/core/clock.h"
 #include "keikai/core/time.h"
+#include "keikai/mail/latency.h"
 #include "keikai/pipeline/result.h"
 #include "keikai/report/model.h"
 #include "keikai/store/store.h"
@@ -30,6 +31,10 @@ struct BuildOptions {
   // Keep the surge detector's memory in the store (Store::SaveState) and resume from it, so
   // that the hours tested before are not tested again (the answer is the same).
   bool keep_surge_state = true;
+  // A report of the store alone (no scan) has a mail section: the probes of the last mail_days
+  // days up to now, judged with these options.
+  int mail_days = 7;
+  mail::LatencyOptions latency;
 };
 
 // How a report was computed (for tests and logs; not part of the report).
@@ -38,6 +43,12 @@ struct BuildStats {
   int64_t surge_tested_from = 0;   // the first hour the surge detector tested (UTC hours)
   int64_t surge_hours = 0;         // hours in the series
 };
+
+// Probe results as the store keeps them (store::ProbeRow; phases as a JSON array) and back.
+mail::ProbeResult ProbeFromRow(const store::ProbeRow& row);
+store::ProbeRow ProbeRowOf(const mail::ProbeResult& r);
+// The probes stored between two Unix times, inclusive, oldest first.
+Result<std::vector<mail::ProbeResult>> LoadProbes(store::Store& st, int64_t from, int64_t to);
 
 Result<Report> BuildReport(store::Store& store, const pipeline::ScanResult* scan,
                            const BuildOptions& opt, BuildStats* stats = nullptr);

@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "keikai/core/i18n.h"
+#include "keikai/core/time.h"
+#include "keikai/mail/incidents.h"
+#include "keikai/mail/latency.h"
 #include "keikai/pipeline/result.h"
 
 namespace keikai::report {
@@ -131,6 +134,40 @@ struct Problem {
   std::string detail;  // what happened, in the report's language
 };
 
+// The mail services (issue 14): latency per service and phase over time from the probes, the
+// delay incidents, and (when the mail logs were read for the time) their causes and the log's own
+// incidents. Empty (no services) when there were no probes in the window.
+struct MailSection {
+  int64_t from = 0, to = 0;      // Unix seconds the probes were taken from
+  TimeZone tz = TimeZone::Utc(); // for times shown to people (JSON is UTC)
+  std::vector<mail::ServiceLatency> services;
+  // A service's chart: phases in protocol order; per point the worst probe of its bucket (each
+  // phase's ms, negative when the phase was not reached) and whether a probe in it failed.
+  struct Point {
+    int64_t time = 0;
+    std::vector<double> ms;
+    bool failed = false;
+  };
+  struct Series {
+    std::string service;
+    std::vector<std::string> phases;
+    int64_t bucket_s = 0;        // seconds per point (the probes' own times when 0)
+    std::vector<Point> points;
+  };
+  std::vector<Series> series;
+  std::vector<mail::LatencyIncident> latency_incidents;
+  bool logs_read = false;        // the causes come from mail logs read for [logs_from, logs_to)
+  int64_t logs_from = 0, logs_to = 0;
+  std::vector<mail::Incident> log_incidents;
+  bool empty() const { return services.empty() && log_incidents.empty(); }
+};
+
+// The section from probes (any order; at most max_points points per chart) and, when logs is
+// not null, the incidents of the mail logs read for [logs_from, logs_to).
+MailSection BuildMailSection(const std::vector<mail::ProbeResult>& probes, const std::vector<mail::Incident>* logs,
+                             int64_t logs_from, int64_t logs_to, const mail::LatencyOptions& o,
+                             std::size_t max_points = 240);
+
 struct Report {
   // "complete"; "partial" when an input could not be read or most of a file's lines were bad
   // (problems says which); "failed" when nothing could be read at all. Only a complete report
@@ -162,6 +199,7 @@ struct Report {
   std::map<std::string, uint64_t> source_classes;
   std::vector<FileRow> files;
   std::vector<BadLineSample> bad_line_samples;
+  MailSection mail;                         // a report of the store: its mail probes
 };
 
 }  // namespace keikai::report

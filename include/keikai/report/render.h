@@ -17,6 +17,9 @@ std::string RenderText(const Report& r, bool color);
 std::string RenderJson(const Report& r);
 // One self-contained HTML file: inline CSS and SVG, no scripts or network resources needed.
 std::string RenderHtml(const Report& r);
+// A page of the mail section alone (keikai mail logs --format html): r.mail with the header's
+// generated_at, timezone and version, and any notes.
+std::string RenderMailHtml(const Report& r);
 // One NDJSON line (with its newline) for one detected request, written while the scan runs.
 std::string RenderNdjsonLine(const pipeline::DetectionEvent& ev);
 
