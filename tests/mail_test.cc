@@ -16,6 +16,7 @@
 #include "keikai/detect/detector.h"
 #include "keikai/geo/geo.h"
 #include "keikai/mail/log.h"
+#include "keikai/mail/summary.h"
 #include "keikai/pipeline/scan.h"
 #include "keikai/report/build.h"
 #include "keikai/report/render.h"
@@ -209,6 +210,31 @@ TEST(MailLog, Rfc5424PriAndJournalJson) {
   EXPECT_EQ(j.Parse("not json", r, err), ingest::LineKind::kBad);
   const std::vector<std::string_view> head = {rec, rec};
   EXPECT_EQ(DetectFormat(head, kNow, 0), "journal");
+}
+
+// Dovecot's own log file with its default log_timestamp ("%b %d %H:%M:%S "): the year inferred as
+// for syslog, the format detected, the process limit and the login seen.
+TEST(MailLog, DovecotDefaultTimestamps) {
+  const std::vector<std::string_view> lines = {
+      "Dec 06 19:20:01 master: Info: Dovecot v2.3.19.1 (9b53102964) starting up for imap, pop3",
+      "Dec 06 19:20:05 imap-login: Info: Login: user=<probe>, method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, mpid=7, TLS, session=<x>",
+      "Dec 06 19:20:06 master: Warning: service(imap-login): process_limit (4) reached, client connections are being dropped",
+      "Dec  6 19:20:07 pop3-login: Info: Disconnected (no auth attempts in 2 secs): user=<>, rip=127.0.0.21, lip=127.0.0.1, session=<y>"};
+  const int64_t now = 1796587200;  // 2026-12-06 20:00:00 UTC
+  EXPECT_EQ(DetectFormat(lines, now, 0), "dovecot");
+  LogParser p("dovecot", now, 0);
+  Record r;
+  ingest::ParseError err;
+  ASSERT_EQ(p.Parse(lines[1], r, err), ingest::LineKind::kRecord);
+  EXPECT_EQ(TimeZone::Utc().FormatTime(r.time), "2026-12-06 19:20:05 +00:00");
+  EXPECT_EQ(r.program, "imap-login");
+  EXPECT_EQ(r.client, "127.0.0.1");
+  ASSERT_EQ(p.Parse(lines[2], r, err), ingest::LineKind::kRecord);
+  EXPECT_EQ(r.symptom, Symptom::kProcessLimit);
+  ASSERT_EQ(p.Parse(lines[3], r, err), ingest::LineKind::kRecord);
+  EXPECT_EQ(r.client, "127.0.0.21");
+  EXPECT_TRUE(IsConnection(r));
+  EXPECT_EQ(p.Parse("Dec 6 19:20:07 pop3-login: Info: x", r, err), ingest::LineKind::kBad);
 }
 
 TEST(MailLog, FieldsTimesAndYears) {

@@ -16,8 +16,8 @@ namespace {
 constexpr FormatInfo kFormats[] = {
     {"maillog", "Postfix and Dovecot lines in syslog (RFC 3164 with the year inferred, or RFC 3339 times)",
      "syslog 形式の Postfix・Dovecot のログ（RFC 3164 は年を補完、または RFC 3339 の時刻）"},
-    {"dovecot", "Dovecot's own log file (log_path): \"2026-11-26 07:00:00 imap-login: Info: ...\"",
-     "Dovecot 独自のログファイル（log_path）: \"2026-11-26 07:00:00 imap-login: Info: ...\""},
+    {"dovecot", "Dovecot's own log file (log_path): \"Nov 26 07:00:00 imap-login: Info: ...\" or with log_timestamp \"%Y-%m-%d %H:%M:%S \"",
+     "Dovecot 独自のログファイル（log_path）: \"Nov 26 07:00:00 imap-login: Info: ...\" または log_timestamp \"%Y-%m-%d %H:%M:%S \" の形式"},
     {"journal", "journald's JSON export of Postfix and Dovecot (journalctl -o json)",
      "journald の JSON 出力の Postfix・Dovecot（journalctl -o json）"},
 };
@@ -274,6 +274,29 @@ ingest::LineKind LogParser::Rfc5424(std::string_view line, Record& out, ingest::
   return ingest::LineKind::kRecord;
 }
 
+bool LogParser::Rfc3164Time(std::string_view line, int64_t& utc) const {
+  // "Nov 26 06:59:37" (the day space- or zero-padded), local time, no year: the year that puts
+  // it no more than two days after now (December's lines read in January: last year).
+  int month = -1;
+  for (int i = 0; i < 12; ++i) {
+    if (line.substr(0, 3) == kMonths[i]) month = i + 1;
+  }
+  int day = 0;
+  int64_t secs = 0;
+  const std::size_t dpos = line[4] == ' ' ? 5 : 4;
+  if (month < 0 || !Digits(line, dpos, 6 - dpos, day) || day < 1 || day > 31 || line[6] != ' ' || !Clock(line, 7, secs)) {
+    return false;
+  }
+  int64_t y = 0;
+  unsigned m = 0, d = 0;
+  CivilFromDays((now_ + zone_) / 86400, y, m, d);
+  utc = DaysFromCivil(y, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + secs - zone_;
+  if (utc > now_ + 2 * 86400) {
+    utc = DaysFromCivil(y - 1, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + secs - zone_;
+  }
+  return true;
+}
+
 ingest::LineKind LogParser::Syslog(std::string_view line, Record& out, ingest::ParseError& err) {
   // A leading "<PRI>": RFC 5424 when a version follows, else an RFC 3164 line as sent on the wire.
   if (!line.empty() && line[0] == '<') {
@@ -285,27 +308,10 @@ ingest::LineKind LogParser::Syslog(std::string_view line, Record& out, ingest::P
   }
   std::size_t pos = 0;
   if (line.size() >= 15 && line[3] == ' ') {
-    // RFC 3164: "Nov 26 06:59:37" (day space-padded), local time, no year.
-    int month = -1;
-    for (int i = 0; i < 12; ++i) {
-      if (line.substr(0, 3) == kMonths[i]) month = i + 1;
-    }
-    int day = 0;
-    int64_t secs = 0;
-    const std::size_t dpos = line[4] == ' ' ? 5 : 4;
-    if (month < 0 || !Digits(line, dpos, 6 - dpos, day) || day < 1 || day > 31 || line[6] != ' ' ||
-        !Clock(line, 7, secs)) {
+    if (!Rfc3164Time(line, out.time)) {
       err = {"bad_time", 0};
       return ingest::LineKind::kBad;
     }
-    int64_t y = 0;
-    unsigned m = 0, d = 0;
-    CivilFromDays((now_ + zone_) / 86400, y, m, d);
-    int64_t t = DaysFromCivil(y, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + secs - zone_;
-    if (t > now_ + 2 * 86400) {  // December's lines read in January: last year
-      t = DaysFromCivil(y - 1, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + secs - zone_;
-    }
-    out.time = t;
     out.offset = zone_;
     pos = 15;
   } else {
@@ -356,13 +362,19 @@ ingest::LineKind LogParser::Syslog(std::string_view line, Record& out, ingest::P
 }
 
 ingest::LineKind LogParser::Dovecot(std::string_view line, Record& out, ingest::ParseError& err) {
-  // "2026-11-26 07:00:00 imap-login: Info: message" (local time; an optional fraction).
-  int64_t days = 0, secs = 0;
-  if (line.size() < 20 || !Date(line, 0, days) || line[10] != ' ' || !Clock(line, 11, secs)) {
+  // "2026-11-26 07:00:00 imap-login: Info: message" (log_timestamp = "%Y-%m-%d %H:%M:%S "), or
+  // Dovecot's default "Nov 26 07:00:00 imap-login: ..." ("%b %d %H:%M:%S ", the year inferred);
+  // local time, an optional fraction.
+  int64_t utc = 0, days = 0, secs = 0;
+  std::size_t pos = 19;
+  if (line.size() >= 16 && line[3] == ' ' && Rfc3164Time(line, utc)) {
+    pos = 15;
+  } else if (line.size() >= 20 && Date(line, 0, days) && line[10] == ' ' && Clock(line, 11, secs)) {
+    utc = days * 86400 + secs - zone_;
+  } else {
     err = {"bad_time", 0};
     return ingest::LineKind::kBad;
   }
-  std::size_t pos = 19;
   if (pos < line.size() && line[pos] == '.') {
     ++pos;
     while (pos < line.size() && line[pos] >= '0' && line[pos] <= '9') ++pos;
@@ -372,7 +384,7 @@ ingest::LineKind LogParser::Dovecot(std::string_view line, Record& out, ingest::
     return ingest::LineKind::kBad;
   }
   ++pos;
-  out.time = days * 86400 + secs - zone_;
+  out.time = utc;
   out.offset = zone_;
   const std::size_t colon = line.find(": ", pos);
   if (colon == std::string_view::npos) {

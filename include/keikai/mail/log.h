@@ -81,6 +81,7 @@ class LogParser {
  private:
   ingest::LineKind Syslog(std::string_view line, Record& out, ingest::ParseError& err);
   ingest::LineKind Dovecot(std::string_view line, Record& out, ingest::ParseError& err);
+  bool Rfc3164Time(std::string_view line, int64_t& utc) const;
   ingest::LineKind Journal(std::string_view line, Record& out, ingest::ParseError& err);
   // RFC 5424: "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG".
   ingest::LineKind Rfc5424(std::string_view line, Record& out, ingest::ParseError& err);
