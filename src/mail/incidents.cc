@@ -140,10 +140,17 @@ void IncidentAttribution::Add(const Record& r) {
 std::vector<Incident> IncidentAttribution::Incidents(const LogSummary& s, const IncidentOptions& o,
                                                      double baseline_per_minute) const {
   std::vector<Incident> out;
-  int64_t in_minutes = 0;
-  for (const auto& w : windows_) in_minutes += (w.second - w.first) / kMinute + 1;
-  const int64_t span_minutes = std::max<int64_t>(1, (last_ - first_) / kMinute + 1);
-  const int64_t out_minutes = std::max<int64_t>(1, span_minutes - in_minutes);
+  // The time the log covers inside each window and outside all of them, to the second (the
+  // windows are whole minutes; a short log, or one that starts or ends inside an incident, would
+  // otherwise count minutes it does not cover and misjudge the sources' own rates).
+  std::vector<double> in_seconds;
+  double inside = 0;
+  for (const auto& w : windows_) {
+    const int64_t a = std::max(w.first, first_), b = std::min(w.second + kMinute, last_ + 1);
+    in_seconds.push_back(static_cast<double>(std::max<int64_t>(1, b - a)));
+    inside += in_seconds.back();
+  }
+  const double outside = std::max(1.0, static_cast<double>(last_ + 1 - first_) - inside);
   for (std::size_t i = 0; i < windows_.size(); ++i) {
     Incident inc;
     inc.start = windows_[i].first;
@@ -165,8 +172,8 @@ std::vector<Incident> IncidentAttribution::Incidents(const LogSummary& s, const 
       x.address = addr;
       x.connections = p.in[i];
       x.auth_failures = p.fails[i];
-      x.baseline = static_cast<double>(p.out) / static_cast<double>(out_minutes);
-      x.excess = std::max(0.0, static_cast<double>(p.in[i]) - x.baseline * static_cast<double>(inc.minutes));
+      x.baseline = static_cast<double>(p.out) / outside * kMinute;
+      x.excess = std::max(0.0, static_cast<double>(p.in[i]) - x.baseline * in_seconds[i] / kMinute);
       if (o.country) x.country = o.country(addr);
       inc.excess += x.excess;
       all.push_back(std::move(x));

@@ -80,6 +80,8 @@ service stats {
   chroot =
 }
 CONF
+# More settings a test wants (e.g. low process limits to be hit), appended as given.
+printf '%s\n' "${KEIKAI_DOVECOT_EXTRA:-}" >> "$dir/dovecot.conf"
 mkdir -p "$dir/state"
 dovecot -c "$dir/dovecot.conf" || { echo "dovecot.sh: dovecot did not start:" >&2; tail -n 20 "$dir/dovecot.log" >&2 2>/dev/null; exit 1; }
 for _ in $(seq 100); do
