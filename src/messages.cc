@@ -24,6 +24,9 @@ constexpr Message kStore[] = {
 constexpr Message kMail[] = {
 #include "mail/messages_mail.inc"
 };
+constexpr Message kInspect[] = {
+#include "inspect/messages_inspect.inc"
+};
 constexpr Message kPipeline[] = {
 #include "pipeline/messages_pipeline.inc"
 };
@@ -44,7 +47,7 @@ constexpr Message kCli[] = {
 
 constexpr MessageTable kTables[] = {
     {"core", kCore},         {"ingest", kIngest}, {"crstest", kCrsTest},
-    {"store", kStore},       {"mail", kMail},         {"pipeline", kPipeline}, {"report", kReport}, {"config", kConfig},
+    {"store", kStore},       {"mail", kMail},         {"inspect", kInspect},   {"pipeline", kPipeline}, {"report", kReport}, {"config", kConfig},
     {"notify", kNotify},     {"cli", kCli},
 };
 

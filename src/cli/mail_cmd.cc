@@ -12,6 +12,7 @@
 
 #include "errors.h"
 #include "prober.h"
+#include "mail_scan_cmd.h"
 #include "keikai/config/config.h"
 #include "keikai/core/hash.h"
 #include "keikai/core/i18n.h"
@@ -33,6 +34,7 @@
 namespace keikai::cli {
 
 struct MailCommandArgs {
+  MailScanArgs scan;
   // mail logs
   std::vector<std::string> logs;
   std::string log_tz, log_format, logs_format = "text";
@@ -516,6 +518,7 @@ MailCommands AddMailCommands(CLI::App& app) {
   c.logs->add_option("--db", a.db, Tr("opt.mail_logs_db"));
   c.logs->add_option("--tz", a.tz, Tr("opt.tz"));
   c.logs->add_option("--top", a.top, Tr("opt.mail_logs_top"))->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+  c.scan = AddMailScan(*mail, a.scan);
   c.probe = mail->add_subcommand("probe", Tr("cmd.mail_probe"));
   c.probe->add_option("targets", a.targets, Tr("opt.probe_targets"));
   c.probe->add_option("--config", a.config, Tr("opt.probe_config"));
@@ -530,6 +533,7 @@ MailCommands AddMailCommands(CLI::App& app) {
 int RunMailCommands(const MailCommands& c) {
   if (c.probe != nullptr && c.probe->parsed()) return RunProbe(*c.args);
   if (c.logs != nullptr && c.logs->parsed()) return RunLogs(*c.args);
+  if (c.scan != nullptr && c.scan->parsed()) return RunMailScan(c.args->scan);
   return -1;
 }
 

@@ -11,6 +11,7 @@ struct MailCommandArgs;  // what the options are bound to (mail_cmd.cc)
 struct MailCommands {
   CLI::App* probe = nullptr;
   CLI::App* logs = nullptr;
+  CLI::App* scan = nullptr;
   std::shared_ptr<MailCommandArgs> args;
 };
 

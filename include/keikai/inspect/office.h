@@ -1,0 +1,25 @@
+#pragma once
+// Office documents, legacy (OLE2: .doc, .xls, .ppt) and OOXML (.docm, .xlsm, ...): VBA projects
+// with the mraptor classes, Excel 4.0 (XLM) macro sheets in BIFF8 and in OOXML with their
+// visibility, Auto_Open names and the functions that run code (EXEC, CALL, REGISTER), and
+// encryption (FILEPASS in BIFF8, EncryptedPackage for OOXML). Findings go on the object.
+//
+// Thread-safety: pure functions.
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "keikai/inspect/cfb.h"
+#include "keikai/inspect/object.h"
+
+namespace keikai::inspect {
+
+// A compound file: VBA, BIFF8 Workbook, encrypted OOXML. Children: one per VBA module.
+void AnalyzeOle(const Cfb& cfb, Object& obj);
+// The parts of an OOXML package (path -> bytes, only those asked for by NeedOoxmlPart).
+bool NeedOoxmlPart(std::string_view path);
+void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj);
+// BIFF8 records of a Workbook stream (fuzzed on its own).
+void AnalyzeBiff8(std::string_view workbook, Object& obj);
+
+}  // namespace keikai::inspect

@@ -1,0 +1,51 @@
+#pragma once
+// `keikai mail scan`: messages (.eml files, mbox files, Maildir folders) parsed with GMime, their
+// parts and attachments inspected (inspect_object), passwords from the bodies tried on encrypted
+// archives (also those of a later mail in the same mailbox: the "password follows in a separate
+// mail" habit), reply-chain hijack signs in the headers, and a verdict per message.
+//
+// Thread-safety: a MailScanner is used by one thread; GMime is initialised once per process.
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keikai/inspect/archive.h"
+#include "keikai/inspect/object.h"
+
+namespace keikai::inspect {
+
+struct ScanOptions {
+  ArchiveLimits limits;
+  int max_depth = 8;                         // archives in archives in messages
+  std::vector<std::string> extra_passwords;  // --password: tried on every encrypted archive
+};
+
+struct MessageVerdict {
+  std::string source;        // the file, with "#N" for the Nth message of an mbox (from 1)
+  std::string message_id, subject, from, date;
+  Object root;               // type "message"
+  int score = 0;
+  std::string verdict;       // clean, suspicious, malicious
+  std::vector<std::string> passwords;  // found in this message's text
+  std::string error;         // the message could not be parsed (verdict then "error")
+};
+
+// Inspects one object's bytes (an attachment, an archive entry) and what it contains.
+Object InspectObject(const std::string& name, std::string_view data, const std::vector<std::string>& passwords,
+                     const ScanOptions& o, int depth = 0);
+
+// The messages of a path: a file of one message, an mbox (detected by its "From " line), or a
+// Maildir (cur/ and new/) or any directory of message files. `each` gets every verdict in order.
+// Returns false with why when the path cannot be read at all.
+bool ScanPath(const std::string& path, const ScanOptions& o, const std::function<void(MessageVerdict&&)>& each,
+              std::string& error);
+
+// The messages of bytes (one message, or an mbox when they start with "From "), named source.
+void ScanBytes(std::string_view data, const std::string& source, const ScanOptions& o,
+               const std::function<void(MessageVerdict&&)>& each);
+
+// The SHA-256 of bytes, in hex.
+std::string Sha256Hex(std::string_view data);
+
+}  // namespace keikai::inspect

@@ -1,0 +1,223 @@
+#include "keikai/inspect/office.h"
+
+#include <algorithm>
+#include <set>
+
+#include "keikai/inspect/charset.h"
+#include "keikai/inspect/vba.h"
+
+namespace keikai::inspect {
+namespace {
+
+uint16_t U16(std::string_view d, std::size_t p) {
+  return static_cast<uint16_t>(static_cast<unsigned char>(d[p]) | static_cast<unsigned char>(d[p + 1]) << 8);
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string o;
+  for (const std::string& s : v) o += (o.empty() ? "" : ", ") + s;
+  return o;
+}
+
+void AddVba(const VbaProject& p, Object& obj) {
+  bool any_auto = false, any_write = false, any_exec = false;
+  std::vector<std::string> autos, writes, execs;
+  for (const VbaModule& m : p.modules) {
+    Object mod;
+    mod.name = m.name;
+    mod.type = "vba_module";
+    mod.size = m.source.size();
+    const VbaIndicators ind = AnalyzeVba(m.source);
+    if (!ind.autoexec.empty()) mod.findings.push_back({"vba_autoexec", 0, Join(ind.autoexec)});
+    if (!ind.write.empty()) mod.findings.push_back({"vba_write", 0, Join(ind.write)});
+    if (!ind.execute.empty()) mod.findings.push_back({"vba_execute", 0, Join(ind.execute)});
+    if (!ind.other.empty()) mod.findings.push_back({"vba_obfuscation", 0, Join(ind.other)});
+    any_auto = any_auto || !ind.autoexec.empty();
+    any_write = any_write || !ind.write.empty();
+    any_exec = any_exec || !ind.execute.empty();
+    autos.insert(autos.end(), ind.autoexec.begin(), ind.autoexec.end());
+    writes.insert(writes.end(), ind.write.begin(), ind.write.end());
+    execs.insert(execs.end(), ind.execute.begin(), ind.execute.end());
+    obj.children.push_back(std::move(mod));
+  }
+  std::string names;
+  for (const VbaModule& m : p.modules) names += (names.empty() ? "" : ", ") + m.name;
+  obj.findings.push_back({"vba_macros", 30, names});
+  // mraptor's rule: runs by itself, and writes or executes.
+  if (any_auto && (any_write || any_exec)) {
+    obj.findings.push_back({"vba_autoexec_and_write_or_execute", 80, Join(autos) + " / " + Join(writes) + (writes.empty() || execs.empty() ? "" : ", ") + Join(execs)});
+  } else if (any_auto) {
+    obj.findings.push_back({"vba_autoexec", 40, Join(autos)});
+  } else if (any_exec) {
+    obj.findings.push_back({"vba_execute", 40, Join(execs)});
+  }
+  if (!p.error.empty()) obj.notes.push_back("VBA: " + p.error);
+}
+
+// Excel 4.0 functions that run code or load it: EXEC, CALL, REGISTER (and RUN, HALT's partner).
+const char* XlmFunction(uint16_t id) {
+  switch (id & 0x7FFF) {
+    case 110:
+      return "EXEC";
+    case 150:
+      return "CALL";
+    case 149:
+      return "REGISTER";
+    case 268:
+      return "FORMULA.FILL";
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+void AnalyzeBiff8(std::string_view wb, Object& obj) {
+  std::vector<std::string> macro_sheets, hidden;
+  std::set<std::string> functions;
+  bool auto_open = false, very_hidden = false;
+  for (std::size_t p = 0; p + 4 <= wb.size();) {
+    const uint16_t type = U16(wb, p), len = U16(wb, p + 2);
+    if (p + 4 + len > wb.size()) break;
+    const std::string_view r = wb.substr(p + 4, len);
+    p += 4 + len;
+    if (type == 0x002F) {  // FILEPASS: the rest of the stream is encrypted
+      obj.findings.push_back({"encrypted_document", 40, "BIFF8 FILEPASS"});
+      break;
+    }
+    if (type == 0x0085 && r.size() >= 8) {  // BOUNDSHEET8
+      const int state = static_cast<unsigned char>(r[4]) & 3, dt = static_cast<unsigned char>(r[5]);
+      const std::size_t cch = static_cast<unsigned char>(r[6]);
+      const bool wide = (static_cast<unsigned char>(r[7]) & 1) != 0;
+      std::string name;
+      if (wide) {
+        if (8 + cch * 2 <= r.size() && !ToUtf8(r.substr(8, cch * 2), "UTF-16LE", name)) name = "?";
+      } else if (8 + cch <= r.size() && !ToUtf8(r.substr(8, cch), "CP1252", name)) {
+        name = "?";
+      }
+      if (dt == 1) {
+        macro_sheets.push_back(name);
+        if (state != 0) hidden.push_back(name + (state == 2 ? " (very hidden)" : " (hidden)"));
+        very_hidden = very_hidden || state == 2;
+      }
+    } else if (type == 0x0018 && r.size() >= 16) {  // NAME: a built-in Auto_Open (code 1)
+      const uint16_t flags = U16(r, 0);
+      if ((flags & 0x0020) != 0 && r[15] == 0x01) auto_open = true;
+      if ((flags & 0x0020) == 0 && static_cast<unsigned char>(r[3]) >= 9) {  // "Auto_Open" named as text
+        const std::size_t cch = static_cast<unsigned char>(r[3]);
+        if (15 + cch <= r.size()) {
+          std::string n(r.substr(15, cch));
+          std::transform(n.begin(), n.end(), n.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+          if (n.starts_with("auto_open")) auto_open = true;
+        }
+      }
+    } else if (type == 0x0006 && r.size() > 22) {  // FORMULA: the parsed formula after 22 bytes
+      const uint16_t cce = U16(r, 20);
+      const std::string_view rgce = r.substr(22, std::min<std::size_t>(cce, r.size() - 22));
+      for (std::size_t i = 0; i + 3 <= rgce.size(); ++i) {
+        const unsigned char ptg = static_cast<unsigned char>(rgce[i]);
+        const char* f = nullptr;
+        if ((ptg == 0x21 || ptg == 0x41 || ptg == 0x61)) f = XlmFunction(U16(rgce, i + 1));
+        if (f == nullptr && (ptg == 0x22 || ptg == 0x42 || ptg == 0x62) && i + 4 <= rgce.size()) f = XlmFunction(U16(rgce, i + 2));
+        if (f != nullptr) functions.insert(f);
+      }
+    }
+  }
+  if (!macro_sheets.empty()) {
+    obj.findings.push_back({"xlm_macro_sheet", 40, Join(macro_sheets)});
+    // A very hidden sheet can only be made by code or by editing the file: no user hides a macro
+    // sheet that way, droppers do.
+    if (!hidden.empty()) obj.findings.push_back({"xlm_hidden_sheet", very_hidden ? 70 : 50, Join(hidden)});
+    if (auto_open) obj.findings.push_back({"xlm_auto_open", 70, "Auto_Open"});
+    if (!functions.empty()) {
+      obj.findings.push_back({"xlm_exec", 70, Join(std::vector<std::string>(functions.begin(), functions.end()))});
+    }
+  }
+}
+
+void AnalyzeOle(const Cfb& cfb, Object& obj) {
+  std::string error, data;
+  if (cfb.Find("EncryptionInfo") != nullptr && cfb.Find("EncryptedPackage") != nullptr) {
+    obj.findings.push_back({"encrypted_document", 40, "OOXML EncryptedPackage"});
+    return;
+  }
+  if (cfb.Find("EncryptedSummary") != nullptr) obj.findings.push_back({"encrypted_document", 40, "PowerPoint"});
+  if (const CfbEntry* w = cfb.Find("WordDocument"); w != nullptr && cfb.Read(*w, data, error) && data.size() >= 12 &&
+                                                      U16(data, 0) == 0xA5EC && (U16(data, 10) & 0x0100) != 0) {
+    obj.findings.push_back({"encrypted_document", 40, "Word fEncrypted"});
+  }
+  const CfbEntry* wb = cfb.Find("Workbook");
+  if (wb == nullptr) wb = cfb.Find("Book");
+  if (wb != nullptr && cfb.Read(*wb, data, error)) AnalyzeBiff8(data, obj);
+  for (const VbaProject& p : ReadVbaProjects(cfb)) {
+    if (p.modules.empty() && p.error.empty()) continue;
+    AddVba(p, obj);
+  }
+}
+
+bool NeedOoxmlPart(std::string_view path) {
+  return path == "[Content_Types].xml" || path.ends_with("vbaProject.bin") || path == "xl/workbook.xml" ||
+         path == "xl/_rels/workbook.xml.rels" || path.starts_with("xl/macrosheets/");
+}
+
+void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj) {
+  for (const auto& [path, bytes] : parts) {
+    if (!path.ends_with("vbaProject.bin")) continue;
+    Cfb cfb;
+    std::string error;
+    if (cfb.Open(bytes, error)) {
+      AnalyzeOle(cfb, obj);
+    } else {
+      obj.notes.push_back(path + ": " + error);
+    }
+  }
+  // Excel 4.0 macro sheets: the parts, their sheets' states in workbook.xml (through the rels),
+  // and an Auto_Open defined name.
+  std::vector<std::string> sheets, hidden;
+  std::set<std::string> functions;
+  std::set<std::string> macro_ids;
+  bool very_hidden = false;
+  if (auto rels = parts.find("xl/_rels/workbook.xml.rels"); rels != parts.end()) {
+    const std::string& x = rels->second;
+    for (std::size_t p = x.find("<Relationship "); p != std::string::npos; p = x.find("<Relationship ", p + 1)) {
+      const std::size_t end = x.find('>', p);
+      const std::string el = x.substr(p, end == std::string::npos ? std::string::npos : end - p);
+      if (el.find("macrosheet") == std::string::npos) continue;
+      const std::size_t id = el.find("Id=\"");
+      if (id != std::string::npos) macro_ids.insert(el.substr(id + 4, el.find('"', id + 4) - id - 4));
+    }
+  }
+  bool auto_open = false;
+  if (auto wb = parts.find("xl/workbook.xml"); wb != parts.end()) {
+    const std::string& x = wb->second;
+    for (std::size_t p = x.find("<sheet "); p != std::string::npos; p = x.find("<sheet ", p + 1)) {
+      const std::size_t end = x.find('>', p);
+      const std::string el = x.substr(p, end == std::string::npos ? std::string::npos : end - p);
+      const auto attr = [&](const std::string& name) {
+        const std::size_t a = el.find(" " + name + "=\"");
+        return a == std::string::npos ? std::string() : el.substr(a + name.size() + 3, el.find('"', a + name.size() + 3) - a - name.size() - 3);
+      };
+      if (!macro_ids.contains(attr("r:id"))) continue;
+      const std::string name = attr("name"), state = attr("state");
+      sheets.push_back(name);
+      if (state == "hidden" || state == "veryHidden") hidden.push_back(name + " (" + state + ")");
+      very_hidden = very_hidden || state == "veryHidden";
+    }
+    if (x.find("_xlnm.Auto_Open") != std::string::npos || x.find("name=\"Auto_Open") != std::string::npos) auto_open = true;
+  }
+  for (const auto& [path, bytes] : parts) {
+    if (!path.starts_with("xl/macrosheets/")) continue;
+    if (sheets.empty() && macro_ids.empty()) sheets.push_back(path);
+    for (const char* f : {"EXEC(", "CALL(", "REGISTER(", "FORMULA.FILL("}) {
+      if (bytes.find(f) != std::string::npos) functions.insert(std::string(f, std::char_traits<char>::length(f) - 1));
+    }
+  }
+  if (!sheets.empty()) {
+    obj.findings.push_back({"xlm_macro_sheet", 40, Join(sheets)});
+    if (!hidden.empty()) obj.findings.push_back({"xlm_hidden_sheet", very_hidden ? 70 : 50, Join(hidden)});
+    if (auto_open) obj.findings.push_back({"xlm_auto_open", 70, "_xlnm.Auto_Open"});
+    if (!functions.empty()) obj.findings.push_back({"xlm_exec", 70, Join(std::vector<std::string>(functions.begin(), functions.end()))});
+  }
+}
+
+}  // namespace keikai::inspect

@@ -1,0 +1,520 @@
+#include "keikai/inspect/scan.h"
+
+#include <gmime/gmime.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "keikai/core/utf8.h"
+#include "keikai/inspect/cfb.h"
+#include "keikai/inspect/charset.h"
+#include "keikai/inspect/office.h"
+#include "keikai/inspect/passwords.h"
+#include "keikai/inspect/zip.h"
+
+namespace keikai::inspect {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string o(s);
+  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return o;
+}
+
+std::string Extension(std::string_view name) {
+  const std::size_t slash = name.find_last_of("/\\");
+  if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  const std::size_t dot = name.rfind('.');
+  return dot == std::string_view::npos ? "" : Lower(name.substr(dot + 1));
+}
+
+// Extensions Windows runs, or that carry code when opened.
+bool Runnable(const std::string& ext) {
+  static const char* const kExt[] = {"exe", "scr", "com", "pif", "cpl", "msi", "msp", "dll", "js", "jse", "vbs", "vbe",
+                                     "wsf", "wsh", "hta", "bat", "cmd", "ps1", "psm1", "jar", "reg", "scf", "lnk",
+                                     "url", "appref-ms", "xll", "msc", "chm", "iqy", "sct"};
+  return std::any_of(std::begin(kExt), std::end(kExt), [&](const char* e) { return ext == e; });
+}
+bool Document(const std::string& ext) {
+  static const char* const kExt[] = {"pdf", "doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "txt", "jpg",
+                                     "jpeg", "png", "gif", "zip", "rtf", "csv", "html", "htm"};
+  return std::any_of(std::begin(kExt), std::end(kExt), [&](const char* e) { return ext == e; });
+}
+
+// Name checks: right-to-left override, double extensions, what Windows runs, disk images,
+// OneNote.
+void NameFindings(const std::string& name, Object& obj) {
+  if (name.find("\xE2\x80\xAE") != std::string::npos) obj.findings.push_back({"rlo_in_name", 80, PeerText(name)});
+  const std::string ext = Extension(name);
+  std::string base = name.substr(0, name.size() - (ext.empty() ? 0 : ext.size() + 1));
+  while (!base.empty() && (base.back() == ' ' || base.back() == '.')) base.pop_back();
+  if (Runnable(ext)) {
+    if (Document(Extension(base))) {
+      obj.findings.push_back({"double_extension", 80, PeerText(name)});
+    } else if (ext == "lnk") {
+      obj.findings.push_back({"lnk_file", 80, PeerText(name)});
+    } else {
+      obj.findings.push_back({"runnable_file", 70, PeerText(name)});
+    }
+  } else if (ext == "iso" || ext == "img" || ext == "vhd" || ext == "vhdx") {
+    obj.findings.push_back({"disk_image", 40, PeerText(name)});
+  } else if (ext == "one" || ext == "onepkg") {
+    obj.findings.push_back({"onenote_file", 50, PeerText(name)});
+  }
+}
+
+// HTML that builds a file in the browser and offers it for download (HTML smuggling).
+void HtmlFindings(std::string_view data, Object& obj) {
+  const std::string low = Lower(data.substr(0, 4u << 20));
+  const bool script = low.find("<script") != std::string::npos;
+  const bool assemble = low.find("atob(") != std::string::npos || low.find("new blob(") != std::string::npos ||
+                        low.find("uint8array") != std::string::npos || low.find("fromcharcode") != std::string::npos;
+  const bool offer = low.find("createobjecturl") != std::string::npos || low.find("mssaveoropenblob") != std::string::npos ||
+                     low.find(".download") != std::string::npos || low.find("download=") != std::string::npos;
+  if (script && assemble && offer) obj.findings.push_back({"html_smuggling", 60, "script builds a file and offers it for download"});
+}
+
+bool LooksLikeHtml(std::string_view data, const std::string& name) {
+  const std::string ext = Extension(name);
+  if (ext == "html" || ext == "htm" || ext == "shtml" || ext == "xhtml") return true;
+  const std::string head = Lower(data.substr(0, 512));
+  return head.find("<!doctype html") != std::string::npos || head.find("<html") != std::string::npos;
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < n; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
+
+int ScoreOf(const Object& root) {
+  std::vector<int> scores;
+  std::vector<const Object*> todo = {&root};
+  while (!todo.empty()) {
+    const Object* o = todo.back();
+    todo.pop_back();
+    for (const Finding& f : o->findings) scores.push_back(f.score);
+    for (const Object& c : o->children) todo.push_back(&c);
+  }
+  if (scores.empty()) return 0;
+  std::sort(scores.begin(), scores.end(), std::greater<>());
+  int total = scores[0];
+  for (std::size_t i = 1; i < scores.size(); ++i) total += scores[i] / 10;
+  return std::min(100, total);
+}
+
+const char* VerdictOf(int score) { return score >= kMalicious ? "malicious" : score >= kSuspicious ? "suspicious" : "clean"; }
+
+Object InspectObject(const std::string& name, std::string_view data, const std::vector<std::string>& passwords,
+                     const ScanOptions& o, int depth) {
+  Object obj;
+  obj.name = name;
+  obj.size = data.size();
+  obj.sha256 = Sha256Hex(data);
+  obj.type = "binary";
+  NameFindings(name, obj);
+  if (data.size() >= 2 && data[0] == 'M' && data[1] == 'Z') {
+    obj.type = "pe";
+    obj.findings.push_back({"pe_executable", 80, "MZ header"});
+    return obj;
+  }
+  if (Cfb::Looks(data)) {
+    obj.type = "ole";
+    Cfb cfb;
+    std::string error;
+    if (cfb.Open(data, error)) {
+      AnalyzeOle(cfb, obj);
+    } else {
+      obj.notes.push_back("compound file: " + error);
+      obj.findings.push_back({"damaged_document", 30, error});
+    }
+    return obj;
+  }
+  std::string kind;
+  if (LooksLikeArchive(data, kind)) {
+    if (depth >= o.max_depth) {
+      obj.type = kind;
+      obj.findings.push_back({"nesting_limit", 40, std::to_string(depth) + " levels"});
+      return obj;
+    }
+    ArchiveResult ar = ReadArchive(data, passwords, o.limits);
+    // OOXML: a ZIP with [Content_Types].xml.
+    const bool ooxml = kind == "zip" && std::any_of(ar.entries.begin(), ar.entries.end(), [](const ArchiveEntry& e) {
+                         return e.name == "[Content_Types].xml";
+                       });
+    if (ooxml) {
+      obj.type = "ooxml";
+      std::map<std::string, std::string> parts;
+      for (ArchiveEntry& e : ar.entries) {
+        if (NeedOoxmlPart(e.name)) parts[e.name] = std::move(e.data);
+      }
+      AnalyzeOoxml(parts, obj);
+      return obj;
+    }
+    obj.type = kind;
+    // Declared sizes (ZIP): a bomb is a finding even when the limits stopped the reading.
+    if (kind == "zip") {
+      const ZipDirectory z = ReadZipDirectory(data);
+      uint64_t declared = 0;
+      for (const ZipEntry& e : z.entries) declared += e.size;
+      if (declared > (100ull << 20) && declared > 100 * static_cast<uint64_t>(data.size())) {
+        obj.findings.push_back({"archive_bomb", 50, std::to_string(declared >> 20) + " MiB from " +
+                                                        std::to_string(data.size() >> 10) + " KiB"});
+      }
+      std::string kinds;
+      for (const ZipEntry& e : z.entries) {
+        if (!e.encryption.empty() && kinds.find(e.encryption) == std::string::npos) kinds += (kinds.empty() ? "" : ", ") + e.encryption;
+      }
+      if (!kinds.empty()) obj.notes.push_back("encryption: " + kinds);
+    }
+    if (ar.limited) obj.findings.push_back({"archive_limit", 40, "entries or expanded size beyond the limits"});
+    if (ar.any_encrypted) {
+      if (!ar.password.empty()) {
+        obj.findings.push_back({"encrypted_archive_opened", 0, "password found in the mail"});
+        obj.notes.push_back("opened with a password found in the mail");
+      } else {
+        bool opened = !ar.entries.empty() && std::all_of(ar.entries.begin(), ar.entries.end(), [](const ArchiveEntry& e) {
+          return !e.encrypted || e.opened;
+        });
+        if (!opened) {
+          obj.findings.push_back({ar.headers_encrypted ? "encrypted_archive_hidden_names" : "encrypted_archive_no_password",
+                                  ar.headers_encrypted ? 50 : 40, std::to_string(ar.entries.size()) + " entries"});
+        }
+      }
+    }
+    if (!ar.error.empty() && !ar.any_encrypted) obj.notes.push_back(ar.error);
+    for (const ArchiveEntry& e : ar.entries) {
+      if (e.name.empty() && e.data.empty()) continue;
+      if (e.opened && !e.data.empty()) {
+        Object child = InspectObject(e.name, e.data, passwords, o, depth + 1);
+        child.size = e.size;
+        if (e.truncated) child.notes.push_back("read up to the limit only");
+        obj.children.push_back(std::move(child));
+      } else {
+        Object child;
+        child.name = e.name;
+        child.type = e.encrypted ? "encrypted" : "unread";
+        NameFindings(e.name, child);
+        obj.children.push_back(std::move(child));
+      }
+    }
+    return obj;
+  }
+  if (LooksLikeHtml(data, name)) {
+    obj.type = "html";
+    HtmlFindings(data, obj);
+  }
+  return obj;
+}
+
+namespace {
+
+void InitGmime() {
+  static std::once_flag once;
+  std::call_once(once, [] { g_mime_init(); });
+}
+
+struct Unref {
+  void operator()(gpointer p) const {
+    if (p != nullptr) g_object_unref(p);
+  }
+};
+
+std::string Str(const char* s) { return s == nullptr ? "" : s; }
+
+std::string AddressList(InternetAddressList* list) {
+  if (list == nullptr) return "";
+  char* s = internet_address_list_to_string(list, nullptr, FALSE);
+  std::string out = Str(s);
+  g_free(s);
+  return out;
+}
+
+// The first mailbox of a list: display name and address.
+bool FirstMailbox(InternetAddressList* list, std::string& name, std::string& addr) {
+  if (list == nullptr || internet_address_list_length(list) < 1) return false;
+  InternetAddress* a = internet_address_list_get_address(list, 0);
+  if (!INTERNET_ADDRESS_IS_MAILBOX(a)) return false;
+  name = Str(internet_address_get_name(a));
+  addr = Lower(Str(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))));
+  return true;
+}
+
+std::string DomainOf(const std::string& addr) {
+  const std::size_t at = addr.rfind('@');
+  return at == std::string::npos ? "" : addr.substr(at + 1);
+}
+
+// Reply-chain hijack signs (Emotet answers stolen threads): "Re:" with no thread headers, a
+// display name that carries another address, a Reply-To elsewhere.
+void HeaderFindings(GMimeMessage* m, Object& root) {
+  std::string subject = Lower(Str(g_mime_message_get_subject(m)));
+  const bool reply = subject.starts_with("re:") || subject.starts_with("re :") || subject.starts_with("返信:") ||
+                     subject.starts_with("re[") || subject.starts_with("aw:");
+  const bool thread = g_mime_object_get_header(GMIME_OBJECT(m), "In-Reply-To") != nullptr ||
+                      g_mime_object_get_header(GMIME_OBJECT(m), "References") != nullptr;
+  if (reply && !thread) root.findings.push_back({"reply_without_thread", 10, Str(g_mime_message_get_subject(m))});
+  std::string name, addr;
+  if (FirstMailbox(g_mime_message_get_from(m), name, addr)) {
+    const std::string lname = Lower(name);
+    const std::size_t at = lname.find('@');
+    if (at != std::string::npos) {
+      // The address written in the name, if it is not the sender's.
+      std::size_t b = at, e = at;
+      while (b > 0 && (std::isalnum(static_cast<unsigned char>(lname[b - 1])) || std::string_view("._-+").find(lname[b - 1]) != std::string_view::npos)) --b;
+      while (e + 1 < lname.size() && (std::isalnum(static_cast<unsigned char>(lname[e + 1])) || lname[e + 1] == '.' || lname[e + 1] == '-')) ++e;
+      const std::string shown = lname.substr(b, e - b + 1);
+      if (shown != addr && DomainOf(shown) != DomainOf(addr)) {
+        root.findings.push_back({"display_name_other_address", 30, PeerText(name + " <" + addr + ">")});
+      }
+    }
+    std::string rname, raddr;
+    if (FirstMailbox(g_mime_message_get_reply_to(m), rname, raddr) && DomainOf(raddr) != DomainOf(addr)) {
+      root.findings.push_back({"reply_to_elsewhere", 15, PeerText(addr + " -> " + raddr)});
+    }
+  }
+}
+
+struct Walk {
+  const ScanOptions& o;
+  std::vector<std::string> texts;  // the text parts, UTF-8
+  struct Attachment {
+    std::string name;
+    std::string data;
+  };
+  std::vector<Attachment> attachments;
+  int depth = 0;
+
+  void Part(GMimeObject* obj, int level) {
+    if (level > 32) return;
+    if (GMIME_IS_MULTIPART(obj)) {
+      GMimeMultipart* mp = GMIME_MULTIPART(obj);
+      const int n = std::min(g_mime_multipart_get_count(mp), 1000);
+      for (int i = 0; i < n; ++i) Part(g_mime_multipart_get_part(mp, i), level + 1);
+      return;
+    }
+    if (GMIME_IS_MESSAGE_PART(obj)) {  // a forwarded message: its text and attachments count too
+      GMimeMessage* sub = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+      if (sub != nullptr && g_mime_message_get_mime_part(sub) != nullptr) Part(g_mime_message_get_mime_part(sub), level + 1);
+      return;
+    }
+    if (!GMIME_IS_PART(obj)) return;
+    GMimePart* part = GMIME_PART(obj);
+    const std::string filename = Str(g_mime_part_get_filename(part));
+    const bool attachment = !filename.empty() || g_mime_part_is_attachment(part);
+    if (GMIME_IS_TEXT_PART(obj) && !attachment) {
+      char* t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+      if (t != nullptr) {
+        texts.emplace_back(t);
+        g_free(t);
+      }
+      return;
+    }
+    GMimeDataWrapper* w = g_mime_part_get_content(part);
+    if (w == nullptr) return;
+    std::unique_ptr<GMimeStream, Unref> mem(g_mime_stream_mem_new());
+    g_mime_data_wrapper_write_to_stream(w, mem.get());
+    GByteArray* arr = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
+    Attachment a;
+    a.name = filename.empty() ? "(unnamed part)" : filename;
+    if (!IsUtf8(a.name)) {
+      std::string u;
+      a.name = ToUtf8(a.name, "CP932", u) ? u : PeerText(a.name);
+    }
+    if (arr != nullptr) a.data.assign(reinterpret_cast<const char*>(arr->data), arr->len);
+    attachments.push_back(std::move(a));
+  }
+};
+
+MessageVerdict Judge(GMimeMessage* m, const std::string& source, const ScanOptions& o,
+                     const std::vector<std::string>& mailbox_passwords) {
+  MessageVerdict v;
+  v.source = source;
+  v.message_id = Str(g_mime_message_get_message_id(m));
+  v.subject = Str(g_mime_message_get_subject(m));
+  v.from = AddressList(g_mime_message_get_from(m));
+  if (const char* d = g_mime_object_get_header(GMIME_OBJECT(m), "Date"); d != nullptr) v.date = d;
+  v.root.name = source;
+  v.root.type = "message";
+  HeaderFindings(m, v.root);
+  Walk w{o, {}, {}, 0};
+  if (GMimeObject* body = g_mime_message_get_mime_part(m); body != nullptr) w.Part(body, 0);
+  std::string text;
+  for (const std::string& t : w.texts) text += t + "\n";
+  text += v.subject + "\n";
+  v.passwords = FindPasswords(text);
+  std::vector<std::string> tries = v.passwords;
+  for (const std::string& p : o.extra_passwords) tries.push_back(p);
+  for (const std::string& p : mailbox_passwords) {
+    if (std::find(tries.begin(), tries.end(), p) == tries.end()) tries.push_back(p);
+  }
+  for (const Walk::Attachment& a : w.attachments) v.root.children.push_back(InspectObject(a.name, a.data, tries, o, 1));
+  v.score = ScoreOf(v.root);
+  v.verdict = VerdictOf(v.score);
+  return v;
+}
+
+// Whether an object tree has an encrypted archive that did not open.
+bool Unopened(const Object& o) {
+  for (const Finding& f : o.findings) {
+    if (f.code == "encrypted_archive_no_password" || f.code == "encrypted_archive_hidden_names") return true;
+  }
+  return std::any_of(o.children.begin(), o.children.end(), [](const Object& c) { return Unopened(c); });
+}
+
+GMimeParserOptions* Options() {
+  static GMimeParserOptions* opts = [] {
+    GMimeParserOptions* p = g_mime_parser_options_new();
+    static const char* charsets[] = {"UTF-8", "CP932", "EUC-JP", "ISO-8859-1", nullptr};
+    g_mime_parser_options_set_fallback_charsets(p, charsets);
+    return p;
+  }();
+  return opts;
+}
+
+// The messages of one file: one message, or an mbox. Messages with an encrypted archive that did
+// not open are judged again at the end with every password the file's other messages gave.
+bool ScanData(std::string_view data, const std::string& path, const ScanOptions& o,
+              const std::function<void(MessageVerdict&&)>& each, std::string& error) {
+  const bool mbox = data.starts_with("From ");
+  std::unique_ptr<GMimeStream, Unref> stream(g_mime_stream_mem_new_with_buffer(data.data(), data.size()));
+  std::unique_ptr<GMimeParser, Unref> parser(g_mime_parser_new_with_stream(stream.get()));
+  g_mime_parser_set_format(parser.get(), mbox ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
+  std::vector<MessageVerdict> held;        // waiting for the mailbox's later passwords
+  std::vector<std::string> raw_held;       // their bytes
+  std::vector<std::string> mailbox_passwords;
+  int n = 0;
+  while (!g_mime_parser_eos(parser.get())) {
+    const gint64 start = g_mime_parser_tell(parser.get());
+    std::unique_ptr<GMimeMessage, Unref> m(g_mime_parser_construct_message(parser.get(), Options()));
+    const gint64 end = g_mime_parser_tell(parser.get());
+    if (m == nullptr) {
+      if (n == 0) {
+        error = path + ": not a mail message";
+        return false;
+      }
+      break;
+    }
+    ++n;
+    const std::string source = mbox ? path + "#" + std::to_string(n) : path;
+    MessageVerdict v = Judge(m.get(), source, o, mailbox_passwords);
+    for (const std::string& p : v.passwords) {
+      if (std::find(mailbox_passwords.begin(), mailbox_passwords.end(), p) == mailbox_passwords.end() &&
+          mailbox_passwords.size() < 200) {
+        mailbox_passwords.push_back(p);
+      }
+    }
+    if (mbox && Unopened(v.root) && raw_held.size() < 1000 && start >= 0 && end > start &&
+        static_cast<std::size_t>(end) <= data.size()) {
+      // Kept until the mailbox is read: a later mail may carry its password.
+      held.push_back(std::move(v));
+      raw_held.emplace_back(data.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)));
+      continue;
+    }
+    if (!held.empty()) {
+      held.push_back(std::move(v));
+      raw_held.emplace_back();
+    } else {
+      each(std::move(v));
+    }
+    if (!mbox) break;
+  }
+  // The held messages in their order, those with an unopened archive judged again with the
+  // passwords of the whole mailbox.
+  for (std::size_t i = 0; i < held.size(); ++i) {
+    if (raw_held[i].empty()) {
+      each(std::move(held[i]));
+      continue;
+    }
+    std::unique_ptr<GMimeStream, Unref> s(g_mime_stream_mem_new_with_buffer(raw_held[i].data(), raw_held[i].size()));
+    std::unique_ptr<GMimeParser, Unref> p(g_mime_parser_new_with_stream(s.get()));
+    g_mime_parser_set_format(p.get(), GMIME_FORMAT_MBOX);
+    std::unique_ptr<GMimeMessage, Unref> m(g_mime_parser_construct_message(p.get(), Options()));
+    if (m == nullptr) {
+      each(std::move(held[i]));
+      continue;
+    }
+    each(Judge(m.get(), held[i].source, o, mailbox_passwords));
+  }
+  return true;
+}
+
+bool ScanFile(const std::string& path, const ScanOptions& o, const std::function<void(MessageVerdict&&)>& each,
+              std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot open";
+    return false;
+  }
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    error = path + ": read error";
+    return false;
+  }
+  return ScanData(data, path, o, each, error);
+}
+
+}  // namespace
+
+void ScanBytes(std::string_view data, const std::string& source, const ScanOptions& o,
+               const std::function<void(MessageVerdict&&)>& each) {
+  InitGmime();
+  std::string error;
+  if (!ScanData(data, source, o, each, error)) {
+    MessageVerdict v;
+    v.source = source;
+    v.verdict = "error";
+    v.error = error;
+    each(std::move(v));
+  }
+}
+
+bool ScanPath(const std::string& path, const ScanOptions& o, const std::function<void(MessageVerdict&&)>& each,
+              std::string& error) {
+  InitGmime();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    // A Maildir (cur/, new/) or a folder of message files, in name order.
+    std::vector<std::filesystem::path> files;
+    for (auto it = std::filesystem::recursive_directory_iterator(path, std::filesystem::directory_options::skip_permission_denied, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it.depth() > 3) it.disable_recursion_pending();
+      if (it->is_regular_file(ec) && it->path().parent_path().filename() != "tmp") files.push_back(it->path());
+      if (files.size() > 1'000'000) break;
+    }
+    if (ec) {
+      error = path + ": " + ec.message();
+      return false;
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::string why;
+      if (!ScanFile(f.string(), o, each, why)) {
+        MessageVerdict v;
+        v.source = f.string();
+        v.verdict = "error";
+        v.error = why;
+        each(std::move(v));
+      }
+    }
+    return true;
+  }
+  return ScanFile(path, o, each, error);
+}
+
+}  // namespace keikai::inspect

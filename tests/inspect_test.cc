@@ -1,0 +1,288 @@
+// The mail gate's inspection (issue 15): the shared Office and archive samples get the verdict
+// their contents call for, samples the tests build (zip -P, 7z -mhe=on, a bomb, messages with the
+// password in an ISO-2022-JP body or in a later mail), the readers' own checks (MS-OVBA's example,
+// ZIP encryption kinds, passwords in Japanese and English), and `keikai mail scan`'s outputs.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_util.h"
+#include "keikai/inspect/passwords.h"
+#include "keikai/inspect/scan.h"
+#include "keikai/inspect/vba.h"
+#include "keikai/inspect/zip.h"
+#include "test_util.h"
+
+namespace keikai::inspect {
+namespace {
+
+using namespace keikai::testing;
+
+std::string Maldoc(const std::string& rel) { return std::string(KEIKAI_SHARED_DIR) + "/data/maldoc/" + rel; }
+
+std::set<std::string> Codes(const Object& o) {
+  std::set<std::string> out;
+  for (const Finding& f : o.findings) out.insert(f.code);
+  for (const Object& c : o.children) {
+    for (const std::string& s : Codes(c)) out.insert(s);
+  }
+  return out;
+}
+
+Object InspectFile(const std::string& path, const std::vector<std::string>& passwords = {}) {
+  const std::string data = ReadFile(path);
+  return InspectObject(std::filesystem::path(path).filename().string(), data, passwords, ScanOptions{});
+}
+
+bool Shell(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
+
+TEST(Inspect, SharedSamplesGetTheVerdictTheirContentsCallFor) {
+  struct Case {
+    const char* path;
+    const char* code;     // a finding that must be there ("" none)
+    const char* verdict;
+  };
+  const Case cases[] = {
+      {"generated/aes.zip", "encrypted_archive_no_password", "suspicious"},
+      {"generated/zipcrypto.zip", "encrypted_archive_no_password", "suspicious"},
+      {"generated/enc_data.7z", "encrypted_archive_no_password", "suspicious"},
+      {"generated/enc_hdr.7z", "encrypted_archive_hidden_names", "suspicious"},
+      {"generated/plain.zip", "", "clean"},
+      {"generated/plain.7z", "", "clean"},
+      {"generated/invoice.txt", "", "clean"},
+      {"generated/fake.exe", "pe_executable", "malicious"},
+      {"generated/with_vba.xlsm", "vba_macros", "suspicious"},
+      {"generated/xlm_veryhidden_patched.xls", "xlm_hidden_sheet", "malicious"},
+      {"oletools-tests/tests/test-data/excel4-macros/excel4_sample_macro.xls", "xlm_auto_open", "malicious"},
+      {"oletools-tests/tests/test-data/excel4-macros/excel4_sample_macro.xlsm", "xlm_auto_open", "malicious"},
+      {"oletools-tests/tests/test-data/excel4-macros/excel4_sample_macro.xlsb", "xlm_macro_sheet", "suspicious"},
+      {"oletools-tests/tests/test-data/encrypted/encrypted.docx", "encrypted_document", "suspicious"},
+      {"oletools-tests/tests/test-data/encrypted/encrypted.doc", "encrypted_document", "suspicious"},
+      {"oletools-tests/tests/test-data/encrypted/encrypted.xls", "encrypted_document", "suspicious"},
+      {"oletools-tests/tests/test-data/encrypted/encrypted.ppt", "encrypted_document", "suspicious"},
+      {"oletools-tests/tests/test-data/encrypted/autostart-encrypt-standardpassword.xls", "vba_autoexec", "suspicious"},
+      {"oletools-tests/tests/test-data/oleform/oleform-PR314.docm", "vba_macros", "suspicious"},
+      {"oletools-tests/tests/test-data/msodde/harmless-clean.doc", "", "clean"},
+      {"oletools-tests/tests/test-data/msodde/harmless-clean.docx", "", "clean"},
+      {"oletools-tests/tests/test-data/msodde/harmless-clean.docm", "", "clean"},
+      {"oletools-tests/tests/test-data/oleobj/embedded-simple-2007.xlsx", "", "clean"},
+  };
+  for (const Case& c : cases) {
+    const Object o = InspectFile(Maldoc(c.path));
+    const std::set<std::string> codes = Codes(o);
+    if (*c.code != 0) {
+      EXPECT_TRUE(codes.contains(c.code)) << c.path << " lacks " << c.code;
+    }
+    EXPECT_STREQ(VerdictOf(ScoreOf(o)), c.verdict) << c.path << " score " << ScoreOf(o);
+  }
+  // The zipped oletools samples open with their documented password, and what is inside counts.
+  const Object zipped = InspectFile(Maldoc("oletools-tests/tests/test-data/msodde/dde-test-from-office2003.doc.zip"),
+                                    {"wrong", "infected-test"});
+  EXPECT_TRUE(Codes(zipped).contains("encrypted_archive_opened"));
+  ASSERT_EQ(zipped.children.size(), 1u);
+  EXPECT_EQ(zipped.children[0].type, "ole");
+  EXPECT_EQ(zipped.children[0].sha256.size(), 64u);
+}
+
+TEST(Inspect, OvbaDecompressesTheSpecificationsExample) {
+  // MS-OVBA 3.2.3: a compressed container and what it holds.
+  const std::string in = std::string("\x01\x2F\xB0\x00\x23\x61\x61\x61\x62\x63\x64\x65\x82\x66\x00\x70\x61\x67\x68\x69\x6A"
+                                     "\x01\x38\x08\x61\x6B\x6C\x00\x30\x6D\x6E\x6F\x70\x06\x71\x02\x70\x04\x10\x72\x73\x74"
+                                     "\x75\x76\x10\x77\x78\x79\x7A\x00\x3C",
+                                     51);
+  std::string out;
+  ASSERT_TRUE(OvbaDecompress(in, out));
+  EXPECT_EQ(out, "#aaabcdefaaaaghijaaaaaklaaamnopqaaaaaaaaaaaarstuvwxyzaaa");
+  // A copy token reaching before the chunk is malformed, not a read outside the buffer.
+  EXPECT_FALSE(OvbaDecompress(std::string("\x01\x03\xB0\x01\xFF\xFF", 6), out));
+  EXPECT_FALSE(OvbaDecompress("", out));
+  const VbaIndicators ind = AnalyzeVba("Sub AutoOpen()\n Set s = CreateObject(\"WScript.Shell\")\n s.Run \"cmd\"\nEnd Sub");
+  EXPECT_EQ(ind.autoexec, std::vector<std::string>{"autoopen"});
+  EXPECT_TRUE(std::find(ind.execute.begin(), ind.execute.end(), "wscript.shell") != ind.execute.end());
+  EXPECT_TRUE(std::find(ind.execute.begin(), ind.execute.end(), ".run") != ind.execute.end());
+  EXPECT_TRUE(AnalyzeVba("Sub NotAutoOpenReally()\nEnd Sub").autoexec.empty());
+}
+
+TEST(Inspect, PasswordsInJapaneseAndEnglish) {
+  const auto first = [](const std::string& text) {
+    const auto v = FindPasswords(text);
+    return v.empty() ? std::string("<none>") : v[0];
+  };
+  EXPECT_EQ(first("添付ファイルのパスワード：Xk7#pQ2m\nよろしくお願いします。"), "Xk7#pQ2m");
+  EXPECT_EQ(first("【解凍パスワード】ａｂｃ１２３４"), "abc1234");  // full width
+  EXPECT_EQ(first("パスワードは以下の通りです。\n\n  Tokyo-2026\n"), "Tokyo-2026");
+  EXPECT_EQ(first("PW: s3cr3t!"), "s3cr3t!");
+  EXPECT_EQ(first("The password is hunter22."), "hunter22");
+  EXPECT_EQ(first("パスワードは「Ab12Cd34」です。"), "Ab12Cd34");
+  EXPECT_EQ(first("パスワードは別途お送りします。"), "<none>");
+  EXPECT_EQ(first("Your passport number is 12345678"), "<none>");
+  EXPECT_EQ(first("Password will be sent separately."), "<none>");
+  EXPECT_EQ(FoldWidth("ＡＢＣ　１２３"), "ABC 123");
+}
+
+TEST(Inspect, ZipDirectoryNamesTheEncryptionOfEachEntry) {
+  TempDir d;
+  WriteFile(d / "a.txt", "hello");
+  ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && zip -q -P pw1234 zc.zip a.txt && 7z a -tzip -mem=AES256 -ppw1234 aes.zip a.txt && zip -q plain.zip a.txt"));
+  const ZipDirectory zc = ReadZipDirectory(ReadFile(d / "zc.zip"));
+  ASSERT_EQ(zc.entries.size(), 1u);
+  EXPECT_EQ(zc.entries[0].encryption, "zipcrypto");
+  const ZipDirectory aes = ReadZipDirectory(ReadFile(d / "aes.zip"));
+  ASSERT_EQ(aes.entries.size(), 1u);
+  EXPECT_EQ(aes.entries[0].encryption, "aes256");
+  const ZipDirectory plain = ReadZipDirectory(ReadFile(d / "plain.zip"));
+  ASSERT_EQ(plain.entries.size(), 1u);
+  EXPECT_FALSE(plain.entries[0].encrypted);
+  EXPECT_EQ(plain.entries[0].name, "a.txt");
+  EXPECT_EQ(plain.entries[0].size, 5u);
+  // Both encryptions open with the right password, not with a wrong one.
+  EXPECT_TRUE(Codes(InspectFile(d / "aes.zip", {"nope", "pw1234"})).contains("encrypted_archive_opened"));
+  EXPECT_TRUE(Codes(InspectFile(d / "zc.zip", {"pw1234"})).contains("encrypted_archive_opened"));
+  EXPECT_TRUE(Codes(InspectFile(d / "zc.zip", {"nope"})).contains("encrypted_archive_no_password"));
+  // Damaged directories say so and keep what they read.
+  const std::string bytes = ReadFile(d / "plain.zip");
+  EXPECT_FALSE(ReadZipDirectory(bytes.substr(0, bytes.size() / 2)).error.empty());
+}
+
+// Messages the test writes with Python's email package: (name, python expression building the
+// message as `m`). The attachments come from files in the test's directory.
+void WriteMessages(const std::string& dir) {
+  const std::string py = R"PY(
+import email.message, email.policy, sys, os
+d = sys.argv[1]
+def msg(subject, body, files=(), charset='utf-8', extra=None):
+    m = email.message.EmailMessage()
+    m['From'] = 'Tanaka <tanaka@example.co.jp>'
+    m['To'] = 'keiri@example.jp'
+    m['Subject'] = subject
+    m['Message-ID'] = '<%s@example.co.jp>' % abs(hash(subject))
+    for k, v in (extra or {}).items():
+        m[k] = v
+    m.set_content(body, charset=charset)
+    for f, shown in files:
+        m.add_attachment(open(os.path.join(d, f), 'rb').read(), maintype='application', subtype='octet-stream', filename=shown)
+    return bytes(m)
+open(os.path.join(d, 'ppap.eml'), 'wb').write(msg('請求書の送付', '請求書を送付いたします。\nパスワード：ｓｅｃｒｅｔ１２３\n', [('ppap.zip', '請求書.zip')], 'iso-2022-jp'))
+open(os.path.join(d, 'dropper.eml'), 'wb').write(msg('見積書', 'ご確認ください。\n解凍パスワード: secret123\n', [('dropper.zip', '見積書.zip')]))
+open(os.path.join(d, 'nopw.eml'), 'wb').write(msg('資料', 'パスワードは別途お送りします。', [('ppap.zip', '資料.zip')]))
+first = msg('Re: 打ち合わせの件', '資料を添付します。パスワードは別メールでお送りします。', [('ppap.zip', '資料.zip')],
+            extra={'In-Reply-To': '<x@example.co.jp>'})
+second = msg('パスワードのお知らせ', '先ほどのファイルのパスワードは以下の通りです。\n\nsecret123\n')
+with open(os.path.join(d, 'box.mbox'), 'wb') as f:
+    for m in (first, second):
+        f.write(b'From tanaka@example.co.jp Mon Dec  1 10:00:00 2026\n' + m.replace(b'\nFrom ', b'\n>From ') + b'\n')
+open(os.path.join(d, 'hidden.eml'), 'wb').write(msg('docs', 'password: secret123', [('hidden.7z', 'docs.7z')]))
+open(os.path.join(d, 'macro.eml'), 'wb').write(msg('Re: order', 'see the file', [('macro.zip', 'order.zip')],
+    extra={'Reply-To': 'x@mail.example.net'}))
+open(os.path.join(d, 'bomb.eml'), 'wb').write(msg('logs', 'logs attached', [('bomb.zip', 'logs.zip')]))
+)PY";
+  WriteFile(dir + "/make.py", py);
+  ASSERT_TRUE(Shell("python3 " + Q(dir + "/make.py") + " " + Q(dir)));
+}
+
+class MailScan : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteFile(d / "invoice.txt", "Invoice 2026-12 total 120,000 JPY\n");
+    WriteFile(d / "請求書.pdf.exe", "MZ\x90\x00 not really a program");
+    std::filesystem::copy_file(Maldoc("oletools-tests/tests/test-data/excel4-macros/excel4_sample_macro.xlsm"), d / "order.xlsm");
+    ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && zip -q -P secret123 ppap.zip invoice.txt"));
+    ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && zip -q -P secret123 dropper.zip 請求書.pdf.exe"));
+    ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && 7z a -psecret999 -mhe=on hidden.7z invoice.txt"));
+    ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && zip -q inner.zip order.xlsm && zip -q macro.zip inner.zip"));
+    ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && head -c 150000000 /dev/zero > zeros.bin && zip -q -9 bomb.zip zeros.bin && rm zeros.bin"));
+    WriteMessages(d.str());
+  }
+  nlohmann::json Scan(const std::string& file, int expect_code) {
+    Outcome r = Exec("mail scan --format json " + Q(d / file));
+    EXPECT_EQ(r.code, expect_code) << file << ": " << r.out.substr(0, 3000);
+    const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')), nullptr, false);
+    EXPECT_TRUE(j.is_object()) << r.out.substr(0, 2000);
+    return j;
+  }
+  static std::set<std::string> ReasonCodes(const nlohmann::json& m) {
+    std::set<std::string> s;
+    for (const auto& r : m["reasons"]) s.insert(r["code"].get<std::string>());
+    return s;
+  }
+  TempDir d;
+};
+
+TEST_F(MailScan, PasswordZipWithItsPasswordInTheBodyIsOpenedAndJudgedByItsContents) {
+  // PPAP: the ISO-2022-JP body gives the full-width password; the invoice inside is clean.
+  auto j = Scan("ppap.eml", 0);
+  const auto& m = j["messages"][0];
+  EXPECT_EQ(m["verdict"], "clean") << m.dump(1);
+  EXPECT_EQ(m["subject"], "請求書の送付");
+  EXPECT_EQ(m["passwords_found"], 1);
+  EXPECT_TRUE(ReasonCodes(m).contains("encrypted_archive_opened"));
+  const auto& zip = m["objects"]["children"][0];
+  EXPECT_EQ(zip["name"], "請求書.zip");
+  EXPECT_EQ(zip["children"][0]["name"], "invoice.txt");
+  EXPECT_EQ(zip["children"][0]["sha256"].get<std::string>().size(), 64u);
+  // The same habit carrying a program behind a document's name.
+  j = Scan("dropper.eml", 3);
+  EXPECT_EQ(j["messages"][0]["verdict"], "malicious");
+  EXPECT_TRUE(ReasonCodes(j["messages"][0]).contains("double_extension"));
+  EXPECT_TRUE(ReasonCodes(j["messages"][0]).contains("pe_executable"));
+  // No password in the mail: it cannot be looked into.
+  j = Scan("nopw.eml", 1);
+  EXPECT_EQ(j["messages"][0]["verdict"], "suspicious");
+  EXPECT_TRUE(ReasonCodes(j["messages"][0]).contains("encrypted_archive_no_password"));
+}
+
+TEST_F(MailScan, PasswordInALaterMailOfTheSameMailbox) {
+  auto j = Scan("box.mbox", 0);
+  ASSERT_EQ(j["messages"].size(), 2u);
+  EXPECT_EQ(j["messages"][0]["source"].get<std::string>().substr(j["messages"][0]["source"].get<std::string>().size() - 2), "#1");
+  EXPECT_EQ(j["messages"][0]["verdict"], "clean") << j["messages"][0].dump(1);
+  EXPECT_TRUE(ReasonCodes(j["messages"][0]).contains("encrypted_archive_opened"));
+  EXPECT_EQ(j["messages"][1]["verdict"], "clean");
+  EXPECT_EQ(j["summary"]["messages"], 2);
+}
+
+TEST_F(MailScan, HiddenNamesNestedMacrosAndABomb) {
+  auto j = Scan("hidden.eml", 1);  // 7z -mhe=on with another password than the body's
+  EXPECT_TRUE(ReasonCodes(j["messages"][0]).contains("encrypted_archive_hidden_names")) << j.dump(1).substr(0, 2000);
+  j = Scan("macro.eml", 3);  // an XLM workbook in a ZIP in a ZIP, a reply without a thread
+  const auto& m = j["messages"][0];
+  EXPECT_EQ(m["verdict"], "malicious");
+  EXPECT_TRUE(ReasonCodes(m).contains("xlm_auto_open"));
+  EXPECT_TRUE(ReasonCodes(m).contains("reply_without_thread"));
+  EXPECT_TRUE(ReasonCodes(m).contains("reply_to_elsewhere"));
+  bool path_named = false;
+  for (const auto& r : m["reasons"]) path_named = path_named || r["object"] == "order.zip > inner.zip > order.xlsm";
+  EXPECT_TRUE(path_named) << m["reasons"].dump(1);
+  j = Scan("bomb.eml", 1);  // 150 MB of zeros in 150 KB
+  EXPECT_TRUE(ReasonCodes(j["messages"][0]).contains("archive_bomb")) << j.dump(1).substr(0, 2000);
+}
+
+TEST_F(MailScan, TextInBothLanguagesAndErrors) {
+  Outcome en = Exec("--lang en mail scan " + Q(d / "dropper.eml") + " " + Q(d / "ppap.eml"));
+  EXPECT_EQ(en.code, 3);
+  EXPECT_NE(en.out.find("MALICIOUS"), std::string::npos) << en.out;
+  EXPECT_NE(en.out.find("double extension"), std::string::npos) << en.out;
+  EXPECT_NE(en.out.find("2 message(s): 1 clean, 0 suspicious, 1 malicious, 0 error(s)"), std::string::npos) << en.out;
+  Outcome ja = Exec("--lang ja mail scan " + Q(d / "dropper.eml"));
+  EXPECT_NE(ja.out.find("危険"), std::string::npos) << ja.out;
+  EXPECT_NE(ja.out.find("二重拡張子"), std::string::npos) << ja.out;
+  Outcome missing = Exec("mail scan " + Q(d / "none.eml"));
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.out.find("none.eml"), std::string::npos);
+  // A directory (a Maildir's cur/ and new/) is every message in it.
+  std::filesystem::create_directories(d / "Maildir/cur");
+  std::filesystem::create_directories(d / "Maildir/new");
+  std::filesystem::copy_file(d / "ppap.eml", d / "Maildir/cur/1.eml");
+  std::filesystem::copy_file(d / "nopw.eml", d / "Maildir/new/2.eml");
+  auto j = Scan("Maildir", 1);
+  EXPECT_EQ(j["summary"]["messages"], 2);
+  EXPECT_EQ(j["summary"]["clean"], 1);
+}
+
+}  // namespace
+}  // namespace keikai::inspect
