@@ -149,6 +149,36 @@ TEST(Inspect, ZipDirectoryNamesTheEncryptionOfEachEntry) {
   EXPECT_FALSE(ReadZipDirectory(bytes.substr(0, bytes.size() / 2)).error.empty());
 }
 
+// Hostile archives from the review of the readers: offsets near 2^64 in a ZIP64 end record, a
+// package-looking ZIP hiding a program, a ZIP behind junk bytes, a password marker at the very end.
+TEST(Inspect, HostileArchivesAreNotCrashesNorHidingPlaces) {
+  // ZIP64 locator pointing at 2^64 - 56, and an end record whose directory offset wraps.
+  std::string z64 = "PK\x03\x04";
+  z64 += std::string(40, '\0');
+  std::string locator = std::string("PK\x06\x07", 4) + std::string(4, '\0') + std::string("\xC8\xFF\xFF\xFF\xFF\xFF\xFF\xFF", 8) +
+                        std::string(4, '\0');
+  std::string eocd = std::string("PK\x05\x06", 4) + std::string(4, '\0') + std::string("\x01\x00\x01\x00", 4) +
+                     std::string("\x02\x00\x00\x00", 4) + std::string("\xFF\xFF\xFF\xFF", 4) + std::string(2, '\0');
+  const ZipDirectory z = ReadZipDirectory(z64 + locator + eocd);
+  EXPECT_TRUE(z.zip);
+  EXPECT_TRUE(z.entries.empty());
+  EXPECT_FALSE(z.error.empty());
+  (void)InspectObject("x.zip", z64 + locator + eocd, {}, ScanOptions{});
+  TempDir d;
+  WriteFile(d / "[Content_Types].xml", "<Types/>");
+  WriteFile(d / "請求書.pdf.exe", "MZ program");
+  ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && zip -q pkg.zip '[Content_Types].xml' 請求書.pdf.exe && zip -q plain.zip 請求書.pdf.exe"));
+  EXPECT_STREQ(VerdictOf(ScoreOf(InspectFile(d / "pkg.zip"))), "malicious");
+  const std::string junk = std::string(5000, 'J') + ReadFile(d / "plain.zip");
+  const Object prefixed = InspectObject("report.bin", junk, {}, ScanOptions{});
+  EXPECT_EQ(prefixed.type, "zip");
+  EXPECT_STREQ(VerdictOf(ScoreOf(prefixed)), "malicious");
+  // A name that says archive, bytes that are none.
+  EXPECT_TRUE(Codes(InspectObject("資料.zip", "not an archive at all", {}, ScanOptions{})).contains("archive_unrecognized"));
+  EXPECT_TRUE(FindPasswords("password").empty());
+  EXPECT_TRUE(FindPasswords("パスワード：").empty());
+}
+
 // Messages the test writes with Python's email package: (name, python expression building the
 // message as `m`). The attachments come from files in the test's directory.
 void WriteMessages(const std::string& dir) {
@@ -274,14 +304,16 @@ TEST_F(MailScan, TextInBothLanguagesAndErrors) {
   Outcome missing = Exec("mail scan " + Q(d / "none.eml"));
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.out.find("none.eml"), std::string::npos);
-  // A directory (a Maildir's cur/ and new/) is every message in it.
+  // A directory (a Maildir's cur/ and new/) is every message in it, and one mailbox: the password
+  // in one file opens the archive of another.
   std::filesystem::create_directories(d / "Maildir/cur");
   std::filesystem::create_directories(d / "Maildir/new");
   std::filesystem::copy_file(d / "ppap.eml", d / "Maildir/cur/1.eml");
   std::filesystem::copy_file(d / "nopw.eml", d / "Maildir/new/2.eml");
-  auto j = Scan("Maildir", 1);
+  auto j = Scan("Maildir", 0);
   EXPECT_EQ(j["summary"]["messages"], 2);
-  EXPECT_EQ(j["summary"]["clean"], 1);
+  EXPECT_EQ(j["summary"]["clean"], 2);
+  EXPECT_TRUE(ReasonCodes(j["messages"][1]).contains("encrypted_archive_opened")) << j["messages"][1].dump(1).substr(0, 2000);
 }
 
 }  // namespace

@@ -17,21 +17,27 @@ uint32_t U32(std::string_view d, std::size_t p) {
 }
 uint64_t U64(std::string_view d, std::size_t p) { return U32(d, p) | static_cast<uint64_t>(U32(d, p + 4)) << 32; }
 
+constexpr std::size_t kMaxPasswords = 50;
+
 struct Closer {
   void operator()(archive* a) const { archive_read_free(a); }
 };
 
 // One pass over the archive with at most one password; false when the encrypted entries did not
 // open with it.
-bool Pass(std::string_view data, const std::string* password, const ArchiveLimits& lim, ArchiveResult& r) {
+bool Pass(std::string_view data, const std::string* password, const std::string& kind, const ArchiveLimits& lim,
+          ArchiveResult& r) {
   std::unique_ptr<archive, Closer> a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_all(a.get());
-  archive_read_support_format_raw(a.get());  // a lone gzip'd file; keep last: it accepts anything
+  // A lone gzip'd file is a "raw" archive of one entry; only for gzip: raw accepts any bytes,
+  // and an image libarchive cannot read would come back as itself.
+  if (kind == "gzip") archive_read_support_format_raw(a.get());
   if (password != nullptr) archive_read_add_passphrase(a.get(), password->c_str());
   r.entries.clear();
   r.error.clear();
   r.limited = false;
+  r.unread = 0;
   if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
     r.error = archive_error_string(a.get()) ? archive_error_string(a.get()) : "not an archive";
     return true;
@@ -74,6 +80,9 @@ bool Pass(std::string_view data, const std::string* password, const ArchiveLimit
     for (;;) {
       const la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
       if (n == 0) break;
+      // ARCHIVE_WARN after the data (a bad CRC, a wrong size): what was read is inspected, as
+      // 7-Zip and Explorer would still write it out.
+      if (n == ARCHIVE_WARN) break;
       if (n < 0) {
         ok = false;
         const char* why = archive_error_string(a.get());
@@ -84,6 +93,8 @@ bool Pass(std::string_view data, const std::string* password, const ArchiveLimit
           r.any_encrypted = true;
         } else {
           r.error = x.name + ": " + (w.empty() ? "read error" : w);
+          ++r.unread;
+          ok = !x.data.empty();  // a damaged entry: inspect what came out
         }
         break;
       }
@@ -170,15 +181,17 @@ ArchiveResult ReadArchive(std::string_view data, const std::vector<std::string>&
   }
   const bool header_encryption = r.headers_encrypted, preset = r.any_encrypted;
   ArchiveResult first = r;
-  if (Pass(data, nullptr, lim, first) && !(header_encryption && first.entries.empty())) {
+  if (Pass(data, nullptr, kind, lim, first) && !(header_encryption && first.entries.empty())) {
     first.any_encrypted = first.any_encrypted || preset;
     first.headers_encrypted = header_encryption;
     return first;
   }
+  std::size_t tried = 0;
   for (const std::string& p : passwords) {
+    if (++tried > kMaxPasswords) break;  // each try reads the archive again
     ArchiveResult t = r;
     t.any_encrypted = true;
-    if (Pass(data, &p, lim, t) && !t.entries.empty()) {
+    if (Pass(data, &p, kind, lim, t) && !t.entries.empty()) {
       t.password = p;
       t.headers_encrypted = header_encryption;
       return t;

@@ -54,7 +54,7 @@ bool Cfb::Open(std::string_view d, std::string& error) {
   }
   sector_ = 1u << shift;
   mini_ = 1u << mini_shift;
-  cutoff_ = U32(d, 56);
+  cutoff_ = 4096;  // MS-CFB: the header's value MUST be 4096; Office does not read it otherwise
   sectors_ = d.size() <= sector_ ? 0 : (d.size() - sector_ + sector_ - 1) / sector_;
   const auto at = [&](uint32_t s) -> std::size_t { return static_cast<std::size_t>(s + 1) * sector_; };
   const auto whole = [&](uint32_t s) { return s <= kMaxRegular && at(s) + sector_ <= d.size() + (sector_ - 1) && at(s) < d.size(); };
@@ -133,18 +133,30 @@ bool Cfb::Open(std::string_view d, std::string& error) {
   std::vector<bool> seen(n, false);
   seen[0] = true;
   entries_.push_back({"", 5, raw[0].size, raw[0].start});
-  std::vector<std::pair<uint32_t, std::string>> todo = {{raw[0].child, ""}};
+  // (id, parent path, depth); storages nested deeper than 32 or paths beyond 1 MiB in all are not
+  // followed (a chain of nested storages would cost the square of its length).
+  struct Todo {
+    uint32_t id;
+    std::string parent;
+    int depth;
+  };
+  std::vector<Todo> todo = {{raw[0].child, "", 0}};
+  std::size_t path_bytes = 0;
   while (!todo.empty()) {
-    auto [id, parent] = todo.back();
+    Todo t = std::move(todo.back());
     todo.pop_back();
+    const uint32_t id = t.id;
+    const std::string& parent = t.parent;
     if (id >= n || seen[id]) continue;  // kFree (no sibling), out of range, or a loop
     seen[id] = true;
     const Raw& r = raw[id];
     const std::string path = parent.empty() ? r.name : parent + "/" + r.name;
+    path_bytes += path.size();
+    if (path_bytes > (1u << 20)) break;
     if (r.type == 1 || r.type == 2) entries_.push_back({path, r.type, r.size, r.start});
-    todo.emplace_back(r.left, parent);
-    todo.emplace_back(r.right, parent);
-    if (r.type == 1) todo.emplace_back(r.child, path);
+    todo.push_back({r.left, parent, t.depth});
+    todo.push_back({r.right, parent, t.depth});
+    if (r.type == 1 && t.depth < 32) todo.push_back({r.child, path, t.depth + 1});
   }
   // The mini stream (the root's data) and the mini FAT.
   minifat_.clear();

@@ -56,15 +56,14 @@ void AddVba(const VbaProject& p, Object& obj) {
 
 // Excel 4.0 functions that run code or load it: EXEC, CALL, REGISTER (and RUN, HALT's partner).
 const char* XlmFunction(uint16_t id) {
-  switch (id & 0x7FFF) {
+  if ((id & 0x8000) != 0) return nullptr;  // a command-equivalent (fCeFunc), not a function
+  switch (id) {
     case 110:
       return "EXEC";
     case 150:
       return "CALL";
     case 149:
       return "REGISTER";
-    case 268:
-      return "FORMULA.FILL";
     default:
       return nullptr;
   }
@@ -156,13 +155,16 @@ void AnalyzeOle(const Cfb& cfb, Object& obj) {
 }
 
 bool NeedOoxmlPart(std::string_view path) {
-  return path == "[Content_Types].xml" || path.ends_with("vbaProject.bin") || path == "xl/workbook.xml" ||
-         path == "xl/_rels/workbook.xml.rels" || path.starts_with("xl/macrosheets/");
+  std::string low(path);
+  std::transform(low.begin(), low.end(), low.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  return low == "[content_types].xml" || low.ends_with(".bin") || low == "xl/workbook.xml" ||
+         low == "xl/_rels/workbook.xml.rels" || low.starts_with("xl/macrosheets/");
 }
 
 void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj) {
+  // Every binary part that is a compound file (vbaProject.bin by any name, embedded objects).
   for (const auto& [path, bytes] : parts) {
-    if (!path.ends_with("vbaProject.bin")) continue;
+    if (!Cfb::Looks(bytes)) continue;
     Cfb cfb;
     std::string error;
     if (cfb.Open(bytes, error)) {
@@ -203,12 +205,17 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj) 
       if (state == "hidden" || state == "veryHidden") hidden.push_back(name + " (" + state + ")");
       very_hidden = very_hidden || state == "veryHidden";
     }
-    if (x.find("_xlnm.Auto_Open") != std::string::npos || x.find("name=\"Auto_Open") != std::string::npos) auto_open = true;
+    std::string low = x;
+    std::transform(low.begin(), low.end(), low.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    if (low.find("_xlnm.auto_open") != std::string::npos || low.find("name=\"auto_open") != std::string::npos ||
+        low.find("name='auto_open") != std::string::npos) {
+      auto_open = true;
+    }
   }
   for (const auto& [path, bytes] : parts) {
     if (!path.starts_with("xl/macrosheets/")) continue;
-    if (sheets.empty() && macro_ids.empty()) sheets.push_back(path);
-    for (const char* f : {"EXEC(", "CALL(", "REGISTER(", "FORMULA.FILL("}) {
+    if (sheets.empty()) sheets.push_back(path);  // its sheet not found through the rels: the part
+    for (const char* f : {"EXEC(", "CALL(", "REGISTER("}) {
       if (bytes.find(f) != std::string::npos) functions.insert(std::string(f, std::char_traits<char>::length(f) - 1));
     }
   }

@@ -136,7 +136,7 @@ std::vector<std::string> FindPasswords(std::string_view text, std::size_t max) {
       std::string token;
       if (p < line.size() && TakeToken(orig, p, token)) {
         add(token);
-      } else if (p >= line.size()) {
+      } else if (p >= line.size() && line_end < low.size()) {
         // The marker ends the line: the password alone on the next non-empty line.
         std::size_t next = line_end + 1;
         while (next < low.size() && (low[next] == '\n' || low[next] == '\r')) ++next;

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,6 +31,8 @@ std::string Lower(std::string_view s) {
 std::string Extension(std::string_view name) {
   const std::size_t slash = name.find_last_of("/\\");
   if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  // Windows drops trailing dots and spaces: "x.exe. " runs as x.exe.
+  while (!name.empty() && (name.back() == '.' || name.back() == ' ')) name.remove_suffix(1);
   const std::size_t dot = name.rfind('.');
   return dot == std::string_view::npos ? "" : Lower(name.substr(dot + 1));
 }
@@ -71,7 +74,7 @@ void NameFindings(const std::string& name, Object& obj) {
 
 // HTML that builds a file in the browser and offers it for download (HTML smuggling).
 void HtmlFindings(std::string_view data, Object& obj) {
-  const std::string low = Lower(data.substr(0, 4u << 20));
+  const std::string low = Lower(data);
   const bool script = low.find("<script") != std::string::npos;
   const bool assemble = low.find("atob(") != std::string::npos || low.find("new blob(") != std::string::npos ||
                         low.find("uint8array") != std::string::npos || low.find("fromcharcode") != std::string::npos;
@@ -121,7 +124,9 @@ int ScoreOf(const Object& root) {
 const char* VerdictOf(int score) { return score >= kMalicious ? "malicious" : score >= kSuspicious ? "suspicious" : "clean"; }
 
 Object InspectObject(const std::string& name, std::string_view data, const std::vector<std::string>& passwords,
-                     const ScanOptions& o, int depth) {
+                     const ScanOptions& o, int depth, Budget* budget) {
+  Budget own;
+  if (budget == nullptr) budget = &own;
   Object obj;
   obj.name = name;
   obj.size = data.size();
@@ -146,66 +151,59 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     return obj;
   }
   std::string kind;
-  if (LooksLikeArchive(data, kind)) {
-    if (depth >= o.max_depth) {
-      obj.type = kind;
-      obj.findings.push_back({"nesting_limit", 40, std::to_string(depth) + " levels"});
-      return obj;
+  // An archive by its first bytes, or a ZIP found from its end (bytes before it: a
+  // self-extractor, or junk put there to hide it from checks that look at the start).
+  bool archive = LooksLikeArchive(data, kind);
+  if (!archive && data.size() >= 22) {
+    const ZipDirectory z = ReadZipDirectory(data, 1);
+    if (z.zip && !z.entries.empty()) {
+      archive = true;
+      kind = "zip";
     }
-    ArchiveResult ar = ReadArchive(data, passwords, o.limits);
-    // OOXML: a ZIP with [Content_Types].xml.
-    const bool ooxml = kind == "zip" && std::any_of(ar.entries.begin(), ar.entries.end(), [](const ArchiveEntry& e) {
-                         return e.name == "[Content_Types].xml";
-                       });
-    if (ooxml) {
-      obj.type = "ooxml";
-      std::map<std::string, std::string> parts;
-      for (ArchiveEntry& e : ar.entries) {
-        if (NeedOoxmlPart(e.name)) parts[e.name] = std::move(e.data);
-      }
-      AnalyzeOoxml(parts, obj);
-      return obj;
+  }
+  if (!archive) {
+    const std::string ext = Extension(name);
+    for (const char* a : {"zip", "7z", "rar", "lzh", "cab", "gz", "tgz", "tar"}) {
+      if (ext == a && !data.empty()) obj.findings.push_back({"archive_unrecognized", 30, PeerText(name)});
     }
-    obj.type = kind;
-    // Declared sizes (ZIP): a bomb is a finding even when the limits stopped the reading.
-    if (kind == "zip") {
-      const ZipDirectory z = ReadZipDirectory(data);
-      uint64_t declared = 0;
-      for (const ZipEntry& e : z.entries) declared += e.size;
-      if (declared > (100ull << 20) && declared > 100 * static_cast<uint64_t>(data.size())) {
-        obj.findings.push_back({"archive_bomb", 50, std::to_string(declared >> 20) + " MiB from " +
-                                                        std::to_string(data.size() >> 10) + " KiB"});
-      }
-      std::string kinds;
+    if (LooksLikeHtml(data, name)) {
+      obj.type = "html";
+      HtmlFindings(data, obj);
+    }
+    return obj;
+  }
+  obj.type = kind;
+  if (depth >= o.max_depth) {
+    obj.findings.push_back({"nesting_limit", 40, std::to_string(depth) + " levels"});
+    return obj;
+  }
+  if (budget->bytes == 0 || budget->objects == 0) {
+    obj.findings.push_back({"scan_budget", 40, "the message's budget of expanded bytes or objects was spent"});
+    return obj;
+  }
+  ArchiveLimits lim = o.limits;
+  lim.max_total = std::min<uint64_t>(lim.max_total, budget->bytes);
+  ArchiveResult ar = ReadArchive(data, passwords, lim);
+  uint64_t expanded = 0;
+  for (const ArchiveEntry& e : ar.entries) expanded += std::min<uint64_t>(e.size, lim.max_total);
+  budget->bytes -= std::min(budget->bytes, expanded);
+  // Declared sizes (ZIP): a bomb is a finding even when the limits stopped the reading.
+  if (kind == "zip") {
+    const ZipDirectory z = ReadZipDirectory(data);
+    uint64_t declared = 0;
+    for (const ZipEntry& e : z.entries) declared = e.size > UINT64_MAX - declared ? UINT64_MAX : declared + e.size;
+    if (declared > (100ull << 20) && declared / 100 > static_cast<uint64_t>(data.size())) {
+      obj.findings.push_back({"archive_bomb", 50, std::to_string(declared >> 20) + " MiB from " +
+                                                      std::to_string(data.size() >> 10) + " KiB"});
+    }
+    std::string kinds;
+    for (const ZipEntry& e : z.entries) {
+      if (!e.encryption.empty() && kinds.find(e.encryption) == std::string::npos) kinds += (kinds.empty() ? "" : ", ") + e.encryption;
+    }
+    if (!kinds.empty()) obj.notes.push_back("encryption: " + kinds);
+    // Names libarchive did not give (a header it could not read): still checked.
+    if (ar.entries.empty()) {
       for (const ZipEntry& e : z.entries) {
-        if (!e.encryption.empty() && kinds.find(e.encryption) == std::string::npos) kinds += (kinds.empty() ? "" : ", ") + e.encryption;
-      }
-      if (!kinds.empty()) obj.notes.push_back("encryption: " + kinds);
-    }
-    if (ar.limited) obj.findings.push_back({"archive_limit", 40, "entries or expanded size beyond the limits"});
-    if (ar.any_encrypted) {
-      if (!ar.password.empty()) {
-        obj.findings.push_back({"encrypted_archive_opened", 0, "password found in the mail"});
-        obj.notes.push_back("opened with a password found in the mail");
-      } else {
-        bool opened = !ar.entries.empty() && std::all_of(ar.entries.begin(), ar.entries.end(), [](const ArchiveEntry& e) {
-          return !e.encrypted || e.opened;
-        });
-        if (!opened) {
-          obj.findings.push_back({ar.headers_encrypted ? "encrypted_archive_hidden_names" : "encrypted_archive_no_password",
-                                  ar.headers_encrypted ? 50 : 40, std::to_string(ar.entries.size()) + " entries"});
-        }
-      }
-    }
-    if (!ar.error.empty() && !ar.any_encrypted) obj.notes.push_back(ar.error);
-    for (const ArchiveEntry& e : ar.entries) {
-      if (e.name.empty() && e.data.empty()) continue;
-      if (e.opened && !e.data.empty()) {
-        Object child = InspectObject(e.name, e.data, passwords, o, depth + 1);
-        child.size = e.size;
-        if (e.truncated) child.notes.push_back("read up to the limit only");
-        obj.children.push_back(std::move(child));
-      } else {
         Object child;
         child.name = e.name;
         child.type = e.encrypted ? "encrypted" : "unread";
@@ -213,11 +211,66 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
         obj.children.push_back(std::move(child));
       }
     }
-    return obj;
   }
-  if (LooksLikeHtml(data, name)) {
-    obj.type = "html";
-    HtmlFindings(data, obj);
+  if (ar.limited) obj.findings.push_back({"archive_limit", 40, "entries or expanded size beyond the limits"});
+  if (ar.any_encrypted) {
+    if (!ar.password.empty()) {
+      obj.findings.push_back({"encrypted_archive_opened", 0, "password found in the mail"});
+      obj.notes.push_back("opened with a password found in the mail");
+    } else {
+      const bool opened = !ar.entries.empty() && std::all_of(ar.entries.begin(), ar.entries.end(), [](const ArchiveEntry& e) {
+        return !e.encrypted || e.opened;
+      });
+      if (!opened) {
+        obj.findings.push_back({ar.headers_encrypted ? "encrypted_archive_hidden_names" : "encrypted_archive_no_password",
+                                ar.headers_encrypted ? 50 : 40, std::to_string(ar.entries.size()) + " entries"});
+      }
+    }
+  } else if (!ar.error.empty() && ar.entries.empty()) {
+    // Not one entry could be read: nobody can say what is inside.
+    obj.findings.push_back({"archive_unreadable", 30, ar.error});
+  } else if (ar.unread > 0) {
+    obj.findings.push_back({"archive_entry_unreadable", 30, ar.error});
+  }
+  // OOXML: a ZIP with [Content_Types].xml; the parts that carry code analysed, every other
+  // entry inspected as any archive entry (embedded objects, or a program beside the parts).
+  const bool ooxml = kind == "zip" && std::any_of(ar.entries.begin(), ar.entries.end(), [](const ArchiveEntry& e) {
+                       return e.name == "[Content_Types].xml";
+                     });
+  if (ooxml) {
+    obj.type = "ooxml";
+    std::map<std::string, std::string> parts;
+    for (ArchiveEntry& e : ar.entries) {
+      if (NeedOoxmlPart(e.name)) parts[e.name] = std::move(e.data);
+    }
+    AnalyzeOoxml(parts, obj);
+  }
+  for (const ArchiveEntry& e : ar.entries) {
+    if (e.name.empty() && e.data.empty()) continue;
+    if (ooxml) {
+      // The package's own parts: XML, relationships and the code parts read above.
+      const std::string ext = Extension(e.name);
+      if (NeedOoxmlPart(e.name) || ext == "xml" || ext == "rels" || e.name.starts_with("docProps/") ||
+          e.name.find("/media/") != std::string::npos || e.name.find("/theme/") != std::string::npos) {
+        continue;
+      }
+    }
+    if (budget->objects > 0) --budget->objects;
+    if (e.opened && !e.data.empty()) {
+      Object child = InspectObject(e.name, e.data, passwords, o, depth + 1, budget);
+      child.size = e.size;
+      if (e.truncated) {
+        child.notes.push_back("read up to the limit only");
+        child.findings.push_back({"entry_truncated", 30, std::to_string(e.size >> 20) + " MiB"});
+      }
+      obj.children.push_back(std::move(child));
+    } else {
+      Object child;
+      child.name = e.name;
+      child.type = e.encrypted ? "encrypted" : "unread";
+      NameFindings(e.name, child);
+      obj.children.push_back(std::move(child));
+    }
   }
   return obj;
 }
@@ -298,13 +351,18 @@ struct Walk {
     std::string data;
   };
   std::vector<Attachment> attachments;
-  int depth = 0;
+  bool cut = false;  // a limit left parts unread
 
   void Part(GMimeObject* obj, int level) {
-    if (level > 32) return;
+    if (level > 32) {
+      cut = true;
+      return;
+    }
     if (GMIME_IS_MULTIPART(obj)) {
       GMimeMultipart* mp = GMIME_MULTIPART(obj);
-      const int n = std::min(g_mime_multipart_get_count(mp), 1000);
+      const int count = g_mime_multipart_get_count(mp);
+      if (count > 1000) cut = true;
+      const int n = std::min(count, 1000);
       for (int i = 0; i < n; ++i) Part(g_mime_multipart_get_part(mp, i), level + 1);
       return;
     }
@@ -352,7 +410,7 @@ MessageVerdict Judge(GMimeMessage* m, const std::string& source, const ScanOptio
   v.root.name = source;
   v.root.type = "message";
   HeaderFindings(m, v.root);
-  Walk w{o, {}, {}, 0};
+  Walk w{o, {}, {}, false};
   if (GMimeObject* body = g_mime_message_get_mime_part(m); body != nullptr) w.Part(body, 0);
   std::string text;
   for (const std::string& t : w.texts) text += t + "\n";
@@ -360,10 +418,13 @@ MessageVerdict Judge(GMimeMessage* m, const std::string& source, const ScanOptio
   v.passwords = FindPasswords(text);
   std::vector<std::string> tries = v.passwords;
   for (const std::string& p : o.extra_passwords) tries.push_back(p);
-  for (const std::string& p : mailbox_passwords) {
-    if (std::find(tries.begin(), tries.end(), p) == tries.end()) tries.push_back(p);
+  // The mailbox's passwords, the latest first (a password mail follows its archive closely).
+  for (auto it = mailbox_passwords.rbegin(); it != mailbox_passwords.rend(); ++it) {
+    if (std::find(tries.begin(), tries.end(), *it) == tries.end()) tries.push_back(*it);
   }
-  for (const Walk::Attachment& a : w.attachments) v.root.children.push_back(InspectObject(a.name, a.data, tries, o, 1));
+  if (w.cut) v.root.findings.push_back({"mime_limit", 30, "parts nested deeper than 32 or more than 1,000 in one multipart"});
+  Budget budget;  // for all the message's attachments together
+  for (const Walk::Attachment& a : w.attachments) v.root.children.push_back(InspectObject(a.name, a.data, tries, o, 1, &budget));
   v.score = ScoreOf(v.root);
   v.verdict = VerdictOf(v.score);
   return v;
@@ -389,15 +450,74 @@ GMimeParserOptions* Options() {
 
 // The messages of one file: one message, or an mbox. Messages with an encrypted archive that did
 // not open are judged again at the end with every password the file's other messages gave.
-bool ScanData(std::string_view data, const std::string& path, const ScanOptions& o,
-              const std::function<void(MessageVerdict&&)>& each, std::string& error) {
+// A mailbox (an mbox file, or a folder of messages): the passwords its messages gave, and the
+// verdicts in order, a message whose encrypted archive did not open held back until kWindow more
+// messages have been read (a password sent "in a separate mail" comes soon after) and judged
+// again with every password found by then. Memory stays bounded: at most kWindow messages wait.
+class Mailbox {
+ public:
+  static constexpr std::size_t kWindow = 100;
+  Mailbox(const ScanOptions& o, const std::function<void(MessageVerdict&&)>& each) : o_(o), each_(each) {}
+  const std::vector<std::string>& passwords() const { return passwords_; }
+  // A judged message; raw (its bytes, and whether they are an mbox entry) when it may be judged
+  // again.
+  void Add(MessageVerdict&& v, std::string_view raw, bool mbox) {
+    for (const std::string& p : v.passwords) {
+      if (std::find(passwords_.begin(), passwords_.end(), p) == passwords_.end() && passwords_.size() < 1000) {
+        passwords_.push_back(p);
+      }
+    }
+    ++seen_;
+    const bool hold = !raw.empty() && Unopened(v.root);
+    if (!hold && queue_.empty()) {
+      each_(std::move(v));
+      return;
+    }
+    queue_.push_back({std::move(v), hold ? std::string(raw) : std::string(), mbox, seen_});
+    // The head waits until kWindow messages followed it.
+    while (!queue_.empty() && (queue_.front().raw.empty() || seen_ - queue_.front().at >= kWindow)) Pop();
+  }
+  void Flush() {
+    while (!queue_.empty()) Pop();
+  }
+
+ private:
+  struct Waiting {
+    MessageVerdict v;
+    std::string raw;
+    bool mbox;
+    std::size_t at;
+  };
+  void Pop() {
+    Waiting w = std::move(queue_.front());
+    queue_.pop_front();
+    if (w.raw.empty()) {
+      each_(std::move(w.v));
+      return;
+    }
+    std::unique_ptr<GMimeStream, Unref> s(g_mime_stream_mem_new_with_buffer(w.raw.data(), w.raw.size()));
+    std::unique_ptr<GMimeParser, Unref> p(g_mime_parser_new_with_stream(s.get()));
+    g_mime_parser_set_format(p.get(), w.mbox ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
+    std::unique_ptr<GMimeMessage, Unref> m(g_mime_parser_construct_message(p.get(), Options()));
+    if (m == nullptr) {
+      each_(std::move(w.v));
+      return;
+    }
+    each_(Judge(m.get(), w.v.source, o_, passwords_));
+  }
+  const ScanOptions& o_;
+  const std::function<void(MessageVerdict&&)>& each_;
+  std::vector<std::string> passwords_;
+  std::deque<Waiting> queue_;
+  std::size_t seen_ = 0;
+};
+
+// The messages of bytes: one message, or an mbox.
+bool ScanData(std::string_view data, const std::string& path, const ScanOptions& o, Mailbox& box, std::string& error) {
   const bool mbox = data.starts_with("From ");
   std::unique_ptr<GMimeStream, Unref> stream(g_mime_stream_mem_new_with_buffer(data.data(), data.size()));
   std::unique_ptr<GMimeParser, Unref> parser(g_mime_parser_new_with_stream(stream.get()));
   g_mime_parser_set_format(parser.get(), mbox ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
-  std::vector<MessageVerdict> held;        // waiting for the mailbox's later passwords
-  std::vector<std::string> raw_held;       // their bytes
-  std::vector<std::string> mailbox_passwords;
   int n = 0;
   while (!g_mime_parser_eos(parser.get())) {
     const gint64 start = g_mime_parser_tell(parser.get());
@@ -412,50 +532,20 @@ bool ScanData(std::string_view data, const std::string& path, const ScanOptions&
     }
     ++n;
     const std::string source = mbox ? path + "#" + std::to_string(n) : path;
-    MessageVerdict v = Judge(m.get(), source, o, mailbox_passwords);
-    for (const std::string& p : v.passwords) {
-      if (std::find(mailbox_passwords.begin(), mailbox_passwords.end(), p) == mailbox_passwords.end() &&
-          mailbox_passwords.size() < 200) {
-        mailbox_passwords.push_back(p);
-      }
+    MessageVerdict v = Judge(m.get(), source, o, box.passwords());
+    std::string_view raw;
+    if (!mbox) {
+      raw = data;
+    } else if (start >= 0 && end > start && static_cast<std::size_t>(end) <= data.size()) {
+      raw = data.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start));
     }
-    if (mbox && Unopened(v.root) && raw_held.size() < 1000 && start >= 0 && end > start &&
-        static_cast<std::size_t>(end) <= data.size()) {
-      // Kept until the mailbox is read: a later mail may carry its password.
-      held.push_back(std::move(v));
-      raw_held.emplace_back(data.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)));
-      continue;
-    }
-    if (!held.empty()) {
-      held.push_back(std::move(v));
-      raw_held.emplace_back();
-    } else {
-      each(std::move(v));
-    }
+    box.Add(std::move(v), raw, mbox);
     if (!mbox) break;
-  }
-  // The held messages in their order, those with an unopened archive judged again with the
-  // passwords of the whole mailbox.
-  for (std::size_t i = 0; i < held.size(); ++i) {
-    if (raw_held[i].empty()) {
-      each(std::move(held[i]));
-      continue;
-    }
-    std::unique_ptr<GMimeStream, Unref> s(g_mime_stream_mem_new_with_buffer(raw_held[i].data(), raw_held[i].size()));
-    std::unique_ptr<GMimeParser, Unref> p(g_mime_parser_new_with_stream(s.get()));
-    g_mime_parser_set_format(p.get(), GMIME_FORMAT_MBOX);
-    std::unique_ptr<GMimeMessage, Unref> m(g_mime_parser_construct_message(p.get(), Options()));
-    if (m == nullptr) {
-      each(std::move(held[i]));
-      continue;
-    }
-    each(Judge(m.get(), held[i].source, o, mailbox_passwords));
   }
   return true;
 }
 
-bool ScanFile(const std::string& path, const ScanOptions& o, const std::function<void(MessageVerdict&&)>& each,
-              std::string& error) {
+bool ScanFile(const std::string& path, const ScanOptions& o, Mailbox& box, std::string& error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = path + ": cannot open";
@@ -466,7 +556,7 @@ bool ScanFile(const std::string& path, const ScanOptions& o, const std::function
     error = path + ": read error";
     return false;
   }
-  return ScanData(data, path, o, each, error);
+  return ScanData(data, path, o, box, error);
 }
 
 }  // namespace
@@ -475,13 +565,15 @@ void ScanBytes(std::string_view data, const std::string& source, const ScanOptio
                const std::function<void(MessageVerdict&&)>& each) {
   InitGmime();
   std::string error;
-  if (!ScanData(data, source, o, each, error)) {
+  Mailbox box(o, each);
+  if (!ScanData(data, source, o, box, error)) {
     MessageVerdict v;
     v.source = source;
     v.verdict = "error";
     v.error = error;
-    each(std::move(v));
+    box.Add(std::move(v), {}, false);
   }
+  box.Flush();
 }
 
 bool ScanPath(const std::string& path, const ScanOptions& o, const std::function<void(MessageVerdict&&)>& each,
@@ -502,19 +594,24 @@ bool ScanPath(const std::string& path, const ScanOptions& o, const std::function
       return false;
     }
     std::sort(files.begin(), files.end());
+    Mailbox box(o, each);  // a folder is one mailbox: a password may come in another file
     for (const auto& f : files) {
       std::string why;
-      if (!ScanFile(f.string(), o, each, why)) {
+      if (!ScanFile(f.string(), o, box, why)) {
         MessageVerdict v;
         v.source = f.string();
         v.verdict = "error";
         v.error = why;
-        each(std::move(v));
+        box.Add(std::move(v), {}, false);
       }
     }
+    box.Flush();
     return true;
   }
-  return ScanFile(path, o, each, error);
+  Mailbox box(o, each);
+  const bool ok = ScanFile(path, o, box, error);
+  box.Flush();
+  return ok;
 }
 
 }  // namespace keikai::inspect

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "keikai/inspect/charset.h"
 
@@ -86,7 +87,12 @@ bool OvbaDecompress(std::string_view in, std::string& out, std::size_t max_out) 
 
 std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb) {
   std::vector<VbaProject> out;
+  // One budget for the whole file: decompressed bytes, projects and modules (a small stream can
+  // name one huge module a thousand times).
+  std::size_t budget = 64u << 20;
+  std::size_t modules_left = 1000;
   for (const CfbEntry& e : cfb.entries()) {
+    if (out.size() >= 16 || budget == 0) break;
     // ".../VBA/dir": the project's storage is the VBA storage's parent.
     const std::string lower = Lower(e.path);
     if (e.type != 2 || !(lower == "vba/dir" || (lower.size() > 8 && lower.ends_with("/vba/dir")))) continue;
@@ -94,14 +100,14 @@ std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb) {
     const std::string vba = e.path.substr(0, e.path.size() - 4);  // "…/VBA"
     proj.storage = vba.size() > 4 ? vba.substr(0, vba.size() - 4) : "";
     std::string raw, dir, error;
-    if (!cfb.Read(e, raw, error) || !OvbaDecompress(raw, dir)) {
+    if (!cfb.Read(e, raw, error) || !OvbaDecompress(raw, dir, std::min<std::size_t>(budget, 1u << 20))) {
       proj.error = "dir stream: " + (error.empty() ? std::string("malformed compression") : error);
       out.push_back(std::move(proj));
       continue;
     }
     // Records: id (2), size (4), data. PROJECTVERSION (9) says 4 but holds 6 bytes.
     struct Mod {
-      std::string name, stream;
+      std::string name, stream, stream_unicode;
       uint32_t offset = 0;
       bool has_offset = false;
     };
@@ -126,6 +132,9 @@ std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb) {
         case 0x001A:
           if (in_module) cur.stream = std::string(data);
           break;
+        case 0x0032:  // MODULESTREAMNAMEUNICODE (follows MODULESTREAMNAME)
+          if (in_module) cur.stream_unicode = std::string(data);
+          break;
         case 0x0031:
           if (in_module && size >= 4) {
             cur.offset = U32(data, 0);
@@ -147,18 +156,36 @@ std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb) {
       std::string u;
       return ToUtf8(s, charset.c_str(), u) ? u : s;
     };
+    std::map<std::string, bool> done;  // each stream once
     for (const Mod& m : mods) {
+      if (modules_left == 0 || budget == 0) {
+        proj.error = "more modules or source than keikai reads";
+        break;
+      }
+      --modules_left;
       VbaModule vm;
       vm.name = text(m.name);
       vm.stream = text(m.stream);
-      const CfbEntry* s = cfb.Find(vba + "/" + m.stream);
+      // The stream by its Unicode name (compound-file names are UTF-16), else the MBCS one
+      // decoded with the code page, else as written.
+      std::string unicode;
+      const CfbEntry* s = nullptr;
+      if (!m.stream_unicode.empty() && ToUtf8(m.stream_unicode, "UTF-16LE", unicode)) s = cfb.Find(vba + "/" + unicode);
+      if (s == nullptr) s = cfb.Find(vba + "/" + vm.stream);
+      if (s == nullptr) s = cfb.Find(vba + "/" + m.stream);
+      if (s != nullptr && done[s->path]) continue;
+      if (s != nullptr) done[s->path] = true;
       std::string bytes, src;
       if (s == nullptr || !cfb.Read(*s, bytes, error)) {
         proj.error = "module " + vm.name + ": stream missing or broken";
-      } else if (!m.has_offset || m.offset >= bytes.size() ||
-                 !OvbaDecompress(std::string_view(bytes).substr(m.offset), src)) {
+      } else if (!m.has_offset || m.offset >= bytes.size()) {
         proj.error = "module " + vm.name + ": source not readable";
       } else {
+        // A container that breaks late still gives what came before (analysed, not dropped).
+        if (!OvbaDecompress(std::string_view(bytes).substr(m.offset), src, budget)) {
+          proj.error = "module " + vm.name + ": source damaged";
+        }
+        budget -= std::min(budget, src.size());
         vm.source = text(src);
       }
       proj.modules.push_back(std::move(vm));

@@ -63,10 +63,11 @@ ZipDirectory ReadZipDirectory(std::string_view d, std::size_t max_entries) {
   }
   z.zip = true;
   uint64_t count = U16(d, eocd + 10), cd_size = U32(d, eocd + 12), cd_offset = U32(d, eocd + 16);
-  // ZIP64: the locator just before the end record points at the ZIP64 end record.
+  // ZIP64: the locator just before the end record points at the ZIP64 end record. Every sum of
+  // offsets read from the file is checked against the size first (they may be near 2^64).
   if (eocd >= 20 && U32(d, eocd - 20) == kZip64Locator) {
     const uint64_t z64 = U64(d, eocd - 20 + 8);
-    if (z64 + 56 <= d.size() && U32(d, static_cast<std::size_t>(z64)) == kZip64Eocd) {
+    if (z64 <= d.size() && d.size() - z64 >= 56 && U32(d, static_cast<std::size_t>(z64)) == kZip64Eocd) {
       count = U64(d, static_cast<std::size_t>(z64) + 32);
       cd_size = U64(d, static_cast<std::size_t>(z64) + 40);
       cd_offset = U64(d, static_cast<std::size_t>(z64) + 48);
@@ -76,11 +77,14 @@ ZipDirectory ReadZipDirectory(std::string_view d, std::size_t max_entries) {
   // A self-extractor or a file with bytes before the archive: the directory is where the end
   // record says relative to the archive's start, which is the end record minus the directory.
   uint64_t base = 0;
-  if (cd_offset + cd_size > eocd && cd_size <= eocd) {
-    z.error = "central directory offset beyond the file";
-  } else if (cd_offset + cd_size < eocd && cd_size <= eocd && U32(d, static_cast<std::size_t>(cd_offset)) != kCentral &&
-             eocd >= cd_size && U32(d, static_cast<std::size_t>(eocd - cd_size)) == kCentral) {
-    base = eocd - cd_size - cd_offset;
+  const bool fits = cd_offset <= eocd && cd_size <= eocd - cd_offset;
+  if (!fits || U32(d, static_cast<std::size_t>(std::min<uint64_t>(cd_offset, d.size() - 4))) != kCentral) {
+    if (cd_size <= eocd && U32(d, static_cast<std::size_t>(eocd - cd_size)) == kCentral) {
+      base = eocd - cd_size - std::min<uint64_t>(cd_offset, eocd - cd_size);
+      cd_offset = eocd - cd_size - base;
+    } else if (!fits) {
+      z.error = "central directory offset beyond the file";
+    }
   }
   std::size_t p = static_cast<std::size_t>(std::min<uint64_t>(cd_offset + base, d.size()));
   for (uint64_t i = 0; i < count; ++i) {

@@ -36,13 +36,14 @@ struct ArchiveResult {
   bool headers_encrypted = false;  // 7z -mhe, RAR5 archive encryption: names are hidden too
   std::string password;      // the one that opened the encrypted entries ("" none or not needed)
   bool limited = false;      // a limit cut the reading short
-  std::string error;
+  std::size_t unread = 0;    // entries that failed to read (not for want of a password)
+  std::string error;         // "" when every header and entry was read
 };
 
 // Whether the bytes start like an archive keikai opens.
 bool LooksLikeArchive(std::string_view data, std::string& kind);
-// Reads the archive, trying no password first, then each candidate until the encrypted entries
-// open.
+// Reads the archive, trying no password first, then each candidate (the first 50) until the
+// encrypted entries open.
 ArchiveResult ReadArchive(std::string_view data, const std::vector<std::string>& passwords, const ArchiveLimits& limits);
 // 7z: from the start header's next header: encrypted data (an AES coder) and encrypted headers.
 void SevenZipEncryption(std::string_view data, bool& data_encrypted, bool& headers_encrypted);
