@@ -44,8 +44,10 @@ KM_CMD=("$KEIKAI" mail scan --format json "$WORK/mails")
 
 timed() {  # OUT CMD...: CPU seconds on stdout; the program's output in $WORK/OUT
   local out=$1; shift
+  # Both exit non-zero when they flag something (clamscan 1, keikai 1 or 3); time(1) then writes
+  # "Command exited with non-zero status N" first: the times are its last line.
   /usr/bin/time -f "%e %U %S" -o "$WORK/t" taskset -c "$CORE" "$@" >"$WORK/$out" 2>"$WORK/err" || true
-  read -r _ u s < "$WORK/t"
+  read -r _ u s < <(tail -n 1 "$WORK/t")
   awk "BEGIN{print $u + $s}"
 }
 timed cl.out "${CL_CMD[@]}" >/dev/null

@@ -80,9 +80,16 @@ bool Pass(std::string_view data, const std::string* password, const std::string&
     for (;;) {
       const la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
       if (n == 0) break;
-      // ARCHIVE_WARN after the data (a bad CRC, a wrong size): what was read is inspected, as
-      // 7-Zip and Explorer would still write it out.
-      if (n == ARCHIVE_WARN) break;
+      // ARCHIVE_WARN after the data (a bad CRC, a wrong size): for an entry in the clear, what
+      // was read is inspected, as 7-Zip and Explorer would still write it out; for an encrypted
+      // one it is the sign of a wrong password (ZipCrypto's check byte lets 1 in 256 through).
+      if (n == ARCHIVE_WARN && !x.encrypted) break;
+      if (n == ARCHIVE_WARN) {
+        ok = false;
+        failed_decrypt = true;
+        r.any_encrypted = true;
+        break;
+      }
       if (n < 0) {
         ok = false;
         const char* why = archive_error_string(a.get());

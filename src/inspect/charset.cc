@@ -3,6 +3,8 @@
 #include <iconv.h>
 
 #include <cerrno>
+#include <map>
+#include <string>
 
 #include "keikai/core/utf8.h"
 
@@ -19,9 +21,34 @@ bool IsUtf8(std::string_view s) {
   return true;
 }
 
+namespace {
+
+// iconv_open loads the charset's gconv module and iconv_close unloads it: a descriptor per
+// charset is kept for the thread (reset before each use).
+iconv_t Converter(const char* charset) {
+  struct Cache {
+    std::map<std::string, iconv_t, std::less<>> cds;
+    ~Cache() {
+      for (auto& [k, cd] : cds) {
+        if (cd != reinterpret_cast<iconv_t>(-1)) iconv_close(cd);
+      }
+    }
+  };
+  thread_local Cache cache;
+  auto it = cache.cds.find(std::string_view(charset));
+  if (it == cache.cds.end()) {
+    if (cache.cds.size() > 64) return reinterpret_cast<iconv_t>(-1);  // names from files: bounded
+    it = cache.cds.emplace(charset, iconv_open("UTF-8", charset)).first;
+  }
+  if (it->second != reinterpret_cast<iconv_t>(-1)) iconv(it->second, nullptr, nullptr, nullptr, nullptr);
+  return it->second;
+}
+
+}  // namespace
+
 bool ToUtf8(std::string_view s, const char* charset, std::string& out) {
   if (s.size() > (16u << 20)) return false;
-  iconv_t cd = iconv_open("UTF-8", charset);
+  iconv_t cd = Converter(charset);
   if (cd == reinterpret_cast<iconv_t>(-1)) return false;
   std::string result;
   result.resize(s.size() * 3 + 16);
@@ -43,7 +70,6 @@ bool ToUtf8(std::string_view s, const char* charset, std::string& out) {
   if (ok) {  // flush a stateful encoding (ISO-2022-JP back to ASCII)
     if (iconv(cd, nullptr, nullptr, &o, &o_left) == static_cast<std::size_t>(-1)) ok = false;
   }
-  iconv_close(cd);
   if (!ok) return false;
   result.resize(result.size() - o_left);
   out = std::move(result);

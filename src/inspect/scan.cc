@@ -416,11 +416,12 @@ MessageVerdict Judge(GMimeMessage* m, const std::string& source, const ScanOptio
   for (const std::string& t : w.texts) text += t + "\n";
   text += v.subject + "\n";
   v.passwords = FindPasswords(text);
+  // The message's own passwords, --password, then the mailbox's (in the order the caller chose).
   std::vector<std::string> tries = v.passwords;
   for (const std::string& p : o.extra_passwords) tries.push_back(p);
-  // The mailbox's passwords, the latest first (a password mail follows its archive closely).
-  for (auto it = mailbox_passwords.rbegin(); it != mailbox_passwords.rend(); ++it) {
-    if (std::find(tries.begin(), tries.end(), *it) == tries.end()) tries.push_back(*it);
+  for (const std::string& p : mailbox_passwords) {
+    if (tries.size() >= 60) break;
+    if (std::find(tries.begin(), tries.end(), p) == tries.end()) tries.push_back(p);
   }
   if (w.cut) v.root.findings.push_back({"mime_limit", 30, "parts nested deeper than 32 or more than 1,000 in one multipart"});
   Budget budget;  // for all the message's attachments together
@@ -458,16 +459,20 @@ class Mailbox {
  public:
   static constexpr std::size_t kWindow = 100;
   Mailbox(const ScanOptions& o, const std::function<void(MessageVerdict&&)>& each) : o_(o), each_(each) {}
-  const std::vector<std::string>& passwords() const { return passwords_; }
+  // The passwords of the messages just before the next one, the latest first (a password sent
+  // before its archive).
+  std::vector<std::string> Recent() const {
+    std::vector<std::string> out;
+    for (auto it = passwords_.rbegin(); it != passwords_.rend() && seen_ - it->first < kBefore; ++it) out.push_back(it->second);
+    return out;
+  }
   // A judged message; raw (its bytes, and whether they are an mbox entry) when it may be judged
   // again.
   void Add(MessageVerdict&& v, std::string_view raw, bool mbox) {
-    for (const std::string& p : v.passwords) {
-      if (std::find(passwords_.begin(), passwords_.end(), p) == passwords_.end() && passwords_.size() < 1000) {
-        passwords_.push_back(p);
-      }
-    }
     ++seen_;
+    for (const std::string& p : v.passwords) passwords_.emplace_back(seen_, p);
+    // Only the window's passwords are ever tried again: older ones go.
+    while (!passwords_.empty() && seen_ - passwords_.front().first > kWindow + kBefore) passwords_.pop_front();
     const bool hold = !raw.empty() && Unopened(v.root);
     if (!hold && queue_.empty()) {
       each_(std::move(v));
@@ -503,11 +508,17 @@ class Mailbox {
       each_(std::move(w.v));
       return;
     }
-    each_(Judge(m.get(), w.v.source, o_, passwords_));
+    // Judged again with the passwords of the messages that followed it, the earliest first.
+    std::vector<std::string> after;
+    for (const auto& [at, pw] : passwords_) {
+      if (at > w.at) after.push_back(pw);
+    }
+    each_(Judge(m.get(), w.v.source, o_, after));
   }
   const ScanOptions& o_;
   const std::function<void(MessageVerdict&&)>& each_;
-  std::vector<std::string> passwords_;
+  static constexpr std::size_t kBefore = 10;
+  std::deque<std::pair<std::size_t, std::string>> passwords_;  // (message number, password)
   std::deque<Waiting> queue_;
   std::size_t seen_ = 0;
 };
@@ -532,7 +543,7 @@ bool ScanData(std::string_view data, const std::string& path, const ScanOptions&
     }
     ++n;
     const std::string source = mbox ? path + "#" + std::to_string(n) : path;
-    MessageVerdict v = Judge(m.get(), source, o, box.passwords());
+    MessageVerdict v = Judge(m.get(), source, o, box.Recent());
     std::string_view raw;
     if (!mbox) {
       raw = data;
@@ -551,8 +562,16 @@ bool ScanFile(const std::string& path, const ScanOptions& o, Mailbox& box, std::
     error = path + ": cannot open";
     return false;
   }
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size < 0 || static_cast<uint64_t>(size) > (4ull << 30)) {
+    error = path + ": larger than 4 GiB or not a regular file";
+    return false;
+  }
+  std::string data(static_cast<std::size_t>(size), '\0');
+  in.read(data.data(), size);
+  if (in.bad() || in.gcount() != size) {
     error = path + ": read error";
     return false;
   }

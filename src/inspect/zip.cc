@@ -51,11 +51,17 @@ ZipDirectory ReadZipDirectory(std::string_view d, std::size_t max_entries) {
   }
   std::size_t eocd = std::string_view::npos;
   const std::size_t lowest = d.size() > 22 + 65535 ? d.size() - 22 - 65535 : 0;
-  for (std::size_t p = d.size() - 22 + 1; p-- > lowest;) {
-    if (U32(d, p) == kEocd && p + 22 + U16(d, p + 20) <= d.size()) {
+  // The last "PK\5\6" whose comment fits (found with rfind, not byte by byte).
+  const std::string_view tail = d.substr(lowest);
+  for (std::size_t end = tail.size() - 22 + 4; end > 0;) {
+    const std::size_t q = tail.rfind(std::string_view("PK\x05\x06", 4), end - 1);
+    if (q == std::string_view::npos) break;
+    const std::size_t p = lowest + q;
+    if (p + 22 <= d.size() && p + 22 + U16(d, p + 20) <= d.size()) {
       eocd = p;
       break;
     }
+    end = q;
   }
   if (eocd == std::string_view::npos) {
     z.error = "no end of central directory record";
