@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_util.h"
+#include "keikai/inspect/archive.h"
 #include "keikai/inspect/passwords.h"
 #include "keikai/inspect/scan.h"
 #include "keikai/inspect/vba.h"
@@ -177,6 +178,27 @@ TEST(Inspect, HostileArchivesAreNotCrashesNorHidingPlaces) {
   EXPECT_TRUE(Codes(InspectObject("資料.zip", "not an archive at all", {}, ScanOptions{})).contains("archive_unrecognized"));
   EXPECT_TRUE(FindPasswords("password").empty());
   EXPECT_TRUE(FindPasswords("パスワード：").empty());
+}
+
+// ZipCrypto checks a password with one byte of its header: one wrong password in 256 passes it.
+// Ten stored archives (no deflate stream to fail on garbage) and fifty wrong passwords each
+// (about two passes expected): none may count as opened, and the right password opens each.
+TEST(Inspect, WrongZipCryptoPasswordsThatPassTheCheckByteDoNotOpen) {
+  TempDir d;
+  std::vector<std::string> wrong;
+  for (int i = 0; i < 50; ++i) wrong.push_back("wrong-" + std::to_string(i * 7919));
+  for (int k = 0; k < 10; ++k) {
+    WriteFile(d / ("f" + std::to_string(k) + ".txt"), std::string(2000 + k * 37, static_cast<char>('a' + k)));
+    const std::string zip = "z" + std::to_string(k) + ".zip";
+    ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && zip -q -0 -P right-" + std::to_string(k) + " " + zip + " f" + std::to_string(k) + ".txt"));
+    const std::string bytes = ReadFile(d / zip);
+    const ArchiveResult bad = ReadArchive(bytes, wrong, ArchiveLimits{});
+    EXPECT_TRUE(bad.password.empty()) << zip << " 'opened' with " << bad.password;
+    std::vector<std::string> with_right = wrong;
+    with_right.push_back("right-" + std::to_string(k));
+    with_right.erase(with_right.begin());  // 50 in all: the right one is the last tried
+    EXPECT_EQ(ReadArchive(bytes, with_right, ArchiveLimits{}).password, "right-" + std::to_string(k)) << zip;
+  }
 }
 
 // Messages the test writes with Python's email package: (name, python expression building the
