@@ -13,6 +13,7 @@ pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
 # Mail attachments (issue 15): MIME with GMime 3, archives with libarchive (docs/ARCHITECTURE.md).
 pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+pkg_check_modules(YARA REQUIRED IMPORTED_TARGET yara)
 # Alert channels over HTTP(S): webhooks, Slack, Teams (Debian builds it with OpenSSL).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # OpenSSL: TLS for alert mail (STARTTLS, port 465) in notify/smtp.cc; cpp-httplib's https uses it too.

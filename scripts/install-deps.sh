@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libvectorscan-dev libpcre2-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
   libzstd-dev zlib1g-dev libmaxminddb-dev tor-geoipdb libyaml-cpp-dev libmodsecurity-dev libcpp-httplib-dev libssl-dev
-  libgmime-3.0-dev libarchive-dev
+  libgmime-3.0-dev libarchive-dev libyara-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   goaccess modsecurity-crs zstd python3 tzdata iso-codes time systemd prometheus curl
   postfix sasl2-bin libsasl2-modules openssl dovecot-core dovecot-pop3d dovecot-imapd

@@ -13,9 +13,11 @@
 
 #include "cli_util.h"
 #include "keikai/inspect/archive.h"
+#include "keikai/inspect/carriers.h"
 #include "keikai/inspect/passwords.h"
 #include "keikai/inspect/scan.h"
 #include "keikai/inspect/vba.h"
+#include "keikai/inspect/yara.h"
 #include "keikai/inspect/zip.h"
 #include "test_util.h"
 
@@ -199,6 +201,98 @@ TEST(Inspect, WrongZipCryptoPasswordsThatPassTheCheckByteDoNotOpen) {
     with_right.erase(with_right.begin());  // 50 in all: the right one is the last tried
     EXPECT_EQ(ReadArchive(bytes, with_right, ArchiveLimits{}).password, "right-" + std::to_string(k)) << zip;
   }
+}
+
+// A shell link as Windows writes one (MS-SHLLINK): LinkInfo with a local base path, Unicode
+// arguments, shown minimised.
+std::string MakeLnk(const std::string& target, const std::string& args) {
+  const auto u32 = [](uint32_t v) { return std::string{char(v), char(v >> 8), char(v >> 16), char(v >> 24)}; };
+  const auto u16 = [](uint16_t v) { return std::string{char(v), char(v >> 8)}; };
+  std::string h = u32(0x4C) + std::string("\x01\x14\x02\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46", 16) +
+                  u32(0x02 | 0x20 | 0x80) + u32(0x20) + std::string(24, '\0') + u32(0) + u32(0) + u32(7) + std::string(12, '\0');
+  const std::string volume = u32(0x11) + u32(3) + u32(0x1234) + u32(0x10) + std::string(1, '\0');
+  const uint32_t base_off = 0x1C + static_cast<uint32_t>(volume.size());
+  const std::string base = target + std::string(1, '\0');
+  const std::string suffix(1, '\0');
+  const uint32_t size = base_off + static_cast<uint32_t>(base.size() + suffix.size());
+  std::string info = u32(size) + u32(0x1C) + u32(1) + u32(0x1C) + u32(base_off) + u32(0) +
+                     u32(base_off + static_cast<uint32_t>(base.size())) + volume + base + suffix;
+  std::string a16;
+  for (char c : args) a16 += std::string{c, '\0'};
+  return h + info + u16(static_cast<uint16_t>(args.size())) + a16 + u32(0);
+}
+
+TEST(Inspect, ShortcutsNotebooksAndPackagesAreOpened) {
+  const std::string lnk = MakeLnk("C:\\Windows\\System32\\cmd.exe", "/c powershell -w hidden -enc SQBFAFgA");
+  const LnkInfo l = ReadLnk(lnk);
+  ASSERT_TRUE(l.lnk);
+  EXPECT_EQ(l.target, "C:\\Windows\\System32\\cmd.exe");
+  EXPECT_EQ(l.arguments, "/c powershell -w hidden -enc SQBFAFgA");
+  EXPECT_EQ(l.show_command, 7u);
+  EXPECT_TRUE(l.error.empty()) << l.error;
+  // Named as a PDF: a shortcut all the same, and one that runs a command.
+  const Object o = InspectObject("請求書.pdf", lnk, {}, ScanOptions{});
+  EXPECT_EQ(o.type, "lnk");
+  EXPECT_TRUE(Codes(o).contains("lnk_file"));
+  EXPECT_TRUE(Codes(o).contains("lnk_runs_command"));
+  EXPECT_STREQ(VerdictOf(ScoreOf(o)), "malicious");
+  // Cut anywhere, it is read as far as it goes.
+  for (std::size_t n = 0; n < lnk.size(); n += 7) (void)ReadLnk(lnk.substr(0, n));
+  // A OneNote section carrying a program.
+  const std::string one = std::string("\xE4\x52\x5C\x7B\x8C\xD8\xA7\x4D\xAE\xB1\x53\x78\xD0\x29\x96\xD3", 16) + std::string(64, '\0') +
+                          std::string("\xE7\x16\xE3\xBD\x65\x26\x11\x45\xA4\xC4\x8D\x4D\x0B\x7A\x9E\xAC", 16) +
+                          std::string("\x0A\x00\x00\x00\x00\x00\x00\x00", 8) + std::string(12, '\0') + "MZ program" + std::string(8, '\0');
+  const Object note = InspectObject("meeting.one", one, {}, ScanOptions{});
+  EXPECT_EQ(note.type, "onenote");
+  ASSERT_EQ(note.children.size(), 1u);
+  EXPECT_EQ(note.children[0].type, "pe");
+  EXPECT_STREQ(VerdictOf(ScoreOf(note)), "malicious");
+  // An OLE package stream: label, original path, the file.
+  std::string pkg = std::string("\0\0\0\0\x02\x00", 6) + "doc.lnk" + std::string(1, '\0') + "C:\\tmp\\doc.lnk" + std::string(1, '\0') +
+                    std::string("\x00\x00\x03\x00", 4) + std::string("\x03\x00\x00\x00", 4) + "a:\\" +
+                    std::string("\x04\x00\x00\x00", 4) + "DATA";
+  EmbeddedFile f;
+  ASSERT_TRUE(ReadOle10Native(pkg, f));
+  EXPECT_EQ(f.name, "doc.lnk");
+  EXPECT_EQ(f.data, "DATA");
+  EXPECT_FALSE(ReadOle10Native(pkg.substr(0, pkg.size() - 2), f));
+  // The shared Word file that carries a shortcut in an OLE package (PowerPoint 97-2003 keeps its
+  // objects compressed inside its document stream: not read yet).
+  for (const char* s : {"oletools-tests/tests/test-data/oleobj/sample_with_lnk_file.doc"}) {
+    const Object doc = InspectFile(Maldoc(s));
+    EXPECT_TRUE(Codes(doc).contains("embedded_file")) << s;
+    EXPECT_TRUE(Codes(doc).contains("lnk_file")) << s;
+  }
+}
+
+TEST(Inspect, YaraRulesRunOnEveryObject) {
+  TempDir d;
+  std::filesystem::create_directories(d / "rules");
+  WriteFile(d / "rules/marker.yar",
+            "rule Keikai_Test_Marker {\n  meta:\n    score = 90\n  strings:\n    $a = \"KEIKAI-YARA-MARKER\"\n  condition:\n    $a\n}\n");
+  std::vector<std::string> errors;
+  const auto rules = YaraRules::Compile(d / "rules", errors);
+  ASSERT_NE(rules, nullptr) << (errors.empty() ? "" : errors[0]);
+  EXPECT_EQ(rules->rules(), 1u);
+  // Inside a password ZIP whose password the test gives: the entry matches.
+  WriteFile(d / "note.txt", "hello KEIKAI-YARA-MARKER bye");
+  ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && zip -q -P pw99 m.zip note.txt"));
+  ScanOptions o;
+  o.yara = rules.get();
+  const Object z = InspectObject("m.zip", ReadFile(d / "m.zip"), {"pw99"}, o);
+  EXPECT_TRUE(Codes(z).contains("yara_match"));
+  EXPECT_STREQ(VerdictOf(ScoreOf(z)), "malicious");
+  // A broken rule: its file and line (libyara names the line where the rule ends).
+  errors.clear();
+  std::filesystem::create_directories(d / "bad");
+  WriteFile(d / "bad/broken.yara", "rule broken {\n  condition:\n    $nope\n}\n");
+  EXPECT_EQ(YaraRules::Compile(d / "bad", errors), nullptr);
+  ASSERT_FALSE(errors.empty());
+  EXPECT_NE(errors[0].find("broken.yara:"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[0].find("undefined string"), std::string::npos) << errors[0];
+  Outcome cli = Exec("mail scan --yara " + Q(d / "bad") + " " + Q(d / "note.txt"));
+  EXPECT_EQ(cli.code, 2);
+  EXPECT_NE(cli.out.find("broken.yara:"), std::string::npos) << cli.out;
 }
 
 // Messages the test writes with Python's email package: (name, python expression building the

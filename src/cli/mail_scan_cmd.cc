@@ -1,6 +1,7 @@
 #include "mail_scan_cmd.h"
 
 #include <cstdio>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -49,6 +50,7 @@ CLI::App* AddMailScan(CLI::App& mail, MailScanArgs& a) {
   c->add_option("--format", a.format, Tr("opt.mail_logs_format_tj"));
   c->add_option("--password", a.passwords, Tr("opt.mail_scan_password"));
   c->add_option("--max-depth", a.max_depth, Tr("opt.mail_scan_depth"))->check(CLI::Range(1, 32));
+  c->add_option("--yara", a.yara, Tr("opt.mail_scan_yara"));
   return c;
 }
 
@@ -59,6 +61,14 @@ int RunMailScan(const MailScanArgs& a) {
   }
   inspect::ScanOptions o;
   o.max_depth = a.max_depth;
+  std::unique_ptr<inspect::YaraRules> yara;
+  if (!a.yara.empty()) {
+    std::vector<std::string> errors;
+    yara = inspect::YaraRules::Compile(a.yara, errors);
+    for (const std::string& e : errors) Error("--yara: " + e);
+    if (!yara) return 2;
+    o.yara = yara.get();
+  }
   o.extra_passwords = a.passwords;
   uint64_t counts[4] = {0, 0, 0, 0};  // clean, suspicious, malicious, error
   ordered_json messages = ordered_json::array();

@@ -13,6 +13,7 @@ struct MailScanArgs {
   std::string format = "text";
   std::vector<std::string> passwords;
   int max_depth = 8;
+  std::string yara;  // a directory of .yar/.yara rules
 };
 
 CLI::App* AddMailScan(CLI::App& mail, MailScanArgs& a);

@@ -134,8 +134,16 @@ void AnalyzeBiff8(std::string_view wb, Object& obj) {
   }
 }
 
-void AnalyzeOle(const Cfb& cfb, Object& obj) {
+void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded) {
   std::string error, data;
+  // OLE packages: a file carried inside the document ("\x01Ole10Native" streams).
+  if (embedded != nullptr) {
+    for (const CfbEntry& e : cfb.entries()) {
+      if (e.type != 2 || !e.path.ends_with("\x01Ole10Native") || embedded->size() >= 100) continue;
+      EmbeddedFile f;
+      if (cfb.Read(e, data, error) && ReadOle10Native(data, f)) embedded->push_back(std::move(f));
+    }
+  }
   if (cfb.Find("EncryptionInfo") != nullptr && cfb.Find("EncryptedPackage") != nullptr) {
     obj.findings.push_back({"encrypted_document", 40, "OOXML EncryptedPackage"});
     return;
@@ -161,14 +169,14 @@ bool NeedOoxmlPart(std::string_view path) {
          low == "xl/_rels/workbook.xml.rels" || low.starts_with("xl/macrosheets/");
 }
 
-void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj) {
+void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, std::vector<EmbeddedFile>* embedded) {
   // Every binary part that is a compound file (vbaProject.bin by any name, embedded objects).
   for (const auto& [path, bytes] : parts) {
     if (!Cfb::Looks(bytes)) continue;
     Cfb cfb;
     std::string error;
     if (cfb.Open(bytes, error)) {
-      AnalyzeOle(cfb, obj);
+      AnalyzeOle(cfb, obj, embedded);
     } else {
       obj.notes.push_back(path + ": " + error);
     }

@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "keikai/core/utf8.h"
+#include "keikai/inspect/carriers.h"
 #include "keikai/inspect/cfb.h"
 #include "keikai/inspect/charset.h"
 #include "keikai/inspect/office.h"
@@ -133,6 +134,21 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
   obj.sha256 = Sha256Hex(data);
   obj.type = "binary";
   NameFindings(name, obj);
+  if (o.yara != nullptr) {
+    for (const YaraMatch& m : o.yara->Scan(data)) obj.findings.push_back({"yara_match", m.score, m.rule});
+  }
+  // Files a document or a notebook carries: inspected as children, within the budget.
+  const auto carried = [&](std::vector<EmbeddedFile>& files) {
+    for (EmbeddedFile& f : files) {
+      if (budget->objects == 0 || depth + 1 > o.max_depth) {
+        obj.findings.push_back({depth + 1 > o.max_depth ? "nesting_limit" : "scan_budget", 40, f.name});
+        break;
+      }
+      --budget->objects;
+      obj.children.push_back(InspectObject(f.name.empty() ? "(embedded)" : f.name, f.data, passwords, o, depth + 1, budget));
+      obj.children.back().notes.push_back("embedded in " + name);
+    }
+  };
   if (data.size() >= 2 && data[0] == 'M' && data[1] == 'Z') {
     obj.type = "pe";
     obj.findings.push_back({"pe_executable", 80, "MZ header"});
@@ -142,12 +158,41 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     obj.type = "ole";
     Cfb cfb;
     std::string error;
+    std::vector<EmbeddedFile> embedded;
     if (cfb.Open(data, error)) {
-      AnalyzeOle(cfb, obj);
+      AnalyzeOle(cfb, obj, &embedded);
+      if (!embedded.empty()) obj.findings.push_back({"embedded_file", 20, std::to_string(embedded.size()) + " file(s)"});
+      carried(embedded);
     } else {
       obj.notes.push_back("compound file: " + error);
       obj.findings.push_back({"damaged_document", 30, error});
     }
+    return obj;
+  }
+  if (LooksLikeLnk(data)) {
+    obj.type = "lnk";
+    const LnkInfo l = ReadLnk(data);
+    if (Extension(name) != "lnk") obj.findings.push_back({"lnk_file", 80, "a shortcut named " + PeerText(name)});
+    const std::string what = l.target + (l.arguments.empty() ? "" : " " + l.arguments);
+    if (!what.empty()) obj.notes.push_back("runs: " + PeerText(what, 500));
+    const std::string low = Lower(what);
+    for (const char* p : {"cmd.exe", "powershell", "pwsh", "mshta", "wscript", "cscript", "rundll32", "regsvr32", "certutil",
+                          "bitsadmin", "curl", "msiexec", "forfiles", "conhost"}) {
+      if (low.find(p) != std::string::npos) {
+        obj.findings.push_back({"lnk_runs_command", 90, PeerText(what, 300)});
+        break;
+      }
+    }
+    if (l.arguments.size() > 256) obj.findings.push_back({"lnk_long_arguments", 60, std::to_string(l.arguments.size()) + " characters"});
+    if (!l.error.empty()) obj.notes.push_back("shortcut: " + l.error);
+    return obj;
+  }
+  if (LooksLikeOneNote(data)) {
+    obj.type = "onenote";
+    if (Extension(name) != "one" && Extension(name) != "onepkg") obj.findings.push_back({"onenote_file", 50, PeerText(name)});
+    std::vector<EmbeddedFile> files = OneNoteFiles(data);
+    if (!files.empty()) obj.findings.push_back({"embedded_file", 20, std::to_string(files.size()) + " file(s)"});
+    carried(files);
     return obj;
   }
   std::string kind;
@@ -243,7 +288,9 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     for (ArchiveEntry& e : ar.entries) {
       if (NeedOoxmlPart(e.name)) parts[e.name] = std::move(e.data);
     }
-    AnalyzeOoxml(parts, obj);
+    std::vector<EmbeddedFile> embedded;
+    AnalyzeOoxml(parts, obj, &embedded);
+    carried(embedded);
   }
   for (const ArchiveEntry& e : ar.entries) {
     if (e.name.empty() && e.data.empty()) continue;

@@ -9,16 +9,18 @@
 #include <string>
 #include <string_view>
 
+#include "keikai/inspect/carriers.h"
 #include "keikai/inspect/cfb.h"
 #include "keikai/inspect/object.h"
 
 namespace keikai::inspect {
 
-// A compound file: VBA, BIFF8 Workbook, encrypted OOXML. Children: one per VBA module.
-void AnalyzeOle(const Cfb& cfb, Object& obj);
+// A compound file: VBA, BIFF8 Workbook, encrypted OOXML. Children: one per VBA module. Files
+// embedded as OLE packages are added to embedded (when not null) for the caller to inspect.
+void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded = nullptr);
 // The parts of an OOXML package (path -> bytes, only those asked for by NeedOoxmlPart).
 bool NeedOoxmlPart(std::string_view path);
-void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj);
+void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, std::vector<EmbeddedFile>* embedded = nullptr);
 // BIFF8 records of a Workbook stream (fuzzed on its own).
 void AnalyzeBiff8(std::string_view workbook, Object& obj);
 

@@ -12,6 +12,7 @@
 
 #include "keikai/inspect/archive.h"
 #include "keikai/inspect/object.h"
+#include "keikai/inspect/yara.h"
 
 namespace keikai::inspect {
 
@@ -19,6 +20,7 @@ struct ScanOptions {
   ArchiveLimits limits;
   int max_depth = 8;                         // archives in archives in messages
   std::vector<std::string> extra_passwords;  // --password: tried on every encrypted archive
+  const YaraRules* yara = nullptr;           // --yara: run on every object
 };
 
 struct MessageVerdict {

@@ -1,0 +1,165 @@
+#include "keikai/inspect/carriers.h"
+
+#include <algorithm>
+
+#include "keikai/inspect/charset.h"
+
+namespace keikai::inspect {
+namespace {
+
+uint16_t U16(std::string_view d, std::size_t p) {
+  return static_cast<uint16_t>(static_cast<unsigned char>(d[p]) | static_cast<unsigned char>(d[p + 1]) << 8);
+}
+uint32_t U32(std::string_view d, std::size_t p) { return U16(d, p) | static_cast<uint32_t>(U16(d, p + 2)) << 16; }
+uint64_t U64(std::string_view d, std::size_t p) { return U32(d, p) | static_cast<uint64_t>(U32(d, p + 4)) << 32; }
+
+constexpr std::string_view kLnkHeader("\x4C\x00\x00\x00\x01\x14\x02\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46", 20);
+constexpr std::string_view kOneNote("\xE4\x52\x5C\x7B\x8C\xD8\xA7\x4D\xAE\xB1\x53\x78\xD0\x29\x96\xD3", 16);
+constexpr std::string_view kFileDataStore("\xE7\x16\xE3\xBD\x65\x26\x11\x45\xA4\xC4\x8D\x4D\x0B\x7A\x9E\xAC", 16);
+
+// A NUL-terminated ANSI string at p (bounded by the data), as UTF-8 (CP932 when it reads as
+// such, else CP1252).
+std::string Ansi(std::string_view d, std::size_t p, std::size_t max = 4096) {
+  if (p >= d.size()) return "";
+  const std::size_t end = std::min(d.size(), p + max);
+  std::size_t e = p;
+  while (e < end && d[e] != '\0') ++e;
+  const std::string_view raw = d.substr(p, e - p);
+  std::string out;
+  if (IsUtf8(raw)) return std::string(raw);
+  if (ToUtf8(raw, "CP932", out) || ToUtf8(raw, "CP1252", out)) return out;
+  return std::string(raw);
+}
+
+std::string Utf16(std::string_view bytes) {
+  std::string out;
+  return ToUtf8(bytes, "UTF-16LE", out) ? out : std::string();
+}
+
+}  // namespace
+
+bool LooksLikeLnk(std::string_view d) { return d.size() >= 76 && d.substr(0, 20) == kLnkHeader; }
+
+LnkInfo ReadLnk(std::string_view d) {
+  LnkInfo r;
+  if (!LooksLikeLnk(d)) return r;
+  r.lnk = true;
+  const uint32_t flags = U32(d, 0x14);
+  r.show_command = U32(d, 0x3C);
+  const bool unicode = (flags & 0x80) != 0;
+  std::size_t p = 76;
+  if ((flags & 0x01) != 0) {  // LinkTargetIDList: its size, then skipped
+    if (p + 2 > d.size()) {
+      r.error = "truncated ID list";
+      return r;
+    }
+    p += 2 + U16(d, p);
+  }
+  if ((flags & 0x02) != 0) {  // LinkInfo
+    if (p + 28 > d.size()) {
+      r.error = "truncated link info";
+      return r;
+    }
+    const uint32_t size = U32(d, p), header = U32(d, p + 4), info_flags = U32(d, p + 8);
+    if (size < 28 || size > d.size() - p) {
+      r.error = "bad link info size";
+      return r;
+    }
+    const std::string_view info = d.substr(p, size);
+    if ((info_flags & 1) != 0) {
+      if (header >= 0x24 && U32(info, 28) != 0 && U32(info, 28) < info.size()) {
+        const std::size_t off = U32(info, 28);
+        std::size_t e = off;
+        while (e + 1 < info.size() && (info[e] != '\0' || info[e + 1] != '\0')) e += 2;
+        r.target = Utf16(info.substr(off, e - off));
+      } else if (U32(info, 16) < info.size()) {
+        r.target = Ansi(info, U32(info, 16));
+      }
+    }
+    p += size;
+  }
+  // StringData: NAME, RELATIVE_PATH, WORKING_DIR, COMMAND_LINE_ARGUMENTS, ICON_LOCATION.
+  std::string* fields[] = {&r.name, &r.relative_path, &r.working_dir, &r.arguments, &r.icon};
+  const uint32_t bits[] = {0x04, 0x08, 0x10, 0x20, 0x40};
+  for (int i = 0; i < 5; ++i) {
+    if ((flags & bits[i]) == 0) continue;
+    if (p + 2 > d.size()) {
+      r.error = "truncated string data";
+      return r;
+    }
+    const std::size_t chars = U16(d, p);
+    const std::size_t bytes = unicode ? chars * 2 : chars;
+    p += 2;
+    if (bytes > d.size() - p) {
+      r.error = "truncated string data";
+      return r;
+    }
+    const std::string_view raw = d.substr(p, bytes);
+    if (unicode) {
+      *fields[i] = Utf16(raw);
+    } else {
+      std::string out;
+      *fields[i] = ToUtf8(raw, "CP932", out) ? out : std::string(raw);
+    }
+    p += bytes;
+  }
+  // Extra data: the environment variables block names the target when LinkInfo does not.
+  for (int blocks = 0; blocks < 64 && p + 8 <= d.size(); ++blocks) {
+    const uint32_t size = U32(d, p), sig = U32(d, p + 4);
+    if (size < 8 || size > d.size() - p) break;
+    if (sig == 0xA0000001 && size >= 0x314 && r.target.empty()) {
+      std::string_view uni = d.substr(p + 8 + 260, 520);
+      std::size_t e = 0;
+      while (e + 1 < uni.size() && (uni[e] != '\0' || uni[e + 1] != '\0')) e += 2;
+      r.target = Utf16(uni.substr(0, e));
+      if (r.target.empty()) r.target = Ansi(d, p + 8, 260);
+    }
+    p += size;
+  }
+  return r;
+}
+
+bool ReadOle10Native(std::string_view s, EmbeddedFile& out) {
+  // NativeDataSize (4), Type (2), Label (ANSI z), OrgPath (ANSI z), UType (4), DataPathLength (4),
+  // DataPath, NativeDataSize (4), NativeData.
+  if (s.size() < 16) return false;
+  std::size_t p = 6;
+  const std::size_t label_end = s.find('\0', p);
+  if (label_end == std::string_view::npos) return false;
+  const std::string label = Ansi(s, p, label_end - p + 1);
+  p = label_end + 1;
+  const std::size_t org_end = s.find('\0', p);
+  if (org_end == std::string_view::npos) return false;
+  const std::string org = Ansi(s, p, org_end - p + 1);
+  p = org_end + 1;
+  if (p + 8 > s.size()) return false;
+  const uint32_t path_len = U32(s, p + 4);
+  p += 8;
+  if (path_len > s.size() - p) return false;
+  p += path_len;
+  if (p + 4 > s.size()) return false;
+  const uint32_t size = U32(s, p);
+  p += 4;
+  if (size > s.size() - p) return false;
+  out.name = !label.empty() ? label : org;
+  out.data = std::string(s.substr(p, size));
+  return true;
+}
+
+bool LooksLikeOneNote(std::string_view d) { return d.size() >= 16 && d.substr(0, 16) == kOneNote; }
+
+std::vector<EmbeddedFile> OneNoteFiles(std::string_view d, std::size_t max, std::size_t max_bytes) {
+  // FileDataStoreObject: its GUID (16), cbLength (8), unused (4), reserved (8), then the file.
+  std::vector<EmbeddedFile> out;
+  for (std::size_t p = d.find(kFileDataStore); p != std::string_view::npos && out.size() < max;
+       p = d.find(kFileDataStore, p + 16)) {
+    if (p + 36 > d.size()) break;
+    const uint64_t len = U64(d, p + 16);
+    const std::size_t start = p + 36;
+    const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>({len, d.size() - start, max_bytes}));
+    out.push_back({"onenote-file-" + std::to_string(out.size() + 1), std::string(d.substr(start, n))});
+  }
+  return out;
+}
+
+}  // namespace keikai::inspect
