@@ -295,6 +295,45 @@ TEST(Inspect, YaraRulesRunOnEveryObject) {
   EXPECT_NE(cli.out.find("broken.yara:"), std::string::npos) << cli.out;
 }
 
+// A workbook with a VBA project that xlsxwriter (Debian python3-xlsxwriter) writes at test time
+// around the shared sample's vbaProject.bin, and the same in a password ZIP whose password is in
+// an ISO-2022-JP body.
+TEST(Inspect, XlsxwriterWorkbookWithAVbaProject) {
+  TempDir d;
+  const std::string py = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  if (!Shell(py + " -c 'import xlsxwriter'")) GTEST_SKIP() << "python3-xlsxwriter is not installed";
+  ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && unzip -q -o " + Q(Maldoc("generated/with_vba.xlsm")) + " xl/vbaProject.bin"));
+  WriteFile(d / "make.py",
+            "import sys, xlsxwriter\n"
+            "wb = xlsxwriter.Workbook(sys.argv[1] + '/book.xlsm')\n"
+            "ws = wb.add_worksheet()\n"
+            "ws.write_row(0, 0, [1, 2, 3])\n"
+            "wb.add_vba_project(sys.argv[1] + '/xl/vbaProject.bin')\n"
+            "wb.close()\n");
+  ASSERT_TRUE(Shell(py + " " + Q(d / "make.py") + " " + Q(d.str())));
+  const Object book = InspectFile(d / "book.xlsm");
+  EXPECT_EQ(book.type, "ooxml");
+  EXPECT_TRUE(Codes(book).contains("vba_macros"));
+  EXPECT_STREQ(VerdictOf(ScoreOf(book)), "suspicious");
+  ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && zip -q -P 'Kz729xQ' book.zip book.xlsm"));
+  WriteFile(d / "mail.py",
+            "import sys, email.message\n"
+            "m = email.message.EmailMessage()\n"
+            "m['From'] = 'a@example.co.jp'; m['To'] = 'b@example.jp'; m['Subject'] = '請求書'\n"
+            "m.set_content('請求書を添付します。\\n【解凍パスワード】Ｋｚ７２９ｘＱ\\n', charset='iso-2022-jp')\n"
+            "m.add_attachment(open(sys.argv[1] + '/book.zip', 'rb').read(), maintype='application', subtype='zip', filename='請求書.zip')\n"
+            "open(sys.argv[1] + '/m.eml', 'wb').write(bytes(m))\n");
+  ASSERT_TRUE(Shell(py + " " + Q(d / "mail.py") + " " + Q(d.str())));
+  Outcome r = Exec("mail scan --format json " + Q(d / "m.eml"));
+  EXPECT_EQ(r.code, 1) << r.out.substr(0, 2000);
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')), nullptr, false);
+  ASSERT_TRUE(j.is_object());
+  std::set<std::string> codes;
+  for (const auto& x : j["messages"][0]["reasons"]) codes.insert(x["code"].get<std::string>());
+  EXPECT_TRUE(codes.contains("encrypted_archive_opened")) << j.dump(1).substr(0, 2000);
+  EXPECT_TRUE(codes.contains("vba_macros"));
+}
+
 // Messages the test writes with Python's email package: (name, python expression building the
 // message as `m`). The attachments come from files in the test's directory.
 void WriteMessages(const std::string& dir) {

@@ -172,13 +172,10 @@ ArchiveResult ReadArchive(std::string_view data, const std::vector<std::string>&
     // RAR5: "Rar!\x1A\x07\x01\x00", then header blocks; an archive encryption header (type 4)
     // first means the headers are encrypted. RAR4: the main header's flag 0x0080 (password).
     if (data[6] == 1 && data.size() > 12) {
-      // block: CRC32 (4), header size (vint), header type (vint)
+      // block: CRC32 (4), header size (vint), header type (vint): the size is skipped.
       std::size_t p = 8 + 4;
-      uint64_t hsize = 0;
       for (int shift = 0; p < data.size() && shift < 63; shift += 7) {
-        const unsigned char b = static_cast<unsigned char>(data[p++]);
-        hsize |= static_cast<uint64_t>(b & 0x7F) << shift;
-        if ((b & 0x80) == 0) break;
+        if ((static_cast<unsigned char>(data[p++]) & 0x80) == 0) break;
       }
       if (p < data.size() && data[p] == 4) r.headers_encrypted = r.any_encrypted = true;
     } else if (data.size() > 7 + 7) {

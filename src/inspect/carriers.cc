@@ -67,7 +67,7 @@ LnkInfo ReadLnk(std::string_view d) {
     }
     const std::string_view info = d.substr(p, size);
     if ((info_flags & 1) != 0) {
-      if (header >= 0x24 && U32(info, 28) != 0 && U32(info, 28) < info.size()) {
+      if (header >= 0x24 && info.size() >= 0x24 && U32(info, 28) != 0 && U32(info, 28) < info.size()) {
         const std::size_t off = U32(info, 28);
         std::size_t e = off;
         while (e + 1 < info.size() && (info[e] != '\0' || info[e + 1] != '\0')) e += 2;

@@ -13,7 +13,7 @@ uint16_t U16(std::string_view d, std::size_t p) {
 uint32_t U32(std::string_view d, std::size_t p) { return U16(d, p) | static_cast<uint32_t>(U16(d, p + 2)) << 16; }
 uint64_t U64(std::string_view d, std::size_t p) { return U32(d, p) | static_cast<uint64_t>(U32(d, p + 4)) << 32; }
 
-constexpr uint32_t kEocd = 0x06054b50, kZip64Locator = 0x07064b50, kZip64Eocd = 0x06064b50, kCentral = 0x02014b50;
+constexpr uint32_t kZip64Locator = 0x07064b50, kZip64Eocd = 0x06064b50, kCentral = 0x02014b50;
 
 // The name as UTF-8: flagged UTF-8 (bit 11) or the Info-ZIP Unicode path extra field; else
 // UTF-8 when it is valid as such (many archivers do not set the flag), else CP932, else CP437.
