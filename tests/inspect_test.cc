@@ -456,6 +456,8 @@ TEST_F(MailScan, TextInBothLanguagesAndErrors) {
   Outcome ja = Exec("--lang ja mail scan " + Q(d / "dropper.eml"));
   EXPECT_NE(ja.out.find("危険"), std::string::npos) << ja.out;
   EXPECT_NE(ja.out.find("二重拡張子"), std::string::npos) << ja.out;
+  EXPECT_NE(ja.out.find("パスワードで開きました"), std::string::npos) << ja.out;  // notes in Japanese too
+  EXPECT_EQ(ja.out.find("opened with"), std::string::npos) << ja.out;
   Outcome missing = Exec("mail scan " + Q(d / "none.eml"));
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.out.find("none.eml"), std::string::npos);

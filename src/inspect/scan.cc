@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 
+#include "keikai/core/i18n.h"
 #include "keikai/core/utf8.h"
 #include "keikai/inspect/carriers.h"
 #include "keikai/inspect/cfb.h"
@@ -81,7 +82,7 @@ void HtmlFindings(std::string_view data, Object& obj) {
                         low.find("uint8array") != std::string::npos || low.find("fromcharcode") != std::string::npos;
   const bool offer = low.find("createobjecturl") != std::string::npos || low.find("mssaveoropenblob") != std::string::npos ||
                      low.find(".download") != std::string::npos || low.find("download=") != std::string::npos;
-  if (script && assemble && offer) obj.findings.push_back({"html_smuggling", 60, "script builds a file and offers it for download"});
+  if (script && assemble && offer) obj.findings.push_back({"html_smuggling", 60, ""});
 }
 
 bool LooksLikeHtml(std::string_view data, const std::string& name) {
@@ -146,7 +147,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
       }
       --budget->objects;
       obj.children.push_back(InspectObject(f.name.empty() ? "(embedded)" : f.name, f.data, passwords, o, depth + 1, budget));
-      obj.children.back().notes.push_back("embedded in " + name);
+      obj.children.back().notes.push_back(FillTemplate(Tr("inspect.note.embedded_in"), {{"{name}", name}}));
     }
   };
   if (data.size() >= 2 && data[0] == 'M' && data[1] == 'Z') {
@@ -164,7 +165,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
       if (!embedded.empty()) obj.findings.push_back({"embedded_file", 20, std::to_string(embedded.size()) + " file(s)"});
       carried(embedded);
     } else {
-      obj.notes.push_back("compound file: " + error);
+      obj.notes.push_back(Tr("inspect.note.compound_file") + error);
       obj.findings.push_back({"damaged_document", 30, error});
     }
     return obj;
@@ -172,9 +173,9 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
   if (LooksLikeLnk(data)) {
     obj.type = "lnk";
     const LnkInfo l = ReadLnk(data);
-    if (Extension(name) != "lnk") obj.findings.push_back({"lnk_file", 80, "a shortcut named " + PeerText(name)});
+    if (Extension(name) != "lnk") obj.findings.push_back({"lnk_file", 80, PeerText(name)});
     const std::string what = l.target + (l.arguments.empty() ? "" : " " + l.arguments);
-    if (!what.empty()) obj.notes.push_back("runs: " + PeerText(what, 500));
+    if (!what.empty()) obj.notes.push_back(Tr("inspect.note.runs") + PeerText(what, 500));
     const std::string low = Lower(what);
     for (const char* p : {"cmd.exe", "powershell", "pwsh", "mshta", "wscript", "cscript", "rundll32", "regsvr32", "certutil",
                           "bitsadmin", "curl", "msiexec", "forfiles", "conhost"}) {
@@ -184,7 +185,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
       }
     }
     if (l.arguments.size() > 256) obj.findings.push_back({"lnk_long_arguments", 60, std::to_string(l.arguments.size()) + " characters"});
-    if (!l.error.empty()) obj.notes.push_back("shortcut: " + l.error);
+    if (!l.error.empty()) obj.notes.push_back(Tr("inspect.note.shortcut") + l.error);
     return obj;
   }
   if (LooksLikeOneNote(data)) {
@@ -223,7 +224,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     return obj;
   }
   if (budget->bytes == 0 || budget->objects == 0) {
-    obj.findings.push_back({"scan_budget", 40, "the message's budget of expanded bytes or objects was spent"});
+    obj.findings.push_back({"scan_budget", 40, ""});
     return obj;
   }
   ArchiveLimits lim = o.limits;
@@ -245,7 +246,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     for (const ZipEntry& e : z.entries) {
       if (!e.encryption.empty() && kinds.find(e.encryption) == std::string::npos) kinds += (kinds.empty() ? "" : ", ") + e.encryption;
     }
-    if (!kinds.empty()) obj.notes.push_back("encryption: " + kinds);
+    if (!kinds.empty()) obj.notes.push_back(Tr("inspect.note.encryption") + kinds);
     // Names libarchive did not give (a header it could not read): still checked.
     if (ar.entries.empty()) {
       for (const ZipEntry& e : z.entries) {
@@ -257,11 +258,11 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
       }
     }
   }
-  if (ar.limited) obj.findings.push_back({"archive_limit", 40, "entries or expanded size beyond the limits"});
+  if (ar.limited) obj.findings.push_back({"archive_limit", 40, ""});
   if (ar.any_encrypted) {
     if (!ar.password.empty()) {
-      obj.findings.push_back({"encrypted_archive_opened", 0, "password found in the mail"});
-      obj.notes.push_back("opened with a password found in the mail");
+      obj.findings.push_back({"encrypted_archive_opened", 0, ""});
+      obj.notes.push_back(Tr("inspect.note.opened"));
     } else {
       const bool opened = !ar.entries.empty() && std::all_of(ar.entries.begin(), ar.entries.end(), [](const ArchiveEntry& e) {
         return !e.encrypted || e.opened;
@@ -307,7 +308,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
       Object child = InspectObject(e.name, e.data, passwords, o, depth + 1, budget);
       child.size = e.size;
       if (e.truncated) {
-        child.notes.push_back("read up to the limit only");
+        child.notes.push_back(Tr("inspect.note.truncated"));
         child.findings.push_back({"entry_truncated", 30, std::to_string(e.size >> 20) + " MiB"});
       }
       obj.children.push_back(std::move(child));
@@ -470,7 +471,7 @@ MessageVerdict Judge(GMimeMessage* m, const std::string& source, const ScanOptio
     if (tries.size() >= 60) break;
     if (std::find(tries.begin(), tries.end(), p) == tries.end()) tries.push_back(p);
   }
-  if (w.cut) v.root.findings.push_back({"mime_limit", 30, "parts nested deeper than 32 or more than 1,000 in one multipart"});
+  if (w.cut) v.root.findings.push_back({"mime_limit", 30, ""});
   Budget budget;  // for all the message's attachments together
   for (const Walk::Attachment& a : w.attachments) v.root.children.push_back(InspectObject(a.name, a.data, tries, o, 1, &budget));
   v.score = ScoreOf(v.root);
