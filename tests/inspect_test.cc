@@ -70,6 +70,9 @@ TEST(Inspect, SharedSamplesGetTheVerdictTheirContentsCallFor) {
       {"oletools-tests/tests/test-data/encrypted/encrypted.ppt", "encrypted_document", "suspicious"},
       {"oletools-tests/tests/test-data/encrypted/autostart-encrypt-standardpassword.xls", "vba_autoexec", "suspicious"},
       {"oletools-tests/tests/test-data/oleform/oleform-PR314.docm", "vba_macros", "suspicious"},
+      {"oletools-tests/tests/test-data/olevba/sample_with_vba.ppt", "vba_macros", "suspicious"},
+      {"oletools-tests/tests/test-data/oleobj/sample_with_lnk_file.pps", "lnk_file", "malicious"},
+      {"oletools-tests/tests/test-data/oleobj/embedded-simple-2007.ppt", "embedded_file", "clean"},
       {"oletools-tests/tests/test-data/msodde/harmless-clean.doc", "", "clean"},
       {"oletools-tests/tests/test-data/msodde/harmless-clean.docx", "", "clean"},
       {"oletools-tests/tests/test-data/msodde/harmless-clean.docm", "", "clean"},
@@ -256,9 +259,10 @@ TEST(Inspect, ShortcutsNotebooksAndPackagesAreOpened) {
   EXPECT_EQ(f.name, "doc.lnk");
   EXPECT_EQ(f.data, "DATA");
   EXPECT_FALSE(ReadOle10Native(pkg.substr(0, pkg.size() - 2), f));
-  // The shared Word file that carries a shortcut in an OLE package (PowerPoint 97-2003 keeps its
-  // objects compressed inside its document stream: not read yet).
-  for (const char* s : {"oletools-tests/tests/test-data/oleobj/sample_with_lnk_file.doc"}) {
+  // The shared Word and PowerPoint files that carry a shortcut in an OLE package (PowerPoint
+  // 97-2003 keeps it zlib-compressed in an ExOleObjStg record of its document stream).
+  for (const char* s : {"oletools-tests/tests/test-data/oleobj/sample_with_lnk_file.doc",
+                        "oletools-tests/tests/test-data/oleobj/sample_with_lnk_file.ppt"}) {
     const Object doc = InspectFile(Maldoc(s));
     EXPECT_TRUE(Codes(doc).contains("embedded_file")) << s;
     EXPECT_TRUE(Codes(doc).contains("lnk_file")) << s;

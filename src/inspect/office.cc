@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <zlib.h>
+
 #include "keikai/inspect/charset.h"
 #include "keikai/inspect/vba.h"
 
@@ -66,6 +68,48 @@ const char* XlmFunction(uint16_t id) {
       return "REGISTER";
     default:
       return nullptr;
+  }
+}
+
+// Inflates a zlib stream of at most max bytes; false when it is not one.
+bool Inflate(std::string_view in, std::size_t expect, std::size_t max, std::string& out) {
+  if (expect == 0 || expect > max) return false;
+  out.assign(expect, '\0');
+  uLongf n = static_cast<uLongf>(expect);
+  const int rc = uncompress(reinterpret_cast<Bytef*>(out.data()), &n, reinterpret_cast<const Bytef*>(in.data()),
+                            static_cast<uLong>(in.size()));
+  if (rc != Z_OK && rc != Z_BUF_ERROR) return false;
+  out.resize(n);
+  return true;
+}
+
+void PowerPointObjects(std::string_view doc, Object& obj, std::vector<EmbeddedFile>* embedded) {
+  // Record header: recVer/recInstance (2), recType (2), recLen (4). Candidates are found by their
+  // type and checked by what they hold (a compound file once inflated).
+  std::size_t found = 0, budget = 64u << 20;
+  for (std::size_t p = 0; p + 8 <= doc.size() && found < 100 && budget > 0; ++p) {
+    if (doc[p + 2] != '\x11' || doc[p + 3] != '\x10') continue;
+    const uint16_t ver_inst = U16(doc, p);
+    const uint32_t len = static_cast<uint32_t>(U16(doc, p + 4)) | static_cast<uint32_t>(U16(doc, p + 6)) << 16;
+    if ((ver_inst & 0x0F) != 0 || len < 4 || len > doc.size() - p - 8) continue;
+    const std::string_view body = doc.substr(p + 8, len);
+    std::string bytes;
+    if ((ver_inst >> 4) == 1) {
+      const uint32_t size = static_cast<uint32_t>(U16(body, 0)) | static_cast<uint32_t>(U16(body, 2)) << 16;
+      if (!Inflate(body.substr(4), size, budget, bytes)) continue;
+    } else {
+      bytes = std::string(body);
+    }
+    if (!Cfb::Looks(bytes)) continue;
+    budget -= std::min(budget, bytes.size());
+    ++found;
+    Cfb inner;
+    std::string error;
+    if (!inner.Open(bytes, error)) continue;
+    if (inner.Find("PowerPoint Document") != nullptr) continue;  // no recursion through presentations
+    // The inner file is gone when this returns: carried files are copied out by AnalyzeOle.
+    AnalyzeOle(inner, obj, embedded);
+    p += 7 + len;
   }
 }
 
@@ -152,6 +196,12 @@ void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded
   if (const CfbEntry* w = cfb.Find("WordDocument"); w != nullptr && cfb.Read(*w, data, error) && data.size() >= 12 &&
                                                       U16(data, 0) == 0xA5EC && (U16(data, 10) & 0x0100) != 0) {
     obj.findings.push_back({"encrypted_document", 40, "Word fEncrypted"});
+  }
+  // PowerPoint 97-2003 keeps its VBA project and embedded objects as compound files inside the
+  // "PowerPoint Document" stream (ExOleObjStg records, type 0x1011, zlib-compressed when the
+  // record's instance is 1): each is opened and read as a compound file of its own.
+  if (const CfbEntry* ppt = cfb.Find("PowerPoint Document"); ppt != nullptr && cfb.Read(*ppt, data, error)) {
+    PowerPointObjects(data, obj, embedded);
   }
   const CfbEntry* wb = cfb.Find("Workbook");
   if (wb == nullptr) wb = cfb.Find("Book");
