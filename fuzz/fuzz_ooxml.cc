@@ -1,7 +1,8 @@
 // The archive header checks and the OOXML part analysis (inspect/archive.h, inspect/office.h) on
 // arbitrary bytes: 7z's start and next header (encrypted data, encrypted headers), RAR4/RAR5
 // header flags through ReadArchive with small limits, and an OOXML package whose parts are the
-// input split at "\n--part--\n" (workbook.xml, its rels, a macro sheet, a vbaProject.bin).
+// input split at "\n--part--\n" (workbook.xml, its rels, a macro sheet, a vbaProject.bin, and an
+// .xlsb's workbook.bin with its rels).
 #include <cstdint>
 #include <map>
 #include <string>
@@ -25,10 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (r.entries.size() > 20) __builtin_trap();
   }
   static const char* const kParts[] = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/macrosheets/sheet1.xml",
-                                       "xl/vbaProject.bin"};
+                                       "xl/vbaProject.bin", "xl/workbook.bin", "xl/_rels/workbook.bin.rels"};
   std::map<std::string, std::string> parts;
   std::size_t start = 0;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 6; ++i) {
     const std::size_t end = d.find("\n--part--\n", start);
     parts[kParts[i]] = std::string(d.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
     if (end == std::string_view::npos) break;

@@ -119,6 +119,7 @@ void AnalyzeBiff8(std::string_view wb, Object& obj) {
   std::vector<std::string> macro_sheets, hidden;
   std::set<std::string> functions;
   bool auto_open = false, very_hidden = false;
+  bool biff5 = false, bof_seen = false;  // Excel 5/95 workbooks: no high-byte flag before names
   for (std::size_t p = 0; p + 4 <= wb.size();) {
     const uint16_t type = U16(wb, p), len = U16(wb, p + 2);
     if (p + 4 + len > wb.size()) break;
@@ -128,7 +129,22 @@ void AnalyzeBiff8(std::string_view wb, Object& obj) {
       obj.findings.push_back({"encrypted_document", 40, "BIFF8 FILEPASS"});
       break;
     }
-    if (type == 0x0085 && r.size() >= 8) {  // BOUNDSHEET8
+    if (type == 0x0809 && !bof_seen && r.size() >= 2) {  // the globals' BOF: the BIFF version
+      bof_seen = true;
+      biff5 = U16(r, 0) == 0x0500;
+      continue;
+    }
+    if (type == 0x0085 && biff5 && r.size() >= 7) {  // BOUNDSHEET (BIFF5): 8-bit name at 7
+      const int state = static_cast<unsigned char>(r[4]) & 3, dt = static_cast<unsigned char>(r[5]);
+      const std::size_t cch = static_cast<unsigned char>(r[6]);
+      std::string name;
+      if (7 + cch <= r.size() && !ToUtf8(r.substr(7, cch), "CP1252", name)) name = "?";
+      if (dt == 1) {
+        macro_sheets.push_back(name);
+        if (state != 0) hidden.push_back(name + (state == 2 ? " (very hidden)" : " (hidden)"));
+        very_hidden = very_hidden || state == 2;
+      }
+    } else if (type == 0x0085 && r.size() >= 8) {  // BOUNDSHEET8
       const int state = static_cast<unsigned char>(r[4]) & 3, dt = static_cast<unsigned char>(r[5]);
       const std::size_t cch = static_cast<unsigned char>(r[6]);
       const bool wide = (static_cast<unsigned char>(r[7]) & 1) != 0;
@@ -143,13 +159,14 @@ void AnalyzeBiff8(std::string_view wb, Object& obj) {
         if (state != 0) hidden.push_back(name + (state == 2 ? " (very hidden)" : " (hidden)"));
         very_hidden = very_hidden || state == 2;
       }
-    } else if (type == 0x0018 && r.size() >= 16) {  // NAME: a built-in Auto_Open (code 1)
+    } else if (type == 0x0018 && r.size() >= (biff5 ? 15u : 16u)) {  // NAME: a built-in Auto_Open (code 1)
       const uint16_t flags = U16(r, 0);
-      if ((flags & 0x0020) != 0 && r[15] == 0x01) auto_open = true;
+      const std::size_t at = biff5 ? 14 : 15;  // BIFF8 has a high-byte flag at 14
+      if ((flags & 0x0020) != 0 && r[at] == 0x01) auto_open = true;
       if ((flags & 0x0020) == 0 && static_cast<unsigned char>(r[3]) >= 9) {  // "Auto_Open" named as text
         const std::size_t cch = static_cast<unsigned char>(r[3]);
-        if (15 + cch <= r.size()) {
-          std::string n(r.substr(15, cch));
+        if (at + cch <= r.size()) {
+          std::string n(r.substr(at, cch));
           std::transform(n.begin(), n.end(), n.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
           if (n.starts_with("auto_open")) auto_open = true;
         }
@@ -216,7 +233,7 @@ bool NeedOoxmlPart(std::string_view path) {
   std::string low(path);
   std::transform(low.begin(), low.end(), low.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
   return low == "[content_types].xml" || low.ends_with(".bin") || low == "xl/workbook.xml" ||
-         low == "xl/_rels/workbook.xml.rels" || low.starts_with("xl/macrosheets/");
+         low == "xl/_rels/workbook.xml.rels" || low == "xl/_rels/workbook.bin.rels" || low.starts_with("xl/macrosheets/");
 }
 
 void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, std::vector<EmbeddedFile>* embedded) {
@@ -248,6 +265,56 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
     }
   }
   bool auto_open = false;
+  if (auto rels = parts.find("xl/_rels/workbook.bin.rels"); rels != parts.end()) {  // .xlsb
+    const std::string& x = rels->second;
+    for (std::size_t p = x.find("<Relationship "); p != std::string::npos; p = x.find("<Relationship ", p + 1)) {
+      const std::size_t end = x.find('>', p);
+      const std::string el = x.substr(p, end == std::string::npos ? std::string::npos : end - p);
+      if (el.find("macrosheet") == std::string::npos) continue;
+      const std::size_t id = el.find("Id=\"");
+      if (id != std::string::npos) macro_ids.insert(el.substr(id + 4, el.find('"', id + 4) - id - 4));
+    }
+  }
+  if (auto wb = parts.find("xl/workbook.bin"); wb != parts.end()) {  // .xlsb: BIFF12 records
+    const std::string& b = wb->second;
+    const auto wide = [&](std::size_t& p, std::string& out) {  // XLWideString: cch (4), UTF-16
+      if (p + 4 > b.size()) return false;
+      const uint32_t cch = static_cast<uint32_t>(U16(b, p)) | static_cast<uint32_t>(U16(b, p + 2)) << 16;
+      p += 4;
+      if (cch == 0xFFFFFFFFu) return true;  // null
+      if (cch > (b.size() - p) / 2) return false;
+      if (!ToUtf8(std::string_view(b).substr(p, cch * 2), "UTF-16LE", out)) out = "?";
+      p += cch * 2;
+      return true;
+    };
+    for (std::size_t p = 0; p < b.size();) {
+      // Record type: 1 or 2 bytes of 7 bits; size: 1 to 4 bytes of 7 bits.
+      uint32_t type = static_cast<unsigned char>(b[p]) & 0x7F;
+      if ((static_cast<unsigned char>(b[p++]) & 0x80) != 0 && p < b.size()) type |= (static_cast<unsigned char>(b[p++]) & 0x7Fu) << 7;
+      uint32_t size = 0;
+      for (int i = 0; i < 4 && p < b.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(b[p++]);
+        size |= static_cast<uint32_t>(c & 0x7F) << (7 * i);
+        if ((c & 0x80) == 0) break;
+      }
+      if (size > b.size() - p) break;
+      if (type == 156 && size >= 12) {  // BrtBundleSh: hsState, iTabID, strRelID, strName
+        const uint32_t state = static_cast<uint32_t>(U16(b, p));
+        std::size_t q = p + 8;
+        std::string rel, name;
+        if (wide(q, rel) && wide(q, name) && macro_ids.contains(rel)) {
+          sheets.push_back(name);
+          if (state == 1 || state == 2) hidden.push_back(name + (state == 2 ? " (veryHidden)" : " (hidden)"));
+          very_hidden = very_hidden || state == 2;
+        }
+      }
+      p += size;
+    }
+    // Auto_Open as a defined name's text (UTF-16), in any case.
+    std::string low(b);
+    std::transform(low.begin(), low.end(), low.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    if (low.find(std::string_view("a\0u\0t\0o\0_\0o\0p\0e\0n\0", 18)) != std::string::npos) auto_open = true;
+  }
   if (auto wb = parts.find("xl/workbook.xml"); wb != parts.end()) {
     const std::string& x = wb->second;
     for (std::size_t p = x.find("<sheet "); p != std::string::npos; p = x.find("<sheet ", p + 1)) {
