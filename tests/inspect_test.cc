@@ -341,6 +341,52 @@ TEST(Inspect, XlsxwriterWorkbookWithAVbaProject) {
   EXPECT_TRUE(codes.contains("vba_macros"));
 }
 
+// MIME as Japanese mail arrives: a Shift_JIS body with the password, a forwarded message
+// (message/rfc822) carrying the archive; nesting beyond --max-depth; a RAR5 archive whose headers
+// are encrypted (written byte by byte: no RAR writer is free software).
+TEST(Inspect, ShiftJisForwardedMessagesNestingAndRar5) {
+  TempDir d;
+  WriteFile(d / "invoice.txt", "total 1,000 JPY\n");
+  ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && zip -q -P Sj1s-Pw9 inner.zip invoice.txt"));
+  WriteFile(d / "mail.py",
+            "import sys, email.message\n"
+            "d = sys.argv[1]\n"
+            "fwd = email.message.EmailMessage()\n"
+            "fwd['From'] = 'x@example.net'; fwd['Subject'] = '転送元'\n"
+            "fwd.set_content('添付をご確認ください')\n"
+            "fwd.add_attachment(open(d + '/inner.zip', 'rb').read(), maintype='application', subtype='zip', filename='明細.zip')\n"
+            "m = email.message.EmailMessage()\n"
+            "m['From'] = 'a@example.co.jp'; m['To'] = 'b@example.jp'; m['Subject'] = 'Fw: 明細'\n"
+            "m.set_content('転送します。\\nパスワード：Sj1s-Pw9\\n', charset='shift_jis')\n"
+            "m.add_attachment(fwd)\n"
+            "open(d + '/fwd.eml', 'wb').write(bytes(m))\n");
+  const std::string py = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  ASSERT_TRUE(Shell(py + " " + Q(d / "mail.py") + " " + Q(d.str())));
+  ASSERT_NE(ReadFile(d / "fwd.eml").find("message/rfc822"), std::string::npos);
+  Outcome r = Exec("mail scan --format json " + Q(d / "fwd.eml"));
+  EXPECT_EQ(r.code, 0) << r.out.substr(0, 2000);
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')), nullptr, false);
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j["messages"][0]["passwords_found"], 1);
+  bool opened = false;
+  for (const auto& x : j["messages"][0]["reasons"]) opened = opened || x["code"] == "encrypted_archive_opened";
+  EXPECT_TRUE(opened) << j.dump(1).substr(0, 2000);
+  // ZIPs nested ten deep: beyond the depth read (3, the default 8) it is said, not silently cut.
+  ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && cp invoice.txt n0 && for i in 1 2 3 4 5 6 7 8 9 10; do zip -q n$i.zip n$((i-1))* && rm -f n$((i-1))*; done"));
+  ScanOptions shallow;
+  shallow.max_depth = 3;
+  EXPECT_TRUE(Codes(InspectObject("n10.zip", ReadFile(d / "n10.zip"), {}, shallow)).contains("nesting_limit"));
+  ScanOptions deep;
+  deep.max_depth = 16;
+  EXPECT_FALSE(Codes(InspectObject("n10.zip", ReadFile(d / "n10.zip"), {}, deep)).contains("nesting_limit"));
+  EXPECT_TRUE(Codes(InspectObject("n10.zip", ReadFile(d / "n10.zip"), {}, ScanOptions{})).contains("nesting_limit"));  // 8
+  // RAR5: signature, then a header block (CRC32, size, type 4 = archive encryption).
+  const std::string rar5 = std::string("Rar!\x1A\x07\x01\x00", 8) + std::string("\x11\x22\x33\x44", 4) + "\x05" + "\x04" + std::string(16, '\0');
+  const ArchiveResult ar = ReadArchive(rar5, {}, ArchiveLimits{});
+  EXPECT_TRUE(ar.headers_encrypted);
+  EXPECT_TRUE(Codes(InspectObject("docs.rar", rar5, {}, ScanOptions{})).contains("encrypted_archive_hidden_names"));
+}
+
 // Messages the test writes with Python's email package: (name, python expression building the
 // message as `m`). The attachments come from files in the test's directory.
 void WriteMessages(const std::string& dir) {
