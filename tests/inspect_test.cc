@@ -76,7 +76,12 @@ TEST(Inspect, SharedSamplesGetTheVerdictTheirContentsCallFor) {
       {"oletools-tests/tests/test-data/olevba/sample_with_vba.ppt", "vba_macros", "suspicious"},
       {"oletools-tests/tests/test-data/oleobj/sample_with_lnk_file.pps", "lnk_file", "malicious"},
       {"oletools-tests/tests/test-data/oleobj/embedded-simple-2007.ppt", "embedded_file", "clean"},
-      {"oletools-tests/tests/test-data/msodde/harmless-clean.doc", "", "clean"},
+      {"oletools-tests/tests/test-data/msodde/harmless-clean.doc", "", "clean"},  // its prose mentions "dde links"
+      {"oletools-tests/tests/test-data/msodde/dde-test.docx", "dde_field", "malicious"},
+      {"oletools-tests/tests/test-data/msodde/dde-test.docm", "dde_field", "malicious"},
+      {"oletools-tests/tests/test-data/msodde/dde-test.xlsx", "dde_link", "malicious"},
+      {"oletools-tests/tests/test-data/msodde/dde-in-csv.csv", "dde_formula", "malicious"},
+      {"oletools-tests/tests/test-data/msodde/harmless-clean.xml", "", "clean"},
       {"oletools-tests/tests/test-data/msodde/harmless-clean.docx", "", "clean"},
       {"oletools-tests/tests/test-data/msodde/harmless-clean.docm", "", "clean"},
       {"oletools-tests/tests/test-data/oleobj/embedded-simple-2007.xlsx", "", "clean"},
@@ -95,6 +100,9 @@ TEST(Inspect, SharedSamplesGetTheVerdictTheirContentsCallFor) {
   EXPECT_TRUE(Codes(zipped).contains("encrypted_archive_opened"));
   ASSERT_EQ(zipped.children.size(), 1u);
   EXPECT_EQ(zipped.children[0].type, "ole");
+  EXPECT_TRUE(Codes(zipped).contains("dde_field"));  // a .doc's field code, 0x13 DDEAUTO ...
+  const Object word_xml = InspectFile(Maldoc("oletools-tests/tests/test-data/msodde/dde-in-word2003.xml.zip"), {"infected-test"});
+  EXPECT_TRUE(Codes(word_xml).contains("dde_field"));
   EXPECT_EQ(zipped.children[0].sha256.size(), 64u);
 }
 

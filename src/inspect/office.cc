@@ -1,10 +1,12 @@
 #include "keikai/inspect/office.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <zlib.h>
 
+#include "keikai/core/utf8.h"
 #include "keikai/inspect/charset.h"
 #include "keikai/inspect/vba.h"
 
@@ -71,6 +73,47 @@ const char* XlmFunction(uint16_t id) {
   }
 }
 
+// A DDE field (Word's DDE / DDEAUTO field codes): in a .doc's text a field begins with 0x13,
+// in document.xml its code is a w:instrText element or a w:instr attribute; the code's first word
+// is DDE or DDEAUTO. (Prose that mentions DDE is no field.) A field naming a command interpreter
+// weighs more.
+void DdeFindings(std::string_view text, bool xml, Object& obj) {
+  std::string low(text.substr(0, 32u << 20));
+  std::transform(low.begin(), low.end(), low.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  const auto check = [&](std::size_t code) {
+    while (code < low.size() && (low[code] == ' ' || low[code] == '\t')) ++code;
+    if (low.compare(code, 3, "dde") != 0) return false;
+    const std::size_t after = code + (low.compare(code, 7, "ddeauto") == 0 ? 7 : 3);
+    if (after < low.size() && std::isalnum(static_cast<unsigned char>(low[after])) != 0) return false;
+    const std::string snippet(text.substr(code, std::min<std::size_t>(120, text.size() - code)));
+    const std::string lsnip = low.substr(code, std::min<std::size_t>(120, low.size() - code));
+    const bool command = lsnip.find("cmd") != std::string::npos || lsnip.find("powershell") != std::string::npos ||
+                         lsnip.find("mshta") != std::string::npos;
+    obj.findings.push_back({"dde_field", command ? 80 : 60, PeerText(snippet, 120)});
+    return true;
+  };
+  if (!xml) {
+    for (std::size_t p = low.find('\x13'); p != std::string::npos; p = low.find('\x13', p + 1)) {
+      if (check(p + 1)) return;
+    }
+    return;
+  }
+  for (std::size_t p = low.find("instr"); p != std::string::npos; p = low.find("instr", p + 1)) {
+    // <w:instrText ...>CODE  or  w:instr="CODE
+    std::size_t q = p + 5;
+    if (low.compare(q, 4, "text") == 0) {
+      q = low.find('>', q);
+      if (q == std::string::npos) return;
+      ++q;
+    } else if (low.compare(q, 2, "=\"") == 0) {
+      q += 2;
+    } else {
+      continue;
+    }
+    if (check(q)) return;
+  }
+}
+
 // Inflates a zlib stream of at most max bytes; false when it is not one.
 bool Inflate(std::string_view in, std::size_t expect, std::size_t max, std::string& out) {
   if (expect == 0 || expect > max) return false;
@@ -114,6 +157,8 @@ void PowerPointObjects(std::string_view doc, Object& obj, std::vector<EmbeddedFi
 }
 
 }  // namespace
+
+void AnalyzeWordXml(std::string_view xml, Object& obj) { DdeFindings(xml, true, obj); }
 
 void AnalyzeBiff8(std::string_view wb, Object& obj) {
   std::vector<std::string> macro_sheets, hidden;
@@ -210,9 +255,20 @@ void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded
     return;
   }
   if (cfb.Find("EncryptedSummary") != nullptr) obj.findings.push_back({"encrypted_document", 40, "PowerPoint"});
-  if (const CfbEntry* w = cfb.Find("WordDocument"); w != nullptr && cfb.Read(*w, data, error) && data.size() >= 12 &&
-                                                      U16(data, 0) == 0xA5EC && (U16(data, 10) & 0x0100) != 0) {
-    obj.findings.push_back({"encrypted_document", 40, "Word fEncrypted"});
+  if (const CfbEntry* w = cfb.Find("WordDocument"); w != nullptr && cfb.Read(*w, data, error) && data.size() >= 12) {
+    if (U16(data, 0) == 0xA5EC && (U16(data, 10) & 0x0100) != 0) {
+      obj.findings.push_back({"encrypted_document", 40, "Word fEncrypted"});
+    } else {
+      // Field codes in the document's text: 8-bit, or UTF-16 (its ASCII read by dropping the NULs).
+      DdeFindings(data, false, obj);
+      if (std::none_of(obj.findings.begin(), obj.findings.end(), [](const Finding& f) { return f.code == "dde_field"; })) {
+        std::string ascii;
+        for (std::size_t i = 0; i + 1 < data.size(); i += 2) {
+          if (data[i + 1] == 0) ascii.push_back(data[i]);
+        }
+        DdeFindings(ascii, false, obj);
+      }
+    }
   }
   // PowerPoint 97-2003 keeps its VBA project and embedded objects as compound files inside the
   // "PowerPoint Document" stream (ExOleObjStg records, type 0x1011, zlib-compressed when the
@@ -233,7 +289,8 @@ bool NeedOoxmlPart(std::string_view path) {
   std::string low(path);
   std::transform(low.begin(), low.end(), low.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
   return low == "[content_types].xml" || low.ends_with(".bin") || low == "xl/workbook.xml" ||
-         low == "xl/_rels/workbook.xml.rels" || low == "xl/_rels/workbook.bin.rels" || low.starts_with("xl/macrosheets/");
+         low == "xl/_rels/workbook.xml.rels" || low == "xl/_rels/workbook.bin.rels" || low.starts_with("xl/macrosheets/") ||
+         low == "word/document.xml" || low.starts_with("xl/externallinks/externallink");
 }
 
 void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, std::vector<EmbeddedFile>* embedded) {
@@ -247,6 +304,21 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
     } else {
       obj.notes.push_back(path + ": " + error);
     }
+  }
+  // DDE: Word's field codes, Excel's links to a DDE server ("cmd" with a topic to run).
+  if (auto doc = parts.find("word/document.xml"); doc != parts.end()) DdeFindings(doc->second, true, obj);
+  for (const auto& [path, bytes] : parts) {
+    std::string lower(path);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    if (!lower.starts_with("xl/externallinks/")) continue;
+    const std::size_t at = bytes.find("ddeService=");
+    if (at == std::string::npos) continue;
+    const std::string snippet = bytes.substr(at, std::min<std::size_t>(120, bytes.size() - at));
+    std::string ls = snippet;
+    std::transform(ls.begin(), ls.end(), ls.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    const bool command = ls.find("\"cmd") != std::string::npos || ls.find("powershell") != std::string::npos || ls.find("mshta") != std::string::npos;
+    obj.findings.push_back({"dde_link", command ? 80 : 60, PeerText(snippet, 120)});
+    break;
   }
   // Excel 4.0 macro sheets: the parts, their sheets' states in workbook.xml (through the rels),
   // and an Auto_Open defined name.

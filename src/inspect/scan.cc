@@ -209,12 +209,29 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
   }
   if (!archive) {
     const std::string ext = Extension(name);
+    // A spreadsheet formula that calls a DDE server ("=cmd|'/c calc'!A0"): CSV and text files
+    // Excel opens.
+    if (ext == "csv" || ext == "txt" || ext == "slk" || ext == "iqy" || ext == "tsv") {
+      const std::string low = Lower(data.substr(0, 8u << 20));
+      for (std::size_t p = low.find('|'); p != std::string::npos; p = low.find('|', p + 1)) {
+        const std::size_t line = low.rfind('\n', p) == std::string::npos ? 0 : low.rfind('\n', p) + 1;
+        const std::size_t start = low.find_first_not_of(" \t\",;", line);
+        if (start == std::string::npos || start > p || std::string_view("=+-@").find(low[start]) == std::string_view::npos) continue;
+        if (low.find('!', p) == std::string::npos) continue;
+        obj.findings.push_back({"dde_formula", low.find("cmd", start) < p ? 80 : 60, PeerText(data.substr(start, std::min<std::size_t>(100, data.size() - start)), 100)});
+        break;
+      }
+    }
     for (const char* a : {"zip", "7z", "rar", "lzh", "cab", "gz", "tgz", "tar"}) {
       if (ext == a && !data.empty()) obj.findings.push_back({"archive_unrecognized", 30, PeerText(name)});
     }
     if (LooksLikeHtml(data, name)) {
       obj.type = "html";
       HtmlFindings(data, obj);
+    } else if (data.substr(0, 512).find("<?xml") != std::string_view::npos &&
+               data.substr(0, 1u << 20).find("w:instr") != std::string_view::npos) {
+      obj.type = "word_xml";  // Word 2003/2007 XML saved as one file
+      AnalyzeWordXml(data, obj);
     }
     return obj;
   }

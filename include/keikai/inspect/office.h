@@ -21,6 +21,8 @@ void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded
 // The parts of an OOXML package (path -> bytes, only those asked for by NeedOoxmlPart).
 bool NeedOoxmlPart(std::string_view path);
 void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, std::vector<EmbeddedFile>* embedded = nullptr);
+// Word's flat XML (Word 2003 XML, Word 2007 XML packages saved as one .xml): DDE field codes.
+void AnalyzeWordXml(std::string_view xml, Object& obj);
 // BIFF8 records of a Workbook stream (fuzzed on its own).
 void AnalyzeBiff8(std::string_view workbook, Object& obj);
 
