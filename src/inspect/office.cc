@@ -160,6 +160,34 @@ void PowerPointObjects(std::string_view doc, Object& obj, std::vector<EmbeddedFi
 
 void AnalyzeWordXml(std::string_view xml, Object& obj) { DdeFindings(xml, true, obj); }
 
+bool LooksLikeSylk(std::string_view data) { return data.starts_with("ID;P"); }
+
+void AnalyzeSylk(std::string_view data, Object& obj) {
+  // Records, one a line: "O;...;E" marks a macro sheet, "NN;NAuto_Open;..." names Auto_Open,
+  // "C;...;E<formula>" holds a cell's formula.
+  bool macro = false, auto_open = false;
+  std::set<std::string> functions;
+  std::size_t lines = 0;
+  for (std::size_t p = 0; p < data.size() && lines < 1'000'000; ++lines) {
+    std::size_t e = data.find('\n', p);
+    if (e == std::string_view::npos) e = data.size();
+    std::string line(data.substr(p, e - p));
+    p = e + 1;
+    std::transform(line.begin(), line.end(), line.begin(), [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); });
+    if (line.starts_with("O;") && (line.find(";E;") != std::string::npos || line.ends_with(";E") || line.ends_with(";E\r"))) macro = true;
+    if (line.starts_with("NN;NAUTO_OPEN")) auto_open = true;
+    if (line.starts_with("C;")) {
+      for (const char* f : {"EXEC(", "CALL(", "REGISTER("}) {
+        if (line.find(f) != std::string::npos) functions.insert(std::string(f, std::char_traits<char>::length(f) - 1));
+      }
+    }
+  }
+  if (!macro && !auto_open) return;
+  obj.findings.push_back({"xlm_macro_sheet", 40, "SYLK"});
+  if (auto_open) obj.findings.push_back({"xlm_auto_open", 70, "Auto_Open"});
+  if (!functions.empty()) obj.findings.push_back({"xlm_exec", 70, Join(std::vector<std::string>(functions.begin(), functions.end()))});
+}
+
 void AnalyzeBiff8(std::string_view wb, Object& obj) {
   std::vector<std::string> macro_sheets, hidden;
   std::set<std::string> functions;

@@ -228,10 +228,25 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     if (LooksLikeHtml(data, name)) {
       obj.type = "html";
       HtmlFindings(data, obj);
+    } else if (LooksLikeSylk(data)) {
+      obj.type = "sylk";
+      AnalyzeSylk(data, obj);
     } else if (data.substr(0, 512).find("<?xml") != std::string_view::npos &&
                data.substr(0, 1u << 20).find("w:instr") != std::string_view::npos) {
       obj.type = "word_xml";  // Word 2003/2007 XML saved as one file
       AnalyzeWordXml(data, obj);
+    } else if (data.substr(0, 1u << 20).find("urn:schemas-microsoft-com:office:spreadsheet") != std::string_view::npos) {
+      // Excel 2003 XML: a formula that calls a DDE server (ss:Formula="=cmd|'/c calc'!A1").
+      obj.type = "excel_xml";
+      const std::string low = Lower(data.substr(0, 32u << 20));
+      for (std::size_t p = low.find("formula=\"="); p != std::string::npos; p = low.find("formula=\"=", p + 1)) {
+        const std::size_t end = low.find('"', p + 10);
+        const std::string_view f = std::string_view(low).substr(p + 9, end == std::string::npos ? 200 : std::min<std::size_t>(200, end - p - 9));
+        if (f.find('|') == std::string_view::npos || f.find('!') == std::string_view::npos) continue;
+        const bool command = f.find("cmd") != std::string_view::npos || f.find("powershell") != std::string_view::npos;
+        obj.findings.push_back({"dde_formula", command ? 80 : 60, PeerText(data.substr(p + 9, f.size()), 120)});
+        break;
+      }
     }
     return obj;
   }

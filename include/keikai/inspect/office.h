@@ -23,6 +23,9 @@ bool NeedOoxmlPart(std::string_view path);
 void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, std::vector<EmbeddedFile>* embedded = nullptr);
 // Word's flat XML (Word 2003 XML, Word 2007 XML packages saved as one .xml): DDE field codes.
 void AnalyzeWordXml(std::string_view xml, Object& obj);
+// SYLK (.slk), the text format Excel also reads as a macro sheet: Auto_Open and EXEC/CALL/REGISTER.
+bool LooksLikeSylk(std::string_view data);
+void AnalyzeSylk(std::string_view data, Object& obj);
 // BIFF8 records of a Workbook stream (fuzzed on its own).
 void AnalyzeBiff8(std::string_view workbook, Object& obj);
 
