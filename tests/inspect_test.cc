@@ -85,6 +85,8 @@ TEST(Inspect, SharedSamplesGetTheVerdictTheirContentsCallFor) {
       {"oletools-tests/tests/test-data/msodde/dde-in-excel2003.xml", "dde_formula", "malicious"},
       {"oletools-tests/tests/test-data/excel4-macros/excel4_sample_macro.slk", "xlm_auto_open", "malicious"},
       {"oletools-tests/tests/test-data/ooxml/harmless-clean-2003.xml", "", "clean"},
+      {"oletools-tests/tests/test-data/rtfobj/issue_251.rtf", "rtf_equation_object", "malicious"},
+      {"oletools-tests/tests/test-data/msodde/RTF-Spec-1.7.rtf", "", "clean"},  // writes about \objdata
       {"oletools-tests/tests/test-data/msodde/harmless-clean.docx", "", "clean"},
       {"oletools-tests/tests/test-data/msodde/harmless-clean.docm", "", "clean"},
       {"oletools-tests/tests/test-data/oleobj/embedded-simple-2007.xlsx", "", "clean"},
@@ -273,6 +275,22 @@ TEST(Inspect, ShortcutsNotebooksAndPackagesAreOpened) {
   EXPECT_EQ(f.name, "doc.lnk");
   EXPECT_EQ(f.data, "DATA");
   EXPECT_FALSE(ReadOle10Native(pkg.substr(0, pkg.size() - 2), f));
+  // The same package as an RTF's OLE1 object (\objdata in hex): the shortcut inside is found.
+  const std::string native = pkg.substr(4);
+  const auto u32 = [](uint32_t v) { return std::string{char(v), char(v >> 8), char(v >> 16), char(v >> 24)}; };
+  const std::string ole1 = u32(0x0501) + u32(2) + u32(8) + std::string("Package\0", 8) + u32(0) + u32(0) +
+                           u32(static_cast<uint32_t>(native.size())) + native;
+  std::string hex;
+  for (unsigned char c : ole1) {
+    static const char* const kHex = "0123456789abcdef";
+    hex += kHex[c >> 4];
+    hex += kHex[c & 15];
+  }
+  const Object rtf = InspectObject("report.rtf", "{\\rtf1{\\object\\objemb{\\*\\objdata " + hex + "}}}", {}, ScanOptions{});
+  EXPECT_EQ(rtf.type, "rtf");
+  ASSERT_EQ(rtf.children.size(), 1u);
+  EXPECT_EQ(rtf.children[0].name, "doc.lnk");
+  EXPECT_TRUE(Codes(rtf).contains("lnk_file"));
   // The shared Word and PowerPoint files that carry a shortcut in an OLE package (PowerPoint
   // 97-2003 keeps it zlib-compressed in an ExOleObjStg record of its document stream).
   for (const char* s : {"oletools-tests/tests/test-data/oleobj/sample_with_lnk_file.doc",

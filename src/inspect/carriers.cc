@@ -1,6 +1,7 @@
 #include "keikai/inspect/carriers.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "keikai/inspect/charset.h"
 
@@ -158,6 +159,71 @@ std::vector<EmbeddedFile> OneNoteFiles(std::string_view d, std::size_t max, std:
     const std::size_t start = p + 36;
     const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>({len, d.size() - start, max_bytes}));
     out.push_back({"onenote-file-" + std::to_string(out.size() + 1), std::string(d.substr(start, n))});
+  }
+  return out;
+}
+
+bool LooksLikeRtf(std::string_view d) { return d.starts_with("{\\rt"); }
+
+std::vector<RtfObject> RtfObjects(std::string_view d, std::size_t max, std::size_t max_bytes) {
+  std::vector<RtfObject> out;
+  const auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t p = d.find("\\objdata"); p != std::string_view::npos && out.size() < max; p = d.find("\\objdata", p + 8)) {
+    // The group's hex digits up to its closing brace; whitespace and other control words skipped.
+    std::string bytes;
+    int high = -1, depth = 0;
+    std::size_t q = p + 8;
+    for (; q < d.size() && bytes.size() < max_bytes; ++q) {
+      const char c = d[q];
+      if (c == '{') {
+        ++depth;
+      } else if (c == '}') {
+        if (depth-- == 0) break;
+      } else if (c == '\\') {
+        while (q + 1 < d.size() && std::isalpha(static_cast<unsigned char>(d[q + 1])) != 0) ++q;  // a control word
+      } else if (const int v = hex(c); v >= 0) {
+        if (high < 0) {
+          high = v;
+        } else {
+          bytes.push_back(static_cast<char>(high << 4 | v));
+          high = -1;
+        }
+      } else if (c != ' ' && c != '\r' && c != '\n' && c != '\t') {
+        bytes.clear();  // prose, not a hex group (a document that writes about \objdata)
+        break;
+      }
+    }
+    if (bytes.size() < 8) {
+      p = q;
+      continue;
+    }
+    // MS-OLEDS ObjectHeader: OLEVersion (4), FormatID (4), ClassName, TopicName, ItemName (each a
+    // length-prefixed ANSI string), NativeDataSize (4), NativeData.
+    RtfObject o;
+    std::size_t r = 8;
+    const auto str = [&](std::string* into) {
+      if (r + 4 > bytes.size()) return false;
+      const uint32_t n = U32(bytes, r);
+      r += 4;
+      if (n > bytes.size() - r) return false;
+      if (into != nullptr) *into = Ansi(bytes, r, n);
+      r += n;
+      return true;
+    };
+    if (str(&o.class_name) && str(nullptr) && str(nullptr) && r + 4 <= bytes.size()) {
+      const uint32_t n = U32(bytes, r);
+      r += 4;
+      o.data = bytes.substr(r, std::min<std::size_t>(n, bytes.size() - r));
+    } else {
+      o.data = std::move(bytes);  // not an OLE1 header: the bytes as they are
+    }
+    out.push_back(std::move(o));
+    p = q;
   }
   return out;
 }

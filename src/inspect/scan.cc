@@ -188,6 +188,27 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     if (!l.error.empty()) obj.notes.push_back(Tr("inspect.note.shortcut") + l.error);
     return obj;
   }
+  if (LooksLikeRtf(data)) {
+    obj.type = "rtf";
+    std::vector<EmbeddedFile> files;
+    for (RtfObject& r : RtfObjects(data)) {
+      const std::string cls = Lower(r.class_name);
+      if (cls.starts_with("equation")) {
+        // The Equation Editor (EQNEDT32): its objects carried CVE-2017-11882 and CVE-2018-0802.
+        obj.findings.push_back({"rtf_equation_object", 80, PeerText(r.class_name)});
+        continue;
+      }
+      EmbeddedFile f;
+      if (cls == "package" && ReadOle10Native(std::string(4, '\0') + r.data, f)) {
+        files.push_back(std::move(f));
+      } else {
+        files.push_back({r.class_name.empty() ? "(rtf object)" : r.class_name, std::move(r.data)});
+      }
+    }
+    if (!files.empty()) obj.findings.push_back({"embedded_file", 20, std::to_string(files.size()) + " object(s)"});
+    carried(files);
+    return obj;
+  }
   if (LooksLikeOneNote(data)) {
     obj.type = "onenote";
     if (Extension(name) != "one" && Extension(name) != "onepkg") obj.findings.push_back({"onenote_file", 50, PeerText(name)});

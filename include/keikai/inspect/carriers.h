@@ -32,4 +32,13 @@ bool LooksLikeOneNote(std::string_view data);
 // The files a OneNote section embeds (at most max of them, each at most max_bytes).
 std::vector<EmbeddedFile> OneNoteFiles(std::string_view data, std::size_t max = 100, std::size_t max_bytes = 64u << 20);
 
+// RTF documents ("{\\rt", as Word accepts it): the OLE1 objects of their \\objdata groups
+// (MS-OLEDS ObjectHeader: class name, native data), at most max of them.
+struct RtfObject {
+  std::string class_name;
+  std::string data;            // the native data (an OLE2 file, a package, an equation ...)
+};
+bool LooksLikeRtf(std::string_view data);
+std::vector<RtfObject> RtfObjects(std::string_view data, std::size_t max = 50, std::size_t max_bytes = 64u << 20);
+
 }  // namespace keikai::inspect
