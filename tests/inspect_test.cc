@@ -199,6 +199,20 @@ TEST(Inspect, HostileArchivesAreNotCrashesNorHidingPlaces) {
   EXPECT_TRUE(Codes(InspectObject("資料.zip", "not an archive at all", {}, ScanOptions{})).contains("archive_unrecognized"));
   EXPECT_TRUE(FindPasswords("password").empty());
   EXPECT_TRUE(FindPasswords("パスワード：").empty());
+  // From the second review: a package-looking ZIP whose program sits under media/, a DDE formula
+  // in a CSV cell that is not the line's first, OneNote file headers claiming 2^64 bytes each.
+  std::filesystem::create_directories(d / "x/media");
+  WriteFile(d / "x/media/Invoice.pdf.exe", "MZ program");
+  ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && zip -q media.zip '[Content_Types].xml' x/media/Invoice.pdf.exe"));
+  EXPECT_STREQ(VerdictOf(ScoreOf(InspectFile(d / "media.zip"))), "malicious");
+  EXPECT_TRUE(Codes(InspectObject("list.csv", "name,total\nx,=cmd|' /c calc'!A0\n", {}, ScanOptions{})).contains("dde_formula"));
+  std::string one = std::string("\xE4\x52\x5C\x7B\x8C\xD8\xA7\x4D\xAE\xB1\x53\x78\xD0\x29\x96\xD3", 16);
+  for (int i = 0; i < 300; ++i) {
+    one += std::string("\xE7\x16\xE3\xBD\x65\x26\x11\x45\xA4\xC4\x8D\x4D\x0B\x7A\x9E\xAC", 16) + std::string(8, '\xFF') + std::string(12, '\0');
+  }
+  one += std::string(1 << 16, 'A');
+  const auto files = OneNoteFiles(one);
+  EXPECT_EQ(files.size(), 1u) << "each file is skipped past, not read again from the next header inside it";
 }
 
 // ZipCrypto checks a password with one byte of its header: one wrong password in 256 passes it.
@@ -291,6 +305,10 @@ TEST(Inspect, ShortcutsNotebooksAndPackagesAreOpened) {
   ASSERT_EQ(rtf.children.size(), 1u);
   EXPECT_EQ(rtf.children[0].name, "doc.lnk");
   EXPECT_TRUE(Codes(rtf).contains("lnk_file"));
+  // Control words and destinations inside the hex ({\\*\\x}, \\par with a parameter) do not break it.
+  const std::string spliced = hex.substr(0, 16) + "{\\*\\x}\\par12 " + hex.substr(16);
+  const Object rtf2 = InspectObject("report.rtf", "{\\rtf1{\\object{\\*\\objdata " + spliced + "}}}", {}, ScanOptions{});
+  EXPECT_TRUE(Codes(rtf2).contains("lnk_file"));
   // The shared Word and PowerPoint files that carry a shortcut in an OLE package (PowerPoint
   // 97-2003 keeps it zlib-compressed in an ExOleObjStg record of its document stream).
   for (const char* s : {"oletools-tests/tests/test-data/oleobj/sample_with_lnk_file.doc",

@@ -142,7 +142,10 @@ bool ReadOle10Native(std::string_view s, EmbeddedFile& out) {
   const uint32_t size = U32(s, p);
   p += 4;
   if (size > s.size() - p) return false;
-  out.name = !label.empty() ? label : org;
+  // The file's own name (what Packager writes out and runs), not the label the sender chose.
+  std::string base = org;
+  if (const std::size_t slash = base.find_last_of("\\/"); slash != std::string::npos) base = base.substr(slash + 1);
+  out.name = !base.empty() ? base : label;
   out.data = std::string(s.substr(p, size));
   return true;
 }
@@ -159,6 +162,7 @@ std::vector<EmbeddedFile> OneNoteFiles(std::string_view d, std::size_t max, std:
     const std::size_t start = p + 36;
     const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>({len, d.size() - start, max_bytes}));
     out.push_back({"onenote-file-" + std::to_string(out.size() + 1), std::string(d.substr(start, n))});
+    p = start + n - 16;  // on past the file (the loop searches from p + 16; start > 16)
   }
   return out;
 }
@@ -177,6 +181,7 @@ std::vector<RtfObject> RtfObjects(std::string_view d, std::size_t max, std::size
     // The group's hex digits up to its closing brace; whitespace and other control words skipped.
     std::string bytes;
     int high = -1, depth = 0;
+    std::size_t prose = 0;  // letters that are no hex digit: a document writing about \objdata
     std::size_t q = p + 8;
     for (; q < d.size() && bytes.size() < max_bytes; ++q) {
       const char c = d[q];
@@ -185,16 +190,37 @@ std::vector<RtfObject> RtfObjects(std::string_view d, std::size_t max, std::size
       } else if (c == '}') {
         if (depth-- == 0) break;
       } else if (c == '\\') {
-        while (q + 1 < d.size() && std::isalpha(static_cast<unsigned char>(d[q + 1])) != 0) ++q;  // a control word
-      } else if (const int v = hex(c); v >= 0) {
-        if (high < 0) {
-          high = v;
+        if (q + 1 >= d.size()) break;
+        const char n = d[q + 1];
+        if (n == '\'') {  // \'hh: a character, not object data
+          q += 3;
+        } else if (std::isalpha(static_cast<unsigned char>(n)) != 0) {
+          std::size_t w = q + 1;
+          while (w < d.size() && std::isalpha(static_cast<unsigned char>(d[w])) != 0) ++w;
+          const std::string_view word = d.substr(q + 1, w - q - 1);
+          std::size_t v = w;
+          if (v < d.size() && d[v] == '-') ++v;
+          uint64_t param = 0;
+          while (v < d.size() && std::isdigit(static_cast<unsigned char>(d[v])) != 0 && param < (1u << 30)) param = param * 10 + static_cast<unsigned>(d[v++] - '0');
+          if (v < d.size() && d[v] == ' ') ++v;  // the delimiting space
+          if (word == "bin") {  // raw bytes follow
+            const std::size_t take = static_cast<std::size_t>(std::min<uint64_t>(param, d.size() - v));
+            bytes.append(d.substr(v, take));
+            v += take;
+          }
+          q = v - 1;
         } else {
-          bytes.push_back(static_cast<char>(high << 4 | v));
+          ++q;  // \*, \{, \}, \\ and other control symbols
+        }
+      } else if (const int h = hex(c); h >= 0) {
+        if (high < 0) {
+          high = h;
+        } else {
+          bytes.push_back(static_cast<char>(high << 4 | h));
           high = -1;
         }
-      } else if (c != ' ' && c != '\r' && c != '\n' && c != '\t') {
-        bytes.clear();  // prose, not a hex group (a document that writes about \objdata)
+      } else if (std::isalpha(static_cast<unsigned char>(c)) != 0 && ++prose > 16) {
+        bytes.clear();
         break;
       }
     }

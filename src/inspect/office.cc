@@ -102,9 +102,10 @@ void DdeFindings(std::string_view text, bool xml, Object& obj) {
     // <w:instrText ...>CODE  or  w:instr="CODE
     std::size_t q = p + 5;
     if (low.compare(q, 4, "text") == 0) {
-      q = low.find('>', q);
-      if (q == std::string::npos) return;
-      ++q;
+      const std::size_t gt = low.find('>', q);
+      if (gt == std::string::npos) return;
+      if (gt - q > 256) continue;  // no element here: the search goes on from the next "instr"
+      q = gt + 1;
     } else if (low.compare(q, 2, "=\"") == 0) {
       q += 2;
     } else {
@@ -115,35 +116,57 @@ void DdeFindings(std::string_view text, bool xml, Object& obj) {
 }
 
 // Inflates a zlib stream of at most max bytes; false when it is not one.
-bool Inflate(std::string_view in, std::size_t expect, std::size_t max, std::string& out) {
-  if (expect == 0 || expect > max) return false;
-  out.assign(expect, '\0');
-  uLongf n = static_cast<uLongf>(expect);
-  const int rc = uncompress(reinterpret_cast<Bytef*>(out.data()), &n, reinterpret_cast<const Bytef*>(in.data()),
-                            static_cast<uLong>(in.size()));
-  if (rc != Z_OK && rc != Z_BUF_ERROR) return false;
-  out.resize(n);
-  return true;
+// Inflates a zlib stream into out, at most max bytes, streaming: it stops (false) as soon as the
+// first 8 bytes are not a compound file's signature, so a record that only claims a size costs
+// nothing.
+bool InflateCfb(std::string_view in, std::size_t max, std::string& out) {
+  out.clear();
+  z_stream z{};
+  if (inflateInit(&z) != Z_OK) return false;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(std::min<std::size_t>(in.size(), UINT32_MAX));
+  char buf[16384];
+  bool ok = true;
+  for (;;) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+    if (out.size() >= 8 && out.compare(0, 8, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") != 0) {
+      ok = false;
+      break;
+    }
+    if (rc == Z_STREAM_END) break;
+    if (rc != Z_OK || out.size() > max) {
+      ok = rc == Z_BUF_ERROR && out.size() <= max;  // a stream cut short: what came out is kept
+      break;
+    }
+  }
+  inflateEnd(&z);
+  return ok && Cfb::Looks(out);
 }
 
 void PowerPointObjects(std::string_view doc, Object& obj, std::vector<EmbeddedFile>* embedded) {
   // Record header: recVer/recInstance (2), recType (2), recLen (4). Candidates are found by their
-  // type and checked by what they hold (a compound file once inflated).
-  std::size_t found = 0, budget = 64u << 20;
+  // type and checked by what they hold (a compound file once inflated); every attempt costs.
+  std::size_t found = 0, attempts = 0, budget = 64u << 20;
   for (std::size_t p = 0; p + 8 <= doc.size() && found < 100 && budget > 0; ++p) {
     if (doc[p + 2] != '\x11' || doc[p + 3] != '\x10') continue;
     const uint16_t ver_inst = U16(doc, p);
     const uint32_t len = static_cast<uint32_t>(U16(doc, p + 4)) | static_cast<uint32_t>(U16(doc, p + 6)) << 16;
     if ((ver_inst & 0x0F) != 0 || len < 4 || len > doc.size() - p - 8) continue;
+    if (++attempts > 1000) {
+      obj.findings.push_back({"carrier_limit", 40, "PowerPoint objects"});
+      break;
+    }
     const std::string_view body = doc.substr(p + 8, len);
     std::string bytes;
     if ((ver_inst >> 4) == 1) {
-      const uint32_t size = static_cast<uint32_t>(U16(body, 0)) | static_cast<uint32_t>(U16(body, 2)) << 16;
-      if (!Inflate(body.substr(4), size, budget, bytes)) continue;
+      if (!InflateCfb(body.substr(4), budget, bytes)) continue;
     } else {
+      if (!Cfb::Looks(body)) continue;
       bytes = std::string(body);
     }
-    if (!Cfb::Looks(bytes)) continue;
     budget -= std::min(budget, bytes.size());
     ++found;
     Cfb inner;
@@ -304,6 +327,13 @@ void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded
   if (const CfbEntry* ppt = cfb.Find("PowerPoint Document"); ppt != nullptr && cfb.Read(*ppt, data, error)) {
     PowerPointObjects(data, obj, embedded);
   }
+  // The Equation Editor's objects (an "Equation Native" stream): the carrier of CVE-2017-11882.
+  for (const CfbEntry& e : cfb.entries()) {
+    if (e.type == 2 && (e.path == "Equation Native" || e.path.ends_with("/Equation Native"))) {
+      obj.findings.push_back({"equation_object", 80, e.path});
+      break;
+    }
+  }
   const CfbEntry* wb = cfb.Find("Workbook");
   if (wb == nullptr) wb = cfb.Find("Book");
   if (wb != nullptr && cfb.Read(*wb, data, error)) AnalyzeBiff8(data, obj);
@@ -358,8 +388,11 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
     const std::string& x = rels->second;
     for (std::size_t p = x.find("<Relationship "); p != std::string::npos; p = x.find("<Relationship ", p + 1)) {
       const std::size_t end = x.find('>', p);
-      const std::string el = x.substr(p, end == std::string::npos ? std::string::npos : end - p);
-      if (el.find("macrosheet") == std::string::npos) continue;
+      if (end == std::string::npos || end - p > 4096) continue;  // an element is short: no copy of the rest
+      std::string el = x.substr(p, end - p);
+      std::string lel = el;
+      std::transform(lel.begin(), lel.end(), lel.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+      if (lel.find("macrosheet") == std::string::npos) continue;
       const std::size_t id = el.find("Id=\"");
       if (id != std::string::npos) macro_ids.insert(el.substr(id + 4, el.find('"', id + 4) - id - 4));
     }
@@ -369,8 +402,11 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
     const std::string& x = rels->second;
     for (std::size_t p = x.find("<Relationship "); p != std::string::npos; p = x.find("<Relationship ", p + 1)) {
       const std::size_t end = x.find('>', p);
-      const std::string el = x.substr(p, end == std::string::npos ? std::string::npos : end - p);
-      if (el.find("macrosheet") == std::string::npos) continue;
+      if (end == std::string::npos || end - p > 4096) continue;  // an element is short: no copy of the rest
+      std::string el = x.substr(p, end - p);
+      std::string lel = el;
+      std::transform(lel.begin(), lel.end(), lel.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+      if (lel.find("macrosheet") == std::string::npos) continue;
       const std::size_t id = el.find("Id=\"");
       if (id != std::string::npos) macro_ids.insert(el.substr(id + 4, el.find('"', id + 4) - id - 4));
     }
@@ -419,7 +455,8 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
     const std::string& x = wb->second;
     for (std::size_t p = x.find("<sheet "); p != std::string::npos; p = x.find("<sheet ", p + 1)) {
       const std::size_t end = x.find('>', p);
-      const std::string el = x.substr(p, end == std::string::npos ? std::string::npos : end - p);
+      if (end == std::string::npos || end - p > 4096) continue;
+      const std::string el = x.substr(p, end - p);
       const auto attr = [&](const std::string& name) {
         const std::size_t a = el.find(" " + name + "=\"");
         return a == std::string::npos ? std::string() : el.substr(a + name.size() + 3, el.find('"', a + name.size() + 3) - a - name.size() - 3);

@@ -136,18 +136,26 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
   obj.type = "binary";
   NameFindings(name, obj);
   if (o.yara != nullptr) {
-    for (const YaraMatch& m : o.yara->Scan(data)) obj.findings.push_back({"yara_match", m.score, m.rule});
+    for (const YaraMatch& m : o.yara->Scan(data)) {
+      if (m.rule.starts_with("!")) {
+        obj.findings.push_back({"yara_incomplete", 30, m.rule.substr(1)});
+      } else {
+        obj.findings.push_back({"yara_match", m.score, m.rule});
+      }
+    }
   }
   // Files a document or a notebook carries: inspected as children, within the budget.
   const auto carried = [&](std::vector<EmbeddedFile>& files) {
     for (EmbeddedFile& f : files) {
-      if (budget->objects == 0 || depth + 1 > o.max_depth) {
-        obj.findings.push_back({depth + 1 > o.max_depth ? "nesting_limit" : "scan_budget", 40, f.name});
+      if (budget->objects == 0 || budget->bytes < f.data.size() || depth + 1 > o.max_depth) {
+        obj.findings.push_back({depth + 1 > o.max_depth ? "nesting_limit" : "scan_budget", 40, PeerText(f.name)});
         break;
       }
       --budget->objects;
+      budget->bytes -= f.data.size();
       obj.children.push_back(InspectObject(f.name.empty() ? "(embedded)" : f.name, f.data, passwords, o, depth + 1, budget));
       obj.children.back().notes.push_back(FillTemplate(Tr("inspect.note.embedded_in"), {{"{name}", name}}));
+      std::string().swap(f.data);  // one copy at a time
     }
   };
   if (data.size() >= 2 && data[0] == 'M' && data[1] == 'Z') {
@@ -191,7 +199,9 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
   if (LooksLikeRtf(data)) {
     obj.type = "rtf";
     std::vector<EmbeddedFile> files;
-    for (RtfObject& r : RtfObjects(data)) {
+    std::vector<RtfObject> objects = RtfObjects(data, 50);
+    if (objects.size() >= 50) obj.findings.push_back({"carrier_limit", 40, "RTF objects"});
+    for (RtfObject& r : objects) {
       const std::string cls = Lower(r.class_name);
       if (cls.starts_with("equation")) {
         // The Equation Editor (EQNEDT32): its objects carried CVE-2017-11882 and CVE-2018-0802.
@@ -212,7 +222,8 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
   if (LooksLikeOneNote(data)) {
     obj.type = "onenote";
     if (Extension(name) != "one" && Extension(name) != "onepkg") obj.findings.push_back({"onenote_file", 50, PeerText(name)});
-    std::vector<EmbeddedFile> files = OneNoteFiles(data);
+    std::vector<EmbeddedFile> files = OneNoteFiles(data, 100);
+    if (files.size() >= 100) obj.findings.push_back({"carrier_limit", 40, "OneNote files"});
     if (!files.empty()) obj.findings.push_back({"embedded_file", 20, std::to_string(files.size()) + " file(s)"});
     carried(files);
     return obj;
@@ -233,13 +244,21 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     // A spreadsheet formula that calls a DDE server ("=cmd|'/c calc'!A0"): CSV and text files
     // Excel opens.
     if (ext == "csv" || ext == "txt" || ext == "slk" || ext == "iqy" || ext == "tsv") {
-      const std::string low = Lower(data.substr(0, 8u << 20));
-      for (std::size_t p = low.find('|'); p != std::string::npos; p = low.find('|', p + 1)) {
-        const std::size_t line = low.rfind('\n', p) == std::string::npos ? 0 : low.rfind('\n', p) + 1;
-        const std::size_t start = low.find_first_not_of(" \t\",;", line);
-        if (start == std::string::npos || start > p || std::string_view("=+-@").find(low[start]) == std::string_view::npos) continue;
-        if (low.find('!', p) == std::string::npos) continue;
-        obj.findings.push_back({"dde_formula", low.find("cmd", start) < p ? 80 : 60, PeerText(data.substr(start, std::min<std::size_t>(100, data.size() - start)), 100)});
+      // Line by line: a cell (after the line's start or a delimiter) that starts with = + - @ and
+      // holds "|" then "!".
+      const std::string_view text = data.substr(0, 8u << 20);
+      for (std::size_t ls = 0; ls < text.size();) {
+        std::size_t le = text.find('\n', ls);
+        if (le == std::string_view::npos) le = text.size();
+        const std::string line = Lower(text.substr(ls, le - ls));
+        ls = le + 1;
+        const std::size_t bar = line.find('|');
+        if (bar == std::string::npos || line.find('!', bar) == std::string::npos) continue;
+        std::size_t cell = line.find_last_of(",;\t", bar);
+        cell = cell == std::string::npos ? 0 : cell + 1;
+        while (cell < bar && (line[cell] == ' ' || line[cell] == '"')) ++cell;
+        if (cell >= bar || std::string_view("=+-@").find(line[cell]) == std::string_view::npos) continue;
+        obj.findings.push_back({"dde_formula", line.find("cmd", cell) < bar ? 80 : 60, PeerText(line.substr(cell, 100), 100)});
         break;
       }
     }
@@ -260,8 +279,9 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
       // Excel 2003 XML: a formula that calls a DDE server (ss:Formula="=cmd|'/c calc'!A1").
       obj.type = "excel_xml";
       const std::string low = Lower(data.substr(0, 32u << 20));
-      for (std::size_t p = low.find("formula=\"="); p != std::string::npos; p = low.find("formula=\"=", p + 1)) {
+      for (std::size_t p = low.find("formula=\"="); p != std::string::npos; p = low.find("formula=\"=", p + 10)) {
         const std::size_t end = low.find('"', p + 10);
+        if (end == std::string::npos) break;  // no closing quote: no formula after this one either
         const std::string_view f = std::string_view(low).substr(p + 9, end == std::string::npos ? 200 : std::min<std::size_t>(200, end - p - 9));
         if (f.find('|') == std::string_view::npos || f.find('!') == std::string_view::npos) continue;
         const bool command = f.find("cmd") != std::string_view::npos || f.find("powershell") != std::string_view::npos;
@@ -333,14 +353,19 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
   }
   // OOXML: a ZIP with [Content_Types].xml; the parts that carry code analysed, every other
   // entry inspected as any archive entry (embedded objects, or a program beside the parts).
-  const bool ooxml = kind == "zip" && std::any_of(ar.entries.begin(), ar.entries.end(), [](const ArchiveEntry& e) {
-                       return e.name == "[Content_Types].xml";
-                     });
+  const auto has = [&](const char* n) {
+    return std::any_of(ar.entries.begin(), ar.entries.end(), [&](const ArchiveEntry& e) { return e.name == n; });
+  };
+  const bool ooxml = kind == "zip" && has("[Content_Types].xml") && has("_rels/.rels");
   if (ooxml) {
     obj.type = "ooxml";
     std::map<std::string, std::string> parts;
     for (ArchiveEntry& e : ar.entries) {
-      if (NeedOoxmlPart(e.name)) parts[e.name] = std::move(e.data);
+      // The parts that carry code; a .bin part only when it is a compound file (any other binary
+      // stays an entry to inspect).
+      if (NeedOoxmlPart(e.name) && (Extension(e.name) != "bin" || Cfb::Looks(e.data) || Lower(e.name) == "xl/workbook.bin")) {
+        parts[e.name] = std::move(e.data);
+      }
     }
     std::vector<EmbeddedFile> embedded;
     AnalyzeOoxml(parts, obj, &embedded);
@@ -349,14 +374,16 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
   for (const ArchiveEntry& e : ar.entries) {
     if (e.name.empty() && e.data.empty()) continue;
     if (ooxml) {
-      // The package's own parts: XML, relationships and the code parts read above.
+      // The package's own XML and relationships, and the compound files read above; everything
+      // else (media, other binaries, anything a sender put beside the parts) is inspected.
       const std::string ext = Extension(e.name);
-      if (NeedOoxmlPart(e.name) || ext == "xml" || ext == "rels" || e.name.starts_with("docProps/") ||
-          e.name.find("/media/") != std::string::npos || e.name.find("/theme/") != std::string::npos) {
-        continue;
-      }
+      if (ext == "xml" || ext == "rels" || (NeedOoxmlPart(e.name) && e.data.empty())) continue;
     }
-    if (budget->objects > 0) --budget->objects;
+    if (budget->objects == 0) {
+      obj.findings.push_back({"scan_budget", 40, PeerText(e.name)});
+      break;
+    }
+    --budget->objects;
     if (e.opened && !e.data.empty()) {
       Object child = InspectObject(e.name, e.data, passwords, o, depth + 1, budget);
       child.size = e.size;

@@ -12,7 +12,7 @@ namespace {
 
 void InitOnce() {
   static std::once_flag once;
-  std::call_once(once, [] { yr_initialize(); });
+  std::call_once(once, [] { (void)yr_initialize(); });  // a failure shows in the compiler's create
 }
 
 struct CompileErrors {
@@ -30,8 +30,13 @@ struct ScanState {
 };
 
 int OnScan(YR_SCAN_CONTEXT*, int message, void* data, void* user) {
-  if (message != CALLBACK_MSG_RULE_MATCHING) return CALLBACK_CONTINUE;
   auto* st = static_cast<ScanState*>(user);
+  if (message == CALLBACK_MSG_TOO_MANY_MATCHES) {
+    // libyara stops counting that string: a rule needing it may be defeated by padding.
+    st->out->push_back({"!too many matches of a string", 30});
+    return CALLBACK_ABORT;
+  }
+  if (message != CALLBACK_MSG_RULE_MATCHING) return CALLBACK_CONTINUE;
   const YR_RULE* rule = static_cast<const YR_RULE*>(data);
   YaraMatch m;
   m.rule = std::string(rule->ns != nullptr && rule->ns->name != nullptr ? rule->ns->name : "") + ":" + rule->identifier;
@@ -110,7 +115,11 @@ std::vector<YaraMatch> YaraRules::Scan(std::string_view data) const {
   ScanState st{&out};
   const int rc = yr_rules_scan_mem(static_cast<YR_RULES*>(rules_), reinterpret_cast<const uint8_t*>(data.data()), data.size(),
                                    SCAN_FLAGS_FAST_MODE, OnScan, &st, 10);
-  if (rc != ERROR_SUCCESS && rc != ERROR_CALLBACK_ERROR) out.push_back({"error: libyara " + std::to_string(rc), 0});
+  if (rc == ERROR_SCAN_TIMEOUT) {
+    out.push_back({"!timeout after 10 s", 30});
+  } else if (rc != ERROR_SUCCESS && rc != ERROR_CALLBACK_ERROR) {
+    out.push_back({"!libyara error " + std::to_string(rc), 30});
+  }
   return out;
 }
 

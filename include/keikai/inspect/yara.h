@@ -3,7 +3,7 @@
 // mail gate extracts: the attachments, archive entries, embedded files, VBA source. A rule's score
 // is its meta "score" (0-100), else 70 (a rule the user wrote to catch something is a verdict).
 //
-// Thread-safety: Compile on one thread; Scan from any number of threads.
+// Thread-safety: Compile on one thread; Scan from up to 32 threads at once (libyara's limit).
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,8 +24,9 @@ class YaraRules {
   ~YaraRules();
   YaraRules(const YaraRules&) = delete;
   YaraRules& operator=(const YaraRules&) = delete;
-  // The matching rules (at most 50), with a timeout of 10 s per scan; a scan error is a match
-  // named "error: ..." with score 0.
+  // The matching rules (at most 50), with a timeout of 10 s per scan. A scan that did not finish
+  // (timeout, too many matches of a string, an error) is a match whose rule starts with "!" (the
+  // caller makes it a finding: a rule may have been defeated).
   std::vector<YaraMatch> Scan(std::string_view data) const;
   std::size_t rules() const { return count_; }
 
