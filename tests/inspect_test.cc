@@ -14,6 +14,7 @@
 #include "cli_util.h"
 #include "keikai/inspect/archive.h"
 #include "keikai/inspect/carriers.h"
+#include "keikai/inspect/office.h"
 #include "keikai/inspect/passwords.h"
 #include "keikai/inspect/scan.h"
 #include "keikai/inspect/vba.h"
@@ -199,6 +200,20 @@ TEST(Inspect, HostileArchivesAreNotCrashesNorHidingPlaces) {
   EXPECT_TRUE(Codes(InspectObject("資料.zip", "not an archive at all", {}, ScanOptions{})).contains("archive_unrecognized"));
   EXPECT_TRUE(FindPasswords("password").empty());
   EXPECT_TRUE(FindPasswords("パスワード：").empty());
+  // DDE field codes split over runs, written with character references, or in a single-quoted
+  // w:instr attribute are one field all the same; prose about DDE is none.
+  const std::string head = "<?xml version=\"1.0\"?><w:wordDocument><w:body><w:p>";
+  for (const std::string body : {"<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText>D</w:instrText></w:r>"
+                                 "<w:r><w:instrText xml:space=\"preserve\">DEAUTO c:\\windows\\system32\\cmd.exe \"/k calc\"</w:instrText></w:r>",
+                                 "<w:r><w:fldChar w:fldCharType=\"begin\"/><w:instrText>&#68;DEAUTO cmd.exe</w:instrText></w:r>",
+                                 "<w:fldSimple w:instr='DDEAUTO cmd.exe /c calc'/>"}) {
+    Object o;
+    AnalyzeWordXml(head + body + "</w:p></w:body></w:wordDocument>", o);
+    EXPECT_TRUE(Codes(o).contains("dde_field")) << body;
+  }
+  Object prose;
+  AnalyzeWordXml(head + "<w:r><w:t>No DDE links here, nor DDEAUTO fields.</w:t></w:r></w:p></w:body></w:wordDocument>", prose);
+  EXPECT_FALSE(Codes(prose).contains("dde_field"));
   // From the second review: a package-looking ZIP whose program sits under media/, a DDE formula
   // in a CSV cell that is not the line's first, OneNote file headers claiming 2^64 bytes each.
   std::filesystem::create_directories(d / "x/media");

@@ -73,11 +73,79 @@ const char* XlmFunction(uint16_t id) {
   }
 }
 
-// A DDE field (Word's DDE / DDEAUTO field codes): in a .doc's text a field begins with 0x13,
-// in document.xml its code is a w:instrText element or a w:instr attribute; the code's first word
-// is DDE or DDEAUTO. (Prose that mentions DDE is no field.) A field naming a command interpreter
-// weighs more.
-void DdeFindings(std::string_view text, bool xml, Object& obj) {
+// A DDE field (Word's DDE / DDEAUTO field codes): a field begins with 0x13 (in a .doc's text,
+// and in FieldCodes' rendering of Word XML) and its code's first word is DDE or DDEAUTO. (Prose
+// that mentions DDE is no field.) A field naming a command interpreter weighs more.
+// Word XML's field codes as a .doc holds them: each field's begin (a w:fldChar of type begin)
+// as 0x13, then the text of its w:instrText runs joined (a code split over runs, "D" + "DEAUTO",
+// is one word again), and each w:instr attribute; character references decoded. One pass over
+// the tags.
+std::string FieldCodes(std::string_view x) {
+  const auto decode = [](std::string_view v, std::string& out) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] != '&') {
+        out.push_back(v[i]);
+        continue;
+      }
+      const std::size_t semi = v.find(';', i);
+      if (semi == std::string_view::npos || semi - i > 10) {
+        out.push_back('&');
+        continue;
+      }
+      const std::string_view ent = v.substr(i + 1, semi - i - 1);
+      uint32_t cp = 0;
+      if (ent == "amp") cp = '&';
+      else if (ent == "lt") cp = '<';
+      else if (ent == "gt") cp = '>';
+      else if (ent == "quot") cp = '"';
+      else if (ent == "apos") cp = '\'';
+      else if (ent.size() > 1 && ent[0] == '#') {
+        const bool hex = ent[1] == 'x' || ent[1] == 'X';
+        for (char c : ent.substr(hex ? 2 : 1)) {
+          const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                        : hex && std::isxdigit(static_cast<unsigned char>(c)) ? (std::tolower(static_cast<unsigned char>(c)) - 'a' + 10)
+                                                                               : -1;
+          if (d < 0 || cp > 0x10FFFF) break;
+          cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(d);
+        }
+      }
+      if (cp == 0 || cp > 0x7F) {  // only ASCII matters for field codes
+        out.append(v.substr(i, semi - i + 1));
+      } else {
+        out.push_back(static_cast<char>(cp));
+      }
+      i = semi;
+    }
+  };
+  std::string out;
+  for (std::size_t p = x.find('<'); p != std::string_view::npos && out.size() < (8u << 20); p = x.find('<', p + 1)) {
+    const std::size_t end = x.find('>', p);
+    if (end == std::string_view::npos) break;
+    const std::string_view tag = x.substr(p + 1, end - p - 1);
+    if (tag.starts_with("w:fldChar") && tag.find("\"begin\"") != std::string_view::npos) {
+      out.push_back('\x13');
+    } else if (tag.starts_with("w:instrText") && !tag.ends_with("/")) {
+      const std::size_t close = x.find("</w:instrText>", end);
+      if (close == std::string_view::npos) break;
+      decode(x.substr(end + 1, close - end - 1), out);
+      p = close;
+      continue;
+    }
+    for (const char* attr : {" w:instr=\"", " w:instr='"}) {
+      const std::size_t at = tag.find(attr);
+      if (at == std::string_view::npos) continue;
+      const char quote = attr[9];
+      const std::size_t vs = at + 10;
+      const std::size_t ve = tag.find(quote, vs);
+      out.push_back('\x13');
+      decode(tag.substr(vs, ve == std::string_view::npos ? std::string_view::npos : ve - vs), out);
+    }
+    p = end;
+  }
+  return out;
+}
+
+void DdeFindings(std::string_view text, Object& obj) {
   std::string low(text.substr(0, 32u << 20));
   std::transform(low.begin(), low.end(), low.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
   const auto check = [&](std::size_t code) {
@@ -92,26 +160,8 @@ void DdeFindings(std::string_view text, bool xml, Object& obj) {
     obj.findings.push_back({"dde_field", command ? 80 : 60, PeerText(snippet, 120)});
     return true;
   };
-  if (!xml) {
-    for (std::size_t p = low.find('\x13'); p != std::string::npos; p = low.find('\x13', p + 1)) {
-      if (check(p + 1)) return;
-    }
-    return;
-  }
-  for (std::size_t p = low.find("instr"); p != std::string::npos; p = low.find("instr", p + 1)) {
-    // <w:instrText ...>CODE  or  w:instr="CODE
-    std::size_t q = p + 5;
-    if (low.compare(q, 4, "text") == 0) {
-      const std::size_t gt = low.find('>', q);
-      if (gt == std::string::npos) return;
-      if (gt - q > 256) continue;  // no element here: the search goes on from the next "instr"
-      q = gt + 1;
-    } else if (low.compare(q, 2, "=\"") == 0) {
-      q += 2;
-    } else {
-      continue;
-    }
-    if (check(q)) return;
+  for (std::size_t p = low.find('\x13'); p != std::string::npos; p = low.find('\x13', p + 1)) {
+    if (check(p + 1)) return;
   }
 }
 
@@ -181,7 +231,7 @@ void PowerPointObjects(std::string_view doc, Object& obj, std::vector<EmbeddedFi
 
 }  // namespace
 
-void AnalyzeWordXml(std::string_view xml, Object& obj) { DdeFindings(xml, true, obj); }
+void AnalyzeWordXml(std::string_view xml, Object& obj) { DdeFindings(FieldCodes(xml), obj); }
 
 bool LooksLikeSylk(std::string_view data) { return data.starts_with("ID;P"); }
 
@@ -296,7 +346,11 @@ void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded
   // OLE packages: a file carried inside the document ("\x01Ole10Native" streams).
   if (embedded != nullptr) {
     for (const CfbEntry& e : cfb.entries()) {
-      if (e.type != 2 || !e.path.ends_with("\x01Ole10Native") || embedded->size() >= 100) continue;
+      if (e.type != 2 || !e.path.ends_with("\x01Ole10Native")) continue;
+      if (embedded->size() >= 100) {
+        obj.findings.push_back({"carrier_limit", 40, "OLE packages"});
+        break;
+      }
       EmbeddedFile f;
       if (cfb.Read(e, data, error) && ReadOle10Native(data, f)) embedded->push_back(std::move(f));
     }
@@ -311,13 +365,13 @@ void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded
       obj.findings.push_back({"encrypted_document", 40, "Word fEncrypted"});
     } else {
       // Field codes in the document's text: 8-bit, or UTF-16 (its ASCII read by dropping the NULs).
-      DdeFindings(data, false, obj);
+      DdeFindings(data, obj);
       if (std::none_of(obj.findings.begin(), obj.findings.end(), [](const Finding& f) { return f.code == "dde_field"; })) {
         std::string ascii;
         for (std::size_t i = 0; i + 1 < data.size(); i += 2) {
           if (data[i + 1] == 0) ascii.push_back(data[i]);
         }
-        DdeFindings(ascii, false, obj);
+        DdeFindings(ascii, obj);
       }
     }
   }
@@ -364,7 +418,7 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
     }
   }
   // DDE: Word's field codes, Excel's links to a DDE server ("cmd" with a topic to run).
-  if (auto doc = parts.find("word/document.xml"); doc != parts.end()) DdeFindings(doc->second, true, obj);
+  if (auto doc = parts.find("word/document.xml"); doc != parts.end()) DdeFindings(FieldCodes(doc->second), obj);
   for (const auto& [path, bytes] : parts) {
     std::string lower(path);
     std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
