@@ -11,7 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   goaccess modsecurity-crs zstd python3 tzdata iso-codes time systemd prometheus curl
   postfix sasl2-bin libsasl2-modules openssl dovecot-core dovecot-pop3d dovecot-imapd
-  zip p7zip-full python3-xlsxwriter
+  zip unzip p7zip-full python3-xlsxwriter
 )
 
 SUDO=""
