@@ -6,16 +6,10 @@
 #include <memory>
 
 #include "keikai/inspect/charset.h"
+#include "inspect/bytes.h"
 
 namespace keikai::inspect {
 namespace {
-
-uint32_t U32(std::string_view d, std::size_t p) {
-  return static_cast<uint32_t>(static_cast<unsigned char>(d[p])) | static_cast<uint32_t>(static_cast<unsigned char>(d[p + 1])) << 8 |
-         static_cast<uint32_t>(static_cast<unsigned char>(d[p + 2])) << 16 |
-         static_cast<uint32_t>(static_cast<unsigned char>(d[p + 3])) << 24;
-}
-uint64_t U64(std::string_view d, std::size_t p) { return U32(d, p) | static_cast<uint64_t>(U32(d, p + 4)) << 32; }
 
 constexpr std::size_t kMaxPasswords = 50;
 
@@ -145,7 +139,7 @@ bool LooksLikeArchive(std::string_view d, std::string& kind) {
 void SevenZipEncryption(std::string_view d, bool& data_encrypted, bool& headers_encrypted) {
   data_encrypted = headers_encrypted = false;
   if (d.size() < 32) return;
-  const uint64_t off = U64(d, 12), size = U64(d, 20);
+  const uint64_t off = Le64(d, 12), size = Le64(d, 20);
   if (off > d.size() || size > d.size() - 32 || 32 + off + size > d.size()) return;
   const std::string_view next = d.substr(static_cast<std::size_t>(32 + off), static_cast<std::size_t>(size));
   if (next.empty()) return;

@@ -4,15 +4,10 @@
 #include <cctype>
 
 #include "keikai/inspect/charset.h"
+#include "inspect/bytes.h"
 
 namespace keikai::inspect {
 namespace {
-
-uint16_t U16(std::string_view d, std::size_t p) {
-  return static_cast<uint16_t>(static_cast<unsigned char>(d[p]) | static_cast<unsigned char>(d[p + 1]) << 8);
-}
-uint32_t U32(std::string_view d, std::size_t p) { return U16(d, p) | static_cast<uint32_t>(U16(d, p + 2)) << 16; }
-uint64_t U64(std::string_view d, std::size_t p) { return U32(d, p) | static_cast<uint64_t>(U32(d, p + 4)) << 32; }
 
 constexpr std::string_view kLnkHeader("\x4C\x00\x00\x00\x01\x14\x02\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46", 20);
 constexpr std::string_view kOneNote("\xE4\x52\x5C\x7B\x8C\xD8\xA7\x4D\xAE\xB1\x53\x78\xD0\x29\x96\xD3", 16);
@@ -45,8 +40,8 @@ LnkInfo ReadLnk(std::string_view d) {
   LnkInfo r;
   if (!LooksLikeLnk(d)) return r;
   r.lnk = true;
-  const uint32_t flags = U32(d, 0x14);
-  r.show_command = U32(d, 0x3C);
+  const uint32_t flags = Le32(d, 0x14);
+  r.show_command = Le32(d, 0x3C);
   const bool unicode = (flags & 0x80) != 0;
   std::size_t p = 76;
   if ((flags & 0x01) != 0) {  // LinkTargetIDList: its size, then skipped
@@ -54,27 +49,27 @@ LnkInfo ReadLnk(std::string_view d) {
       r.error = "truncated ID list";
       return r;
     }
-    p += 2 + U16(d, p);
+    p += 2 + Le16(d, p);
   }
   if ((flags & 0x02) != 0) {  // LinkInfo
     if (p + 28 > d.size()) {
       r.error = "truncated link info";
       return r;
     }
-    const uint32_t size = U32(d, p), header = U32(d, p + 4), info_flags = U32(d, p + 8);
+    const uint32_t size = Le32(d, p), header = Le32(d, p + 4), info_flags = Le32(d, p + 8);
     if (size < 28 || size > d.size() - p) {
       r.error = "bad link info size";
       return r;
     }
     const std::string_view info = d.substr(p, size);
     if ((info_flags & 1) != 0) {
-      if (header >= 0x24 && info.size() >= 0x24 && U32(info, 28) != 0 && U32(info, 28) < info.size()) {
-        const std::size_t off = U32(info, 28);
+      if (header >= 0x24 && info.size() >= 0x24 && Le32(info, 28) != 0 && Le32(info, 28) < info.size()) {
+        const std::size_t off = Le32(info, 28);
         std::size_t e = off;
         while (e + 1 < info.size() && (info[e] != '\0' || info[e + 1] != '\0')) e += 2;
         r.target = Utf16(info.substr(off, e - off));
-      } else if (U32(info, 16) < info.size()) {
-        r.target = Ansi(info, U32(info, 16));
+      } else if (Le32(info, 16) < info.size()) {
+        r.target = Ansi(info, Le32(info, 16));
       }
     }
     p += size;
@@ -88,7 +83,7 @@ LnkInfo ReadLnk(std::string_view d) {
       r.error = "truncated string data";
       return r;
     }
-    const std::size_t chars = U16(d, p);
+    const std::size_t chars = Le16(d, p);
     const std::size_t bytes = unicode ? chars * 2 : chars;
     p += 2;
     if (bytes > d.size() - p) {
@@ -106,7 +101,7 @@ LnkInfo ReadLnk(std::string_view d) {
   }
   // Extra data: the environment variables block names the target when LinkInfo does not.
   for (int blocks = 0; blocks < 64 && p + 8 <= d.size(); ++blocks) {
-    const uint32_t size = U32(d, p), sig = U32(d, p + 4);
+    const uint32_t size = Le32(d, p), sig = Le32(d, p + 4);
     if (size < 8 || size > d.size() - p) break;
     if (sig == 0xA0000001 && size >= 0x314 && r.target.empty()) {
       std::string_view uni = d.substr(p + 8 + 260, 520);
@@ -134,12 +129,12 @@ bool ReadOle10Native(std::string_view s, EmbeddedFile& out) {
   const std::string org = Ansi(s, p, org_end - p + 1);
   p = org_end + 1;
   if (p + 8 > s.size()) return false;
-  const uint32_t path_len = U32(s, p + 4);
+  const uint32_t path_len = Le32(s, p + 4);
   p += 8;
   if (path_len > s.size() - p) return false;
   p += path_len;
   if (p + 4 > s.size()) return false;
-  const uint32_t size = U32(s, p);
+  const uint32_t size = Le32(s, p);
   p += 4;
   if (size > s.size() - p) return false;
   // The file's own name (what Packager writes out and runs), not the label the sender chose.
@@ -158,7 +153,7 @@ std::vector<EmbeddedFile> OneNoteFiles(std::string_view d, std::size_t max, std:
   for (std::size_t p = d.find(kFileDataStore); p != std::string_view::npos && out.size() < max;
        p = d.find(kFileDataStore, p + 16)) {
     if (p + 36 > d.size()) break;
-    const uint64_t len = U64(d, p + 16);
+    const uint64_t len = Le64(d, p + 16);
     const std::size_t start = p + 36;
     const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>({len, d.size() - start, max_bytes}));
     out.push_back({"onenote-file-" + std::to_string(out.size() + 1), std::string(d.substr(start, n))});
@@ -234,7 +229,7 @@ std::vector<RtfObject> RtfObjects(std::string_view d, std::size_t max, std::size
     std::size_t r = 8;
     const auto str = [&](std::string* into) {
       if (r + 4 > bytes.size()) return false;
-      const uint32_t n = U32(bytes, r);
+      const uint32_t n = Le32(bytes, r);
       r += 4;
       if (n > bytes.size() - r) return false;
       if (into != nullptr) *into = Ansi(bytes, r, n);
@@ -242,7 +237,7 @@ std::vector<RtfObject> RtfObjects(std::string_view d, std::size_t max, std::size
       return true;
     };
     if (str(&o.class_name) && str(nullptr) && str(nullptr) && r + 4 <= bytes.size()) {
-      const uint32_t n = U32(bytes, r);
+      const uint32_t n = Le32(bytes, r);
       r += 4;
       o.data = bytes.substr(r, std::min<std::size_t>(n, bytes.size() - r));
     } else {

@@ -3,29 +3,15 @@
 #include <algorithm>
 #include <vector>
 
+#include "keikai/core/ascii.h"
 #include "keikai/inspect/charset.h"
+#include "inspect/bytes.h"
 
 namespace keikai::inspect {
 namespace {
 
-uint16_t U16(std::string_view d, std::size_t p) {
-  return static_cast<uint16_t>(static_cast<unsigned char>(d[p]) | static_cast<unsigned char>(d[p + 1]) << 8);
-}
-uint32_t U32(std::string_view d, std::size_t p) { return U16(d, p) | static_cast<uint32_t>(U16(d, p + 2)) << 16; }
-
 constexpr uint32_t kEnd = 0xFFFFFFFEu, kFree = 0xFFFFFFFFu, kMaxRegular = 0xFFFFFFFAu;
 constexpr std::size_t kMaxEntries = 100'000;
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -47,7 +33,7 @@ bool Cfb::Open(std::string_view d, std::string& error) {
     error = "not a compound file";
     return false;
   }
-  const uint16_t shift = U16(d, 30), mini_shift = U16(d, 32);
+  const uint16_t shift = Le16(d, 30), mini_shift = Le16(d, 32);
   if ((shift != 9 && shift != 12) || mini_shift != 6) {
     error = "unsupported sector size";
     return false;
@@ -59,14 +45,14 @@ bool Cfb::Open(std::string_view d, std::string& error) {
   const auto at = [&](uint32_t s) -> std::size_t { return static_cast<std::size_t>(s + 1) * sector_; };
   const auto whole = [&](uint32_t s) { return s <= kMaxRegular && at(s) + sector_ <= d.size() + (sector_ - 1) && at(s) < d.size(); };
   // The FAT's sectors: 109 in the header, then the DIFAT chain (each sector's last entry links on).
-  const uint32_t fat_sectors = U32(d, 44);
+  const uint32_t fat_sectors = Le32(d, 44);
   if (fat_sectors > sectors_ + 1) {
     error = "more FAT sectors than the file has";
     return false;
   }
   std::vector<uint32_t> fat_list;
-  for (uint32_t i = 0; i < 109 && fat_list.size() < fat_sectors; ++i) fat_list.push_back(U32(d, 76 + i * 4));
-  uint32_t difat = U32(d, 68);
+  for (uint32_t i = 0; i < 109 && fat_list.size() < fat_sectors; ++i) fat_list.push_back(Le32(d, 76 + i * 4));
+  uint32_t difat = Le32(d, 68);
   for (uint64_t steps = 0; fat_list.size() < fat_sectors && difat <= kMaxRegular; ++steps) {
     if (steps > sectors_ || !whole(difat)) {
       error = "broken DIFAT chain";
@@ -76,9 +62,9 @@ bool Cfb::Open(std::string_view d, std::string& error) {
     const uint32_t per = sector_ / 4 - 1;
     for (uint32_t i = 0; i < per && fat_list.size() < fat_sectors; ++i) {
       if (base + i * 4 + 4 > d.size()) break;
-      fat_list.push_back(U32(d, base + i * 4));
+      fat_list.push_back(Le32(d, base + i * 4));
     }
-    difat = base + sector_ <= d.size() ? U32(d, base + per * 4) : kEnd;
+    difat = base + sector_ <= d.size() ? Le32(d, base + per * 4) : kEnd;
   }
   fat_.clear();
   for (uint32_t s : fat_list) {
@@ -87,11 +73,11 @@ bool Cfb::Open(std::string_view d, std::string& error) {
       return false;
     }
     const std::size_t base = at(s);
-    for (uint32_t i = 0; i < sector_ / 4 && base + i * 4 + 4 <= d.size(); ++i) fat_.push_back(U32(d, base + i * 4));
+    for (uint32_t i = 0; i < sector_ / 4 && base + i * 4 + 4 <= d.size(); ++i) fat_.push_back(Le32(d, base + i * 4));
   }
   // The directory.
   std::vector<uint32_t> dir_chain;
-  if (!Chain(fat_, U32(d, 48), sectors_, dir_chain)) {
+  if (!Chain(fat_, Le32(d, 48), sectors_, dir_chain)) {
     error = "broken directory chain";
     return false;
   }
@@ -117,12 +103,12 @@ bool Cfb::Open(std::string_view d, std::string& error) {
   std::vector<Raw> raw(n);
   for (std::size_t i = 0; i < n; ++i) {
     const std::string_view e = std::string_view(dir).substr(i * 128, 128);
-    const uint16_t name_bytes = std::min<uint16_t>(U16(e, 64), 64);
+    const uint16_t name_bytes = std::min<uint16_t>(Le16(e, 64), 64);
     std::string utf16(e.substr(0, name_bytes >= 2 ? name_bytes - 2 : 0));
     std::string name;
     if (!ToUtf8(utf16, "UTF-16LE", name)) name = "?";
-    raw[i] = {name, static_cast<unsigned char>(e[66]), U32(e, 68), U32(e, 72), U32(e, 76), U32(e, 116),
-              static_cast<uint64_t>(U32(e, 120)) | (sector_ == 4096 ? static_cast<uint64_t>(U32(e, 124)) << 32 : 0)};
+    raw[i] = {name, static_cast<unsigned char>(e[66]), Le32(e, 68), Le32(e, 72), Le32(e, 76), Le32(e, 116),
+              static_cast<uint64_t>(Le32(e, 120)) | (sector_ == 4096 ? static_cast<uint64_t>(Le32(e, 124)) << 32 : 0)};
   }
   if (raw[0].type != 5) {
     error = "no root entry";
@@ -162,8 +148,8 @@ bool Cfb::Open(std::string_view d, std::string& error) {
   minifat_.clear();
   ministream_.clear();
   std::vector<uint32_t> chain;
-  if (U32(d, 60) <= kMaxRegular) {
-    if (!Chain(fat_, U32(d, 60), sectors_, chain)) {
+  if (Le32(d, 60) <= kMaxRegular) {
+    if (!Chain(fat_, Le32(d, 60), sectors_, chain)) {
       error = "broken mini FAT chain";
       return false;
     }
@@ -172,7 +158,7 @@ bool Cfb::Open(std::string_view d, std::string& error) {
         error = "mini FAT sector beyond the file";
         return false;
       }
-      for (uint32_t i = 0; i < sector_ / 4 && at(s) + i * 4 + 4 <= d.size(); ++i) minifat_.push_back(U32(d, at(s) + i * 4));
+      for (uint32_t i = 0; i < sector_ / 4 && at(s) + i * 4 + 4 <= d.size(); ++i) minifat_.push_back(Le32(d, at(s) + i * 4));
     }
   }
   if (raw[0].start <= kMaxRegular && raw[0].size > 0) {

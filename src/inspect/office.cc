@@ -6,16 +6,14 @@
 
 #include <zlib.h>
 
+#include "keikai/core/ascii.h"
 #include "keikai/core/utf8.h"
 #include "keikai/inspect/charset.h"
 #include "keikai/inspect/vba.h"
+#include "inspect/bytes.h"
 
 namespace keikai::inspect {
 namespace {
-
-uint16_t U16(std::string_view d, std::size_t p) {
-  return static_cast<uint16_t>(static_cast<unsigned char>(d[p]) | static_cast<unsigned char>(d[p + 1]) << 8);
-}
 
 std::string Join(const std::vector<std::string>& v) {
   std::string o;
@@ -103,7 +101,7 @@ std::string FieldCodes(std::string_view x) {
         const bool hex = ent[1] == 'x' || ent[1] == 'X';
         for (char c : ent.substr(hex ? 2 : 1)) {
           const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                        : hex && std::isxdigit(static_cast<unsigned char>(c)) ? (std::tolower(static_cast<unsigned char>(c)) - 'a' + 10)
+                        : hex && std::isxdigit(static_cast<unsigned char>(c)) ? (FoldLower(c) - 'a' + 10)
                                                                                : -1;
           if (d < 0 || cp > 0x10FFFF) break;
           cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(d);
@@ -146,8 +144,7 @@ std::string FieldCodes(std::string_view x) {
 }
 
 void DdeFindings(std::string_view text, Object& obj) {
-  std::string low(text.substr(0, 32u << 20));
-  std::transform(low.begin(), low.end(), low.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  std::string low = Lower(text.substr(0, 32u << 20));
   const auto check = [&](std::size_t code) {
     while (code < low.size() && (low[code] == ' ' || low[code] == '\t')) ++code;
     if (low.compare(code, 3, "dde") != 0) return false;
@@ -202,8 +199,8 @@ void PowerPointObjects(std::string_view doc, Object& obj, std::vector<EmbeddedFi
   std::size_t found = 0, attempts = 0, budget = 64u << 20;
   for (std::size_t p = 0; p + 8 <= doc.size() && found < 100 && budget > 0; ++p) {
     if (doc[p + 2] != '\x11' || doc[p + 3] != '\x10') continue;
-    const uint16_t ver_inst = U16(doc, p);
-    const uint32_t len = static_cast<uint32_t>(U16(doc, p + 4)) | static_cast<uint32_t>(U16(doc, p + 6)) << 16;
+    const uint16_t ver_inst = Le16(doc, p);
+    const uint32_t len = static_cast<uint32_t>(Le16(doc, p + 4)) | static_cast<uint32_t>(Le16(doc, p + 6)) << 16;
     if ((ver_inst & 0x0F) != 0 || len < 4 || len > doc.size() - p - 8) continue;
     if (++attempts > 1000) {
       obj.findings.push_back({"carrier_limit", 40, "PowerPoint objects"});
@@ -226,6 +223,18 @@ void PowerPointObjects(std::string_view doc, Object& obj, std::vector<EmbeddedFi
     // The inner file is gone when this returns: carried files are copied out by AnalyzeOle.
     AnalyzeOle(inner, obj, embedded);
     p += 7 + len;
+  }
+}
+
+// The ids of a workbook's relationships to macro sheets (Type ".../xlMacrosheet", in any case).
+void MacroSheetIds(const std::string& rels, std::set<std::string>& ids) {
+  for (std::size_t p = rels.find("<Relationship "); p != std::string::npos; p = rels.find("<Relationship ", p + 1)) {
+    const std::size_t end = rels.find('>', p);
+    if (end == std::string::npos || end - p > 4096) continue;  // an element is short: no copy of the rest
+    const std::string el = rels.substr(p, end - p);
+    if (Lower(el).find("macrosheet") == std::string::npos) continue;
+    const std::size_t id = el.find("Id=\"");
+    if (id != std::string::npos) ids.insert(el.substr(id + 4, el.find('"', id + 4) - id - 4));
   }
 }
 
@@ -267,7 +276,7 @@ void AnalyzeBiff8(std::string_view wb, Object& obj) {
   bool auto_open = false, very_hidden = false;
   bool biff5 = false, bof_seen = false;  // Excel 5/95 workbooks: no high-byte flag before names
   for (std::size_t p = 0; p + 4 <= wb.size();) {
-    const uint16_t type = U16(wb, p), len = U16(wb, p + 2);
+    const uint16_t type = Le16(wb, p), len = Le16(wb, p + 2);
     if (p + 4 + len > wb.size()) break;
     const std::string_view r = wb.substr(p + 4, len);
     p += 4 + len;
@@ -277,7 +286,7 @@ void AnalyzeBiff8(std::string_view wb, Object& obj) {
     }
     if (type == 0x0809 && !bof_seen && r.size() >= 2) {  // the globals' BOF: the BIFF version
       bof_seen = true;
-      biff5 = U16(r, 0) == 0x0500;
+      biff5 = Le16(r, 0) == 0x0500;
       continue;
     }
     if (type == 0x0085 && biff5 && r.size() >= 7) {  // BOUNDSHEET (BIFF5): 8-bit name at 7
@@ -306,25 +315,24 @@ void AnalyzeBiff8(std::string_view wb, Object& obj) {
         very_hidden = very_hidden || state == 2;
       }
     } else if (type == 0x0018 && r.size() >= (biff5 ? 15u : 16u)) {  // NAME: a built-in Auto_Open (code 1)
-      const uint16_t flags = U16(r, 0);
+      const uint16_t flags = Le16(r, 0);
       const std::size_t at = biff5 ? 14 : 15;  // BIFF8 has a high-byte flag at 14
       if ((flags & 0x0020) != 0 && r[at] == 0x01) auto_open = true;
       if ((flags & 0x0020) == 0 && static_cast<unsigned char>(r[3]) >= 9) {  // "Auto_Open" named as text
         const std::size_t cch = static_cast<unsigned char>(r[3]);
         if (at + cch <= r.size()) {
-          std::string n(r.substr(at, cch));
-          std::transform(n.begin(), n.end(), n.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+          std::string n = Lower(r.substr(at, cch));
           if (n.starts_with("auto_open")) auto_open = true;
         }
       }
     } else if (type == 0x0006 && r.size() > 22) {  // FORMULA: the parsed formula after 22 bytes
-      const uint16_t cce = U16(r, 20);
+      const uint16_t cce = Le16(r, 20);
       const std::string_view rgce = r.substr(22, std::min<std::size_t>(cce, r.size() - 22));
       for (std::size_t i = 0; i + 3 <= rgce.size(); ++i) {
         const unsigned char ptg = static_cast<unsigned char>(rgce[i]);
         const char* f = nullptr;
-        if ((ptg == 0x21 || ptg == 0x41 || ptg == 0x61)) f = XlmFunction(U16(rgce, i + 1));
-        if (f == nullptr && (ptg == 0x22 || ptg == 0x42 || ptg == 0x62) && i + 4 <= rgce.size()) f = XlmFunction(U16(rgce, i + 2));
+        if ((ptg == 0x21 || ptg == 0x41 || ptg == 0x61)) f = XlmFunction(Le16(rgce, i + 1));
+        if (f == nullptr && (ptg == 0x22 || ptg == 0x42 || ptg == 0x62) && i + 4 <= rgce.size()) f = XlmFunction(Le16(rgce, i + 2));
         if (f != nullptr) functions.insert(f);
       }
     }
@@ -361,7 +369,7 @@ void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded
   }
   if (cfb.Find("EncryptedSummary") != nullptr) obj.findings.push_back({"encrypted_document", 40, "PowerPoint"});
   if (const CfbEntry* w = cfb.Find("WordDocument"); w != nullptr && cfb.Read(*w, data, error) && data.size() >= 12) {
-    if (U16(data, 0) == 0xA5EC && (U16(data, 10) & 0x0100) != 0) {
+    if (Le16(data, 0) == 0xA5EC && (Le16(data, 10) & 0x0100) != 0) {
       obj.findings.push_back({"encrypted_document", 40, "Word fEncrypted"});
     } else {
       // Field codes in the document's text: 8-bit, or UTF-16 (its ASCII read by dropping the NULs).
@@ -398,8 +406,7 @@ void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded
 }
 
 bool NeedOoxmlPart(std::string_view path) {
-  std::string low(path);
-  std::transform(low.begin(), low.end(), low.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  std::string low = Lower(path);
   return low == "[content_types].xml" || low.ends_with(".bin") || low == "xl/workbook.xml" ||
          low == "xl/_rels/workbook.xml.rels" || low == "xl/_rels/workbook.bin.rels" || low.starts_with("xl/macrosheets/") ||
          low == "word/document.xml" || low.starts_with("xl/externallinks/externallink");
@@ -420,14 +427,12 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
   // DDE: Word's field codes, Excel's links to a DDE server ("cmd" with a topic to run).
   if (auto doc = parts.find("word/document.xml"); doc != parts.end()) DdeFindings(FieldCodes(doc->second), obj);
   for (const auto& [path, bytes] : parts) {
-    std::string lower(path);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    std::string lower = Lower(path);
     if (!lower.starts_with("xl/externallinks/")) continue;
     const std::size_t at = bytes.find("ddeService=");
     if (at == std::string::npos) continue;
     const std::string snippet = bytes.substr(at, std::min<std::size_t>(120, bytes.size() - at));
-    std::string ls = snippet;
-    std::transform(ls.begin(), ls.end(), ls.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    const std::string ls = Lower(snippet);
     const bool command = ls.find("\"cmd") != std::string::npos || ls.find("powershell") != std::string::npos || ls.find("mshta") != std::string::npos;
     obj.findings.push_back({"dde_link", command ? 80 : 60, PeerText(snippet, 120)});
     break;
@@ -438,38 +443,15 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
   std::set<std::string> functions;
   std::set<std::string> macro_ids;
   bool very_hidden = false;
-  if (auto rels = parts.find("xl/_rels/workbook.xml.rels"); rels != parts.end()) {
-    const std::string& x = rels->second;
-    for (std::size_t p = x.find("<Relationship "); p != std::string::npos; p = x.find("<Relationship ", p + 1)) {
-      const std::size_t end = x.find('>', p);
-      if (end == std::string::npos || end - p > 4096) continue;  // an element is short: no copy of the rest
-      std::string el = x.substr(p, end - p);
-      std::string lel = el;
-      std::transform(lel.begin(), lel.end(), lel.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-      if (lel.find("macrosheet") == std::string::npos) continue;
-      const std::size_t id = el.find("Id=\"");
-      if (id != std::string::npos) macro_ids.insert(el.substr(id + 4, el.find('"', id + 4) - id - 4));
-    }
+  for (const char* rels : {"xl/_rels/workbook.xml.rels", "xl/_rels/workbook.bin.rels"}) {  // .xlsx/.xlsm, .xlsb
+    if (auto it = parts.find(rels); it != parts.end()) MacroSheetIds(it->second, macro_ids);
   }
   bool auto_open = false;
-  if (auto rels = parts.find("xl/_rels/workbook.bin.rels"); rels != parts.end()) {  // .xlsb
-    const std::string& x = rels->second;
-    for (std::size_t p = x.find("<Relationship "); p != std::string::npos; p = x.find("<Relationship ", p + 1)) {
-      const std::size_t end = x.find('>', p);
-      if (end == std::string::npos || end - p > 4096) continue;  // an element is short: no copy of the rest
-      std::string el = x.substr(p, end - p);
-      std::string lel = el;
-      std::transform(lel.begin(), lel.end(), lel.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-      if (lel.find("macrosheet") == std::string::npos) continue;
-      const std::size_t id = el.find("Id=\"");
-      if (id != std::string::npos) macro_ids.insert(el.substr(id + 4, el.find('"', id + 4) - id - 4));
-    }
-  }
   if (auto wb = parts.find("xl/workbook.bin"); wb != parts.end()) {  // .xlsb: BIFF12 records
     const std::string& b = wb->second;
     const auto wide = [&](std::size_t& p, std::string& out) {  // XLWideString: cch (4), UTF-16
       if (p + 4 > b.size()) return false;
-      const uint32_t cch = static_cast<uint32_t>(U16(b, p)) | static_cast<uint32_t>(U16(b, p + 2)) << 16;
+      const uint32_t cch = static_cast<uint32_t>(Le16(b, p)) | static_cast<uint32_t>(Le16(b, p + 2)) << 16;
       p += 4;
       if (cch == 0xFFFFFFFFu) return true;  // null
       if (cch > (b.size() - p) / 2) return false;
@@ -489,7 +471,7 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
       }
       if (size > b.size() - p) break;
       if (type == 156 && size >= 12) {  // BrtBundleSh: hsState, iTabID, strRelID, strName
-        const uint32_t state = static_cast<uint32_t>(U16(b, p));
+        const uint32_t state = static_cast<uint32_t>(Le16(b, p));
         std::size_t q = p + 8;
         std::string rel, name;
         if (wide(q, rel) && wide(q, name) && macro_ids.contains(rel)) {
@@ -501,8 +483,7 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
       p += size;
     }
     // Auto_Open as a defined name's text (UTF-16), in any case.
-    std::string low(b);
-    std::transform(low.begin(), low.end(), low.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    std::string low = Lower(b);
     if (low.find(std::string_view("a\0u\0t\0o\0_\0o\0p\0e\0n\0", 18)) != std::string::npos) auto_open = true;
   }
   if (auto wb = parts.find("xl/workbook.xml"); wb != parts.end()) {
@@ -521,8 +502,7 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
       if (state == "hidden" || state == "veryHidden") hidden.push_back(name + " (" + state + ")");
       very_hidden = very_hidden || state == "veryHidden";
     }
-    std::string low = x;
-    std::transform(low.begin(), low.end(), low.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    const std::string low = Lower(x);
     if (low.find("_xlnm.auto_open") != std::string::npos || low.find("name=\"auto_open") != std::string::npos ||
         low.find("name='auto_open") != std::string::npos) {
       auto_open = true;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "keikai/core/ascii.h"
 #include "keikai/core/utf8.h"
 
 namespace keikai::inspect {
@@ -24,12 +25,6 @@ void AppendUtf8(std::string& out, char32_t cp) {
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
-}
-
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
 }
 
 // Markers, lowered, after FoldWidth. The Japanese ones are matched as UTF-8 bytes.

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 
+#include "keikai/core/ascii.h"
 #include "keikai/core/i18n.h"
 #include "keikai/core/utf8.h"
 #include "keikai/inspect/carriers.h"
@@ -23,12 +24,6 @@
 
 namespace keikai::inspect {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
 
 std::string Extension(std::string_view name) {
   const std::size_t slash = name.find_last_of("/\\");

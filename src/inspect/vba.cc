@@ -4,21 +4,12 @@
 #include <cctype>
 #include <map>
 
+#include "keikai/core/ascii.h"
 #include "keikai/inspect/charset.h"
+#include "inspect/bytes.h"
 
 namespace keikai::inspect {
 namespace {
-
-uint16_t U16(std::string_view d, std::size_t p) {
-  return static_cast<uint16_t>(static_cast<unsigned char>(d[p]) | static_cast<unsigned char>(d[p + 1]) << 8);
-}
-uint32_t U32(std::string_view d, std::size_t p) { return U16(d, p) | static_cast<uint32_t>(U16(d, p + 2)) << 16; }
-
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
 
 bool IdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
 
@@ -41,7 +32,7 @@ bool OvbaDecompress(std::string_view in, std::string& out, std::size_t max_out) 
   std::size_t p = 1;
   while (p < in.size()) {
     if (p + 2 > in.size()) return false;
-    const uint16_t header = U16(in, p);
+    const uint16_t header = Le16(in, p);
     const std::size_t chunk_size = (header & 0x0FFF) + 3;  // including the header
     if (((header >> 12) & 7) != 3) return false;
     const bool compressed = (header & 0x8000) != 0;
@@ -65,7 +56,7 @@ bool OvbaDecompress(std::string_view in, std::string& out, std::size_t max_out) 
           continue;
         }
         if (p + 2 > end) return false;
-        const uint16_t token = U16(in, p);
+        const uint16_t token = Le16(in, p);
         p += 2;
         const std::size_t diff = out.size() - chunk_start;
         int bits = 4;
@@ -115,14 +106,14 @@ std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb) {
     Mod cur;
     bool in_module = false;
     for (std::size_t p = 0; p + 6 <= dir.size();) {
-      const uint16_t id = U16(dir, p);
-      uint32_t size = U32(dir, p + 2);
+      const uint16_t id = Le16(dir, p);
+      uint32_t size = Le32(dir, p + 2);
       if (id == 0x0009) size = 6;
       if (p + 6 + size > dir.size()) break;
       const std::string_view data = std::string_view(dir).substr(p + 6, size);
       switch (id) {
         case 0x0003:
-          if (size >= 2) proj.code_page = U16(data, 0);
+          if (size >= 2) proj.code_page = Le16(data, 0);
           break;
         case 0x0019:
           cur = Mod{};
@@ -137,7 +128,7 @@ std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb) {
           break;
         case 0x0031:
           if (in_module && size >= 4) {
-            cur.offset = U32(data, 0);
+            cur.offset = Le32(data, 0);
             cur.has_offset = true;
           }
           break;

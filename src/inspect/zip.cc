@@ -3,15 +3,10 @@
 #include <algorithm>
 
 #include "keikai/inspect/charset.h"
+#include "inspect/bytes.h"
 
 namespace keikai::inspect {
 namespace {
-
-uint16_t U16(std::string_view d, std::size_t p) {
-  return static_cast<uint16_t>(static_cast<unsigned char>(d[p]) | static_cast<unsigned char>(d[p + 1]) << 8);
-}
-uint32_t U32(std::string_view d, std::size_t p) { return U16(d, p) | static_cast<uint32_t>(U16(d, p + 2)) << 16; }
-uint64_t U64(std::string_view d, std::size_t p) { return U32(d, p) | static_cast<uint64_t>(U32(d, p + 4)) << 32; }
 
 constexpr uint32_t kZip64Locator = 0x07064b50, kZip64Eocd = 0x06064b50, kCentral = 0x02014b50;
 
@@ -19,7 +14,7 @@ constexpr uint32_t kZip64Locator = 0x07064b50, kZip64Eocd = 0x06064b50, kCentral
 // UTF-8 when it is valid as such (many archivers do not set the flag), else CP932, else CP437.
 std::string NameOf(std::string_view raw, uint16_t flags, std::string_view extra) {
   for (std::size_t p = 0; p + 4 <= extra.size();) {
-    const uint16_t id = U16(extra, p), len = U16(extra, p + 2);
+    const uint16_t id = Le16(extra, p), len = Le16(extra, p + 2);
     if (p + 4 + len > extra.size()) break;
     if (id == 0x7075 && len >= 5) {  // Info-ZIP Unicode Path: version, CRC32 of the raw name, UTF-8 name
       const std::string_view u = extra.substr(p + 9, len - 5);
@@ -57,7 +52,7 @@ ZipDirectory ReadZipDirectory(std::string_view d, std::size_t max_entries) {
     const std::size_t q = tail.rfind(std::string_view("PK\x05\x06", 4), end - 1);
     if (q == std::string_view::npos) break;
     const std::size_t p = lowest + q;
-    if (p + 22 <= d.size() && p + 22 + U16(d, p + 20) <= d.size()) {
+    if (p + 22 <= d.size() && p + 22 + Le16(d, p + 20) <= d.size()) {
       eocd = p;
       break;
     }
@@ -68,15 +63,15 @@ ZipDirectory ReadZipDirectory(std::string_view d, std::size_t max_entries) {
     return z;
   }
   z.zip = true;
-  uint64_t count = U16(d, eocd + 10), cd_size = U32(d, eocd + 12), cd_offset = U32(d, eocd + 16);
+  uint64_t count = Le16(d, eocd + 10), cd_size = Le32(d, eocd + 12), cd_offset = Le32(d, eocd + 16);
   // ZIP64: the locator just before the end record points at the ZIP64 end record. Every sum of
   // offsets read from the file is checked against the size first (they may be near 2^64).
-  if (eocd >= 20 && U32(d, eocd - 20) == kZip64Locator) {
-    const uint64_t z64 = U64(d, eocd - 20 + 8);
-    if (z64 <= d.size() && d.size() - z64 >= 56 && U32(d, static_cast<std::size_t>(z64)) == kZip64Eocd) {
-      count = U64(d, static_cast<std::size_t>(z64) + 32);
-      cd_size = U64(d, static_cast<std::size_t>(z64) + 40);
-      cd_offset = U64(d, static_cast<std::size_t>(z64) + 48);
+  if (eocd >= 20 && Le32(d, eocd - 20) == kZip64Locator) {
+    const uint64_t z64 = Le64(d, eocd - 20 + 8);
+    if (z64 <= d.size() && d.size() - z64 >= 56 && Le32(d, static_cast<std::size_t>(z64)) == kZip64Eocd) {
+      count = Le64(d, static_cast<std::size_t>(z64) + 32);
+      cd_size = Le64(d, static_cast<std::size_t>(z64) + 40);
+      cd_offset = Le64(d, static_cast<std::size_t>(z64) + 48);
     }
   }
   z.declared_entries = count;
@@ -84,8 +79,8 @@ ZipDirectory ReadZipDirectory(std::string_view d, std::size_t max_entries) {
   // record says relative to the archive's start, which is the end record minus the directory.
   uint64_t base = 0;
   const bool fits = cd_offset <= eocd && cd_size <= eocd - cd_offset;
-  if (!fits || U32(d, static_cast<std::size_t>(std::min<uint64_t>(cd_offset, d.size() - 4))) != kCentral) {
-    if (cd_size <= eocd && U32(d, static_cast<std::size_t>(eocd - cd_size)) == kCentral) {
+  if (!fits || Le32(d, static_cast<std::size_t>(std::min<uint64_t>(cd_offset, d.size() - 4))) != kCentral) {
+    if (cd_size <= eocd && Le32(d, static_cast<std::size_t>(eocd - cd_size)) == kCentral) {
       base = eocd - cd_size - std::min<uint64_t>(cd_offset, eocd - cd_size);
       cd_offset = eocd - cd_size - base;
     } else if (!fits) {
@@ -98,17 +93,17 @@ ZipDirectory ReadZipDirectory(std::string_view d, std::size_t max_entries) {
       z.error = "more than " + std::to_string(max_entries) + " entries";
       break;
     }
-    if (p + 46 > d.size() || U32(d, p) != kCentral) {
+    if (p + 46 > d.size() || Le32(d, p) != kCentral) {
       if (z.error.empty()) z.error = "central directory truncated at entry " + std::to_string(i);
       break;
     }
     ZipEntry e;
-    e.flags = U16(d, p + 8);
-    e.method = U16(d, p + 10);
-    e.compressed = U32(d, p + 20);
-    e.size = U32(d, p + 24);
-    const uint16_t name_len = U16(d, p + 28), extra_len = U16(d, p + 30), comment_len = U16(d, p + 32);
-    e.local_offset = U32(d, p + 42);
+    e.flags = Le16(d, p + 8);
+    e.method = Le16(d, p + 10);
+    e.compressed = Le32(d, p + 20);
+    e.size = Le32(d, p + 24);
+    const uint16_t name_len = Le16(d, p + 28), extra_len = Le16(d, p + 30), comment_len = Le16(d, p + 32);
+    e.local_offset = Le32(d, p + 42);
     if (p + 46 + name_len + extra_len + comment_len > d.size()) {
       z.error = "central directory truncated at entry " + std::to_string(i);
       break;
@@ -119,13 +114,13 @@ ZipDirectory ReadZipDirectory(std::string_view d, std::size_t max_entries) {
     e.encrypted = (e.flags & 1) != 0;
     if (e.encrypted) e.encryption = (e.flags & 0x40) != 0 ? "strong" : "zipcrypto";
     for (std::size_t x = 0; x + 4 <= extra.size();) {
-      const uint16_t id = U16(extra, x), len = U16(extra, x + 2);
+      const uint16_t id = Le16(extra, x), len = Le16(extra, x + 2);
       if (x + 4 + len > extra.size()) break;
       if (id == 0x0001) {  // ZIP64: the fields that were 0xFFFFFFFF, in order
         std::size_t q = x + 4;
         const auto take = [&](uint64_t& v) {
           if (v == 0xFFFFFFFFu && q + 8 <= x + 4 + len) {
-            v = U64(extra, q);
+            v = Le64(extra, q);
             q += 8;
           }
         };
