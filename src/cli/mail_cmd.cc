@@ -94,24 +94,13 @@ bool ParseTarget(const std::string& s, mail::ProbeTarget& t, std::string& why) {
   return true;
 }
 
-std::string FailureText(const std::string& kind) {
-  const std::string key = "mail.failure." + kind;
-  return HasMsg(key) ? Tr(key) : kind;
-}
-
-std::string Ms(double ms) {
-  char b[32];
-  std::snprintf(b, sizeof b, ms < 10 ? "%.2f" : ms < 1000 ? "%.1f" : "%.0f", ms);
-  return b;
-}
-
 std::string Text(const mail::ProbeResult& r, int64_t now) {
   std::string line = r.name + " " + r.host + ":" + std::to_string(r.port) + "  ";
   line += r.ok ? Tr("mail.ok") : FillTemplate(Tr("mail.failed"), {{"{phase}", r.failed_phase},
-                                                                          {"{why}", FailureText(r.failure)}});
-  line += "  " + Ms(r.total_ms()) + " ms  (";
+                                                                          {"{why}", report::FailureText(r.failure)}});
+  line += "  " + report::MsText(r.total_ms()) + " ms  (";
   for (std::size_t i = 0; i < r.phases.size(); ++i) {
-    line += (i ? ", " : "") + r.phases[i].name + " " + Ms(r.phases[i].ms);
+    line += (i ? ", " : "") + r.phases[i].name + " " + report::MsText(r.phases[i].ms);
   }
   line += " ms)";
   if (!r.ok && !r.detail.empty()) line += "\n    " + r.detail;
@@ -223,7 +212,7 @@ std::string IncidentText(const mail::Incident& inc) {
   char share[32];
   std::snprintf(share, sizeof share, "%.0f%%", inc.overseas_share * 100);
   std::string out = FillTemplate(Tr("mail.incident"), {{"{start}", Utc(inc.start)}, {"{end}", Utc(inc.end)},
-                                                       {"{kind}", Tr("mail.kind." + inc.kind)},
+                                                       {"{kind}", report::KindText(inc.kind)},
                                                        {"{connections}", std::to_string(inc.connections)},
                                                        {"{baseline}", std::to_string(static_cast<int64_t>(inc.baseline_per_minute + 0.5))},
                                                        {"{symptoms}", report::SymptomsText(inc.symptoms)}, {"{share}", share}}) + "\n";

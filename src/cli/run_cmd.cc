@@ -38,6 +38,7 @@
 #include "keikai/pipeline/processor.h"
 #include "keikai/report/alert.h"
 #include "keikai/report/build.h"
+#include "keikai/report/mail.h"
 #include "keikai/rules/engine.h"
 #include "keikai/store/store.h"
 #include "keikai/report/render.h"
@@ -386,7 +387,7 @@ class Daemon {
         Warn(report::FillTemplate(Tr("run.probe_down"),
                                   {{"{service}", r.name}, {"{where}", r.host + ":" + std::to_string(r.port)},
                                    {"{phase}", r.failed_phase},
-                                   {"{why}", HasMsg("mail.failure." + r.failure) ? Tr("mail.failure." + r.failure) : r.failure},
+                                   {"{why}", report::FailureText(r.failure)},
                                    {"{detail}", r.detail}}));
       } else if (r.ok && was != probe_up_.end() && !was->second) {
         Notice(report::FillTemplate(Tr("run.probe_up"), {{"{service}", r.name}}));

@@ -21,6 +21,7 @@
 #include "keikai/core/time.h"
 #include "keikai/core/utf8.h"
 #include "keikai/report/alert.h"
+#include "keikai/report/mail.h"
 #include "keikai/report/model.h"
 #include "keikai/report/render.h"
 #include "report/format.h"
@@ -1123,22 +1124,6 @@ void RenderBadLines(std::string& out, const Report& r) {
 // The mail services: latency per service and phase over time (log scale), delay incidents
 // marked, then the incidents with their causes.
 
-std::string MailPhase(const std::string& phase) {
-  const std::string key = "mail.phase." + phase;
-  return HasMsg(key) ? Tr(key) : phase;
-}
-
-std::string MailKind(const std::string& kind) {
-  const std::string key = "mail.kind." + kind;
-  return HasMsg(key) ? Tr(key) : kind;
-}
-
-std::string MailMs(double ms) {
-  char b[32];
-  std::snprintf(b, sizeof b, ms < 10 ? "%.2f" : ms < 1000 ? "%.1f" : "%.0f", ms);
-  return b;
-}
-
 // "12-01 15:05" in the section's zone.
 std::string ShortTime(const TimeZone& tz, int64_t t) {
   const std::string full = tz.FormatTime(t);  // "2026-12-01 15:05:07 +09:00"
@@ -1175,7 +1160,7 @@ void RenderLatencyChart(std::string& out, const MailSection& m, const MailSectio
     if (li.service != s.service || li.end < t0 || li.start > t1) continue;
     const double a = x(std::max(li.start, t0)), b = std::max(a + 2, x(std::min(li.end, t1)));
     out += "<rect class=\"band\" x=\"" + Num(a) + "\" y=\"" + Num(kTop) + "\" width=\"" + Num(b - a) + "\" height=\"" +
-           Num(kPlotH) + "\"><title>" + Esc(MailKind(li.kind)) + "</title></rect>\n";
+           Num(kPlotH) + "\"><title>" + Esc(KindText(li.kind)) + "</title></rect>\n";
   }
   // Decades.
   for (double e = lo_exp; e <= hi_exp; e += 1) {
@@ -1209,7 +1194,7 @@ void RenderLatencyChart(std::string& out, const MailSection& m, const MailSectio
     }
     if (!d.empty()) {
       out += "<path class=\"lat\" stroke=\"" + std::string(colour) + "\" d=\"" + d.substr(1) + "\"><title>" +
-             Esc(MailPhase(s.phases[ph])) + "</title></path>\n";
+             Esc(PhaseText(s.phases[ph])) + "</title></path>\n";
     }
   }
   // Failed probes: a mark on the top edge.
@@ -1223,7 +1208,7 @@ void RenderLatencyChart(std::string& out, const MailSection& m, const MailSectio
   double lx = kLeft;
   for (std::size_t ph = 0; ph < s.phases.size(); ++ph) {
     out += "<rect x=\"" + Num(lx) + "\" y=\"14\" width=\"12\" height=\"4\" fill=\"" + kPhaseColours[ph % 7] + "\"/>";
-    const std::string name = MailPhase(s.phases[ph]);
+    const std::string name = PhaseText(s.phases[ph]);
     out += "<text x=\"" + Num(lx + 16) + "\" y=\"20\">" + Esc(name) + "</text>";
     lx += 40 + 8.0 * static_cast<double>(name.size() > 12 ? 12 : name.size());
   }
@@ -1249,14 +1234,11 @@ void RenderMail(std::string& out, const MailSection& m) {
     for (const mail::LatencyIncident& li : m.latency_incidents) {
       std::string peaks, failures, cause;
       for (const auto& p : li.peaks) {
-        peaks += (peaks.empty() ? "" : "<br>") + Esc(MailPhase(p.phase)) + " " + Esc(MailMs(p.peak_ms)) + " ms (" +
-                 Fill("html.mail.median", {{"ms", Esc(MailMs(p.median_ms))}}) + ")";
+        peaks += (peaks.empty() ? "" : "<br>") + Esc(PhaseText(p.phase)) + " " + Esc(MsText(p.peak_ms)) + " ms (" +
+                 Fill("html.mail.median", {{"ms", Esc(MsText(p.median_ms))}}) + ")";
       }
       for (const auto& [k, n] : li.failures) {
-        const std::size_t at = k.find('@');
-        const std::string fk = "mail.failure." + k.substr(0, at);
-        failures += (failures.empty() ? "" : "<br>") + Esc(HasMsg(fk) ? Tr(fk) : k.substr(0, at)) +
-                    (at == std::string::npos ? "" : " (" + Esc(MailPhase(k.substr(at + 1))) + ")") + " " + Thousands(n);
+        failures += (failures.empty() ? "" : "<br>") + Esc(FailureText(k)) + " " + Thousands(n);
       }
       if (li.log_incident >= 0 && static_cast<std::size_t>(li.log_incident) < m.log_incidents.size()) {
         const mail::Incident& x = m.log_incidents[static_cast<std::size_t>(li.log_incident)];
@@ -1274,7 +1256,7 @@ void RenderMail(std::string& out, const MailSection& m) {
         cause = "-";
       }
       out += "<tr>" + Td(Esc(li.service)) + Td(Esc(m.tz.FormatTime(li.start)) + " " + std::string(kEnDash) + "<br>" + Esc(m.tz.FormatTime(li.end)), "nowrap") +
-             Td(Esc(MailKind(li.kind))) + Td(peaks.empty() ? "-" : peaks, "nowrap") + Td(failures.empty() ? "-" : failures) +
+             Td(Esc(KindText(li.kind))) + Td(peaks.empty() ? "-" : peaks, "nowrap") + Td(failures.empty() ? "-" : failures) +
              Td(cause) + "</tr>\n";
     }
     out += "</tbody></table></div>\n";
@@ -1300,7 +1282,7 @@ void RenderMail(std::string& out, const MailSection& m) {
         symptoms += (symptoms.empty() ? "" : "<br>") + Esc(HasMsg(key) ? Tr(key) : name) + " " + Thousands(sy[i]);
       }
       out += "<tr>" + Td(Esc(m.tz.FormatTime(x.start)) + " " + std::string(kEnDash) + "<br>" + Esc(m.tz.FormatTime(x.end)), "nowrap") +
-             Td(Esc(MailKind(x.kind))) + TdNum(x.connections) + Td(sources.empty() ? "-" : sources) +
+             Td(Esc(KindText(x.kind))) + TdNum(x.connections) + Td(sources.empty() ? "-" : sources) +
              Td(symptoms.empty() ? "-" : symptoms) + "</tr>\n";
     }
     out += "</tbody></table></div>\n";
@@ -1312,8 +1294,8 @@ void RenderMail(std::string& out, const MailSection& m) {
          Th("html.mail.col.probes", true) + "</tr></thead><tbody>\n";
   for (const mail::ServiceLatency& s : m.services) {
     for (const mail::PhaseLatency& p : s.phases) {
-      out += "<tr>" + Td(Esc(s.service)) + Td(Esc(MailPhase(p.name))) + "<td class=\"n\">" + Esc(MailMs(p.median_ms)) +
-             "</td><td class=\"n\">" + Esc(MailMs(p.p95_ms)) + "</td><td class=\"n\">" + Esc(MailMs(p.max_ms)) + "</td>" +
+      out += "<tr>" + Td(Esc(s.service)) + Td(Esc(PhaseText(p.name))) + "<td class=\"n\">" + Esc(MsText(p.median_ms)) +
+             "</td><td class=\"n\">" + Esc(MsText(p.p95_ms)) + "</td><td class=\"n\">" + Esc(MsText(p.max_ms)) + "</td>" +
              TdNum(p.samples) + "</tr>\n";
     }
     if (s.failed > 0) {

@@ -139,6 +139,8 @@ ordered_json SymptomsJson(const std::array<uint64_t, mail::kSymptomCount>& sympt
   return o;
 }
 
+}  // namespace
+
 std::string PhaseText(const std::string& phase) {
   const std::string key = "mail.phase." + phase;
   return HasMsg(key) ? Tr(key) : phase;
@@ -157,13 +159,11 @@ std::string FailureText(const std::string& key) {
   return (HasMsg(k) ? Tr(k) : kind) + (phase.empty() ? "" : " (" + PhaseText(phase) + ")");
 }
 
-std::string Ms(double ms) {
+std::string MsText(double ms) {
   char b[32];
   std::snprintf(b, sizeof b, ms < 10 ? "%.2f" : ms < 1000 ? "%.1f" : "%.0f", ms);
   return b;
 }
-
-}  // namespace
 
 std::string SymptomsText(const std::array<uint64_t, mail::kSymptomCount>& symptoms) {
   std::string out;
@@ -260,8 +260,8 @@ std::string MailText(const MailSection& m) {
                                                            {"{failed}", std::to_string(s.failed)}}) + "\n";
     for (const mail::PhaseLatency& p : s.phases) {
       char line[160];
-      std::snprintf(line, sizeof line, "    %-14s %10s %10s %10s\n", PhaseText(p.name).c_str(), Ms(p.median_ms).c_str(),
-                    Ms(p.p95_ms).c_str(), Ms(p.max_ms).c_str());
+      std::snprintf(line, sizeof line, "    %-14s %10s %10s %10s\n", PhaseText(p.name).c_str(), MsText(p.median_ms).c_str(),
+                    MsText(p.p95_ms).c_str(), MsText(p.max_ms).c_str());
       out += line;
     }
     for (const auto& [k, n] : s.failures) out += "    " + FailureText(k) + ": " + std::to_string(n) + "\n";
@@ -269,7 +269,7 @@ std::string MailText(const MailSection& m) {
   for (const mail::LatencyIncident& li : m.latency_incidents) {
     std::string peaks;
     for (const auto& p : li.peaks) {
-      peaks += (peaks.empty() ? "" : ", ") + PhaseText(p.phase) + " " + Ms(p.peak_ms) + " ms (" + Ms(p.median_ms) + ")";
+      peaks += (peaks.empty() ? "" : ", ") + PhaseText(p.phase) + " " + MsText(p.peak_ms) + " ms (" + MsText(p.median_ms) + ")";
     }
     std::string failures;
     for (const auto& [k, n] : li.failures) failures += (failures.empty() ? "" : ", ") + FailureText(k) + " " + std::to_string(n);

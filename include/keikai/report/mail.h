@@ -13,6 +13,13 @@
 
 namespace keikai::report {
 
+// A mail phase, a delay's kind and a probe failure ("timeout@connect" -> "timed out (connect)",
+// or a kind alone) in the current language; an id the catalogue lacks as it is.
+std::string PhaseText(const std::string& phase);
+std::string KindText(const std::string& kind);
+std::string FailureText(const std::string& kind_at_phase);
+// Milliseconds as people read them: "0.25", "12.3", "3000".
+std::string MsText(double ms);
 // "2026-12-01T15:05:00Z"
 std::string UtcIso(int64_t t);
 // The mail-log incidents (mail/incidents.h) as documented in docs/mail.md.
