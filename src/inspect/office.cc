@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "keikai/core/ascii.h"
+#include "keikai/core/i18n.h"
 #include "keikai/core/utf8.h"
 #include "keikai/inspect/charset.h"
 #include "keikai/inspect/vba.h"
@@ -53,7 +54,7 @@ void AddVba(const VbaProject& p, Object& obj) {
   } else if (any_exec) {
     obj.findings.push_back({"vba_execute", 40, Join(execs)});
   }
-  if (!p.error.empty()) obj.notes.push_back("VBA: " + p.error);
+  if (!p.error.empty()) obj.notes.push_back(Tr("inspect.note.vba") + p.error);
 }
 
 // Excel 4.0 functions that run code or load it: EXEC, CALL, REGISTER (and RUN, HALT's partner).
@@ -203,7 +204,7 @@ void PowerPointObjects(std::string_view doc, Object& obj, std::vector<EmbeddedFi
     const uint32_t len = static_cast<uint32_t>(Le16(doc, p + 4)) | static_cast<uint32_t>(Le16(doc, p + 6)) << 16;
     if ((ver_inst & 0x0F) != 0 || len < 4 || len > doc.size() - p - 8) continue;
     if (++attempts > 1000) {
-      obj.findings.push_back({"carrier_limit", 40, "PowerPoint objects"});
+      obj.findings.push_back({"carrier_limit", 40, Tr("inspect.detail.ppt_objects")});
       break;
     }
     const std::string_view body = doc.substr(p + 8, len);
@@ -356,7 +357,7 @@ void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded
     for (const CfbEntry& e : cfb.entries()) {
       if (e.type != 2 || !e.path.ends_with("\x01Ole10Native")) continue;
       if (embedded->size() >= 100) {
-        obj.findings.push_back({"carrier_limit", 40, "OLE packages"});
+        obj.findings.push_back({"carrier_limit", 40, Tr("inspect.detail.ole_packages")});
         break;
       }
       EmbeddedFile f;

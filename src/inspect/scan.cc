@@ -80,6 +80,9 @@ void HtmlFindings(std::string_view data, Object& obj) {
   if (script && assemble && offer) obj.findings.push_back({"html_smuggling", 60, ""});
 }
 
+// "3 file(s)" / "3 件のファイル": a count in the output language.
+std::string Count(const char* key, uint64_t n) { return FillTemplate(Tr(key), {{"{n}", std::to_string(n)}}); }
+
 bool LooksLikeHtml(std::string_view data, const std::string& name) {
   const std::string ext = Extension(name);
   if (ext == "html" || ext == "htm" || ext == "shtml" || ext == "xhtml") return true;
@@ -155,7 +158,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
   };
   if (data.size() >= 2 && data[0] == 'M' && data[1] == 'Z') {
     obj.type = "pe";
-    obj.findings.push_back({"pe_executable", 80, "MZ header"});
+    obj.findings.push_back({"pe_executable", 80, Tr("inspect.detail.mz")});
     return obj;
   }
   if (Cfb::Looks(data)) {
@@ -165,7 +168,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     std::vector<EmbeddedFile> embedded;
     if (cfb.Open(data, error)) {
       AnalyzeOle(cfb, obj, &embedded);
-      if (!embedded.empty()) obj.findings.push_back({"embedded_file", 20, std::to_string(embedded.size()) + " file(s)"});
+      if (!embedded.empty()) obj.findings.push_back({"embedded_file", 20, Count("inspect.detail.files", embedded.size())});
       carried(embedded);
     } else {
       obj.notes.push_back(Tr("inspect.note.compound_file") + error);
@@ -187,7 +190,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
         break;
       }
     }
-    if (l.arguments.size() > 256) obj.findings.push_back({"lnk_long_arguments", 60, std::to_string(l.arguments.size()) + " characters"});
+    if (l.arguments.size() > 256) obj.findings.push_back({"lnk_long_arguments", 60, Count("inspect.detail.characters", l.arguments.size())});
     if (!l.error.empty()) obj.notes.push_back(Tr("inspect.note.shortcut") + l.error);
     return obj;
   }
@@ -195,7 +198,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     obj.type = "rtf";
     std::vector<EmbeddedFile> files;
     std::vector<RtfObject> objects = RtfObjects(data, 50);
-    if (objects.size() >= 50) obj.findings.push_back({"carrier_limit", 40, "RTF objects"});
+    if (objects.size() >= 50) obj.findings.push_back({"carrier_limit", 40, Tr("inspect.detail.rtf_objects")});
     for (RtfObject& r : objects) {
       const std::string cls = Lower(r.class_name);
       if (cls.starts_with("equation")) {
@@ -210,7 +213,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
         files.push_back({r.class_name.empty() ? "(rtf object)" : r.class_name, std::move(r.data)});
       }
     }
-    if (!files.empty()) obj.findings.push_back({"embedded_file", 20, std::to_string(files.size()) + " object(s)"});
+    if (!files.empty()) obj.findings.push_back({"embedded_file", 20, Count("inspect.detail.objects", files.size())});
     carried(files);
     return obj;
   }
@@ -218,8 +221,8 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     obj.type = "onenote";
     if (Extension(name) != "one" && Extension(name) != "onepkg") obj.findings.push_back({"onenote_file", 50, PeerText(name)});
     std::vector<EmbeddedFile> files = OneNoteFiles(data, 100);
-    if (files.size() >= 100) obj.findings.push_back({"carrier_limit", 40, "OneNote files"});
-    if (!files.empty()) obj.findings.push_back({"embedded_file", 20, std::to_string(files.size()) + " file(s)"});
+    if (files.size() >= 100) obj.findings.push_back({"carrier_limit", 40, Tr("inspect.detail.onenote_files")});
+    if (!files.empty()) obj.findings.push_back({"embedded_file", 20, Count("inspect.detail.files", files.size())});
     carried(files);
     return obj;
   }
@@ -288,7 +291,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
   }
   obj.type = kind;
   if (depth >= o.max_depth) {
-    obj.findings.push_back({"nesting_limit", 40, std::to_string(depth) + " levels"});
+    obj.findings.push_back({"nesting_limit", 40, Count("inspect.detail.levels", static_cast<uint64_t>(depth))});
     return obj;
   }
   if (budget->bytes == 0 || budget->objects == 0) {
@@ -307,8 +310,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     uint64_t declared = 0;
     for (const ZipEntry& e : z.entries) declared = e.size > UINT64_MAX - declared ? UINT64_MAX : declared + e.size;
     if (declared > (100ull << 20) && declared / 100 > static_cast<uint64_t>(data.size())) {
-      obj.findings.push_back({"archive_bomb", 50, std::to_string(declared >> 20) + " MiB from " +
-                                                      std::to_string(data.size() >> 10) + " KiB"});
+      obj.findings.push_back({"archive_bomb", 50, FillTemplate(Tr("inspect.detail.bomb"), {{"{expanded}", std::to_string(declared >> 20)}, {"{size}", std::to_string(data.size() >> 10)}})});
     }
     std::string kinds;
     for (const ZipEntry& e : z.entries) {
@@ -337,7 +339,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
       });
       if (!opened) {
         obj.findings.push_back({ar.headers_encrypted ? "encrypted_archive_hidden_names" : "encrypted_archive_no_password",
-                                ar.headers_encrypted ? 50 : 40, std::to_string(ar.entries.size()) + " entries"});
+                                ar.headers_encrypted ? 50 : 40, Count("inspect.detail.entries", ar.entries.size())});
       }
     }
   } else if (!ar.error.empty() && ar.entries.empty()) {
@@ -384,7 +386,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
       child.size = e.size;
       if (e.truncated) {
         child.notes.push_back(Tr("inspect.note.truncated"));
-        child.findings.push_back({"entry_truncated", 30, std::to_string(e.size >> 20) + " MiB"});
+        child.findings.push_back({"entry_truncated", 30, Count("inspect.detail.mib", e.size >> 20)});
       }
       obj.children.push_back(std::move(child));
     } else {
