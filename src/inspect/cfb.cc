@@ -10,7 +10,7 @@
 namespace keikai::inspect {
 namespace {
 
-constexpr uint32_t kEnd = 0xFFFFFFFEu, kFree = 0xFFFFFFFFu, kMaxRegular = 0xFFFFFFFAu;
+constexpr uint32_t kEnd = 0xFFFFFFFEu, kMaxRegular = 0xFFFFFFFAu;
 constexpr std::size_t kMaxEntries = 100'000;
 
 }  // namespace
@@ -23,6 +23,24 @@ bool Cfb::Chain(const std::vector<uint32_t>& table, uint32_t start, uint64_t max
     if (s > kMaxRegular || s >= table.size() || out.size() >= max_steps) return false;
     out.push_back(s);
     s = table[s];
+  }
+  return true;
+}
+
+bool Cfb::Sectors(uint32_t start, uint64_t max_bytes, const char* what, std::string& out, std::string& error) const {
+  std::vector<uint32_t> chain;
+  if (!Chain(fat_, start, sectors_, chain)) {
+    error = std::string("broken ") + what + " chain";
+    return false;
+  }
+  for (uint32_t s : chain) {
+    const std::size_t off = static_cast<std::size_t>(s + 1) * sector_;
+    if (off >= d_.size()) {
+      error = std::string(what) + " sector beyond the file";
+      return false;
+    }
+    out.append(d_.substr(off, std::min<std::size_t>(sector_, d_.size() - off)));
+    if (out.size() >= max_bytes) break;
   }
   return true;
 }
@@ -76,19 +94,8 @@ bool Cfb::Open(std::string_view d, std::string& error) {
     for (uint32_t i = 0; i < sector_ / 4 && base + i * 4 + 4 <= d.size(); ++i) fat_.push_back(Le32(d, base + i * 4));
   }
   // The directory.
-  std::vector<uint32_t> dir_chain;
-  if (!Chain(fat_, Le32(d, 48), sectors_, dir_chain)) {
-    error = "broken directory chain";
-    return false;
-  }
   std::string dir;
-  for (uint32_t s : dir_chain) {
-    if (!whole(s)) {
-      error = "directory sector beyond the file";
-      return false;
-    }
-    dir.append(d.substr(at(s), std::min<std::size_t>(sector_, d.size() - at(s))));
-  }
+  if (!Sectors(Le32(d, 48), UINT64_MAX, "directory", dir, error)) return false;
   const std::size_t n = std::min(dir.size() / 128, kMaxEntries);
   if (n == 0) {
     error = "empty directory";
@@ -133,7 +140,7 @@ bool Cfb::Open(std::string_view d, std::string& error) {
     todo.pop_back();
     const uint32_t id = t.id;
     const std::string& parent = t.parent;
-    if (id >= n || seen[id]) continue;  // kFree (no sibling), out of range, or a loop
+    if (id >= n || seen[id]) continue;  // no sibling (0xFFFFFFFF), out of range, or a loop
     seen[id] = true;
     const Raw& r = raw[id];
     const std::string path = parent.empty() ? r.name : parent + "/" + r.name;
@@ -147,34 +154,14 @@ bool Cfb::Open(std::string_view d, std::string& error) {
   // The mini stream (the root's data) and the mini FAT.
   minifat_.clear();
   ministream_.clear();
-  std::vector<uint32_t> chain;
   if (Le32(d, 60) <= kMaxRegular) {
-    if (!Chain(fat_, Le32(d, 60), sectors_, chain)) {
-      error = "broken mini FAT chain";
-      return false;
-    }
-    for (uint32_t s : chain) {
-      if (!whole(s)) {
-        error = "mini FAT sector beyond the file";
-        return false;
-      }
-      for (uint32_t i = 0; i < sector_ / 4 && at(s) + i * 4 + 4 <= d.size(); ++i) minifat_.push_back(Le32(d, at(s) + i * 4));
-    }
+    std::string bytes;
+    if (!Sectors(Le32(d, 60), UINT64_MAX, "mini FAT", bytes, error)) return false;
+    for (std::size_t i = 0; i + 4 <= bytes.size(); i += 4) minifat_.push_back(Le32(bytes, i));
   }
-  if (raw[0].start <= kMaxRegular && raw[0].size > 0) {
-    if (!Chain(fat_, raw[0].start, sectors_, chain)) {
-      error = "broken mini stream chain";
-      return false;
-    }
-    for (uint32_t s : chain) {
-      if (!whole(s)) {
-        error = "mini stream sector beyond the file";
-        return false;
-      }
-      ministream_.append(d.substr(at(s), std::min<std::size_t>(sector_, d.size() - at(s))));
-    }
+  if (raw[0].start <= kMaxRegular && raw[0].size > 0 && !Sectors(raw[0].start, UINT64_MAX, "mini stream", ministream_, error)) {
+    return false;
   }
-  (void)kFree;
   return true;
 }
 
@@ -210,20 +197,8 @@ bool Cfb::Read(const CfbEntry& e, std::string& out, std::string& error) const {
       out.append(ministream_, off, std::min<std::size_t>(mini_, ministream_.size() - off));
       if (out.size() >= e.size) break;
     }
-  } else {
-    if (!Chain(fat_, e.start, sectors_, chain)) {
-      error = "broken chain";
-      return false;
-    }
-    for (uint32_t s : chain) {
-      const std::size_t off = static_cast<std::size_t>(s + 1) * sector_;
-      if (off >= d_.size()) {
-        error = "sector beyond the file";
-        return false;
-      }
-      out.append(d_.substr(off, std::min<std::size_t>(sector_, d_.size() - off)));
-      if (out.size() >= e.size) break;
-    }
+  } else if (!Sectors(e.start, e.size, "stream", out, error)) {
+    return false;
   }
   if (out.size() < e.size) {
     error = "stream shorter than declared";

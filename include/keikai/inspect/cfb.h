@@ -34,6 +34,9 @@ class Cfb {
 
  private:
   bool Chain(const std::vector<uint32_t>& table, uint32_t start, uint64_t max_steps, std::vector<uint32_t>& out) const;
+  // Appends the regular sectors of the FAT chain from start (until max_bytes are there); false
+  // with "broken <what> chain" or "<what> sector beyond the file".
+  bool Sectors(uint32_t start, uint64_t max_bytes, const char* what, std::string& out, std::string& error) const;
   std::string_view d_;
   uint32_t sector_ = 512, mini_ = 64, cutoff_ = 4096;
   uint64_t sectors_ = 0;
