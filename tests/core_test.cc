@@ -309,3 +309,26 @@ TEST(OutputFileTest, ShortWriteFailsTheCommit) {
 
 }  // namespace
 }  // namespace keikai
+
+namespace keikai {
+namespace {
+
+// A listing of a tree says what it could not read or did not list, instead of coming back short.
+TEST(Files, ListTreeSaysWhatItDidNotRead) {
+  testing::TempDir d;
+  std::filesystem::create_directories(d / "a/b/c");
+  for (const char* f : {"1", "a/2", "a/b/3", "a/b/c/4"}) testing::WriteFile(d / f, "x");
+  TreeListing all = ListTree(d.str(), 3, 100);
+  EXPECT_EQ(all.files.size(), 4u);
+  EXPECT_TRUE(all.unreadable.empty());
+  EXPECT_FALSE(all.truncated);
+  EXPECT_EQ(ListTree(d.str(), 1, 100).files.size(), 2u);  // depth bounds it
+  EXPECT_TRUE(ListTree(d.str(), 3, 2).truncated);
+  TreeListing missing = ListTree(d / "none", 3, 100);
+  EXPECT_TRUE(missing.files.empty());
+  ASSERT_EQ(missing.unreadable.size(), 1u);
+  EXPECT_NE(missing.unreadable[0].find("none"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace keikai

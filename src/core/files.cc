@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -268,6 +269,33 @@ std::string DefaultCacheDir() {
 std::string DefaultDataDir() {
   static const std::string dir = Private(UserDir("XDG_DATA_HOME", ".local/share"));
   return dir;
+}
+
+TreeListing ListTree(const std::string& dir, int max_depth, std::size_t max_files) {
+  TreeListing out;
+  std::vector<std::pair<std::filesystem::path, int>> todo = {{dir, 0}};
+  while (!todo.empty() && !out.truncated) {
+    auto [d, depth] = todo.back();
+    todo.pop_back();
+    std::error_code ec;
+    std::filesystem::directory_iterator it(d, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      std::error_code ec2;
+      const auto st = it->symlink_status(ec2);
+      if (std::filesystem::is_directory(st)) {
+        if (depth < max_depth) todo.emplace_back(it->path(), depth + 1);
+      } else if (std::filesystem::is_regular_file(st)) {
+        if (out.files.size() >= max_files) {
+          out.truncated = true;
+          break;
+        }
+        out.files.push_back(it->path().string());
+      }
+    }
+    if (ec) out.unreadable.push_back(d.string() + ": " + ec.message());
+  }
+  std::sort(out.files.begin(), out.files.end());
+  return out;
 }
 
 }  // namespace keikai

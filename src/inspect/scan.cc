@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "keikai/core/ascii.h"
+#include "keikai/core/files.h"
 #include "keikai/core/i18n.h"
 #include "keikai/core/utf8.h"
 #include "keikai/inspect/carriers.h"
@@ -725,25 +726,29 @@ bool ScanPath(const std::string& path, const ScanOptions& o, const std::function
   InitGmime();
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
-    // A Maildir (cur/, new/) or a folder of message files, in name order.
-    std::vector<std::filesystem::path> files;
-    for (auto it = std::filesystem::recursive_directory_iterator(path, std::filesystem::directory_options::skip_permission_denied, ec);
-         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-      if (it.depth() > 3) it.disable_recursion_pending();
-      if (it->is_regular_file(ec) && it->path().parent_path().filename() != "tmp") files.push_back(it->path());
-      if (files.size() > 1'000'000) break;
+    // A Maildir (cur/, new/) or a folder of message files, in name order; Maildir's tmp/ holds
+    // messages still being written. A folder that cannot be read, or more files than are read,
+    // is an error verdict (a partial scan never reads as all clean).
+    const TreeListing tree = ListTree(path, 3, 1'000'000);
+    std::vector<std::string> files;
+    for (const std::string& f : tree.files) {
+      if (std::filesystem::path(f).parent_path().filename() != "tmp") files.push_back(f);
     }
-    if (ec) {
-      error = path + ": " + ec.message();
-      return false;
-    }
-    std::sort(files.begin(), files.end());
     Mailbox box(o, each);  // a folder is one mailbox: a password may come in another file
+    const auto failed = [&](const std::string& source, const std::string& why) {
+      MessageVerdict v;
+      v.source = source;
+      v.verdict = "error";
+      v.error = why;
+      box.Add(std::move(v), {}, false);
+    };
+    for (const std::string& u : tree.unreadable) failed(path, u);
+    if (tree.truncated) failed(path, path + ": " + FillTemplate(Tr("inspect.too_many_files"), {{"{n}", "1,000,000"}}));
     for (const auto& f : files) {
       std::string why;
-      if (!ScanFile(f.string(), o, box, why)) {
+      if (!ScanFile(f, o, box, why)) {
         MessageVerdict v;
-        v.source = f.string();
+        v.source = f;
         v.verdict = "error";
         v.error = why;
         box.Add(std::move(v), {}, false);

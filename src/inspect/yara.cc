@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <mutex>
 
+#include "keikai/core/files.h"
+#include "keikai/core/i18n.h"
+
 namespace keikai::inspect {
 namespace {
 
@@ -55,18 +58,20 @@ int OnScan(YR_SCAN_CONTEXT*, int message, void* data, void* user) {
 std::unique_ptr<YaraRules> YaraRules::Compile(const std::string& dir, std::vector<std::string>& errors) {
   InitOnce();
   std::error_code ec;
-  std::vector<std::filesystem::path> files;
   if (!std::filesystem::is_directory(dir, ec)) {
     errors.push_back(dir + ": not a directory of YARA rules");
     return nullptr;
   }
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, std::filesystem::directory_options::skip_permission_denied, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it.depth() > 4) it.disable_recursion_pending();
-    const std::string ext = it->path().extension().string();
-    if (it->is_regular_file(ec) && (ext == ".yar" || ext == ".yara")) files.push_back(it->path());
+  // A rule folder that cannot be read is an error: rules missing without a word would scan clean.
+  const TreeListing tree = ListTree(dir, 4, 100'000);
+  for (const std::string& u : tree.unreadable) errors.push_back(u);
+  if (tree.truncated) errors.push_back(dir + ": " + FillTemplate(Tr("inspect.too_many_files"), {{"{n}", "100,000"}}));
+  if (!tree.unreadable.empty() || tree.truncated) return nullptr;
+  std::vector<std::filesystem::path> files;
+  for (const std::string& f : tree.files) {
+    const std::string ext = std::filesystem::path(f).extension().string();
+    if (ext == ".yar" || ext == ".yara") files.emplace_back(f);
   }
-  std::sort(files.begin(), files.end());
   if (files.empty()) {
     errors.push_back(dir + ": no .yar or .yara file");
     return nullptr;

@@ -1226,7 +1226,8 @@ void RenderMail(std::string& out, const MailSection& m) {
          "</p>\n";
   // Incidents first: what a reader looks for.
   if (m.latency_incidents.empty()) {
-    out += "<p class=\"calm\">" + L("html.mail.no_delays") + "</p>\n";
+    // "No delay" only when there were probes to judge; without them the period line says so.
+    if (!m.services.empty()) out += "<p class=\"calm\">" + L("html.mail.no_delays") + "</p>\n";
   } else {
     out += "<div class=\"scroll\"><table><thead><tr>" + Th("html.mail.col.service") + Th("html.mail.col.period") +
            Th("html.mail.col.kind") + Th("html.mail.col.peaks") + Th("html.mail.col.failures") + Th("html.mail.col.cause") +

@@ -251,9 +251,8 @@ ordered_json MailJson(const MailSection& m) {
 std::string MailText(const MailSection& m) {
   const TimeZone& tz = m.tz;
   std::string out;
-  if (!m.services.empty()) {
-    out += FillTemplate(Tr("mail.latency_header"), {{"{from}", tz.FormatTime(m.from)}, {"{to}", tz.FormatTime(m.to)}}) + "\n";
-  }
+  if (m.services.empty()) return Tr("mail.latency_none") + std::string("\n");  // said, not silent
+  out += FillTemplate(Tr("mail.latency_header"), {{"{from}", tz.FormatTime(m.from)}, {"{to}", tz.FormatTime(m.to)}}) + "\n";
   for (const mail::ServiceLatency& s : m.services) {
     out += "  " + FillTemplate(Tr("mail.latency_service"), {{"{service}", s.service}, {"{where}", s.host + ":" + std::to_string(s.port)},
                                                            {"{probes}", std::to_string(s.probes)},

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "keikai/core/status.h"
@@ -61,6 +62,15 @@ void PruneOlderThan(const std::string& dir, const std::string& prefix, int max_a
 bool MakePrivateDirs(const std::string& dir);
 // Per-user directories: $XDG_CACHE_HOME/keikai or ~/.cache/keikai, and $XDG_DATA_HOME/keikai
 // or ~/.local/share/keikai; "" when neither variable gives an absolute path.
+// The regular files under dir, to max_depth levels below it, sorted. A directory that cannot be
+// read is named in unreadable (a partial listing is never silent); more than max_files set
+// truncated.
+struct TreeListing {
+  std::vector<std::string> files, unreadable;
+  bool truncated = false;
+};
+TreeListing ListTree(const std::string& dir, int max_depth, std::size_t max_files);
+
 std::string DefaultCacheDir();
 std::string DefaultDataDir();
 
