@@ -206,12 +206,10 @@ nlohmann::ordered_json CountsJson(const mail::Counts& c) {
 
 std::string SymptomsText(const mail::Counts& c) { return report::SymptomsText(c.symptoms); }
 
-std::string Utc(int64_t t) { return report::UtcIso(t); }
-
 std::string IncidentText(const mail::Incident& inc) {
   char share[32];
   std::snprintf(share, sizeof share, "%.0f%%", inc.overseas_share * 100);
-  std::string out = FillTemplate(Tr("mail.incident"), {{"{start}", Utc(inc.start)}, {"{end}", Utc(inc.end)},
+  std::string out = FillTemplate(Tr("mail.incident"), {{"{start}", FormatIsoUtc(inc.start)}, {"{end}", FormatIsoUtc(inc.end)},
                                                        {"{kind}", report::KindText(inc.kind)},
                                                        {"{connections}", std::to_string(inc.connections)},
                                                        {"{baseline}", std::to_string(static_cast<int64_t>(inc.baseline_per_minute + 0.5))},
@@ -414,7 +412,7 @@ int RunLogs(const MailCommandArgs& a) {
   if (a.logs_format == "json") {
     nlohmann::ordered_json minutes = nlohmann::ordered_json::array();
     for (const auto& [m, c] : sum.minutes()) {
-      nlohmann::ordered_json row = {{"minute", Utc(m)}};
+      nlohmann::ordered_json row = {{"minute", FormatIsoUtc(m)}};
       const nlohmann::ordered_json counts = CountsJson(c);
       for (auto it = counts.begin(); it != counts.end(); ++it) row[it.key()] = it.value();
       minutes.push_back(row);
@@ -425,15 +423,15 @@ int RunLogs(const MailCommandArgs& a) {
       const nlohmann::ordered_json counts = CountsJson(s.counts);
       for (auto it = counts.begin(); it != counts.end(); ++it) row[it.key()] = it.value();
       row["peak_connections_per_minute"] = s.peak_minute;
-      row["peak_minute"] = s.peak_minute > 0 ? nlohmann::ordered_json(Utc(s.peak_at)) : nlohmann::ordered_json();
-      row["first"] = Utc(s.first);
-      row["last"] = Utc(s.last);
+      row["peak_minute"] = s.peak_minute > 0 ? nlohmann::ordered_json(FormatIsoUtc(s.peak_at)) : nlohmann::ordered_json();
+      row["first"] = FormatIsoUtc(s.first);
+      row["last"] = FormatIsoUtc(s.last);
       sources.push_back(row);
     }
     nlohmann::ordered_json out = {{"complete", !failed},
                                   {"files", file_rows},
-                                  {"first", sum.totals().records ? nlohmann::ordered_json(Utc(sum.first())) : nlohmann::ordered_json()},
-                                  {"last", sum.totals().records ? nlohmann::ordered_json(Utc(sum.last())) : nlohmann::ordered_json()},
+                                  {"first", sum.totals().records ? nlohmann::ordered_json(FormatIsoUtc(sum.first())) : nlohmann::ordered_json()},
+                                  {"last", sum.totals().records ? nlohmann::ordered_json(FormatIsoUtc(sum.last())) : nlohmann::ordered_json()},
                                   {"totals", CountsJson(sum.totals())},
                                   {"source_count", sum.sources()},
                                   {"records_of_sources_not_kept_apart", sum.other_source_count()},
@@ -457,7 +455,7 @@ int RunLogs(const MailCommandArgs& a) {
                                                                   {"{minutes}", std::to_string(sum.other_minutes().records)}})
                             .c_str());
   }
-  if (t.records > 0) std::printf("%s %s .. %s\n", Tr("mail.logs_span"), Utc(sum.first()).c_str(), Utc(sum.last()).c_str());
+  if (t.records > 0) std::printf("%s %s .. %s\n", Tr("mail.logs_span"), FormatIsoUtc(sum.first()).c_str(), FormatIsoUtc(sum.last()).c_str());
   std::printf("%s\n", Tr("mail.logs_sources_header"));
   for (const mail::SourceCounts& s : top) {
     std::printf("  %-39s %8llu %8llu %8llu %6llu  %s\n", TerminalSafe(s.address).c_str(),
@@ -481,7 +479,7 @@ int RunLogs(const MailCommandArgs& a) {
   if (st != nullptr) std::printf("%s", TerminalSafe(report::MailText(page.mail)).c_str());
   std::printf("%s\n", Tr("mail.logs_minutes_header"));
   for (std::size_t i = 0; i < ms.size() && i < 10; ++i) {
-    std::printf("  %s %8llu %8llu %8llu  %s\n", Utc(ms[i].first).c_str(),
+    std::printf("  %s %8llu %8llu %8llu  %s\n", FormatIsoUtc(ms[i].first).c_str(),
                 static_cast<unsigned long long>(ms[i].second->connections),
                 static_cast<unsigned long long>(ms[i].second->auth_failures),
                 static_cast<unsigned long long>(ms[i].second->lost), SymptomsText(*ms[i].second).c_str());

@@ -193,6 +193,15 @@ bool ParseEpochTime(std::string_view s, int64_t& utc) {
   return true;
 }
 
+std::string FormatIsoUtc(int64_t t) {
+  const int64_t day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+  const int64_t s = t - day * 86400;
+  char b[64];
+  std::snprintf(b, sizeof b, "T%02lld:%02lld:%02lldZ", static_cast<long long>(s / 3600), static_cast<long long>(s % 3600 / 60),
+                static_cast<long long>(s % 60));
+  return FormatDate(day) + b;
+}
+
 std::string FormatDate(int64_t days) {
   int64_t y = 0;
   unsigned m = 0, d = 0;

@@ -118,14 +118,6 @@ MailSection BuildMailSection(const std::vector<mail::ProbeResult>& probes, const
   return m;
 }
 
-std::string UtcIso(int64_t t) {
-  const int64_t day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-  const int64_t s = t - day * 86400;
-  char b[64];
-  std::snprintf(b, sizeof b, "T%02lld:%02lld:%02lldZ", static_cast<long long>(s / 3600),
-                static_cast<long long>(s % 3600 / 60), static_cast<long long>(s % 60));
-  return FormatDate(day) + b;
-}
 
 namespace {
 
@@ -189,7 +181,7 @@ ordered_json LogIncidentsJson(const std::vector<mail::Incident>& incidents) {
       sources.push_back({{"address", s.address}, {"connections", s.connections}, {"baseline_per_minute", s.baseline},
                          {"excess", s.excess}, {"auth_failures", s.auth_failures}, {"country", s.country}});
     }
-    out.push_back({{"start", UtcIso(inc.start)}, {"end", UtcIso(inc.end)}, {"minutes", inc.minutes}, {"kind", inc.kind},
+    out.push_back({{"start", FormatIsoUtc(inc.start)}, {"end", FormatIsoUtc(inc.end)}, {"minutes", inc.minutes}, {"kind", inc.kind},
                    {"connections", inc.connections}, {"auth_failures", inc.auth_failures}, {"lost", inc.lost},
                    {"baseline_per_minute", inc.baseline_per_minute}, {"excess", inc.excess},
                    {"symptoms", SymptomsJson(inc.symptoms)}, {"overseas_share", inc.overseas_share},
@@ -217,7 +209,7 @@ ordered_json MailJson(const MailSection& m) {
     for (const MailSection::Point& p : s.points) {
       ordered_json ms = ordered_json::array();
       for (const double v : p.ms) ms.push_back(v < 0 ? ordered_json() : ordered_json(v));
-      points.push_back({{"time", UtcIso(p.time)}, {"ms", ms}, {"failed", p.failed}});
+      points.push_back({{"time", FormatIsoUtc(p.time)}, {"ms", ms}, {"failed", p.failed}});
     }
     series.push_back({{"service", s.service}, {"phases", s.phases}, {"bucket_seconds", s.bucket_s}, {"points", points}});
   }
@@ -225,23 +217,23 @@ ordered_json MailJson(const MailSection& m) {
   for (const mail::LatencyIncident& li : m.latency_incidents) {
     ordered_json peaks = ordered_json::array();
     for (const auto& p : li.peaks) {
-      peaks.push_back({{"phase", p.phase}, {"median_ms", p.median_ms}, {"peak_ms", p.peak_ms}, {"at", UtcIso(p.at)}});
+      peaks.push_back({{"phase", p.phase}, {"median_ms", p.median_ms}, {"peak_ms", p.peak_ms}, {"at", FormatIsoUtc(p.at)}});
     }
     ordered_json failures = ordered_json::object();
     for (const auto& [k, n] : li.failures) failures[k] = n;
-    latency.push_back({{"service", li.service}, {"start", UtcIso(li.start)}, {"end", UtcIso(li.end)}, {"kind", li.kind},
+    latency.push_back({{"service", li.service}, {"start", FormatIsoUtc(li.start)}, {"end", FormatIsoUtc(li.end)}, {"kind", li.kind},
                        {"probes", li.probes}, {"slow", li.slow}, {"failed", li.failed}, {"failures", failures},
                        {"peaks", peaks},
                        {"log_incident", li.log_incident < 0 ? ordered_json() : ordered_json(li.log_incident)}});
   }
-  ordered_json out = {{"from", m.services.empty() ? ordered_json() : ordered_json(UtcIso(m.from))},
-                      {"to", m.services.empty() ? ordered_json() : ordered_json(UtcIso(m.to))},
+  ordered_json out = {{"from", m.services.empty() ? ordered_json() : ordered_json(FormatIsoUtc(m.from))},
+                      {"to", m.services.empty() ? ordered_json() : ordered_json(FormatIsoUtc(m.to))},
                       {"services", services},
                       {"latency_incidents", latency},
                       {"logs_read", m.logs_read}};
   if (m.logs_read) {
-    out["logs_from"] = UtcIso(m.logs_from);
-    out["logs_to"] = UtcIso(m.logs_to);
+    out["logs_from"] = FormatIsoUtc(m.logs_from);
+    out["logs_to"] = FormatIsoUtc(m.logs_to);
     out["log_incidents"] = LogIncidentsJson(m.log_incidents);
   }
   out["series"] = series;

@@ -42,6 +42,8 @@ bool ParseEpochTime(std::string_view s, int64_t& utc_seconds);
 
 // "YYYY-MM-DD" from days since epoch.
 std::string FormatDate(int64_t days);
+// "2026-12-01T15:05:00Z" from Unix seconds (JSON times of the mail monitor).
+std::string FormatIsoUtc(int64_t utc_seconds);
 // Parse "YYYY-MM-DD" to days since epoch.
 bool ParseDate(std::string_view s, int64_t& days);
 

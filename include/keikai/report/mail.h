@@ -20,8 +20,6 @@ std::string KindText(const std::string& kind);
 std::string FailureText(const std::string& kind_at_phase);
 // Milliseconds as people read them: "0.25", "12.3", "3000".
 std::string MsText(double ms);
-// "2026-12-01T15:05:00Z"
-std::string UtcIso(int64_t t);
 // The mail-log incidents (mail/incidents.h) as documented in docs/mail.md.
 nlohmann::ordered_json LogIncidentsJson(const std::vector<mail::Incident>& incidents);
 nlohmann::ordered_json MailJson(const MailSection& m);
