@@ -442,13 +442,14 @@ TEST(MailLogs, GeneratedDayHasOneIncidentTheFloodHour) {
   }
 }
 
-// One SMTP session from a given loopback address: connect, read the banner, QUIT (or nothing
-// more when the banner is a refusal). Bounded by a 3 s receive timeout.
-bool SmtpFrom(const char* from, int port, bool polite) {
+// A TCP connection from a given loopback address to 127.0.0.1:port, with 3 s send and receive
+// timeouts; the socket (closed by the caller), or -1 when it could not connect.
+int ConnectFrom(const char* from, int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
+  if (fd < 0) return -1;
   timeval tv{3, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   sockaddr_in src{};
   src.sin_family = AF_INET;
   ::inet_pton(AF_INET, from, &src.sin_addr);
@@ -456,10 +457,21 @@ bool SmtpFrom(const char* from, int port, bool polite) {
   dst.sin_family = AF_INET;
   dst.sin_port = htons(static_cast<uint16_t>(port));
   dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) == 0 &&
-            ::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) == 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// One SMTP session from a given loopback address: connect, read the banner, QUIT (or nothing
+// more when the banner is a refusal). Bounded by a 3 s receive timeout.
+bool SmtpFrom(const char* from, int port, bool polite) {
+  const int fd = ConnectFrom(from, port);
+  if (fd < 0) return false;
   char buf[512];
-  if (ok) ok = ::recv(fd, buf, sizeof buf, 0) > 0;
+  const bool ok = ::recv(fd, buf, sizeof buf, 0) > 0;
   if (ok && polite) {
     const char* quit = "QUIT\r\n";
     (void)::send(fd, quit, std::strlen(quit), MSG_NOSIGNAL);
@@ -472,26 +484,14 @@ bool SmtpFrom(const char* from, int port, bool polite) {
 // One session that holds a server's process: connect from a given loopback address, read the
 // greeting (bounded by a 3 s timeout), keep the connection for hold_ms, close without a word.
 void HoldFrom(const char* from, int port, int hold_ms) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return;
-  timeval tv{3, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in src{};
-  src.sin_family = AF_INET;
-  ::inet_pton(AF_INET, from, &src.sin_addr);
-  sockaddr_in dst{};
-  dst.sin_family = AF_INET;
-  dst.sin_port = htons(static_cast<uint16_t>(port));
-  dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) == 0 &&
-      ::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) == 0) {
-    char buf[256];
-    (void)::recv(fd, buf, sizeof buf, 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
-  } else {
+  const int fd = ConnectFrom(from, port);
+  if (fd < 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return;
   }
+  char buf[256];
+  (void)::recv(fd, buf, sizeof buf, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
   ::close(fd);
 }
 
