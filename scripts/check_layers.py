@@ -15,7 +15,7 @@ LAYERS = [
     ["http"],
     ["ingest"],
     ["rules"],             # the SecLang engine; its SQLi/XSS tokenizers serve detect too
-    ["detect", "geo", "surge", "mail", "inspect"],  # inspect: mail attachments (MIME, archives, Office)
+    ["detect", "geo", "surge", "mail", "inspect", "gate"],  # inspect: mail attachments (MIME, archives, Office); gate: the milter's decisions
     ["store"],
     ["event"],             # the neutral event and the kinds' registry (when present)
     ["pipeline"],

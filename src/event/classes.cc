@@ -21,6 +21,9 @@ struct Extra {
 constexpr Extra kExtra[] = {
     {mail::kClassAuthFailure, Kind::kMail, "mail-auth-failure"},
     {mail::kClassLostConnection, Kind::kMail, "mail-lost-connection"},
+    {mail::kClassMalicious, Kind::kMail, "mail-malicious"},
+    {mail::kClassSuspicious, Kind::kMail, "mail-suspicious"},
+    {mail::kClassPpap, Kind::kMail, "mail-ppap"},
 };
 
 struct Table {

@@ -131,6 +131,10 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
   Object obj;
   obj.name = name;
   obj.size = data.size();
+  if (o.deadline != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() > o.deadline) {
+    obj.findings.push_back({"scan_timeout", 40, ""});
+    return obj;
+  }
   obj.sha256 = Sha256Hex(data);
   obj.type = "binary";
   NameFindings(name, obj);

@@ -20,6 +20,8 @@ constexpr FormatInfo kFormats[] = {
      "Dovecot 独自のログファイル（log_path）: \"Nov 26 07:00:00 imap-login: Info: ...\" または log_timestamp \"%Y-%m-%d %H:%M:%S \" の形式"},
     {"journal", "journald's JSON export of Postfix and Dovecot (journalctl -o json)",
      "journald の JSON 出力の Postfix・Dovecot（journalctl -o json）"},
+    {"keikai-milter", "keikai milter's log of verdicts (--log: one JSON object per message)",
+     "keikai milter の判定ログ（--log：1 通ごとに 1 つの JSON）"},
 };
 
 constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -163,6 +165,7 @@ LogParser::LogParser(std::string_view format, int64_t now, int32_t zone)
     : name_(FindFormat(format) != nullptr ? FindFormat(format)->name : kFormats[0].name),
       dovecot_(format == "dovecot"),
       journal_(format == "journal"),
+      milter_(format == "keikai-milter"),
       now_(now),
       zone_(zone) {}
 
@@ -171,6 +174,7 @@ ingest::LineKind LogParser::Parse(std::string_view line, Record& out, ingest::Pa
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.find_first_not_of(" \t") == std::string_view::npos) return ingest::LineKind::kSkip;
   if (journal_) return Journal(line, out, err);
+  if (milter_) return Milter(line, out, err);
   return dovecot_ ? Dovecot(line, out, err) : Syslog(line, out, err);
 }
 
@@ -218,6 +222,53 @@ ingest::LineKind LogParser::Journal(std::string_view line, Record& out, ingest::
   out.message = message_;
   if (!IsMailProgram(out.program)) return ingest::LineKind::kSkip;
   Classify(out);
+  return ingest::LineKind::kRecord;
+}
+
+ingest::LineKind LogParser::Milter(std::string_view line, Record& out, ingest::ParseError& err) {
+  // {"time":"2026-12-06T08:15:02Z","program":"keikai-milter","queue_id":"4Q...","client":"192.0.2.7",
+  //  ...,"verdict":"malicious","score":75,"action":"reject","reasons":[...],"ppap":"password",...}
+  const auto j = nlohmann::json::parse(line, nullptr, false);
+  if (!j.is_object()) {
+    err = {"bad_json", 0};
+    return ingest::LineKind::kBad;
+  }
+  const auto str = [&](const char* k) -> std::string {
+    const auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (str("program") != "keikai-milter") {
+    err = {"not_milter", 0};
+    return ingest::LineKind::kBad;
+  }
+  if (!ParseIsoTime(str("time"), out.time)) {
+    err = {"bad_time", 0};
+    return ingest::LineKind::kBad;
+  }
+  program_ = "keikai-milter";
+  client_ = str("client");
+  const std::string verdict = str("verdict"), action = str("action"), ppap = str("ppap");
+  // What the finding shows: verdict, action, the first reasons and the subject.
+  message_ = verdict + " " + action;
+  if (!ppap.empty()) message_ += " ppap=" + ppap;
+  if (const auto it = j.find("reasons"); it != j.end() && it->is_array()) {
+    std::size_t n = 0;
+    for (const auto& r : *it) {
+      if (!r.is_object() || n++ >= 3) break;
+      const auto code = r.find("code");
+      if (code != r.end() && code->is_string()) message_ += " " + code->get<std::string>();
+    }
+  }
+  const std::string subject = str("subject");
+  if (!subject.empty()) message_ += " subject: " + subject.substr(0, 200);
+  out.offset = 0;
+  out.program = program_;
+  out.client = client_;
+  out.message = message_;
+  out.what = ppap == "password" ? What::kPpap : verdict == "malicious" ? What::kMalicious
+           : verdict == "suspicious" ? What::kSuspicious : What::kJudged;
+  detail_ = action;
+  out.detail = detail_;
   return ingest::LineKind::kRecord;
 }
 

@@ -41,6 +41,18 @@ void MailKind::Accept(uint64_t line_no) {
       classes = event::ClassMask{1} << mail::kClassLostConnection;
       detector = postfix ? "postfix-lost-connection" : "dovecot-no-auth";
       break;
+    case mail::What::kMalicious:
+      classes = event::ClassMask{1} << mail::kClassMalicious;
+      detector = "keikai-milter-malicious";
+      break;
+    case mail::What::kSuspicious:
+      classes = event::ClassMask{1} << mail::kClassSuspicious;
+      detector = "keikai-milter-suspicious";
+      break;
+    case mail::What::kPpap:
+      classes = event::ClassMask{1} << mail::kClassPpap;
+      detector = "keikai-milter-ppap";
+      break;
     default:
       return;
   }

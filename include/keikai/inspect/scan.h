@@ -5,6 +5,7 @@
 // mail" habit), reply-chain hijack signs in the headers, and a verdict per message.
 //
 // Thread-safety: a MailScanner is used by one thread; GMime is initialised once per process.
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,8 @@ struct ScanOptions {
   int max_depth = 8;                         // archives in archives in messages
   std::vector<std::string> extra_passwords;  // --password: tried on every encrypted archive
   const YaraRules* yara = nullptr;           // --yara: run on every object
+  // When set, objects met after it are not inspected (finding scan_timeout): the milter's limit.
+  std::chrono::steady_clock::time_point deadline{};
 };
 
 struct MessageVerdict {

@@ -25,6 +25,10 @@ enum class What : uint8_t {
   kConnect,         // postfix "connect from", dovecot "Login:"/"Disconnected"
   kAuthFailed,      // postfix "SASL ... authentication failed", dovecot "(auth failed, ...)"
   kLostConnection,  // postfix "lost connection after X", dovecot "(no auth attempts ...)"
+  kMalicious,       // keikai milter: a message judged malicious (detail: the action)
+  kSuspicious,      // keikai milter: a message judged suspicious
+  kPpap,            // keikai milter: an outbound password mail after its encrypted archive
+  kJudged,          // keikai milter: a message judged clean, or not judged
 };
 
 // What a line says about the service's health, beside what happened to its client (issue 14):
@@ -59,7 +63,8 @@ struct Record {
   Symptom symptom = Symptom::kNone;
 };
 
-// The formats, by name: "maillog" (syslog) and "dovecot" (Dovecot's log_path file).
+// The formats, by name: "maillog" (syslog), "dovecot" (Dovecot's log_path file), "journal"
+// (journalctl -o json) and "keikai-milter" (keikai milter's log of verdicts).
 struct FormatInfo {
   std::string_view name;
   std::string_view help_en, help_ja;
@@ -83,12 +88,15 @@ class LogParser {
   ingest::LineKind Dovecot(std::string_view line, Record& out, ingest::ParseError& err);
   bool Rfc3164Time(std::string_view line, int64_t& utc) const;
   ingest::LineKind Journal(std::string_view line, Record& out, ingest::ParseError& err);
+  // keikai milter's log: one JSON object per message (gate::LogLine).
+  ingest::LineKind Milter(std::string_view line, Record& out, ingest::ParseError& err);
   // RFC 5424: "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG".
   ingest::LineKind Rfc5424(std::string_view line, Record& out, ingest::ParseError& err);
   std::string_view name_;
   bool dovecot_ = false;
   bool journal_ = false;
-  std::string host_, program_, message_;  // a journal record's decoded fields (Record views them)
+  bool milter_ = false;
+  std::string host_, program_, message_, detail_, client_;  // a journal record's decoded fields (Record views them)
   int64_t now_;
   int32_t zone_;
 };

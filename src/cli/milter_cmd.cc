@@ -1,0 +1,405 @@
+#include "milter_cmd.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <libmilter/mfapi.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <mutex>
+
+#include "errors.h"
+#include "keikai/core/ascii.h"
+#include "keikai/core/i18n.h"
+#include "keikai/gate/gate.h"
+
+namespace keikai::cli {
+namespace {
+
+// libmilter calls plain C functions: the gate and the log are process-wide, set once before
+// smfi_main starts its threads.
+gate::Gate* g_gate = nullptr;
+
+class LogSink {
+ public:
+  bool Open(const std::string& path) {
+    path_ = path;
+    if (path == "-") {
+      fd_ = STDOUT_FILENO;
+      return true;
+    }
+    return Reopen();
+  }
+  // One line per write; a log file renamed away (logrotate) is opened again by name.
+  void Line(const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (path_ != "-") {
+      struct stat by_name {}, by_fd {};
+      if (::stat(path_.c_str(), &by_name) != 0 || ::fstat(fd_, &by_fd) != 0 || by_name.st_ino != by_fd.st_ino ||
+          by_name.st_dev != by_fd.st_dev) {
+        Reopen();
+      }
+    }
+    const std::string out = line + "\n";
+    std::size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t n = ::write(fd_, out.data() + done, out.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+  }
+
+ private:
+  bool Reopen() {
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) return false;
+    if (fd_ > STDERR_FILENO) ::close(fd_);
+    fd_ = fd;
+    return true;
+  }
+  std::mutex mu_;
+  std::string path_;
+  int fd_ = -1;
+};
+LogSink* g_log = nullptr;
+
+// One SMTP connection's state; the message part is reset by MAIL FROM and by abort.
+struct Conn {
+  std::string client, helo;
+  gate::Envelope env;
+  std::string message;
+  uint64_t size = 0;   // bytes received, also past max_size
+  bool over = false;   // past max_size: not kept
+  std::vector<std::pair<std::string, int>> forged;  // X-Keikai-* headers the message came with, by name and count
+  std::chrono::steady_clock::time_point start;
+  void Reset() {
+    env = gate::Envelope{};
+    env.client = client;
+    env.helo = helo;
+    std::string().swap(message);
+    size = 0;
+    over = false;
+    forged.clear();
+  }
+  void Append(std::string_view s) {
+    size += s.size();
+    if (over) return;
+    if (size > g_gate->options().max_size) {
+      over = true;
+      std::string().swap(message);
+      return;
+    }
+    message.append(s);
+  }
+};
+
+Conn* Get(SMFICTX* ctx) { return static_cast<Conn*>(smfi_getpriv(ctx)); }
+
+std::string Sym(SMFICTX* ctx, const char* name) {
+  const char* v = smfi_getsymval(ctx, const_cast<char*>(name));
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+std::string Unbracket(const char* a) {
+  std::string_view s = a == nullptr ? "" : a;
+  if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = s.substr(1, s.size() - 2);
+  return std::string(s);
+}
+
+sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR* addr) {
+  auto* c = new (std::nothrow) Conn;
+  if (c == nullptr) return SMFIS_TEMPFAIL;
+  if (addr != nullptr) {
+    char buf[INET6_ADDRSTRLEN] = "";
+    if (addr->sa_family == AF_INET) {
+      ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, buf, sizeof buf);
+    } else if (addr->sa_family == AF_INET6) {
+      ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, buf, sizeof buf);
+    }
+    c->client = buf;
+  }
+  c->Reset();
+  smfi_setpriv(ctx, c);
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnHelo(SMFICTX* ctx, char* helo) {
+  if (Conn* c = Get(ctx); c != nullptr) c->helo = c->env.helo = helo == nullptr ? "" : helo;
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnEnvFrom(SMFICTX* ctx, char** argv) {
+  Conn* c = Get(ctx);
+  if (c == nullptr) return SMFIS_TEMPFAIL;
+  c->Reset();
+  c->start = std::chrono::steady_clock::now();
+  c->env.sender = Unbracket(argv != nullptr ? argv[0] : nullptr);
+  c->env.auth_user = Sym(ctx, "{auth_authen}");
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnEnvRcpt(SMFICTX* ctx, char** argv) {
+  Conn* c = Get(ctx);
+  if (c == nullptr) return SMFIS_TEMPFAIL;
+  if (c->env.recipients.size() < 1000) c->env.recipients.push_back(Unbracket(argv != nullptr ? argv[0] : nullptr));
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnHeader(SMFICTX* ctx, char* name, char* value) {
+  Conn* c = Get(ctx);
+  if (c == nullptr) return SMFIS_TEMPFAIL;
+  const std::string_view n = name == nullptr ? "" : name;
+  if (n.size() > 9 && IEquals(n.substr(0, 9), "X-Keikai-")) {
+    // A verdict header the sender wrote: removed, so that only keikai's own are read downstream.
+    bool found = false;
+    for (auto& [h, count] : c->forged) {
+      if (IEquals(h, n)) {
+        ++count;
+        found = true;
+      }
+    }
+    if (!found && c->forged.size() < 16) c->forged.emplace_back(std::string(n), 1);
+  }
+  c->Append(n);
+  c->Append(": ");
+  c->Append(value == nullptr ? "" : value);
+  c->Append("\r\n");
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnEoh(SMFICTX* ctx) {
+  Conn* c = Get(ctx);
+  if (c == nullptr) return SMFIS_TEMPFAIL;
+  c->Append("\r\n");
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnBody(SMFICTX* ctx, unsigned char* chunk, size_t len) {
+  Conn* c = Get(ctx);
+  if (c == nullptr) return SMFIS_TEMPFAIL;
+  c->Append(std::string_view(reinterpret_cast<const char*>(chunk), len));
+  return SMFIS_CONTINUE;
+}
+
+sfsistat Apply(SMFICTX* ctx, Conn& c, gate::Decision& d, int64_t now) {
+  using gate::Action;
+  for (const auto& [name, count] : c.forged) {
+    for (int i = count; i >= 1; --i) smfi_chgheader(ctx, const_cast<char*>(name.c_str()), i, nullptr);
+  }
+  const auto headers = [&] {
+    for (const auto& [name, value] : d.headers) {
+      smfi_addheader(ctx, const_cast<char*>(name.c_str()), const_cast<char*>(value.c_str()));
+    }
+  };
+  switch (d.action) {
+    case Action::kAccept:
+      return SMFIS_ACCEPT;
+    case Action::kTag:
+      headers();
+      return SMFIS_ACCEPT;
+    case Action::kHold: {
+      headers();
+      std::string reason = "keikai: " + d.verdict + (d.ppap.empty() ? "" : " ppap=" + d.ppap);
+      smfi_quarantine(ctx, reason.data());
+      return SMFIS_ACCEPT;
+    }
+    case Action::kQuarantine: {
+      Result<std::string> r = gate::Quarantine(g_gate->options().quarantine_dir, c.env, c.message, now);
+      if (r.ok()) {
+        d.error.clear();
+        return SMFIS_DISCARD;
+      }
+      d.error = r.status().message();
+      d.action = g_gate->options().on_error == Action::kQuarantine ? Action::kTempfail : g_gate->options().on_error;
+      return d.action == Action::kReject ? SMFIS_REJECT : d.action == Action::kTempfail ? SMFIS_TEMPFAIL : SMFIS_ACCEPT;
+    }
+    case Action::kReject:
+    case Action::kTempfail: {
+      std::vector<std::string> lines = d.reply_lines;
+      if (lines.empty()) lines.push_back("keikai");
+      if (lines.size() < 2) lines.push_back(lines[0]);
+      smfi_setmlreply(ctx, d.reply_code.c_str(), d.reply_xcode.c_str(), lines[0].c_str(), lines[1].c_str(), nullptr);
+      return d.action == Action::kReject ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+    }
+  }
+  return SMFIS_ACCEPT;
+}
+
+sfsistat OnEom(SMFICTX* ctx) {
+  Conn* c = Get(ctx);
+  if (c == nullptr) return SMFIS_TEMPFAIL;
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  c->env.queue_id = Sym(ctx, "i");
+  gate::Decision d;
+  try {
+    d = c->over ? g_gate->Oversize(c->env, c->size, now) : g_gate->Judge(c->env, c->message, now);
+  } catch (const std::exception& e) {  // memory: the configured failure action, not a crash
+    d = g_gate->Failed(c->env, e.what());
+  }
+  const sfsistat rc = Apply(ctx, *c, d, now);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - c->start).count();
+  g_log->Line(gate::LogLine(c->env, d, now, c->size, ms));
+  c->Reset();
+  return rc;
+}
+
+sfsistat OnAbort(SMFICTX* ctx) {
+  if (Conn* c = Get(ctx); c != nullptr) c->Reset();
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnClose(SMFICTX* ctx) {
+  delete Get(ctx);
+  smfi_setpriv(ctx, nullptr);
+  return SMFIS_CONTINUE;
+}
+
+// "inet:8891@127.0.0.1" -> Postfix's "inet:127.0.0.1:8891"; "unix:/p" and "local:/p" -> "unix:/p".
+std::string PostfixSocket(const std::string& s) {
+  const std::size_t colon = s.find(':');
+  if (colon == std::string::npos) return "unix:" + s;
+  const std::string scheme = s.substr(0, colon), rest = s.substr(colon + 1);
+  if (scheme == "inet" || scheme == "inet6") {
+    const std::size_t at = rest.find('@');
+    if (at == std::string::npos) return scheme + ":localhost:" + rest;
+    return scheme + ":" + rest.substr(at + 1) + ":" + rest.substr(0, at);
+  }
+  return "unix:" + rest;
+}
+
+bool Action(const std::string& opt, const std::string& v, gate::Action& out) {
+  if (gate::ParseAction(v, out)) return true;
+  Error(TrFill("err.milter_action", {{"{option}", opt}, {"{value}", v}}));
+  return false;
+}
+
+}  // namespace
+
+CLI::App* AddMilter(CLI::App& app, MilterArgs& a) {
+  CLI::App* c = app.add_subcommand("milter", Tr("cmd.milter"));
+  c->add_option("--socket", a.socket, Tr("opt.milter_socket"));
+  c->add_option("--on-clean", a.on_clean, Tr("opt.milter_on_verdict"));
+  c->add_option("--on-suspicious", a.on_suspicious, Tr("opt.milter_on_verdict"));
+  c->add_option("--on-malicious", a.on_malicious, Tr("opt.milter_on_verdict"));
+  c->add_option("--on-error", a.on_error, Tr("opt.milter_on_error"));
+  c->add_option("--on-oversize", a.on_oversize, Tr("opt.milter_on_oversize"));
+  c->add_option("--max-size", a.max_size_mb, Tr("opt.milter_max_size"))->check(CLI::Range(uint64_t{1}, uint64_t{1024}));
+  c->add_option("--scan-timeout", a.scan_timeout, Tr("opt.milter_scan_timeout"))->check(CLI::Range(1, 3600));
+  c->add_option("--quarantine-dir", a.quarantine_dir, Tr("opt.milter_quarantine_dir"));
+  c->add_option("--own-network", a.own_networks, Tr("opt.milter_own_network"));
+  c->add_flag("--no-ppap", a.no_ppap, Tr("opt.milter_no_ppap"));
+  c->add_option("--ppap-archive", a.ppap_archive, Tr("opt.milter_ppap_archive"));
+  c->add_option("--ppap-password", a.ppap_password, Tr("opt.milter_ppap_password"));
+  c->add_option("--ppap-window", a.ppap_window, Tr("opt.milter_ppap_window"))->check(CLI::Range(1, 7 * 24 * 60));
+  c->add_option("--ppap-allow-domain", a.ppap_allow, Tr("opt.milter_ppap_allow"));
+  c->add_option("--log", a.log, Tr("opt.milter_log"));
+  c->add_option("--password", a.passwords, Tr("opt.mail_scan_password"));
+  c->add_option("--yara", a.yara, Tr("opt.mail_scan_yara"));
+  c->add_option("--max-depth", a.max_depth, Tr("opt.mail_scan_depth"))->check(CLI::Range(1, 32));
+  c->add_flag("--postfix-config", a.postfix_config, Tr("opt.milter_postfix_config"));
+  return c;
+}
+
+int RunMilter(const MilterArgs& a) {
+  gate::Options o;
+  if (!Action("--on-clean", a.on_clean, o.on_clean) || !Action("--on-suspicious", a.on_suspicious, o.on_suspicious) ||
+      !Action("--on-malicious", a.on_malicious, o.on_malicious) || !Action("--on-error", a.on_error, o.on_error) ||
+      !Action("--on-oversize", a.on_oversize, o.on_oversize) || !Action("--ppap-archive", a.ppap_archive, o.ppap.archive_action) ||
+      !Action("--ppap-password", a.ppap_password, o.ppap.password_action)) {
+    return 2;
+  }
+  if (o.on_error != gate::Action::kTempfail && o.on_error != gate::Action::kAccept && o.on_error != gate::Action::kReject &&
+      o.on_error != gate::Action::kTag) {
+    Error(TrFill("err.milter_on_error", {{"{value}", a.on_error}}));
+    return 2;
+  }
+  const auto uses = [&](gate::Action x) {
+    return o.on_clean == x || o.on_suspicious == x || o.on_malicious == x || o.on_oversize == x ||
+           o.ppap.archive_action == x || o.ppap.password_action == x;
+  };
+  if (uses(gate::Action::kQuarantine) && a.quarantine_dir.empty()) {
+    Error(Tr("err.milter_quarantine_dir"));
+    return 2;
+  }
+  o.quarantine_dir = a.quarantine_dir;
+  for (const std::string& n : a.own_networks) {
+    http::IpPrefix p;
+    if (!http::IpPrefix::Parse(n, p)) {
+      Error(TrFill("err.milter_network", {{"{value}", n}}));
+      return 2;
+    }
+    o.own_networks.push_back(p);
+  }
+  for (const std::string& d : a.ppap_allow) {
+    std::string dom = Lower(d);
+    if (dom.starts_with("@")) dom.erase(0, 1);
+    if (dom.empty() || dom.find_first_of(" @/") != std::string::npos) {
+      Error(TrFill("err.milter_domain", {{"{value}", d}}));
+      return 2;
+    }
+    o.ppap.allow_domains.push_back(dom);
+  }
+  o.ppap.enabled = !a.no_ppap;
+  o.ppap.window = int64_t{a.ppap_window} * 60;
+  o.max_size = a.max_size_mb << 20;
+  o.scan_timeout_ms = a.scan_timeout * 1000;
+  o.scan.max_depth = a.max_depth;
+  o.scan.extra_passwords = a.passwords;
+  if (a.postfix_config) {
+    // The lines for Postfix's main.cf; Postfix's own action when keikai does not answer at all
+    // (stopped, killed) follows --on-error.
+    const char* fallback = o.on_error == gate::Action::kAccept ? "accept" : o.on_error == gate::Action::kReject ? "reject" : "tempfail";
+    std::printf("# %s\nsmtpd_milters = %s\nnon_smtpd_milters = $smtpd_milters\nmilter_default_action = %s\n"
+                "milter_protocol = 6\nmilter_content_timeout = %ds\n",
+                Tr("msg.milter_postfix_config"), PostfixSocket(a.socket).c_str(), fallback, a.scan_timeout + 30);
+    return 0;
+  }
+  std::unique_ptr<inspect::YaraRules> yara;
+  if (!a.yara.empty()) {
+    std::vector<std::string> errors;
+    yara = inspect::YaraRules::Compile(a.yara, errors);
+    for (const std::string& e : errors) Error("--yara: " + e);
+    if (!yara) return 2;
+    o.scan.yara = yara.get();
+  }
+  static LogSink log;
+  if (!log.Open(a.log)) {
+    Error(TrFill("err.milter_log", {{"{path}", a.log}, {"{why}", ErrnoText(errno)}}));
+    return 2;
+  }
+  static std::unique_ptr<gate::Gate> the_gate;
+  the_gate = std::make_unique<gate::Gate>(std::move(o));
+  g_gate = the_gate.get();
+  g_log = &log;
+
+  smfiDesc desc{};
+  desc.xxfi_name = const_cast<char*>("keikai");
+  desc.xxfi_version = SMFI_VERSION;
+  desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+  desc.xxfi_connect = OnConnect;
+  desc.xxfi_helo = OnHelo;
+  desc.xxfi_envfrom = OnEnvFrom;
+  desc.xxfi_envrcpt = OnEnvRcpt;
+  desc.xxfi_header = OnHeader;
+  desc.xxfi_eoh = OnEoh;
+  desc.xxfi_body = OnBody;
+  desc.xxfi_eom = OnEom;
+  desc.xxfi_abort = OnAbort;
+  desc.xxfi_close = OnClose;
+  if (smfi_setconn(const_cast<char*>(a.socket.c_str())) != MI_SUCCESS || smfi_register(desc) != MI_SUCCESS ||
+      smfi_opensocket(true) != MI_SUCCESS) {
+    Error(TrFill("err.milter_listen", {{"{socket}", a.socket}}));
+    return 1;
+  }
+  Notice(TrFill("msg.milter_listening", {{"{socket}", a.socket}, {"{postfix}", PostfixSocket(a.socket)}}));
+  const int rc = smfi_main();
+  Notice(Tr("msg.milter_stopped"));
+  return rc == MI_SUCCESS ? 0 : 1;
+}
+
+}  // namespace keikai::cli
