@@ -15,8 +15,8 @@ LAYERS = [
     ["http"],
     ["ingest"],
     ["rules"],             # the SecLang engine; its SQLi/XSS tokenizers serve detect too
-    ["detect", "geo", "surge", "mail", "inspect", "gate"],  # inspect: mail attachments (MIME, archives, Office); gate: the milter's decisions
-    ["store"],
+    ["detect", "geo", "surge", "mail", "inspect"],  # inspect: mail attachments (MIME, archives, Office)
+    ["store", "gate"],    # gate: the milter's decisions (uses inspect)
     ["event"],             # the neutral event and the kinds' registry (when present)
     ["pipeline"],
     ["report", "config"],  # config: the daemon's YAML (reads names of formats, zones, stores)

@@ -9,9 +9,9 @@
 #include <filesystem>
 
 #include "cli_util.h"
-#include "keikai/core/base64.h"
 #include "keikai/gate/gate.h"
 #include "keikai/mail/log.h"
+#include "mail_util.h"
 #include "test_util.h"
 
 namespace keikai {
@@ -19,26 +19,6 @@ namespace {
 
 using namespace keikai::testing;
 using gate::Action;
-
-struct Attachment {
-  std::string name, data;
-};
-
-// A MIME message as a mail client writes one: a UTF-8 text body and base64 attachments.
-std::string Mime(const std::string& from, const std::string& to, const std::string& subject, const std::string& body,
-                 const std::vector<Attachment>& files = {}) {
-  std::string m = "From: " + from + "\r\nTo: " + to + "\r\nSubject: =?UTF-8?B?" + Base64(subject) +
-                  "?=\r\nMessage-ID: <" + std::to_string(std::hash<std::string>{}(subject + body)) +
-                  "@example.co.jp>\r\nMIME-Version: 1.0\r\n";
-  const std::string text = "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + Base64(body) + "\r\n";
-  if (files.empty()) return m + text;
-  m += "Content-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n--b0\r\n" + text;
-  for (const Attachment& f : files) {
-    m += "--b0\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"" + f.name +
-         "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + Base64(f.data) + "\r\n";
-  }
-  return m + "--b0--\r\n";
-}
 
 gate::Envelope Env(const std::string& from, std::vector<std::string> to, const std::string& auth = "",
                    const std::string& client = "203.0.113.9") {
@@ -57,13 +37,6 @@ std::string Header(const gate::Decision& d, const std::string& name) {
     if (n == name) return v;
   }
   return "";
-}
-
-// A password ZIP made by Info-ZIP's zip (ZipCrypto), as a user's archiver makes one.
-std::string PasswordZip(const TempDir& d, const std::string& password) {
-  WriteFile(d / "見積書.txt", "見積金額 120,000 円\n");
-  EXPECT_EQ(std::system(("cd " + Q(d.str()) + " && zip -q -P " + password + " enc.zip 見積書.txt").c_str()), 0);
-  return ReadFile(d / "enc.zip");
 }
 
 constexpr int64_t kNow = 1'796'000'000;

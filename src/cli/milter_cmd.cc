@@ -137,7 +137,6 @@ sfsistat OnEnvFrom(SMFICTX* ctx, char** argv) {
   Conn* c = Get(ctx);
   if (c == nullptr) return SMFIS_TEMPFAIL;
   c->Reset();
-  c->start = std::chrono::steady_clock::now();
   c->env.sender = Unbracket(argv != nullptr ? argv[0] : nullptr);
   c->env.auth_user = Sym(ctx, "{auth_authen}");
   return SMFIS_CONTINUE;
@@ -234,6 +233,7 @@ sfsistat OnEom(SMFICTX* ctx) {
   Conn* c = Get(ctx);
   if (c == nullptr) return SMFIS_TEMPFAIL;
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  c->start = std::chrono::steady_clock::now();  // the time keikai adds: judging and acting
   c->env.queue_id = Sym(ctx, "i");
   gate::Decision d;
   try {

@@ -167,7 +167,7 @@ void Gate::Finish(Decision& d, bool policy) const {
     d.reply_xcode = temp ? "4.7.1" : "5.7.1";
     std::string key = policy ? "gate.reply.ppap_" + d.ppap : "gate.reply." + d.verdict;
     if (temp && !policy) key = d.verdict == "unscanned" ? "gate.reply.unscanned" : "gate.reply.tempfail";
-    const std::string minutes = std::to_string((d.ppap_after + 59) / 60);
+    const std::string minutes = std::to_string(std::max<int64_t>(1, (d.ppap_after + 59) / 60));  // "1" for seconds
     d.reply_lines = {ReplyText(d, policy, key, Lang::kEn, {{"{minutes}", minutes}}),
                      ReplyText(d, policy, key, Lang::kJa, {{"{minutes}", minutes}})};
     return;

@@ -15,7 +15,7 @@ set -euo pipefail
 cmd=$1 dir=$2
 case $cmd in
 stop)
-  postfix -c "$dir/etc" stop >/dev/null 2>&1 || true
+  timeout 20 postfix -c "$dir/etc" stop >/dev/null 2>&1 || true
   stop_master "$dir/queue/pid/master.pid"
   exit 0 ;;
 start) ;;
@@ -78,7 +78,12 @@ alias_database =
 local_recipient_maps =
 notify_classes =
 CONF
-printf '%s\n' "${KEIKAI_POSTFIX_EXTRA:-}" >> "$dir/etc/main.cf"
+# Set with postconf, replacing the line above rather than adding a second one: every Postfix
+# process warns about a parameter given twice, and at a reload those warnings can fill postlogd's
+# socket before it is running again (master then blocks on it).
+while IFS= read -r line; do
+  if [ -n "$line" ]; then postconf -c "$dir/etc" -e "$line"; fi
+done <<< "${KEIKAI_POSTFIX_EXTRA:-}"
 cat > "$dir/etc/master.cf" <<CONF
 127.0.0.1:$port inet n - n - - smtpd
 pickup    unix  n       -       n       60      1       pickup
