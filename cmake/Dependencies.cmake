@@ -14,6 +14,8 @@ pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
 pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 pkg_check_modules(YARA REQUIRED IMPORTED_TARGET yara)
+# keikai sweep (issue 16): Run keys of an offline NTUSER.DAT (Debian libhivex-dev).
+pkg_check_modules(HIVEX REQUIRED IMPORTED_TARGET hivex)
 # Alert channels over HTTP(S): webhooks, Slack, Teams (Debian builds it with OpenSSL).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # OpenSSL: TLS for alert mail (STARTTLS, port 465) in notify/smtp.cc; cpp-httplib's https uses it too.
