@@ -16,7 +16,7 @@ LAYERS = [
     ["ingest"],
     ["rules"],             # the SecLang engine; its SQLi/XSS tokenizers serve detect too
     ["detect", "geo", "surge", "mail", "inspect"],  # inspect: mail attachments (MIME, archives, Office)
-    ["store"],
+    ["store", "sweep"],    # sweep: copied Windows profiles (uses inspect's YARA and SHA-256)
     ["event"],             # the neutral event and the kinds' registry (when present)
     ["pipeline"],
     ["report", "config"],  # config: the daemon's YAML (reads names of formats, zones, stores)

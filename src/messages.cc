@@ -27,6 +27,9 @@ constexpr Message kMail[] = {
 constexpr Message kInspect[] = {
 #include "inspect/messages_inspect.inc"
 };
+constexpr Message kSweep[] = {
+#include "sweep/messages_sweep.inc"
+};
 constexpr Message kPipeline[] = {
 #include "pipeline/messages_pipeline.inc"
 };
@@ -47,7 +50,7 @@ constexpr Message kCli[] = {
 
 constexpr MessageTable kTables[] = {
     {"core", kCore},         {"ingest", kIngest}, {"crstest", kCrsTest},
-    {"store", kStore},       {"mail", kMail},         {"inspect", kInspect},   {"pipeline", kPipeline}, {"report", kReport}, {"config", kConfig},
+    {"store", kStore},       {"mail", kMail},         {"inspect", kInspect},   {"sweep", kSweep},   {"pipeline", kPipeline}, {"report", kReport}, {"config", kConfig},
     {"notify", kNotify},     {"cli", kCli},
 };
 
