@@ -37,6 +37,7 @@
 #include "rules_cmd.h"
 #include "run_cmd.h"
 #include "mail_cmd.h"
+#include "sweep_cmd.h"
 
 namespace keikai::cli {
 namespace {
@@ -725,6 +726,8 @@ int Main(int argc, char** argv) {
     rename_cmd->add_option("--db", sites_db, Tr("opt.db"))->check(NotAnOption());
     const RulesCommands rules_cmds = AddRulesCommands(app);
     const MailCommands mail_cmds = AddMailCommands(app);
+    SweepArgs sweep_args;
+    CLI::App* sweep_cmd = AddSweep(app, sweep_args);
     for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
       sub->group(Tr("cli.subcommands"));
       for (CLI::Option* o : sub->get_options()) {
@@ -760,6 +763,7 @@ int Main(int argc, char** argv) {
     }
     if (const int rc = RunRulesCommands(rules_cmds); rc >= 0) return rc;
     if (const int rc = RunMailCommands(mail_cmds); rc >= 0) return rc;
+    if (sweep_cmd->parsed()) return RunSweep(sweep_args);
     if (demo->parsed()) return RunDemo(demo_args, demo_dir, generate_only, scale, seed);
     if (formats->parsed()) {
       std::printf("%s\n", Tr("msg.formats_header"));
