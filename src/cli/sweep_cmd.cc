@@ -88,9 +88,11 @@ void PrintText(const std::string& dir, const sweep::Result& r, int64_t max_file_
   if (!r.worst.empty()) Line("  " + TrFill("sweep.worst", {{"{path}", r.worst}}));
   if (!r.complete()) Line(Tr("sweep.partial"));
   if (!r.findings.empty()) Line(Tr("sweep.findings"));
+  std::set<std::string> shown;  // the evidence of a path once, under its first finding
   for (const sweep::Finding& f : r.findings) {
     Line("  - [" + std::to_string(f.score) + "] " + RuleText(f.code) + " (" + f.code + ")");
     Line("      " + f.path + (f.detail.empty() ? "" : "  " + f.detail));
+    if (!shown.insert(f.path).second) continue;
     const sweep::Evidence& e = f.evidence;
     std::vector<std::string> ev;
     if (e.size >= 0) ev.push_back(std::string(Tr("sweep.ev.size")) + " " + std::to_string(e.size));
