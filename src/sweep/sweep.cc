@@ -13,7 +13,6 @@
 #include <map>
 #include <memory>
 
-#include "keikai/core/files.h"
 #include "keikai/core/i18n.h"
 #include "keikai/inspect/object.h"
 #include "keikai/inspect/scan.h"
@@ -147,8 +146,13 @@ void Walk(const std::string& root, const Options& o, std::vector<Entry>& entries
   while (!todo.empty()) {
     Todo t = std::move(todo.back());
     todo.pop_back();
-    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(t.abs.c_str()), ::closedir);
+    // O_NOFOLLOW: a folder swapped for a link after it was listed is not entered.
+    const int dfd = ::open(t.abs.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    std::unique_ptr<DIR, int (*)(DIR*)> d(dfd < 0 ? nullptr : ::fdopendir(dfd), ::closedir);
     if (!d) {
+      const int err = errno;
+      if (dfd >= 0) ::close(dfd);
+      errno = err;
       out.problems.push_back({"unreadable_folder", t.rel, ErrnoText(errno)});
       continue;
     }
@@ -238,6 +242,22 @@ std::string BaseName(const std::string& path) {
 std::string Days(int64_t seconds) {
   const int64_t tenths = seconds * 10 / kDay;
   return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+}
+
+// The whole file through the descriptor the PE check used (never a path again: the file could
+// have been swapped for a link). At most size bytes, the size lstat gave.
+bool ReadWhole(int fd, int64_t size, std::string& out) {
+  out.resize(static_cast<std::size_t>(size));
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  out.resize(done);
+  return true;
 }
 
 struct FileFacts {
@@ -419,9 +439,12 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       out.problems.push_back({"unreadable_file", e.rel, ErrnoText(errno)});
       continue;
     }
+    struct Closer {
+      int fd;
+      ~Closer() { ::close(fd); }
+    } closer{fd};
     facts[i].pe = ReadPe(fd, e.size);
     facts[i].read = true;
-    ::close(fd);
     const PeInfo& pe = facts[i].pe;
 
     std::vector<Finding> found;
@@ -441,8 +464,8 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
     }
     int64_t folder_mtime = kNoTime;
     if (direct) {
-      folder_mtime = entries[by_lower[top]].mtime;
-      const int64_t gap = folder_mtime - e.mtime;
+      if (const auto it = by_lower.find(top); it != by_lower.end()) folder_mtime = entries[it->second].mtime;
+      const int64_t gap = folder_mtime == kNoTime ? 0 : folder_mtime - e.mtime;
       if (gap >= kBackdatedMin && gap <= kBackdatedMax) rule("backdated_folder", Days(gap) + " days before its folder");
     }
     if (run_time != kNoTime && (top_random || run_it != loader_targets.end())) {
@@ -462,7 +485,7 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       if (e.size > o.max_file_bytes) {
         if (out.skipped.size() < kMaxListed) out.skipped.push_back({e.rel, e.size});
         ++out.skipped_count;
-      } else if (!ReadFile(e.abs, data)) {
+      } else if (!ReadWhole(fd, e.size, data)) {
         out.problems.push_back({"unreadable_file", e.rel, ErrnoText(errno)});
       } else {
         sha = inspect::Sha256Hex(data);
