@@ -47,10 +47,13 @@ RunValue ReadValue(hive_h* h, hive_value_h v, const RunKey& key) {
   r.key_last_write = key.last_write;
   std::unique_ptr<char, FreeDeleter> name(hivex_value_key(h, v));
   if (name) r.name = Cut(name.get());
-  hive_type t = hive_t_none;
+  // The type is the hive's 32-bit field as it stands, any number (fuzz_hive found 0x240001):
+  // copied out as bytes, never read as the enum (a value outside hive_type is undefined).
+  hive_type t{};
   std::size_t len = 0;
-  if (hivex_value_type(h, v, &t, &len) == 0) r.type = static_cast<uint32_t>(t);
-  if (t == hive_t_string || t == hive_t_expand_string) {
+  static_assert(sizeof(hive_type) == sizeof(uint32_t));
+  if (hivex_value_type(h, v, &t, &len) == 0) std::memcpy(&r.type, &t, sizeof r.type);
+  if (r.type == hive_t_string || r.type == hive_t_expand_string) {
     std::unique_ptr<char, FreeDeleter> s(hivex_value_string(h, v));
     if (s) r.data = Cut(s.get());
   }
