@@ -475,6 +475,22 @@ TEST(Sweep, EmotetDllWithoutHive) {
   EXPECT_EQ(Codes(r).count("backdated_run"), 0u);
 }
 
+// A Run value that starts a program directly: persistence when the program lies in a random
+// folder, not when it is OneDrive in its own folder (CleanProfileIsClean).
+TEST(Sweep, RunProgramInRandomFolder) {
+  TempDir d;
+  CleanProfile(d.str(), false);
+  Write(d.str(), "AppData/Roaming/Wqzkxbv/pjrqxz.exe", PeBytes(false));
+  WriteHive(d / "NTUSER.DAT", kInfected, {{kRun, "upd", "C:\\Users\\taro\\AppData\\Roaming\\Wqzkxbv\\pjrqxz.exe"}});
+  const sweep::Result r = SweepOf(d.str());
+  EXPECT_EQ(r.verdict, "malicious");
+  const sweep::Finding* f = Find(r, "run_persistence");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->path, "AppData\\Roaming\\Wqzkxbv\\pjrqxz.exe");
+  EXPECT_EQ(f->evidence.run_name, "upd");
+  EXPECT_EQ(Codes(r).count("run_loader_appdata"), 0u);
+}
+
 TEST(Sweep, BackdatedRandomFolderIsSuspicious) {
   TempDir d;
   BackdatedFolderProfile(d.str());

@@ -366,6 +366,7 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
   }
   int64_t run_time = kNoTime;
   std::map<std::string, std::vector<std::size_t>> loader_targets;  // "appdata\\local\\x\\y.dll" -> values
+  std::map<std::string, std::vector<std::size_t>> program_targets;  // programs a Run value starts
   std::vector<RunCommand> commands;
   if (!hive_path.empty()) {
     out.hive = ReadRunKeys(hive_path);
@@ -386,6 +387,9 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       commands.push_back(ParseRunCommand(out.hive.values[i].data));
       if (commands.back().loader && !commands.back().target_appdata.empty()) {
         loader_targets["appdata\\" + commands.back().target_appdata].push_back(i);
+      }
+      if (!commands.back().loader && !commands.back().program_appdata.empty()) {
+        program_targets["appdata\\" + commands.back().program_appdata].push_back(i);
       }
     }
   }
@@ -432,7 +436,14 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
     const std::string stem = name.substr(0, dot);
     const std::size_t last_dot = lname.rfind('.');
     const std::string ext = last_dot == std::string::npos || last_dot == 0 ? "" : lname.substr(last_dot + 1);
-    const auto run_it = loader_targets.find(e.lower);
+    // The Run values that load this file; a program the Run key starts directly counts only in a
+    // random folder (Teams, OneDrive and Discord start from their own folders under AppData).
+    const std::vector<std::size_t>* run_values = nullptr;
+    if (const auto it = loader_targets.find(e.lower); it != loader_targets.end()) {
+      run_values = &it->second;
+    } else if (const auto p = program_targets.find(e.lower); p != program_targets.end() && top_random) {
+      run_values = &p->second;
+    }
 
     const int fd = ::open(e.abs.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
@@ -468,12 +479,12 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       const int64_t gap = folder_mtime == kNoTime ? 0 : folder_mtime - e.mtime;
       if (gap >= kBackdatedMin && gap <= kBackdatedMax) rule("backdated_folder", Days(gap) + " days before its folder");
     }
-    if (run_time != kNoTime && (top_random || run_it != loader_targets.end())) {
+    if (run_time != kNoTime && (top_random || run_values != nullptr)) {
       const int64_t gap = run_time - e.mtime;
       if (gap >= kBackdatedMin && gap <= kBackdatedMax) rule("backdated_run", Days(gap) + " days before the Run key was written");
     }
-    if (run_it != loader_targets.end() && pe.pe) {
-      const RunValue& v = out.hive.values[run_it->second.front()];
+    if (run_values != nullptr && pe.pe) {
+      const RunValue& v = out.hive.values[run_values->front()];
       rule("run_persistence", v.key + "\\" + v.name);
     }
 
@@ -508,8 +519,8 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       f.evidence.mtime = e.mtime;
       f.evidence.folder_mtime = folder_mtime;
       f.evidence.pe = pe.Describe();
-      if (run_it != loader_targets.end()) {
-        const RunValue& v = out.hive.values[run_it->second.front()];
+      if (run_values != nullptr) {
+        const RunValue& v = out.hive.values[run_values->front()];
         f.evidence.run_key = v.key;
         f.evidence.run_name = v.name;
         f.evidence.run_data = v.data;
