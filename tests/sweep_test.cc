@@ -281,6 +281,8 @@ TEST(SweepHive, BrokenHivesAreErrorsNotCrashes) {
   testing::WriteFile(d / "checksum", bad);
   EXPECT_NE(sweep::ReadRunKeys(d / "checksum").error, "");
   EXPECT_NE(sweep::ReadRunKeys(d / "missing").error, "");
+  ASSERT_EQ(::mkfifo((d / "fifo").c_str(), 0600), 0);
+  EXPECT_EQ(sweep::ReadRunKeys(d / "fifo").error, "not a regular file");  // returns, does not block
   // An empty hive is a hive: no keys, no error.
   testing::WriteFile(d / "empty", EmptyHive(FileTime(kInfected)));
   const sweep::HiveRunKeys k = sweep::ReadRunKeys(d / "empty");
@@ -512,6 +514,20 @@ TEST(Sweep, NamesAndTimesStaySuspicious) {
   EXPECT_EQ(r.verdict, "suspicious");
   EXPECT_EQ(r.score, 69);
   EXPECT_EQ(Codes(r).count("double_extension"), 1u);
+}
+
+// Emotet also uses random extensions; one outside the common list in a random folder is noted.
+TEST(Sweep, UnknownExtensionInRandomFolder) {
+  TempDir d;
+  CleanProfile(d.str(), false);
+  Write(d.str(), "AppData/Local/Xkvbqzjr/data.qzx", "not a PE");
+  Write(d.str(), "AppData/Local/Microsoft/data.qzx", "not a PE");
+  const sweep::Result r = SweepOf(d.str());
+  const sweep::Finding* f = Find(r, "unknown_extension");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->path, "AppData\\Local\\Xkvbqzjr\\data.qzx");
+  EXPECT_EQ(r.score, 30);  // random folder 20 + 10
+  EXPECT_EQ(r.verdict, "suspicious");
 }
 
 TEST(Sweep, CorruptHiveIsAProblemAndFileRulesStillRun) {

@@ -1,6 +1,7 @@
 #include "keikai/sweep/hive.h"
 
 #include <hivex.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -107,6 +108,15 @@ int64_t FileTimeToUnix(int64_t filetime) {
 
 HiveRunKeys ReadRunKeys(const std::string& path) {
   HiveRunKeys out;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    out.error = std::strerror(errno);
+    return out;
+  }
+  if (!S_ISREG(st.st_mode)) {  // a FIFO would block libhivex's open
+    out.error = "not a regular file";
+    return out;
+  }
   errno = 0;
   Hive h(hivex_open(path.c_str(), 0));
   if (!h) {
