@@ -31,6 +31,11 @@ std::string ProblemText(const std::string& kind) {
   return HasMsg(key) ? Tr(key) : kind;
 }
 
+// "what: where: why" (why left out when the message says it all).
+std::string ProblemLine(const std::string& dir, const sweep::Problem& p) {
+  return ProblemText(p.kind) + ": " + (p.path.empty() ? dir : p.path) + (p.detail.empty() ? "" : ": " + p.detail);
+}
+
 ordered_json EvidenceJson(const sweep::Evidence& e) {
   ordered_json j = ordered_json::object();
   if (!e.sha256.empty()) j["sha256"] = e.sha256;
@@ -84,7 +89,9 @@ ordered_json ResultJson(const std::string& dir, const sweep::Result& r, int64_t 
 void Line(const std::string& s) { std::printf("%s\n", TerminalSafe(s).c_str()); }
 
 void PrintText(const std::string& dir, const sweep::Result& r, int64_t max_file_mb) {
-  Line(TrFill("sweep.header", {{"{dir}", dir}, {"{verdict}", Tr("inspect.verdict." + r.verdict)}, {"{score}", std::to_string(r.score)}}));
+  // A partial sweep that found nothing is not "clean" (JSON: verdict clean, status partial).
+  const std::string verdict = r.verdict == "clean" && !r.complete() ? Tr("sweep.verdict_partial") : Tr("inspect.verdict." + r.verdict);
+  Line(TrFill("sweep.header", {{"{dir}", dir}, {"{verdict}", verdict}, {"{score}", std::to_string(r.score)}}));
   if (!r.worst.empty()) Line("  " + TrFill("sweep.worst", {{"{path}", r.worst}}));
   if (!r.complete()) Line(Tr("sweep.partial"));
   if (!r.findings.empty()) Line(Tr("sweep.findings"));
@@ -116,7 +123,7 @@ void PrintText(const std::string& dir, const sweep::Result& r, int64_t max_file_
   }
   if (!r.problems.empty()) {
     Line(Tr("sweep.problems"));
-    for (const sweep::Problem& p : r.problems) Line("  - " + ProblemText(p.kind) + ": " + (p.path.empty() ? dir : p.path) + ": " + p.detail);
+    for (const sweep::Problem& p : r.problems) Line("  - " + ProblemLine(dir, p));
   }
   if (r.skipped_count > 0) {
     Line(TrFill("sweep.skipped", {{"{count}", std::to_string(r.skipped_count)}, {"{mb}", std::to_string(max_file_mb)}}));
@@ -174,7 +181,7 @@ int RunSweep(const SweepArgs& a) {
     Error(error);
     return 2;
   }
-  for (const sweep::Problem& p : r.problems) Error(ProblemText(p.kind) + ": " + (p.path.empty() ? a.dir : p.path) + ": " + p.detail);
+  for (const sweep::Problem& p : r.problems) Error(ProblemLine(a.dir, p));
   if (a.format == "json") {
     std::printf("%s\n", ResultJson(a.dir, r, o.max_file_bytes).dump(2, ' ', false, ordered_json::error_handler_t::replace).c_str());
   } else {

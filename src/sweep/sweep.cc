@@ -349,7 +349,7 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
   std::map<std::string, std::size_t> by_lower;
   for (std::size_t i = 0; i < entries.size(); ++i) by_lower.emplace(entries[i].lower, i);
   if (by_lower.count("appdata") == 0) {
-    out.problems.push_back({"no_appdata", "", "no AppData folder: is this a user profile (C:\\Users\\<name>)?"});
+    out.problems.push_back({"no_appdata", "", ""});  // the message asks whether DIR is a profile
   }
 
   // The hive first: its Run targets and times are compared with the files.
