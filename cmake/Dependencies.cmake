@@ -16,6 +16,8 @@ pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 pkg_check_modules(YARA REQUIRED IMPORTED_TARGET yara)
 # libmilter (Debian libmilter-dev, static): keikai milter, the Postfix/Sendmail filter protocol.
 pkg_check_modules(MILTER REQUIRED IMPORTED_TARGET milter)
+# keikai sweep (issue 16): Run keys of an offline NTUSER.DAT (Debian libhivex-dev).
+pkg_check_modules(HIVEX REQUIRED IMPORTED_TARGET hivex)
 # Alert channels over HTTP(S): webhooks, Slack, Teams (Debian builds it with OpenSSL).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # OpenSSL: TLS for alert mail (STARTTLS, port 465) in notify/smtp.cc; cpp-httplib's https uses it too.

@@ -16,7 +16,7 @@ LAYERS = [
     ["ingest"],
     ["rules"],             # the SecLang engine; its SQLi/XSS tokenizers serve detect too
     ["detect", "geo", "surge", "mail", "inspect"],  # inspect: mail attachments (MIME, archives, Office)
-    ["store", "gate"],    # gate: the milter's decisions (uses inspect)
+    ["store", "gate", "sweep"],  # gate: the milter's decisions; sweep: copied Windows profiles (both use inspect)
     ["event"],             # the neutral event and the kinds' registry (when present)
     ["pipeline"],
     ["report", "config"],  # config: the daemon's YAML (reads names of formats, zones, stores)

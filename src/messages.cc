@@ -30,6 +30,9 @@ constexpr Message kInspect[] = {
 constexpr Message kGate[] = {
 #include "gate/messages_gate.inc"
 };
+constexpr Message kSweep[] = {
+#include "sweep/messages_sweep.inc"
+};
 constexpr Message kPipeline[] = {
 #include "pipeline/messages_pipeline.inc"
 };
@@ -50,7 +53,7 @@ constexpr Message kCli[] = {
 
 constexpr MessageTable kTables[] = {
     {"core", kCore},         {"ingest", kIngest}, {"crstest", kCrsTest},
-    {"store", kStore},       {"mail", kMail},         {"inspect", kInspect},   {"gate", kGate},         {"pipeline", kPipeline}, {"report", kReport}, {"config", kConfig},
+    {"store", kStore},       {"mail", kMail},         {"inspect", kInspect},   {"gate", kGate},         {"sweep", kSweep},       {"pipeline", kPipeline}, {"report", kReport}, {"config", kConfig},
     {"notify", kNotify},     {"cli", kCli},
 };
 

@@ -38,6 +38,7 @@
 #include "run_cmd.h"
 #include "mail_cmd.h"
 #include "milter_cmd.h"
+#include "sweep_cmd.h"
 
 namespace keikai::cli {
 namespace {
@@ -728,6 +729,8 @@ int Main(int argc, char** argv) {
     const MailCommands mail_cmds = AddMailCommands(app);
     MilterArgs milter_args;
     CLI::App* milter_cmd = AddMilter(app, milter_args);
+    SweepArgs sweep_args;
+    CLI::App* sweep_cmd = AddSweep(app, sweep_args);
     for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
       sub->group(Tr("cli.subcommands"));
       for (CLI::Option* o : sub->get_options()) {
@@ -764,6 +767,7 @@ int Main(int argc, char** argv) {
     if (const int rc = RunRulesCommands(rules_cmds); rc >= 0) return rc;
     if (const int rc = RunMailCommands(mail_cmds); rc >= 0) return rc;
     if (milter_cmd->parsed()) return RunMilter(milter_args);
+    if (sweep_cmd->parsed()) return RunSweep(sweep_args);
     if (demo->parsed()) return RunDemo(demo_args, demo_dir, generate_only, scale, seed);
     if (formats->parsed()) {
       std::printf("%s\n", Tr("msg.formats_header"));

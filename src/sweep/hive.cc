@@ -1,0 +1,140 @@
+#include "keikai/sweep/hive.h"
+
+#include <hivex.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+namespace keikai::sweep {
+namespace {
+
+struct HiveCloser {
+  void operator()(hive_h* h) const { hivex_close(h); }
+};
+using Hive = std::unique_ptr<hive_h, HiveCloser>;
+
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+
+// The child of node along path ("a\\b\\c"), 0 when a part is missing. hivex_node_get_child
+// compares names without regard to case.
+hive_node_h Descend(hive_h* h, hive_node_h node, const std::string& path) {
+  std::size_t start = 0;
+  while (node != 0 && start <= path.size()) {
+    const std::size_t end = std::min(path.find('\\', start), path.size());
+    const std::string part = path.substr(start, end - start);
+    errno = 0;
+    node = hivex_node_get_child(h, node, part.c_str());
+    start = end + 1;
+  }
+  return node;
+}
+
+std::string Cut(std::string s) {
+  if (s.size() <= kMaxValueBytes) return s;
+  std::size_t n = kMaxValueBytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // whole UTF-8 sequences
+  s.resize(n);
+  return s + "\xE2\x80\xA6";
+}
+
+RunValue ReadValue(hive_h* h, hive_value_h v, const RunKey& key) {
+  RunValue r;
+  r.key = key.path;
+  r.key_last_write = key.last_write;
+  std::unique_ptr<char, FreeDeleter> name(hivex_value_key(h, v));
+  if (name) r.name = Cut(name.get());
+  // The type is the hive's 32-bit field as it stands, any number (fuzz_hive found 0x240001):
+  // copied out as bytes, never read as the enum (a value outside hive_type is undefined).
+  hive_type t{};
+  std::size_t len = 0;
+  static_assert(sizeof(hive_type) == sizeof(uint32_t));
+  if (hivex_value_type(h, v, &t, &len) == 0) std::memcpy(&r.type, &t, sizeof r.type);
+  if (r.type == hive_t_string || r.type == hive_t_expand_string) {
+    std::unique_ptr<char, FreeDeleter> s(hivex_value_string(h, v));
+    if (s) r.data = Cut(s.get());
+  }
+  return r;
+}
+
+void ReadKey(hive_h* h, hive_node_h root, const std::string& path, const char* const* only, HiveRunKeys& out) {
+  const hive_node_h node = Descend(h, root, path);
+  if (node == 0) return;
+  RunKey key;
+  key.path = path;
+  const int64_t ts = hivex_node_timestamp(h, node);
+  key.last_write = ts < 0 ? kNoTime : FileTimeToUnix(ts);
+  if (only != nullptr) {
+    for (const char* const* n = only; *n != nullptr; ++n) {
+      errno = 0;
+      const hive_value_h v = hivex_node_get_value(h, node, *n);
+      if (v != 0) {
+        ++key.values;
+        out.values.push_back(ReadValue(h, v, key));
+      }
+    }
+    if (key.values > 0) out.keys.push_back(key);
+    return;
+  }
+  std::unique_ptr<hive_value_h, FreeDeleter> values(hivex_node_values(h, node));
+  if (!values) {
+    out.notes.push_back(path + ": " + std::strerror(errno));
+    out.keys.push_back(key);
+    return;
+  }
+  std::size_t n = 0;
+  while (values.get()[n] != 0) ++n;
+  key.values = n;
+  for (std::size_t i = 0; i < n && i < kMaxValuesPerKey; ++i) out.values.push_back(ReadValue(h, values.get()[i], key));
+  if (n > kMaxValuesPerKey) {
+    out.notes.push_back(path + ": " + std::to_string(n) + " values, the first " + std::to_string(kMaxValuesPerKey) + " read");
+  }
+  out.keys.push_back(key);
+}
+
+}  // namespace
+
+int64_t FileTimeToUnix(int64_t filetime) {
+  constexpr int64_t kEpochDiff = 11644473600;  // seconds from 1601-01-01 to 1970-01-01
+  if (filetime <= 0) return kNoTime;
+  const int64_t unix_seconds = filetime / 10'000'000 - kEpochDiff;
+  if (unix_seconds < 315532800 || unix_seconds > 7258118400) return kNoTime;  // 1980 .. 2200
+  return unix_seconds;
+}
+
+HiveRunKeys ReadRunKeys(const std::string& path) {
+  HiveRunKeys out;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    out.error = std::strerror(errno);
+    return out;
+  }
+  if (!S_ISREG(st.st_mode)) {  // a FIFO would block libhivex's open
+    out.error = "not a regular file";
+    return out;
+  }
+  errno = 0;
+  Hive h(hivex_open(path.c_str(), 0));
+  if (!h) {
+    out.error = errno != 0 ? std::strerror(errno) : "not a registry hive";
+    if (errno == ENOTSUP || errno == EINVAL) out.error = "not a readable registry hive (" + out.error + ")";
+    return out;
+  }
+  out.hive_last_write = FileTimeToUnix(hivex_last_modified(h.get()));
+  const hive_node_h root = hivex_root(h.get());
+  if (root == 0) {
+    out.error = "the hive has no root key";
+    return out;
+  }
+  ReadKey(h.get(), root, "Software\\Microsoft\\Windows\\CurrentVersion\\Run", nullptr, out);
+  ReadKey(h.get(), root, "Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce", nullptr, out);
+  static const char* const kLegacy[] = {"Load", "Run", nullptr};
+  ReadKey(h.get(), root, "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows", kLegacy, out);
+  return out;
+}
+
+}  // namespace keikai::sweep
