@@ -12,7 +12,7 @@ PACKAGES=(
   goaccess modsecurity-crs zstd python3 tzdata iso-codes time systemd prometheus curl
   postfix sasl2-bin libsasl2-modules openssl dovecot-core dovecot-pop3d dovecot-imapd
   zip unzip p7zip-full python3-xlsxwriter
-  libmilter-dev libhivex-dev libhivex-bin
+  libmilter-dev libhivex-dev libhivex-bin swaks
 )
 
 SUDO=""

@@ -9,7 +9,14 @@
 #include <filesystem>
 
 #include "cli_util.h"
+#include "keikai/core/clock.h"
+#include "keikai/core/time.h"
+#include "keikai/detect/detector.h"
 #include "keikai/gate/gate.h"
+#include "keikai/pipeline/scan.h"
+#include "keikai/report/build.h"
+#include "keikai/report/render.h"
+#include "keikai/store/store.h"
 #include "keikai/mail/log.h"
 #include "mail_util.h"
 #include "test_util.h"
@@ -265,6 +272,70 @@ TEST(Gate, TheLogLineIsReadBackAsMailEventsAndCounted) {
   EXPECT_NE(o.out.find("mail-malicious"), std::string::npos) << o.out.substr(0, 4000);
   EXPECT_NE(o.out.find("203.0.113.9"), std::string::npos);
   EXPECT_EQ(o.out.find("198.51.100.1\""), std::string::npos);  // a clean message is no attack
+}
+
+// Twelve days of the milter's log: ordinary mail and now and then a malicious one, then on the
+// last two days an Emotet-style wave from one relay. The verdicts are events like any other: the
+// malicious-mail class surges in the report, driven by that relay.
+TEST(Gate, AWaveOfMaliciousMailIsASurgeWithItsSource) {
+  TempDir dir;
+  const int64_t day0 = DaysFromCivil(2026, 11, 1);
+  gate::Decision clean, bad;
+  clean.verdict = "clean";
+  clean.action = Action::kTag;
+  bad.verdict = "malicious";
+  bad.score = 90;
+  bad.action = Action::kReject;
+  bad.reasons = {{"xlm_auto_open", 70}};
+  bad.objects = {"請求書.zip > 請求書.xlsm"};
+  std::string log;
+  for (int day = 0; day < 12; ++day) {
+    for (int i = 0; i < 40; ++i) {
+      const int64_t t = (day0 + day) * 86400 + 3600 + i * 1800;
+      const gate::Envelope e = Env("x@example.net", {"keiri@corp.example"}, "", "192.0.2." + std::to_string(1 + (i * 7 + day) % 50));
+      log += gate::LogLine(e, i == 5 && day % 3 == 0 ? bad : clean, t, 5000, 2.0) + "\n";
+    }
+    if (day >= 10) {
+      for (int i = 0; i < 120; ++i) {
+        const gate::Envelope e = Env("billing@example.org", {"keiri@corp.example"}, "", "198.51.100.44");
+        log += gate::LogLine(e, bad, (day0 + day) * 86400 + 7200 + i * 300, 90'000, 40.0) + "\n";
+      }
+    }
+  }
+  WriteFile(dir / "milter.log", log);
+  auto det = detect::DetectorSet::Build(detect::Builtins());
+  ASSERT_TRUE(det.ok());
+  auto st = store::OpenSqlite(dir / "k.db");
+  ASSERT_TRUE(st.ok());
+  pipeline::ScanOptions o;
+  o.inputs = {dir / "milter.log"};
+  o.site = "mx.corp.example";
+  o.now = (day0 + 13) * 86400;
+  auto res = pipeline::Scan(o, *st.value(), det.value(), nullptr);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  EXPECT_EQ(res.value().files.at(0).format, "keikai-milter");
+  EXPECT_EQ(res.value().summary.bad_lines, 0u);
+  FakeClock clock((day0 + 12) * 86400);
+  report::BuildOptions bo;
+  bo.clock = &clock;
+  bo.tz = TimeZone::Utc();
+  auto rep = report::BuildReport(*st.value(), &res.value(), bo);
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  const report::Report& r = rep.value();
+  EXPECT_EQ(r.summary.requests, 12u * 40 + 2 * 120);
+  EXPECT_EQ(r.classes.at("mail-malicious"), 4u + 2 * 120);
+  ASSERT_FALSE(r.top_sources.empty());
+  EXPECT_EQ(r.top_sources[0].ip, "198.51.100.44");
+  bool found = false;
+  for (const report::Surge& sg : r.surges) {
+    if (report::ClassKey(sg.cls) != "mail-malicious") continue;
+    found = true;
+    EXPECT_EQ(FormatDate(sg.start), "2026-11-11");
+    ASSERT_FALSE(sg.drivers.empty());
+    EXPECT_EQ(sg.drivers[0].ip, "198.51.100.44");
+  }
+  EXPECT_TRUE(found) << report::RenderJson(r).substr(0, 3000);
+  EXPECT_NE(report::RenderJson(r).find("malicious mail stopped or tagged by keikai milter"), std::string::npos);
 }
 
 }  // namespace

@@ -381,7 +381,7 @@ TEST(MailPipeline, PasswordGuessingSurgeIsReportedWithItsSources) {
   EXPECT_TRUE(found) << report::RenderJson(r).substr(0, 3000);
   // The all-classes surge of a mail-only site is worded as an attack on the mail service.
   const std::string json = report::RenderJson(r);
-  EXPECT_NE(json.find("attacks on the mail service (failed logins, dropped connections) have surged"),
+  EXPECT_NE(json.find("attacks on the mail service (failed logins, dropped connections, malicious mail) have surged"),
             std::string::npos);
   EXPECT_EQ(json.find("bots and vulnerability scanners"), std::string::npos);
   // Reports: the classes have labels in both languages.
