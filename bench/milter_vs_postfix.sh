@@ -40,11 +40,19 @@ trap cleanup EXIT
 
 "$PY" "$HERE/make_mailbox.py" -n "$N" --seed 1 "$WORK/mails" >/dev/null
 rm -f "$WORK/mails/truth.json"
-echo "messages: $N, $(du -sm "$WORK/mails" | cut -f1) MB; $SESSIONS SMTP sessions; $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "messages: $N, $(du -sm "$WORK/mails" | cut -f1) MB; $SESSIONS SMTP sessions; milter socket ${SOCKET:-inet}; $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 
-"$KEIKAI" --lang en milter --socket "inet:$MPORT@127.0.0.1" --log "$WORK/milter.log" 2>"$WORK/milter.err" &
+# SOCKET=unix: keikai on a unix socket instead of TCP on 127.0.0.1.
+if [ "${SOCKET:-inet}" = unix ]; then
+  mkdir -p "$WORK/milter"; chmod 0755 "$WORK/milter"
+  LISTEN="unix:$WORK/milter/keikai.sock"; PF_MILTER="unix:$WORK/milter/keikai.sock"
+else
+  LISTEN="inet:$MPORT@127.0.0.1"; PF_MILTER="inet:127.0.0.1:$MPORT"
+fi
+"$KEIKAI" --lang en milter --socket "$LISTEN" --log "$WORK/milter.log" 2>"$WORK/milter.err" &
 MPID=$!
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$MPORT") 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q listening "$WORK/milter.err" 2>/dev/null && break; sleep 0.1; done
+[ "${SOCKET:-inet}" = unix ] && chmod 0666 "$WORK/milter/keikai.sock"
 KEIKAI_POSTFIX_EXTRA=$'smtpd_tls_auth_only = no\nsmtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination\nsmtpd_recipient_restrictions = permit_sasl_authenticated, permit\nmilter_protocol = 6\nmilter_default_action = tempfail' \
   bash "$SRC/tests/servers/postfix.sh" start "$WORK/pf" "$SMTP" bench bench-pw >/dev/null
 PF="$WORK/pf/etc"
@@ -60,7 +68,7 @@ drain() {  # until Postfix's queue is empty (bounded: 5 min), then the delivered
   rm -rf "$WORK/pf/queue/hold/"*
 }
 with_milter() {  # on | off
-  if [ "$1" = on ]; then postconf -c "$PF" -e "smtpd_milters = inet:127.0.0.1:$MPORT"; else postconf -c "$PF" -e "smtpd_milters ="; fi
+  if [ "$1" = on ]; then postconf -c "$PF" -e "smtpd_milters = $PF_MILTER"; else postconf -c "$PF" -e "smtpd_milters ="; fi
   postfix -c "$PF" reload >/dev/null 2>&1
   sleep 2
 }
