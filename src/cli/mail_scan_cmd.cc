@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "errors.h"
+#include "yara_opt.h"
 #include "keikai/core/i18n.h"
 #include "keikai/core/utf8.h"
 #include "keikai/inspect/scan.h"
@@ -62,13 +63,8 @@ int RunMailScan(const MailScanArgs& a) {
   inspect::ScanOptions o;
   o.max_depth = a.max_depth;
   std::unique_ptr<inspect::YaraRules> yara;
-  if (!a.yara.empty()) {
-    std::vector<std::string> errors;
-    yara = inspect::YaraRules::Compile(a.yara, errors);
-    for (const std::string& e : errors) Error("--yara: " + e);
-    if (!yara) return 2;
-    o.yara = yara.get();
-  }
+  if (!LoadYara(a.yara, yara)) return 2;
+  o.yara = yara.get();
   o.extra_passwords = a.passwords;
   uint64_t counts[4] = {0, 0, 0, 0};  // clean, suspicious, malicious, error
   ordered_json messages = ordered_json::array();

@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "errors.h"
+#include "yara_opt.h"
 #include "keikai/core/ascii.h"
 #include "keikai/core/i18n.h"
 #include "keikai/gate/gate.h"
@@ -410,13 +411,8 @@ int RunMilter(const MilterArgs& a) {
     return 0;
   }
   std::unique_ptr<inspect::YaraRules> yara;
-  if (!a.yara.empty()) {
-    std::vector<std::string> errors;
-    yara = inspect::YaraRules::Compile(a.yara, errors);
-    for (const std::string& e : errors) Error("--yara: " + e);
-    if (!yara) return 2;
-    o.scan.yara = yara.get();
-  }
+  if (!LoadYara(a.yara, yara)) return 2;
+  o.scan.yara = yara.get();
   static LogSink log;
   if (!log.Open(a.log)) {
     Error(TrFill("err.milter_log", {{"{path}", a.log}, {"{why}", ErrnoText(errno)}}));

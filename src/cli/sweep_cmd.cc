@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "errors.h"
+#include "yara_opt.h"
 #include "keikai/core/i18n.h"
 #include "keikai/core/time.h"
 #include "keikai/core/utf8.h"
@@ -159,13 +160,8 @@ int RunSweep(const SweepArgs& a) {
   o.max_files = a.max_files;
   o.hive = a.hive;
   std::unique_ptr<inspect::YaraRules> yara;
-  if (!a.yara.empty()) {
-    std::vector<std::string> errors;
-    yara = inspect::YaraRules::Compile(a.yara, errors);
-    for (const std::string& e : errors) Error("--yara: " + e);
-    if (!yara) return 2;
-    o.yara = yara.get();
-  }
+  if (!LoadYara(a.yara, yara)) return 2;
+  o.yara = yara.get();
   std::set<std::string> hashes;
   if (!a.sha256.empty()) {
     std::string error;
