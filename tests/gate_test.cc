@@ -181,6 +181,13 @@ TEST(Gate, PpapArchiveThenItsPasswordToTheSameRecipientsWithinTheWindow) {
   EXPECT_EQ(d.ppap, "");    // every recipient exempt
   EXPECT_EQ(g3.Judge(partner, password, kNow + 60).ppap, "");
 
+  // The sender's own copy links nothing: an archive Cc'd to oneself, then a password-looking mail
+  // to someone else with the same self Cc.
+  gate::Gate g4{o};
+  g4.Judge(Env("tanaka@corp.example", {"suzuki@customer.example", "tanaka@corp.example"}, "tanaka"), archive, kNow);
+  d = g4.Judge(Env("tanaka@corp.example", {"sato@other.example", "Tanaka@Corp.example"}, "tanaka"), password, kNow + 60);
+  EXPECT_EQ(d.ppap, "");
+
   // From the own network without AUTH, keyed by the envelope sender; the archive's own action
   // can refuse it outright.
   o.ppap.archive_action = Action::kReject;
@@ -205,6 +212,22 @@ TEST(Gate, MalwareKeepsItsOwnActionOverThePolicy) {
   EXPECT_EQ(d.ppap, "archive");
   EXPECT_EQ(d.action, Action::kReject);
   EXPECT_NE(d.reply_lines[0].find("malware"), std::string::npos) << d.reply_lines[0];
+}
+
+TEST(Gate, OptionsThatCouldLoseOrLetThroughMailAreRefused) {
+  const auto code = [](const std::string& args) { return Exec("milter --postfix-config " + args + " 2>&1").code; };
+  EXPECT_EQ(code(""), 0);
+  Outcome o = Exec("milter --postfix-config --on-oversize quarantine --quarantine-dir /tmp/q 2>&1");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.out.find("--on-oversize"), std::string::npos) << o.out;
+  EXPECT_EQ(code("--ppap-password tempfail"), 2);  // it would pass once its archive left the window
+  EXPECT_EQ(code("--on-malicious quarantine"), 2);  // no --quarantine-dir
+  EXPECT_EQ(code("--on-error hold"), 2);
+  EXPECT_EQ(code("--own-network 10.0.0.0/33"), 2);
+  EXPECT_EQ(code("--ppap-allow-domain a@b"), 2);
+  o = Exec("milter --postfix-config --on-error accept --socket inet:9999@127.0.0.1 2>&1");
+  EXPECT_NE(o.out.find("smtpd_milters = inet:127.0.0.1:9999"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("milter_default_action = accept"), std::string::npos) << o.out;
 }
 
 TEST(Gate, QuarantineWritesAPrivateFile) {

@@ -9,7 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <thread>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -71,31 +76,92 @@ class LogSink {
 };
 LogSink* g_log = nullptr;
 
+// Bytes of messages held by all sessions together, against --max-memory: past it a message is
+// not kept and gets --on-error (tempfail by default), so that a hundred sessions at --max-size
+// cannot exhaust the machine.
+std::atomic<uint64_t> g_held{0};
+uint64_t g_max_held = 1ull << 30;
+
+// Scans at once, at most one per core: more only share the cores and each takes longer.
+class Slots {
+ public:
+  void lock() {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return used_ < max_; });
+    ++used_;
+  }
+  void unlock() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      --used_;
+    }
+    cv_.notify_one();
+  }
+  void set_max(unsigned n) { max_ = n == 0 ? 1 : n; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  unsigned used_ = 0, max_ = 2;
+};
+Slots g_slots;
+
+// The headers keikai adds; the same names arriving with a message are the sender's, and go.
+constexpr const char* kOwnHeaders[] = {"X-Keikai-Verdict", "X-Keikai-Reasons", "X-Keikai-Error", "X-Keikai-PPAP"};
+constexpr int kMaxForged = 20;  // more than this is an attack on the header edits: --on-error
+
 // One SMTP connection's state; the message part is reset by MAIL FROM and by abort.
 struct Conn {
   std::string client, helo;
   gate::Envelope env;
   std::string message;
-  uint64_t size = 0;   // bytes received, also past max_size
-  bool over = false;   // past max_size: not kept
-  std::vector<std::pair<std::string, int>> forged;  // X-Keikai-* headers the message came with, by name and count
+  uint64_t size = 0;     // bytes received, also past max_size
+  bool over = false;     // past max_size: not kept
+  bool starved = false;  // past --max-memory of all sessions: not kept, not judged
+  int forged[std::size(kOwnHeaders)] = {};  // keikai's own header names the message came with
+  int forged_total = 0;
   std::chrono::steady_clock::time_point start;
+  uint64_t counted = 0;   // the bytes of g_held that are this session's (message's capacity)
+  ~Conn() { Release(); }
+  void Release() {
+    g_held -= counted;
+    counted = 0;
+    std::string().swap(message);
+  }
   void Reset() {
     env = gate::Envelope{};
     env.client = client;
     env.helo = helo;
-    std::string().swap(message);
+    Release();
     size = 0;
-    over = false;
-    forged.clear();
+    over = starved = false;
+    for (int& f : forged) f = 0;
+    forged_total = 0;
   }
   void Append(std::string_view s) {
     size += s.size();
-    if (over) return;
+    if (over || starved) return;
     if (size > g_gate->options().max_size) {
       over = true;
-      std::string().swap(message);
+      Release();
       return;
+    }
+    if (message.size() + s.size() > message.capacity()) {
+      // Grow by what the budget allows: the reservation is counted before it is made.
+      const uint64_t want = std::max<uint64_t>(message.size() + s.size(), 2 * uint64_t{message.capacity()});
+      const uint64_t more = want > counted ? want - counted : 0;
+      if (g_held.fetch_add(more) + more > g_max_held) {
+        g_held -= more;
+        starved = true;
+        Release();
+        return;
+      }
+      counted += more;
+      message.reserve(want);
+      if (message.capacity() > counted) {
+        g_held += message.capacity() - counted;
+        counted = message.capacity();
+      }
     }
     message.append(s);
   }
@@ -114,6 +180,21 @@ std::string Unbracket(const char* a) {
   return std::string(s);
 }
 
+// Every callback behind this: an exception (no memory) never unwinds into libmilter's C code; the
+// session gets a temporary failure instead.
+template <auto F>
+struct Safe;
+template <class... A, sfsistat (*F)(SMFICTX*, A...)>
+struct Safe<F> {
+  static sfsistat Call(SMFICTX* ctx, A... a) noexcept {
+    try {
+      return F(ctx, a...);
+    } catch (...) {
+      return SMFIS_TEMPFAIL;
+    }
+  }
+};
+
 // The macros keikai reads, asked for where it reads them and nowhere else: the SASL login at MAIL
 // (Postfix sends it only for an authenticated session) and the queue id at DATA (Postfix opens the
 // queue file after the first recipient it accepts). Every other stage gets a name no server
@@ -123,7 +204,11 @@ std::string Unbracket(const char* a) {
 // as by default. Over a unix socket there is no such wait.
 sfsistat OnNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long, unsigned long, unsigned long, unsigned long* pf0,
                      unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) {
-  *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST);
+  // The edits keikai's actions need; a server that cannot make them gets no half-working filter
+  // (it then applies its own default action for a milter that fails).
+  constexpr unsigned long kNeeded = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+  if ((f0 & kNeeded) != kNeeded) return SMFIS_REJECT;
+  *pf0 = f0 & (kNeeded | SMFIF_SETSYMLIST);
   *pf1 = 0;  // every stage, a reply to each
   *pf2 = 0;
   *pf3 = 0;
@@ -185,16 +270,12 @@ sfsistat OnHeader(SMFICTX* ctx, char* name, char* value) {
   Conn* c = Get(ctx);
   if (c == nullptr) return SMFIS_TEMPFAIL;
   const std::string_view n = name == nullptr ? "" : name;
-  if (n.size() > 9 && IEquals(n.substr(0, 9), "X-Keikai-")) {
+  for (std::size_t i = 0; i < std::size(kOwnHeaders); ++i) {
     // A verdict header the sender wrote: removed, so that only keikai's own are read downstream.
-    bool found = false;
-    for (auto& [h, count] : c->forged) {
-      if (IEquals(h, n)) {
-        ++count;
-        found = true;
-      }
+    if (IEquals(n, kOwnHeaders[i])) {
+      ++c->forged[i];
+      ++c->forged_total;
     }
-    if (!found && c->forged.size() < 16) c->forged.emplace_back(std::string(n), 1);
   }
   c->Append(n);
   c->Append(": ");
@@ -217,46 +298,58 @@ sfsistat OnBody(SMFICTX* ctx, unsigned char* chunk, size_t len) {
   return SMFIS_CONTINUE;
 }
 
+sfsistat Reply(SMFICTX* ctx, const gate::Decision& d) {
+  std::vector<std::string> lines = d.reply_lines;
+  if (lines.empty()) lines.push_back("keikai");
+  if (lines.size() < 2) lines.push_back(lines[0]);
+  smfi_setmlreply(ctx, d.reply_code.c_str(), d.reply_xcode.c_str(), lines[0].c_str(), lines[1].c_str(), nullptr);
+  return d.action == gate::Action::kReject ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+// What the server is told. An edit the server refuses (a header that cannot be removed or added,
+// the hold queue) or a quarantine copy that cannot be written turns the decision into keikai's
+// failure (--on-error), applied in full: its reply, or its headers.
 sfsistat Apply(SMFICTX* ctx, Conn& c, gate::Decision& d, int64_t now) {
   using gate::Action;
-  for (const auto& [name, count] : c.forged) {
-    for (int i = count; i >= 1; --i) smfi_chgheader(ctx, const_cast<char*>(name.c_str()), i, nullptr);
-  }
-  const auto headers = [&] {
-    for (const auto& [name, value] : d.headers) {
-      smfi_addheader(ctx, const_cast<char*>(name.c_str()), const_cast<char*>(value.c_str()));
-    }
+  const auto fail = [&](const std::string& why) {
+    gate::Decision f = g_gate->Failed(c.env, why);
+    f.subject = d.subject;
+    f.message_id = d.message_id;
+    d = std::move(f);
   };
-  switch (d.action) {
-    case Action::kAccept:
-      return SMFIS_ACCEPT;
-    case Action::kTag:
-      headers();
-      return SMFIS_ACCEPT;
-    case Action::kHold: {
-      headers();
-      std::string reason = "keikai: " + d.verdict + (d.ppap.empty() ? "" : " ppap=" + d.ppap);
-      smfi_quarantine(ctx, reason.data());
-      return SMFIS_ACCEPT;
-    }
-    case Action::kQuarantine: {
-      Result<std::string> r = gate::Quarantine(g_gate->options().quarantine_dir, c.env, c.message, now);
-      if (r.ok()) {
-        d.error.clear();
-        return SMFIS_DISCARD;
+  bool ok = true;
+  if (d.action != Action::kReject && d.action != Action::kTempfail) {
+    for (std::size_t i = 0; i < std::size(kOwnHeaders); ++i) {
+      for (int k = c.forged[i]; k >= 1; --k) {
+        ok = ok && smfi_chgheader(ctx, const_cast<char*>(kOwnHeaders[i]), k, nullptr) == MI_SUCCESS;
       }
-      d.error = r.status().message();
-      d.action = g_gate->options().on_error == Action::kQuarantine ? Action::kTempfail : g_gate->options().on_error;
-      return d.action == Action::kReject ? SMFIS_REJECT : d.action == Action::kTempfail ? SMFIS_TEMPFAIL : SMFIS_ACCEPT;
     }
-    case Action::kReject:
-    case Action::kTempfail: {
-      std::vector<std::string> lines = d.reply_lines;
-      if (lines.empty()) lines.push_back("keikai");
-      if (lines.size() < 2) lines.push_back(lines[0]);
-      smfi_setmlreply(ctx, d.reply_code.c_str(), d.reply_xcode.c_str(), lines[0].c_str(), lines[1].c_str(), nullptr);
-      return d.action == Action::kReject ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+    if (!ok) fail("the server refused to remove a forged X-Keikai header");
+  }
+  if (d.action == Action::kQuarantine) {
+    Result<std::string> r = gate::Quarantine(g_gate->options().quarantine_dir, c.env, c.message, now);
+    if (r.ok()) return SMFIS_DISCARD;
+    fail(r.status().message());
+  }
+  if (d.action == Action::kReject || d.action == Action::kTempfail) return Reply(ctx, d);
+  if (d.action == Action::kAccept) return SMFIS_ACCEPT;
+  for (const auto& [name, value] : d.headers) {
+    ok = ok && smfi_addheader(ctx, const_cast<char*>(name.c_str()), const_cast<char*>(value.c_str())) == MI_SUCCESS;
+  }
+  if (ok && d.action == Action::kHold) {
+    std::string reason = "keikai: " + d.verdict + (d.ppap.empty() ? "" : " ppap=" + d.ppap);
+    ok = smfi_quarantine(ctx, reason.data()) == MI_SUCCESS;
+  }
+  if (!ok) {
+    // Headers half added cannot be taken back: the message is refused for now (or as configured).
+    fail("the server refused a header or the hold queue");
+    if (d.action != Action::kReject) {
+      d.action = Action::kTempfail;
+      d.reply_code = "451";
+      d.reply_xcode = "4.7.1";
+      d.reply_lines = {Tr("gate.reply.tempfail", Lang::kEn), Tr("gate.reply.tempfail", Lang::kJa)};
     }
+    return Reply(ctx, d);
   }
   return SMFIS_ACCEPT;
 }
@@ -269,7 +362,14 @@ sfsistat OnEom(SMFICTX* ctx) {
   if (const std::string id = Sym(ctx, "i"); !id.empty()) c->env.queue_id = id;  // a server that sends it here
   gate::Decision d;
   try {
-    d = c->over ? g_gate->Oversize(c->env, c->size, now) : g_gate->Judge(c->env, c->message, now);
+    if (c->starved) {
+      d = g_gate->Failed(c->env, "all sessions together hold --max-memory");
+    } else if (c->forged_total > kMaxForged) {
+      d = g_gate->Failed(c->env, std::to_string(c->forged_total) + " forged X-Keikai headers");
+    } else {
+      std::lock_guard<Slots> slot(g_slots);  // as many scans at once as cores
+      d = c->over ? g_gate->Oversize(c->env, c->size, now) : g_gate->Judge(c->env, c->message, now);
+    }
   } catch (const std::exception& e) {  // memory: the configured failure action, not a crash
     d = g_gate->Failed(c->env, e.what());
   }
@@ -340,6 +440,7 @@ CLI::App* AddMilter(CLI::App& app, MilterArgs& a) {
   c->add_option("--on-error", a.on_error, Tr("opt.milter_on_error"));
   c->add_option("--on-oversize", a.on_oversize, Tr("opt.milter_on_oversize"));
   c->add_option("--max-size", a.max_size_mb, Tr("opt.milter_max_size"))->check(CLI::Range(uint64_t{1}, uint64_t{1024}));
+  c->add_option("--max-memory", a.max_memory_mb, Tr("opt.milter_max_memory"))->check(CLI::Range(uint64_t{16}, uint64_t{1} << 20));
   c->add_option("--scan-timeout", a.scan_timeout, Tr("opt.milter_scan_timeout"))->check(CLI::Range(1, 3600));
   c->add_option("--quarantine-dir", a.quarantine_dir, Tr("opt.milter_quarantine_dir"));
   c->add_option("--own-network", a.own_networks, Tr("opt.milter_own_network"));
@@ -367,6 +468,17 @@ int RunMilter(const MilterArgs& a) {
   if (o.on_error != gate::Action::kTempfail && o.on_error != gate::Action::kAccept && o.on_error != gate::Action::kReject &&
       o.on_error != gate::Action::kTag) {
     Error(TrFill("err.milter_on_error", {{"{value}", a.on_error}}));
+    return 2;
+  }
+  // A message over --max-size is not kept, so it cannot be quarantined; a password mail refused
+  // for now would be sent again until its archive left the window, and then pass.
+  if (o.on_oversize == gate::Action::kQuarantine) {
+    Error(TrFill("err.milter_not_here", {{"{option}", "--on-oversize"}, {"{value}", a.on_oversize}}));
+    return 2;
+  }
+  if (o.ppap.password_action == gate::Action::kTempfail || o.ppap.archive_action == gate::Action::kTempfail) {
+    Error(TrFill("err.milter_not_here", {{"{option}", o.ppap.password_action == gate::Action::kTempfail ? "--ppap-password" : "--ppap-archive"},
+                                         {"{value}", "tempfail"}}));
     return 2;
   }
   const auto uses = [&](gate::Action x) {
@@ -413,32 +525,34 @@ int RunMilter(const MilterArgs& a) {
   std::unique_ptr<inspect::YaraRules> yara;
   if (!LoadYara(a.yara, yara)) return 2;
   o.scan.yara = yara.get();
-  static LogSink log;
-  if (!log.Open(a.log)) {
+  // Never destroyed: libmilter's session threads may still be in a callback when smfi_main
+  // returns, and the process ends with _Exit below.
+  auto* log = new LogSink;
+  if (!log->Open(a.log)) {
     Error(TrFill("err.milter_log", {{"{path}", a.log}, {"{why}", ErrnoText(errno)}}));
     return 2;
   }
-  static std::unique_ptr<gate::Gate> the_gate;
-  the_gate = std::make_unique<gate::Gate>(std::move(o));
-  g_gate = the_gate.get();
-  g_log = &log;
+  g_gate = new gate::Gate(std::move(o));
+  g_log = log;
+  g_max_held = a.max_memory_mb << 20;
+  g_slots.set_max(std::thread::hardware_concurrency());
 
   smfiDesc desc{};
   desc.xxfi_name = const_cast<char*>("keikai");
   desc.xxfi_version = SMFI_VERSION;
   desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
-  desc.xxfi_connect = OnConnect;
-  desc.xxfi_helo = OnHelo;
-  desc.xxfi_envfrom = OnEnvFrom;
-  desc.xxfi_envrcpt = OnEnvRcpt;
-  desc.xxfi_header = OnHeader;
-  desc.xxfi_eoh = OnEoh;
-  desc.xxfi_body = OnBody;
-  desc.xxfi_eom = OnEom;
-  desc.xxfi_abort = OnAbort;
-  desc.xxfi_close = OnClose;
-  desc.xxfi_negotiate = OnNegotiate;
-  desc.xxfi_data = OnData;
+  desc.xxfi_connect = Safe<OnConnect>::Call;
+  desc.xxfi_helo = Safe<OnHelo>::Call;
+  desc.xxfi_envfrom = Safe<OnEnvFrom>::Call;
+  desc.xxfi_envrcpt = Safe<OnEnvRcpt>::Call;
+  desc.xxfi_header = Safe<OnHeader>::Call;
+  desc.xxfi_eoh = Safe<OnEoh>::Call;
+  desc.xxfi_body = Safe<OnBody>::Call;
+  desc.xxfi_eom = Safe<OnEom>::Call;
+  desc.xxfi_abort = Safe<OnAbort>::Call;
+  desc.xxfi_close = Safe<OnClose>::Call;
+  desc.xxfi_negotiate = Safe<OnNegotiate>::Call;
+  desc.xxfi_data = Safe<OnData>::Call;
   if (smfi_setconn(const_cast<char*>(a.socket.c_str())) != MI_SUCCESS || smfi_register(desc) != MI_SUCCESS ||
       smfi_opensocket(true) != MI_SUCCESS) {
     Error(TrFill("err.milter_listen", {{"{socket}", a.socket}}));
@@ -448,7 +562,8 @@ int RunMilter(const MilterArgs& a) {
   Notice(TrFill("msg.milter_listening", {{"{socket}", a.socket}, {"{postfix}", PostfixSocket(a.socket)}}));
   const int rc = smfi_main();
   Notice(Tr("msg.milter_stopped"));
-  return rc == MI_SUCCESS ? 0 : 1;
+  std::fflush(nullptr);
+  std::_Exit(rc == MI_SUCCESS ? 0 : 1);
 }
 
 }  // namespace keikai::cli

@@ -13,6 +13,7 @@ struct MilterArgs {
   std::string on_clean = "tag", on_suspicious = "tag", on_malicious = "reject", on_error = "tempfail",
               on_oversize = "tag";
   uint64_t max_size_mb = 32;
+  uint64_t max_memory_mb = 1024;  // all sessions' messages together
   int scan_timeout = 30;  // seconds
   std::string quarantine_dir;
   std::vector<std::string> own_networks;

@@ -118,24 +118,37 @@ std::size_t Gate::remembered() const {
 }
 
 void Gate::Ppap(const Envelope& env, const inspect::MessageVerdict& v, Decision& d, int64_t now) {
-  std::vector<std::string> rcpts;
+  const std::string self = Bare(env.sender);
+  std::vector<uint64_t> rcpts;
   for (const std::string& r : env.recipients) {
-    std::string b = Bare(r);
-    if (!Exempt(b)) rcpts.push_back(std::move(b));
+    const std::string b = Bare(r);
+    // The sender's own copy (a self Cc) links nothing; exempt domains are left out.
+    if (b == self || Exempt(b)) continue;
+    const uint64_t h = std::hash<std::string>{}(b);
+    if (std::find(rcpts.begin(), rcpts.end(), h) == rcpts.end() && rcpts.size() < 100) rcpts.push_back(h);
   }
   if (rcpts.empty()) return;  // every recipient is exempt
-  const std::string who = !env.auth_user.empty() ? "auth:" + Lower(env.auth_user) : "from:" + Bare(env.sender);
+  // Who sent it: the login; without one (an own network), the client and the envelope sender.
+  const std::string who = !env.auth_user.empty() ? "auth:" + Lower(env.auth_user) : "from:" + env.client + ":" + self;
   const bool archive = HasCode(v.root, {"encrypted_archive_opened", "encrypted_archive_no_password", "encrypted_archive_hidden_names"});
   std::lock_guard<std::mutex> lock(mu_);
   if (archive) {
     d.ppap = "archive";
     if (sent_.size() >= o_.ppap.max_senders && !sent_.contains(who)) {
-      // Full: forget senders whose archives are past the window, then any one.
+      // Full: senders whose archives are all past the window go; if that frees nothing, the
+      // oldest tenth (by their latest archive), so that the next ones do not pay this again.
       std::erase_if(sent_, [&](const auto& kv) { return kv.second.empty() || now - kv.second.back().time > o_.ppap.window; });
-      if (sent_.size() >= o_.ppap.max_senders) sent_.erase(sent_.begin());
+      if (sent_.size() >= o_.ppap.max_senders) {
+        std::vector<std::pair<int64_t, std::string>> by_age;
+        by_age.reserve(sent_.size());
+        for (const auto& [k, q] : sent_) by_age.emplace_back(q.back().time, k);
+        const std::size_t drop = std::max<std::size_t>(1, by_age.size() / 10);
+        std::nth_element(by_age.begin(), by_age.begin() + static_cast<std::ptrdiff_t>(drop - 1), by_age.end());
+        for (std::size_t i = 0; i < drop; ++i) sent_.erase(by_age[i].second);
+      }
     }
     std::deque<Sent>& q = sent_[who];
-    q.push_back({now, rcpts, env.queue_id});
+    q.push_back({now, std::move(rcpts), env.queue_id});
     while (q.size() > 32) q.pop_front();
     return;
   }
@@ -146,7 +159,7 @@ void Gate::Ppap(const Envelope& env, const inspect::MessageVerdict& v, Decision&
   while (!q.empty() && now - q.front().time > o_.ppap.window) q.pop_front();
   // The latest archive mail that went to one of these recipients.
   for (auto s = q.rbegin(); s != q.rend(); ++s) {
-    const bool shared = std::any_of(rcpts.begin(), rcpts.end(), [&](const std::string& r) {
+    const bool shared = std::any_of(rcpts.begin(), rcpts.end(), [&](uint64_t r) {
       return std::find(s->recipients.begin(), s->recipients.end(), r) != s->recipients.end();
     });
     if (!shared) continue;
@@ -175,7 +188,11 @@ void Gate::Finish(Decision& d, bool policy) const {
   std::string verdict = d.verdict + "; score=" + std::to_string(d.score);
   d.headers.emplace_back("X-Keikai-Verdict", verdict);
   if (!d.reasons.empty()) d.headers.emplace_back("X-Keikai-Reasons", ReasonsHeader(d));
-  if (!d.error.empty()) d.headers.emplace_back("X-Keikai-Error", Excerpt(d.error, 200));
+  if (!d.error.empty()) {
+    std::string e;  // printable ASCII only: the reason may quote what the message contained
+    for (char ch : d.error.substr(0, 200)) e += ch >= 0x20 && ch < 0x7f ? ch : '?';
+    d.headers.emplace_back("X-Keikai-Error", e);
+  }
   if (d.ppap == "archive") d.headers.emplace_back("X-Keikai-PPAP", "encrypted-archive");
   if (d.ppap == "password") {
     d.headers.emplace_back("X-Keikai-PPAP", "password-for=" + (d.ppap_of.empty() ? std::string("?") : d.ppap_of) +

@@ -53,7 +53,7 @@ struct PpapPolicy {
   Action password_action = Action::kTag;  // the mail after it that carries its password
   int64_t window = 3600;                  // seconds between the two
   std::vector<std::string> allow_domains; // recipients in these domains (and below) are exempt
-  std::size_t max_senders = 100'000;      // senders remembered (memory bound)
+  std::size_t max_senders = 100'000;      // senders remembered (memory bound; the oldest tenth goes when full)
 };
 
 struct Options {
@@ -105,7 +105,7 @@ class Gate {
  private:
   struct Sent {
     int64_t time;
-    std::vector<std::string> recipients;  // lower case, exempt ones left out
+    std::vector<uint64_t> recipients;  // hashes of the lower-case addresses, exempt ones left out (at most 100)
     std::string queue_id;
   };
   void Finish(Decision& d, bool policy) const;
