@@ -87,7 +87,17 @@ ordered_json ResultJson(const std::string& dir, const sweep::Result& r, int64_t 
           {"notes", r.notes}};
 }
 
-void Line(const std::string& s) { std::printf("%s\n", TerminalSafe(s).c_str()); }
+// One line of the report: names and Run data come from the copy, so a line feed or tab in them
+// is shown escaped (a crafted name must not forge report lines), then TerminalSafe.
+void Line(const std::string& s) {
+  std::string one;
+  for (char c : s) {
+    if (c == '\n') one += "\\n";
+    else if (c == '\r') one += "\\r";
+    else one += c;
+  }
+  std::printf("%s\n", TerminalSafe(one).c_str());
+}
 
 void PrintText(const std::string& dir, const sweep::Result& r, int64_t max_file_mb) {
   // A partial sweep that found nothing is not "clean" (JSON: verdict clean, status partial).
@@ -131,7 +141,7 @@ void PrintText(const std::string& dir, const sweep::Result& r, int64_t max_file_
     for (const sweep::Skipped& s : r.skipped) Line("  " + s.path + " (" + std::to_string(s.size) + ")");
   }
   if (r.symlinks > 0) Line(TrFill("sweep.symlinks", {{"{count}", std::to_string(r.symlinks)}}));
-  for (const std::string& n : r.notes) Line(n.starts_with("no NTUSER.DAT") ? Tr("sweep.note.no_hive") : n);
+  for (const std::string& n : r.notes) Line(n);
   Line(TrFill("sweep.counts", {{"{files}", std::to_string(r.files)}, {"{folders}", std::to_string(r.folders)},
                                {"{hashed}", std::to_string(r.hashed)}, {"{findings}", std::to_string(r.findings.size())}}));
 }
@@ -145,7 +155,7 @@ CLI::App* AddSweep(CLI::App& app, SweepArgs& a) {
   c->add_option("--yara", a.yara, Tr("opt.sweep_yara"));
   c->add_option("--sha256", a.sha256, Tr("opt.sweep_sha256"));
   c->add_option("--hive", a.hive, Tr("opt.sweep_hive"));
-  c->add_option("--max-file-mb", a.max_file_mb, Tr("opt.sweep_max_file_mb"))->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  c->add_option("--max-file-mb", a.max_file_mb, Tr("opt.sweep_max_file_mb"))->check(CLI::Range(int64_t{1}, int64_t{4096}));  // read whole into memory
   c->add_option("--max-files", a.max_files, Tr("opt.sweep_max_files"))->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
   return c;
 }
@@ -179,7 +189,7 @@ int RunSweep(const SweepArgs& a) {
   }
   for (const sweep::Problem& p : r.problems) Error(ProblemLine(a.dir, p));
   if (a.format == "json") {
-    std::printf("%s\n", ResultJson(a.dir, r, o.max_file_bytes).dump(2, ' ', false, ordered_json::error_handler_t::replace).c_str());
+    std::printf("%s\n", EscapeBidiInJson(ResultJson(a.dir, r, o.max_file_bytes).dump(2, ' ', false, ordered_json::error_handler_t::replace)).c_str());
   } else {
     PrintText(a.dir, r, a.max_file_mb);
   }

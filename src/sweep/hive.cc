@@ -21,17 +21,59 @@ struct FreeDeleter {
 };
 
 // The child of node along path ("a\\b\\c"), 0 when a part is missing. hivex_node_get_child
-// compares names without regard to case.
-hive_node_h Descend(hive_h* h, hive_node_h node, const std::string& path) {
+// compares names without regard to case; it returns 0 with errno set when it could not compare a
+// sibling's name (a name that is not valid UTF-16): then the key may be there, unread.
+hive_node_h Descend(hive_h* h, hive_node_h node, const std::string& path, std::string& problem) {
   std::size_t start = 0;
   while (node != 0 && start <= path.size()) {
     const std::size_t end = std::min(path.find('\\', start), path.size());
     const std::string part = path.substr(start, end - start);
     errno = 0;
     node = hivex_node_get_child(h, node, part.c_str());
+    if (node == 0 && errno != 0) problem = path + ": " + std::strerror(errno) + " while looking for " + part;
     start = end + 1;
   }
   return node;
+}
+
+// UTF-16LE (up to its first NUL) to UTF-8; an unpaired surrogate becomes U+FFFD (bad = true).
+std::string Utf16ToUtf8(const char* p, std::size_t n, bool& bad) {
+  std::string out;
+  const auto put = [&](uint32_t c) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  };
+  const auto unit = [&](std::size_t i) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(p[2 * i])) | static_cast<uint32_t>(static_cast<unsigned char>(p[2 * i + 1])) << 8;
+  };
+  const std::size_t units = n / 2;
+  for (std::size_t i = 0; i < units && out.size() <= kMaxValueBytes; ++i) {
+    const uint32_t u = unit(i);
+    if (u == 0) break;
+    if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units && unit(i + 1) >= 0xDC00 && unit(i + 1) <= 0xDFFF) {
+      put(0x10000 + ((u - 0xD800) << 10) + (unit(i + 1) - 0xDC00));
+      ++i;
+    } else if (u >= 0xD800 && u <= 0xDFFF) {
+      put(0xFFFD);
+      bad = true;
+    } else {
+      put(u);
+    }
+  }
+  return out;
 }
 
 std::string Cut(std::string s) {
@@ -42,7 +84,7 @@ std::string Cut(std::string s) {
   return s + "\xE2\x80\xA6";
 }
 
-RunValue ReadValue(hive_h* h, hive_value_h v, const RunKey& key) {
+RunValue ReadValue(hive_h* h, hive_value_h v, const RunKey& key, HiveRunKeys& out) {
   RunValue r;
   r.key = key.path;
   r.key_last_write = key.last_write;
@@ -55,14 +97,26 @@ RunValue ReadValue(hive_h* h, hive_value_h v, const RunKey& key) {
   static_assert(sizeof(hive_type) == sizeof(uint32_t));
   if (hivex_value_type(h, v, &t, &len) == 0) std::memcpy(&r.type, &t, sizeof r.type);
   if (r.type == hive_t_string || r.type == hive_t_expand_string) {
-    std::unique_ptr<char, FreeDeleter> s(hivex_value_string(h, v));
-    if (s) r.data = Cut(s.get());
+    // The raw bytes, decoded here: libhivex's own conversion gives nothing at all for a string
+    // with one bad unit, which would hide the whole command.
+    hive_type raw_type{};
+    std::size_t raw_len = 0;
+    std::unique_ptr<char, FreeDeleter> raw(hivex_value_value(h, v, &raw_type, &raw_len));
+    if (raw) {
+      bool bad = false;
+      r.data = Cut(Utf16ToUtf8(raw.get(), raw_len, bad));
+      if (bad) out.notes.push_back(key.path + "\\" + r.name + ": not valid UTF-16, read with U+FFFD in place of the bad units");
+    } else {
+      out.problems.push_back(key.path + "\\" + r.name + ": " + std::strerror(errno));
+    }
   }
   return r;
 }
 
 void ReadKey(hive_h* h, hive_node_h root, const std::string& path, const char* const* only, HiveRunKeys& out) {
-  const hive_node_h node = Descend(h, root, path);
+  std::string problem;
+  const hive_node_h node = Descend(h, root, path, problem);
+  if (!problem.empty()) out.problems.push_back(problem);
   if (node == 0) return;
   RunKey key;
   key.path = path;
@@ -74,7 +128,9 @@ void ReadKey(hive_h* h, hive_node_h root, const std::string& path, const char* c
       const hive_value_h v = hivex_node_get_value(h, node, *n);
       if (v != 0) {
         ++key.values;
-        out.values.push_back(ReadValue(h, v, key));
+        out.values.push_back(ReadValue(h, v, key, out));
+      } else if (errno != 0) {
+        out.problems.push_back(path + "\\" + *n + ": " + std::strerror(errno));
       }
     }
     if (key.values > 0) out.keys.push_back(key);
@@ -82,16 +138,17 @@ void ReadKey(hive_h* h, hive_node_h root, const std::string& path, const char* c
   }
   std::unique_ptr<hive_value_h, FreeDeleter> values(hivex_node_values(h, node));
   if (!values) {
-    out.notes.push_back(path + ": " + std::strerror(errno));
+    out.problems.push_back(path + ": " + std::strerror(errno));
     out.keys.push_back(key);
     return;
   }
   std::size_t n = 0;
   while (values.get()[n] != 0) ++n;
   key.values = n;
-  for (std::size_t i = 0; i < n && i < kMaxValuesPerKey; ++i) out.values.push_back(ReadValue(h, values.get()[i], key));
+  for (std::size_t i = 0; i < n && i < kMaxValuesPerKey; ++i) out.values.push_back(ReadValue(h, values.get()[i], key, out));
   if (n > kMaxValuesPerKey) {
-    out.notes.push_back(path + ": " + std::to_string(n) + " values, the first " + std::to_string(kMaxValuesPerKey) + " read");
+    // Values past the bound could start anything: the sweep says it did not read them.
+    out.problems.push_back(path + ": " + std::to_string(n) + " values, only the first " + std::to_string(kMaxValuesPerKey) + " read");
   }
   out.keys.push_back(key);
 }

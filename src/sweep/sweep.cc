@@ -72,7 +72,10 @@ bool OneOf(std::string_view s, std::initializer_list<std::string_view> list) {
 
 bool ExecutableExtension(std::string_view ext) {
   return OneOf(ext, {"exe", "dll", "ocx", "cpl", "scr", "sys", "drv", "com", "efi", "mui", "node", "pyd", "ax", "tlb",
-                     "winmd", "api", "xll", "wll", "acm", "tsp", "ime", "rll", "flt", "so", "dylib"});
+                     "winmd", "api", "xll", "wll", "acm", "tsp", "ime", "rll", "flt", "so", "dylib",
+                     // plug-ins that are PE DLLs: AviUtl, Susie, Total Commander, Photoshop, VST, Delphi
+                     "auf", "aui", "auo", "aul", "auc", "spi", "wcx", "wfx", "wlx", "wdx", "8bf", "8bi", "vst3", "bpl",
+                     "olb", "ppi", "bpi"});
 }
 // Extensions a PE is left under by installers, updaters and downloads (not a disguise).
 bool TransientExtension(std::string_view ext) {
@@ -202,26 +205,54 @@ void Walk(const std::string& root, const Options& o, std::vector<Entry>& entries
   }
 }
 
-// Where a lower-case Windows path lies below AppData ("local\\x\\y.dll"), "" when it does not.
-std::string AppDataPart(std::string p) {
+// A Windows path in lower case with "\\" separators, "." and ".." resolved and empty parts
+// dropped; the 8.3 short name of AppData ("appdat~1") read as "appdata".
+std::string NormalPath(std::string p) {
   for (char& c : p) c = c == '/' ? '\\' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static constexpr std::pair<std::string_view, std::string_view> kVars[] = {
-      {"%localappdata%\\", "local\\"}, {"%appdata%\\", "roaming\\"}, {"%userprofile%\\appdata\\", ""}};
-  for (const auto& [var, base] : kVars) {
-    if (p.starts_with(var)) return std::string(base) + p.substr(var.size());
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  const bool unc = p.starts_with("\\\\");
+  while (start <= p.size()) {
+    const std::size_t end = std::min(p.find('\\', start), p.size());
+    std::string part = p.substr(start, end - start);
+    start = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    if (part.size() == 8 && part.starts_with("appdat~") && part[7] >= '1' && part[7] <= '9') part = "appdata";
+    parts.push_back(std::move(part));
   }
+  std::string out = unc ? "\\\\" : "";
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : "\\") + parts[i];
+  return out;
+}
+
+// Where a Windows path lies below AppData ("local\\x\\y.dll"), "" when it does not. The
+// variables a Run value may use are expanded first (so "%APPDATA%\\..\\Local" is Local).
+std::string AppDataPart(const std::string& raw) {
+  std::string p = Lower(raw);
+  static constexpr std::pair<std::string_view, std::string_view> kVars[] = {
+      {"%localappdata%", "c:\\users\\u\\appdata\\local"}, {"%appdata%", "c:\\users\\u\\appdata\\roaming"},
+      {"%temp%", "c:\\users\\u\\appdata\\local\\temp"},   {"%tmp%", "c:\\users\\u\\appdata\\local\\temp"},
+      {"%userprofile%", "c:\\users\\u"}};
+  for (const auto& [var, path] : kVars) p = ReplaceAll(std::move(p), var, path);
+  p = NormalPath(std::move(p));
   const std::size_t a = p.find("\\appdata\\");
   if (a == std::string::npos) return "";
   std::string rest = p.substr(a + 9);
-  if (rest.starts_with("local\\") || rest.starts_with("roaming\\")) return rest;
+  if (rest.starts_with("local\\") || rest.starts_with("roaming\\") || rest.starts_with("locallow\\")) return rest;
   return "";
 }
 
-// The Windows command line's next argument (quotes removed), from pos; rundll32's "dll,Entry".
-std::string NextArg(std::string_view s, std::size_t& pos) {
+// The Windows command line's next argument (quotes removed), from pos; comma: where the first
+// comma outside quotes is in it (rundll32's "dll,Entry"), npos when none.
+std::string NextArg(std::string_view s, std::size_t& pos, std::size_t* comma = nullptr) {
   while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t')) ++pos;
   std::string arg;
   bool quoted = false;
+  if (comma != nullptr) *comma = std::string::npos;
   for (; pos < s.size(); ++pos) {
     const char c = s[pos];
     if (c == '"') {
@@ -229,6 +260,7 @@ std::string NextArg(std::string_view s, std::size_t& pos) {
       continue;
     }
     if (!quoted && (c == ' ' || c == '\t')) break;
+    if (!quoted && c == ',' && comma != nullptr && *comma == std::string::npos) *comma = arg.size();
     arg.push_back(c);
   }
   return arg;
@@ -279,21 +311,37 @@ const Rule* FindRule(std::string_view code) {
 RunCommand ParseRunCommand(std::string_view data) {
   RunCommand c;
   std::size_t pos = 0;
+  const auto loader_name = [](const std::string& program) {
+    std::string name = Lower(BaseName(program));
+    if (name.ends_with(".exe")) name.resize(name.size() - 4);
+    return name;
+  };
   const std::string program = NextArg(data, pos);
   c.program_appdata = AppDataPart(program);
-  std::string name = Lower(BaseName(program));
-  if (name.ends_with(".exe")) name.resize(name.size() - 4);
+  std::string name = loader_name(program);
   c.program = name;
   c.loader = name == "rundll32" || name == "regsvr32";
+  // A loader behind a wrapper ("cmd /c rundll32 ...", "powershell -c rundll32 ...", "conhost
+  // rundll32 ..."): the first argument that is one, within the first few.
+  for (int i = 0; !c.loader && i < 8 && pos < data.size(); ++i) {
+    const std::string arg = NextArg(data, pos);
+    if (arg.empty()) break;
+    name = loader_name(arg);
+    if (name == "rundll32" || name == "regsvr32") {
+      c.loader = true;
+      c.program = name;
+    }
+  }
   if (!c.loader) return c;
   for (;;) {
-    std::string arg = NextArg(data, pos);
+    std::size_t comma = std::string::npos;
+    std::string arg = NextArg(data, pos, &comma);
     if (arg.empty()) break;
     if (arg[0] == '/' || arg[0] == '-') continue;  // regsvr32 /s /i:...
-    if (name == "rundll32") {
-      const std::size_t comma = arg.find(',');
-      if (comma != std::string::npos) arg.resize(comma);
-    }
+    if (name == "rundll32" && comma != std::string::npos) arg.resize(comma);
+    // LoadLibrary adds ".dll" to a name without an extension.
+    const std::string base = BaseName(arg);
+    if (!base.empty() && base.find('.') == std::string::npos) arg += ".dll";
     c.target = arg;
     break;
   }
@@ -359,7 +407,9 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       hive_path = entries[it->second].abs;
       out.hive_path = entries[it->second].rel;
     } else {
-      out.notes.push_back("no NTUSER.DAT in the profile: Run keys not checked");
+      // Often locked on a live system and skipped by the copy: the Run keys were not checked, so
+      // the sweep is partial (give the exported hive with --hive).
+      out.problems.push_back({"no_hive", "NTUSER.DAT", ""});
     }
   } else {
     out.hive_path = hive_path;
@@ -370,6 +420,7 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
   std::vector<RunCommand> commands;
   if (!hive_path.empty()) {
     out.hive = ReadRunKeys(hive_path);
+    for (const std::string& p : out.hive.problems) out.problems.push_back({"hive_part", out.hive_path, p});
     if (!out.hive.error.empty()) {
       out.problems.push_back({"hive", out.hive_path, out.hive.error});
     } else {
@@ -469,7 +520,10 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
     if (pe.pe && !ExecutableExtension(ext) && !TransientExtension(ext)) rule("pe_wrong_extension", pe.Describe() + " named ." + ext);
     if (last_dot != std::string::npos && last_dot > 0) {
       const std::size_t prev = lname.rfind('.', last_dot - 1);
-      if (prev != std::string::npos && ProgramExtension(ext) && DocumentExtension(lname.substr(prev + 1, last_dot - prev - 1))) {
+      // Windows names its Recent shortcuts after the document they open ("report.pdf.lnk").
+      const bool recent_shortcut = ext == "lnk" && e.lower.find("\\recent\\") != std::string::npos;
+      if (prev != std::string::npos && ProgramExtension(ext) && !recent_shortcut &&
+          DocumentExtension(lname.substr(prev + 1, last_dot - prev - 1))) {
         rule("double_extension", name.substr(prev));
       }
     }
@@ -495,6 +549,11 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       std::string data;
       if (e.size > o.max_file_bytes) {
         if (out.skipped.size() < kMaxListed) out.skipped.push_back({e.rel, e.size});
+        // A file the hash list and the YARA rules never saw (Emotet has padded its DLL past
+        // 500 MB): the sweep is partial.
+        if (out.skipped_count == 0 && (o.sha256 != nullptr || o.yara != nullptr)) {
+          out.problems.push_back({"content_skipped", e.rel, std::to_string(e.size) + " bytes, over --max-file-mb"});
+        }
         ++out.skipped_count;
       } else if (!ReadWhole(fd, e.size, data)) {
         out.problems.push_back({"unreadable_file", e.rel, ErrnoText(errno)});

@@ -6,8 +6,10 @@
 //   Software\Microsoft\Windows\CurrentVersion\Run       every value
 //   Software\Microsoft\Windows\CurrentVersion\RunOnce   every value
 //   Software\Microsoft\Windows NT\CurrentVersion\Windows the values "Load" and "Run" (legacy)
-// String values (REG_SZ, REG_EXPAND_SZ; UTF-16LE in the hive) come back in UTF-8; values of
-// other types are listed with empty data and their type, so nothing in those keys is hidden.
+// String values (REG_SZ, REG_EXPAND_SZ; UTF-16LE in the hive) come back in UTF-8, decoded by
+// keikai from the raw bytes (an unpaired surrogate becomes U+FFFD, as Windows would still run the
+// rest); values of other types are listed with empty data and their type, so nothing in those
+// keys is hidden.
 //
 // The hive is outside input: libhivex checks the header checksum, the hbin pages and every cell
 // it follows; on top of that the reader bounds what it takes (values per key, bytes per value),
@@ -39,7 +41,10 @@ struct HiveRunKeys {
   std::vector<RunKey> keys;        // the keys above that exist in the hive
   std::vector<RunValue> values;
   int64_t hive_last_write = kNoTime;  // the base block's time stamp
-  std::vector<std::string> notes;  // bounds reached ("Run: 2000 values, the first 1000 read")
+  std::vector<std::string> notes;  // what was read in a way worth saying (bad UTF-16 replaced)
+  // Parts not read (a key whose siblings' names libhivex could not compare, a key's value list,
+  // values past kMaxValuesPerKey): the sweep is partial, never clean.
+  std::vector<std::string> problems;
   std::string error;               // not empty: the hive could not be read (why, from libhivex)
 };
 

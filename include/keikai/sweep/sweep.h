@@ -58,7 +58,8 @@ struct Finding {
 };
 
 struct Problem {
-  std::string kind;    // unreadable_folder, unreadable_file, file_limit, depth_limit, hive, no_appdata
+  std::string kind;    // unreadable_folder, unreadable_file, file_limit, depth_limit, hive, hive_part, no_hive,
+                       // content_skipped, no_appdata
   std::string path;    // relative to the profile ("" for the profile itself)
   std::string detail;  // why (strerror, libhivex's reason, the limit)
 };
