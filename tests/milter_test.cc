@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,6 +208,27 @@ TEST(Milter, RealPostfixRejectsTagsHoldsAndAcceptsAsConfiguredAndFailsClosedOrOp
   EXPECT_EQ(send("a@outside.example", "keiri@corp.example", Mime("a@outside.example", "keiri@corp.example", "down-2", "x"), false, out), 0) << out;
   EXPECT_EQ(Files(maildir + "/new", 3).size(), 3u);
   EXPECT_FALSE(Delivered(maildir, "ZG93bi0y").empty());  // "down-2", base64 in the subject
+
+  // Quarantine: keikai back with malicious mail copied to a folder and discarded. The sender sees
+  // it accepted; it is in the folder (0600), not in the Maildir.
+  Milter again;
+  again.pid = Spawn(KEIKAI_BIN, {"milter", "--socket", "inet:" + std::to_string(mport) + "@127.0.0.1", "--on-malicious", "quarantine",
+                                 "--quarantine-dir", d / "quarantine", "--log", log},
+                    d / "milter2.out", d / "milter2.out");
+  ASSERT_GT(again.pid, 0);
+  for (int i = 0; i < 100 && !Listening(mport); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(Listening(mport)) << ReadFile(d / "milter2.out");
+  const std::string exe2 = Mime("e@outside.example", "keiri@corp.example", "malicious-2", "see attached",
+                                {{"invoice.pdf.exe", std::string("MZ\x90\x00", 4) + std::string(400, 'B')}});
+  EXPECT_EQ(send("e@outside.example", "keiri@corp.example", exe2, false, out), 0) << out;
+  const std::vector<std::string> q = Files(d / "quarantine", 1);
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_NE(ReadFile(q[0]).find("e@outside.example"), std::string::npos);
+  struct stat qs {};
+  ASSERT_EQ(::stat(q[0].c_str(), &qs), 0);
+  EXPECT_EQ(qs.st_mode & 0777, 0600u);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_TRUE(Delivered(maildir, "e@outside.example").empty());
 }
 
 }  // namespace
