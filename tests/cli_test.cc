@@ -377,7 +377,7 @@ TEST(Cli, WrongLogFormatIsNamedAndNotAnAllClear) {
 TEST(Cli, ConfigCheck) {
   Outcome ok = Exec("config check " KEIKAI_SOURCE_DIR "/docs/keikai.example.yaml");
   EXPECT_EQ(ok.code, 0) << ok.out;
-  EXPECT_NE(ok.out.find("valid: 2 site(s), 5 log file(s), 2 mail service(s), 4 alert channel(s)"), std::string::npos)
+  EXPECT_NE(ok.out.find("valid: 2 site(s), 6 log file(s), 2 mail service(s), 4 alert channel(s)"), std::string::npos)
       << ok.out;
   TempDir d;
   keikai::testing::WriteFile(d / "k.yaml", "sites:\n  - name: a.jp\n    logs: [access.log]\nsurge: {window_days: 1}\n");

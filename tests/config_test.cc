@@ -45,7 +45,7 @@ TEST(Config, TheDocumentedExampleIsValid) {
   EXPECT_EQ(c.sites[0].logs[0].format, "");  // detected
   EXPECT_EQ(c.sites[0].trusted_proxies.size(), 2u);
   EXPECT_EQ(c.mail_site, "mail.example.jp");
-  EXPECT_EQ(c.mail_logs.size(), 2u);
+  EXPECT_EQ(c.mail_logs.size(), 3u);  // syslog, Dovecot, keikai milter
   ASSERT_EQ(c.mail_services.size(), 2u);
   EXPECT_EQ(c.mail_services[0].interval_s, 60);
   EXPECT_EQ(c.mail_services[1].name, "imaps");  // the protocol when unnamed
