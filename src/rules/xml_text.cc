@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "keikai/core/utf8.h"
+
 namespace keikai::rules {
 namespace {
 
@@ -12,23 +14,6 @@ bool NameChar(unsigned char c) {
   return std::isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80;
 }
 
-void AppendCodePoint(unsigned long cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x110000) {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
 
 // Decodes the five predefined entities and character references; an unknown entity (which a
 // DTD might define) is kept as written, since keikai never loads DTDs.
@@ -60,7 +45,7 @@ void Decode(std::string_view in, std::string& out) {
       if (digits.empty() || end == nullptr || *end != '\0') {
         out.append(in.substr(i, semi - i + 1));
       } else {
-        AppendCodePoint(cp, out);
+        AppendUtf8(out, static_cast<char32_t>(cp));
       }
     } else {
       out.append(in.substr(i, semi - i + 1));

@@ -1,5 +1,7 @@
 #include "keikai/sweep/hive.h"
 
+#include "keikai/core/utf8.h"
+
 #include <hivex.h>
 #include <sys/stat.h>
 
@@ -39,23 +41,7 @@ hive_node_h Descend(hive_h* h, hive_node_h node, const std::string& path, std::s
 // UTF-16LE (up to its first NUL) to UTF-8; an unpaired surrogate becomes U+FFFD (bad = true).
 std::string Utf16ToUtf8(const char* p, std::size_t n, bool& bad) {
   std::string out;
-  const auto put = [&](uint32_t c) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  };
+  const auto put = [&](uint32_t c) { AppendUtf8(out, c); };
   const auto unit = [&](std::size_t i) {
     return static_cast<uint32_t>(static_cast<unsigned char>(p[2 * i])) | static_cast<uint32_t>(static_cast<unsigned char>(p[2 * i + 1])) << 8;
   };

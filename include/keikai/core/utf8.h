@@ -50,6 +50,9 @@ bool IsBidiControl(char32_t cp);
 // fields before adding colours, so every escape left is keikai's.
 std::string TerminalSafe(std::string_view s, bool allow_sgr = false);
 
+// Appends the code point cp (below 0x110000; callers pass U+FFFD for what is not one) as UTF-8.
+void AppendUtf8(std::string& out, char32_t cp);
+
 // JSON text with each bidi control and C1 control (U+0080..U+009F; U+009B is a CSI to some
 // terminals) written as a \uXXXX escape (valid there: such characters only occur inside
 // strings). The value is unchanged for a JSON reader; a person reading the
