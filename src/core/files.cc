@@ -100,11 +100,21 @@ bool WriteFileAtomic(const std::string& path, std::string_view bytes, unsigned m
     return false;
   }
   bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  // On disk before it replaces anything: after a power loss the file is the old one or the new
+  // one, never empty (a quarantined message is the only copy once the milter discards it).
+  ok = ok && std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
   ok = std::fclose(f) == 0 && ok;
   std::error_code ec;
   if (ok) std::filesystem::rename(tmp, path, ec);
   ok = ok && !ec;
   if (!ok) std::filesystem::remove(tmp, ec);
+  if (ok && !parent.empty()) {
+    // The rename itself, in the folder.
+    if (const int dfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
+  }
   return ok;
 }
 
