@@ -230,6 +230,64 @@ TEST(Gate, OptionsThatCouldLoseOrLetThroughMailAreRefused) {
   EXPECT_NE(o.out.find("milter_default_action = accept"), std::string::npos) << o.out;
 }
 
+// Emotet's "password in a separate mail": the archive passes first (suspicious: it cannot be
+// opened), and its password comes in the next mail. That mail opens the archive kept from the
+// first; malware inside makes the password mail malicious, naming the first mail's queue id.
+TEST(Gate, APasswordMailOpensTheArchiveOfAnEarlierMail) {
+  TempDir dir;
+  // A workbook whose Excel 4.0 macro runs on open (a shared oletools sample): only its content,
+  // which the encryption hides, is malicious.
+  std::filesystem::copy_file(std::string(KEIKAI_SHARED_DIR) + "/data/maldoc/oletools-tests/tests/test-data/excel4-macros/excel4_sample_macro.xlsm",
+                             dir / "請求書.xlsm");
+  ASSERT_EQ(std::system(("cd " + Q(dir.str()) + " && zip -q -P Zt5-k81q bad.zip 請求書.xlsm").c_str()), 0);
+  const std::string bad_zip = ReadFile(dir / "bad.zip");
+  const std::string clean_zip = PasswordZip(dir, "Mv2-q09x");
+  gate::Gate g{gate::Options{}};
+  const auto env = [](const std::string& from, const std::string& to, const std::string& id) {
+    gate::Envelope e = Env(from, {to});
+    e.queue_id = id;
+    return e;
+  };
+  gate::Decision d = g.Judge(env("billing@example.org", "keiri@corp.example", "FIRST1"),
+                             Mime("billing@example.org", "keiri@corp.example", "請求書", "パスワードは別メールでお送りします。",
+                                  {{"請求書.zip", bad_zip}}),
+                             kNow);
+  EXPECT_EQ(d.verdict, "suspicious");
+  EXPECT_EQ(d.action, Action::kTag);
+  const std::string password = Mime("billing@example.org", "keiri@corp.example", "パスワード", "パスワード：Zt5-k81q");
+  // From someone else, the same password opens nothing.
+  d = g.Judge(env("other@example.net", "keiri@corp.example", "OTHER1"), password, kNow + 60);
+  EXPECT_EQ(d.verdict, "clean");
+  EXPECT_EQ(d.opens, "");
+  d = g.Judge(env("billing@example.org", "keiri@corp.example", "SECOND1"), password, kNow + 120);
+  EXPECT_EQ(d.verdict, "malicious");
+  EXPECT_EQ(d.action, Action::kReject);
+  EXPECT_EQ(d.opens, "FIRST1");
+  EXPECT_EQ(d.opened_verdict, "malicious");
+  ASSERT_FALSE(d.reasons.empty());
+  EXPECT_EQ(d.reasons[0].first, "password_opens_malicious_archive");
+  EXPECT_NE(d.reply_lines[0].find("encrypted archive of an earlier message"), std::string::npos) << d.reply_lines[0];
+  const nlohmann::json line = nlohmann::json::parse(gate::LogLine(env("billing@example.org", "keiri@corp.example", "SECOND1"), d, kNow, 10, 1));
+  EXPECT_EQ(line["opens_archive_of"], "FIRST1");
+  // Opened once: a second password mail finds nothing left to open.
+  EXPECT_EQ(g.Judge(env("billing@example.org", "keiri@corp.example", "THIRD1"), password, kNow + 180).opens, "");
+
+  // A harmless archive opened this way leaves the password mail as it is.
+  gate::Gate g2{gate::Options{}};
+  g2.Judge(env("tanaka@partner.example", "keiri@corp.example", "A1"),
+           Mime("tanaka@partner.example", "keiri@corp.example", "見積書", "別途パスワードを送ります。", {{"見積書.zip", clean_zip}}), kNow);
+  d = g2.Judge(env("tanaka@partner.example", "keiri@corp.example", "A2"),
+               Mime("tanaka@partner.example", "keiri@corp.example", "パスワード", "パスワード：Mv2-q09x"), kNow + 60);
+  EXPECT_EQ(d.verdict, "clean");
+  EXPECT_EQ(d.opens, "A1");
+  EXPECT_EQ(d.opened_verdict, "clean");
+  // Past the window nothing is kept.
+  gate::Gate g3{gate::Options{}};
+  g3.Judge(env("billing@example.org", "keiri@corp.example", "OLD1"),
+           Mime("billing@example.org", "keiri@corp.example", "請求書", "別途", {{"請求書.zip", bad_zip}}), kNow);
+  EXPECT_EQ(g3.Judge(env("billing@example.org", "keiri@corp.example", "OLD2"), password, kNow + 3601).opens, "");
+}
+
 TEST(Gate, QuarantineWritesAPrivateFile) {
   TempDir dir;
   gate::Envelope e = Env("a@example.net", {"b@example.jp"});

@@ -171,6 +171,72 @@ void Gate::Ppap(const Envelope& env, const inspect::MessageVerdict& v, Decision&
   if (q.empty()) sent_.erase(it);
 }
 
+void Gate::Remember(const Envelope& env, std::string_view message, int64_t now) {
+  if (message.size() > kHeldMessageBytes) return;
+  Held h{now, Bare(env.sender), {}, env.queue_id, std::string(message)};
+  for (const std::string& r : env.recipients) {
+    if (h.recipients.size() < 100) h.recipients.push_back(std::hash<std::string>{}(Bare(r)));
+  }
+  std::lock_guard<std::mutex> lock(held_mu_);
+  held_bytes_ += h.message.size();
+  held_.push_back(std::move(h));
+  while (!held_.empty() && (held_bytes_ > kHeldBytes || held_.size() > kHeldCount || now - held_.front().time > o_.ppap.window)) {
+    held_bytes_ -= held_.front().message.size();
+    held_.pop_front();
+  }
+}
+
+void Gate::Reopen(const Envelope& env, const inspect::MessageVerdict& v, const inspect::ScanOptions& so, Decision& d, int64_t now) {
+  const std::string sender = Bare(env.sender);
+  std::vector<uint64_t> rcpts;
+  for (const std::string& r : env.recipients) rcpts.push_back(std::hash<std::string>{}(Bare(r)));
+  // The latest three earlier messages from this sender to one of these recipients, copied out:
+  // they are judged again without the lock.
+  std::vector<Held> candidates;
+  {
+    std::lock_guard<std::mutex> lock(held_mu_);
+    for (auto it = held_.rbegin(); it != held_.rend() && candidates.size() < 3; ++it) {
+      if (now - it->time > o_.ppap.window || it->sender != sender) continue;
+      const bool shared = std::any_of(rcpts.begin(), rcpts.end(), [&](uint64_t r) {
+        return std::find(it->recipients.begin(), it->recipients.end(), r) != it->recipients.end();
+      });
+      if (shared) candidates.push_back(*it);
+    }
+  }
+  for (const Held& h : candidates) {
+    inspect::ScanOptions again = so;
+    for (const std::string& p : v.passwords) again.extra_passwords.push_back(p);
+    inspect::MessageVerdict earlier;
+    bool got = false;
+    inspect::ScanBytes(h.message, h.queue_id, again, [&](inspect::MessageVerdict&& x) {
+      if (!got) earlier = std::move(x);
+      got = true;
+    });
+    if (!got || HasCode(earlier.root, {"encrypted_archive_no_password", "encrypted_archive_hidden_names"})) continue;
+    d.opens = h.queue_id;
+    d.opened_verdict = earlier.verdict;
+    {
+      std::lock_guard<std::mutex> lock(held_mu_);  // opened: nothing more to wait for
+      for (auto it = held_.begin(); it != held_.end(); ++it) {
+        if (it->queue_id == h.queue_id && it->time == h.time) {
+          held_bytes_ -= it->message.size();
+          held_.erase(it);
+          break;
+        }
+      }
+    }
+    if (earlier.verdict == "malicious") {
+      // The password is the key to malware already delivered: this message is as dangerous (the
+      // recipient is one step from opening it), and the earlier one's queue id is in the log.
+      d.reasons.insert(d.reasons.begin(), {"password_opens_malicious_archive", 90});
+      d.objects.insert(d.objects.begin(), h.queue_id.empty() ? std::string("(earlier message)") : h.queue_id);
+      d.score = std::max(d.score, std::max(90, earlier.score));
+      d.verdict = "malicious";
+    }
+    return;
+  }
+}
+
 void Gate::Finish(Decision& d, bool policy) const {
   if (d.action == Action::kQuarantine && o_.quarantine_dir.empty()) d.action = o_.on_error;
   if (d.action == Action::kAccept) return;
@@ -235,6 +301,11 @@ Decision Gate::Judge(const Envelope& env, std::string_view message, int64_t now)
     Finish(d, false);
     return d;
   }
+  if (HasCode(verdict.root, {"encrypted_archive_no_password", "encrypted_archive_hidden_names"})) {
+    Remember(env, message, now);
+  } else if (!verdict.passwords.empty()) {
+    Reopen(env, verdict, so, d, now);
+  }
   d.action = d.verdict == "malicious" ? o_.on_malicious : d.verdict == "suspicious" ? o_.on_suspicious : o_.on_clean;
   bool policy = false;  // whether the PPAP policy, not the verdict, decided the action
   if (d.outbound && o_.ppap.enabled) {
@@ -295,6 +366,10 @@ std::string LogLine(const Envelope& env, const Decision& d, int64_t now, uint64_
       j["ppap_of"] = d.ppap_of;
       j["ppap_after_s"] = d.ppap_after;
     }
+  }
+  if (!d.opens.empty()) {
+    j["opens_archive_of"] = d.opens;
+    j["opened_verdict"] = d.opened_verdict;
   }
   if (!d.error.empty()) j["error"] = d.error;
   j["subject"] = d.subject;

@@ -80,6 +80,8 @@ struct Decision {
   std::string ppap;                     // "", "archive", "password"
   std::string ppap_of;                  // for "password": the queue id of the archive's mail
   int64_t ppap_after = 0;               // ... and the seconds since it
+  std::string opens;                    // an earlier message whose encrypted archive this one's password opened (its queue id)
+  std::string opened_verdict;           // ... and that archive's verdict once opened
   std::string error;                    // why the verdict is "error"
   std::string subject, message_id;
   // What the server is told: headers to add (name, value), and for kReject / kTempfail the reply.
@@ -87,6 +89,10 @@ struct Decision {
   std::string reply_code, reply_xcode;  // "550", "5.7.1"
   std::vector<std::string> reply_lines; // English first, then Japanese
 };
+
+// Kept for Reopen: messages of at most 10 MiB, 64 MiB and 1,000 messages in all, for the PPAP
+// window.
+inline constexpr std::size_t kHeldMessageBytes = 10u << 20, kHeldBytes = 64u << 20, kHeldCount = 1000;
 
 class Gate {
  public:
@@ -111,6 +117,19 @@ class Gate {
   void Finish(Decision& d, bool policy) const;
   void Ppap(const Envelope& env, const inspect::MessageVerdict& v, Decision& d, int64_t now);
   bool Exempt(std::string_view rcpt) const;
+  // A message whose encrypted archive did not open is kept (bounded); a later message from the same
+  // sender to one of its recipients that carries passwords opens it again with them.
+  void Remember(const Envelope& env, std::string_view message, int64_t now);
+  void Reopen(const Envelope& env, const inspect::MessageVerdict& v, const inspect::ScanOptions& so, Decision& d, int64_t now);
+  struct Held {
+    int64_t time;
+    std::string sender;                 // lower case
+    std::vector<uint64_t> recipients;   // hashes, as Sent's
+    std::string queue_id, message;
+  };
+  std::mutex held_mu_;
+  std::deque<Held> held_;
+  std::size_t held_bytes_ = 0;
   Options o_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::deque<Sent>> sent_;  // by sender (login, else address)
