@@ -638,11 +638,22 @@ TEST(Sweep, Sha256ListErrorsNameTheLine) {
 TEST(Sweep, BoundsAndLinks) {
   TempDir d;
   CleanProfile(d.str(), false);
-  fs::create_symlink("/etc", d / "AppData/Local/outside");
   sweep::Options o;
+  const sweep::Result before = SweepOf(d.str(), o);
+  fs::create_symlink("/etc", d / "AppData/Local/outside");
   const sweep::Result all = SweepOf(d.str(), o);
   EXPECT_EQ(all.symlinks, 1u);
+  // Nothing behind the link was read: the same files and folders as without it.
+  EXPECT_EQ(all.files, before.files);
+  EXPECT_EQ(all.folders, before.folders);
   for (const sweep::Finding& f : all.findings) EXPECT_EQ(f.path.find("outside"), std::string::npos);
+  // The profile's own folder may be given through a link (a mount point's alias).
+  TempDir alias;
+  fs::create_symlink(d.str(), alias / "taro");
+  const sweep::Result via = SweepOf(alias / "taro", o);
+  ASSERT_EQ(via.problems.size(), 1u);  // only that this profile has no hive; no unreadable folder
+  EXPECT_EQ(via.problems[0].kind, "no_hive");
+  EXPECT_EQ(via.files, all.files);
   o.max_files = 5;
   const sweep::Result few = SweepOf(d.str(), o);
   ASSERT_FALSE(few.complete());

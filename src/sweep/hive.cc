@@ -3,7 +3,9 @@
 #include "keikai/core/utf8.h"
 
 #include <hivex.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -151,17 +153,25 @@ int64_t FileTimeToUnix(int64_t filetime) {
 
 HiveRunKeys ReadRunKeys(const std::string& path) {
   HiveRunKeys out;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
+  // Opened here without blocking (a FIFO would block libhivex's open), checked to be a regular
+  // file through the descriptor, and handed to libhivex as that descriptor: what was checked is
+  // what is read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     out.error = std::strerror(errno);
     return out;
   }
-  if (!S_ISREG(st.st_mode)) {  // a FIFO would block libhivex's open
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } fd_closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     out.error = "not a regular file";
     return out;
   }
   errno = 0;
-  Hive h(hivex_open(path.c_str(), 0));
+  Hive h(hivex_open(("/proc/self/fd/" + std::to_string(fd)).c_str(), 0));
   if (!h) {
     out.error = errno != 0 ? std::strerror(errno) : "not a registry hive";
     if (errno == ENOTSUP || errno == EINVAL) out.error = "not a readable registry hive (" + out.error + ")";

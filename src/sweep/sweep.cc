@@ -1,6 +1,8 @@
 #include "keikai/sweep/sweep.h"
 
 #include <dirent.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,24 +135,48 @@ PeInfo ReadPe(int fd, int64_t size) {
   return pe;
 }
 
+// Opens rel (a path below the profile, "/"-separated; "" for the profile itself) from the
+// profile's descriptor, with the kernel refusing any symbolic link on the way and any step out
+// of the profile (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS): a folder swapped for a link
+// after it was listed, anywhere on the path, is not followed. Kernels before 5.6: open with
+// O_NOFOLLOW (the last component only).
+int OpenBeneath(int root_fd, const std::string& root, const std::string& rel, int flags) {
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC | O_NOFOLLOW);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  const char* path = rel.empty() ? "." : rel.c_str();
+  const long fd = ::syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+  if (fd >= 0 || errno != ENOSYS) return static_cast<int>(fd);
+  return ::open((rel.empty() ? root : root + "/" + rel).c_str(), flags | O_CLOEXEC | O_NOFOLLOW);
+}
+
+// The profile's folder itself may be given through a link (a mount point's alias).
+struct RootFd {
+  int fd;
+  explicit RootFd(const std::string& root) : fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
+  ~RootFd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
 struct Entry {
-  std::string rel, lower, abs;
+  std::string rel, lower, abs, posix;  // posix: rel with "/", for OpenBeneath
   bool dir = false;
   int64_t mtime = kNoTime, size = 0;
 };
 
-void Walk(const std::string& root, const Options& o, std::vector<Entry>& entries, Result& out) {
+void Walk(const std::string& root, int root_fd, const Options& o, std::vector<Entry>& entries, Result& out) {
   struct Todo {
-    std::string abs, rel;
+    std::string abs, rel, posix;
     int depth;
   };
-  std::vector<Todo> todo{{root, "", 0}};
+  std::vector<Todo> todo{{root, "", "", 0}};
   bool depth_noted = false;
+  std::size_t seen = 0;  // every entry, links and special files too, against --max-files
   while (!todo.empty()) {
     Todo t = std::move(todo.back());
     todo.pop_back();
-    // O_NOFOLLOW: a folder swapped for a link after it was listed is not entered.
-    const int dfd = ::open(t.abs.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    const int dfd = t.posix.empty() ? ::dup(root_fd) : OpenBeneath(root_fd, root, t.posix, O_RDONLY | O_DIRECTORY);
     std::unique_ptr<DIR, int (*)(DIR*)> d(dfd < 0 ? nullptr : ::fdopendir(dfd), ::closedir);
     if (!d) {
       const int err = errno;
@@ -168,12 +194,13 @@ void Walk(const std::string& root, const Options& o, std::vector<Entry>& entries
       }
       const std::string name = de->d_name;
       if (name == "." || name == "..") continue;
-      if (entries.size() >= o.max_files) {
+      if (entries.size() >= o.max_files || ++seen > 4 * o.max_files) {
         out.problems.push_back({"file_limit", t.rel, "stopped at " + std::to_string(o.max_files) + " files and folders"});
         return;
       }
       Entry e;
       e.abs = t.abs + "/" + name;
+      e.posix = t.posix.empty() ? name : t.posix + "/" + name;
       e.rel = t.rel.empty() ? name : t.rel + "\\" + name;
       struct stat st {};
       if (::fstatat(::dirfd(d.get()), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -195,7 +222,7 @@ void Walk(const std::string& root, const Options& o, std::vector<Entry>& entries
           if (!depth_noted) out.problems.push_back({"depth_limit", e.rel, "deeper than " + std::to_string(o.max_depth) + " levels"});
           depth_noted = true;
         } else {
-          todo.push_back({e.abs, e.rel, t.depth + 1});
+          todo.push_back({e.abs, e.rel, e.posix, t.depth + 1});
         }
       } else {
         ++out.files;
@@ -392,7 +419,12 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
     return false;
   }
   std::vector<Entry> entries;
-  Walk(dir, o, entries, out);
+  const RootFd root(dir);
+  if (root.fd < 0) {
+    error = dir + ": " + ErrnoText(errno);
+    return false;
+  }
+  Walk(dir, root.fd, o, entries, out);
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.lower < b.lower; });
   std::map<std::string, std::size_t> by_lower;
   for (std::size_t i = 0; i < entries.size(); ++i) by_lower.emplace(entries[i].lower, i);
@@ -496,7 +528,7 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       run_values = &p->second;
     }
 
-    const int fd = ::open(e.abs.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    const int fd = OpenBeneath(root.fd, dir, e.posix, O_RDONLY | O_NONBLOCK);
     if (fd < 0) {
       out.problems.push_back({"unreadable_file", e.rel, ErrnoText(errno)});
       continue;
@@ -505,6 +537,10 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       int fd;
       ~Closer() { ::close(fd); }
     } closer{fd};
+    if (struct stat fst {}; ::fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode)) {
+      out.problems.push_back({"unreadable_file", e.rel, "not a regular file any more"});  // swapped since it was listed
+      continue;
+    }
     facts[i].pe = ReadPe(fd, e.size);
     facts[i].read = true;
     const PeInfo& pe = facts[i].pe;
