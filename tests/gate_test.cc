@@ -9,16 +9,13 @@
 #include <filesystem>
 
 #include "cli_util.h"
-#include "keikai/core/clock.h"
 #include "keikai/core/time.h"
-#include "keikai/detect/detector.h"
 #include "keikai/gate/gate.h"
-#include "keikai/pipeline/scan.h"
-#include "keikai/report/build.h"
 #include "keikai/report/render.h"
 #include "keikai/store/store.h"
 #include "keikai/mail/log.h"
 #include "mail_util.h"
+#include "scan_util.h"
 #include "test_util.h"
 
 namespace keikai {
@@ -384,25 +381,17 @@ TEST(Gate, AWaveOfMaliciousMailIsASurgeWithItsSource) {
     }
   }
   WriteFile(dir / "milter.log", log);
-  auto det = detect::DetectorSet::Build(detect::Builtins());
-  ASSERT_TRUE(det.ok());
   auto st = store::OpenSqlite(dir / "k.db");
   ASSERT_TRUE(st.ok());
   pipeline::ScanOptions o;
   o.inputs = {dir / "milter.log"};
   o.site = "mx.corp.example";
   o.now = (day0 + 13) * 86400;
-  auto res = pipeline::Scan(o, *st.value(), det.value(), nullptr);
-  ASSERT_TRUE(res.ok()) << res.status().ToString();
-  EXPECT_EQ(res.value().files.at(0).format, "keikai-milter");
-  EXPECT_EQ(res.value().summary.bad_lines, 0u);
-  FakeClock clock((day0 + 12) * 86400);
-  report::BuildOptions bo;
-  bo.clock = &clock;
-  bo.tz = TimeZone::Utc();
-  auto rep = report::BuildReport(*st.value(), &res.value(), bo);
-  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
-  const report::Report& r = rep.value();
+  const auto done = testing::ScanThenReport(*st.value(), o, (day0 + 12) * 86400);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->first.files.at(0).format, "keikai-milter");
+  EXPECT_EQ(done->first.summary.bad_lines, 0u);
+  const report::Report& r = done->second;
   EXPECT_EQ(r.summary.requests, 12u * 40 + 2 * 120);
   EXPECT_EQ(r.classes.at("mail-malicious"), 4u + 2 * 120);
   ASSERT_FALSE(r.top_sources.empty());

@@ -21,6 +21,7 @@
 #include "keikai/report/build.h"
 #include "keikai/report/render.h"
 #include "keikai/store/store.h"
+#include "scan_util.h"
 #include "test_util.h"
 
 namespace keikai::mail {
@@ -331,8 +332,6 @@ TEST(MailPipeline, PasswordGuessingSurgeIsReportedWithItsSources) {
   WriteFile(dir / "mail.log", log);
   // A location file: 192.0.2.0/24 is at home (JP), 198.51.100.0/24 abroad (CN).
   auto geo = geo::ParseTorGeoip("3221225984,3221226239,JP\n3325256704,3325256959,CN\n", "");
-  auto det = detect::DetectorSet::Build(detect::Builtins());
-  ASSERT_TRUE(det.ok());
   const std::string db_path = dir / "k.db";
   auto st = store::OpenSqlite(db_path);
   ASSERT_TRUE(st.ok());
@@ -340,19 +339,13 @@ TEST(MailPipeline, PasswordGuessingSurgeIsReportedWithItsSources) {
   o.inputs = {dir / "mail.log"};
   o.now = (day0 + 13) * 86400;
   o.log_zone_offset = 0;
-  auto res = pipeline::Scan(o, *st.value(), det.value(), geo.get());
-  ASSERT_TRUE(res.ok()) << res.status().ToString();
-  EXPECT_EQ(res.value().files.at(0).format, "maillog");
-  EXPECT_EQ(res.value().summary.bad_lines, 0u);
-  EXPECT_EQ(res.value().sites, std::vector<std::string>{"mx"});
-
-  FakeClock clock((day0 + 12) * 86400);
-  report::BuildOptions bo;
-  bo.clock = &clock;
-  bo.tz = TimeZone::Utc();
-  auto rep = report::BuildReport(*st.value(), &res.value(), bo);
-  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
-  const report::Report& r = rep.value();
+  const auto done = testing::ScanThenReport(*st.value(), o, (day0 + 12) * 86400, geo.get());
+  ASSERT_TRUE(done);
+  const pipeline::ScanResult& scanned = done->first;
+  EXPECT_EQ(scanned.files.at(0).format, "maillog");
+  EXPECT_EQ(scanned.summary.bad_lines, 0u);
+  EXPECT_EQ(scanned.sites, std::vector<std::string>{"mx"});
+  const report::Report& r = done->second;
   // Aggregates: every line names a client, so every line is an event of site mx.
   EXPECT_EQ(r.summary.requests, 12u * 44 + 2 * 360);
   EXPECT_EQ(r.classes.at("mail-auth-failure"), 12u * 4 + 2 * 300);
