@@ -21,12 +21,6 @@ std::string FindingText(const std::string& code) {
   return HasMsg(key) ? Tr(key) : code;
 }
 
-// Every finding with the path of its object ("invoice.zip > invoice.docm > Module1").
-void Reasons(const inspect::Object& o, const std::string& path, std::vector<std::pair<std::string, const inspect::Finding*>>& out) {
-  for (const inspect::Finding& f : o.findings) out.emplace_back(path, &f);
-  for (const inspect::Object& c : o.children) Reasons(c, path.empty() ? c.name : path + " > " + c.name, out);
-}
-
 void Notes(const inspect::Object& o, const std::string& path, std::vector<std::string>& out) {
   for (const std::string& n : o.notes) out.push_back((path.empty() ? "" : path + ": ") + n);
   for (const inspect::Object& c : o.children) Notes(c, path.empty() ? c.name : path + " > " + c.name, out);
@@ -72,9 +66,7 @@ int RunMailScan(const MailScanArgs& a) {
   const auto each = [&](inspect::MessageVerdict&& v) {
     const int k = v.verdict == "clean" ? 0 : v.verdict == "suspicious" ? 1 : v.verdict == "malicious" ? 2 : 3;
     ++counts[k];
-    std::vector<std::pair<std::string, const inspect::Finding*>> reasons;
-    Reasons(v.root, "", reasons);
-    std::stable_sort(reasons.begin(), reasons.end(), [](const auto& x, const auto& y) { return x.second->score > y.second->score; });
+    const std::vector<inspect::LocatedFinding> reasons = inspect::FindingsByScore(v.root);
     std::vector<std::string> notes;
     Notes(v.root, "", notes);
     if (a.format == "json") {

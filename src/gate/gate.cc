@@ -35,15 +35,6 @@ bool HasCode(const inspect::Object& o, std::initializer_list<std::string_view> c
   return std::any_of(o.children.begin(), o.children.end(), [&](const inspect::Object& c) { return HasCode(c, codes); });
 }
 
-void Reasons(const inspect::Object& o, const std::string& path, Decision& d) {
-  for (const inspect::Finding& f : o.findings) {
-    if (f.score == 0) continue;
-    d.reasons.emplace_back(f.code, f.score);
-    d.objects.push_back(path);
-  }
-  for (const inspect::Object& c : o.children) Reasons(c, path.empty() ? c.name : path + " > " + c.name, d);
-}
-
 // Header values stay ASCII: codes and numbers, cut at a whole item before 900 characters.
 std::string ReasonsHeader(const Decision& d) {
   std::string out;
@@ -284,16 +275,11 @@ Decision Gate::Judge(const Envelope& env, std::string_view message, int64_t now)
   if (verdict.verdict == "error") return Failed(env, verdict.error);
   d.verdict = verdict.verdict;
   d.score = verdict.score;
-  Reasons(verdict.root, "", d);
-  std::vector<std::size_t> order(d.reasons.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return d.reasons[a].second > d.reasons[b].second; });
-  Decision sorted = d;
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    sorted.reasons[i] = d.reasons[order[i]];
-    sorted.objects[i] = d.objects[order[i]];
+  for (const inspect::LocatedFinding& r : inspect::FindingsByScore(verdict.root)) {
+    if (r.finding->score == 0) continue;
+    d.reasons.emplace_back(r.finding->code, r.finding->score);
+    d.objects.push_back(r.path);
   }
-  d = std::move(sorted);
   if (HasCode(verdict.root, {"scan_timeout"})) {
     d.error = "scan timeout";
     d.verdict = "error";

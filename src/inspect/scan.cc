@@ -122,6 +122,20 @@ int ScoreOf(const Object& root) {
   return std::min(100, total);
 }
 
+namespace {
+void Locate(const Object& o, const std::string& path, std::vector<LocatedFinding>& out) {
+  for (const Finding& f : o.findings) out.push_back({path, &f});
+  for (const Object& c : o.children) Locate(c, path.empty() ? c.name : path + " > " + c.name, out);
+}
+}  // namespace
+
+std::vector<LocatedFinding> FindingsByScore(const Object& root) {
+  std::vector<LocatedFinding> out;
+  Locate(root, "", out);
+  std::stable_sort(out.begin(), out.end(), [](const LocatedFinding& a, const LocatedFinding& b) { return a.finding->score > b.finding->score; });
+  return out;
+}
+
 const char* VerdictOf(int score) { return score >= kMalicious ? "malicious" : score >= kSuspicious ? "suspicious" : "clean"; }
 
 Object InspectObject(const std::string& name, std::string_view data, const std::vector<std::string>& passwords,

@@ -36,4 +36,14 @@ int ScoreOf(const Object& root);
 // "clean", "suspicious", "malicious"
 const char* VerdictOf(int score);
 
+// A finding with the path of the object it is on ("invoice.zip > invoice.docm > Module1"; "" for
+// the root), as a verdict's reasons are shown.
+struct LocatedFinding {
+  std::string path;
+  const Finding* finding;
+};
+// Every finding of root and the objects below it, the highest score first (in tree order among
+// equal scores). The pointers are into root.
+std::vector<LocatedFinding> FindingsByScore(const Object& root);
+
 }  // namespace keikai::inspect
