@@ -88,7 +88,6 @@ for r in $(seq "$ROUNDS"); do
     drain
     echo "$r $m $out" >> "$WORK/rounds"
     if [ "$m" = on ]; then
-      tail -n $((lines1 - lines0)) "$WORK/milter.log" > "$WORK/round.log"
       echo "$r keikai $(( (c1 - c0) )) $((lines1 - lines0))" >> "$WORK/rounds"
     fi
     echo "round $r milter=$m: $out"

@@ -15,7 +15,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -298,11 +297,9 @@ sfsistat OnBody(SMFICTX* ctx, unsigned char* chunk, size_t len) {
   return SMFIS_CONTINUE;
 }
 
+// Gate::Finish gives every tempfail and reject its two lines (English, Japanese).
 sfsistat Reply(SMFICTX* ctx, const gate::Decision& d) {
-  std::vector<std::string> lines = d.reply_lines;
-  if (lines.empty()) lines.push_back("keikai");
-  if (lines.size() < 2) lines.push_back(lines[0]);
-  smfi_setmlreply(ctx, d.reply_code.c_str(), d.reply_xcode.c_str(), lines[0].c_str(), lines[1].c_str(), nullptr);
+  smfi_setmlreply(ctx, d.reply_code.c_str(), d.reply_xcode.c_str(), d.reply_lines.at(0).c_str(), d.reply_lines.at(1).c_str(), nullptr);
   return d.action == gate::Action::kReject ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
@@ -368,7 +365,7 @@ sfsistat OnEom(SMFICTX* ctx) {
       d = g_gate->Failed(c->env, std::to_string(c->forged_total) + " forged X-Keikai headers");
     } else {
       std::lock_guard<Slots> slot(g_slots);  // as many scans at once as cores
-      d = c->over ? g_gate->Oversize(c->env, c->size, now) : g_gate->Judge(c->env, c->message, now);
+      d = c->over ? g_gate->Oversize(c->env, c->size) : g_gate->Judge(c->env, c->message, now);
     }
   } catch (const std::exception& e) {  // memory: the configured failure action, not a crash
     d = g_gate->Failed(c->env, e.what());

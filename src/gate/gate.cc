@@ -258,7 +258,7 @@ void Gate::Finish(Decision& d, bool policy) const {
 }
 
 Decision Gate::Judge(const Envelope& env, std::string_view message, int64_t now) {
-  if (message.size() > o_.max_size) return Oversize(env, message.size(), now);
+  if (message.size() > o_.max_size) return Oversize(env, message.size());
   Decision d;
   d.outbound = Outbound(env);
   inspect::ScanOptions so = o_.scan;
@@ -307,7 +307,7 @@ Decision Gate::Judge(const Envelope& env, std::string_view message, int64_t now)
   return d;
 }
 
-Decision Gate::Oversize(const Envelope& env, uint64_t size, int64_t) {
+Decision Gate::Oversize(const Envelope& env, uint64_t size) {
   Decision d;
   d.outbound = Outbound(env);
   d.verdict = "unscanned";

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <string>
 
+#include "keikai/core/ascii.h"
+
 namespace keikai::sweep {
 namespace {
 
@@ -59,8 +61,8 @@ int MeanBigramBucket100(std::string_view name) {
   if (name.size() < 2) return -1;
   int sum = 0;
   for (std::size_t i = 0; i + 1 < name.size(); ++i) {
-    const char a = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
-    const char b = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i + 1])));
+    const char a = FoldLower(name[i]);
+    const char b = FoldLower(name[i + 1]);
     if (!IsLower(a) || !IsLower(b)) return -1;
     sum += kBigramBucket[a - 'a'][b - 'a'] - '0';
   }
@@ -84,7 +86,7 @@ NameClass ClassifyName(std::string_view name) {
     if (!IsLower(name[i])) return NameClass::kNotJudged;  // CamelCase, digits, '.', ' ', '-'...
   }
   std::string lower(name);
-  lower[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower[0])));
+  lower[0] = FoldLower(lower[0]);
   if (std::binary_search(kKnown.begin(), kKnown.end(), std::string_view(lower))) return NameClass::kKnown;
   return MeanBigramBucket100(lower) < kRandomBelow100 ? NameClass::kRandom : NameClass::kOrdinary;
 }

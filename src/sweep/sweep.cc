@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 
+#include "keikai/core/ascii.h"
 #include "keikai/core/i18n.h"
 #include "keikai/inspect/object.h"
 #include "keikai/inspect/scan.h"
@@ -47,15 +48,8 @@ constexpr Rule kRules[] = {
 };
 
 using inspect::kMalicious;
-using inspect::kSuspicious;
 constexpr int64_t kDay = 86400;
 constexpr int64_t kBackdatedMin = 6 * kDay, kBackdatedMax = 8 * kDay;
-
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 
 std::vector<std::string> Split(const std::string& s, char sep) {
   std::vector<std::string> parts;
@@ -235,7 +229,7 @@ void Walk(const std::string& root, int root_fd, const Options& o, std::vector<En
 // A Windows path in lower case with "\\" separators, "." and ".." resolved and empty parts
 // dropped; the 8.3 short name of AppData ("appdat~1") read as "appdata".
 std::string NormalPath(std::string p) {
-  for (char& c : p) c = c == '/' ? '\\' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : p) c = c == '/' ? '\\' : FoldLower(c);
   std::vector<std::string> parts;
   std::size_t start = 0;
   const bool unc = p.starts_with("\\\\");
@@ -321,7 +315,6 @@ bool ReadWhole(int fd, int64_t size, std::string& out) {
 
 struct FileFacts {
   PeInfo pe;
-  bool read = false;
 };
 
 }  // namespace
@@ -542,7 +535,6 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       continue;
     }
     facts[i].pe = ReadPe(fd, e.size);
-    facts[i].read = true;
     const PeInfo& pe = facts[i].pe;
 
     std::vector<Finding> found;
@@ -671,7 +663,7 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       out.worst = entries[i].rel;
     }
   }
-  out.verdict = out.score >= kMalicious ? "malicious" : out.score >= kSuspicious ? "suspicious" : "clean";
+  out.verdict = inspect::VerdictOf(out.score);
   std::stable_sort(out.findings.begin(), out.findings.end(), [](const Finding& a, const Finding& b) { return a.score > b.score; });
   return true;
 }

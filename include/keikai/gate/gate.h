@@ -101,7 +101,7 @@ class Gate {
   // Judges one message (its header and body as received, CRLF or LF) at time now (Unix seconds).
   Decision Judge(const Envelope& env, std::string_view message, int64_t now);
   // A message over max_size, not read: the oversize action.
-  Decision Oversize(const Envelope& env, uint64_t size, int64_t now);
+  Decision Oversize(const Envelope& env, uint64_t size);
   // A message that could not be judged for a reason outside the scan (the milter's own failure).
   Decision Failed(const Envelope& env, std::string why);
   bool Outbound(const Envelope& env) const;
