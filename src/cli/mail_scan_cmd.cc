@@ -51,7 +51,7 @@ CLI::App* AddMailScan(CLI::App& mail, MailScanArgs& a) {
 
 int RunMailScan(const MailScanArgs& a) {
   if (a.format != "text" && a.format != "json") {
-    Error(FillTemplate(Tr("err.report_format"), {{"{format}", a.format}}));
+    Error(TrFill("err.report_format", {{"{format}", a.format}}));
     return 2;
   }
   inspect::ScanOptions o;
@@ -93,7 +93,7 @@ int RunMailScan(const MailScanArgs& a) {
     const std::string verdict = Tr("inspect.verdict." + v.verdict);
     std::string line = v.source + "  " + verdict;
     if (v.error.empty()) {
-      line += " (" + FillTemplate(Tr("mailscan.score"), {{"{score}", std::to_string(v.score)}}) + ")  " + v.subject;
+      line += " (" + TrFill("mailscan.score", {{"{score}", std::to_string(v.score)}}) + ")  " + v.subject;
     } else {
       line += "  " + v.error;
     }
@@ -127,7 +127,7 @@ int RunMailScan(const MailScanArgs& a) {
                             .dump(2, ' ', false, ordered_json::error_handler_t::replace)
                             .c_str());
   } else {
-    std::printf("%s\n", FillTemplate(Tr("mailscan.summary"), {{"{messages}", std::to_string(summary["messages"].get<uint64_t>())},
+    std::printf("%s\n", TrFill("mailscan.summary", {{"{messages}", std::to_string(summary["messages"].get<uint64_t>())},
                                                               {"{clean}", std::to_string(counts[0])},
                                                               {"{suspicious}", std::to_string(counts[1])},
                                                               {"{malicious}", std::to_string(counts[2])},

@@ -11,8 +11,6 @@
 namespace keikai::inspect {
 namespace {
 
-constexpr std::size_t kMaxPasswords = 50;
-
 struct Closer {
   void operator()(archive* a) const { archive_read_free(a); }
 };

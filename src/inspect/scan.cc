@@ -82,7 +82,7 @@ void HtmlFindings(std::string_view data, Object& obj) {
 }
 
 // "3 file(s)" / "3 件のファイル": a count in the output language.
-std::string Count(const char* key, uint64_t n) { return FillTemplate(Tr(key), {{"{n}", std::to_string(n)}}); }
+std::string Count(const char* key, uint64_t n) { return TrFill(key, {{"{n}", std::to_string(n)}}); }
 
 bool LooksLikeHtml(std::string_view data, const std::string& name) {
   const std::string ext = Extension(name);
@@ -171,7 +171,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
       --budget->objects;
       budget->bytes -= f.data.size();
       obj.children.push_back(InspectObject(f.name.empty() ? "(embedded)" : f.name, f.data, passwords, o, depth + 1, budget));
-      obj.children.back().notes.push_back(FillTemplate(Tr("inspect.note.embedded_in"), {{"{name}", name}}));
+      obj.children.back().notes.push_back(TrFill("inspect.note.embedded_in", {{"{name}", name}}));
       std::string().swap(f.data);  // one copy at a time
     }
   };
@@ -329,7 +329,7 @@ Object InspectObject(const std::string& name, std::string_view data, const std::
     uint64_t declared = 0;
     for (const ZipEntry& e : z.entries) declared = e.size > UINT64_MAX - declared ? UINT64_MAX : declared + e.size;
     if (declared > (100ull << 20) && declared / 100 > static_cast<uint64_t>(data.size())) {
-      obj.findings.push_back({"archive_bomb", 50, FillTemplate(Tr("inspect.detail.bomb"), {{"{expanded}", std::to_string(declared >> 20)}, {"{size}", std::to_string(data.size() >> 10)}})});
+      obj.findings.push_back({"archive_bomb", 50, TrFill("inspect.detail.bomb", {{"{expanded}", std::to_string(declared >> 20)}, {"{size}", std::to_string(data.size() >> 10)}})});
     }
     std::string kinds;
     for (const ZipEntry& e : z.entries) {
@@ -564,7 +564,7 @@ MessageVerdict Judge(GMimeMessage* m, const std::string& source, const ScanOptio
   std::vector<std::string> tries = v.passwords;
   for (const std::string& p : o.extra_passwords) tries.push_back(p);
   for (const std::string& p : mailbox_passwords) {
-    if (tries.size() >= 60) break;
+    if (tries.size() >= kMaxPasswords) break;
     if (std::find(tries.begin(), tries.end(), p) == tries.end()) tries.push_back(p);
   }
   if (w.cut) v.root.findings.push_back({"mime_limit", 30, ""});
@@ -761,7 +761,7 @@ bool ScanPath(const std::string& path, const ScanOptions& o, const std::function
       box.Add(std::move(v), {}, false);
     };
     for (const std::string& u : tree.unreadable) failed(path, u);
-    if (tree.truncated) failed(path, path + ": " + FillTemplate(Tr("inspect.too_many_files"), {{"{n}", "1,000,000"}}));
+    if (tree.truncated) failed(path, path + ": " + TrFill("inspect.too_many_files", {{"{n}", "1,000,000"}}));
     for (const auto& f : files) {
       std::string why;
       if (!ScanFile(f, o, box, why)) {

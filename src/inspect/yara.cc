@@ -65,7 +65,7 @@ std::unique_ptr<YaraRules> YaraRules::Compile(const std::string& dir, std::vecto
   // A rule folder that cannot be read is an error: rules missing without a word would scan clean.
   const TreeListing tree = ListTree(dir, 4, 100'000);
   for (const std::string& u : tree.unreadable) errors.push_back(u);
-  if (tree.truncated) errors.push_back(dir + ": " + FillTemplate(Tr("inspect.too_many_files"), {{"{n}", "100,000"}}));
+  if (tree.truncated) errors.push_back(dir + ": " + TrFill("inspect.too_many_files", {{"{n}", "100,000"}}));
   if (!tree.unreadable.empty() || tree.truncated) return nullptr;
   std::vector<std::filesystem::path> files;
   for (const std::string& f : tree.files) {

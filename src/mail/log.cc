@@ -9,6 +9,7 @@
 #include "keikai/core/ascii.h"
 #include "keikai/core/registry.h"
 #include "keikai/core/time.h"
+#include "keikai/core/utf8.h"
 
 namespace keikai::mail {
 namespace {
@@ -260,7 +261,7 @@ ingest::LineKind LogParser::Milter(std::string_view line, Record& out, ingest::P
     }
   }
   const std::string subject = str("subject");
-  if (!subject.empty()) message_ += " subject: " + subject.substr(0, 200);
+  if (!subject.empty()) message_ += " subject: " + Excerpt(subject, 200);  // whole UTF-8 characters
   out.offset = zone_;  // the time is UTC; days are counted in the logs' zone, as for the server's own log
   out.program = program_;
   out.client = client_;

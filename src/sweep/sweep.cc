@@ -310,7 +310,9 @@ bool ReadWhole(int fd, int64_t size, std::string& out) {
     done += static_cast<std::size_t>(n);
   }
   out.resize(done);
-  return true;
+  if (done == static_cast<std::size_t>(size)) return true;
+  errno = EIO;  // shorter than listed: the hash and YARA would cover part of it
+  return false;
 }
 
 struct FileFacts {

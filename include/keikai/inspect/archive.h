@@ -14,6 +14,10 @@
 
 namespace keikai::inspect {
 
+// Passwords tried on one encrypted archive (each try reads the archive again); a message gathers
+// no more than this many to try.
+inline constexpr std::size_t kMaxPasswords = 50;
+
 struct ArchiveLimits {
   std::size_t max_entries = 10'000;
   uint64_t max_entry = 64ull << 20;
