@@ -710,7 +710,7 @@ bool ScanFile(const std::string& path, const ScanOptions& o, Mailbox& box, std::
   const std::streamoff size = in.tellg();
   in.seekg(0, std::ios::beg);
   if (size < 0 || static_cast<uint64_t>(size) > (4ull << 30)) {
-    error = path + ": larger than 4 GiB or not a regular file";
+    error = path + ": " + Tr("inspect.too_large");
     return false;
   }
   std::string data(static_cast<std::size_t>(size), '\0');

@@ -1,5 +1,7 @@
 #include "keikai/inspect/yara.h"
 
+#include <cerrno>
+
 #include <yara.h>
 
 #include <algorithm>
@@ -59,7 +61,7 @@ std::unique_ptr<YaraRules> YaraRules::Compile(const std::string& dir, std::vecto
   InitOnce();
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
-    errors.push_back(dir + ": not a directory of YARA rules");
+    errors.push_back(dir + ": " + Tr("inspect.yara.not_dir"));
     return nullptr;
   }
   // A rule folder that cannot be read is an error: rules missing without a word would scan clean.
@@ -73,12 +75,12 @@ std::unique_ptr<YaraRules> YaraRules::Compile(const std::string& dir, std::vecto
     if (ext == ".yar" || ext == ".yara") files.emplace_back(f);
   }
   if (files.empty()) {
-    errors.push_back(dir + ": no .yar or .yara file");
+    errors.push_back(dir + ": " + Tr("inspect.yara.no_rules"));
     return nullptr;
   }
   YR_COMPILER* compiler = nullptr;
   if (yr_compiler_create(&compiler) != ERROR_SUCCESS) {
-    errors.push_back("libyara: cannot create a compiler");
+    errors.push_back(std::string("libyara: ") + Tr("inspect.yara.no_compiler"));
     return nullptr;
   }
   CompileErrors ce{&errors};
@@ -87,7 +89,7 @@ std::unique_ptr<YaraRules> YaraRules::Compile(const std::string& dir, std::vecto
   for (const auto& f : files) {
     std::FILE* fp = std::fopen(f.c_str(), "r");
     if (fp == nullptr) {
-      errors.push_back(f.string() + ": cannot open");
+      errors.push_back(f.string() + ": " + ErrnoText(errno));
       ++failed;
       continue;
     }
@@ -104,7 +106,7 @@ std::unique_ptr<YaraRules> YaraRules::Compile(const std::string& dir, std::vecto
       const YR_RULE* rule = nullptr;
       yr_rules_foreach(rules, rule) { ++out->count_; }
     } else {
-      errors.push_back("libyara: cannot build the rules");
+      errors.push_back(std::string("libyara: ") + Tr("inspect.yara.no_build"));
     }
   }
   yr_compiler_destroy(compiler);

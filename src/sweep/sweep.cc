@@ -406,7 +406,7 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
     return false;
   }
   if (!S_ISDIR(st.st_mode)) {
-    error = dir + ": not a directory (give the copied profile's folder, e.g. .../Users/taro)";
+    error = dir + ": " + Tr("sweep.not_dir");
     return false;
   }
   if (::access(dir.c_str(), R_OK | X_OK) != 0) {
