@@ -4,6 +4,7 @@
 #include "keikai/core/ascii.h"
 #include "keikai/core/files.h"
 #include "keikai/core/i18n.h"
+#include "keikai/core/span_memo.h"
 #include "keikai/core/status.h"
 #include "keikai/core/time.h"
 #include "keikai/core/utf8.h"
@@ -328,6 +329,71 @@ TEST(Files, ListTreeSaysWhatItDidNotRead) {
   EXPECT_TRUE(missing.files.empty());
   ASSERT_EQ(missing.unreadable.size(), 1u);
   EXPECT_NE(missing.unreadable[0].find("none"), std::string::npos);
+}
+
+// SpanMemo is exact (a text's values, never another's, whatever their hashes), keeps texts in
+// use across a turnover, and stays within its bounds.
+TEST(SpanMemo, KeepsValuesByTextWithinItsBounds) {
+  SpanMemo<int> m(4, 64);
+  std::span<const int> got;
+  EXPECT_FALSE(m.Find(HashedView("a"), got));
+  const int one[] = {1, 2};
+  m.Put(HashedView("a"), one);
+  ASSERT_TRUE(m.Find(HashedView("a"), got));
+  EXPECT_EQ(std::vector<int>(got.begin(), got.end()), (std::vector<int>{1, 2}));
+  // Same hash, other text: not confused (the key is compared), and both are kept.
+  HashedView b("b"), c("c");
+  c.hash = b.hash;
+  const int two[] = {3};
+  m.Put(b, {});
+  m.Put(c, two);
+  ASSERT_TRUE(m.Find(b, got));
+  EXPECT_TRUE(got.empty());
+  ASSERT_TRUE(m.Find(c, got));
+  EXPECT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0], 3);
+  // The empty text and a hash of 0 are texts like any other.
+  HashedView e("");
+  e.hash = 0;
+  m.Put(e, two);
+  ASSERT_TRUE(m.Find(e, got));
+  EXPECT_EQ(got[0], 3);
+  // A fifth text turns the generation over: "a" was found in the old one and moved on,
+  // so it survives the next turnover too; what was not used again is dropped.
+  ASSERT_TRUE(m.Find(HashedView("a"), got));
+  m.Put(HashedView("d"), one);
+  ASSERT_TRUE(m.Find(HashedView("a"), got));
+  EXPECT_EQ(got.size(), 2u);
+  for (std::string k : {"e", "f", "g", "h"}) m.Put(HashedView(k), one);
+  EXPECT_TRUE(m.Find(HashedView("a"), got));
+  EXPECT_FALSE(m.Find(HashedView("b"), got));
+  EXPECT_LE(m.size(), 8u);
+  // A text longer than the key budget is not kept (its values come back as given).
+  const std::string big(100, 'x');
+  EXPECT_EQ(m.Put(HashedView(big), one).data(), one);
+  EXPECT_FALSE(m.Find(HashedView(big), got));
+}
+
+TEST(SpanMemo, TextsSharingHashBitsCannotMakeLookupsLong) {
+  SpanMemo<int> m(1000, 1 << 20);
+  const int v[] = {7};
+  std::vector<std::string> keys;
+  for (int i = 0; i < 200; ++i) keys.push_back("k" + std::to_string(i));
+  std::size_t kept = 0;
+  for (const std::string& k : keys) {
+    HashedView h(k);
+    h.hash = 12345;  // all in one probe sequence
+    m.Put(h, v);
+    std::span<const int> got;
+    HashedView again(k);
+    again.hash = 12345;
+    if (m.Find(again, got)) {
+      ++kept;
+      EXPECT_EQ(got[0], 7);
+    }
+  }
+  EXPECT_LE(kept, 32u);  // the probe limit: the rest is recomputed, not searched for
+  EXPECT_GE(kept, 1u);
 }
 
 }  // namespace
