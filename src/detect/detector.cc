@@ -351,6 +351,12 @@ void DetectorSet::TargetHits(const http::Request& req, Scratch& s, std::vector<H
   FreshHits(s, out, [&](std::vector<Hit>& hits) { ScanTarget(req, s, hits); });
 }
 
+void DetectorSet::Prefetch(const http::RequestKeys& keys, Scratch& s) const {
+  s.target_cache.Prefetch(keys.target.hash);
+  s.ua_cache.Prefetch(keys.user_agent.hash);
+  s.referer_cache.Prefetch(keys.referer.hash);
+}
+
 void DetectorSet::Detect(const http::Request& req, const http::RequestKeys& keys, Scratch& s,
                          Detection& out, const std::vector<Hit>* target_hits) const {
   out.clear();

@@ -14,6 +14,14 @@
 
 namespace keikai::pipeline {
 
+// Why a read line cannot be a record, or nullptr: longer than the reader's limit, or binary (a
+// NUL byte). Its code is a bad-line code ("bad.<code>" in the messages).
+inline const char* UnreadableLine(std::string_view line, bool too_long) {
+  if (too_long) return "line_too_long";
+  if (line.find('\0') != std::string_view::npos) return "binary";
+  return nullptr;
+}
+
 struct Context {
   Context(const ScanOptions& o, store::Store& s, event::Aggregator& a, ScanResult& r, int64_t max)
       : opt(o), store(s), agg(a), res(r), max_time(max) {}

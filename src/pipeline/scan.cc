@@ -387,9 +387,8 @@ class Processor::Impl {
     auto handle = [&](std::string_view line, bool too_long, uint64_t line_no) {
       ++row.lines;
       ++res_.summary.lines;
-      if (too_long) return Bad(row, line_no, line, "line_too_long", 0);
-      if (std::memchr(line.data(), 0, line.size()) != nullptr) {
-        return Bad(row, line_no, line, "binary", 0);
+      if (const char* bad = UnreadableLine(line, too_long); bad != nullptr) {
+        return Bad(row, line_no, line, bad, 0);
       }
       ingest::ParseError err;
       switch (kind.Parse(line, err)) {
@@ -444,18 +443,7 @@ class Processor::Impl {
     std::vector<Chunk> chunks(kWindow);
     for (Chunk& c : chunks) {
       c.slots.resize(kChunkLines);
-      c.job.fn = [&kind, &c](std::size_t w) {
-        for (std::size_t i = 0; i < c.n; ++i) {
-          Slot& s = c.slots[i];
-          if (s.too_long || std::memchr(s.line.data(), 0, s.line.size()) != nullptr) {
-            s.kind = ingest::LineKind::kBad;
-            s.err.code = s.too_long ? "line_too_long" : "binary";
-            s.err.column = 0;
-            continue;
-          }
-          kind.PrepareLine(w, s);
-        }
-      };
+      c.job.fn = [&kind, &c](std::size_t w) { kind.PrepareLines(w, std::span<Slot>(c.slots.data(), c.n)); };
     }
     std::size_t read_no = 0, merged_no = 0;
     bool eof = false, commit_due = false;

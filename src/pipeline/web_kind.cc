@@ -228,10 +228,17 @@ void Own(std::string_view& v, std::string_view line, std::string& own) {
 
 }  // namespace
 
-void WebKind::PrepareLine(std::size_t w, Slot& s) {
-  Worker& wk = *workers_[w];
+// Parse, the parser's scratch copied, the client and the request's keys; whether s is a
+// record (to be judged).
+bool WebKind::ParseSlot(Worker& wk, Slot& s) {
+  if (const char* bad = UnreadableLine(s.line, s.too_long); bad != nullptr) {
+    s.kind = ingest::LineKind::kBad;
+    s.err.code = bad;
+    s.err.column = 0;
+    return false;
+  }
   s.kind = wk.parser->Parse(s.line, s.req, s.err);
-  if (s.kind != ingest::LineKind::kRecord) return;
+  if (s.kind != ingest::LineKind::kRecord) return false;
   http::Request& r = s.req;
   std::string_view* fields[] = {&r.site, &r.client_ip, &r.peer_ip, &r.forwarded_for, &r.method, &r.target,
                                 &r.protocol, &r.referer, &r.user_agent, &r.host};
@@ -240,7 +247,26 @@ void WebKind::PrepareLine(std::size_t w, Slot& s) {
   s.own.clear();
   s.own.reserve(need);
   for (std::string_view* f : fields) Own(*f, s.line, s.own);
-  Prepare(wk, s);
+  ResolveClient(r);
+  s.keys = http::RequestKeys(r);
+  det_.Prefetch(s.keys, *wk.scratch);
+  return true;
+}
+
+void WebKind::PrepareLine(std::size_t w, Slot& s) {
+  Worker& wk = *workers_[w];
+  if (ParseSlot(wk, s)) Judge(wk, s);
+}
+
+void WebKind::PrepareLines(std::size_t w, std::span<Slot> slots) {
+  Worker& wk = *workers_[w];
+  Slot* pending = nullptr;
+  for (Slot& s : slots) {
+    if (!ParseSlot(wk, s)) continue;
+    if (pending != nullptr) Judge(wk, *pending);
+    pending = &s;
+  }
+  if (pending != nullptr) Judge(wk, *pending);
 }
 
 WebKind::Slot& WebKind::PrepareAgain(std::string_view line, uint64_t line_no) {
@@ -313,9 +339,14 @@ bool WebKind::IsHostName(std::string_view s) {
 
 // The part of a line that depends on it alone.
 void WebKind::Prepare(Worker& w, Slot& s) {
+  ResolveClient(s.req);
+  s.keys = http::RequestKeys(s.req);
+  Judge(w, s);
+}
+
+// Detectors, CRS and the address of a parsed line (its keys computed).
+void WebKind::Judge(Worker& w, Slot& s) {
   http::Request& req = s.req;
-  ResolveClient(req);
-  s.keys = http::RequestKeys(req);
   const PartEntry* request_part = w.rules ? &RequestPart(w, req, s.keys) : nullptr;
   det_.Detect(req, s.keys, *w.scratch, s.det, request_part ? &request_part->target_hits : nullptr);
   s.rule_hits.clear();

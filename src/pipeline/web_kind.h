@@ -72,7 +72,9 @@ class WebKind {
   // thread, in order), and a held line prepared again on the scanner's thread.
   bool Chunkable() const { return chunkable_; }
   Status SetWorkers(std::size_t n);
-  void PrepareLine(std::size_t w, Slot& s);
+  // The lines of a chunk, by worker w: each is parsed one line ahead of its detection, so
+  // that the detectors' memo lookups of a line are loaded while the next one is parsed.
+  void PrepareLines(std::size_t w, std::span<Slot> slots);
   void MergeLine(Slot& s);
   Slot& PrepareAgain(std::string_view line, uint64_t line_no);
 
@@ -82,7 +84,10 @@ class WebKind {
   struct PartKey;
   struct PartEntry;
   struct PartMemo;
+  void PrepareLine(std::size_t w, Slot& s);
+  bool ParseSlot(Worker& w, Slot& s);
   void Prepare(Worker& w, Slot& s);
+  void Judge(Worker& w, Slot& s);
   void ResolveClient(http::Request& req) const;
   std::string_view SiteOf(const http::Request& req);
   static bool IsHostName(std::string_view s);

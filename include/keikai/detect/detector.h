@@ -154,6 +154,9 @@ class DetectorSet {
   // target, instead of this set's own cache of them.
   void Detect(const http::Request& req, const http::RequestKeys& keys, Scratch& scratch,
               Detection& out, const std::vector<Hit>* target_hits = nullptr) const;
+  // Starts loading what Detect will look up for keys (see SpanMemo::Prefetch): called a line
+  // ahead, it overlaps the memory latency of the lookups with other work.
+  void Prefetch(const http::RequestKeys& keys, Scratch& scratch) const;
   // The hits of the target fields (path, query, whole and raw target), whatever the status:
   // Detect keeps those of the statuses each detector accepts.
   void TargetHits(const http::Request& req, Scratch& scratch, std::vector<Hit>& out) const;
