@@ -357,6 +357,11 @@ void DetectorSet::Prefetch(const http::RequestKeys& keys, Scratch& s) const {
   s.referer_cache.Prefetch(keys.referer.hash);
 }
 
+void DetectorSet::PrefetchKept(const http::RequestKeys& keys, Scratch& s) const {
+  s.target_cache.PrefetchKept(keys.target.hash);
+  s.referer_cache.PrefetchKept(keys.referer.hash);
+}
+
 void DetectorSet::Detect(const http::Request& req, const http::RequestKeys& keys, Scratch& s,
                          Detection& out, const std::vector<Hit>* target_hits) const {
   out.clear();

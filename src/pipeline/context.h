@@ -15,10 +15,11 @@
 namespace keikai::pipeline {
 
 // Why a read line cannot be a record, or nullptr: longer than the reader's limit, or binary (a
-// NUL byte). Its code is a bad-line code ("bad.<code>" in the messages).
-inline const char* UnreadableLine(std::string_view line, bool too_long) {
+// NUL byte; not searched when the caller knows there is none). Its code is a bad-line code
+// ("bad.<code>" in the messages).
+inline const char* UnreadableLine(std::string_view line, bool too_long, bool may_have_nul = true) {
   if (too_long) return "line_too_long";
-  if (line.find('\0') != std::string_view::npos) return "binary";
+  if (may_have_nul && line.find('\0') != std::string_view::npos) return "binary";
   return nullptr;
 }
 

@@ -471,8 +471,11 @@ class Processor::Impl {
         s.line_no = reader.line_number();
         s.too_long = too_long;
       }
+      // Binary lines are rare: one search of the chunk spares a search of each line.
+      const bool nul = c.n > 0 && std::memchr(c.text.data(), 0, c.text.size()) != nullptr;
       for (std::size_t i = 0; i < c.n; ++i) {
         c.slots[i].line = std::string_view(c.text.data() + c.spans[i].first, c.spans[i].second);
+        c.slots[i].may_have_nul = nul;
       }
       return c.n > 0;
     };

@@ -231,7 +231,7 @@ void Own(std::string_view& v, std::string_view line, std::string& own) {
 // Parse, the parser's scratch copied, the client and the request's keys; whether s is a
 // record (to be judged).
 bool WebKind::ParseSlot(Worker& wk, Slot& s) {
-  if (const char* bad = UnreadableLine(s.line, s.too_long); bad != nullptr) {
+  if (const char* bad = UnreadableLine(s.line, s.too_long, s.may_have_nul); bad != nullptr) {
     s.kind = ingest::LineKind::kBad;
     s.err.code = bad;
     s.err.column = 0;
@@ -259,14 +259,20 @@ void WebKind::PrepareLine(std::size_t w, Slot& s) {
 }
 
 void WebKind::PrepareLines(std::size_t w, std::span<Slot> slots) {
+  // Three lines in flight: line i is parsed (its memo slots asked for), line i-1's slots have
+  // arrived and the texts they point to are asked for, line i-2 is judged from the cache.
   Worker& wk = *workers_[w];
-  Slot* pending = nullptr;
+  Slot* pending[2] = {nullptr, nullptr};
   for (Slot& s : slots) {
     if (!ParseSlot(wk, s)) continue;
-    if (pending != nullptr) Judge(wk, *pending);
-    pending = &s;
+    if (pending[0] != nullptr) Judge(wk, *pending[0]);
+    pending[0] = pending[1];
+    pending[1] = &s;
+    if (pending[0] != nullptr) det_.PrefetchKept(pending[0]->keys, *wk.scratch);
   }
-  if (pending != nullptr) Judge(wk, *pending);
+  for (Slot* p : pending) {
+    if (p != nullptr) Judge(wk, *p);
+  }
 }
 
 WebKind::Slot& WebKind::PrepareAgain(std::string_view line, uint64_t line_no) {

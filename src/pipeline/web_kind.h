@@ -33,6 +33,7 @@ class WebKind {
     std::string_view line;
     uint64_t line_no = 0;
     bool too_long = false;
+    bool may_have_nul = true;  // false: the reader found no NUL byte in the line's whole chunk
     ingest::LineKind kind = ingest::LineKind::kSkip;
     ingest::ParseError err;
     http::Request req;

@@ -84,6 +84,18 @@ class SpanMemo {
     for (const Generation& g : gen_) __builtin_prefetch(&g.slots[h & (g.slots.size() - 1)]);
   }
 
+  // The second step, a little later (once the slots have arrived): where key's home slot in a
+  // generation holds its hash, asks for the kept text and values too.
+  void PrefetchKept(uint64_t hash) const {
+    const uint64_t h = Stored(hash);
+    for (const Generation& g : gen_) {
+      const Slot& s = g.slots[h & (g.slots.size() - 1)];
+      if (s.hash != h) continue;
+      __builtin_prefetch(g.keys.data() + s.key_off);
+      if (s.val_len != 0) __builtin_prefetch(g.values.data() + s.val_off);
+    }
+  }
+
   std::size_t size() const { return gen_[0].count + gen_[1].count; }
 
  private:

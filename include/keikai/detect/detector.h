@@ -157,6 +157,8 @@ class DetectorSet {
   // Starts loading what Detect will look up for keys (see SpanMemo::Prefetch): called a line
   // ahead, it overlaps the memory latency of the lookups with other work.
   void Prefetch(const http::RequestKeys& keys, Scratch& scratch) const;
+  // The second step, a line later: the kept texts and hits the loaded slots point to.
+  void PrefetchKept(const http::RequestKeys& keys, Scratch& scratch) const;
   // The hits of the target fields (path, query, whole and raw target), whatever the status:
   // Detect keeps those of the statuses each detector accepts.
   void TargetHits(const http::Request& req, Scratch& scratch, std::vector<Hit>& out) const;
