@@ -2,6 +2,9 @@
 // restarted, with real receivers (HTTP, a syslog socket, Prometheus) on 127.0.0.1.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include <pwd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -53,6 +56,20 @@ TEST(Daemon, FollowsRotatesSurvivesAKillAndAlertsOnce) {
   pid_t pid = Spawn(KEIKAI_BIN, {"run", "--config", cfg}, d / "alerts.out", d / "daemon.err");
   ASSERT_GT(pid, 0);
   EXPECT_EQ(WaitForRequests(db, 3000), 3000u);
+  {
+    // Where the kernel gives huge pages on request, the daemon has started itself again (same
+    // process) with glibc asking for them (apps/keikai.cc).
+    std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string mode;
+    std::getline(thp, mode);
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    if (mode.find("[madvise]") != std::string::npos &&
+        (tunables == nullptr || std::string(tunables).find("glibc.malloc.hugetlb") == std::string::npos)) {
+      std::ifstream envf("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+      const std::string env((std::istreambuf_iterator<char>(envf)), std::istreambuf_iterator<char>());
+      EXPECT_NE(env.find("glibc.malloc.hugetlb=1"), std::string::npos);
+    }
+  }
   {
     std::FILE* f = std::fopen(log.c_str(), "a");  // the log grows
     const std::string more = Join(lines, 3000, 4000);
