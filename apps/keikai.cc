@@ -1,4 +1,5 @@
 #include <malloc.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -19,8 +20,17 @@ namespace {
 // of ~16,800 and fewer TLB misses in its caches (docs/benchmarks.md), for ~10% more resident
 // memory. Skipped when GLIBC_TUNABLES already names the tunable (set
 // GLIBC_TUNABLES=glibc.malloc.hugetlb=0 to run without), when the kernel uses huge pages
-// always or never, and when the new start fails (the command then runs as it is).
+// always or never, for a program with privileges (AT_SECURE), and when the new start fails (the
+// command then runs as it is).
 void StartWithHugePages(char** argv) {
+  // Once at most, whatever becomes of GLIBC_TUNABLES on the way (glibc erases tunables from
+  // the environment of a program that runs with privileges, e.g. file capabilities for
+  // nftables: without this mark such a keikai would start itself again and again).
+  if (std::getenv("KEIKAI_STARTED_AGAIN") != nullptr) {
+    unsetenv("KEIKAI_STARTED_AGAIN");
+    return;
+  }
+  if (getauxval(AT_SECURE) != 0) return;
   const char* cur = std::getenv("GLIBC_TUNABLES");
   if (cur != nullptr && std::strstr(cur, "glibc.malloc.hugetlb") != nullptr) return;
   std::string_view command;
@@ -37,8 +47,9 @@ void StartWithHugePages(char** argv) {
   if (mode.find("[madvise]") == std::string::npos) return;
   const std::string saved = cur != nullptr ? cur : "";
   const std::string value = (saved.empty() ? "" : saved + ":") + "glibc.malloc.hugetlb=1";
-  if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
+  if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0 || setenv("KEIKAI_STARTED_AGAIN", "1", 1) != 0) return;
   execv("/proc/self/exe", argv);
+  unsetenv("KEIKAI_STARTED_AGAIN");
   if (cur != nullptr) setenv("GLIBC_TUNABLES", saved.c_str(), 1);
   else unsetenv("GLIBC_TUNABLES");
 }
