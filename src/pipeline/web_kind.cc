@@ -237,7 +237,7 @@ void Own(std::string_view& v, std::string_view line, std::string& own) {
 
 // Parse, the parser's scratch copied, the client and the request's keys; whether s is a
 // record (to be judged).
-bool WebKind::ParseSlot(Worker& wk, Slot& s) {
+bool WebKind::ParseSlot(Worker& wk, Slot& s, const Slot* prev) {
   if (const char* bad = UnreadableLine(s.line, s.too_long, s.may_have_nul); bad != nullptr) {
     s.kind = ingest::LineKind::kBad;
     s.err.code = bad;
@@ -255,14 +255,24 @@ bool WebKind::ParseSlot(Worker& wk, Slot& s) {
   s.own.reserve(need);
   for (std::string_view* f : fields) Own(*f, s.line, s.own);
   ResolveClient(r);
-  s.keys = http::RequestKeys(r);
+  // A source's lines come in runs with the same user agent (83% of the benchmark's lines): its
+  // hash is then the previous line's, found by one compare of bytes still in the cache.
+  static_assert(sizeof(http::RequestKeys) == 3 * sizeof(HashedView), "RequestKeys: a key is set below");
+  if (prev != nullptr && prev->req.user_agent == r.user_agent) {
+    s.keys.target = HashedView(r.target);
+    s.keys.referer = HashedView(r.referer);
+    s.keys.user_agent.text = r.user_agent;
+    s.keys.user_agent.hash = prev->keys.user_agent.hash;
+  } else {
+    s.keys = http::RequestKeys(r);
+  }
   det_.Prefetch(s.keys, *wk.scratch);
   return true;
 }
 
 void WebKind::PrepareLine(std::size_t w, Slot& s) {
   Worker& wk = *workers_[w];
-  if (ParseSlot(wk, s)) Judge(wk, s);
+  if (ParseSlot(wk, s, nullptr)) Judge(wk, s);
 }
 
 void WebKind::PrepareLines(std::size_t w, std::span<Slot> slots) {
@@ -270,8 +280,10 @@ void WebKind::PrepareLines(std::size_t w, std::span<Slot> slots) {
   // arrived and the texts they point to are asked for, line i-2 is judged from the cache.
   Worker& wk = *workers_[w];
   Slot* pending[2] = {nullptr, nullptr};
+  const Slot* prev = nullptr;  // the last record parsed in this chunk
   for (Slot& s : slots) {
-    if (!ParseSlot(wk, s)) continue;
+    if (!ParseSlot(wk, s, prev)) continue;
+    prev = &s;
     if (pending[0] != nullptr) Judge(wk, *pending[0]);
     pending[0] = pending[1];
     pending[1] = &s;

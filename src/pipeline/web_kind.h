@@ -86,7 +86,7 @@ class WebKind {
   struct PartEntry;
   struct PartMemo;
   void PrepareLine(std::size_t w, Slot& s);
-  bool ParseSlot(Worker& w, Slot& s);
+  bool ParseSlot(Worker& w, Slot& s, const Slot* prev);
   void Prepare(Worker& w, Slot& s);
   void Judge(Worker& w, Slot& s);
   void ResolveClient(http::Request& req) const;
