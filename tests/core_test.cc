@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <random>
 
 namespace keikai {
@@ -372,6 +373,41 @@ TEST(SpanMemo, KeepsValuesByTextWithinItsBounds) {
   const std::string big(100, 'x');
   EXPECT_EQ(m.Put(HashedView(big), one).data(), one);
   EXPECT_FALSE(m.Find(HashedView(big), got));
+}
+
+// Against a map of the truth, with small bounds (many turnovers), texts longer than the key
+// budget, and hashes cut to 8 bits (long probe sequences): whatever it finds is the text's own
+// values, what it keeps comes back unchanged, and it never holds more than two generations.
+TEST(SpanMemo, AgreesWithAMapUnderTurnoverAndCollisions) {
+  std::mt19937 rng(1);
+  for (int round = 0; round < 60; ++round) {
+    const std::size_t cap = 1 + rng() % 50, bytes = 1 + rng() % 400;
+    SpanMemo<int> m(cap, bytes);
+    std::map<std::string, std::vector<int>> truth;
+    std::size_t found = 0;
+    for (int op = 0; op < 2000; ++op) {
+      std::string k = "k" + std::to_string(rng() % 200);
+      if (rng() % 7 == 0) k = std::string(rng() % 60, 'x') + k;
+      auto it = truth.find(k);
+      if (it == truth.end()) {
+        std::vector<int> v(rng() % 4);
+        for (int& x : v) x = static_cast<int>(rng());
+        it = truth.emplace(k, v).first;
+      }
+      HashedView h(k);
+      h.hash &= 0xff;
+      std::span<const int> got;
+      if (m.Find(h, got)) {
+        ++found;
+        ASSERT_EQ(std::vector<int>(got.begin(), got.end()), it->second) << k;
+      } else {
+        const std::span<const int> kept = m.Put(h, it->second);
+        ASSERT_EQ(std::vector<int>(kept.begin(), kept.end()), it->second) << k;
+      }
+      ASSERT_LE(m.size(), 2 * cap);
+    }
+    EXPECT_GT(found, 0u);
+  }
 }
 
 TEST(SpanMemo, TextsSharingHashBitsCannotMakeLookupsLong) {
