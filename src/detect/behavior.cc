@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdio>
@@ -261,7 +262,29 @@ bool ParseSourceClass(std::string_view s, SourceClass& out) {
 
 std::span<const ScenarioSpec> Scenarios() { return kScenarios; }
 
-std::string ScenarioDetectorId(const ScenarioSpec& s) { return "behavior:" + std::string(s.name); }
+namespace {
+
+// A scenario's id and evidence line, built once (findings list them, per finding).
+struct ScenarioTexts {
+  std::string id, evidence;
+};
+const ScenarioTexts& TextsOf(const ScenarioSpec& s) {
+  static const auto table = [] {
+    std::array<ScenarioTexts, std::size(kScenarios)> t;
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      t[k].id = "behavior:" + std::string(kScenarios[k].name);
+      t[k].evidence = t[k].id + ": " + std::string(kScenarios[k].help_en);
+    }
+    return t;
+  }();
+  std::size_t k = 0;
+  while (k + 1 < table.size() && kScenarios[k].name != s.name) ++k;
+  return table[k];
+}
+
+}  // namespace
+
+const std::string& ScenarioDetectorId(const ScenarioSpec& s) { return TextsOf(s).id; }
 
 std::string_view ScenarioHelp(std::string_view id) {
   for (const ScenarioSpec& s : kScenarios) {
@@ -270,9 +293,7 @@ std::string_view ScenarioHelp(std::string_view id) {
   return {};
 }
 
-std::string ScenarioEvidence(const ScenarioSpec& s) {
-  return ScenarioDetectorId(s) + ": " + std::string(s.help_en);
-}
+const std::string& ScenarioEvidence(const ScenarioSpec& s) { return TextsOf(s).evidence; }
 
 std::vector<std::string> SourceVerdict::scenario_ids() const {
   std::vector<std::string> ids;

@@ -92,8 +92,36 @@ struct DetectorSet::Scratch {
   std::string value, name;  // a decoded query argument, for the value checks
 };
 
+namespace {
+
+// Human-readable evidence for a hit of pattern of s (see DetectorSet::Evidence).
+std::string EvidenceText(const DetectorSpec& s, uint32_t pattern) {
+  if (s.match == Match::kCheck) return std::string(s.id) + ": " + std::string(s.help_en);
+  static constexpr std::string_view kVerb[] = {"contains", "starts with", "ends with",
+                                               "equals", "has segment", "matches"};
+  std::string e(s.id);
+  e += ": ";
+  e += FieldName(s.field);
+  e += ' ';
+  e += kVerb[static_cast<int>(s.match)];
+  e += " \"";
+  e += s.patterns[pattern];
+  e += '"';
+  if (pattern < s.pattern_notes.size() && !s.pattern_notes[pattern].empty()) {
+    e += " (";
+    e += s.pattern_notes[pattern];
+    e += ')';
+  }
+  return e;
+}
+
+}  // namespace
+
 struct DetectorSet::Impl {
   std::vector<DetectorSpec> specs;
+  // Evidence(h) for every detector and pattern (one for a check), built with the set: a
+  // finding lists them, and they depend on nothing else.
+  std::vector<std::vector<std::string>> evidence;
   std::vector<uint16_t> arg_checks, path_checks, header_checks;  // spec indexes by place
   std::array<HsDatabasePtr, static_cast<int>(Field::kCount)> db;
   std::vector<PatternRef> refs;
@@ -113,6 +141,11 @@ Result<DetectorSet> DetectorSet::Build(std::span<const DetectorSpec> specs,
   Impl& im = *set.impl_;
   im.specs.assign(specs.begin(), specs.end());
   if (im.specs.size() > 65535) return Status::Error("detector", "too many detectors");
+  for (const DetectorSpec& sp : im.specs) {
+    std::vector<std::string>& texts = im.evidence.emplace_back();
+    const std::size_t n = sp.match == Match::kCheck ? 1 : sp.patterns.size();
+    for (std::size_t p = 0; p < n; ++p) texts.push_back(EvidenceText(sp, static_cast<uint32_t>(p)));
+  }
   for (std::size_t d = 0; d < im.specs.size(); ++d) {
     const DetectorSpec& s = im.specs[d];
     if (s.match != Match::kCheck || s.check == nullptr) continue;
@@ -392,25 +425,6 @@ void DetectorSet::Detect(const http::Request& req, const http::RequestKeys& keys
   }
 }
 
-std::string DetectorSet::Evidence(const Hit& h) const {
-  const DetectorSpec& s = impl_->specs[h.detector];
-  if (s.match == Match::kCheck) return std::string(s.id) + ": " + std::string(s.help_en);
-  static constexpr std::string_view kVerb[] = {"contains", "starts with", "ends with",
-                                               "equals", "has segment", "matches"};
-  std::string e(s.id);
-  e += ": ";
-  e += FieldName(s.field);
-  e += ' ';
-  e += kVerb[static_cast<int>(s.match)];
-  e += " \"";
-  e += s.patterns[h.pattern];
-  e += '"';
-  if (h.pattern < s.pattern_notes.size() && !s.pattern_notes[h.pattern].empty()) {
-    e += " (";
-    e += s.pattern_notes[h.pattern];
-    e += ')';
-  }
-  return e;
-}
+const std::string& DetectorSet::Evidence(const Hit& h) const { return impl_->evidence[h.detector][h.pattern]; }
 
 }  // namespace keikai::detect

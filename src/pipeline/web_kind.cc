@@ -114,13 +114,6 @@ struct WebKind::Worker {
 WebKind::WebKind(Context& ctx, const detect::DetectorSet& det) : ctx_(ctx), det_(det) {
   if (ctx.opt.behavior) tracker_ = std::make_unique<detect::BehaviorTracker>(ctx.opt.behavior_options, det);
   workers_.push_back(NewWorker());
-  for (int k = 0; k < detect::kScenarioCount; ++k) {
-    const detect::ScenarioSpec& sc = detect::Scenarios()[static_cast<std::size_t>(k)];
-    EvidenceText t;
-    t.id = detect::ScenarioDetectorId(sc);
-    AppendJsonString(t.json, detect::ScenarioEvidence(sc));
-    scenario_evidence_.push_back(std::move(t));
-  }
 }
 
 std::unique_ptr<WebKind::Worker> WebKind::NewWorker() {
@@ -419,30 +412,17 @@ void WebKind::MergeLine(Slot& s) {
   f.time = req.time;
   f.ip = ip_text;
   f.classes = event::ClassList(s.det.class_mask);
-  // What ForEachEvidence(event) gives, in its order: hits, scenarios, CRS matches.
   std::string ev = "[";
-  auto add = [&](std::string_view id, std::string_view json) {
+  ForEachEvidence(event, [&](std::string_view id, std::string_view e, const rules::RuleMatch* m) {
     if (!f.detectors.empty()) f.detectors += ',';
     f.detectors += id;
     if (ev.size() > 1) ev += ',';
-    ev += json;
-  };
-  for (const detect::Hit& h : s.det.hits) {
-    const EvidenceText& t = HitEvidence(h);
-    add(t.id, t.json);
-  }
-  for (int k = 0; k < detect::kScenarioCount; ++k) {
-    if ((scenarios & (1u << k)) == 0) continue;
-    const EvidenceText& t = scenario_evidence_[static_cast<std::size_t>(k)];
-    add(t.id, t.json);
-  }
-  for (const rules::RuleMatch& m : s.rule_hits) {
-    std::string e = RuleMatchEvidence(m);
-    if (!m.matched_var_name.empty()) e += " [" + m.matched_var_name + ": " + Excerpt(m.matched_var, 120) + "]";
-    std::string json;
-    AppendJsonString(json, e);
-    add(RuleMatchDetectorId(m), json);
-  }
+    if (m == nullptr || m->matched_var_name.empty()) {
+      AppendJsonString(ev, e);
+      return;
+    }
+    AppendJsonString(ev, std::string(e) + " [" + m->matched_var_name + ": " + Excerpt(m->matched_var, 120) + "]");
+  });
   ev += ']';
   f.evidence = std::move(ev);
   f.method = Excerpt(req.method, 32);
@@ -459,18 +439,6 @@ void WebKind::MergeLine(Slot& s) {
   }
   f.kind = static_cast<uint8_t>(kKind);
   ctx_.agg.AddFinding(std::move(f));
-}
-
-const WebKind::EvidenceText& WebKind::HitEvidence(const detect::Hit& h) {
-  if (hit_evidence_.size() <= h.detector) hit_evidence_.resize(h.detector + 1u);
-  std::vector<EvidenceText>& by_pattern = hit_evidence_[h.detector];
-  if (by_pattern.size() <= h.pattern) by_pattern.resize(h.pattern + 1u);
-  EvidenceText& t = by_pattern[h.pattern];
-  if (t.id.empty()) {
-    t.id = std::string(det_.specs()[h.detector].id);
-    AppendJsonString(t.json, det_.Evidence(h));
-  }
-  return t;
 }
 
 void WebKind::Commit(store::Batch& b, bool final) {

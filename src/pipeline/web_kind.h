@@ -100,15 +100,6 @@ class WebKind {
   const PartEntry& RequestPart(Worker& w, const http::Request& req, const http::RequestKeys& keys);
   uint32_t RuleClasses(Worker& w, Slot& s, const PartEntry& request_part);
   std::unique_ptr<Worker> NewWorker();
-  // A finding's detector id and its evidence as a JSON string, for a signature or check hit
-  // and for a behaviour scenario: they depend on nothing else, so they are built once each
-  // (on the merge thread), not once per finding.
-  struct EvidenceText {
-    std::string id, json;
-  };
-  const EvidenceText& HitEvidence(const detect::Hit& h);
-  std::vector<std::vector<EvidenceText>> hit_evidence_;  // [detector][pattern]; id empty: not built
-  std::vector<EvidenceText> scenario_evidence_;          // [scenario]
 
   Context& ctx_;
   const detect::DetectorSet& det_;

@@ -86,9 +86,9 @@ std::string RenderNdjsonLine(const pipeline::DetectionEvent& ev) {
   j["classes"] = classes;
   nlohmann::ordered_json ids = nlohmann::ordered_json::array(), evidence = ids;
   nlohmann::ordered_json crs = nlohmann::ordered_json::array();
-  pipeline::ForEachEvidence(ev, [&](const std::string& id, const std::string& e, const rules::RuleMatch* m) {
-    ids.push_back(id);
-    evidence.push_back(e);
+  pipeline::ForEachEvidence(ev, [&](std::string_view id, std::string_view e, const rules::RuleMatch* m) {
+    ids.push_back(std::string(id));
+    evidence.push_back(std::string(e));
     if (m == nullptr) return;
     nlohmann::ordered_json r;
     r["id"] = m->id;

@@ -67,9 +67,9 @@ struct ScenarioSpec {
 // The table of scenarios with their parameters (docs/behavior.md prints it).
 std::span<const ScenarioSpec> Scenarios();
 // How findings, ndjson and reports name a behaviour scenario: "behavior:probe-404", and the
-// evidence line "behavior:probe-404: <what it means>".
-std::string ScenarioDetectorId(const ScenarioSpec& s);
-std::string ScenarioEvidence(const ScenarioSpec& s);
+// evidence line "behavior:probe-404: <what it means>" (s: one of Scenarios(); built once).
+const std::string& ScenarioDetectorId(const ScenarioSpec& s);
+const std::string& ScenarioEvidence(const ScenarioSpec& s);
 // What a scenario means, in the current language (for reports); "" for an unknown id.
 std::string_view ScenarioHelp(std::string_view id);
 

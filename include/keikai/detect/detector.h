@@ -167,8 +167,9 @@ class DetectorSet {
                    Detection& out) const;
 
   std::span<const DetectorSpec> specs() const;
-  // Human-readable evidence for a hit: "ua-scanner: user_agent contains \"sqlmap\"".
-  std::string Evidence(const Hit& h) const;
+  // Human-readable evidence for a hit: "ua-scanner: user_agent contains \"sqlmap\"" (built with
+  // the set, valid as long as it is).
+  const std::string& Evidence(const Hit& h) const;
 
  private:
   DetectorSet();

@@ -103,22 +103,26 @@ std::string RuleMatchDetectorId(const rules::RuleMatch& m);
 std::string RuleMatchEvidence(const rules::RuleMatch& m);
 // Every reason a detected request is one, in order: signature hits, behaviour scenarios, CRS
 // matches (m is the match for those, else null): fn(detector id, evidence, m). The stored
-// finding and the NDJSON line both list them this way.
+// finding and the NDJSON line both list them this way. Signature and scenario texts are built
+// once (DetectorSet::Evidence, ScenarioEvidence); only CRS matches make theirs per match.
 template <class Fn>
 void ForEachEvidence(const DetectionEvent& ev, Fn&& fn) {
   if (ev.detection == nullptr) return;  // not a web request
   for (const detect::Hit& h : ev.detection->hits) {
-    fn(std::string(ev.detectors->specs()[h.detector].id), ev.detectors->Evidence(h),
+    fn(ev.detectors->specs()[h.detector].id, std::string_view(ev.detectors->Evidence(h)),
        static_cast<const rules::RuleMatch*>(nullptr));
   }
   for (int k = 0; k < detect::kScenarioCount; ++k) {
     if ((ev.behavior_scenarios & (1u << k)) == 0) continue;
     const detect::ScenarioSpec& sc = detect::Scenarios()[static_cast<std::size_t>(k)];
-    fn(detect::ScenarioDetectorId(sc), detect::ScenarioEvidence(sc),
+    fn(std::string_view(detect::ScenarioDetectorId(sc)), std::string_view(detect::ScenarioEvidence(sc)),
        static_cast<const rules::RuleMatch*>(nullptr));
   }
   if (ev.rule_matches == nullptr) return;
-  for (const rules::RuleMatch& m : *ev.rule_matches) fn(RuleMatchDetectorId(m), RuleMatchEvidence(m), &m);
+  for (const rules::RuleMatch& m : *ev.rule_matches) {
+    const std::string id = RuleMatchDetectorId(m), e = RuleMatchEvidence(m);
+    fn(std::string_view(id), std::string_view(e), &m);
+  }
 }
 
 // Whether a --log-format value can be read (a named format of any input kind, or a format
