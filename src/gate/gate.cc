@@ -164,15 +164,15 @@ void Gate::Ppap(const Envelope& env, const inspect::MessageVerdict& v, Decision&
 
 void Gate::Remember(const Envelope& env, std::string_view message, int64_t now) {
   if (message.size() > kHeldMessageBytes) return;
-  Held h{now, Bare(env.sender), {}, env.queue_id, std::string(message)};
+  Held h{now, Bare(env.sender), {}, env.queue_id, std::make_shared<const std::string>(message)};
   for (const std::string& r : env.recipients) {
     if (h.recipients.size() < 100) h.recipients.push_back(std::hash<std::string>{}(Bare(r)));
   }
   std::lock_guard<std::mutex> lock(held_mu_);
-  held_bytes_ += h.message.size();
+  held_bytes_ += h.message->size();
   held_.push_back(std::move(h));
   while (!held_.empty() && (held_bytes_ > kHeldBytes || held_.size() > kHeldCount || now - held_.front().time > o_.ppap.window)) {
-    held_bytes_ -= held_.front().message.size();
+    held_bytes_ -= held_.front().message->size();
     held_.pop_front();
   }
 }
@@ -181,8 +181,8 @@ void Gate::Reopen(const Envelope& env, const inspect::MessageVerdict& v, const i
   const std::string sender = Bare(env.sender);
   std::vector<uint64_t> rcpts;
   for (const std::string& r : env.recipients) rcpts.push_back(std::hash<std::string>{}(Bare(r)));
-  // The latest three earlier messages from this sender to one of these recipients, copied out:
-  // they are judged again without the lock.
+  // The latest three earlier messages from this sender to one of these recipients (their bytes
+  // shared, not copied): they are judged again without the lock.
   std::vector<Held> candidates;
   {
     std::lock_guard<std::mutex> lock(held_mu_);
@@ -197,20 +197,26 @@ void Gate::Reopen(const Envelope& env, const inspect::MessageVerdict& v, const i
   for (const Held& h : candidates) {
     inspect::ScanOptions again = so;
     for (const std::string& p : v.passwords) again.extra_passwords.push_back(p);
+    // A time of its own: this message's scan may have used most of its deadline.
+    if (o_.scan_timeout_ms > 0) again.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o_.scan_timeout_ms);
     inspect::MessageVerdict earlier;
     bool got = false;
-    inspect::ScanBytes(h.message, h.queue_id, again, [&](inspect::MessageVerdict&& x) {
+    inspect::ScanBytes(*h.message, h.queue_id, again, [&](inspect::MessageVerdict&& x) {
       if (!got) earlier = std::move(x);
       got = true;
     });
-    if (!got || HasCode(earlier.root, {"encrypted_archive_no_password", "encrypted_archive_hidden_names"})) continue;
+    // Opened only when the archive did open: a scan that failed or ran out of time proves
+    // nothing, and the message stays held for a later password.
+    if (!got || earlier.verdict == "error" || HasCode(earlier.root, {"scan_timeout"}) || inspect::Unopened(earlier.root)) {
+      continue;
+    }
     d.opens = h.queue_id;
     d.opened_verdict = earlier.verdict;
     {
       std::lock_guard<std::mutex> lock(held_mu_);  // opened: nothing more to wait for
       for (auto it = held_.begin(); it != held_.end(); ++it) {
         if (it->queue_id == h.queue_id && it->time == h.time) {
-          held_bytes_ -= it->message.size();
+          held_bytes_ -= it->message->size();
           held_.erase(it);
           break;
         }
@@ -287,7 +293,7 @@ Decision Gate::Judge(const Envelope& env, std::string_view message, int64_t now)
     Finish(d, false);
     return d;
   }
-  if (HasCode(verdict.root, {"encrypted_archive_no_password", "encrypted_archive_hidden_names"})) {
+  if (inspect::Unopened(verdict.root)) {
     Remember(env, message, now);
   } else if (!verdict.passwords.empty()) {
     Reopen(env, verdict, so, d, now);

@@ -575,13 +575,6 @@ MessageVerdict Judge(GMimeMessage* m, const std::string& source, const ScanOptio
   return v;
 }
 
-// Whether an object tree has an encrypted archive that did not open.
-bool Unopened(const Object& o) {
-  for (const Finding& f : o.findings) {
-    if (f.code == "encrypted_archive_no_password" || f.code == "encrypted_archive_hidden_names") return true;
-  }
-  return std::any_of(o.children.begin(), o.children.end(), [](const Object& c) { return Unopened(c); });
-}
 
 GMimeParserOptions* Options() {
   static GMimeParserOptions* opts = [] {
@@ -652,10 +645,15 @@ class Mailbox {
       each_(std::move(w.v));
       return;
     }
-    // Judged again with the passwords of the messages that followed it, the earliest first.
+    // Judged again with the passwords of the messages that followed it, the earliest first;
+    // with none, its verdict stands (a second judgement would only repeat the first).
     std::vector<std::string> after;
     for (const auto& [at, pw] : passwords_) {
       if (at > w.at) after.push_back(pw);
+    }
+    if (after.empty()) {
+      each_(std::move(w.v));
+      return;
     }
     each_(Judge(m.get(), w.v.source, o_, after));
   }
@@ -723,6 +721,13 @@ bool ScanFile(const std::string& path, const ScanOptions& o, Mailbox& box, std::
 }
 
 }  // namespace
+
+bool Unopened(const Object& o) {
+  for (const Finding& f : o.findings) {
+    if (f.code == "encrypted_archive_no_password" || f.code == "encrypted_archive_hidden_names") return true;
+  }
+  return std::any_of(o.children.begin(), o.children.end(), [](const Object& c) { return Unopened(c); });
+}
 
 void ScanBytes(std::string_view data, const std::string& source, const ScanOptions& o,
                const std::function<void(MessageVerdict&&)>& each) {

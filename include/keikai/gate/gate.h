@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -125,7 +126,8 @@ class Gate {
     int64_t time;
     std::string sender;                 // lower case
     std::vector<uint64_t> recipients;   // hashes, as Sent's
-    std::string queue_id, message;
+    std::string queue_id;
+    std::shared_ptr<const std::string> message;  // shared with Reopen's candidates, not copied
   };
   std::mutex held_mu_;
   std::deque<Held> held_;

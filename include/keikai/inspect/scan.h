@@ -58,6 +58,10 @@ bool ScanPath(const std::string& path, const ScanOptions& o, const std::function
 void ScanBytes(std::string_view data, const std::string& source, const ScanOptions& o,
                const std::function<void(MessageVerdict&&)>& each);
 
+// Whether an object tree has an encrypted archive that did not open (no password found, or
+// names hidden): such a message may be judged again when a password comes later.
+bool Unopened(const Object& o);
+
 // The SHA-256 of bytes, in hex.
 std::string Sha256Hex(std::string_view data);
 
