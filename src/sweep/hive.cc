@@ -1,5 +1,6 @@
 #include "keikai/sweep/hive.h"
 
+#include "keikai/core/i18n.h"
 #include "keikai/core/utf8.h"
 
 #include <hivex.h>
@@ -93,7 +94,7 @@ RunValue ReadValue(hive_h* h, hive_value_h v, const RunKey& key, HiveRunKeys& ou
     if (raw) {
       bool bad = false;
       r.data = Cut(Utf16ToUtf8(raw.get(), raw_len, bad));
-      if (bad) out.notes.push_back(key.path + "\\" + r.name + ": not valid UTF-16, read with U+FFFD in place of the bad units");
+      if (bad) out.notes.push_back(TrFill("sweep.note_bad_utf16", {{"{value}", key.path + "\\" + r.name}}));
     } else {
       out.problems.push_back(key.path + "\\" + r.name + ": " + std::strerror(errno));
     }
