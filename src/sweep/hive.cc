@@ -153,15 +153,20 @@ int64_t FileTimeToUnix(int64_t filetime) {
 }
 
 HiveRunKeys ReadRunKeys(const std::string& path) {
-  HiveRunKeys out;
-  // Opened here without blocking (a FIFO would block libhivex's open), checked to be a regular
-  // file through the descriptor, and handed to libhivex as that descriptor: what was checked is
-  // what is read.
+  // Opened here without blocking (a FIFO would block libhivex's open).
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
+    HiveRunKeys out;
     out.error = std::strerror(errno);
     return out;
   }
+  return ReadRunKeys(fd);
+}
+
+HiveRunKeys ReadRunKeys(int fd) {
+  HiveRunKeys out;
+  // Checked to be a regular file through the descriptor, and handed to libhivex as that
+  // descriptor: what was checked is what is read.
   struct FdCloser {
     int fd;
     ~FdCloser() { ::close(fd); }

@@ -429,10 +429,12 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
 
   // The hive first: its Run targets and times are compared with the files.
   std::string hive_path = o.hive;
+  const Entry* hive_entry = nullptr;  // the profile's own NTUSER.DAT, opened beneath the profile
   if (hive_path.empty()) {
     if (const auto it = by_lower.find("ntuser.dat"); it != by_lower.end() && !entries[it->second].dir) {
-      hive_path = entries[it->second].abs;
-      out.hive_path = entries[it->second].rel;
+      hive_entry = &entries[it->second];
+      hive_path = hive_entry->abs;
+      out.hive_path = hive_entry->rel;
     } else {
       // Often locked on a live system and skipped by the copy: the Run keys were not checked, so
       // the sweep is partial (give the exported hive with --hive).
@@ -446,7 +448,16 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
   std::map<std::string, std::vector<std::size_t>> program_targets;  // programs a Run value starts
   std::vector<RunCommand> commands;
   if (!hive_path.empty()) {
-    out.hive = ReadRunKeys(hive_path);
+    if (hive_entry != nullptr) {
+      const int fd = OpenBeneath(root.fd, dir, hive_entry->posix, O_RDONLY | O_NONBLOCK);
+      if (fd >= 0) {
+        out.hive = ReadRunKeys(fd);
+      } else {
+        out.hive.error = std::strerror(errno);
+      }
+    } else {
+      out.hive = ReadRunKeys(hive_path);
+    }
     for (const std::string& p : out.hive.problems) out.problems.push_back({"hive_part", out.hive_path, p});
     if (!out.hive.error.empty()) {
       out.problems.push_back({"hive", out.hive_path, out.hive.error});

@@ -54,6 +54,9 @@ inline constexpr std::size_t kMaxValueBytes = 8192;
 // Reads the keys above from the hive at path. A hive without those keys gives no keys and no
 // error; a file that is not a hive, or is damaged where libhivex looks, gives error.
 HiveRunKeys ReadRunKeys(const std::string& path);
+// The same from a descriptor opened for reading (not blocking), which it closes: a caller that
+// opened the hive beneath a folder without following links (sweep's OpenBeneath).
+HiveRunKeys ReadRunKeys(int fd);
 
 // Windows FILETIME (100 ns since 1601-01-01) to Unix seconds; kNoTime when outside 1980-2200.
 int64_t FileTimeToUnix(int64_t filetime);
