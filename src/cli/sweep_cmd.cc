@@ -87,17 +87,20 @@ ordered_json ResultJson(const std::string& dir, const sweep::Result& r, int64_t 
           {"notes", r.notes}};
 }
 
-// One line of the report: names and Run data come from the copy, so a line feed or tab in them
-// is shown escaped (a crafted name must not forge report lines), then TerminalSafe.
-void Line(const std::string& s) {
+// Names and Run data come from the copy: a line feed in them is shown escaped, so that a
+// crafted name cannot forge lines of the report or of stderr (TerminalSafe, which the report
+// and Error() apply, escapes the other controls and keeps line feeds).
+std::string OneLine(const std::string& s) {
   std::string one;
   for (char c : s) {
     if (c == '\n') one += "\\n";
-    else if (c == '\r') one += "\\r";
     else one += c;
   }
-  std::printf("%s\n", TerminalSafe(one).c_str());
+  return one;
 }
+
+// One line of the report.
+void Line(const std::string& s) { std::printf("%s\n", TerminalSafe(OneLine(s)).c_str()); }
 
 void PrintText(const std::string& dir, const sweep::Result& r, int64_t max_file_mb) {
   // A partial sweep that found nothing is not "clean" (JSON: verdict clean, status partial).
@@ -187,7 +190,7 @@ int RunSweep(const SweepArgs& a) {
     Error(error);
     return 2;
   }
-  for (const sweep::Problem& p : r.problems) Error(ProblemLine(a.dir, p));
+  for (const sweep::Problem& p : r.problems) Error(OneLine(ProblemLine(a.dir, p)));
   if (a.format == "json") {
     std::printf("%s\n", EscapeBidiInJson(ResultJson(a.dir, r, o.max_file_bytes).dump(2, ' ', false, ordered_json::error_handler_t::replace)).c_str());
   } else {
