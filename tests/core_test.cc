@@ -333,6 +333,18 @@ TEST(Files, ListTreeSaysWhatItDidNotRead) {
 }
 
 // SpanMemo is exact (a text's values, never another's, whatever their hashes), keeps texts in
+TEST(Utf8Cut, NeverEndsInsideACharacter) {
+  const std::string s = "ab\xE3\x81\x82\xE3\x81\x84";  // "abあい"
+  EXPECT_EQ(Utf8Cut(s, 100), s.size());
+  EXPECT_EQ(Utf8Cut(s, 8), 8u);
+  EXPECT_EQ(Utf8Cut(s, 7), 5u);
+  EXPECT_EQ(Utf8Cut(s, 6), 5u);
+  EXPECT_EQ(Utf8Cut(s, 5), 5u);
+  EXPECT_EQ(Utf8Cut(s, 4), 2u);
+  EXPECT_EQ(Utf8Cut(s, 2), 2u);
+  EXPECT_EQ(Utf8Cut("\x80\x80\x80", 2), 0u);  // only continuation bytes: nothing whole
+}
+
 // use across a turnover, and stays within its bounds.
 TEST(SpanMemo, KeepsValuesByTextWithinItsBounds) {
   SpanMemo<int> m(4, 64);

@@ -261,7 +261,7 @@ ingest::LineKind LogParser::Milter(std::string_view line, Record& out, ingest::P
     }
   }
   const std::string subject = str("subject");
-  if (!subject.empty()) message_ += " subject: " + Excerpt(subject, 200);  // whole UTF-8 characters
+  if (!subject.empty()) message_ += " subject: " + Excerpt(subject, Utf8Cut(subject, 200));  // whole UTF-8 characters
   out.offset = zone_;  // the time is UTC; days are counted in the logs' zone, as for the server's own log
   out.program = program_;
   out.client = client_;

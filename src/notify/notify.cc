@@ -1,3 +1,4 @@
+#include "keikai/core/utf8.h"
 #include "keikai/notify/notify.h"
 
 #include <sys/socket.h>
@@ -126,11 +127,7 @@ class EmailChannel : public Channel {
     }
     MailText t;
     std::string first = m.text.substr(0, m.text.find('\n'));
-    if (first.size() > 160) {  // whole UTF-8 characters
-      std::size_t n = 160;
-      while (n > 0 && (static_cast<unsigned char>(first[n]) & 0xC0) == 0x80) --n;
-      first = first.substr(0, n) + "...";
-    }
+    if (first.size() > 160) first = first.substr(0, Utf8Cut(first, 160)) + "...";  // whole UTF-8 characters
     t.subject = "[keikai] " + first;
     t.body = m.text + "\n" + (m.details.empty() ? "" : "\n" + m.details + "\n");
     t.key = m.key;

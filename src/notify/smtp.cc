@@ -34,8 +34,7 @@ std::string EncodeHeader(std::string_view v) {
   std::string out;
   std::size_t i = 0;
   while (i < v.size()) {
-    std::size_t n = std::min<std::size_t>(45, v.size() - i);
-    while (n > 0 && i + n < v.size() && (static_cast<unsigned char>(v[i + n]) & 0xC0) == 0x80) --n;  // not mid-character
+    std::size_t n = Utf8Cut(v.substr(i), 45);  // not mid-character
     if (n == 0) n = std::min<std::size_t>(45, v.size() - i);
     if (!out.empty()) out += "\r\n ";
     out += "=?UTF-8?B?" + Base64(v.substr(i, n)) + "?=";

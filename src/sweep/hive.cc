@@ -67,9 +67,7 @@ std::string Utf16ToUtf8(const char* p, std::size_t n, bool& bad) {
 
 std::string Cut(std::string s) {
   if (s.size() <= kMaxValueBytes) return s;
-  std::size_t n = kMaxValueBytes;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // whole UTF-8 sequences
-  s.resize(n);
+  s.resize(Utf8Cut(s, kMaxValueBytes));
   return s + "\xE2\x80\xA6";
 }
 

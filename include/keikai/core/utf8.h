@@ -29,6 +29,14 @@ struct Utf8Cleaning {
 // does each control character `how` names (bidi controls: see show_bidi). Runs of plain ASCII
 // are copied whole.
 std::string CleanUtf8(std::string_view s, const Utf8Cleaning& how);
+// The length of the longest prefix of s of at most max bytes that does not end inside a UTF-8
+// sequence (a cut there would leave a broken character).
+inline std::size_t Utf8Cut(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return s.size();
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
 // The first max bytes of s, cleaned (default Utf8Cleaning): an excerpt of outside text to keep
 // (findings, bad-line samples).
 inline std::string Excerpt(std::string_view s, std::size_t max) { return CleanUtf8(s.substr(0, max), Utf8Cleaning{}); }
