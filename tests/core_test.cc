@@ -345,6 +345,31 @@ TEST(Utf8Cut, NeverEndsInsideACharacter) {
   EXPECT_EQ(Utf8Cut("\x80\x80\x80", 2), 0u);  // only continuation bytes: nothing whole
 }
 
+TEST(Utf16Le, BadUnitsBecomeOneReplacementEachAndTheRestIsKept) {
+  const auto u16 = [](std::u16string_view s) {
+    std::string b;
+    for (char16_t c : s) b += std::string{static_cast<char>(c & 0xFF), static_cast<char>(c >> 8)};
+    return b;
+  };
+  bool bad = false;
+  EXPECT_EQ(Utf16LeToUtf8(u16(u"cmd /c \u3042"), &bad), "cmd /c \xE3\x81\x82");
+  EXPECT_FALSE(bad);
+  EXPECT_EQ(Utf16LeToUtf8(u16(u"\U0001F600")), "\xF0\x9F\x98\x80");  // a pair
+  // A lone high surrogate, a lone low one, a high one at the end: each one U+FFFD, and only
+  // those units; what is around them stays.
+  std::string lone = u16(u"a") + std::string("\x00\xD8", 2) + u16(u"b") + std::string("\x00\xDC", 2) + u16(u"c") +
+                     std::string("\x3D\xD8", 2);
+  EXPECT_EQ(Utf16LeToUtf8(lone, &bad), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD");
+  EXPECT_TRUE(bad);
+  EXPECT_EQ(Utf16LeToUtf8(u16(u"ab") + "c"), "ab");  // an odd last byte is dropped
+  EXPECT_EQ(Utf16LeToUtf8(u16(u"abcdef"), nullptr, 3), "abcd");  // stops once past the bound
+  EXPECT_EQ(Utf16LeUntilNul(u16(u"ab") + std::string(2, '\0') + u16(u"cd")), u16(u"ab"));
+  EXPECT_EQ(Utf16LeUntilNul(u16(u"ab")), u16(u"ab"));
+  EXPECT_EQ(Utf16LeUntilNul(u16(u"ab") + "x"), u16(u"ab"));
+  // A NUL inside is decoded as one (callers cut at terminators with Utf16LeUntilNul).
+  EXPECT_EQ(Utf16LeToUtf8(u16(u"a") + std::string(2, '\0')), std::string("a\0", 2));
+}
+
 // use across a turnover, and stays within its bounds.
 TEST(SpanMemo, KeepsValuesByTextWithinItsBounds) {
   SpanMemo<int> m(4, 64);

@@ -286,6 +286,14 @@ TEST(Inspect, ShortcutsNotebooksAndPackagesAreOpened) {
   EXPECT_STREQ(VerdictOf(ScoreOf(o)), "malicious");
   // Cut anywhere, it is read as far as it goes.
   for (std::size_t n = 0; n < lnk.size(); n += 7) (void)ReadLnk(lnk.substr(0, n));
+  // One unpaired surrogate in the arguments (Windows runs such a command all the same): it
+  // becomes U+FFFD, and the command around it is still read and judged.
+  std::string odd = MakeLnk("C:\\Windows\\explorer.exe", "/c X powershell -w hidden -enc SQBFAFgA");
+  const std::size_t x = odd.find(std::string("X\0", 2));
+  ASSERT_NE(x, std::string::npos);
+  odd.replace(x, 2, std::string("\x00\xD8", 2));
+  EXPECT_EQ(ReadLnk(odd).arguments, "/c \xEF\xBF\xBD powershell -w hidden -enc SQBFAFgA");
+  EXPECT_TRUE(Codes(InspectObject("invoice.lnk", odd, {}, ScanOptions{})).contains("lnk_runs_command"));
   // A OneNote section carrying a program.
   const std::string one = std::string("\xE4\x52\x5C\x7B\x8C\xD8\xA7\x4D\xAE\xB1\x53\x78\xD0\x29\x96\xD3", 16) + std::string(64, '\0') +
                           std::string("\xE7\x16\xE3\xBD\x65\x26\x11\x45\xA4\xC4\x8D\x4D\x0B\x7A\x9E\xAC", 16) +

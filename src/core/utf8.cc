@@ -1,5 +1,6 @@
 #include "keikai/core/utf8.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace keikai {
@@ -255,6 +256,35 @@ void AppendUtf8(std::string& out, char32_t cp) {
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
+}
+
+std::string Utf16LeToUtf8(std::string_view bytes, bool* bad, std::size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(bytes.size(), max_bytes));
+  const auto unit = [&](std::size_t i) {
+    return static_cast<char32_t>(static_cast<unsigned char>(bytes[2 * i])) |
+           static_cast<char32_t>(static_cast<unsigned char>(bytes[2 * i + 1])) << 8;
+  };
+  const std::size_t units = bytes.size() / 2;
+  for (std::size_t i = 0; i < units && out.size() <= max_bytes; ++i) {
+    const char32_t u = unit(i);
+    if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units && unit(i + 1) >= 0xDC00 && unit(i + 1) <= 0xDFFF) {
+      AppendUtf8(out, 0x10000 + ((u - 0xD800) << 10) + (unit(i + 1) - 0xDC00));
+      ++i;
+    } else if (u >= 0xD800 && u <= 0xDFFF) {
+      AppendUtf8(out, 0xFFFD);
+      if (bad != nullptr) *bad = true;
+    } else {
+      AppendUtf8(out, u);
+    }
+  }
+  return out;
+}
+
+std::string_view Utf16LeUntilNul(std::string_view bytes) {
+  std::size_t e = 0;
+  while (e + 1 < bytes.size() && (bytes[e] != '\0' || bytes[e + 1] != '\0')) e += 2;
+  return bytes.substr(0, std::min(e, bytes.size()));
 }
 
 }  // namespace keikai

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "keikai/core/utf8.h"
 #include "keikai/inspect/charset.h"
 #include "inspect/bytes.h"
 
@@ -27,10 +28,8 @@ std::string Ansi(std::string_view d, std::size_t p, std::size_t max = 4096) {
   return std::string(raw);
 }
 
-std::string Utf16(std::string_view bytes) {
-  std::string out;
-  return ToUtf8(bytes, "UTF-16LE", out) ? out : std::string();
-}
+// Tolerant (core/utf8.h): one bad unit must not empty a target or a command line.
+std::string Utf16(std::string_view bytes) { return Utf16LeToUtf8(bytes); }
 
 }  // namespace
 

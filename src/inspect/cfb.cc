@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "keikai/core/ascii.h"
-#include "keikai/inspect/charset.h"
+#include "keikai/core/utf8.h"
 #include "inspect/bytes.h"
 
 namespace keikai::inspect {
@@ -112,8 +112,8 @@ bool Cfb::Open(std::string_view d, std::string& error) {
     const std::string_view e = std::string_view(dir).substr(i * 128, 128);
     const uint16_t name_bytes = std::min<uint16_t>(Le16(e, 64), 64);
     std::string utf16(e.substr(0, name_bytes >= 2 ? name_bytes - 2 : 0));
-    std::string name;
-    if (!ToUtf8(utf16, "UTF-16LE", name)) name = "?";
+    // Tolerant: the VBA reader looks streams up by the same decoding of their names.
+    const std::string name = Utf16LeToUtf8(utf16);
     raw[i] = {name, static_cast<unsigned char>(e[66]), Le32(e, 68), Le32(e, 72), Le32(e, 76), Le32(e, 116),
               static_cast<uint64_t>(Le32(e, 120)) | (sector_ == 4096 ? static_cast<uint64_t>(Le32(e, 124)) << 32 : 0)};
   }

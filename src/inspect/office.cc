@@ -306,7 +306,7 @@ void AnalyzeBiff8(std::string_view wb, Object& obj) {
       const bool wide = (static_cast<unsigned char>(r[7]) & 1) != 0;
       std::string name;
       if (wide) {
-        if (8 + cch * 2 <= r.size() && !ToUtf8(r.substr(8, cch * 2), "UTF-16LE", name)) name = "?";
+        if (8 + cch * 2 <= r.size()) name = Utf16LeToUtf8(r.substr(8, cch * 2));
       } else if (8 + cch <= r.size() && !ToUtf8(r.substr(8, cch), "CP1252", name)) {
         name = "?";
       }
@@ -456,7 +456,7 @@ void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, 
       p += 4;
       if (cch == 0xFFFFFFFFu) return true;  // null
       if (cch > (b.size() - p) / 2) return false;
-      if (!ToUtf8(std::string_view(b).substr(p, cch * 2), "UTF-16LE", out)) out = "?";
+      out = Utf16LeToUtf8(std::string_view(b).substr(p, cch * 2));
       p += cch * 2;
       return true;
     };

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "keikai/core/ascii.h"
+#include "keikai/core/utf8.h"
 #include "keikai/inspect/charset.h"
 #include "inspect/bytes.h"
 
@@ -159,9 +160,8 @@ std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb) {
       vm.stream = text(m.stream);
       // The stream by its Unicode name (compound-file names are UTF-16), else the MBCS one
       // decoded with the code page, else as written.
-      std::string unicode;
       const CfbEntry* s = nullptr;
-      if (!m.stream_unicode.empty() && ToUtf8(m.stream_unicode, "UTF-16LE", unicode)) s = cfb.Find(vba + "/" + unicode);
+      if (!m.stream_unicode.empty()) s = cfb.Find(vba + "/" + Utf16LeToUtf8(m.stream_unicode));
       if (s == nullptr) s = cfb.Find(vba + "/" + vm.stream);
       if (s == nullptr) s = cfb.Find(vba + "/" + m.stream);
       if (s != nullptr && done[s->path]) continue;

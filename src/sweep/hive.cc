@@ -41,30 +41,6 @@ hive_node_h Descend(hive_h* h, hive_node_h node, const std::string& path, std::s
   return node;
 }
 
-// UTF-16LE (up to its first NUL) to UTF-8; an unpaired surrogate becomes U+FFFD (bad = true).
-std::string Utf16ToUtf8(const char* p, std::size_t n, bool& bad) {
-  std::string out;
-  const auto put = [&](uint32_t c) { AppendUtf8(out, c); };
-  const auto unit = [&](std::size_t i) {
-    return static_cast<uint32_t>(static_cast<unsigned char>(p[2 * i])) | static_cast<uint32_t>(static_cast<unsigned char>(p[2 * i + 1])) << 8;
-  };
-  const std::size_t units = n / 2;
-  for (std::size_t i = 0; i < units && out.size() <= kMaxValueBytes; ++i) {
-    const uint32_t u = unit(i);
-    if (u == 0) break;
-    if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units && unit(i + 1) >= 0xDC00 && unit(i + 1) <= 0xDFFF) {
-      put(0x10000 + ((u - 0xD800) << 10) + (unit(i + 1) - 0xDC00));
-      ++i;
-    } else if (u >= 0xD800 && u <= 0xDFFF) {
-      put(0xFFFD);
-      bad = true;
-    } else {
-      put(u);
-    }
-  }
-  return out;
-}
-
 std::string Cut(std::string s) {
   if (s.size() <= kMaxValueBytes) return s;
   s.resize(Utf8Cut(s, kMaxValueBytes));
@@ -91,7 +67,7 @@ RunValue ReadValue(hive_h* h, hive_value_h v, const RunKey& key, HiveRunKeys& ou
     std::unique_ptr<char, FreeDeleter> raw(hivex_value_value(h, v, &raw_type, &raw_len));
     if (raw) {
       bool bad = false;
-      r.data = Cut(Utf16ToUtf8(raw.get(), raw_len, bad));
+      r.data = Cut(Utf16LeToUtf8(Utf16LeUntilNul(std::string_view(raw.get(), raw_len)), &bad, kMaxValueBytes));
       if (bad) out.notes.push_back(TrFill("sweep.note_bad_utf16", {{"{value}", key.path + "\\" + r.name}}));
     } else {
       out.problems.push_back(key.path + "\\" + r.name + ": " + std::strerror(errno));

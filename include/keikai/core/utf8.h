@@ -61,6 +61,16 @@ std::string TerminalSafe(std::string_view s, bool allow_sgr = false);
 // Appends the code point cp (below 0x110000; callers pass U+FFFD for what is not one) as UTF-8.
 void AppendUtf8(std::string& out, char32_t cp);
 
+// UTF-16LE bytes (Windows strings: shortcut targets, registry values, compound-file names) as
+// UTF-8. Every code unit is decoded (a NUL too: callers cut at a terminator first); a surrogate
+// pair becomes its code point, an unpaired surrogate one U+FFFD (then *bad, when given, is set),
+// and an odd last byte is dropped. A strict converter (iconv) gives nothing at all for a string
+// with one bad unit, which would hide the whole command an attacker wrote around it. Decoding
+// stops once the output is longer than max_bytes (callers cut and mark the rest).
+std::string Utf16LeToUtf8(std::string_view bytes, bool* bad = nullptr, std::size_t max_bytes = std::string::npos);
+// The bytes of a UTF-16LE string up to its first NUL code unit (the whole of it without one).
+std::string_view Utf16LeUntilNul(std::string_view bytes);
+
 // JSON text with each bidi control and C1 control (U+0080..U+009F; U+009B is a CSI to some
 // terminals) written as a \uXXXX escape (valid there: such characters only occur inside
 // strings). The value is unchanged for a JSON reader; a person reading the
