@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_util.h"
+#include "keikai/core/i18n.h"
 #include "keikai/inspect/archive.h"
 #include "keikai/inspect/carriers.h"
 #include "keikai/inspect/office.h"
@@ -359,6 +360,25 @@ TEST(Inspect, YaraRulesRunOnEveryObject) {
   const Object z = InspectObject("m.zip", ReadFile(d / "m.zip"), {"pw99"}, o);
   EXPECT_TRUE(Codes(z).contains("yara_match"));
   EXPECT_STREQ(VerdictOf(ScoreOf(z)), "malicious");
+  // A string matched more often than libyara counts (padding that could defeat a rule): the
+  // scan says it did not finish, in the reader's language.
+  WriteFile(d / "rules/padding.yar", "rule Keikai_Test_Padding {\n  strings:\n    $a = \"a\"\n  condition:\n    #a > 5\n}\n");
+  const auto two = YaraRules::Compile(d / "rules", errors);
+  ASSERT_NE(two, nullptr) << (errors.empty() ? "" : errors[0]);
+  ScanOptions po;
+  po.yara = two.get();
+  const std::string padded(1'100'000, 'a');
+  const auto incomplete = [](const Object& x) {
+    for (const Finding& f : x.findings) {
+      if (f.code == "yara_incomplete") return f.detail;
+    }
+    return std::string("(none)");
+  };
+  EXPECT_EQ(incomplete(InspectObject("pad.txt", padded, {}, po)), "too many matches of a string");
+  SetLang(Lang::kJa);
+  const Object ja = InspectObject("pad.txt", padded, {}, po);
+  SetLang(Lang::kEn);
+  EXPECT_EQ(incomplete(ja), "文字列の一致が多すぎて打ち切られました");
   // A broken rule: its file and line (libyara names the line where the rule ends).
   errors.clear();
   std::filesystem::create_directories(d / "bad");

@@ -317,6 +317,12 @@ TEST(SweepHive, BadUtf16AndTooManyValuesDoNotHide) {
   EXPECT_EQ(k.values.size(), sweep::kMaxValuesPerKey);
   ASSERT_EQ(k.problems.size(), 1u);
   EXPECT_NE(k.problems[0].find("1001 values"), std::string::npos) << k.problems[0];
+  // Read in Japanese, the problem is said in Japanese (its detail too, not only the lead-in).
+  SetLang(Lang::kJa);
+  k = sweep::ReadRunKeys(d / "many.dat");
+  SetLang(Lang::kEn);
+  ASSERT_EQ(k.problems.size(), 1u);
+  EXPECT_NE(k.problems[0].find("値が 1001 個あり"), std::string::npos) << k.problems[0];
 }
 
 TEST(SweepHive, SeedCorpusReads) {
@@ -658,6 +664,12 @@ TEST(Sweep, BoundsAndLinks) {
   const sweep::Result few = SweepOf(d.str(), o);
   ASSERT_FALSE(few.complete());
   EXPECT_EQ(few.problems[0].kind, "file_limit");
+  EXPECT_EQ(few.problems[0].detail, "stopped at 5 files and folders");
+  SetLang(Lang::kJa);
+  const sweep::Result few_ja = SweepOf(d.str(), o);
+  SetLang(Lang::kEn);
+  ASSERT_FALSE(few_ja.problems.empty());
+  EXPECT_EQ(few_ja.problems[0].detail, "ファイルとフォルダ 5 件で打ち切りました");
   sweep::Result r;
   std::string error;
   EXPECT_FALSE(sweep::Sweep(d / "nope", {}, r, error));

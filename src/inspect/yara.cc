@@ -38,7 +38,7 @@ int OnScan(YR_SCAN_CONTEXT*, int message, void* data, void* user) {
   auto* st = static_cast<ScanState*>(user);
   if (message == CALLBACK_MSG_TOO_MANY_MATCHES) {
     // libyara stops counting that string: a rule needing it may be defeated by padding.
-    st->out->push_back({"!too many matches of a string", 30});
+    st->out->push_back({"!" + std::string(Tr("inspect.detail.yara_too_many")), 30});
     return CALLBACK_ABORT;
   }
   if (message != CALLBACK_MSG_RULE_MATCHING) return CALLBACK_CONTINUE;
@@ -123,9 +123,9 @@ std::vector<YaraMatch> YaraRules::Scan(std::string_view data) const {
   const int rc = yr_rules_scan_mem(static_cast<YR_RULES*>(rules_), reinterpret_cast<const uint8_t*>(data.data()), data.size(),
                                    SCAN_FLAGS_FAST_MODE, OnScan, &st, 10);
   if (rc == ERROR_SCAN_TIMEOUT) {
-    out.push_back({"!timeout after 10 s", 30});
+    out.push_back({"!" + TrFill("inspect.detail.yara_timeout", {{"{s}", "10"}}), 30});
   } else if (rc != ERROR_SUCCESS && rc != ERROR_CALLBACK_ERROR) {
-    out.push_back({"!libyara error " + std::to_string(rc), 30});
+    out.push_back({"!" + TrFill("inspect.detail.yara_error", {{"{n}", std::to_string(rc)}}), 30});
   }
   return out;
 }

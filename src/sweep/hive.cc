@@ -35,7 +35,7 @@ hive_node_h Descend(hive_h* h, hive_node_h node, const std::string& path, std::s
     const std::string part = path.substr(start, end - start);
     errno = 0;
     node = hivex_node_get_child(h, node, part.c_str());
-    if (node == 0 && errno != 0) problem = path + ": " + std::strerror(errno) + " while looking for " + part;
+    if (node == 0 && errno != 0) problem = TrFill("sweep.detail.hive_lookup", {{"{path}", path}, {"{error}", ErrnoText(errno)}, {"{part}", part}});
     start = end + 1;
   }
   return node;
@@ -70,7 +70,7 @@ RunValue ReadValue(hive_h* h, hive_value_h v, const RunKey& key, HiveRunKeys& ou
       r.data = Cut(Utf16LeToUtf8(Utf16LeUntilNul(std::string_view(raw.get(), raw_len)), &bad, kMaxValueBytes));
       if (bad) out.notes.push_back(TrFill("sweep.note_bad_utf16", {{"{value}", key.path + "\\" + r.name}}));
     } else {
-      out.problems.push_back(key.path + "\\" + r.name + ": " + std::strerror(errno));
+      out.problems.push_back(key.path + "\\" + r.name + ": " + ErrnoText(errno));
     }
   }
   return r;
@@ -93,7 +93,7 @@ void ReadKey(hive_h* h, hive_node_h root, const std::string& path, const char* c
         ++key.values;
         out.values.push_back(ReadValue(h, v, key, out));
       } else if (errno != 0) {
-        out.problems.push_back(path + "\\" + *n + ": " + std::strerror(errno));
+        out.problems.push_back(path + "\\" + *n + ": " + ErrnoText(errno));
       }
     }
     if (key.values > 0) out.keys.push_back(key);
@@ -101,7 +101,7 @@ void ReadKey(hive_h* h, hive_node_h root, const std::string& path, const char* c
   }
   std::unique_ptr<hive_value_h, FreeDeleter> values(hivex_node_values(h, node));
   if (!values) {
-    out.problems.push_back(path + ": " + std::strerror(errno));
+    out.problems.push_back(path + ": " + ErrnoText(errno));
     out.keys.push_back(key);
     return;
   }
@@ -111,7 +111,7 @@ void ReadKey(hive_h* h, hive_node_h root, const std::string& path, const char* c
   for (std::size_t i = 0; i < n && i < kMaxValuesPerKey; ++i) out.values.push_back(ReadValue(h, values.get()[i], key, out));
   if (n > kMaxValuesPerKey) {
     // Values past the bound could start anything: the sweep says it did not read them.
-    out.problems.push_back(path + ": " + std::to_string(n) + " values, only the first " + std::to_string(kMaxValuesPerKey) + " read");
+    out.problems.push_back(TrFill("sweep.detail.hive_values", {{"{path}", path}, {"{n}", std::to_string(n)}, {"{max}", std::to_string(kMaxValuesPerKey)}}));
   }
   out.keys.push_back(key);
 }
@@ -131,7 +131,7 @@ HiveRunKeys ReadRunKeys(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     HiveRunKeys out;
-    out.error = std::strerror(errno);
+    out.error = ErrnoText(errno);
     return out;
   }
   return ReadRunKeys(fd);
@@ -153,7 +153,7 @@ HiveRunKeys ReadRunKeys(int fd) {
   errno = 0;
   Hive h(hivex_open(("/proc/self/fd/" + std::to_string(fd)).c_str(), 0));
   if (!h) {
-    out.error = errno != 0 ? std::strerror(errno) : "not a registry hive";
+    out.error = errno != 0 ? ErrnoText(errno) : std::string(Tr("sweep.detail.not_hive"));
     if (errno == ENOTSUP || errno == EINVAL) out.error = "not a readable registry hive (" + out.error + ")";
     return out;
   }

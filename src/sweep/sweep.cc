@@ -189,7 +189,7 @@ void Walk(const std::string& root, int root_fd, const Options& o, std::vector<En
       const std::string name = de->d_name;
       if (name == "." || name == "..") continue;
       if (entries.size() >= o.max_files || ++seen > 4 * o.max_files) {
-        out.problems.push_back({"file_limit", t.rel, "stopped at " + std::to_string(o.max_files) + " files and folders"});
+        out.problems.push_back({"file_limit", t.rel, TrFill("sweep.detail.file_limit", {{"{n}", std::to_string(o.max_files)}})});
         return;
       }
       Entry e;
@@ -213,7 +213,7 @@ void Walk(const std::string& root, int root_fd, const Options& o, std::vector<En
       if (e.dir) {
         ++out.folders;
         if (t.depth + 1 >= o.max_depth) {
-          if (!depth_noted) out.problems.push_back({"depth_limit", e.rel, "deeper than " + std::to_string(o.max_depth) + " levels"});
+          if (!depth_noted) out.problems.push_back({"depth_limit", e.rel, TrFill("sweep.detail.depth_limit", {{"{n}", std::to_string(o.max_depth)}})});
           depth_noted = true;
         } else {
           todo.push_back({e.abs, e.rel, e.posix, t.depth + 1});
@@ -544,7 +544,7 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       ~Closer() { ::close(fd); }
     } closer{fd};
     if (struct stat fst {}; ::fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode)) {
-      out.problems.push_back({"unreadable_file", e.rel, "not a regular file any more"});  // swapped since it was listed
+      out.problems.push_back({"unreadable_file", e.rel, Tr("sweep.detail.not_regular")});  // swapped since it was listed
       continue;
     }
     facts[i].pe = ReadPe(fd, e.size);
@@ -593,7 +593,7 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
         // A file the hash list and the YARA rules never saw (Emotet has padded its DLL past
         // 500 MB): the sweep is partial.
         if (out.skipped_count == 0 && (o.sha256 != nullptr || o.yara != nullptr)) {
-          out.problems.push_back({"content_skipped", e.rel, std::to_string(e.size) + " bytes, over --max-file-mb"});
+          out.problems.push_back({"content_skipped", e.rel, TrFill("sweep.detail.content_skipped", {{"{n}", std::to_string(e.size)}})});
         }
         ++out.skipped_count;
       } else if (!ReadWhole(fd, e.size, data)) {
