@@ -375,7 +375,10 @@ class Processor::Impl {
     }
     // What was read is committed with the stream's mark, even when reading then failed (a
     // truncated gzip): the good lines are kept, and the next scan does not count them again.
-    Status c = CommitBatch(&reader);
+    // With workers, and inputs that are not followed, it is written on a thread of its own like
+    // a commit in the middle of an input: the next input's streams, the final commit and the
+    // report wait for it (WaitCommit). A followed input's round ends committed.
+    Status c = CommitBatch(&reader, /*final=*/false, /*async=*/pool_ != nullptr && !opt_.follow);
     if (!c.ok()) return c;
     return reader.status();
   }
@@ -744,9 +747,9 @@ class Processor::Impl {
   // async: the store writes the batch on a thread of its own while reading goes on (a commit in
   // the middle of an input); whatever uses the store next waits for it first (WaitCommit), and
   // a failure stops the scan there.
+  // The batch is built before waiting for the one being written (building touches no store):
+  // at the end of a scan the behaviour verdicts are drawn up while the last batch is written.
   Status CommitBatch(ingest::ResumeReader* reader, bool final = false, bool async = false) {
-    Status waited = WaitCommit();
-    if (!waited.ok()) return waited;
     store::Batch b = agg_.TakeBatch();
     kinds_.ForEach([&](auto& k) { k.Commit(b, final); });
     if (reader != nullptr && reader->has_update()) {
@@ -758,6 +761,8 @@ class Processor::Impl {
     // An id per batch (this run's random id and a sequence number): a store reached over the
     // network may be sent a batch again and applies it once.
     b.id = run_id_ + ":" + std::to_string(++batch_seq_);
+    Status waited = WaitCommit();
+    if (!waited.ok()) return waited;
     if (async) {
       commit_running_ = true;
       commit_thread_ = std::thread([this, batch = std::move(b)] { commit_status_ = ctx_.store.Commit(batch); });
