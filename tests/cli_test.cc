@@ -79,6 +79,19 @@ TEST(Cli, MailLogsAndWebLogsInOneScan) {
   for (const auto& f : j["files"]) formats.push_back(f["format"]);
   std::sort(formats.begin(), formats.end());
   EXPECT_EQ(formats, (std::vector<std::string>{"combined", "dovecot", "maillog"}));
+  // Mail-log events are counted as events of their kind, not as requests.
+  EXPECT_EQ(j["summary"]["events_by_kind"]["web"], 1);
+  EXPECT_EQ(j["summary"]["events_by_kind"]["mail"], 2851);
+  EXPECT_EQ(j["summary"]["requests"], 2852);  // all events, as before
+  Outcome text = Exec("scan --db :memory: --lang en --log-tz UTC --no-progress " + (d / "shop.example.jp.log") +
+                      " " KEIKAI_SHARED_DIR "/data/maillogs/postfix.log");
+  ASSERT_EQ(text.code, 0) << text.out;
+  EXPECT_NE(text.out.find("Events: 2,"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("(mail-log events "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(", web requests 1)"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("Requests:"), std::string::npos) << text.out;
+  Outcome web = Exec("scan --db :memory: --lang en --log-tz UTC --no-progress " + (d / "shop.example.jp.log"));
+  EXPECT_NE(web.out.find("Requests: 1 "), std::string::npos) << web.out;  // web only: requests
   // NDJSON: a line per mail attack event too, with its kind, program and the log message.
   Outcome nd = Exec("scan --db :memory: --format ndjson --log-tz UTC --no-progress " KEIKAI_SHARED_DIR
                     "/data/maillogs/postfix.log");

@@ -193,7 +193,10 @@ Result<Report> BuildReport(store::Store& st, const pipeline::ScanResult* scan,
       if (hs == history_start.end()) history_start[*site] = d;
       else hs->second = std::min(hs->second, d);
     }
-    if (d >= shown_from) r.summary.requests += h.count;
+    if (d >= shown_from) {
+      r.summary.requests += h.count;
+      r.summary.events_by_kind[std::string(event::KindName(static_cast<event::Kind>(h.cls)))] += h.count;
+    }
   }
   auto series = [&](const std::string& site, const std::string& cls) -> surge::HourlySeries& {
     auto it = index.find({site, cls});

@@ -891,9 +891,15 @@ void RenderCards(std::string& out, const Report& r) {
   const Summary& s = r.summary;
   Heading(out, "summary", "html.summary.heading");
   out += "<div class=\"cards\">\n";
-  Card(out, "html.card.requests", s.requests, L("html.card.requests_sub"));
-  Card(out, "html.card.attacks", s.attacks,
-       Fill("html.card.attacks_sub", {{"share", Percent(s.attacks, s.requests)}}));
+  if (s.only_requests()) {
+    Card(out, "html.card.requests", s.requests, L("html.card.requests_sub"));
+    Card(out, "html.card.attacks", s.attacks,
+         Fill("html.card.attacks_sub", {{"share", Percent(s.attacks, s.requests)}}));
+  } else {  // mail-log events too: no requests
+    Card(out, "html.card.events", s.requests, Fill("html.card.events_sub", {{"kinds", Esc(KindCounts(s.events_by_kind))}}));
+    Card(out, "html.card.attack_events", s.attacks,
+         Fill("html.card.attacks_events_sub", {{"share", Percent(s.attacks, s.requests)}}));
+  }
   {
     // What behaviour analysis made of the attacking sources.
     std::string sub;

@@ -47,6 +47,7 @@ std::string RenderJson(const Report& r) {
                   {"bad_lines", s.bad_lines},
                   {"already_ingested", s.already_ingested},
                   {"requests", s.requests},
+                  {"events_by_kind", s.events_by_kind},
                   {"attacks", s.attacks},
                   {"sources", s.sources},
                   {"domestic_attacks", r.domestic_attacks},

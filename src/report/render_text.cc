@@ -84,8 +84,11 @@ std::string RenderText(const Report& r, bool color) {
                   Thousands(s.already_ingested).c_str());
     o += line;
   }
-  std::snprintf(line, sizeof line, "%s: %s  %s: %s%s%s  %s: %s\n", Tr("text.requests"),
-                Thousands(s.requests).c_str(), Tr("text.attacks"), bold.c_str(),
+  // Mail-log events are no requests: with other kinds than web the line says events, by kind.
+  const std::string events =
+      s.only_requests() ? Thousands(s.requests) : Thousands(s.requests) + " (" + KindCounts(s.events_by_kind) + ")";
+  std::snprintf(line, sizeof line, "%s: %s  %s: %s%s%s  %s: %s\n", Tr(s.only_requests() ? "text.requests" : "text.events"),
+                events.c_str(), Tr("text.attacks"), bold.c_str(),
                 Thousands(s.attacks).c_str(), reset.c_str(), Tr("text.sources"),
                 Thousands(s.sources).c_str());
   o += line;

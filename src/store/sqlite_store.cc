@@ -343,8 +343,8 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<HourCount>> RequestHours(const Scope& q) override {
-    Stmt s = Prepare("SELECT site, hour, 0, SUM(count) FROM request_hours WHERE " + Where(q, "hour") +
-                     " GROUP BY site, hour ORDER BY hour");
+    Stmt s = Prepare("SELECT site, hour, kind, SUM(count) FROM request_hours WHERE " + Where(q, "hour") +
+                     " GROUP BY site, hour, kind ORDER BY hour");
     return HourQuery(s, q);
   }
 

@@ -33,7 +33,13 @@ using FileRow = pipeline::FileRow;
 
 // The scan's counts of lines, and the report window's figures from the store.
 struct Summary : pipeline::ScanCounts {
-  uint64_t requests = 0;       // requests in the report window (from the store)
+  uint64_t requests = 0;       // events in the report window (from the store): requests, mail-log events
+  std::map<std::string, uint64_t> events_by_kind;  // the same by event kind ("web", "mail"), kinds seen only
+  // Web requests only (or nothing): the events are called requests. Otherwise (mail-log events
+  // too) they are called events, with the kinds' counts.
+  bool only_requests() const {
+    return events_by_kind.empty() || (events_by_kind.size() == 1 && events_by_kind.begin()->first == "web");
+  }
   uint64_t attacks = 0;        // requests with at least one detection in the report window
   uint64_t sources = 0;        // distinct attacking source IPs in the report window
 };

@@ -120,7 +120,7 @@ struct Batch {
 struct HourCount {
   std::string site;
   int64_t hour = 0;
-  uint8_t cls = 0;
+  uint8_t cls = 0;  // AttackHours: the class; RequestHours: the event kind (event::Kind)
   uint64_t count = 0;
 };
 
@@ -174,6 +174,7 @@ class Store {
   // The latest hour with a request of these sites, if any.
   virtual Result<std::optional<int64_t>> LastHour(const std::vector<std::string>& sites) = 0;
   virtual Result<std::vector<HourCount>> AttackHours(const Scope& q) = 0;
+  // Events per site, hour and kind (in cls), by hour.
   virtual Result<std::vector<HourCount>> RequestHours(const Scope& q) = 0;
   virtual Result<std::vector<SourceTotal>> TopSources(const Scope& q, std::size_t limit) = 0;
   // attacks and distinct sources per country (country "" = unknown)
