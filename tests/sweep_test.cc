@@ -283,6 +283,12 @@ TEST(SweepHive, BrokenHivesAreErrorsNotCrashes) {
   bad[0x30] = 'x';  // the checksum no longer matches
   testing::WriteFile(d / "checksum", bad);
   EXPECT_NE(sweep::ReadRunKeys(d / "checksum").error, "");
+  testing::WriteFile(d / "text", std::string(8192, 'x'));  // no hive signature at all
+  EXPECT_EQ(sweep::ReadRunKeys(d / "text").error, "not a readable registry hive (no hive signature, or damaged)");
+  SetLang(Lang::kJa);
+  const std::string ja = sweep::ReadRunKeys(d / "text").error;
+  SetLang(Lang::kEn);
+  EXPECT_EQ(ja, "読めるレジストリハイブではありません（ハイブの署名がないか、壊れています）");
   EXPECT_NE(sweep::ReadRunKeys(d / "missing").error, "");
   ASSERT_EQ(::mkfifo((d / "fifo").c_str(), 0600), 0);
   EXPECT_EQ(sweep::ReadRunKeys(d / "fifo").error, "not a regular file");  // returns, does not block

@@ -110,14 +110,16 @@ class Processor::Impl {
   Status Flush() { return CommitBatch(nullptr); }  // (waits for a batch being written first)
 
   Result<ScanResult> Finish() {
-    Status waited = WaitCommit();
-    if (!waited.ok()) return waited;
     bool final_commit = false;
     kinds_.ForEach([&](auto& k) { final_commit = final_commit || k.NeedsFinalCommit(); });
     if (final_commit) {
-      // The last verdicts: every source still tracked; the checkpoint goes with them.
+      // The last verdicts: every source still tracked; the checkpoint goes with them. Drawn up
+      // while a batch still being written finishes (CommitBatch waits for it after building).
       Status c = CommitBatch(nullptr, /*final=*/true);
       if (!c.ok()) return c;
+    } else {
+      Status waited = WaitCommit();
+      if (!waited.ok()) return waited;
     }
     res_.has_offset = agg_.DominantOffset(res_.dominant_offset);
     // Every site seen in this run has an id in the aggregates (ids are never cleared); the sites
@@ -764,8 +766,8 @@ class Processor::Impl {
     Status waited = WaitCommit();
     if (!waited.ok()) return waited;
     if (async) {
-      commit_running_ = true;
       commit_thread_ = std::thread([this, batch = std::move(b)] { commit_status_ = ctx_.store.Commit(batch); });
+      commit_running_ = true;  // only once the thread runs (a thread not started is never joined)
       return Status::Ok();
     }
     Status st = ctx_.store.Commit(b);

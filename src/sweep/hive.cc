@@ -147,20 +147,21 @@ HiveRunKeys ReadRunKeys(int fd) {
   } fd_closer{fd};
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    out.error = "not a regular file";
+    out.error = Tr("sweep.detail.not_regular_file");
     return out;
   }
   errno = 0;
   Hive h(hivex_open(("/proc/self/fd/" + std::to_string(fd)).c_str(), 0));
   if (!h) {
-    out.error = errno != 0 ? ErrnoText(errno) : std::string(Tr("sweep.detail.not_hive"));
-    if (errno == ENOTSUP || errno == EINVAL) out.error = "not a readable registry hive (" + out.error + ")";
+    // libhivex: ENOTSUP for a file without the hive's signature, EINVAL for a damaged one.
+    const int e = errno;
+    out.error = e == 0 || e == ENOTSUP || e == EINVAL ? std::string(Tr("sweep.detail.not_hive")) : ErrnoText(e);
     return out;
   }
   out.hive_last_write = FileTimeToUnix(hivex_last_modified(h.get()));
   const hive_node_h root = hivex_root(h.get());
   if (root == 0) {
-    out.error = "the hive has no root key";
+    out.error = Tr("sweep.detail.no_root_key");
     return out;
   }
   ReadKey(h.get(), root, "Software\\Microsoft\\Windows\\CurrentVersion\\Run", nullptr, out);

@@ -453,7 +453,7 @@ bool Sweep(const std::string& dir, const Options& o, Result& out, std::string& e
       if (fd >= 0) {
         out.hive = ReadRunKeys(fd);
       } else {
-        out.hive.error = std::strerror(errno);
+        out.hive.error = ErrnoText(errno);
       }
     } else {
       out.hive = ReadRunKeys(hive_path);
