@@ -431,6 +431,51 @@ TEST(Inspect, XlsxwriterWorkbookWithAVbaProject) {
   EXPECT_TRUE(codes.contains("vba_macros"));
 }
 
+// The VBA limits (projects, modules, source) are said as a finding when they cut, never silently:
+// the unread module could hold the macro that decides. Small limits on the shared sample's
+// project stand for a file with more than the real ones.
+TEST(Inspect, VbaBeyondTheLimitsIsAFinding) {
+  TempDir d;
+  ASSERT_TRUE(Shell("cd " + Q(d.str()) + " && unzip -q -o " + Q(Maldoc("generated/with_vba.xlsm")) + " xl/vbaProject.bin"));
+  const std::string bin = ReadFile(d / "xl/vbaProject.bin");
+  Cfb cfb;
+  std::string error;
+  ASSERT_TRUE(cfb.Open(bin, error)) << error;
+  bool more = false;
+  const std::vector<VbaProject> all = ReadVbaProjects(cfb, VbaLimits{}, &more);
+  ASSERT_EQ(all.size(), 1u);
+  ASSERT_GE(all[0].modules.size(), 2u);
+  EXPECT_FALSE(all[0].cut);
+  EXPECT_FALSE(more);
+  Object whole;
+  AnalyzeOle(cfb, whole);
+  EXPECT_FALSE(Codes(whole).contains("vba_limit"));
+  // Fewer modules than the project has.
+  VbaLimits few;
+  few.modules = 1;
+  const std::vector<VbaProject> cut = ReadVbaProjects(cfb, few);
+  ASSERT_EQ(cut.size(), 1u);
+  EXPECT_EQ(cut[0].modules.size(), 1u);
+  EXPECT_TRUE(cut[0].cut);
+  Object o;
+  AnalyzeOle(cfb, o, nullptr, few);
+  EXPECT_TRUE(Codes(o).contains("vba_limit"));
+  EXPECT_TRUE(Codes(o).contains("vba_macros"));  // what was read is still judged
+  // Less source than the project has.
+  VbaLimits small;
+  small.source_bytes = 16;
+  EXPECT_TRUE(ReadVbaProjects(cfb, small)[0].cut);
+  // No project at all read.
+  VbaLimits none;
+  none.projects = 0;
+  more = false;
+  EXPECT_TRUE(ReadVbaProjects(cfb, none, &more).empty());
+  EXPECT_TRUE(more);
+  Object p;
+  AnalyzeOle(cfb, p, nullptr, none);
+  EXPECT_TRUE(Codes(p).contains("vba_limit"));
+}
+
 // MIME as Japanese mail arrives: a Shift_JIS body with the password, a forwarded message
 // (message/rfc822) carrying the archive; nesting beyond --max-depth; a RAR5 archive whose headers
 // are encrypted (written byte by byte: no RAR writer is free software).

@@ -350,7 +350,7 @@ void AnalyzeBiff8(std::string_view wb, Object& obj) {
   }
 }
 
-void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded) {
+void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded, const VbaLimits& vba) {
   std::string error, data;
   // OLE packages: a file carried inside the document ("\x01Ole10Native" streams).
   if (embedded != nullptr) {
@@ -400,9 +400,18 @@ void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded
   const CfbEntry* wb = cfb.Find("Workbook");
   if (wb == nullptr) wb = cfb.Find("Book");
   if (wb != nullptr && cfb.Read(*wb, data, error)) AnalyzeBiff8(data, obj);
-  for (const VbaProject& p : ReadVbaProjects(cfb)) {
+  bool more_projects = false, cut = false;
+  for (const VbaProject& p : ReadVbaProjects(cfb, vba, &more_projects)) {
+    cut = cut || p.cut;
     if (p.modules.empty() && p.error.empty()) continue;
     AddVba(p, obj);
+  }
+  // What was not read could hold the macro that decides: said, never skipped silently.
+  if (more_projects || cut) {
+    obj.findings.push_back({"vba_limit", 40,
+                            TrFill("inspect.detail.vba_limit", {{"{projects}", std::to_string(vba.projects)},
+                                                                {"{modules}", std::to_string(vba.modules)},
+                                                                {"{mb}", std::to_string(vba.source_bytes >> 20)}})});
   }
 }
 

@@ -77,23 +77,27 @@ bool OvbaDecompress(std::string_view in, std::string& out, std::size_t max_out) 
   return true;
 }
 
-std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb) {
+std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb, const VbaLimits& limits, bool* more_projects) {
   std::vector<VbaProject> out;
   // One budget for the whole file: decompressed bytes, projects and modules (a small stream can
   // name one huge module a thousand times).
-  std::size_t budget = 64u << 20;
-  std::size_t modules_left = 1000;
+  std::size_t budget = limits.source_bytes;
+  std::size_t modules_left = limits.modules;
   for (const CfbEntry& e : cfb.entries()) {
-    if (out.size() >= 16 || budget == 0) break;
     // ".../VBA/dir": the project's storage is the VBA storage's parent.
     const std::string lower = Lower(e.path);
     if (e.type != 2 || !(lower == "vba/dir" || (lower.size() > 8 && lower.ends_with("/vba/dir")))) continue;
+    if (out.size() >= limits.projects || budget == 0) {
+      if (more_projects != nullptr) *more_projects = true;
+      break;
+    }
     VbaProject proj;
     const std::string vba = e.path.substr(0, e.path.size() - 4);  // "…/VBA"
     proj.storage = vba.size() > 4 ? vba.substr(0, vba.size() - 4) : "";
     std::string raw, dir, error;
     if (!cfb.Read(e, raw, error) || !OvbaDecompress(raw, dir, std::min<std::size_t>(budget, 1u << 20))) {
       proj.error = "dir stream: " + (error.empty() ? std::string("malformed compression") : error);
+      proj.cut = dir.size() >= std::min<std::size_t>(budget, 1u << 20);  // stopped at the bound
       out.push_back(std::move(proj));
       continue;
     }
@@ -152,6 +156,7 @@ std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb) {
     for (const Mod& m : mods) {
       if (modules_left == 0 || budget == 0) {
         proj.error = "more modules or source than keikai reads";
+        proj.cut = true;
         break;
       }
       --modules_left;
@@ -176,6 +181,7 @@ std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb) {
         if (!OvbaDecompress(std::string_view(bytes).substr(m.offset), src, budget)) {
           proj.error = "module " + vm.name + ": source damaged";
         }
+        if (src.size() >= budget) proj.cut = true;  // (perhaps) cut at the source budget
         budget -= std::min(budget, src.size());
         vm.source = text(src);
       }

@@ -12,12 +12,14 @@
 #include "keikai/inspect/carriers.h"
 #include "keikai/inspect/cfb.h"
 #include "keikai/inspect/object.h"
+#include "keikai/inspect/vba.h"
 
 namespace keikai::inspect {
 
 // A compound file: VBA, BIFF8 Workbook, encrypted OOXML. Children: one per VBA module. Files
 // embedded as OLE packages are added to embedded (when not null) for the caller to inspect.
-void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded = nullptr);
+// vba: what is read of its VBA (the defaults in production; tests give small ones).
+void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded = nullptr, const VbaLimits& vba = {});
 // The parts of an OOXML package (path -> bytes, only those asked for by NeedOoxmlPart).
 bool NeedOoxmlPart(std::string_view path);
 void AnalyzeOoxml(const std::map<std::string, std::string>& parts, Object& obj, std::vector<EmbeddedFile>* embedded = nullptr);

@@ -30,10 +30,20 @@ struct VbaProject {
   int code_page = 1252;
   std::vector<VbaModule> modules;
   std::string error;          // "" when every module was read
+  bool cut = false;           // modules or source past VbaLimits were not read
 };
 
-// The VBA projects in a compound file (a storage holding "VBA/dir").
-std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb);
+// What keikai reads of a file's VBA (all its projects together): beyond these, the rest is not
+// read, and the caller says so (finding vba_limit), never silently.
+struct VbaLimits {
+  std::size_t projects = 16;
+  std::size_t modules = 1000;
+  std::size_t source_bytes = 64u << 20;  // decompressed
+};
+
+// The VBA projects in a compound file (a storage holding "VBA/dir"). more_projects (when not
+// null) is set when the file holds more projects than limits.projects.
+std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb, const VbaLimits& limits = {}, bool* more_projects = nullptr);
 
 struct VbaIndicators {
   std::vector<std::string> autoexec, write, execute, other;  // the keywords found, each once
