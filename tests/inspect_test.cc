@@ -474,6 +474,18 @@ TEST(Inspect, VbaBeyondTheLimitsIsAFinding) {
   Object p;
   AnalyzeOle(cfb, p, nullptr, none);
   EXPECT_TRUE(Codes(p).contains("vba_limit"));
+  // The compound file's own limits: entries not listed are a finding too.
+  EXPECT_FALSE(cfb.cut());
+  EXPECT_FALSE(Codes(whole).contains("cfb_limit"));
+  for (const CfbLimits& lim : {CfbLimits{0, 1u << 20}, CfbLimits{32, 8}}) {
+    Cfb shallow;
+    ASSERT_TRUE(shallow.Open(bin, error, lim)) << error;
+    EXPECT_TRUE(shallow.cut());
+    EXPECT_LT(shallow.entries().size(), cfb.entries().size());
+    Object s;
+    AnalyzeOle(shallow, s);
+    EXPECT_TRUE(Codes(s).contains("cfb_limit"));
+  }
 }
 
 // MIME as Japanese mail arrives: a Shift_JIS body with the password, a forwarded message

@@ -45,8 +45,9 @@ bool Cfb::Sectors(uint32_t start, uint64_t max_bytes, const char* what, std::str
   return true;
 }
 
-bool Cfb::Open(std::string_view d, std::string& error) {
+bool Cfb::Open(std::string_view d, std::string& error, const CfbLimits& limits) {
   d_ = d;
+  cut_ = false;
   if (!Looks(d)) {
     error = "not a compound file";
     return false;
@@ -126,8 +127,8 @@ bool Cfb::Open(std::string_view d, std::string& error) {
   std::vector<bool> seen(n, false);
   seen[0] = true;
   entries_.push_back({"", 5, raw[0].size, raw[0].start});
-  // (id, parent path, depth); storages nested deeper than 32 or paths beyond 1 MiB in all are not
-  // followed (a chain of nested storages would cost the square of its length).
+  // (id, parent path, depth); storages nested deeper than limits.depth or paths beyond
+  // limits.path_bytes in all are not followed (cut_: the caller says so).
   struct Todo {
     uint32_t id;
     std::string parent;
@@ -145,11 +146,18 @@ bool Cfb::Open(std::string_view d, std::string& error) {
     const Raw& r = raw[id];
     const std::string path = parent.empty() ? r.name : parent + "/" + r.name;
     path_bytes += path.size();
-    if (path_bytes > (1u << 20)) break;
+    if (path_bytes > limits.path_bytes) {
+      cut_ = true;
+      break;
+    }
     if (r.type == 1 || r.type == 2) entries_.push_back({path, r.type, r.size, r.start});
     todo.push_back({r.left, parent, t.depth});
     todo.push_back({r.right, parent, t.depth});
-    if (r.type == 1 && t.depth < 32) todo.push_back({r.child, path, t.depth + 1});
+    if (r.type == 1 && t.depth < limits.depth) {
+      todo.push_back({r.child, path, t.depth + 1});
+    } else if (r.type == 1 && r.child < n && !seen[r.child]) {
+      cut_ = true;  // a storage with children not listed
+    }
   }
   // The mini stream (the root's data) and the mini FAT.
   minifat_.clear();

@@ -6,6 +6,7 @@
 // a stream's size is bounded by the file's.
 //
 // Thread-safety: an opened Cfb is read-only and may be read from several threads.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,13 +21,23 @@ struct CfbEntry {
   uint32_t start = 0;
 };
 
+// How much of the directory tree is listed: storages nested deeper than depth, and entries past
+// path_bytes of paths in all, are not (a chain of nested storages would cost the square of its
+// length). cut() says when that left entries out.
+struct CfbLimits {
+  int depth = 32;
+  std::size_t path_bytes = 1u << 20;
+};
+
 class Cfb {
  public:
   static bool Looks(std::string_view data);
   // Reads the header, the FAT, the directory and the mini FAT; false with why on failure. The
   // data must outlive the reader.
-  bool Open(std::string_view data, std::string& error);
+  bool Open(std::string_view data, std::string& error, const CfbLimits& limits = {});
   const std::vector<CfbEntry>& entries() const { return entries_; }
+  // Entries were left out by CfbLimits (the caller says so: finding cfb_limit).
+  bool cut() const { return cut_; }
   // The entry at this path (ASCII case-insensitive), or null.
   const CfbEntry* Find(std::string_view path) const;
   // The stream's bytes; false with why when the chain is broken.
@@ -43,6 +54,7 @@ class Cfb {
   std::vector<uint32_t> fat_, minifat_;
   std::string ministream_;
   std::vector<CfbEntry> entries_;
+  bool cut_ = false;
 };
 
 }  // namespace keikai::inspect
