@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "keikai/core/i18n.h"
 #include "keikai/core/utf8.h"
 #include "keikai/inspect/charset.h"
 #include "inspect/bytes.h"
@@ -28,8 +29,6 @@ std::string Ansi(std::string_view d, std::size_t p, std::size_t max = 4096) {
   return std::string(raw);
 }
 
-// Tolerant (core/utf8.h): one bad unit must not empty a target or a command line.
-std::string Utf16(std::string_view bytes) { return Utf16LeToUtf8(bytes); }
 
 }  // namespace
 
@@ -45,28 +44,25 @@ LnkInfo ReadLnk(std::string_view d) {
   std::size_t p = 76;
   if ((flags & 0x01) != 0) {  // LinkTargetIDList: its size, then skipped
     if (p + 2 > d.size()) {
-      r.error = "truncated ID list";
+      r.error = Tr("inspect.lnk.truncated_id_list");
       return r;
     }
     p += 2 + Le16(d, p);
   }
   if ((flags & 0x02) != 0) {  // LinkInfo
     if (p + 28 > d.size()) {
-      r.error = "truncated link info";
+      r.error = Tr("inspect.lnk.truncated_link_info");
       return r;
     }
     const uint32_t size = Le32(d, p), header = Le32(d, p + 4), info_flags = Le32(d, p + 8);
     if (size < 28 || size > d.size() - p) {
-      r.error = "bad link info size";
+      r.error = Tr("inspect.lnk.bad_link_info_size");
       return r;
     }
     const std::string_view info = d.substr(p, size);
     if ((info_flags & 1) != 0) {
       if (header >= 0x24 && info.size() >= 0x24 && Le32(info, 28) != 0 && Le32(info, 28) < info.size()) {
-        const std::size_t off = Le32(info, 28);
-        std::size_t e = off;
-        while (e + 1 < info.size() && (info[e] != '\0' || info[e + 1] != '\0')) e += 2;
-        r.target = Utf16(info.substr(off, e - off));
+        r.target = Utf16LeToUtf8(Utf16LeUntilNul(info.substr(Le32(info, 28))));
       } else if (Le32(info, 16) < info.size()) {
         r.target = Ansi(info, Le32(info, 16));
       }
@@ -74,24 +70,26 @@ LnkInfo ReadLnk(std::string_view d) {
     p += size;
   }
   // StringData: NAME, RELATIVE_PATH, WORKING_DIR, COMMAND_LINE_ARGUMENTS, ICON_LOCATION.
+  // UTF-16 strings are decoded tolerantly (core/utf8.h): one bad unit must not empty a target
+  // or a command line.
   std::string* fields[] = {&r.name, &r.relative_path, &r.working_dir, &r.arguments, &r.icon};
   const uint32_t bits[] = {0x04, 0x08, 0x10, 0x20, 0x40};
   for (int i = 0; i < 5; ++i) {
     if ((flags & bits[i]) == 0) continue;
     if (p + 2 > d.size()) {
-      r.error = "truncated string data";
+      r.error = Tr("inspect.lnk.truncated_string_data");
       return r;
     }
     const std::size_t chars = Le16(d, p);
     const std::size_t bytes = unicode ? chars * 2 : chars;
     p += 2;
     if (bytes > d.size() - p) {
-      r.error = "truncated string data";
+      r.error = Tr("inspect.lnk.truncated_string_data");
       return r;
     }
     const std::string_view raw = d.substr(p, bytes);
     if (unicode) {
-      *fields[i] = Utf16(raw);
+      *fields[i] = Utf16LeToUtf8(raw);
     } else {
       std::string out;
       *fields[i] = ToUtf8(raw, "CP932", out) ? out : std::string(raw);
@@ -103,10 +101,7 @@ LnkInfo ReadLnk(std::string_view d) {
     const uint32_t size = Le32(d, p), sig = Le32(d, p + 4);
     if (size < 8 || size > d.size() - p) break;
     if (sig == 0xA0000001 && size >= 0x314 && r.target.empty()) {
-      std::string_view uni = d.substr(p + 8 + 260, 520);
-      std::size_t e = 0;
-      while (e + 1 < uni.size() && (uni[e] != '\0' || uni[e + 1] != '\0')) e += 2;
-      r.target = Utf16(uni.substr(0, e));
+      r.target = Utf16LeToUtf8(Utf16LeUntilNul(d.substr(p + 8 + 260, 520)));
       if (r.target.empty()) r.target = Ansi(d, p + 8, 260);
     }
     p += size;

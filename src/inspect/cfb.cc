@@ -48,6 +48,7 @@ bool Cfb::Sectors(uint32_t start, uint64_t max_bytes, const char* what, std::str
 bool Cfb::Open(std::string_view d, std::string& error, const CfbLimits& limits) {
   d_ = d;
   cut_ = false;
+  limits_ = limits;
   if (!Looks(d)) {
     error = "not a compound file";
     return false;

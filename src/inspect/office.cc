@@ -406,7 +406,11 @@ void AnalyzeOle(const Cfb& cfb, Object& obj, std::vector<EmbeddedFile>* embedded
     if (p.modules.empty() && p.error.empty()) continue;
     AddVba(p, obj);
   }
-  if (cfb.cut()) obj.findings.push_back({"cfb_limit", 40, Tr("inspect.detail.cfb_limit")});
+  if (cfb.cut()) {
+    obj.findings.push_back({"cfb_limit", 40,
+                            TrFill("inspect.detail.cfb_limit", {{"{depth}", std::to_string(cfb.limits().depth)},
+                                                                {"{kib}", std::to_string(cfb.limits().path_bytes >> 10)}})});
+  }
   // What was not read could hold the macro that decides: said, never skipped silently.
   if (more_projects || cut) {
     obj.findings.push_back({"vba_limit", 40,

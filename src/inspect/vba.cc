@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 
+#include "keikai/core/i18n.h"
 #include "keikai/core/ascii.h"
 #include "keikai/core/utf8.h"
 #include "keikai/inspect/charset.h"
@@ -95,9 +96,11 @@ std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb, const VbaLimits& limits,
     const std::string vba = e.path.substr(0, e.path.size() - 4);  // "…/VBA"
     proj.storage = vba.size() > 4 ? vba.substr(0, vba.size() - 4) : "";
     std::string raw, dir, error;
-    if (!cfb.Read(e, raw, error) || !OvbaDecompress(raw, dir, std::min<std::size_t>(budget, 1u << 20))) {
-      proj.error = "dir stream: " + (error.empty() ? std::string("malformed compression") : error);
-      proj.cut = dir.size() >= std::min<std::size_t>(budget, 1u << 20);  // stopped at the bound
+    const std::size_t dir_bound = std::min<std::size_t>(budget, 1u << 20);
+    const bool dir_read = cfb.Read(e, raw, error) && OvbaDecompress(raw, dir, dir_bound);
+    proj.cut = dir.size() >= dir_bound;  // stopped at the bound (whether or not it then failed)
+    if (!dir_read) {
+      proj.error = TrFill("inspect.vba.dir_unreadable", {{"{why}", error.empty() ? std::string(Tr("inspect.vba.malformed_compression")) : error}});
       out.push_back(std::move(proj));
       continue;
     }
@@ -155,7 +158,7 @@ std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb, const VbaLimits& limits,
     std::map<std::string, bool> done;  // each stream once
     for (const Mod& m : mods) {
       if (modules_left == 0 || budget == 0) {
-        proj.error = "more modules or source than keikai reads";
+        proj.error = Tr("inspect.vba.beyond_limits");
         proj.cut = true;
         break;
       }
@@ -173,13 +176,13 @@ std::vector<VbaProject> ReadVbaProjects(const Cfb& cfb, const VbaLimits& limits,
       if (s != nullptr) done[s->path] = true;
       std::string bytes, src;
       if (s == nullptr || !cfb.Read(*s, bytes, error)) {
-        proj.error = "module " + vm.name + ": stream missing or broken";
+        proj.error = TrFill("inspect.vba.module_missing", {{"{module}", vm.name}});
       } else if (!m.has_offset || m.offset >= bytes.size()) {
-        proj.error = "module " + vm.name + ": source not readable";
+        proj.error = TrFill("inspect.vba.module_unreadable", {{"{module}", vm.name}});
       } else {
         // A container that breaks late still gives what came before (analysed, not dropped).
         if (!OvbaDecompress(std::string_view(bytes).substr(m.offset), src, budget)) {
-          proj.error = "module " + vm.name + ": source damaged";
+          proj.error = TrFill("inspect.vba.module_damaged", {{"{module}", vm.name}});
         }
         if (src.size() >= budget) proj.cut = true;  // (perhaps) cut at the source budget
         budget -= std::min(budget, src.size());

@@ -38,6 +38,7 @@ class Cfb {
   const std::vector<CfbEntry>& entries() const { return entries_; }
   // Entries were left out by CfbLimits (the caller says so: finding cfb_limit).
   bool cut() const { return cut_; }
+  const CfbLimits& limits() const { return limits_; }
   // The entry at this path (ASCII case-insensitive), or null.
   const CfbEntry* Find(std::string_view path) const;
   // The stream's bytes; false with why when the chain is broken.
@@ -55,6 +56,7 @@ class Cfb {
   std::string ministream_;
   std::vector<CfbEntry> entries_;
   bool cut_ = false;
+  CfbLimits limits_;
 };
 
 }  // namespace keikai::inspect
