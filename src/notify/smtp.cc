@@ -35,7 +35,7 @@ std::string EncodeHeader(std::string_view v) {
   std::size_t i = 0;
   while (i < v.size()) {
     std::size_t n = Utf8Cut(v.substr(i), 45);  // not mid-character
-    if (n == 0) n = std::min<std::size_t>(45, v.size() - i);
+    if (n == 0) n = std::min<std::size_t>(45, v.size() - i);  // 45 continuation bytes: no character to keep whole
     if (!out.empty()) out += "\r\n ";
     out += "=?UTF-8?B?" + Base64(v.substr(i, n)) + "?=";
     i += n;
